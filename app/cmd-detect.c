@@ -1,0 +1,15 @@
+/* cmd-detect.c — scaffolding, replaced by its owner */
+#include "config.h"
+#include "ra-cli.h"
+
+int
+ra_cmd_detect (int argc, char **argv)
+{
+  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+}
+
+int
+ra_cmd_detector_eval (int argc, char **argv)
+{
+  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+}

@@ -1,0 +1,9 @@
+/* cmd-import.c — scaffolding, replaced by its owner */
+#include "config.h"
+#include "ra-cli.h"
+
+int
+ra_cmd_import (int argc, char **argv)
+{
+  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+}

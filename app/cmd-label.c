@@ -1,0 +1,21 @@
+/* cmd-label.c — scaffolding, replaced by its owner */
+#include "config.h"
+#include "ra-cli.h"
+
+int
+ra_cmd_label (int argc, char **argv)
+{
+  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+}
+
+int
+ra_cmd_review (int argc, char **argv)
+{
+  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+}
+
+int
+ra_cmd_labels (int argc, char **argv)
+{
+  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+}

@@ -1,0 +1,277 @@
+/* ra-cli.c
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "refusal-audit"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdarg.h>
+
+#include "ra-cli.h"
+
+char     *ra_cli_db = NULL;
+gboolean  ra_cli_json = FALSE;
+
+gboolean
+ra_cli_parse (const char          *command,
+              const char          *parameter_string,
+              const char          *summary,
+              const char          *description,
+              const GOptionEntry  *entries,
+              gboolean             with_json,
+              int                 *argc,
+              char              ***argv,
+              int                 *exit_code)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prog = NULL;
+  const GOptionEntry common[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &ra_cli_db,
+      "The store (default: $REFUSAL_AUDIT_DB, else $XDG_DATA_HOME/refusal-audit/audit.db)", "PATH" },
+    { NULL }
+  };
+  const GOptionEntry json[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &ra_cli_json,
+      "Print JSON (shape documented in the README) instead of a table", NULL },
+    { NULL }
+  };
+
+  prog = g_strdup_printf ("refusal-audit %s", command);
+  g_set_prgname (prog);
+
+  context = g_option_context_new (parameter_string);
+  if (summary != NULL)
+    g_option_context_set_summary (context, summary);
+  if (description != NULL)
+    g_option_context_set_description (context, description);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, common, NULL);
+  if (with_json)
+    g_option_context_add_main_entries (context, json, NULL);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("refusal-audit %s: %s\n", command, error->message);
+      g_printerr ("Try 'refusal-audit %s --help'.\n", command);
+      *exit_code = RA_EXIT_USAGE;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+int
+ra_cli_fail (const char *command,
+             int         exit_code,
+             const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("refusal-audit %s: %s\n", command, message);
+  return exit_code;
+}
+
+int
+ra_cli_exit_code_for (const GError *error)
+{
+  if (error == NULL)
+    return RA_EXIT_OK;
+
+  if (error->domain == RA_STORE_ERROR)
+    {
+      if (error->code == RA_STORE_ERROR_NOT_FOUND ||
+          error->code == RA_STORE_ERROR_EXISTS ||
+          error->code == RA_STORE_ERROR_INVALID)
+        return RA_EXIT_DATAERR;
+      return RA_EXIT_IOERR;
+    }
+
+  if (error->domain == G_IO_ERROR)
+    {
+      switch (error->code)
+        {
+        case G_IO_ERROR_NOT_FOUND:
+        case G_IO_ERROR_PERMISSION_DENIED:
+        case G_IO_ERROR_IS_DIRECTORY:
+          return RA_EXIT_NOINPUT;
+        case G_IO_ERROR_NO_SPACE:
+          return RA_EXIT_IOERR;
+        default:
+          return RA_EXIT_IOERR;
+        }
+    }
+
+  if (error->domain == G_OPTION_ERROR)
+    return RA_EXIT_USAGE;
+
+  return RA_EXIT_DATAERR;
+}
+
+int
+ra_cli_fail_error (const char   *command,
+                   const GError *error)
+{
+  return ra_cli_fail (command, ra_cli_exit_code_for (error), "%s", error->message);
+}
+
+RaStore *
+ra_cli_open_store (const char *command,
+                   int        *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_store_resolve_path (ra_cli_db);
+  RaStore *store;
+
+  if (!(store = ra_store_open (path, &error)))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
+      return NULL;
+    }
+
+  return store;
+}
+
+void
+ra_cli_print_json (const cJSON *json)
+{
+  g_autofree char *text = cJSON_Print (json);
+
+  if (text == NULL)
+    {
+      g_printerr ("refusal-audit: out of memory while printing JSON\n");
+      return;
+    }
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+}
+
+struct _RaTable
+{
+  guint      n_columns;
+  GPtrArray *rows;   /* of char ** (NULL-terminated, n_columns long) */
+  gboolean  *right;
+};
+
+RaTable *
+ra_table_new (guint n_columns,
+              ...)
+{
+  RaTable *table;
+  va_list args;
+  char **header;
+
+  table = g_new0 (RaTable, 1);
+  table->n_columns = n_columns;
+  table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  table->right = g_new0 (gboolean, n_columns);
+
+  header = g_new0 (char *, n_columns + 1);
+  va_start (args, n_columns);
+  for (guint i = 0; i < n_columns; i++)
+    {
+      const char *cell = va_arg (args, const char *);
+      header[i] = g_strdup (cell ? cell : "");
+    }
+  va_end (args);
+  g_ptr_array_add (table->rows, header);
+
+  return table;
+}
+
+void
+ra_table_add_rowv (RaTable     *table,
+                   const char **cells)
+{
+  char **row = g_new0 (char *, table->n_columns + 1);
+
+  for (guint i = 0; i < table->n_columns; i++)
+    row[i] = g_strdup (cells[i] ? cells[i] : "");
+  g_ptr_array_add (table->rows, row);
+}
+
+void
+ra_table_add_row (RaTable *table,
+                  ...)
+{
+  g_autofree const char **cells = g_new0 (const char *, table->n_columns + 1);
+  va_list args;
+
+  va_start (args, table);
+  for (guint i = 0; i < table->n_columns; i++)
+    cells[i] = va_arg (args, const char *);
+  va_end (args);
+
+  ra_table_add_rowv (table, cells);
+}
+
+void
+ra_table_set_right_aligned (RaTable  *table,
+                            guint     column,
+                            gboolean  right)
+{
+  g_return_if_fail (column < table->n_columns);
+  table->right[column] = right;
+}
+
+static glong
+display_width (const char *text)
+{
+  if (!g_utf8_validate (text, -1, NULL))
+    return strlen (text);
+  return g_utf8_strlen (text, -1);
+}
+
+void
+ra_table_print (RaTable *table,
+                FILE    *out)
+{
+  g_autofree glong *widths = g_new0 (glong, table->n_columns);
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+      for (guint c = 0; c < table->n_columns; c++)
+        widths[c] = MAX (widths[c], display_width (row[c]));
+    }
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+      for (guint c = 0; c < table->n_columns; c++)
+        {
+          glong pad = widths[c] - display_width (row[c]);
+          gboolean last = c + 1 == table->n_columns;
+
+          if (table->right[c])
+            fprintf (out, "%*s%s", (int) pad, "", row[c]);
+          else
+            fprintf (out, "%s%*s", row[c], last ? 0 : (int) pad, "");
+          if (!last)
+            fputs ("  ", out);
+        }
+      fputc ('\n', out);
+    }
+}
+
+void
+ra_table_free (RaTable *table)
+{
+  if (table == NULL)
+    return;
+  g_ptr_array_unref (table->rows);
+  g_free (table->right);
+  g_free (table);
+}

@@ -1,0 +1,98 @@
+/* ra-cli.h — what every subcommand of refusal-audit shares
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <stdio.h>
+
+#include "ra-store.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes (sysexits.h), as ARCHITECTURE.md and the README promise. */
+enum
+{
+  RA_EXIT_OK = 0,
+  RA_EXIT_BREACH = 1,   /* a `check` or `drift --max-drop` gate was breached */
+  RA_EXIT_USAGE = 2,
+  RA_EXIT_DATAERR = 65, /* invalid input data, or too few labels to decide */
+  RA_EXIT_NOINPUT = 66, /* an input file is missing or unreadable */
+  RA_EXIT_IOERR = 74,   /* store error */
+};
+
+typedef int (*RaCommandFunc) (int    argc,
+                              char **argv);
+
+/* The options every subcommand accepts (set by ra_cli_parse). */
+extern char     *ra_cli_db;
+extern gboolean  ra_cli_json;
+
+/* Parses the options of COMMAND (e.g. "audit create"). Adds --db to ENTRIES'
+ * group, and --json when WITH_JSON. On a usage error prints
+ * "refusal-audit COMMAND: message" and the hint to --help, and returns FALSE
+ * with *exit_code = 2. */
+gboolean  ra_cli_parse            (const char    *command,
+                                   const char    *parameter_string,
+                                   const char    *summary,
+                                   const char    *description,
+                                   const GOptionEntry *entries,
+                                   gboolean       with_json,
+                                   int           *argc,
+                                   char        ***argv,
+                                   int           *exit_code);
+/* Opens the store chosen by --db / REFUSAL_AUDIT_DB / the default; prints the
+ * error and sets *exit_code (74) on failure. */
+RaStore  *ra_cli_open_store       (const char    *command,
+                                   int           *exit_code);
+/* Prints "refusal-audit COMMAND: message" to stderr; returns EXIT_CODE. */
+int       ra_cli_fail             (const char    *command,
+                                   int            exit_code,
+                                   const char    *format,
+                                   ...) G_GNUC_PRINTF (3, 4);
+/* Maps a GError to an exit code (store errors 74, bad data 65, missing files 66). */
+int       ra_cli_exit_code_for    (const GError  *error);
+int       ra_cli_fail_error       (const char    *command,
+                                   const GError  *error);
+/* Prints JSON (consumes nothing; the caller keeps ownership). */
+void      ra_cli_print_json       (const cJSON   *json);
+
+/* A plain text table with columns aligned by display width. */
+typedef struct _RaTable RaTable;
+
+RaTable  *ra_table_new            (guint          n_columns,
+                                   ...) G_GNUC_NULL_TERMINATED;
+void      ra_table_add_row        (RaTable       *table,
+                                   ...) G_GNUC_NULL_TERMINATED;
+void      ra_table_add_rowv       (RaTable       *table,
+                                   const char   **cells);
+void      ra_table_set_right_aligned (RaTable    *table,
+                                   guint          column,
+                                   gboolean       right);
+void      ra_table_print          (RaTable       *table,
+                                   FILE          *out);
+void      ra_table_free           (RaTable       *table);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaTable, ra_table_free)
+
+/* The subcommands: one function each, in app/cmd-*.c. */
+int ra_cmd_import         (int argc, char **argv);
+int ra_cmd_batches        (int argc, char **argv);
+int ra_cmd_summary        (int argc, char **argv);
+int ra_cmd_detect         (int argc, char **argv);
+int ra_cmd_detector_eval  (int argc, char **argv);
+int ra_cmd_drift          (int argc, char **argv);
+int ra_cmd_audit          (int argc, char **argv);
+int ra_cmd_plan           (int argc, char **argv);
+int ra_cmd_label          (int argc, char **argv);
+int ra_cmd_review         (int argc, char **argv);
+int ra_cmd_labels         (int argc, char **argv);
+int ra_cmd_report         (int argc, char **argv);
+int ra_cmd_check          (int argc, char **argv);
+int ra_cmd_stats          (int argc, char **argv);
+
+G_END_DECLS

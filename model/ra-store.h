@@ -1,0 +1,98 @@
+/* ra-store.h
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+#include <cjson/cJSON.h>
+
+G_BEGIN_DECLS
+
+/* The schema this build reads and writes (PRAGMA user_version). */
+#define RA_STORE_SCHEMA_VERSION 1
+
+/* PRAGMA application_id of every Refusal Audit store ("RfAu"). */
+#define RA_STORE_APPLICATION_ID 0x52664175
+
+#define RA_STORE_ERROR (ra_store_error_quark ())
+
+typedef enum
+{
+  RA_STORE_ERROR_OPEN = 1,     /* cannot open or create the file */
+  RA_STORE_ERROR_NOT_DATABASE, /* not a SQLite file, or another program's database */
+  RA_STORE_ERROR_CORRUPT,      /* SQLite says the file is malformed */
+  RA_STORE_ERROR_NEWER,        /* written by a newer version of Refusal Audit */
+  RA_STORE_ERROR_MIGRATION,    /* a migration failed (and was rolled back) */
+  RA_STORE_ERROR_FULL,         /* disk or quota full */
+  RA_STORE_ERROR_BUSY,         /* another writer held the lock past the timeout */
+  RA_STORE_ERROR_NOT_FOUND,    /* a named batch, audit or turn does not exist */
+  RA_STORE_ERROR_EXISTS,       /* a named object already exists */
+  RA_STORE_ERROR_INVALID,      /* an argument is not valid for this store */
+  RA_STORE_ERROR_FAILED,       /* any other SQLite failure */
+} RaStoreError;
+
+GQuark ra_store_error_quark (void);
+
+/* Which signal says that a turn was declined (issue 3, recorded in reports). */
+typedef enum
+{
+  RA_DECLINED_BY_AUTO = 0, /* the production flag where present, the detector otherwise */
+  RA_DECLINED_BY_SOURCE,
+  RA_DECLINED_BY_DETECTOR,
+  RA_DECLINED_BY_EITHER,
+  RA_DECLINED_BY_BOTH,
+} RaDeclinedBy;
+
+typedef struct _RaStore RaStore;
+
+RaStore     *ra_store_open               (const char    *path,
+                                          GError       **error);
+void         ra_store_close              (RaStore       *self);
+sqlite3     *ra_store_get_db             (RaStore       *self);
+const char  *ra_store_get_path           (RaStore       *self);
+char        *ra_store_default_path       (void);
+char        *ra_store_resolve_path       (const char    *db_option);
+
+gboolean     ra_store_begin              (RaStore       *self,
+                                          GError       **error);
+gboolean     ra_store_commit             (RaStore       *self,
+                                          GError       **error);
+void         ra_store_rollback           (RaStore       *self);
+
+sqlite3_stmt *ra_store_prepare           (RaStore       *self,
+                                          const char    *sql,
+                                          GError       **error);
+gboolean     ra_store_exec               (RaStore       *self,
+                                          const char    *sql,
+                                          GError       **error);
+gboolean     ra_store_set_error          (RaStore       *self,
+                                          int            rc,
+                                          const char    *what,
+                                          GError       **error);
+
+gboolean         ra_declined_by_parse    (const char    *text,
+                                          RaDeclinedBy  *out,
+                                          GError       **error);
+const char      *ra_declined_by_to_string (RaDeclinedBy  by);
+const char      *ra_declined_by_sql      (RaDeclinedBy  by);
+
+char        *ra_now_rfc3339              (void);
+gint64       ra_store_get_schema_version (RaStore       *self);
+
+/* Binding helpers: text may be NULL (binds SQL NULL). */
+void         ra_bind_text                (sqlite3_stmt  *stmt,
+                                          int            idx,
+                                          const char    *text);
+const char  *ra_column_text              (sqlite3_stmt  *stmt,
+                                          int            col);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStore, ra_store_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cJSON, cJSON_Delete)
+
+G_END_DECLS

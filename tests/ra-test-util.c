@@ -1,0 +1,159 @@
+/* ra-test-util.c
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "ra-test-util.h"
+
+static GPtrArray *tmpdirs;
+
+void
+ra_test_rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+  if ((dir = g_dir_open (path, 0, NULL)))
+    while ((name = g_dir_read_name (dir)))
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        ra_test_rm_rf (child);
+      }
+  g_rmdir (path);
+}
+
+static void
+cleanup_tmpdirs (void)
+{
+  if (tmpdirs == NULL)
+    return;
+  if (g_getenv ("RA_TEST_KEEP_TMP") == NULL)
+    for (guint i = 0; i < tmpdirs->len; i++)
+      ra_test_rm_rf (g_ptr_array_index (tmpdirs, i));
+  g_clear_pointer (&tmpdirs, g_ptr_array_unref);
+}
+
+char *
+ra_test_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("refusal-audit-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  if (tmpdirs == NULL)
+    {
+      tmpdirs = g_ptr_array_new_with_free_func (g_free);
+      atexit (cleanup_tmpdirs);
+    }
+  g_ptr_array_add (tmpdirs, g_strdup (dir));
+  return dir;
+}
+
+char *
+ra_test_store_path (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  return g_build_filename (dir, "audit.db", NULL);
+}
+
+char *
+ra_test_xstest_path (const char *name)
+{
+  const char *shared = g_getenv ("RA_SHARED_DIR");
+  g_assert_nonnull (shared);
+  return g_build_filename (shared, "data", "xstest", name, NULL);
+}
+
+char *
+ra_test_source_path (const char *relative)
+{
+  const char *root = g_getenv ("RA_SOURCE_ROOT");
+  g_assert_nonnull (root);
+  return g_build_filename (root, relative, NULL);
+}
+
+char *
+ra_test_write_file (const char *basename,
+                    const char *contents,
+                    gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = ra_test_tmpdir ();
+  char *path = g_build_filename (dir, basename, NULL);
+
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+int
+ra_test_run_cliv (const char          *stdin_text,
+                  char               **out,
+                  char               **err,
+                  const char * const  *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *stdout_buf = NULL;
+  g_autofree char *stderr_buf = NULL;
+  const char *cli = g_getenv ("RA_CLI");
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (args, (gpointer) cli);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                        (stdin_text ? G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                                    : G_SUBPROCESS_FLAGS_STDIN_INHERIT));
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8 (proc, stdin_text, NULL, &stdout_buf, &stderr_buf, &error);
+  g_assert_no_error (error);
+
+  if (out)
+    *out = g_steal_pointer (&stdout_buf);
+  if (err)
+    *err = g_steal_pointer (&stderr_buf);
+
+  if (!g_subprocess_get_if_exited (proc))
+    return -1;
+  return g_subprocess_get_exit_status (proc);
+}
+
+int
+ra_test_run_cli (const char  *stdin_text,
+                 char       **out,
+                 char       **err,
+                 ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+
+  va_start (ap, err);
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  return ra_test_run_cliv (stdin_text, out, err, (const char * const *) args->pdata);
+}

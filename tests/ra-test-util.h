@@ -1,0 +1,41 @@
+/* ra-test-util.h — helpers shared by the tests
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A fresh temporary folder (removed at exit of the test program). */
+char     *ra_test_tmpdir        (void);
+/* A path for a new store inside a fresh temporary folder. */
+char     *ra_test_store_path    (void);
+/* ../shared/data/xstest/NAME next to the checkout ($RA_SHARED_DIR). */
+char     *ra_test_xstest_path   (const char  *name);
+/* A file under the source tree ($RA_SOURCE_ROOT/relative). */
+char     *ra_test_source_path   (const char  *relative);
+/* Writes CONTENTS (LENGTH bytes, -1 for a string) to a new file in a temporary folder. */
+char     *ra_test_write_file    (const char  *basename,
+                                 const char  *contents,
+                                 gssize       length);
+/* Runs the built refusal-audit ($RA_CLI) with ARGV (NULL-terminated, without
+ * the program name) and returns its exit status; stdout and stderr are
+ * returned when the pointers are not NULL. STDIN_TEXT is fed to standard input
+ * when not NULL. */
+int       ra_test_run_cli       (const char  *stdin_text,
+                                 char       **out,
+                                 char       **err,
+                                 ...) G_GNUC_NULL_TERMINATED;
+int       ra_test_run_cliv      (const char  *stdin_text,
+                                 char       **out,
+                                 char       **err,
+                                 const char * const *argv);
+/* Removes a folder tree. */
+void      ra_test_rm_rf         (const char  *path);
+
+G_END_DECLS
