@@ -112,7 +112,21 @@ static const char *migrations[] = {
   "  created_at TEXT NOT NULL,"
   "  undoes TEXT"
   ");"
-  "CREATE INDEX label_events_item ON label_events (audit_id, turn_id, created_at);",
+  "CREATE INDEX label_events_item ON label_events (audit_id, turn_id, created_at);"
+  /* The current state of an item is its latest event, whoever wrote it;
+   * per_reviewer is the latest event of each reviewer (for agreement). */
+  "CREATE VIEW item_labels AS"
+  "  SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds, created_at, event_id"
+  "  FROM (SELECT e.*, row_number () OVER (PARTITION BY audit_id, turn_id"
+  "                                        ORDER BY created_at DESC, event_id DESC) AS rn"
+  "        FROM label_events e)"
+  "  WHERE rn = 1;"
+  "CREATE VIEW reviewer_labels AS"
+  "  SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds, created_at, event_id"
+  "  FROM (SELECT e.*, row_number () OVER (PARTITION BY audit_id, turn_id, reviewer"
+  "                                        ORDER BY created_at DESC, event_id DESC) AS rn"
+  "        FROM label_events e)"
+  "  WHERE rn = 1;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);

@@ -1,0 +1,125 @@
+/* ra-import.h — loading production batches into the store
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ra-store.h"
+
+G_BEGIN_DECLS
+
+#define RA_IMPORT_ERROR (ra_import_error_quark ())
+
+typedef enum
+{
+  RA_IMPORT_ERROR_INVALID = 1,  /* records were invalid, nothing landed (strict mode) */
+  RA_IMPORT_ERROR_FORMAT,       /* the format cannot be told, or is not supported */
+  RA_IMPORT_ERROR_OPTION,       /* a --map / --set / --format value is wrong */
+  RA_IMPORT_ERROR_READ,         /* the file cannot be read or decompressed */
+} RaImportError;
+
+GQuark ra_import_error_quark (void);
+
+/* Size limits, documented in the README. */
+#define RA_IMPORT_MAX_RECORD_BYTES  (64u * 1024 * 1024)  /* one JSONL line or CSV record */
+#define RA_IMPORT_MAX_FIELD_BYTES   (16u * 1024 * 1024)  /* response, prompt, messages, meta */
+#define RA_IMPORT_MAX_SHORT_BYTES   1024u                /* id, class, model, conversation_id */
+#define RA_IMPORT_MAX_DEPTH         64                   /* JSON nesting */
+#define RA_IMPORT_MAX_PROBLEMS      50                   /* problems kept for the report */
+
+typedef enum
+{
+  RA_FORMAT_AUTO = 0,
+  RA_FORMAT_JSONL,
+  RA_FORMAT_CSV,
+} RaFormat;
+
+typedef struct _RaImportOptions RaImportOptions;
+
+RaImportOptions *ra_import_options_new        (void);
+void             ra_import_options_free       (RaImportOptions  *options);
+gboolean         ra_import_options_set_format (RaImportOptions  *options,
+                                               const char       *format,
+                                               GError          **error);
+/* "FIELD=COLUMN": read FIELD from the file's column (or key) COLUMN. */
+gboolean         ra_import_options_add_map    (RaImportOptions  *options,
+                                               const char       *assignment,
+                                               GError          **error);
+/* "FIELD=VALUE": FIELD has VALUE in every record. */
+gboolean         ra_import_options_add_set    (RaImportOptions  *options,
+                                               const char       *assignment,
+                                               GError          **error);
+/* Comma-separated strings that mean "declined" in the declined column. */
+void             ra_import_options_set_declined_values (RaImportOptions *options,
+                                               const char       *values);
+void             ra_import_options_set_batch_name (RaImportOptions *options,
+                                               const char       *name);
+void             ra_import_options_set_skip_invalid (RaImportOptions *options,
+                                               gboolean          skip_invalid);
+
+typedef struct
+{
+  char   *file;     /* as given, or "-" / "<stdin>" */
+  guint64 line;     /* 1-based line where the record starts; 0 for the whole file */
+  char   *message;
+} RaImportProblem;
+
+typedef struct
+{
+  char       *source;       /* the file name as given */
+  char       *batch_name;
+  char       *sha256;       /* of the file's bytes as stored (before decompression) */
+  gint64      batch_id;     /* 0 when nothing landed */
+  gboolean    landed;
+  guint64     records;      /* records read */
+  guint64     imported;
+  guint64     duplicates;
+  guint64     rejected;     /* invalid records */
+  GHashTable *per_class;    /* class -> GUINT_TO_POINTER (imported) */
+  GPtrArray  *problems;     /* of RaImportProblem, at most RA_IMPORT_MAX_PROBLEMS */
+} RaImportResult;
+
+void             ra_import_result_free        (RaImportResult   *result);
+
+/* Called now and then from the importing thread. */
+typedef void   (*RaImportProgressFunc)        (guint64           bytes_read,
+                                               guint64           bytes_total,
+                                               gpointer          user_data);
+
+/**
+ * ra_import_file:
+ * @path: a file name, or "-" for standard input
+ *
+ * Imports one file in one transaction: it lands whole or not at all.
+ * Invalid records are listed in the result's problems; unless skip_invalid
+ * is set, any of them means nothing lands, and the result is returned with
+ * landed FALSE *and* @error set to RA_IMPORT_ERROR_INVALID. I/O, format and
+ * store failures return NULL with @error set.
+ */
+RaImportResult  *ra_import_file               (RaStore          *store,
+                                               const char       *path,
+                                               const RaImportOptions *options,
+                                               RaImportProgressFunc progress,
+                                               gpointer          user_data,
+                                               GCancellable     *cancellable,
+                                               GError          **error);
+/* The same over an open stream (already decompressed or not: gzip is
+ * recognised by its magic bytes). DISPLAY_NAME names it in messages. */
+RaImportResult  *ra_import_stream             (RaStore          *store,
+                                               GInputStream     *stream,
+                                               const char       *display_name,
+                                               const RaImportOptions *options,
+                                               RaImportProgressFunc progress,
+                                               gpointer          user_data,
+                                               GCancellable     *cancellable,
+                                               GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportOptions, ra_import_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportResult, ra_import_result_free)
+
+G_END_DECLS

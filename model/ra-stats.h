@@ -1,0 +1,174 @@
+/* ra-stats.h — estimators and intervals (pure: counts in, numbers out)
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The specification is ../shared/design/STATISTICS.md. Every function is a
+ * pure function of its arguments: no store, no I/O, no global state beyond
+ * turning GSL's abort-on-error handler off.
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  RA_CI_WILSON = 0,       /* default; no continuity correction */
+  RA_CI_JEFFREYS,         /* equal-tailed, with the Brown-Cai-DasGupta boundary fix */
+  RA_CI_CLOPPER_PEARSON,
+  RA_CI_AGRESTI_COULL,    /* clipped to [0, 1] */
+  RA_CI_WALD,             /* clipped to [0, 1] */
+} RaCiMethod;
+
+typedef struct
+{
+  double lower;
+  double upper;
+} RaInterval;
+
+gboolean     ra_ci_method_parse          (const char   *text,
+                                          RaCiMethod   *out);
+const char  *ra_ci_method_to_string      (RaCiMethod    method);
+
+/* z = Phi^-1 (1 - (1 - confidence) / 2); confidence in (0, 1). */
+double       ra_stats_z                  (double        confidence);
+
+/* One proportion x / n. FALSE (interval NaN) when n == 0 or x > n. */
+gboolean     ra_stats_interval           (double        x,
+                                          double        n,
+                                          double        confidence,
+                                          RaCiMethod    method,
+                                          RaInterval   *out);
+/* Wilson with the finite population correction n* = n (N - 1) / (N - n);
+ * a census (n == N) gives [p, p]. */
+gboolean     ra_stats_wilson_fpc         (double        x,
+                                          double        n,
+                                          double        population,
+                                          double        confidence,
+                                          RaInterval   *out);
+
+/* Difference p1 - p2 of two independent proportions: Newcombe's hybrid
+ * score interval (method 10). FALSE when n1 or n2 is 0. */
+gboolean     ra_stats_newcombe           (double        x1,
+                                          double        n1,
+                                          double        x2,
+                                          double        n2,
+                                          double        confidence,
+                                          RaInterval   *out);
+/* MOVER combination for d = p1 - p2 given each estimate's own interval. */
+void         ra_stats_mover              (double        p1,
+                                          const RaInterval *ci1,
+                                          double        p2,
+                                          const RaInterval *ci2,
+                                          RaInterval   *out);
+/* Two-sample Wald, not clipped (statsmodels' convention). */
+gboolean     ra_stats_wald_diff          (double        x1,
+                                          double        n1,
+                                          double        x2,
+                                          double        n2,
+                                          double        confidence,
+                                          RaInterval   *out);
+
+/* Stratified estimate (Cochran ch. 5): p_st = sum W_h p_h, W_h = N_h / N,
+ * v = sum W_h^2 (1 - f_h) p_h q_h / (n_h - 1), f_h = n_h / N_h when fpc,
+ * else 0. Interval: Wilson at n_eff = p q / v, truncated at n_eff <= n;
+ * Clopper-Pearson with n when v == 0 or p_st in {0, 1}. */
+typedef struct
+{
+  double population;  /* N_h: declines of the stratum in the frame */
+  double n;           /* n_h: labelled with a definite label */
+  double x;           /* x_h: labelled should-have-attempted */
+} RaStratum;
+
+typedef enum
+{
+  RA_STRATIFIED_OK = 0,
+  RA_STRATIFIED_NO_DATA,        /* no stratum has a population */
+  RA_STRATIFIED_TOO_FEW,        /* a stratum with N_h > 0 has n_h < 2 (see bad_stratum) */
+} RaStratifiedStatus;
+
+typedef struct
+{
+  RaStratifiedStatus status;
+  guint      bad_stratum;       /* index of the first stratum with n_h < 2 */
+  double     estimate;          /* p_st */
+  double     variance;          /* v(p_st) */
+  double     n_eff;             /* effective sample size used for the interval */
+  double     n;                 /* sum n_h */
+  gboolean   fallback;          /* TRUE when the Clopper-Pearson fallback was used */
+  RaInterval interval;
+} RaStratifiedResult;
+
+void         ra_stats_stratified         (const RaStratum *strata,
+                                          guint            n_strata,
+                                          gboolean         fpc,
+                                          double           confidence,
+                                          RaStratifiedResult *out);
+
+/* Cohen's kappa for a k x k table (row-major counts, rows = reviewer A). */
+typedef struct
+{
+  double     kappa;
+  double     se;          /* Fleiss-Cohen-Everitt (1969) */
+  double     se0;         /* under H0: kappa = 0 */
+  double     z;           /* kappa / se0 */
+  double     p_o;         /* observed agreement */
+  double     p_e;         /* chance agreement */
+  double     n;
+  RaInterval interval;    /* Wald with se, clipped to [-1, 1] */
+} RaKappa;
+
+/* FALSE when n == 0 or p_e == 1 (kappa undefined). */
+gboolean     ra_stats_kappa              (const double *table,
+                                          guint         k,
+                                          double        confidence,
+                                          RaKappa      *out);
+/* Krippendorff's alpha (nominal). UNITS is n_units x n_coders, row-major,
+ * each value a category index >= 0 or -1 for missing. NaN when undefined. */
+double       ra_stats_krippendorff_alpha (const int    *units,
+                                          guint         n_units,
+                                          guint         n_coders);
+
+/* Smallest n whose interval half-width at SHARE is <= HALF_WIDTH (Wilson,
+ * or the given method); with POPULATION > 0 the FPC-adjusted size, never
+ * more than POPULATION. */
+guint64      ra_stats_sample_size        (double        half_width,
+                                          double        share,
+                                          double        population,
+                                          double        confidence,
+                                          RaCiMethod    method);
+/* Wald/Cochran n0 = z^2 p q / E^2 (not rounded). */
+double       ra_stats_sample_size_wald   (double        half_width,
+                                          double        share,
+                                          double        confidence);
+
+typedef enum
+{
+  RA_ALLOCATION_PROPORTIONAL = 0,
+  RA_ALLOCATION_NEYMAN,
+  RA_ALLOCATION_EQUAL,
+} RaAllocation;
+
+gboolean     ra_allocation_parse         (const char   *text,
+                                          RaAllocation *out);
+/* Splits TOTAL over strata of sizes POPULATIONS (largest remainder, so the
+ * sizes add up to min (TOTAL, sum N_h) exactly; a stratum never gets more
+ * than its N_h, the surplus goes to the others). SHARES (nullable, default
+ * 0.5) are the expected shares used by Neyman allocation. */
+void         ra_stats_allocate           (guint64        total,
+                                          const guint64 *populations,
+                                          const double  *shares,
+                                          guint          n_strata,
+                                          RaAllocation   allocation,
+                                          guint64       *sizes_out);
+
+/* Quantiles with GSL's abort handler off and the documented fallbacks. */
+double       ra_stats_beta_quantile      (double        p,
+                                          double        a,
+                                          double        b);
+
+G_END_DECLS
