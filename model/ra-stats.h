@@ -89,6 +89,9 @@ typedef enum
   RA_STRATIFIED_OK = 0,
   RA_STRATIFIED_NO_DATA,        /* no stratum has a population */
   RA_STRATIFIED_TOO_FEW,        /* a stratum with N_h > 0 has n_h < 2 (see bad_stratum) */
+  RA_STRATIFIED_INVALID,        /* a stratum has a negative or NaN count, x_h > n_h or
+                                 * n_h > N_h (see bad_stratum), or the confidence is
+                                 * outside (0, 1) (bad_stratum == n_strata) */
 } RaStratifiedStatus;
 
 typedef struct
@@ -101,13 +104,32 @@ typedef struct
   double     n;                 /* sum n_h */
   gboolean   fallback;          /* TRUE when the Clopper-Pearson fallback was used */
   RaInterval interval;
+  /* Added after the first version of this header: */
+  double     n_eff_untruncated; /* p q / v before truncation (NaN in the fallback) */
+  double     design_effect;     /* v / (p q / n) (NaN in the fallback) */
 } RaStratifiedResult;
 
+/* On RA_STRATIFIED_TOO_FEW the estimate is still given when every stratum
+ * with N_h > 0 has n_h >= 1 (NaN otherwise); variance and interval are NaN. */
 void         ra_stats_stratified         (const RaStratum *strata,
                                           guint            n_strata,
                                           gboolean         fpc,
                                           double           confidence,
                                           RaStratifiedResult *out);
+/* The same, with the truncation n_eff <= n optional (TRUNCATE = TRUE is
+ * ra_stats_stratified). */
+void         ra_stats_stratified_full    (const RaStratum *strata,
+                                          guint            n_strata,
+                                          gboolean         fpc,
+                                          gboolean         truncate,
+                                          double           confidence,
+                                          RaStratifiedResult *out);
+/* Wilson's formula for a share P (in [0, 1]) at a real sample size N_EFF > 0,
+ * e.g. the n_eff-Wilson interval of a stratified estimate. Clamped to [0, 1]. */
+gboolean     ra_stats_wilson_neff        (double        p,
+                                          double        n_eff,
+                                          double        confidence,
+                                          RaInterval   *out);
 
 /* Cohen's kappa for a k x k table (row-major counts, rows = reviewer A). */
 typedef struct
@@ -120,6 +142,12 @@ typedef struct
   double     p_e;         /* chance agreement */
   double     n;
   RaInterval interval;    /* Wald with se, clipped to [-1, 1] */
+  /* Added after the first version of this header: */
+  guint      k;           /* number of categories */
+  double     kappa_max;   /* largest kappa the margins allow */
+  double     p_value;     /* two-sided, for H0 kappa = 0 (from z) */
+  double     pabak;       /* prevalence- and bias-adjusted kappa (k p_o - 1) / (k - 1);
+                           * 2 p_o - 1 for a 2 x 2 table */
 } RaKappa;
 
 /* FALSE when n == 0 or p_e == 1 (kappa undefined). */
@@ -135,7 +163,12 @@ double       ra_stats_krippendorff_alpha (const int    *units,
 
 /* Smallest n whose interval half-width at SHARE is <= HALF_WIDTH (Wilson,
  * or the given method); with POPULATION > 0 the FPC-adjusted size, never
- * more than POPULATION. */
+ * more than POPULATION.
+ * Wald: Cochran's n0 = z^2 p q / E^2, with FPC n0 / (1 + (n0 - 1) / N),
+ * rounded up with ceil (n - 1e-9). Other methods: the smallest n whose
+ * interval at x = p n (FPC: at n* = n (N - 1) / (N - n), x = p n*) has
+ * (upper - lower) / 2 <= E. At least 1. 0 on invalid input (HALF_WIDTH <= 0,
+ * SHARE outside [0, 1], confidence outside (0, 1), negative POPULATION). */
 guint64      ra_stats_sample_size        (double        half_width,
                                           double        share,
                                           double        population,
@@ -155,6 +188,7 @@ typedef enum
 
 gboolean     ra_allocation_parse         (const char   *text,
                                           RaAllocation *out);
+const char  *ra_allocation_to_string     (RaAllocation  allocation);
 /* Splits TOTAL over strata of sizes POPULATIONS (largest remainder, so the
  * sizes add up to min (TOTAL, sum N_h) exactly; a stratum never gets more
  * than its N_h, the surplus goes to the others). SHARES (nullable, default
@@ -166,8 +200,16 @@ void         ra_stats_allocate           (guint64        total,
                                           RaAllocation   allocation,
                                           guint64       *sizes_out);
 
-/* Quantiles with GSL's abort handler off and the documented fallbacks. */
+/* Quantiles with GSL's abort handler off and the documented fallbacks.
+ * The P-quantile of Beta(A, B); A, B > 0 (NaN otherwise). For P > 0.5 the
+ * upper tail (Qinv (1 - P)) is used. On a NaN from GSL: bisection on
+ * gsl_cdf_beta_P / _Q down to adjacent doubles. */
 double       ra_stats_beta_quantile      (double        p,
+                                          double        a,
+                                          double        b);
+/* The value with upper-tail probability Q: Beta(A, B) quantile 1 - Q,
+ * computed without forming 1 - Q. */
+double       ra_stats_beta_upper_quantile (double       q,
                                           double        a,
                                           double        b);
 
