@@ -1,9 +1,250 @@
-/* cmd-import.c — scaffolding, replaced by its owner */
+/* cmd-import.c — refusal-audit import
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "refusal-audit"
+
 #include "config.h"
+
+#include <stdio.h>
+
 #include "ra-cli.h"
+#include "ra-import.h"
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static GPtrArray *
+sorted_classes (GHashTable *per_class)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, per_class);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_strings);
+  return keys;
+}
+
+static cJSON *
+result_to_json (const RaImportResult *result,
+                const GError         *error)
+{
+  cJSON *obj = cJSON_CreateObject ();
+  cJSON *classes = cJSON_CreateObject ();
+  cJSON *problems = cJSON_CreateArray ();
+  g_autoptr(GPtrArray) keys = sorted_classes (result->per_class);
+
+  cJSON_AddStringToObject (obj, "file", result->source);
+  cJSON_AddStringToObject (obj, "batch", result->batch_name);
+  if (result->batch_id > 0)
+    cJSON_AddNumberToObject (obj, "batch_id", result->batch_id);
+  else
+    cJSON_AddNullToObject (obj, "batch_id");
+  cJSON_AddBoolToObject (obj, "landed", result->landed);
+  if (result->sha256)
+    cJSON_AddStringToObject (obj, "sha256", result->sha256);
+  cJSON_AddNumberToObject (obj, "records", result->records);
+  cJSON_AddNumberToObject (obj, "imported", result->imported);
+  cJSON_AddNumberToObject (obj, "duplicates", result->duplicates);
+  cJSON_AddNumberToObject (obj, "rejected", result->rejected);
+  for (guint i = 0; i < keys->len; i++)
+    cJSON_AddNumberToObject (classes, g_ptr_array_index (keys, i),
+                             GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class,
+                                                                    g_ptr_array_index (keys, i))));
+  cJSON_AddItemToObject (obj, "per_class", classes);
+  for (guint i = 0; i < result->problems->len; i++)
+    {
+      const RaImportProblem *p = g_ptr_array_index (result->problems, i);
+      cJSON *item = cJSON_CreateObject ();
+
+      cJSON_AddStringToObject (item, "file", p->file);
+      cJSON_AddNumberToObject (item, "line", p->line);
+      cJSON_AddStringToObject (item, "message", p->message);
+      cJSON_AddItemToArray (problems, item);
+    }
+  cJSON_AddItemToObject (obj, "problems", problems);
+  if (error != NULL)
+    cJSON_AddStringToObject (obj, "error", error->message);
+  else
+    cJSON_AddNullToObject (obj, "error");
+
+  return obj;
+}
+
+static void
+print_problems (const RaImportResult *result)
+{
+  guint64 problems = result->rejected;
+
+  for (guint i = 0; i < result->problems->len; i++)
+    {
+      const RaImportProblem *p = g_ptr_array_index (result->problems, i);
+
+      if (p->line > 0)
+        g_printerr ("%s:%" G_GUINT64_FORMAT ": %s\n", p->file, p->line, p->message);
+      else
+        g_printerr ("%s: %s\n", p->file, p->message);
+    }
+  if (problems > result->problems->len)
+    g_printerr ("%s: ... and %" G_GUINT64_FORMAT " more invalid records\n",
+                result->source, problems - result->problems->len);
+}
+
+static void
+print_summary (const RaImportResult *result)
+{
+  g_autoptr(GPtrArray) keys = sorted_classes (result->per_class);
+  g_autoptr(RaTable) table = NULL;
+
+  if (result->landed)
+    printf ("%s: imported %" G_GUINT64_FORMAT " turns as batch %" G_GINT64_FORMAT " \"%s\" "
+            "(%" G_GUINT64_FORMAT " duplicates skipped, %" G_GUINT64_FORMAT " rejected)\n",
+            result->source, result->imported, result->batch_id, result->batch_name,
+            result->duplicates, result->rejected);
+  else if (result->rejected == 0)
+    printf ("%s: nothing new: all %" G_GUINT64_FORMAT " turns are already in the store\n",
+            result->source, result->duplicates);
+  else
+    printf ("%s: nothing imported (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " records invalid)\n",
+            result->source, result->rejected, result->records);
+
+  if (keys->len == 0)
+    return;
+
+  table = ra_table_new (2, "class", "imported", NULL);
+  ra_table_set_right_aligned (table, 1, TRUE);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *klass = g_ptr_array_index (keys, i);
+      g_autofree char *count = g_strdup_printf ("%u", GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, klass)));
+      ra_table_add_row (table, klass, count, NULL);
+    }
+  ra_table_print (table, stdout);
+}
 
 int
-ra_cmd_import (int argc, char **argv)
+ra_cmd_import (int    argc,
+               char **argv)
 {
-  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaImportOptions) options = ra_import_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(cJSON) json_out = NULL;
+  g_auto(GStrv) maps = NULL;
+  g_auto(GStrv) sets = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *declined_values = NULL;
+  g_autofree char *batch = NULL;
+  gboolean skip_invalid = FALSE;
+  gint64 max_field = 0;
+  int exit_code = RA_EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format,
+      "jsonl or csv (default: from the file name, .gz stripped; else sniffed)", "FORMAT" },
+    { "map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps,
+      "Read FIELD from the file's COLUMN (or JSON key); repeatable", "FIELD=COLUMN" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+      "Give FIELD the same VALUE in every record; repeatable", "FIELD=VALUE" },
+    { "declined-values", 0, 0, G_OPTION_ARG_STRING, &declined_values,
+      "Strings of the declined column that mean declined (default: booleans)", "A,B,..." },
+    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch,
+      "Name of the batch (default: the file name)", "NAME" },
+    { "skip-invalid", 0, 0, G_OPTION_ARG_NONE, &skip_invalid,
+      "Import the valid records and report the invalid ones (default: all or nothing)", NULL },
+    { "max-field-bytes", 0, 0, G_OPTION_ARG_INT64, &max_field,
+      "Size limit of response, prompt, messages and meta (default: 16777216)", "BYTES" },
+    { NULL }
+  };
+
+  if (!ra_cli_parse ("import", "FILE... — import production batches",
+                     "Loads JSON Lines or CSV files (optionally gzip-compressed) into the store.\n"
+                     "Each file lands whole or not at all. '-' reads standard input.",
+                     "Fields: id, response, class, and prompt or messages are required; model,\n"
+                     "timestamp, conversation_id, declined, outcome and meta are optional.\n"
+                     "Example:\n"
+                     "  refusal-audit import xstest_v2_completions_gpt4.csv --map response=completion \\\n"
+                     "    --map class=type --set model=gpt4 --map declined=final_label \\\n"
+                     "    --declined-values 2_full_refusal,3_partial_refusal",
+                     entries, TRUE, &argc, &argv, &exit_code))
+    return exit_code;
+
+  if (argc < 2)
+    return ra_cli_fail ("import", RA_EXIT_USAGE, "no FILE given (try 'refusal-audit import --help')");
+
+  if (!ra_import_options_set_format (options, format, &error))
+    return ra_cli_fail ("import", RA_EXIT_USAGE, "%s", error->message);
+  for (guint i = 0; maps && maps[i]; i++)
+    if (!ra_import_options_add_map (options, maps[i], &error))
+      return ra_cli_fail ("import", RA_EXIT_USAGE, "%s", error->message);
+  for (guint i = 0; sets && sets[i]; i++)
+    if (!ra_import_options_add_set (options, sets[i], &error))
+      return ra_cli_fail ("import", RA_EXIT_USAGE, "%s", error->message);
+  if (max_field < 0)
+    return ra_cli_fail ("import", RA_EXIT_USAGE, "--max-field-bytes must be positive");
+  ra_import_options_set_max_field_bytes (options, (gsize) max_field);
+  ra_import_options_set_declined_values (options, declined_values);
+  ra_import_options_set_skip_invalid (options, skip_invalid);
+  if (batch != NULL)
+    ra_import_options_set_batch_name (options, batch);
+
+  if (!(store = ra_cli_open_store ("import", &exit_code)))
+    return exit_code;
+
+  if (ra_cli_json)
+    json_out = cJSON_CreateArray ();
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(RaImportResult) result = NULL;
+      g_autoptr(GError) file_error = NULL;
+
+      result = ra_import_file (store, argv[i], options, NULL, NULL, NULL, &file_error);
+
+      if (result != NULL)
+        {
+          print_problems (result);
+          if (json_out)
+            cJSON_AddItemToArray (json_out, result_to_json (result, file_error));
+          else
+            print_summary (result);
+        }
+      else if (json_out)
+        {
+          cJSON *obj = cJSON_CreateObject ();
+          cJSON_AddStringToObject (obj, "file", argv[i]);
+          cJSON_AddBoolToObject (obj, "landed", FALSE);
+          cJSON_AddStringToObject (obj, "error", file_error->message);
+          cJSON_AddItemToArray (json_out, obj);
+        }
+
+      if (file_error != NULL)
+        {
+          int code = ra_cli_exit_code_for (file_error);
+
+          g_printerr ("refusal-audit import: %s\n", file_error->message);
+          if (file_error->domain == RA_IMPORT_ERROR &&
+              file_error->code == RA_IMPORT_ERROR_READ)
+            code = RA_EXIT_DATAERR;
+          exit_code = MAX (exit_code, code);
+
+          /* A store failure (disk full, locked) stops the whole run. */
+          if (file_error->domain == RA_STORE_ERROR)
+            break;
+        }
+    }
+
+  if (json_out)
+    ra_cli_print_json (json_out);
+
+  return exit_code;
 }

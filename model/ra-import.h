@@ -61,6 +61,9 @@ void             ra_import_options_set_batch_name (RaImportOptions *options,
                                                const char       *name);
 void             ra_import_options_set_skip_invalid (RaImportOptions *options,
                                                gboolean          skip_invalid);
+/* The size limit of the long text fields (default RA_IMPORT_MAX_FIELD_BYTES). */
+void             ra_import_options_set_max_field_bytes (RaImportOptions *options,
+                                               gsize             max_bytes);
 
 typedef struct
 {
