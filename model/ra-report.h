@@ -1,0 +1,225 @@
+/* ra-report.h — over-refusal estimates of an audit, and the release gate
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Reads an audit (audits, audit_strata, audit_items and the item_labels /
+ * reviewer_labels views) and turns its labels into the numbers specified in
+ * ../shared/design/STATISTICS.md: per-stratum / per-class shares with their
+ * intervals, decline rates, wrongful declines per 1,000 turns, the stratified
+ * overall share (never the pooled one), per-model estimates, comparisons of
+ * two models and reviewer agreement. The report is a plain struct tree; text,
+ * JSON and CSV renderings are below.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <cjson/cJSON.h>
+
+#include "ra-stats.h"
+#include "ra-store.h"
+
+G_BEGIN_DECLS
+
+#define RA_REPORT_ERROR (ra_report_error_quark ())
+
+typedef enum
+{
+  RA_REPORT_ERROR_NOT_FOUND = 1, /* no audit, model or class of that name */
+  RA_REPORT_ERROR_INVALID,       /* an option is out of range */
+} RaReportError;
+
+GQuark ra_report_error_quark (void);
+
+typedef struct
+{
+  RaCiMethod  method;      /* per-class interval; default RA_CI_WILSON */
+  double      confidence;  /* in (0, 1); default 0.95 */
+  gboolean    fpc;         /* finite population correction (Wilson and the overall) */
+  const char *compare_a;   /* nullable: --compare A,B */
+  const char *compare_b;
+} RaReportOptions;
+
+/* method wilson, confidence 0.95, no FPC, no comparison */
+void ra_report_options_init (RaReportOptions *options);
+
+/* One stratum, one class, or one class of one model. */
+typedef struct
+{
+  char      *stratum;               /* the audit's stratum key (NULL for a domain row) */
+  char      *class_name;
+  char      *model;                 /* NULL when the row is not about one model */
+  double     population;            /* N_h: declines in the frame */
+  gboolean   population_estimated;  /* N_h estimated for a model inside a class stratum */
+  guint64    sampled;               /* items drawn */
+  guint64    labelled;              /* n_h: definite labels */
+  guint64    should_have_attempted; /* x_h */
+  guint64    correctly_declined;
+  guint64    unsure;
+  guint64    unlabelled;            /* no label, or the label was cleared */
+  gboolean   has_share;             /* FALSE when n_h == 0 */
+  double     share;                 /* p_h = x_h / n_h */
+  RaInterval interval;
+  const char *interval_method;      /* "wilson", "wilson-fpc", "jeffreys", ... */
+  gboolean   has_turns;
+  guint64    turns;                 /* all turns of the stratum matching the filters */
+  gboolean   has_decline_rate;
+  double     decline_rate;          /* d_h = N_h / turns_h (exact) */
+  gboolean   has_wrongful;
+  double     wrongful_per_1000;     /* 1000 d_h p_h */
+  RaInterval wrongful_interval;     /* 1000 d_h x the interval of p_h */
+} RaReportRow;
+
+/* The stratified estimate over a set of strata (STATISTICS.md section 4). */
+typedef struct
+{
+  gboolean   defined;
+  char      *reason;          /* why not, when !defined */
+  GPtrArray *short_rows;      /* borrowed RaReportRow *: strata with N_h > 0, n_h < 2 */
+  double     population;      /* N */
+  double     labelled;        /* n = sum n_h */
+  guint64    sampled;
+  guint64    should_have_attempted;
+  guint64    unsure;
+  guint64    unlabelled;
+  double     estimate;        /* p_st */
+  double     variance;        /* v (p_st) */
+  double     n_eff;
+  gboolean   fallback;        /* Clopper-Pearson with n (v == 0 or p_st in {0, 1}) */
+  RaInterval interval;
+  const char *interval_method; /* "wilson-neff" or "clopper-pearson-n" */
+  gboolean   has_turns;
+  guint64    turns;
+  gboolean   has_wrongful;
+  double     wrongful_per_1000; /* 1000 (N / turns) p_st */
+  RaInterval wrongful_interval;
+} RaReportOverall;
+
+typedef struct
+{
+  char            *model;       /* NULL: the whole frame */
+  gboolean         population_estimated;
+  GPtrArray       *rows;        /* RaReportRow *, by class then model */
+  RaReportOverall  overall;
+} RaReportGroup;
+
+typedef struct
+{
+  char      *class_name;        /* NULL for the overall difference */
+  gboolean   defined;
+  char      *reason;
+  double     share_a;
+  double     share_b;
+  double     difference;        /* share_a - share_b */
+  RaInterval interval;          /* Newcombe (class) or MOVER (overall) */
+  const char *interval_method;  /* "newcombe" or "mover" */
+} RaReportDifference;
+
+typedef struct
+{
+  char               *model_a;
+  char               *model_b;
+  GPtrArray          *classes;  /* RaReportDifference * */
+  RaReportDifference  overall;
+} RaReportComparison;
+
+typedef struct
+{
+  char      *reviewer_a;
+  char      *reviewer_b;
+  guint64    items;             /* items both labelled */
+  guint64    agreed;
+  double     percent_agreement; /* 100 agreed / items */
+  gboolean   has_kappa;
+  RaKappa    kappa;
+} RaReportPair;
+
+typedef struct
+{
+  guint       n_reviewers;
+  guint64     items;            /* items labelled by two reviewers or more */
+  GPtrArray  *pairs;            /* RaReportPair * */
+  gboolean    has_alpha;
+  double      alpha;            /* Krippendorff, nominal, all reviewers */
+} RaReportAgreement;
+
+typedef struct
+{
+  /* Provenance */
+  char   *audit_name;
+  gint64  audit_id;
+  gint64  seed;
+  char   *filters;
+  char   *design;
+  char   *strata_by;
+  char   *fingerprint;
+  char   *declined_by;
+  char   *audit_created_at;
+  char   *audit_tool_version;
+  char   *tool_version;         /* PACKAGE_VERSION of this build */
+  char   *generated_at;
+  RaCiMethod method;
+  double  confidence;
+  gboolean fpc;
+  char   *fpc_note;             /* nullable: what --fpc does not apply to */
+  char   *only_model;           /* the one model of the frame when models is empty (nullable) */
+
+  /* Estimates */
+  RaReportGroup      *all;      /* the whole frame: one row per stratum */
+  GPtrArray          *models;   /* RaReportGroup *, one per model; empty with one model */
+  RaReportComparison *comparison;  /* nullable */
+  RaReportAgreement  *agreement;   /* nullable: fewer than two reviewers on one item */
+} RaReport;
+
+RaReport    *ra_report_build      (RaStore                *store,
+                                   const char             *audit_name,
+                                   const RaReportOptions  *options,
+                                   GError                **error);
+void         ra_report_free       (RaReport               *report);
+
+/* The group of MODEL, or the whole frame when MODEL is NULL. With one model
+ * in the frame, that model's name also finds the whole frame. */
+const RaReportGroup *ra_report_find_group (const RaReport *report,
+                                           const char     *model);
+
+char        *ra_report_to_text    (const RaReport         *report);
+cJSON       *ra_report_to_json    (const RaReport         *report);
+char        *ra_report_to_csv     (const RaReport         *report);
+
+/* The release gate. */
+typedef enum
+{
+  RA_GATE_ON_UPPER = 0,
+  RA_GATE_ON_POINT,
+  RA_GATE_ON_LOWER,
+} RaGateOn;
+
+typedef enum
+{
+  RA_GATE_PASS = 0,
+  RA_GATE_BREACH,
+  RA_GATE_UNDECIDED,     /* an estimate or interval is undefined: too few labels */
+} RaGateStatus;
+
+gboolean     ra_gate_on_parse     (const char             *text,
+                                   RaGateOn               *out);
+
+/* Gates the overall share of MODEL's group (or the whole frame), or each class
+ * in CLASSES (nullable, NULL-terminated), or every class. A value passes when
+ * it is at most MAX_SHARE. MESSAGE receives one line for a CI log. FALSE with
+ * ERROR when a model or class is not in the audit. */
+gboolean     ra_report_check      (const RaReport         *report,
+                                   const char             *model,
+                                   const char * const     *classes,
+                                   gboolean                every_class,
+                                   RaGateOn                on,
+                                   double                  max_share,
+                                   RaGateStatus           *status,
+                                   char                  **message,
+                                   GError                **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaReport, ra_report_free)
+
+G_END_DECLS
