@@ -1,0 +1,71 @@
+#!/bin/bash
+# bench-detect.sh — refusal detection against grep -c -i -F -f PHRASES over the same responses
+#
+# Copyright 2026 The Refusal Audit authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# refusal-audit detect runs the default rules (data/refusal-rules.json:
+# anchored regexes, exceptions, normalisation) and stores a verdict per
+# turn; grep only counts lines holding one of a list of literal phrases
+# (tests/bench/refusal-phrases.txt). Prints both rates and the ratio.
+
+. "$(dirname "$0")/bench-lib.sh"
+
+ra_bench_header "detect: refusal-audit detect vs grep -c -i -F -f PHRASES"
+
+if ! ra_have_command detect; then
+  echo "SKIPPED: 'refusal-audit detect' is not built yet"
+  exit 0
+fi
+
+PHRASES="$BENCH_SRC/refusal-phrases.txt"
+
+# ra_detect_one LABEL STORE COUNT
+ra_detect_one ()
+{
+  local label=$1 store=$2 count=$3 responses det_s det_rss rerun_s grep_s matches flagged
+  responses="$RA_BENCH_DIR/responses-$label.txt"
+  # One response per line, as grep sees lines.
+  sqlite3 "$store" "SELECT replace(replace(response, char(13), ' '), char(10), ' ') FROM turns;" > "$responses"
+  ra_warm "$store" "$responses"
+
+  ra_run_timed "$RA_CLI" --db "$store" detect
+  det_s=$ELAPSED
+  det_rss=$MAXRSS_KB
+  flagged=$(sqlite3 "$store" 'SELECT count(*) FROM detections WHERE verdict <> 0;')
+
+  ra_run_timed "$RA_CLI" --db "$store" detect
+  rerun_s=$ELAPSED
+
+  # grep -c exits 1 when nothing matches: not a failure here.
+  ra_run_timed sh -c 'grep -c -i -F -f "$1" "$2" || test $? = 1' sh "$PHRASES" "$responses"
+  grep_s=$ELAPSED
+  matches=$(cat "$RA_BENCH_DIR/last.out")
+
+  printf '%-12s %-30s %9s %12s %10s %10s\n' "$label" "detect (default rules)" "$count" \
+    "$(ra_rate "$count" "$det_s")" "$det_s" "$flagged"
+  printf '%-12s %-30s %9s %12s %10s %10s\n' "$label" "detect again (same rules)" "$count" \
+    "$(ra_rate "$count" "$rerun_s")" "$rerun_s" "-"
+  printf '%-12s %-30s %9s %12s %10s %10s\n' "$label" "grep -c -i -F -f PHRASES" "$count" \
+    "$(ra_rate "$count" "$grep_s")" "$grep_s" "$matches"
+  echo "$label: ratio (detect / grep, turns/s): $(ra_ratio "$grep_s" "$det_s"); detect peak memory $(awk -v k="$det_rss" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+  rm -f "$responses"
+}
+
+printf '%-12s %-30s %9s %12s %10s %10s\n' "batch" "method" "turns" "turns/s" "seconds" "declines"
+
+# The demo batch (6,000 turns).
+demo_store="$RA_BENCH_DIR/detect-demo.db"
+rm -f "$demo_store" "$demo_store-wal" "$demo_store-shm"
+"$RA_CLI" --db "$demo_store" import "$RA_SOURCE_ROOT/data/demo/demo-batch.jsonl.gz" > /dev/null
+demo_n=$(sqlite3 "$demo_store" 'SELECT count(*) FROM turns;')
+ra_detect_one demo "$demo_store" "$demo_n"
+rm -f "$demo_store" "$demo_store-wal" "$demo_store-shm"
+
+# The generated batch.
+ra_ensure_base_store
+store="$RA_BENCH_DIR/detect-$TAG.db"
+ra_copy_store "$store"
+ra_detect_one "generated" "$store" "$N"
+rm -f "$store" "$store-wal" "$store-shm"

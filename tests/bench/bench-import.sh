@@ -1,0 +1,74 @@
+#!/bin/bash
+# bench-import.sh — import of a JSONL batch against sqlite3's .import of the same rows as CSV
+#
+# Copyright 2026 The Refusal Audit authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Target (issue 7): at least half the bare loader's rate, max RSS under 100 MB.
+# Prints the figures; never fails on a time.
+
+. "$(dirname "$0")/bench-lib.sh"
+
+ra_bench_header "import: refusal-audit import (JSONL) vs sqlite3 .import (CSV, bare table)"
+ra_ensure_batches
+
+jsonl_bytes=$(ra_filesize "$BATCH_JSONL")
+csv_bytes=$(ra_filesize "$BATCH_CSV")
+ra_warm "$BATCH_JSONL" "$BATCH_CSV"
+
+# The bare loader: sqlite3's shell, one table of TEXT columns, no index,
+# no constraint, default settings.
+bare="$RA_BENCH_DIR/bare-$TAG.db"
+rm -f "$bare" "$bare-journal" "$bare-wal"
+sqlite3 "$bare" 'CREATE TABLE turns (id TEXT, model TEXT, class TEXT, timestamp TEXT,
+  conversation_id TEXT, prompt TEXT, messages TEXT, response TEXT, declined TEXT,
+  outcome TEXT, meta TEXT);'
+ra_run_timed sqlite3 "$bare" ".import --csv --skip 1 '$BATCH_CSV' turns"
+bare_s=$ELAPSED
+bare_rss=$MAXRSS_KB
+bare_rows=$(sqlite3 "$bare" 'SELECT count(*) FROM turns;')
+bare_size=$(ra_filesize "$bare")
+rm -f "$bare"
+
+# refusal-audit import into a fresh store.
+store="$RA_BENCH_DIR/import-$TAG.db"
+rm -f "$store" "$store-wal" "$store-shm"
+ra_run_timed "$RA_CLI" --db "$store" import "$BATCH_JSONL"
+ra_s=$ELAPSED
+ra_rss=$MAXRSS_KB
+ra_rows=$(sqlite3 "$store" 'SELECT count(*) FROM turns;')
+ra_checkpoint "$store"
+ra_size=$(ra_filesize "$store")
+
+# A second import of the same file: every turn is a duplicate.
+ra_run_timed "$RA_CLI" --db "$store" import --batch again "$BATCH_JSONL"
+dup_s=$ELAPSED
+dup_rss=$MAXRSS_KB
+
+ra_rate_turns=$(ra_rate "$ra_rows" "$ra_s")
+bare_rate_turns=$(ra_rate "$bare_rows" "$bare_s")
+printf '%-34s %10s %12s %9s %10s %11s\n' "loader" "rows" "turns/s" "MB/s" "seconds" "max RSS"
+printf '%-34s %10s %12s %9s %10s %8s MB\n' "sqlite3 .import (CSV, bare)" "$bare_rows" \
+  "$bare_rate_turns" "$(ra_rate1 "$(ra_mb "$csv_bytes")" "$bare_s")" "$bare_s" \
+  "$(awk -v k="$bare_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-34s %10s %12s %9s %10s %8s MB\n' "refusal-audit import (JSONL)" "$ra_rows" \
+  "$ra_rate_turns" "$(ra_rate1 "$(ra_mb "$jsonl_bytes")" "$ra_s")" "$ra_s" \
+  "$(awk -v k="$ra_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+printf '%-34s %10s %12s %9s %10s %8s MB\n' "refusal-audit re-import (all dup.)" "$ra_rows" \
+  "$(ra_rate "$ra_rows" "$dup_s")" "$(ra_rate1 "$(ra_mb "$jsonl_bytes")" "$dup_s")" "$dup_s" \
+  "$(awk -v k="$dup_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+echo "input: JSONL $(ra_mb "$jsonl_bytes") MB, CSV $(ra_mb "$csv_bytes") MB; store: $(ra_mb "$ra_size") MB, bare table: $(ra_mb "$bare_size") MB"
+echo "ratio (refusal-audit / sqlite3 .import, turns/s): $(ra_ratio "$ra_rate_turns" "$bare_rate_turns")  (target >= 0.50)"
+echo "peak memory of refusal-audit import: $(awk -v k="$ra_rss" 'BEGIN { printf "%.1f", k / 1024 }') MB  (target < 100 MB)"
+
+if [ "$ra_rows" != "$N" ]; then
+  echo "warning: the store holds $ra_rows turns, expected $N" >&2
+fi
+
+# Keep the store for the other benchmarks.
+if [ ! -s "$BASE_STORE" ] && [ "$ra_rows" = "$N" ]; then
+  mv "$store" "$BASE_STORE"
+else
+  rm -f "$store" "$store-wal" "$store-shm"
+fi
