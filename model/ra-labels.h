@@ -1,0 +1,254 @@
+/* ra-labels.h — label events: record, undo, review order, export, import
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Labels are append-only events in label_events. Each event carries the
+ * item's full state after it (value, note, flagged) plus who wrote it, the
+ * seconds spent, when (RFC 3339 UTC with microseconds) and a random UUID.
+ * The current state of an item is its latest event (view item_labels), or
+ * the latest event of one reviewer (view reviewer_labels); "latest" is
+ * ORDER BY created_at DESC, event_id DESC. ra_labels_record() keeps the
+ * created_at of an item's events strictly increasing, so two events written
+ * within one microsecond still order as they were written.
+ *
+ * Undo writes a new event (with undoes = the undone event's id) restoring
+ * the reviewer's own state of that item before the undone event (empty when
+ * there was none). Nothing is ever updated or deleted.
+ *
+ * Label files (export / import), one event per JSONL line or CSV row, with
+ * the fields: event_id, audit, ext_id, model, class (informative), reviewer,
+ * value (null/empty or one of the three values), note, flagged, seconds,
+ * created_at, undoes.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ra-audit.h"
+#include "ra-store.h"
+
+G_BEGIN_DECLS
+
+#define RA_LABELS_ERROR (ra_labels_error_quark ())
+
+typedef enum
+{
+  RA_LABELS_ERROR_INVALID = 1,     /* a value, reviewer or note is not valid */
+  RA_LABELS_ERROR_NOT_IN_AUDIT,    /* the turn is not one of the audit's items */
+  RA_LABELS_ERROR_AMBIGUOUS,       /* the turn id names several items: give the model */
+  RA_LABELS_ERROR_NOTHING_TO_UNDO, /* the reviewer has no event left to undo */
+  RA_LABELS_ERROR_PARSE,           /* a label file is invalid (FILE:LINE messages) */
+} RaLabelsError;
+
+GQuark ra_labels_error_quark (void);
+
+typedef enum
+{
+  RA_LABEL_NONE = 0,                 /* no label (cleared, or never labelled) */
+  RA_LABEL_CORRECTLY_DECLINED,
+  RA_LABEL_SHOULD_HAVE_ATTEMPTED,
+  RA_LABEL_UNSURE,
+} RaLabelValue;
+
+/* Accepts the three value names (and NULL, "", "none" for RA_LABEL_NONE). */
+gboolean     ra_label_value_parse        (const char    *text,
+                                          RaLabelValue  *out);
+/* NULL for RA_LABEL_NONE */
+const char  *ra_label_value_to_string    (RaLabelValue   value);
+
+typedef struct
+{
+  char         *event_id;
+  gint64        audit_id;
+  gint64        turn_id;
+  char         *ext_id;
+  char         *model;
+  char         *class;
+  char         *reviewer;
+  RaLabelValue  value;
+  char         *note;         /* nullable */
+  gboolean      flagged;
+  double        seconds;      /* NAN when not recorded */
+  char         *created_at;
+  char         *undoes;       /* nullable: the event this one undoes */
+} RaLabelEvent;
+
+void         ra_label_event_free         (RaLabelEvent  *event);
+
+/**
+ * ra_labels_record:
+ * @seconds: time spent on the item; < 0 or NAN when unknown
+ * @event_id: (out) (optional) (transfer full): the new event's id
+ *
+ * Appends one event and commits it before returning. Fails with
+ * RA_LABELS_ERROR_NOT_IN_AUDIT when TURN_ID is not one of the audit's items.
+ */
+gboolean     ra_labels_record            (RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         turn_id,
+                                          const char    *reviewer,
+                                          RaLabelValue   value,
+                                          const char    *note,
+                                          gboolean       flagged,
+                                          double         seconds,
+                                          char         **event_id,
+                                          GError       **error);
+/**
+ * ra_labels_undo:
+ *
+ * Undoes REVIEWER's latest event in the audit that is not an undo and is
+ * not undone yet (call again for more levels). Commits before returning.
+ *
+ * Returns: (transfer full): the new undo event (its turn and the restored
+ *   state), or NULL with RA_LABELS_ERROR_NOTHING_TO_UNDO or another error
+ */
+RaLabelEvent *ra_labels_undo             (RaStore       *store,
+                                          gint64         audit_id,
+                                          const char    *reviewer,
+                                          GError       **error);
+
+/* The audit item with external id EXT_ID; MODEL (nullable) is needed only
+ * when several items share the id (RA_LABELS_ERROR_AMBIGUOUS lists the
+ * models). Not an item: RA_LABELS_ERROR_NOT_IN_AUDIT. */
+gboolean     ra_labels_resolve_turn      (RaStore       *store,
+                                          gint64         audit_id,
+                                          const char    *ext_id,
+                                          const char    *model,
+                                          gint64        *turn_id,
+                                          GError       **error);
+
+/* One sampled item in review order, with its current state (for REVIEWER,
+ * or of the item whoever labelled it when REVIEWER is NULL). */
+typedef struct
+{
+  gint64        turn_id;
+  char         *ext_id;
+  char         *model;
+  char         *class;
+  char         *stratum;
+  gint64        sample_key;   /* stored form; review order is ascending */
+  guint         position;     /* 1-based place in the review order (list only; 0 otherwise) */
+  RaLabelValue  value;
+  char         *note;
+  gboolean      flagged;
+  char         *reviewer;     /* who wrote the current state; NULL if never labelled */
+  char         *labelled_at;
+  char         *event_id;
+} RaLabelItem;
+
+void         ra_label_item_free          (RaLabelItem   *item);
+
+/* (element-type RaLabelItem): every item, in review order */
+GPtrArray   *ra_labels_list_items        (RaStore       *store,
+                                          gint64         audit_id,
+                                          const char    *reviewer,
+                                          GError       **error);
+/* The first item in review order after AFTER (nullable: from the start)
+ * whose current state (for REVIEWER, or whoever when NULL) has no value.
+ * NULL without an error when there is none. */
+RaLabelItem *ra_labels_next_unlabelled   (RaStore       *store,
+                                          gint64         audit_id,
+                                          const char    *reviewer,
+                                          const RaLabelItem *after,
+                                          GError       **error);
+/* One item (state for REVIEWER, nullable). */
+RaLabelItem *ra_labels_get_item          (RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         turn_id,
+                                          const char    *reviewer,
+                                          GError       **error);
+
+/* The full content of one item, for the reviewer's screen. Callers decide
+ * what to show: the model and detector fields are returned even when the
+ * audit hides them (RaAudit.reveal_model / reveal_detector). */
+typedef struct
+{
+  gint64        turn_id;
+  char         *ext_id;
+  char         *model;
+  char         *class;
+  char         *stratum;
+  char         *ts;               /* nullable */
+  char         *conversation_id;  /* nullable */
+  char         *prompt;           /* nullable */
+  char         *messages;         /* nullable: JSON array of {role, content} as stored */
+  char         *response;
+  int           declined;         /* the source flag: -1 unknown, 0, 1 */
+  int           detector_verdict; /* -1 when not detected, else the verdict */
+  char         *detector_rule;    /* nullable */
+  char         *guideline;        /* the audit's guideline for the class, nullable */
+  guint         position;         /* 1-based place in review order */
+  guint         n_items;          /* items in the audit */
+} RaItemContent;
+
+void         ra_item_content_free        (RaItemContent *content);
+RaItemContent *ra_labels_get_content     (RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         turn_id,
+                                          GError       **error);
+/* The context as plain text: the prompt, or "role: content" blocks of the
+ * messages separated by blank lines. */
+char        *ra_item_content_format_context (const RaItemContent *content);
+
+/* (element-type RaLabelEvent): events of the audit (TURN_ID > 0: of one
+ * item) in the order they were stored. */
+GPtrArray   *ra_labels_list_events       (RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         turn_id,
+                                          GError       **error);
+
+typedef enum
+{
+  RA_LABELS_FORMAT_AUTO = 0,   /* import: JSONL when the first byte is '{', else CSV */
+  RA_LABELS_FORMAT_JSONL,
+  RA_LABELS_FORMAT_CSV,
+} RaLabelsFormat;
+
+gboolean     ra_labels_format_parse      (const char    *text,
+                                          RaLabelsFormat *out);
+
+/* Every event of the audit as JSONL or CSV (RFC 4180, header row). */
+GBytes      *ra_labels_export            (RaStore       *store,
+                                          gint64         audit_id,
+                                          RaLabelsFormat format,
+                                          GError       **error);
+
+typedef struct
+{
+  guint64 events;     /* events read */
+  guint64 added;      /* new events stored */
+  guint64 present;    /* already in the store (same event id and content) */
+} RaLabelsImportResult;
+
+/* Imports a label file in one transaction, all or nothing: idempotent by
+ * event id; an event for a turn outside its audit, an unknown audit, an
+ * event id already stored with other content, and invalid lines are errors
+ * (RA_LABELS_ERROR_PARSE, "NAME:LINE: problem" messages, at most 20). */
+gboolean     ra_labels_import_data       (RaStore       *store,
+                                          const char    *display_name,
+                                          const char    *data,
+                                          gsize          length,
+                                          RaLabelsFormat format,
+                                          RaLabelsImportResult *result,
+                                          GError       **error);
+/* The same for a file (G_IO_ERROR when it cannot be read). */
+gboolean     ra_labels_import_file       (RaStore       *store,
+                                          const char    *path,
+                                          RaLabelsFormat format,
+                                          RaLabelsImportResult *result,
+                                          GError       **error);
+
+/* Text from production made safe to print on a terminal: control
+ * characters (but newline and tab), DEL, C1 controls, bidirectional
+ * overrides and invalid UTF-8 are shown escaped (\e, \r, \x1b, \u{202e}),
+ * never interpreted. */
+char        *ra_labels_sanitize_terminal (const char    *text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaLabelEvent, ra_label_event_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaLabelItem, ra_label_item_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaItemContent, ra_item_content_free)
+
+G_END_DECLS
