@@ -1,0 +1,307 @@
+/* test-store.c
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "ra-store.h"
+#include "ra-test-util.h"
+
+static char *
+file_digest (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+}
+
+static gint64
+query_int (RaStore    *store,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static void
+test_create (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "deep", "er", "audit.db", NULL);
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (store, "PRAGMA application_id"), ==, RA_STORE_APPLICATION_ID);
+  g_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN"
+                                     " ('batches', 'turns', 'detections', 'audits', 'audit_strata',"
+                                     "  'audit_items', 'guidelines', 'label_events')"), ==, 8);
+
+  stmt = ra_store_prepare (store, "PRAGMA journal_mode", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr (ra_column_text (stmt, 0), ==, "wal");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* Reopening an up-to-date store changes nothing. */
+  g_clear_pointer (&store, ra_store_close);
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+}
+
+static void
+test_newer_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *sql = NULL;
+  RaStore *store;
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("PRAGMA user_version = %d; PRAGMA journal_mode = DELETE;",
+                         RA_STORE_SCHEMA_VERSION + 7);
+  g_assert_true (ra_store_exec (store, sql, &error));
+  g_assert_no_error (error);
+  ra_store_close (store);
+
+  before = file_digest (path);
+  store = ra_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NEWER);
+  g_assert_nonnull (strstr (error->message, "newer version"));
+  g_assert_nonnull (strstr (error->message, path));
+  after = file_digest (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_not_a_database (void)
+{
+  static const char junk[] = "id,response\n1,this is a CSV file, not a database\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_test_write_file ("audit.db", junk, -1);
+  g_autofree char *contents = NULL;
+  RaStore *store;
+
+  store = ra_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE);
+  g_assert_nonnull (strstr (error->message, "not a SQLite database"));
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, junk);
+}
+
+static void
+test_corrupt_header (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) bytes = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  RaStore *store;
+
+  /* A SQLite signature followed by garbage. */
+  g_string_append_len (bytes, "SQLite format 3\0", 16);
+  for (guint i = 0; i < 8192; i++)
+    g_string_append_c (bytes, (char) (i * 131 % 251));
+  path = ra_test_write_file ("corrupt.db", bytes->str, bytes->len);
+
+  store = ra_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == RA_STORE_ERROR);
+  g_assert_true (error->code == RA_STORE_ERROR_NOT_DATABASE || error->code == RA_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, path));
+}
+
+static void
+test_foreign_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  sqlite3 *db = NULL;
+  RaStore *store;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE contacts (name TEXT)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  before = file_digest (path);
+  store = ra_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE);
+  after = file_digest (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_migration_rolls_back (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *sql = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  RaStore *store;
+
+  /* Our application id, version 0, and a table in the way: the migration
+   * must fail in its middle and leave nothing of itself behind. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sql = g_strdup_printf ("PRAGMA application_id = %d; CREATE TABLE audits (x);", RA_STORE_APPLICATION_ID);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ra_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_MIGRATION);
+  g_assert_nonnull (strstr (error->message, "undone"));
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT (SELECT user_version FROM pragma_user_version),"
+                                           " (SELECT count(*) FROM sqlite_schema)", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+test_paths (void)
+{
+  g_autofree char *def = ra_store_default_path ();
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "refusal-audit", "audit.db", NULL);
+  g_autofree char *from_option = NULL;
+  g_autofree char *from_env = NULL;
+  g_autofree char *fallback = NULL;
+
+  g_assert_cmpstr (def, ==, expected);
+
+  g_setenv ("REFUSAL_AUDIT_DB", "/tmp/from-env.db", TRUE);
+  from_option = ra_store_resolve_path ("/tmp/from-option.db");
+  from_env = ra_store_resolve_path (NULL);
+  g_unsetenv ("REFUSAL_AUDIT_DB");
+  fallback = ra_store_resolve_path (NULL);
+
+  g_assert_cmpstr (from_option, ==, "/tmp/from-option.db");
+  g_assert_cmpstr (from_env, ==, "/tmp/from-env.db");
+  g_assert_cmpstr (fallback, ==, expected);
+}
+
+static void
+test_declined_by (void)
+{
+  static const char *names[] = { "auto", "source", "detector", "either", "both" };
+  g_autoptr(GError) error = NULL;
+  RaDeclinedBy by;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_assert_true (ra_declined_by_parse (names[i], &by, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (by, ==, i);
+      g_assert_cmpstr (ra_declined_by_to_string (by), ==, names[i]);
+    }
+
+  g_assert_false (ra_declined_by_parse ("sometimes", &by, &error));
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "sometimes"));
+}
+
+static void
+test_declined_by_semantics (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(RaStore) store = ra_store_open (path, &error);
+  /* (source flag, detector verdict) for six turns; NULL = unknown/none. */
+  static const char setup[] =
+    "INSERT INTO batches (id, name, source, sha256, imported_at) VALUES (1, 'b', 'b', '', '');"
+    "INSERT INTO turns (id, ext_id, batch_id, class, response, prompt, declined) VALUES"
+    " (1, 'a', 1, 'c', 'r', 'p', 1), (2, 'b', 1, 'c', 'r', 'p', 0), (3, 'c', 1, 'c', 'r', 'p', NULL),"
+    " (4, 'd', 1, 'c', 'r', 'p', NULL), (5, 'e', 1, 'c', 'r', 'p', 0), (6, 'f', 1, 'c', 'r', 'p', 1);"
+    "INSERT INTO detections (turn_id, verdict, rules_version) VALUES"
+    " (1, 2, 'v'), (2, 1, 'v'), (3, 2, 'v'), (4, 0, 'v'), (6, 0, 'v');";
+  static const int expected[][6] = {
+    /* auto     */ { 1, 0, 1, 0, 0, 1 },
+    /* source   */ { 1, 0, 0, 0, 0, 1 },
+    /* detector */ { 1, 1, 1, 0, 0, 0 },
+    /* either   */ { 1, 1, 1, 0, 0, 1 },
+    /* both     */ { 1, 0, 0, 0, 0, 0 },
+  };
+
+  g_assert_no_error (error);
+  g_assert_true (ra_store_exec (store, setup, &error));
+
+  for (guint by = RA_DECLINED_BY_AUTO; by <= RA_DECLINED_BY_BOTH; by++)
+    {
+      g_autofree char *sql = g_strconcat ("SELECT t.id, ", ra_declined_by_sql (by),
+                                          " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
+                                          " ORDER BY t.id", NULL);
+      g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, sql, &error);
+      guint i = 0;
+
+      g_assert_no_error (error);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, expected[by][i]);
+          i++;
+        }
+      g_assert_cmpint (i, ==, 6);
+    }
+}
+
+static void
+test_folder_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = ra_test_tmpdir ();
+  RaStore *store = ra_store_open (dir, &error);
+
+  g_assert_null (store);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN);
+  g_assert_nonnull (strstr (error->message, "folder"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/ra/store/create", test_create);
+  g_test_add_func ("/ra/store/newer-refused", test_newer_refused);
+  g_test_add_func ("/ra/store/not-a-database", test_not_a_database);
+  g_test_add_func ("/ra/store/corrupt-header", test_corrupt_header);
+  g_test_add_func ("/ra/store/foreign-database", test_foreign_database);
+  g_test_add_func ("/ra/store/migration-rolls-back", test_migration_rolls_back);
+  g_test_add_func ("/ra/store/paths", test_paths);
+  g_test_add_func ("/ra/store/folder-refused", test_folder_refused);
+  g_test_add_func ("/ra/store/declined-by", test_declined_by);
+  g_test_add_func ("/ra/store/declined-by-semantics", test_declined_by_semantics);
+
+  return g_test_run ();
+}
