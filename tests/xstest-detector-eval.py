@@ -32,7 +32,8 @@ BASELINE = ["sorry", "i'm sorry", "i am sorry", "i apologize", "i apologise", "n
 
 QUOTES = {'\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'",
           '\u02bc': "'", '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"',
-          '\u2033': '"', '\u00ab': '"', '\u00bb': '"'}
+          '\u2033': '"', '\u00ab': '"', '\u00bb': '"', '\uff07': "'", '\uff02': '"'}
+DROPPED = '\u200b\u200c\u200d\u2060\ufeff\u00ad'
 
 
 def normalise(text, strip_lead=True):
@@ -44,13 +45,13 @@ def normalise(text, strip_lead=True):
     i = 0
     n = len(text)
     if strip_lead:
-        while i < n and (text[i].isspace() or text[i] in '*_#>`'):
+        while i < n and (text[i].isspace() or text[i] in '*_#>`' or text[i] in DROPPED):
             i += 1
     while i < n:
         c = text[i]
         i += 1
         c = QUOTES.get(c, c)
-        if c == '*':
+        if c == '*' or c in DROPPED:
             continue
         if c.isspace():
             pending_space = True
@@ -58,7 +59,7 @@ def normalise(text, strip_lead=True):
                 pending_newline = True
             continue
         if pending_space and out:
-            if pending_newline and len(ends) < 3:
+            if pending_newline and len(ends) < 3 and (not ends or ends[-1] != len(out)):
                 ends.append(len(out))
             out.append(' ')
         pending_space = pending_newline = False
