@@ -1,0 +1,1078 @@
+/* test-report.c — estimates, renderings and the release gate on hand-built audits
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ra-report.h"
+#include "ra-stats.h"
+#include "ra-store.h"
+#include "ra-test-util.h"
+
+#define EPS 1e-12
+
+/* One stratum of a hand-built audit. */
+typedef struct
+{
+  const char *class_name;
+  const char *model;       /* NULL: strata by class only; items get ITEM_MODEL */
+  const char *item_model;  /* the turns' model (defaults to MODEL, else "m") */
+  guint       population;  /* N_h */
+  guint       turns;
+  guint       should;      /* labelled should-have-attempted */
+  guint       correct;     /* labelled correctly-declined */
+  guint       unsure;
+  guint       unlabelled;
+} Spec;
+
+typedef struct
+{
+  char    *path;
+  RaStore *store;
+  gint64   next_turn;
+  gint64   next_event;
+} Fixture;
+
+static void
+exec_ok (RaStore    *store,
+         const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  ra_store_exec (store, sql, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_open (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->path = ra_test_store_path ();
+  f->store = ra_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+  f->next_turn = 1;
+  f->next_event = 1;
+  exec_ok (f->store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
+                     " VALUES (1, 'b1', 'test', 'x', '2026-01-01T00:00:00Z')");
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  g_clear_pointer (&f->store, ra_store_close);
+  g_clear_pointer (&f->path, g_free);
+}
+
+static gint64
+add_audit (Fixture    *f,
+           const char *name,
+           const char *strata_by)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = ra_store_prepare (f->store,
+                           "INSERT INTO audits (name, seed, filters, declined_by, strata_by, design,"
+                           " fingerprint, created_at, tool_version)"
+                           " VALUES (?, 42, '{\"batches\":[]}', 'source', ?, '{\"per_class\":10}',"
+                           " 'sha256:abc', '2026-01-01T00:00:00Z', '0.1.0')",
+                           &error);
+  g_assert_no_error (error);
+  ra_bind_text (stmt, 1, name);
+  ra_bind_text (stmt, 2, strata_by);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  return sqlite3_last_insert_rowid (ra_store_get_db (f->store));
+}
+
+static gint64
+add_turn (Fixture    *f,
+          const char *class_name,
+          const char *model)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *ext = g_strdup_printf ("t%" G_GINT64_FORMAT, f->next_turn);
+  gint64 id = f->next_turn++;
+
+  stmt = ra_store_prepare (f->store,
+                           "INSERT INTO turns (id, ext_id, model, batch_id, class, response, declined)"
+                           " VALUES (?, ?, ?, 1, ?, 'I cannot help with that.', 1)",
+                           &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, id);
+  ra_bind_text (stmt, 2, ext);
+  ra_bind_text (stmt, 3, model);
+  ra_bind_text (stmt, 4, class_name);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  return id;
+}
+
+/* An event; CREATED_AT orders events (the latest wins). VALUE NULL clears. */
+static void
+add_label (Fixture    *f,
+           gint64      audit_id,
+           gint64      turn_id,
+           const char *reviewer,
+           const char *value,
+           int         second)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *event_id = g_strdup_printf ("ev-%" G_GINT64_FORMAT, f->next_event++);
+  g_autofree char *created = g_strdup_printf ("2026-01-02T00:%02d:%02dZ", second / 60, second % 60);
+
+  stmt = ra_store_prepare (f->store,
+                           "INSERT INTO label_events (event_id, audit_id, turn_id, reviewer, value, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?)",
+                           &error);
+  g_assert_no_error (error);
+  ra_bind_text (stmt, 1, event_id);
+  sqlite3_bind_int64 (stmt, 2, audit_id);
+  sqlite3_bind_int64 (stmt, 3, turn_id);
+  ra_bind_text (stmt, 4, reviewer);
+  ra_bind_text (stmt, 5, value);
+  ra_bind_text (stmt, 6, created);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+}
+
+static gint64
+add_item (Fixture    *f,
+          gint64      audit_id,
+          const char *stratum,
+          const char *class_name,
+          const char *model)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 turn = add_turn (f, class_name, model);
+
+  stmt = ra_store_prepare (f->store,
+                           "INSERT INTO audit_items (audit_id, turn_id, stratum, sample_key) VALUES (?, ?, ?, ?)",
+                           &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  sqlite3_bind_int64 (stmt, 2, turn);
+  ra_bind_text (stmt, 3, stratum);
+  sqlite3_bind_int64 (stmt, 4, turn * 7919);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  return turn;
+}
+
+static char *
+stratum_key (const Spec *s)
+{
+  return s->model ? g_strdup_printf ("%s|%s", s->class_name, s->model) : g_strdup (s->class_name);
+}
+
+/* Adds the strata of SPECS (several specs may share a class-only stratum:
+ * their populations and turns are then summed into one stratum). */
+static gint64
+build_audit (Fixture    *f,
+             const char *name,
+             const Spec *specs,
+             guint       n_specs)
+{
+  gint64 audit_id = add_audit (f, name, specs[0].model ? "class,model" : "class");
+  g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < n_specs; i++)
+    {
+      const Spec *s = &specs[i];
+      g_autofree char *key = stratum_key (s);
+      const char *item_model = s->item_model ? s->item_model : (s->model ? s->model : "m");
+      guint n = 0;
+
+      if (!g_hash_table_contains (done, key))
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(sqlite3_stmt) stmt = NULL;
+          guint64 population = 0, turns = 0, sampled = 0;
+
+          for (guint j = i; j < n_specs; j++)
+            {
+              g_autofree char *other = stratum_key (&specs[j]);
+
+              if (g_strcmp0 (other, key) != 0)
+                continue;
+              population += specs[j].population;
+              turns += specs[j].turns;
+              sampled += specs[j].should + specs[j].correct + specs[j].unsure + specs[j].unlabelled;
+            }
+          stmt = ra_store_prepare (f->store,
+                                   "INSERT INTO audit_strata (audit_id, stratum, class, model, population,"
+                                   " sample_size, turns) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   &error);
+          g_assert_no_error (error);
+          sqlite3_bind_int64 (stmt, 1, audit_id);
+          ra_bind_text (stmt, 2, key);
+          ra_bind_text (stmt, 3, s->class_name);
+          ra_bind_text (stmt, 4, s->model);
+          sqlite3_bind_int64 (stmt, 5, (gint64) population);
+          sqlite3_bind_int64 (stmt, 6, (gint64) sampled);
+          sqlite3_bind_int64 (stmt, 7, (gint64) turns);
+          g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+          g_hash_table_add (done, g_strdup (key));
+        }
+
+      for (guint j = 0; j < s->should; j++, n++)
+        add_label (f, audit_id, add_item (f, audit_id, key, s->class_name, item_model),
+                   "ann", "should-have-attempted", (int) n);
+      for (guint j = 0; j < s->correct; j++, n++)
+        add_label (f, audit_id, add_item (f, audit_id, key, s->class_name, item_model),
+                   "ann", "correctly-declined", (int) n);
+      for (guint j = 0; j < s->unsure; j++, n++)
+        add_label (f, audit_id, add_item (f, audit_id, key, s->class_name, item_model),
+                   "ann", "unsure", (int) n);
+      for (guint j = 0; j < s->unlabelled; j++)
+        add_item (f, audit_id, key, s->class_name, item_model);
+    }
+
+  return audit_id;
+}
+
+static RaReport *
+build_report (Fixture         *f,
+              const char      *name,
+              RaCiMethod       method,
+              gboolean         fpc,
+              const char      *compare_a,
+              const char      *compare_b)
+{
+  g_autoptr(GError) error = NULL;
+  RaReportOptions options;
+  RaReport *report;
+
+  ra_report_options_init (&options);
+  options.method = method;
+  options.fpc = fpc;
+  options.compare_a = compare_a;
+  options.compare_b = compare_b;
+  report = ra_report_build (f->store, name, &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  return report;
+}
+
+static const RaReportRow *
+find_row (const RaReportGroup *group,
+          const char          *class_name)
+{
+  for (guint i = 0; i < group->rows->len; i++)
+    {
+      const RaReportRow *row = g_ptr_array_index (group->rows, i);
+      if (g_strcmp0 (row->class_name, class_name) == 0)
+        return row;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* Three classes with different sampling fractions: A (N 100, 20 sampled: 5 should,
+ * 12 correct, 2 unsure, 1 unlabelled), B (N 50, 10 sampled, all correct),
+ * C (census of 10: 3 should, 7 correct). */
+static const Spec three_classes[] = {
+  { "A", NULL, NULL, 100, 1000, 5, 12, 2, 1 },
+  { "B", NULL, NULL, 50, 400, 0, 10, 0, 0 },
+  { "C", NULL, NULL, 10, 40, 3, 7, 0, 0 },
+};
+
+static void
+test_class_shares (void)
+{
+  Fixture f = { 0 };
+  const RaCiMethod methods[] = { RA_CI_WILSON, RA_CI_JEFFREYS, RA_CI_CLOPPER_PEARSON,
+                                 RA_CI_AGRESTI_COULL, RA_CI_WALD };
+
+  fixture_open (&f);
+  build_audit (&f, "three", three_classes, G_N_ELEMENTS (three_classes));
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    for (int fpc = 0; fpc <= 1; fpc++)
+      {
+        g_autoptr(RaReport) report = build_report (&f, "three", methods[m], fpc, NULL, NULL);
+
+        g_assert_cmpstr (report->audit_name, ==, "three");
+        g_assert_cmpint (report->seed, ==, 42);
+        g_assert_cmpstr (report->fingerprint, ==, "sha256:abc");
+        g_assert_cmpstr (report->declined_by, ==, "source");
+        g_assert_cmpstr (report->tool_version, ==, PACKAGE_VERSION);
+        g_assert_cmpint (report->models->len, ==, 0);
+        g_assert_cmpstr (report->only_model, ==, "m");
+        g_assert_cmpint (report->all->rows->len, ==, 3);
+        g_assert_true ((report->fpc_note != NULL) == (fpc && methods[m] != RA_CI_WILSON));
+
+        for (guint i = 0; i < G_N_ELEMENTS (three_classes); i++)
+          {
+            const Spec *s = &three_classes[i];
+            const RaReportRow *row = find_row (report->all, s->class_name);
+            double n = s->should + s->correct;
+            RaInterval expect;
+            double d = (double) s->population / s->turns;
+
+            g_assert_cmpfloat (row->population, ==, s->population);
+            g_assert_cmpuint (row->sampled, ==, s->should + s->correct + s->unsure + s->unlabelled);
+            g_assert_cmpuint (row->labelled, ==, s->should + s->correct);
+            g_assert_cmpuint (row->should_have_attempted, ==, s->should);
+            g_assert_cmpuint (row->unsure, ==, s->unsure);
+            g_assert_cmpuint (row->unlabelled, ==, s->unlabelled);
+            g_assert_cmpuint (row->turns, ==, s->turns);
+            g_assert_true (row->has_share);
+            g_assert_cmpfloat_with_epsilon (row->share, s->should / n, EPS);
+
+            if (fpc && methods[m] == RA_CI_WILSON)
+              g_assert_true (ra_stats_wilson_fpc (s->should, n, s->population, 0.95, &expect));
+            else
+              g_assert_true (ra_stats_interval (s->should, n, 0.95, methods[m], &expect));
+            g_assert_cmpfloat_with_epsilon (row->interval.lower, expect.lower, EPS);
+            g_assert_cmpfloat_with_epsilon (row->interval.upper, expect.upper, EPS);
+
+            g_assert_cmpfloat_with_epsilon (row->decline_rate, d, EPS);
+            g_assert_cmpfloat_with_epsilon (row->wrongful_per_1000, 1000 * d * s->should / n, 1e-9);
+            g_assert_cmpfloat_with_epsilon (row->wrongful_interval.lower, 1000 * d * expect.lower, 1e-9);
+            g_assert_cmpfloat_with_epsilon (row->wrongful_interval.upper, 1000 * d * expect.upper, 1e-9);
+          }
+
+        /* The stratified estimate is sum W_h p_h, not the pooled sum x / sum n. */
+        {
+          const RaReportOverall *o = &report->all->overall;
+          double N = 160, p_st = 100 / N * 5 / 17.0 + 50 / N * 0.0 + 10 / N * 3 / 10.0;
+          double pooled = 8.0 / 37.0;
+          double v = 0, n = 37, n_eff, z = 1.959963984540054, lo, hi, centre, half;
+          const double W[] = { 100 / N, 50 / N, 10 / N }, p[] = { 5 / 17.0, 0, 0.3 };
+          const double nh[] = { 17, 10, 10 }, Nh[] = { 100, 50, 10 };
+
+          for (guint h = 0; h < 3; h++)
+            v += W[h] * W[h] * (fpc ? 1 - nh[h] / Nh[h] : 1) * p[h] * (1 - p[h]) / (nh[h] - 1);
+          n_eff = MIN (p_st * (1 - p_st) / v, n);
+          centre = (p_st + z * z / (2 * n_eff)) / (1 + z * z / n_eff);
+          half = z * sqrt (p_st * (1 - p_st) / n_eff + z * z / (4 * n_eff * n_eff)) / (1 + z * z / n_eff);
+          lo = centre - half;
+          hi = centre + half;
+
+          g_assert_true (o->defined);
+          g_assert_null (o->reason);
+          g_assert_cmpfloat_with_epsilon (o->estimate, p_st, EPS);
+          g_assert_cmpfloat (fabs (o->estimate - pooled), >, 1e-3);
+          g_assert_cmpfloat_with_epsilon (o->variance, v, EPS);
+          g_assert_cmpfloat_with_epsilon (o->n_eff, n_eff, 1e-9);
+          g_assert_cmpfloat_with_epsilon (o->interval.lower, lo, 1e-12);
+          g_assert_cmpfloat_with_epsilon (o->interval.upper, hi, 1e-12);
+          g_assert_cmpstr (o->interval_method, ==, "wilson-neff");
+          g_assert_cmpfloat (o->labelled, ==, 37);
+          g_assert_cmpuint (o->turns, ==, 1440);
+          g_assert_cmpfloat_with_epsilon (o->wrongful_per_1000, 1000 * 160.0 / 1440 * p_st, 1e-9);
+        }
+      }
+
+  fixture_close (&f);
+}
+
+static void
+test_undefined (void)
+{
+  Fixture f = { 0 };
+  const Spec lonely[] = {
+    { "A", NULL, NULL, 30, 100, 2, 3, 0, 0 },
+    { "B", NULL, NULL, 20, 100, 1, 0, 1, 3 },   /* n_h = 1 */
+    { "C", NULL, NULL, 5, 50, 0, 0, 2, 3 },     /* n_h = 0: unsure and unlabelled only */
+  };
+  const Spec nothing[] = {
+    { "A", NULL, NULL, 30, 100, 0, 0, 0, 4 },
+    { "B", NULL, NULL, 20, 100, 0, 0, 0, 4 },
+  };
+
+  fixture_open (&f);
+  build_audit (&f, "lonely", lonely, G_N_ELEMENTS (lonely));
+  build_audit (&f, "nothing", nothing, G_N_ELEMENTS (nothing));
+
+  {
+    g_autoptr(RaReport) report = build_report (&f, "lonely", RA_CI_WILSON, FALSE, NULL, NULL);
+    const RaReportOverall *o = &report->all->overall;
+    const RaReportRow *c = find_row (report->all, "C");
+    g_autoptr(cJSON) json = ra_report_to_json (report);
+    const cJSON *frame = cJSON_GetObjectItem (json, "frame");
+    const cJSON *strata = cJSON_GetObjectItem (frame, "strata");
+    const cJSON *overall = cJSON_GetObjectItem (frame, "overall");
+
+    g_assert_false (o->defined);
+    g_assert_nonnull (o->reason);
+    g_assert_nonnull (strstr (o->reason, "'B' (n_h = 1)"));
+    g_assert_nonnull (strstr (o->reason, "'C' (n_h = 0)"));
+    g_assert_cmpuint (o->short_rows->len, ==, 2);
+    g_assert_true (isnan (o->interval.lower));
+
+    g_assert_false (c->has_share);
+    g_assert_cmpuint (c->labelled, ==, 0);
+    g_assert_cmpuint (c->unsure, ==, 2);
+    g_assert_cmpuint (c->unlabelled, ==, 3);
+    g_assert_false (c->has_wrongful);
+
+    /* NA is null in JSON, never 0 */
+    g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (cJSON_GetArrayItem (strata, 2), "share")));
+    g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (cJSON_GetArrayItem (strata, 2), "interval")));
+    g_assert_true (cJSON_IsFalse (cJSON_GetObjectItem (overall, "defined")));
+    g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (overall, "estimate")));
+    g_assert_cmpstr (cJSON_GetObjectItem (overall, "reason")->valuestring, ==, o->reason);
+    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (overall, "strata_with_too_few_labels")), ==, 2);
+  }
+
+  {
+    g_autoptr(RaReport) report = build_report (&f, "nothing", RA_CI_WILSON, FALSE, NULL, NULL);
+
+    g_assert_false (report->all->overall.defined);
+    g_assert_cmpstr (report->all->overall.reason, ==, "no sampled decline has a definite label yet");
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RaReport) report = ra_report_build (f.store, "no-such-audit", NULL, &error);
+
+    g_assert_null (report);
+    g_assert_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND);
+  }
+
+  fixture_close (&f);
+}
+
+static void
+test_latest_event_wins (void)
+{
+  Fixture f = { 0 };
+  gint64 audit_id, t1, t2, t3, t4;
+
+  fixture_open (&f);
+  audit_id = add_audit (&f, "events", "class");
+  exec_ok (f.store, "INSERT INTO audit_strata VALUES (1, 'A', 'A', NULL, 10, 4, 50)");
+  t1 = add_item (&f, audit_id, "A", "A", "m");
+  t2 = add_item (&f, audit_id, "A", "A", "m");
+  t3 = add_item (&f, audit_id, "A", "A", "m");
+  t4 = add_item (&f, audit_id, "A", "A", "m");
+
+  /* t1: should, then corrected to correct by someone else (later) */
+  add_label (&f, audit_id, t1, "ann", "should-have-attempted", 1);
+  add_label (&f, audit_id, t1, "bob", "correctly-declined", 5);
+  /* t2: correct, then undone (cleared) -> unlabelled */
+  add_label (&f, audit_id, t2, "ann", "correctly-declined", 2);
+  add_label (&f, audit_id, t2, "ann", NULL, 6);
+  /* t3: unsure, then should */
+  add_label (&f, audit_id, t3, "ann", "unsure", 3);
+  add_label (&f, audit_id, t3, "ann", "should-have-attempted", 7);
+  /* t4: should, with an older event inserted later */
+  add_label (&f, audit_id, t4, "ann", "should-have-attempted", 9);
+  add_label (&f, audit_id, t4, "bob", "unsure", 4);
+
+  {
+    g_autoptr(RaReport) report = build_report (&f, "events", RA_CI_WILSON, FALSE, NULL, NULL);
+    const RaReportRow *row = find_row (report->all, "A");
+    RaInterval expect;
+
+    g_assert_cmpuint (row->sampled, ==, 4);
+    g_assert_cmpuint (row->should_have_attempted, ==, 2);
+    g_assert_cmpuint (row->correctly_declined, ==, 1);
+    g_assert_cmpuint (row->labelled, ==, 3);
+    g_assert_cmpuint (row->unsure, ==, 0);
+    g_assert_cmpuint (row->unlabelled, ==, 1);
+    g_assert_true (ra_stats_interval (2, 3, 0.95, RA_CI_WILSON, &expect));
+    g_assert_cmpfloat_with_epsilon (row->interval.lower, expect.lower, EPS);
+    g_assert_cmpfloat_with_epsilon (row->interval.upper, expect.upper, EPS);
+  }
+
+  fixture_close (&f);
+}
+
+static void
+test_models_and_compare (void)
+{
+  Fixture f = { 0 };
+  const Spec by_model[] = {
+    { "A", "m1", NULL, 40, 400, 6, 14, 0, 0 },
+    { "B", "m1", NULL, 60, 300, 3, 17, 0, 0 },
+    { "A", "m2", NULL, 25, 400, 10, 10, 0, 0 },
+    { "B", "m2", NULL, 80, 300, 9, 11, 0, 0 },
+  };
+  /* strata by class only, items of two models: domains */
+  const Spec mixed[] = {
+    { "A", NULL, "m1", 60, 500, 4, 6, 0, 0 },
+    { "A", NULL, "m2", 40, 300, 5, 5, 0, 0 },
+    { "B", NULL, "m1", 30, 200, 2, 8, 0, 0 },
+    { "B", NULL, "m2", 30, 200, 6, 4, 0, 0 },
+  };
+
+  fixture_open (&f);
+  build_audit (&f, "by-model", by_model, G_N_ELEMENTS (by_model));
+  build_audit (&f, "mixed", mixed, G_N_ELEMENTS (mixed));
+
+  {
+    g_autoptr(RaReport) report = build_report (&f, "by-model", RA_CI_WILSON, FALSE, "m1", "m2");
+    const RaReportGroup *g1 = ra_report_find_group (report, "m1");
+    const RaReportGroup *g2 = ra_report_find_group (report, "m2");
+    const RaReportComparison *cmp = report->comparison;
+    RaInterval expect;
+
+    g_assert_cmpint (report->models->len, ==, 2);
+    g_assert_cmpint (report->all->rows->len, ==, 4);
+    g_assert_nonnull (g1);
+    g_assert_nonnull (g2);
+    g_assert_null (ra_report_find_group (report, "m3"));
+    g_assert_cmpint (g1->rows->len, ==, 2);
+
+    /* per model: sum W_h p_h over that model's strata */
+    g_assert_true (g1->overall.defined);
+    g_assert_cmpfloat_with_epsilon (g1->overall.estimate, 0.4 * 6 / 20.0 + 0.6 * 3 / 20.0, EPS);
+    g_assert_cmpfloat_with_epsilon (g2->overall.estimate, 25 / 105.0 * 0.5 + 80 / 105.0 * 9 / 20.0, EPS);
+    /* the whole frame over all four strata */
+    g_assert_cmpfloat_with_epsilon (report->all->overall.estimate,
+                                    (40 * 0.3 + 60 * 0.15 + 25 * 0.5 + 80 * 0.45) / 205.0, EPS);
+
+    g_assert_nonnull (cmp);
+    g_assert_cmpint (cmp->classes->len, ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        const RaReportDifference *d = g_ptr_array_index (cmp->classes, i);
+        const Spec *a = &by_model[i], *b = &by_model[i + 2];
+
+        g_assert_cmpstr (d->class_name, ==, a->class_name);
+        g_assert_true (d->defined);
+        g_assert_true (ra_stats_newcombe (a->should, a->should + a->correct,
+                                          b->should, b->should + b->correct, 0.95, &expect));
+        g_assert_cmpfloat_with_epsilon (d->difference,
+                                        (double) a->should / (a->should + a->correct) -
+                                        (double) b->should / (b->should + b->correct), EPS);
+        g_assert_cmpfloat_with_epsilon (d->interval.lower, expect.lower, EPS);
+        g_assert_cmpfloat_with_epsilon (d->interval.upper, expect.upper, EPS);
+      }
+    ra_stats_mover (g1->overall.estimate, &g1->overall.interval,
+                    g2->overall.estimate, &g2->overall.interval, &expect);
+    g_assert_true (cmp->overall.defined);
+    g_assert_cmpfloat_with_epsilon (cmp->overall.interval.lower, expect.lower, EPS);
+    g_assert_cmpfloat_with_epsilon (cmp->overall.interval.upper, expect.upper, EPS);
+    g_assert_cmpfloat_with_epsilon (cmp->overall.difference, g1->overall.estimate - g2->overall.estimate, EPS);
+  }
+
+  {
+    g_autoptr(GError) error = NULL;
+    RaReportOptions options;
+    g_autoptr(RaReport) report = NULL;
+
+    ra_report_options_init (&options);
+    options.compare_a = "m1";
+    options.compare_b = "nope";
+    report = ra_report_build (f.store, "by-model", &options, &error);
+    g_assert_null (report);
+    g_assert_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND);
+  }
+
+  {
+    g_autoptr(RaReport) report = build_report (&f, "mixed", RA_CI_WILSON, FALSE, NULL, NULL);
+    const RaReportGroup *g1 = ra_report_find_group (report, "m1");
+    const RaReportRow *a1 = find_row (g1, "A");
+    const RaReportRow *aa = find_row (report->all, "A");
+
+    g_assert_cmpint (report->models->len, ==, 2);
+    g_assert_true (g1->population_estimated);
+    /* stratum A: N 100, 20 sampled of which 10 of m1 -> N^ = 50 */
+    g_assert_cmpfloat_with_epsilon (a1->population, 50.0, EPS);
+    g_assert_true (a1->population_estimated);
+    g_assert_false (a1->has_decline_rate);
+    g_assert_cmpfloat_with_epsilon (a1->share, 0.4, EPS);
+    /* the frame's stratum A holds both models */
+    g_assert_cmpuint (aa->labelled, ==, 20);
+    g_assert_cmpuint (aa->should_have_attempted, ==, 9);
+    g_assert_cmpfloat_with_epsilon (g1->overall.estimate, 50 / 80.0 * 0.4 + 30 / 80.0 * 0.2, EPS);
+  }
+
+  fixture_close (&f);
+}
+
+static void
+test_agreement (void)
+{
+  Fixture f = { 0 };
+  gint64 audit_id;
+  /* ann x bob over 10 items: rows ann, columns bob (correct, should, unsure) */
+  const int pairs[][2] = {
+    { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 1 }, { 1, 1 }, { 1, 1 }, { 1, 0 }, { 2, 2 }, { 1, 1 }, { 0, 2 },
+  };
+  const char *values[] = { "correctly-declined", "should-have-attempted", "unsure" };
+  double table[9] = { 0 };
+  RaKappa expect;
+
+  fixture_open (&f);
+  audit_id = add_audit (&f, "agree", "class");
+  exec_ok (f.store, "INSERT INTO audit_strata VALUES (1, 'A', 'A', NULL, 20, 12, 100)");
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      gint64 t = add_item (&f, audit_id, "A", "A", "m");
+
+      add_label (&f, audit_id, t, "bob", values[pairs[i][1]], 100 + (int) i);
+      add_label (&f, audit_id, t, "ann", values[pairs[i][0]], (int) i);
+      table[pairs[i][0] * 3 + pairs[i][1]] += 1;
+    }
+  /* an item labelled by one reviewer only does not count */
+  add_label (&f, audit_id, add_item (&f, audit_id, "A", "A", "m"), "ann", "unsure", 50);
+
+  {
+    g_autoptr(RaReport) report = build_report (&f, "agree", RA_CI_WILSON, FALSE, NULL, NULL);
+    const RaReportAgreement *a = report->agreement;
+    const RaReportPair *p;
+
+    g_assert_nonnull (a);
+    g_assert_cmpuint (a->n_reviewers, ==, 2);
+    g_assert_cmpuint (a->items, ==, 10);
+    g_assert_cmpint (a->pairs->len, ==, 1);
+    p = g_ptr_array_index (a->pairs, 0);
+    g_assert_cmpstr (p->reviewer_a, ==, "ann");
+    g_assert_cmpstr (p->reviewer_b, ==, "bob");
+    g_assert_cmpuint (p->items, ==, 10);
+    g_assert_cmpuint (p->agreed, ==, 7);
+    g_assert_cmpfloat_with_epsilon (p->percent_agreement, 70.0, EPS);
+    g_assert_true (ra_stats_kappa (table, 3, 0.95, &expect));
+    g_assert_true (p->has_kappa);
+    g_assert_cmpfloat_with_epsilon (p->kappa.kappa, expect.kappa, EPS);
+    g_assert_cmpfloat_with_epsilon (p->kappa.interval.lower, expect.interval.lower, EPS);
+    g_assert_cmpfloat_with_epsilon (p->kappa.interval.upper, expect.interval.upper, EPS);
+    g_assert_true (a->has_alpha);
+    /* the current label of each item is bob's (the later event): 4 should */
+    g_assert_cmpuint (find_row (report->all, "A")->should_have_attempted, ==, 4);
+  }
+
+  fixture_close (&f);
+}
+
+/* --- The gate ------------------------------------------------------------ */
+
+static int
+run_check (const char  *db,
+           char       **out,
+           ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *arg;
+  va_list ap;
+  int rc;
+
+  g_ptr_array_add (args, (gpointer) "check");
+  g_ptr_array_add (args, (gpointer) "gate");
+  g_ptr_array_add (args, (gpointer) "--db");
+  g_ptr_array_add (args, (gpointer) db);
+  va_start (ap, out);
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  rc = ra_test_run_cliv (NULL, out, NULL, (const char * const *) args->pdata);
+  return rc;
+}
+
+static void
+test_check (void)
+{
+  Fixture f = { 0 };
+  const Spec gate[] = {
+    { "A", NULL, NULL, 100, 1000, 5, 12, 2, 1 },
+    { "B", NULL, NULL, 50, 400, 0, 10, 0, 0 },
+    { "C", NULL, NULL, 10, 40, 3, 7, 0, 0 },
+    { "D", NULL, NULL, 8, 40, 0, 0, 0, 5 },       /* no labels yet */
+  };
+  g_autofree char *x_low = NULL, *x_mid = NULL, *x_high = NULL, *x_all = NULL;
+  RaInterval a_iv;
+  double a_p = 5 / 17.0;
+
+  fixture_open (&f);
+  build_audit (&f, "gate", gate, 3);   /* A, B, C */
+  build_audit (&f, "gate-d", gate, 4); /* with D */
+  g_assert_true (ra_stats_interval (5, 17, 0.95, RA_CI_WILSON, &a_iv));
+
+  /* Model level first */
+  {
+    g_autoptr(RaReport) report = build_report (&f, "gate", RA_CI_WILSON, FALSE, NULL, NULL);
+    const char *classes_a[] = { "A", NULL };
+    const char *classes_none[] = { "Z", NULL };
+    RaGateStatus status;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL, *m4 = NULL;
+    const RaReportOverall *o = &report->all->overall;
+
+    g_assert_true (ra_report_check (report, NULL, classes_a, FALSE, RA_GATE_ON_UPPER,
+                                    (a_p + a_iv.upper) / 2, &status, &m1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, RA_GATE_BREACH);
+    g_assert_nonnull (strstr (m1, "class A"));
+    g_assert_null (strchr (m1, '\n'));
+
+    g_assert_true (ra_report_check (report, NULL, classes_a, FALSE, RA_GATE_ON_POINT,
+                                    (a_p + a_iv.upper) / 2, &status, &m2, &error));
+    g_assert_cmpint (status, ==, RA_GATE_PASS);
+
+    g_assert_true (ra_report_check (report, NULL, NULL, FALSE, RA_GATE_ON_UPPER,
+                                    o->interval.upper + 1e-6, &status, &m3, &error));
+    g_assert_cmpint (status, ==, RA_GATE_PASS);
+    g_assert_nonnull (strstr (m3, "PASS"));
+
+    g_assert_false (ra_report_check (report, NULL, classes_none, FALSE, RA_GATE_ON_UPPER,
+                                     0.5, &status, &m4, &error));
+    g_assert_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND);
+  }
+  fixture_close (&f);
+
+  /* Through the command line: X between lower and point, between point and upper, above upper */
+  x_low = g_strdup_printf ("%.17g", (a_iv.lower + a_p) / 2);
+  x_mid = g_strdup_printf ("%.17g", (a_p + a_iv.upper) / 2);
+  x_high = g_strdup_printf ("%.17g", (a_iv.upper + 1) / 2);
+  x_all = g_strdup_printf ("%.17g", 0.99);
+  {
+    g_autofree char *db = NULL;
+    char *out = NULL;
+
+    fixture_open (&f);
+    build_audit (&f, "gate", gate, 3);
+    build_audit (&f, "gate-d", gate, 4);
+    db = g_strdup (f.path);
+    fixture_close (&f);
+
+#define CHECK(expect, ...) \
+    G_STMT_START { \
+      int rc_ = run_check (db, &out, __VA_ARGS__, NULL); \
+      g_test_message ("check %s -> %d: %s", #__VA_ARGS__, rc_, out); \
+      g_assert_cmpint (rc_, ==, expect); \
+      g_assert_nonnull (out); \
+      g_assert_cmpint (strlen (out), >, 0); \
+      g_assert_nonnull (strchr (out, '\n')); \
+      g_assert_true (strchr (out, '\n') == out + strlen (out) - 1); /* one line */ \
+      g_clear_pointer (&out, g_free); \
+    } G_STMT_END
+
+    CHECK (0, "--max-over-refusal", x_low, "--class", "A", "--on", "lower");
+    CHECK (1, "--max-over-refusal", x_low, "--class", "A", "--on", "point");
+    CHECK (1, "--max-over-refusal", x_low, "--class", "A", "--on", "upper");
+    CHECK (0, "--max-over-refusal", x_mid, "--class", "A", "--on", "point");
+    CHECK (1, "--max-over-refusal", x_mid, "--class", "A");
+    CHECK (0, "--max-over-refusal", x_high, "--class", "A");
+    CHECK (0, "--max-over-refusal", x_high, "--class", "A", "--class", "B");
+    CHECK (1, "--max-over-refusal", x_mid, "--class", "B", "--class", "A");
+    CHECK (0, "--max-over-refusal", x_all, "--every-class");
+    CHECK (1, "--max-over-refusal", "0.01", "--every-class");
+    CHECK (0, "--max-over-refusal", x_all);
+    CHECK (1, "--max-over-refusal", "0.01", "--on", "point");
+    CHECK (0, "--max-over-refusal", "0.01", "--class", "B", "--on", "point");
+  }
+
+  /* Too few labels: 65, saying what is missing */
+  {
+    g_autofree char *db = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int rc;
+
+    fixture_open (&f);
+    build_audit (&f, "gate", gate, 4);
+    db = g_strdup (f.path);
+    fixture_close (&f);
+
+    rc = run_check (db, &out, "--max-over-refusal", "0.5", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_assert_nonnull (strstr (out, "UNDECIDED"));
+    g_assert_nonnull (strstr (out, "'D'"));
+    g_assert_nonnull (strstr (out, "at least 2 more"));
+    g_clear_pointer (&out, g_free);
+
+    rc = run_check (db, &out, "--max-over-refusal", "0.5", "--class", "D", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_assert_nonnull (strstr (out, "class D"));
+    g_clear_pointer (&out, g_free);
+
+    rc = run_check (db, &out, "--max-over-refusal", "0.99", "--every-class", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_clear_pointer (&out, g_free);
+
+    /* a breach elsewhere decides even when one class is undecided */
+    rc = run_check (db, &out, "--max-over-refusal", "0.01", "--every-class", NULL);
+    g_assert_cmpint (rc, ==, 1);
+    g_clear_pointer (&out, g_free);
+
+    rc = run_check (db, &out, "--max-over-refusal", "0.5", "--class", "nope", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_clear_pointer (&out, g_free);
+
+    rc = ra_test_run_cli (NULL, &out, &err, "check", "gate", "--db", db, NULL);
+    g_assert_cmpint (rc, ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    rc = ra_test_run_cli (NULL, &out, &err, "check", "gate", "--db", db, "--max-over-refusal", "0.5",
+                          "--on", "middle", NULL);
+    g_assert_cmpint (rc, ==, 2);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    rc = ra_test_run_cli (NULL, &out, &err, "check", "missing", "--db", db, "--max-over-refusal", "0.5", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_assert_nonnull (strstr (err, "missing"));
+  }
+}
+
+/* --- Shapes --------------------------------------------------------------- */
+
+/* A minimal RFC 4180 reader: records of fields. */
+static GPtrArray *
+parse_csv (const char *text)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *record = g_ptr_array_new_with_free_func (g_free);
+  GString *field = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p)
+    {
+      if (*p == '"')
+        {
+          for (p++; *p; p++)
+            {
+              if (*p == '"' && p[1] == '"')
+                g_string_append_c (field, *p++);
+              else if (*p == '"')
+                {
+                  p++;
+                  break;
+                }
+              else
+                g_string_append_c (field, *p);
+            }
+          continue;
+        }
+      if (*p == ',')
+        {
+          g_ptr_array_add (record, g_strdup (field->str));
+          g_string_truncate (field, 0);
+          p++;
+          continue;
+        }
+      if (*p == '\r' || *p == '\n')
+        {
+          if (*p == '\r' && p[1] == '\n')
+            p++;
+          p++;
+          g_ptr_array_add (record, g_strdup (field->str));
+          g_string_truncate (field, 0);
+          g_ptr_array_add (records, record);
+          record = g_ptr_array_new_with_free_func (g_free);
+          continue;
+        }
+      g_string_append_c (field, *p++);
+    }
+  if (field->len > 0 || record->len > 0)
+    {
+      g_ptr_array_add (record, g_strdup (field->str));
+      g_ptr_array_add (records, record);
+    }
+  else
+    g_ptr_array_unref (record);
+  g_string_free (field, TRUE);
+  return records;
+}
+
+static int
+csv_column (GPtrArray  *header,
+            const char *name)
+{
+  for (guint i = 0; i < header->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (header, i), name) == 0)
+      return (int) i;
+  g_assert_not_reached ();
+  return -1;
+}
+
+static void
+test_shapes (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *db = NULL;
+  const Spec by_model[] = {
+    { "A", "m1", NULL, 40, 400, 6, 14, 0, 0 },
+    { "B, with comma", "m1", NULL, 60, 300, 3, 17, 0, 0 },
+    { "A", "m2", NULL, 25, 400, 10, 10, 0, 0 },
+    { "B, with comma", "m2", NULL, 80, 300, 9, 11, 0, 0 },
+  };
+  char *out = NULL, *err = NULL;
+  int rc;
+
+  fixture_open (&f);
+  build_audit (&f, "three", three_classes, G_N_ELEMENTS (three_classes));
+  build_audit (&f, "two", by_model, G_N_ELEMENTS (by_model));
+  db = g_strdup (f.path);
+  fixture_close (&f);
+
+  /* JSON */
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--format", "json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(cJSON) json = cJSON_Parse (out);
+    const cJSON *prov, *frame, *strata, *row, *overall;
+
+    g_assert_nonnull (json);
+    prov = cJSON_GetObjectItem (json, "provenance");
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "audit")->valuestring, ==, "three");
+    g_assert_cmpfloat (cJSON_GetObjectItem (prov, "seed")->valuedouble, ==, 42);
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "method")->valuestring, ==, "wilson");
+    g_assert_cmpfloat (cJSON_GetObjectItem (prov, "confidence")->valuedouble, ==, 0.95);
+    g_assert_true (cJSON_IsFalse (cJSON_GetObjectItem (prov, "fpc")));
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "frame_fingerprint")->valuestring, ==, "sha256:abc");
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "declined_by")->valuestring, ==, "source");
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "tool_version")->valuestring, ==, PACKAGE_VERSION);
+    g_assert_true (cJSON_IsObject (cJSON_GetObjectItem (prov, "filters")));
+    g_assert_true (cJSON_IsString (cJSON_GetObjectItem (prov, "generated_at")));
+    frame = cJSON_GetObjectItem (json, "frame");
+    strata = cJSON_GetObjectItem (frame, "strata");
+    g_assert_cmpint (cJSON_GetArraySize (strata), ==, 3);
+    row = cJSON_GetArrayItem (strata, 0);
+    g_assert_cmpstr (cJSON_GetObjectItem (row, "class")->valuestring, ==, "A");
+    g_assert_cmpfloat (cJSON_GetObjectItem (row, "declines")->valuedouble, ==, 100);
+    g_assert_cmpfloat (cJSON_GetObjectItem (row, "labelled")->valuedouble, ==, 17);
+    g_assert_cmpfloat (cJSON_GetObjectItem (row, "unsure")->valuedouble, ==, 2);
+    g_assert_cmpfloat (cJSON_GetObjectItem (row, "unlabelled")->valuedouble, ==, 1);
+    g_assert_cmpfloat_with_epsilon (cJSON_GetObjectItem (row, "share")->valuedouble, 5 / 17.0, EPS);
+    g_assert_true (cJSON_IsObject (cJSON_GetObjectItem (row, "interval")));
+    overall = cJSON_GetObjectItem (frame, "overall");
+    g_assert_true (cJSON_IsTrue (cJSON_GetObjectItem (overall, "defined")));
+    g_assert_cmpstr (cJSON_GetObjectItem (overall, "interval_method")->valuestring, ==, "wilson-neff");
+    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (json, "models")), ==, 0);
+    g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (json, "comparison")));
+    g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (json, "agreement")));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* CSV, one model: a row per class and an overall row */
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--format", "csv",
+                        "--method", "jeffreys", "--fpc", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(GPtrArray) records = parse_csv (out);
+    GPtrArray *header = g_ptr_array_index (records, 0);
+
+    g_assert_cmpint (records->len, ==, 1 + 3 + 1);
+    for (guint i = 1; i < records->len; i++)
+      g_assert_cmpint (((GPtrArray *) g_ptr_array_index (records, i))->len, ==, header->len);
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 1),
+                                        csv_column (header, "scope")), ==, "class");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 1),
+                                        csv_column (header, "interval_method")), ==, "jeffreys");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 4),
+                                        csv_column (header, "scope")), ==, "overall");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 4),
+                                        csv_column (header, "fpc")), ==, "true");
+    g_assert_cmpfloat_with_epsilon (g_ascii_strtod (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 1),
+                                                                       csv_column (header, "share")), NULL),
+                                    5 / 17.0, 1e-15);
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* CSV, two models: class x model rows, an overall per model, and the frame's */
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "two", "--db", db, "--format", "csv", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(GPtrArray) records = parse_csv (out);
+    GPtrArray *header = g_ptr_array_index (records, 0);
+    int scope = csv_column (header, "scope"), model = csv_column (header, "model");
+    int klass = csv_column (header, "class");
+
+    g_assert_cmpint (records->len, ==, 1 + 2 * (2 + 1) + 1);
+    for (guint i = 1; i < records->len; i++)
+      g_assert_cmpint (((GPtrArray *) g_ptr_array_index (records, i))->len, ==, header->len);
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 2), klass), ==, "B, with comma");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 3), scope), ==, "overall");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 3), model), ==, "m1");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 6), model), ==, "m2");
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 7), model), ==, "");
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* JSON with a comparison, and text */
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "two", "--db", db, "--format", "json",
+                        "--compare", "m1,m2", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(cJSON) json = cJSON_Parse (out);
+    const cJSON *cmp = cJSON_GetObjectItem (json, "comparison");
+
+    g_assert_nonnull (json);
+    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (json, "models")), ==, 2);
+    g_assert_cmpstr (cJSON_GetObjectItem (cmp, "model_a")->valuestring, ==, "m1");
+    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (cmp, "classes")), ==, 2);
+    g_assert_cmpstr (cJSON_GetObjectItem (cJSON_GetObjectItem (cmp, "overall"), "interval_method")->valuestring,
+                     ==, "mover");
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "two", "--db", db, "--compare", "m1,m2", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "Model m1"));
+  g_assert_nonnull (strstr (out, "Comparison"));
+  g_assert_nonnull (strstr (out, "Frame fingerprint: sha256:abc"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --output, and usage errors */
+  {
+    g_autofree char *dir = ra_test_tmpdir ();
+    g_autofree char *file = g_build_filename (dir, "r.json", NULL);
+    g_autofree char *contents = NULL;
+    g_autoptr(cJSON) json = NULL;
+
+    rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--format", "json",
+                          "--output", file, NULL);
+    g_assert_cmpint (rc, ==, 0);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_true (g_file_get_contents (file, &contents, NULL, NULL));
+    json = cJSON_Parse (contents);
+    g_assert_nonnull (json);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
+
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--method", "bogus", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--confidence", "1.5", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--compare", "m1", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "nope", "--db", db, NULL);
+  g_assert_cmpint (rc, ==, 65);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ra/report/class-shares", test_class_shares);
+  g_test_add_func ("/ra/report/undefined", test_undefined);
+  g_test_add_func ("/ra/report/latest-event-wins", test_latest_event_wins);
+  g_test_add_func ("/ra/report/models-and-compare", test_models_and_compare);
+  g_test_add_func ("/ra/report/agreement", test_agreement);
+  g_test_add_func ("/ra/report/check", test_check);
+  g_test_add_func ("/ra/report/shapes", test_shapes);
+
+  return g_test_run ();
+}
