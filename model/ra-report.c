@@ -1520,7 +1520,17 @@ csv_number (double v)
 
   if (isnan (v) || isinf (v))
     return NULL;
-  return g_strdup (g_ascii_dtostr (buf, sizeof buf, v));
+  /* the shortest of %.15g .. %.17g that reads back as the same double */
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  return g_strdup (buf);
 }
 
 static void
@@ -1603,6 +1613,7 @@ csv_overall_row (GString             *out,
   cells[6] = fmt_u64 (o->sampled);
   cells[7] = csv_number (o->labelled);
   cells[8] = fmt_u64 (o->should_have_attempted);
+  cells[9] = csv_number (o->labelled - (double) o->should_have_attempted);
   cells[10] = fmt_u64 (o->unsure);
   cells[11] = fmt_u64 (o->unlabelled);
   if (o->defined)
