@@ -921,7 +921,7 @@ test_shapes (void)
     g_assert_nonnull (json);
     prov = cJSON_GetObjectItem (json, "provenance");
     g_assert_cmpstr (cJSON_GetObjectItem (prov, "audit")->valuestring, ==, "three");
-    g_assert_cmpfloat (cJSON_GetObjectItem (prov, "seed")->valuedouble, ==, 42);
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "seed")->valuestring, ==, "42");
     g_assert_cmpstr (cJSON_GetObjectItem (prov, "method")->valuestring, ==, "wilson");
     g_assert_cmpfloat (cJSON_GetObjectItem (prov, "confidence")->valuedouble, ==, 0.95);
     g_assert_true (cJSON_IsFalse (cJSON_GetObjectItem (prov, "fpc")));
