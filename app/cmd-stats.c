@@ -675,8 +675,9 @@ print_stats_usage (FILE *out)
   fprintf (out, "Usage: refusal-audit stats SUBCOMMAND [OPTIONS...]\n\nSubcommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
     fprintf (out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
-  fprintf (out, "\nEach takes --method, --confidence (default 0.95) and --json;\n"
-                "'refusal-audit stats SUBCOMMAND --help' lists its options.\n");
+  fprintf (out, "\nEach takes --confidence (default 0.95) and --json; interval, diff and\n"
+                "sample-size also take --method. 'refusal-audit stats SUBCOMMAND --help'\n"
+                "lists every option with its default.\n");
 }
 
 int
@@ -685,6 +686,7 @@ ra_cmd_stats (int    argc,
 {
   if (argc < 2)
     {
+      g_printerr ("refusal-audit stats: which calculator? (interval, diff, kappa or sample-size)\n");
       print_stats_usage (stderr);
       return RA_EXIT_USAGE;
     }
