@@ -1,0 +1,529 @@
+/* ra-summary.c
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-summary"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ra-summary.h"
+
+G_DEFINE_QUARK (ra-summary-error-quark, ra_summary_error)
+
+#define BATCH_FILTER "(?1 IS NULL OR t.batch_id IN (SELECT id FROM batches WHERE name = ?1))"
+
+/* ------------------------------------------------------------------------ */
+/* Batches */
+
+void
+ra_batch_info_free (RaBatchInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_free (info->source);
+  g_free (info->sha256);
+  g_free (info->imported_at);
+  g_free (info);
+}
+
+GPtrArray *
+ra_summary_list_batches (RaStore  *store,
+                         GError  **error)
+{
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  stmt = ra_store_prepare (store,
+                           "SELECT b.id, b.name, b.source, b.sha256, b.imported_at,"
+                           "       b.n_imported, b.n_duplicates, b.n_rejected,"
+                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id)"
+                           " FROM batches b ORDER BY b.id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+
+  batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_batch_info_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RaBatchInfo *info = g_new0 (RaBatchInfo, 1);
+
+      info->id = sqlite3_column_int64 (stmt, 0);
+      info->name = g_strdup (ra_column_text (stmt, 1));
+      info->source = g_strdup (ra_column_text (stmt, 2));
+      info->sha256 = g_strdup (ra_column_text (stmt, 3));
+      info->imported_at = g_strdup (ra_column_text (stmt, 4));
+      info->n_imported = sqlite3_column_int64 (stmt, 5);
+      info->n_duplicates = sqlite3_column_int64 (stmt, 6);
+      info->n_rejected = sqlite3_column_int64 (stmt, 7);
+      info->turns = sqlite3_column_int64 (stmt, 8);
+      g_ptr_array_add (batches, info);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot list the batches", error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&batches);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Summary */
+
+static const char *by_names[] = {
+  [RA_SUMMARY_BY_CLASS] = "class",
+  [RA_SUMMARY_BY_MODEL] = "model",
+  [RA_SUMMARY_BY_CLASS_MODEL] = "class,model",
+};
+
+gboolean
+ra_summary_by_parse (const char   *text,
+                     RaSummaryBy  *out,
+                     GError      **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (by_names); i++)
+    if (g_strcmp0 (text, by_names[i]) == 0)
+      {
+        *out = (RaSummaryBy) i;
+        return TRUE;
+      }
+  if (g_strcmp0 (text, "model,class") == 0)
+    {
+      *out = RA_SUMMARY_BY_CLASS_MODEL;
+      return TRUE;
+    }
+
+  g_set_error (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_INVALID,
+               "--by: '%s' is not one of class, model, class,model", text ? text : "");
+  return FALSE;
+}
+
+const char *
+ra_summary_by_to_string (RaSummaryBy by)
+{
+  g_return_val_if_fail (by <= RA_SUMMARY_BY_CLASS_MODEL, NULL);
+  return by_names[by];
+}
+
+void
+ra_summary_row_compute (RaSummaryRow *row,
+                        double        confidence)
+{
+  g_return_if_fail (row != NULL);
+
+  row->attempted = row->turns >= row->declined ? row->turns - row->declined : 0;
+
+  if (row->turns > 0)
+    {
+      row->attempt_rate = (double) row->attempted / row->turns;
+      if (!ra_stats_interval (row->attempted, row->turns, confidence, RA_CI_WILSON, &row->attempt_ci))
+        row->attempt_ci.lower = row->attempt_ci.upper = NAN;
+    }
+  else
+    {
+      row->attempt_rate = NAN;
+      row->attempt_ci.lower = row->attempt_ci.upper = NAN;
+    }
+
+  if (row->attempted_with_outcome > 0)
+    {
+      row->success_given_attempt = (double) row->successes / row->attempted_with_outcome;
+      if (!ra_stats_interval (row->successes, row->attempted_with_outcome, confidence,
+                              RA_CI_WILSON, &row->success_ci))
+        row->success_ci.lower = row->success_ci.upper = NAN;
+    }
+  else
+    {
+      row->success_given_attempt = NAN;
+      row->success_ci.lower = row->success_ci.upper = NAN;
+    }
+
+  row->headline_success = row->attempt_rate * row->success_given_attempt;
+}
+
+static void
+row_clear (RaSummaryRow *row)
+{
+  g_clear_pointer (&row->class, g_free);
+  g_clear_pointer (&row->model, g_free);
+}
+
+static void
+row_free (gpointer data)
+{
+  RaSummaryRow *row = data;
+
+  row_clear (row);
+  g_free (row);
+}
+
+static void
+row_add_counts (RaSummaryRow       *to,
+                const RaSummaryRow *from)
+{
+  to->turns += from->turns;
+  to->declined += from->declined;
+  to->with_flag += from->with_flag;
+  to->with_verdict += from->with_verdict;
+  to->attempted_with_outcome += from->attempted_with_outcome;
+  to->successes += from->successes;
+}
+
+void
+ra_summary_free (RaSummary *summary)
+{
+  if (summary == NULL)
+    return;
+  g_free (summary->batch);
+  g_clear_pointer (&summary->rows, g_ptr_array_unref);
+  row_clear (&summary->overall);
+  g_free (summary);
+}
+
+/* The counting columns shared by summary and drift. DECLINED is one of the
+ * constant expressions of ra_declined_by_sql (). */
+static char *
+counting_sql (const char *keys,
+              const char *declined,
+              const char *where,
+              const char *group)
+{
+  return g_strdup_printf ("SELECT %s, count(*),"
+                          "       total (%s),"
+                          "       total (t.declined IS NOT NULL),"
+                          "       total (d.turn_id IS NOT NULL),"
+                          "       total (NOT %s AND t.outcome IS NOT NULL),"
+                          "       total (NOT %s AND t.outcome = 1)"
+                          " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
+                          " WHERE %s"
+                          " GROUP BY %s ORDER BY %s",
+                          keys, declined, declined, declined, where, group, group);
+}
+
+static void
+read_counts (sqlite3_stmt *stmt,
+             int           first,
+             RaSummaryRow *row)
+{
+  row->turns = sqlite3_column_int64 (stmt, first);
+  row->declined = (guint64) sqlite3_column_double (stmt, first + 1);
+  row->with_flag = (guint64) sqlite3_column_double (stmt, first + 2);
+  row->with_verdict = (guint64) sqlite3_column_double (stmt, first + 3);
+  row->attempted_with_outcome = (guint64) sqlite3_column_double (stmt, first + 4);
+  row->successes = (guint64) sqlite3_column_double (stmt, first + 5);
+}
+
+static gboolean
+check_batch (RaStore     *store,
+             const char  *batch,
+             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (batch == NULL)
+    return TRUE;
+  if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM batches WHERE name = ?1", error)))
+    return FALSE;
+  ra_bind_text (stmt, 1, batch);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return ra_store_set_error (store, rc, "cannot look up the batch", error);
+
+  g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND,
+               "no batch named '%s' (see 'refusal-audit batches')", batch);
+  return FALSE;
+}
+
+RaSummary *
+ra_summary_compute (RaStore       *store,
+                    RaSummaryBy    by,
+                    RaDeclinedBy   declined_by,
+                    const char    *batch,
+                    double         confidence,
+                    GError       **error)
+{
+  static const struct { const char *keys; const char *group; } variants[] = {
+    [RA_SUMMARY_BY_CLASS] = { "t.class, NULL", "t.class" },
+    [RA_SUMMARY_BY_MODEL] = { "NULL, t.model", "t.model" },
+    [RA_SUMMARY_BY_CLASS_MODEL] = { "t.class, t.model", "t.class, t.model" },
+  };
+  g_autoptr(RaSummary) summary = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (by <= RA_SUMMARY_BY_CLASS_MODEL, NULL);
+  g_return_val_if_fail (declined_by <= RA_DECLINED_BY_BOTH, NULL);
+
+  if (!check_batch (store, batch, error))
+    return NULL;
+
+  summary = g_new0 (RaSummary, 1);
+  summary->by = by;
+  summary->declined_by = declined_by;
+  summary->batch = g_strdup (batch);
+  summary->confidence = confidence;
+  summary->rows = g_ptr_array_new_with_free_func (row_free);
+
+  sql = counting_sql (variants[by].keys, ra_declined_by_sql (declined_by),
+                      BATCH_FILTER, variants[by].group);
+  if (!(stmt = ra_store_prepare (store, sql, error)))
+    return NULL;
+  ra_bind_text (stmt, 1, batch);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RaSummaryRow *row = g_new0 (RaSummaryRow, 1);
+
+      row->class = g_strdup (ra_column_text (stmt, 0));
+      row->model = g_strdup (ra_column_text (stmt, 1));
+      read_counts (stmt, 2, row);
+      ra_summary_row_compute (row, confidence);
+      row_add_counts (&summary->overall, row);
+      g_ptr_array_add (summary->rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot summarise the turns", error);
+      return NULL;
+    }
+
+  ra_summary_row_compute (&summary->overall, confidence);
+  return g_steal_pointer (&summary);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Drift */
+
+static void
+drift_row_clear (RaDriftRow *row)
+{
+  g_clear_pointer (&row->class, g_free);
+  row_clear (&row->from);
+  row_clear (&row->to);
+}
+
+static void
+drift_row_free (gpointer data)
+{
+  RaDriftRow *row = data;
+
+  drift_row_clear (row);
+  g_free (row);
+}
+
+void
+ra_drift_free (RaDrift *drift)
+{
+  if (drift == NULL)
+    return;
+  g_free (drift->from);
+  g_free (drift->to);
+  g_free (drift->batch);
+  g_clear_pointer (&drift->rows, g_ptr_array_unref);
+  drift_row_clear (&drift->overall);
+  g_free (drift);
+}
+
+void
+ra_drift_row_compute (RaDriftRow *row,
+                      double      confidence,
+                      double      max_drop)
+{
+  g_return_if_fail (row != NULL);
+
+  ra_summary_row_compute (&row->from, confidence);
+  ra_summary_row_compute (&row->to, confidence);
+
+  row->has_change = row->from.turns > 0 && row->to.turns > 0;
+  if (row->has_change)
+    {
+      row->attempt_change = row->to.attempt_rate - row->from.attempt_rate;
+      if (!ra_stats_newcombe (row->to.attempted, row->to.turns,
+                              row->from.attempted, row->from.turns,
+                              confidence, &row->attempt_change_ci))
+        row->attempt_change_ci.lower = row->attempt_change_ci.upper = NAN;
+    }
+  else
+    {
+      row->attempt_change = NAN;
+      row->attempt_change_ci.lower = row->attempt_change_ci.upper = NAN;
+    }
+
+  row->has_success_change = row->from.attempted_with_outcome > 0 && row->to.attempted_with_outcome > 0;
+  if (row->has_success_change)
+    {
+      row->success_change = row->to.success_given_attempt - row->from.success_given_attempt;
+      if (!ra_stats_newcombe (row->to.successes, row->to.attempted_with_outcome,
+                              row->from.successes, row->from.attempted_with_outcome,
+                              confidence, &row->success_change_ci))
+        row->success_change_ci.lower = row->success_change_ci.upper = NAN;
+    }
+  else
+    {
+      row->success_change = NAN;
+      row->success_change_ci.lower = row->success_change_ci.upper = NAN;
+    }
+
+  /* The gate reads the point estimate: a fall of more than MAX_DROP. The
+   * tiny slack keeps a fall of exactly MAX_DROP (e.g. 0.8 -> 0.7 with 0.1)
+   * from being breached by floating-point rounding. */
+  row->breached = !isnan (max_drop) && row->has_change &&
+                  -row->attempt_change > max_drop + 1e-12;
+}
+
+static gboolean
+known_models (RaStore  *store,
+              GString  *out,
+              GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store, "SELECT DISTINCT model FROM turns ORDER BY model", error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (out->len > 0)
+        g_string_append (out, ", ");
+      g_string_append (out, ra_column_text (stmt, 0));
+    }
+  if (rc != SQLITE_DONE)
+    return ra_store_set_error (store, rc, "cannot list the models", error);
+  return TRUE;
+}
+
+static gboolean
+model_exists (RaStore     *store,
+              const char  *model,
+              gboolean    *exists,
+              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM turns WHERE model = ?1 LIMIT 1", error)))
+    return FALSE;
+  ra_bind_text (stmt, 1, model);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return ra_store_set_error (store, rc, "cannot look up the model", error);
+  *exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+RaDrift *
+ra_drift_compute (RaStore       *store,
+                  const char    *from,
+                  const char    *to,
+                  RaDeclinedBy   declined_by,
+                  const char    *batch,
+                  double         confidence,
+                  double         max_drop,
+                  GError       **error)
+{
+  g_autoptr(RaDrift) drift = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  const char *names[2] = { from, to };
+  RaDriftRow *row = NULL;
+  int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (from != NULL && to != NULL, NULL);
+  g_return_val_if_fail (declined_by <= RA_DECLINED_BY_BOTH, NULL);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      gboolean exists = FALSE;
+
+      if (!model_exists (store, names[i], &exists, error))
+        return NULL;
+      if (!exists)
+        {
+          g_autoptr(GString) known = g_string_new (NULL);
+
+          if (!known_models (store, known, error))
+            return NULL;
+          g_set_error (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_UNKNOWN_MODEL,
+                       "no turns of model '%s' in the store (known models: %s)",
+                       names[i], known->len > 0 ? known->str : "none");
+          return NULL;
+        }
+    }
+
+  if (g_str_equal (from, to))
+    {
+      g_set_error (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_INVALID,
+                   "--from and --to name the same model '%s'", from);
+      return NULL;
+    }
+
+  if (!check_batch (store, batch, error))
+    return NULL;
+
+  drift = g_new0 (RaDrift, 1);
+  drift->from = g_strdup (from);
+  drift->to = g_strdup (to);
+  drift->declined_by = declined_by;
+  drift->batch = g_strdup (batch);
+  drift->confidence = confidence;
+  drift->max_drop = max_drop;
+  drift->rows = g_ptr_array_new_with_free_func (drift_row_free);
+
+  sql = counting_sql ("t.class, t.model", ra_declined_by_sql (declined_by),
+                      BATCH_FILTER " AND t.model IN (?2, ?3)", "t.class, t.model");
+  if (!(stmt = ra_store_prepare (store, sql, error)))
+    return NULL;
+  ra_bind_text (stmt, 1, batch);
+  ra_bind_text (stmt, 2, from);
+  ra_bind_text (stmt, 3, to);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *class = ra_column_text (stmt, 0);
+      const char *model = ra_column_text (stmt, 1);
+      RaSummaryRow *side;
+
+      if (row == NULL || g_strcmp0 (row->class, class) != 0)
+        {
+          row = g_new0 (RaDriftRow, 1);
+          row->class = g_strdup (class);
+          g_ptr_array_add (drift->rows, row);
+        }
+      side = g_str_equal (model, from) ? &row->from : &row->to;
+      read_counts (stmt, 2, side);
+      row_add_counts (g_str_equal (model, from) ? &drift->overall.from : &drift->overall.to, side);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot compare the models", error);
+      return NULL;
+    }
+
+  for (guint i = 0; i < drift->rows->len; i++)
+    {
+      RaDriftRow *r = g_ptr_array_index (drift->rows, i);
+
+      ra_drift_row_compute (r, confidence, max_drop);
+      if (r->breached)
+        drift->n_breached++;
+    }
+  ra_drift_row_compute (&drift->overall, confidence, NAN);
+
+  return g_steal_pointer (&drift);
+}
