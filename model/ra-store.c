@@ -430,7 +430,10 @@ ra_store_open (const char  *path,
 
   if (!ra_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !ra_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
-      !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error))
+      !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      /* A 32 MB page cache keeps a large import's index pages in memory
+       * instead of spilling them to the WAL and reading them back. */
+      !ra_store_exec (self, "PRAGMA cache_size = -32768", error))
     return NULL;
 
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))
