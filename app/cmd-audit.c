@@ -1,15 +1,921 @@
-/* cmd-audit.c — scaffolding, replaced by its owner */
+/* cmd-audit.c — `audit create|extend|list|show|items|guideline|set` and `plan`
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "refusal-audit"
+
 #include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ra-audit.h"
 #include "ra-cli.h"
+#include "ra-labels.h"
+
+static gboolean
+parse_count (const char  *command,
+             const char  *option,
+             const char  *text,
+             guint64     *out,
+             int         *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, out, &error))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not a positive whole number",
+                                option, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_fraction (const char  *command,
+                const char  *option,
+                const char  *text,
+                gboolean     allow_zero,
+                double      *out,
+                int         *exit_code)
+{
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end);
+
+  if (end == text || *end != '\0' || isnan (v) || v < 0 || v > 1 || (!allow_zero && v == 0) ||
+      (!allow_zero && v == 1))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not a number between 0 and 1",
+                                option, text);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_yes_no (const char  *command,
+              const char  *option,
+              const char  *text,
+              int         *out,
+              int         *exit_code)
+{
+  if (text == NULL)
+    *out = -1;
+  else if (g_str_equal (text, "yes") || g_str_equal (text, "true") || g_str_equal (text, "on"))
+    *out = 1;
+  else if (g_str_equal (text, "no") || g_str_equal (text, "false") || g_str_equal (text, "off"))
+    *out = 0;
+  else
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not yes or no", option, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+u64_str (guint64 v)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, v);
+}
+
+static cJSON *
+json_u64 (guint64 v)
+{
+  return cJSON_CreateNumber ((double) v);
+}
+
+static cJSON *
+audit_to_json (const RaAudit *a,
+               GPtrArray     *strata)
+{
+  cJSON *o = cJSON_CreateObject ();
+  g_autofree char *seed = u64_str (a->seed);
+  cJSON *filters = cJSON_Parse (a->filters ? a->filters : "{}");
+  cJSON *design = cJSON_Parse (a->design ? a->design : "{}");
+
+  cJSON_AddStringToObject (o, "name", a->name);
+  cJSON_AddNumberToObject (o, "id", (double) a->id);
+  /* A string: 63-bit seeds do not fit a JSON number exactly. */
+  cJSON_AddStringToObject (o, "seed", seed);
+  cJSON_AddItemToObject (o, "filters", filters ? filters : cJSON_CreateObject ());
+  cJSON_AddStringToObject (o, "declined_by", ra_declined_by_to_string (a->declined_by));
+  cJSON_AddStringToObject (o, "strata_by", ra_strata_by_to_string (a->strata_by));
+  cJSON_AddItemToObject (o, "design", design ? design : cJSON_CreateObject ());
+  cJSON_AddStringToObject (o, "fingerprint", a->fingerprint);
+  cJSON_AddStringToObject (o, "created_at", a->created_at);
+  cJSON_AddStringToObject (o, "tool_version", a->tool_version);
+  cJSON_AddBoolToObject (o, "reveal_model", a->reveal_model);
+  cJSON_AddBoolToObject (o, "reveal_detector", a->reveal_detector);
+  cJSON_AddItemToObject (o, "population", json_u64 (a->population));
+  cJSON_AddItemToObject (o, "sampled", json_u64 (a->sampled));
+
+  if (strata != NULL)
+    {
+      cJSON *arr = cJSON_AddArrayToObject (o, "strata");
+
+      for (guint i = 0; i < strata->len; i++)
+        {
+          const RaAuditStratum *s = g_ptr_array_index (strata, i);
+          cJSON *so = cJSON_CreateObject ();
+
+          cJSON_AddStringToObject (so, "stratum", s->stratum);
+          cJSON_AddStringToObject (so, "class", s->class);
+          if (s->model)
+            cJSON_AddStringToObject (so, "model", s->model);
+          else
+            cJSON_AddNullToObject (so, "model");
+          cJSON_AddItemToObject (so, "population", json_u64 (s->population));
+          cJSON_AddItemToObject (so, "turns", json_u64 (s->turns));
+          cJSON_AddItemToObject (so, "sampled", json_u64 (s->sampled));
+          cJSON_AddItemToObject (so, "labelled", json_u64 (s->labelled));
+          cJSON_AddItemToObject (so, "correctly_declined", json_u64 (s->correctly_declined));
+          cJSON_AddItemToObject (so, "should_have_attempted", json_u64 (s->should_have_attempted));
+          cJSON_AddItemToObject (so, "unsure", json_u64 (s->unsure));
+          cJSON_AddItemToObject (so, "unlabelled", json_u64 (s->unlabelled));
+          cJSON_AddItemToArray (arr, so);
+        }
+    }
+  return o;
+}
+
+static void
+print_strata_table (GPtrArray *strata,
+                    gboolean   progress)
+{
+  g_autoptr(RaTable) table = NULL;
+  guint64 tot[7] = { 0 };
+
+  if (progress)
+    table = ra_table_new (7, "stratum", "declines N_h", "drawn n_h", "labelled", "unsure",
+                          "remaining", "turns", NULL);
+  else
+    table = ra_table_new (4, "stratum", "declines N_h", "drawn n_h", "turns", NULL);
+  for (guint c = 1; c < (progress ? 7u : 4u); c++)
+    ra_table_set_right_aligned (table, c, TRUE);
+
+  for (guint i = 0; i <= strata->len; i++)
+    {
+      const RaAuditStratum *s = i < strata->len ? g_ptr_array_index (strata, i) : NULL;
+      guint64 v[6];
+      g_autofree char *c1 = NULL, *c2 = NULL, *c3 = NULL, *c4 = NULL, *c5 = NULL, *c6 = NULL;
+
+      if (s)
+        {
+          v[0] = s->population; v[1] = s->sampled; v[2] = s->labelled;
+          v[3] = s->unsure; v[4] = s->unlabelled; v[5] = s->turns;
+          for (guint k = 0; k < 6; k++)
+            tot[k] += v[k];
+        }
+      else
+        memcpy (v, tot, sizeof v);
+
+      c1 = u64_str (v[0]); c2 = u64_str (v[1]); c3 = u64_str (v[2]);
+      c4 = u64_str (v[3]); c5 = u64_str (v[4]); c6 = u64_str (v[5]);
+      if (progress)
+        ra_table_add_row (table, s ? s->stratum : "total", c1, c2, c3, c4, c5, c6, NULL);
+      else
+        ra_table_add_row (table, s ? s->stratum : "total", c1, c2, c6, NULL);
+    }
+  ra_table_print (table, stdout);
+}
+
+static void
+print_design_summary (const RaAudit *a)
+{
+  g_autoptr(cJSON) filters = cJSON_Parse (a->filters ? a->filters : "{}");
+  g_autoptr(cJSON) design = cJSON_Parse (a->design ? a->design : "{}");
+  g_autofree char *ftext = filters ? cJSON_PrintUnformatted (filters) : g_strdup ("{}");
+  const cJSON *size = cJSON_GetObjectItemCaseSensitive (design, "size");
+  const cJSON *ext = cJSON_GetObjectItemCaseSensitive (design, "extensions");
+
+  printf ("audit        %s\n", a->name);
+  printf ("created      %s (refusal-audit %s)\n", a->created_at, a->tool_version);
+  printf ("seed         %" G_GUINT64_FORMAT "\n", a->seed);
+  printf ("declined by  %s\n", ra_declined_by_to_string (a->declined_by));
+  printf ("filters      %s\n", ftext);
+  printf ("strata       %s\n", ra_strata_by_to_string (a->strata_by));
+  if (cJSON_IsString (size))
+    {
+      const char *rule = size->valuestring;
+
+      if (g_str_equal (rule, "per-class"))
+        printf ("size         %g per stratum\n",
+                cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (design, "per_class")));
+      else if (g_str_equal (rule, "total"))
+        printf ("size         %g in total, %s allocation\n",
+                cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (design, "total")),
+                cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (design, "allocation")));
+      else
+        printf ("size         Wilson half-width %g at share %g (confidence %g) per stratum\n",
+                cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (design, "half_width")),
+                cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (design, "expected_share")),
+                cJSON_GetNumberValue (cJSON_GetObjectItemCaseSensitive (design, "confidence")));
+    }
+  if (cJSON_IsArray (ext) && cJSON_GetArraySize (ext) > 0)
+    printf ("extended     %d time(s)\n", cJSON_GetArraySize (ext));
+  printf ("frame        %" G_GUINT64_FORMAT " declines, fingerprint %s\n", a->population, a->fingerprint);
+  printf ("blind        model %s, detector %s\n",
+          a->reveal_model ? "shown" : "hidden", a->reveal_detector ? "shown" : "hidden");
+}
+
+/* --------------------------------------------------------------- */
+
+typedef struct
+{
+  char *per_class;
+  char *total;
+  char *allocation;
+  char *half_width;
+  char *expected_share;
+  char *confidence;
+} SizeOptions;
+
+static void
+size_options_clear (SizeOptions *o)
+{
+  g_clear_pointer (&o->per_class, g_free);
+  g_clear_pointer (&o->total, g_free);
+  g_clear_pointer (&o->allocation, g_free);
+  g_clear_pointer (&o->half_width, g_free);
+  g_clear_pointer (&o->expected_share, g_free);
+  g_clear_pointer (&o->confidence, g_free);
+}
+
+static gboolean
+size_from_options (const char        *command,
+                   const SizeOptions *o,
+                   gboolean           allow_total,
+                   RaAuditSize       *size,
+                   int               *exit_code)
+{
+  guint n = (o->per_class != NULL) + (o->total != NULL) + (o->half_width != NULL);
+
+  memset (size, 0, sizeof *size);
+  size->expected_share = 0.5;
+  size->confidence = 0.95;
+
+  if (n != 1)
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                allow_total
+                                ? "give exactly one size: --per-class N, --total N or --half-width E"
+                                : "give exactly one size: --per-class N or --half-width E");
+      return FALSE;
+    }
+  if (o->confidence && !parse_fraction (command, "--confidence", o->confidence, FALSE,
+                                        &size->confidence, exit_code))
+    return FALSE;
+
+  if (o->per_class)
+    {
+      size->rule = RA_AUDIT_SIZE_PER_CLASS;
+      return parse_count (command, "--per-class", o->per_class, &size->per_class, exit_code);
+    }
+  if (o->total)
+    {
+      if (!allow_total)
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--total is for 'audit create' only");
+          return FALSE;
+        }
+      size->rule = RA_AUDIT_SIZE_TOTAL;
+      if (!parse_count (command, "--total", o->total, &size->total, exit_code))
+        return FALSE;
+      if (o->allocation && !ra_allocation_parse (o->allocation, &size->allocation))
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                    "--allocation: '%s' is not proportional, neyman or equal",
+                                    o->allocation);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  size->rule = RA_AUDIT_SIZE_HALF_WIDTH;
+  if (o->allocation)
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--allocation goes with --total");
+      return FALSE;
+    }
+  if (!parse_fraction (command, "--half-width", o->half_width, FALSE, &size->half_width, exit_code))
+    return FALSE;
+  if (o->expected_share &&
+      !parse_fraction (command, "--expected-share", o->expected_share, TRUE, &size->expected_share, exit_code))
+    return FALSE;
+  return TRUE;
+}
+
+static int
+audit_create (int argc, char **argv)
+{
+  const char *command = "audit create";
+  g_auto(GStrv) batches = NULL, models = NULL, classes = NULL;
+  g_autofree char *from = NULL, *to = NULL, *declined_by = NULL, *strata = NULL, *seed = NULL;
+  SizeOptions so = { 0 };
+  const GOptionEntry entries[] = {
+    { "batch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &batches, "Only turns of this batch (repeatable)", "NAME" },
+    { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models, "Only turns of this model version (repeatable)", "M" },
+    { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Only turns of this class (repeatable)", "C" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Only turns at or after this RFC 3339 time", "TIME" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "Only turns before this RFC 3339 time", "TIME" },
+    { "declined-by", 0, 0, G_OPTION_ARG_STRING, &declined_by,
+      "Which signal marks a decline: auto (default), source, detector, either, both", "SIGNAL" },
+    { "strata", 0, 0, G_OPTION_ARG_STRING, &strata, "Strata: class (default) or class,model", "BY" },
+    { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Items per stratum", "N" },
+    { "total", 0, 0, G_OPTION_ARG_STRING, &so.total, "Items in total, split by --allocation", "N" },
+    { "allocation", 0, 0, G_OPTION_ARG_STRING, &so.allocation,
+      "With --total: proportional (default), neyman or equal", "RULE" },
+    { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
+      "Per stratum, the size whose Wilson half-width is at most E", "E" },
+    { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
+      "With --half-width: the expected over-refusal share (default 0.5)", "P" },
+    { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Sampling seed, 0 to 2^63-1 (default: random, recorded)", "S" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GPtrArray) strata_list = NULL;
+  g_autoptr(GError) error = NULL;
+  RaAuditSampleResult result = { 0 };
+  RaAuditDesign design = { 0 };
+  int code = 0;
+
+  if (!ra_cli_parse (command, "NAME", "Design an audit: draw a seeded stratified sample of the declines.",
+                     "The frame is the declined turns that match the filters; each stratum's\n"
+                     "sample is its n_h smallest keys SipHash(seed, id NUL model), so the same seed\n"
+                     "and frame give the same sample on any machine and in any import order.",
+                     entries, TRUE, &argc, &argv, &code))
+    goto out;
+  if (argc != 2)
+    {
+      code = ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+      goto out;
+    }
+
+  design.batches = batches;
+  design.models = models;
+  design.classes = classes;
+  design.from = from;
+  design.to = to;
+  if (declined_by && !ra_declined_by_parse (declined_by, &design.declined_by, &error))
+    {
+      code = ra_cli_fail (command, RA_EXIT_USAGE, "%s", error->message);
+      goto out;
+    }
+  if (strata && !ra_strata_by_parse (strata, &design.strata_by))
+    {
+      code = ra_cli_fail (command, RA_EXIT_USAGE, "--strata: '%s' is not class or class,model", strata);
+      goto out;
+    }
+  if (!size_from_options (command, &so, TRUE, &design.size, &code))
+    goto out;
+  if (seed)
+    {
+      if (!g_ascii_string_to_unsigned (seed, 10, 0, G_MAXINT64, &design.seed, NULL))
+        {
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to %"
+                              G_GINT64_FORMAT, seed, G_MAXINT64);
+          goto out;
+        }
+      design.has_seed = TRUE;
+    }
+
+  if (!(store = ra_cli_open_store (command, &code)))
+    goto out;
+  if (!(audit = ra_audit_create (store, argv[1], &design, &result, &error)) ||
+      !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
+    {
+      code = ra_cli_fail_error (command, error);
+      goto out;
+    }
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) o = audit_to_json (audit, strata_list);
+      ra_cli_print_json (o);
+    }
+  else
+    {
+      printf ("Created audit '%s': %" G_GUINT64_FORMAT " items drawn from %" G_GUINT64_FORMAT
+              " declines in %u strata (seed %" G_GUINT64_FORMAT ").\n",
+              audit->name, result.sampled, result.population, strata_list->len, audit->seed);
+      print_strata_table (strata_list, FALSE);
+      printf ("Frame fingerprint %s\n", audit->fingerprint);
+    }
+
+out:
+  ra_audit_sample_result_clear (&result);
+  size_options_clear (&so);
+  return code;
+}
+
+static int
+audit_extend (int argc, char **argv)
+{
+  const char *command = "audit extend";
+  SizeOptions so = { 0 };
+  const GOptionEntry entries[] = {
+    { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Grow each stratum to N items", "N" },
+    { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
+      "Grow each stratum to the size whose Wilson half-width is at most E", "E" },
+    { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
+      "With --half-width: the expected share (default 0.5)", "P" },
+    { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GPtrArray) strata_list = NULL;
+  g_autoptr(GError) error = NULL;
+  RaAuditSampleResult result = { 0 };
+  RaAuditSize size;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "NAME", "Grow an audit's sample, keeping every item already drawn.",
+                     NULL, entries, TRUE, &argc, &argv, &code))
+    goto out;
+  if (argc != 2)
+    {
+      code = ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+      goto out;
+    }
+  if (!size_from_options (command, &so, FALSE, &size, &code))
+    goto out;
+  if (!(store = ra_cli_open_store (command, &code)))
+    goto out;
+
+  if (!ra_audit_extend (store, argv[1], &size, &result, &error) ||
+      !(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
+    {
+      code = ra_cli_fail_error (command, error);
+      goto out;
+    }
+
+  if (result.fingerprint_changed)
+    g_printerr ("refusal-audit %s: warning: the frame changed since the audit was designed "
+                "(turns were imported or detected since): fingerprint %s is now %s. "
+                "New items were drawn from the current frame; every item drawn before was kept"
+                "%s.\n", command, result.old_fingerprint, result.fingerprint,
+                result.kept_outside_frame ? " (some of them are no longer in the frame)" : "");
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) o = audit_to_json (audit, strata_list);
+      cJSON_AddItemToObject (o, "added", json_u64 (result.added));
+      cJSON_AddBoolToObject (o, "frame_changed", result.fingerprint_changed);
+      if (result.fingerprint_changed)
+        cJSON_AddStringToObject (o, "previous_fingerprint", result.old_fingerprint);
+      ra_cli_print_json (o);
+    }
+  else
+    {
+      printf ("Extended audit '%s': %" G_GUINT64_FORMAT " items added, %" G_GUINT64_FORMAT
+              " in the sample now.\n", audit->name, result.added, result.sampled);
+      print_strata_table (strata_list, TRUE);
+    }
+
+out:
+  ra_audit_sample_result_clear (&result);
+  size_options_clear (&so);
+  return code;
+}
+
+static int
+audit_list (int argc, char **argv)
+{
+  const char *command = "audit list";
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(GPtrArray) audits = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = 0;
+
+  if (!ra_cli_parse (command, NULL, "List the audits.", NULL, NULL, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 1)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "unexpected argument '%s'", argv[1]);
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audits = ra_audit_list (store, &error)))
+    return ra_cli_fail_error (command, error);
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) arr = cJSON_CreateArray ();
+
+      for (guint i = 0; i < audits->len; i++)
+        {
+          const RaAudit *a = g_ptr_array_index (audits, i);
+          g_autoptr(GPtrArray) strata = ra_audit_get_strata (store, a->id, &error);
+
+          if (strata == NULL)
+            return ra_cli_fail_error (command, error);
+          cJSON_AddItemToArray (arr, audit_to_json (a, strata));
+        }
+      ra_cli_print_json (arr);
+    }
+  else if (audits->len == 0)
+    printf ("No audits yet. Create one with 'refusal-audit audit create NAME --per-class 50'.\n");
+  else
+    {
+      g_autoptr(RaTable) table = ra_table_new (7, "audit", "created", "strata", "declined by",
+                                               "declines", "drawn", "labelled", NULL);
+
+      for (guint c = 4; c < 7; c++)
+        ra_table_set_right_aligned (table, c, TRUE);
+      for (guint i = 0; i < audits->len; i++)
+        {
+          const RaAudit *a = g_ptr_array_index (audits, i);
+          g_autoptr(GPtrArray) strata = ra_audit_get_strata (store, a->id, &error);
+          g_autofree char *n = u64_str (a->population), *s = u64_str (a->sampled), *l = NULL;
+          guint64 labelled = 0;
+
+          if (strata == NULL)
+            return ra_cli_fail_error (command, error);
+          for (guint k = 0; k < strata->len; k++)
+            {
+              const RaAuditStratum *st = g_ptr_array_index (strata, k);
+              labelled += st->labelled + st->unsure;
+            }
+          l = u64_str (labelled);
+          ra_table_add_row (table, a->name, a->created_at, ra_strata_by_to_string (a->strata_by),
+                            ra_declined_by_to_string (a->declined_by), n, s, l, NULL);
+        }
+      ra_table_print (table, stdout);
+    }
+  return RA_EXIT_OK;
+}
+
+static int
+audit_show (int argc, char **argv)
+{
+  const char *command = "audit show";
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GPtrArray) strata = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "NAME", "An audit's design and its progress per stratum.", NULL, NULL,
+                     TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(strata = ra_audit_get_strata (store, audit->id, &error)))
+    return ra_cli_fail_error (command, error);
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) o = audit_to_json (audit, strata);
+      ra_cli_print_json (o);
+    }
+  else
+    {
+      print_design_summary (audit);
+      printf ("\n");
+      print_strata_table (strata, TRUE);
+    }
+  return RA_EXIT_OK;
+}
+
+static int
+audit_items (int argc, char **argv)
+{
+  const char *command = "audit items";
+  g_autofree char *reviewer = NULL;
+  const GOptionEntry entries[] = {
+    { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer,
+      "Show this reviewer's labels (default: each item's latest label, whoever wrote it)", "R" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "NAME", "The sampled items in review order.", NULL, entries, TRUE,
+                     &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(items = ra_labels_list_items (store, audit->id, reviewer, &error)))
+    return ra_cli_fail_error (command, error);
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) arr = cJSON_CreateArray ();
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          const RaLabelItem *it = g_ptr_array_index (items, i);
+          cJSON *o = cJSON_CreateObject ();
+          const char *value = ra_label_value_to_string (it->value);
+
+          cJSON_AddNumberToObject (o, "position", it->position);
+          cJSON_AddStringToObject (o, "turn_id", it->ext_id);
+          cJSON_AddStringToObject (o, "model", it->model);
+          cJSON_AddStringToObject (o, "class", it->class);
+          cJSON_AddStringToObject (o, "stratum", it->stratum);
+          if (value)
+            cJSON_AddStringToObject (o, "label", value);
+          else
+            cJSON_AddNullToObject (o, "label");
+          if (it->note)
+            cJSON_AddStringToObject (o, "note", it->note);
+          else
+            cJSON_AddNullToObject (o, "note");
+          cJSON_AddBoolToObject (o, "flagged", it->flagged);
+          if (it->reviewer)
+            cJSON_AddStringToObject (o, "reviewer", it->reviewer);
+          else
+            cJSON_AddNullToObject (o, "reviewer");
+          cJSON_AddItemToArray (arr, o);
+        }
+      ra_cli_print_json (arr);
+    }
+  else
+    {
+      g_autoptr(RaTable) table = ra_table_new (7, "#", "turn id", "model", "class", "stratum", "label",
+                                               "reviewer", NULL);
+
+      ra_table_set_right_aligned (table, 0, TRUE);
+      for (guint i = 0; i < items->len; i++)
+        {
+          const RaLabelItem *it = g_ptr_array_index (items, i);
+          g_autofree char *pos = g_strdup_printf ("%u", it->position);
+          g_autofree char *id = ra_labels_sanitize_terminal (it->ext_id);
+          g_autofree char *label = NULL;
+          const char *value = ra_label_value_to_string (it->value);
+
+          label = g_strdup_printf ("%s%s", value ? value : "-", it->flagged ? " (flagged)" : "");
+          ra_table_add_row (table, pos, id, it->model, it->class, it->stratum, label,
+                            it->reviewer ? it->reviewer : "", NULL);
+        }
+      ra_table_print (table, stdout);
+    }
+  return RA_EXIT_OK;
+}
+
+static int
+audit_guideline (int argc, char **argv)
+{
+  const char *command = "audit guideline";
+  g_autofree char *klass = NULL, *text = NULL;
+  gboolean clear = FALSE;
+  const GOptionEntry entries[] = {
+    { "class", 0, 0, G_OPTION_ARG_STRING, &klass, "The class the guideline is for", "C" },
+    { "text", 0, 0, G_OPTION_ARG_STRING, &text, "The guideline text (without it: print the current one)", "T" },
+    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, "Remove the class's guideline", NULL },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "NAME", "Set or show the labelling guideline of a class.", NULL, entries,
+                     FALSE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (klass == NULL)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--class is required");
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)))
+    return ra_cli_fail_error (command, error);
+
+  if (text == NULL && !clear)
+    {
+      g_autofree char *current = ra_audit_get_guideline (store, audit->id, klass, &error);
+
+      if (error)
+        return ra_cli_fail_error (command, error);
+      if (current == NULL)
+        printf ("No guideline for class '%s' in audit '%s'.\n", klass, audit->name);
+      else
+        printf ("%s\n", current);
+      return RA_EXIT_OK;
+    }
+  if (!ra_audit_set_guideline (store, audit->id, klass, clear ? NULL : text, &error))
+    return ra_cli_fail_error (command, error);
+  printf (clear ? "Removed the guideline of class '%s'.\n" : "Saved the guideline of class '%s'.\n", klass);
+  return RA_EXIT_OK;
+}
+
+static int
+audit_set (int argc, char **argv)
+{
+  const char *command = "audit set";
+  g_autofree char *reveal_model = NULL, *reveal_detector = NULL;
+  const GOptionEntry entries[] = {
+    { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version", "yes|no" },
+    { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
+      "Show reviewers the detector's verdict", "yes|no" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = 0, rm, rd;
+
+  if (!ra_cli_parse (command, "NAME", "Change what reviewers see (blind by default).", NULL, entries,
+                     FALSE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (!parse_yes_no (command, "--reveal-model", reveal_model, &rm, &code) ||
+      !parse_yes_no (command, "--reveal-detector", reveal_detector, &rd, &code))
+    return code;
+  if (rm < 0 && rd < 0)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model and/or --reveal-detector");
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !ra_audit_set_reveal (store, audit->id, rm, rd, &error))
+    return ra_cli_fail_error (command, error);
+  g_clear_pointer (&audit, ra_audit_free);
+  if (!(audit = ra_audit_load (store, argv[1], &error)))
+    return ra_cli_fail_error (command, error);
+  printf ("Audit '%s': model %s, detector %s to reviewers.\n", audit->name,
+          audit->reveal_model ? "shown" : "hidden", audit->reveal_detector ? "shown" : "hidden");
+  return RA_EXIT_OK;
+}
 
 int
 ra_cmd_audit (int argc, char **argv)
 {
-  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+  static const struct {
+    const char *name;
+    int (*func) (int, char **);
+  } subs[] = {
+    { "create", audit_create },
+    { "extend", audit_extend },
+    { "list", audit_list },
+    { "show", audit_show },
+    { "items", audit_items },
+    { "guideline", audit_guideline },
+    { "set", audit_set },
+  };
+
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      FILE *out = argc < 2 ? stderr : stdout;
+
+      fprintf (out, "Usage: refusal-audit audit COMMAND [OPTIONS...]\n\n"
+                    "Commands:\n"
+                    "  create NAME     draw a seeded stratified sample of the declines\n"
+                    "  extend NAME     grow the sample, keeping every item drawn\n"
+                    "  list            list the audits\n"
+                    "  show NAME       design and progress per stratum\n"
+                    "  items NAME      the sampled items in review order\n"
+                    "  guideline NAME  set or show a class's labelling guideline\n"
+                    "  set NAME        what reviewers see (--reveal-model, --reveal-detector)\n\n"
+                    "Run 'refusal-audit audit COMMAND --help' for the options.\n");
+      return argc < 2 ? RA_EXIT_USAGE : RA_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (subs); i++)
+    if (g_str_equal (argv[1], subs[i].name))
+      return subs[i].func (argc - 1, argv + 1);
+
+  return ra_cli_fail ("audit", RA_EXIT_USAGE, "unknown command '%s' (create, extend, list, show, items, "
+                      "guideline, set)", argv[1]);
 }
 
 int
 ra_cmd_plan (int argc, char **argv)
 {
-  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+  const char *command = "plan";
+  g_autofree char *half_width = NULL, *expected = NULL, *confidence = NULL;
+  const GOptionEntry entries[] = {
+    { "half-width", 0, 0, G_OPTION_ARG_STRING, &half_width, "Target Wilson half-width per stratum", "E" },
+    { "expected-share", 0, 0, G_OPTION_ARG_STRING, &expected,
+      "'labels' (default: each stratum's observed share, 0.5 without labels) or a share P", "labels|P" },
+    { "confidence", 0, 0, G_OPTION_ARG_STRING, &confidence, "Confidence (default 0.95)", "C" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  double e, p = -1, conf = 0.95;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "NAME", "How many more labels each stratum needs to reach a half-width.",
+                     "The size is the smallest n whose Wilson interval at the share has half-width\n"
+                     "at most E, capped at the stratum's declines N_h (a census).",
+                     entries, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (half_width == NULL)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--half-width is required");
+  if (!parse_fraction (command, "--half-width", half_width, FALSE, &e, &code))
+    return code;
+  if (expected && !g_str_equal (expected, "labels") && !g_str_equal (expected, "observed") &&
+      !parse_fraction (command, "--expected-share", expected, TRUE, &p, &code))
+    return code;
+  if (confidence && !parse_fraction (command, "--confidence", confidence, FALSE, &conf, &code))
+    return code;
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(rows = ra_audit_plan (store, audit->id, e, p, conf, &error)))
+    return ra_cli_fail_error (command, error);
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) o = cJSON_CreateObject ();
+      cJSON *arr;
+      guint64 more_labels = 0, more_items = 0;
+
+      cJSON_AddStringToObject (o, "audit", audit->name);
+      cJSON_AddNumberToObject (o, "half_width", e);
+      cJSON_AddNumberToObject (o, "confidence", conf);
+      cJSON_AddStringToObject (o, "method", "wilson");
+      if (p >= 0)
+        cJSON_AddNumberToObject (o, "expected_share", p);
+      else
+        cJSON_AddStringToObject (o, "expected_share", "labels");
+      arr = cJSON_AddArrayToObject (o, "strata");
+      for (guint i = 0; i < rows->len; i++)
+        {
+          const RaPlanRow *r = g_ptr_array_index (rows, i);
+          cJSON *ro = cJSON_CreateObject ();
+
+          cJSON_AddStringToObject (ro, "stratum", r->stratum);
+          cJSON_AddStringToObject (ro, "class", r->class);
+          if (r->model)
+            cJSON_AddStringToObject (ro, "model", r->model);
+          cJSON_AddItemToObject (ro, "population", json_u64 (r->population));
+          cJSON_AddItemToObject (ro, "sampled", json_u64 (r->sampled));
+          cJSON_AddItemToObject (ro, "labelled", json_u64 (r->labelled));
+          cJSON_AddItemToObject (ro, "should_have_attempted", json_u64 (r->should_have_attempted));
+          cJSON_AddNumberToObject (ro, "share", r->share);
+          cJSON_AddBoolToObject (ro, "share_observed", r->share_observed);
+          cJSON_AddItemToObject (ro, "required", json_u64 (r->required));
+          cJSON_AddBoolToObject (ro, "census", r->census);
+          cJSON_AddItemToObject (ro, "more_labels", json_u64 (r->more_labels));
+          cJSON_AddItemToObject (ro, "more_items", json_u64 (r->more_items));
+          cJSON_AddItemToArray (arr, ro);
+          more_labels += r->more_labels;
+          more_items += r->more_items;
+        }
+      cJSON_AddItemToObject (o, "more_labels", json_u64 (more_labels));
+      cJSON_AddItemToObject (o, "more_items", json_u64 (more_items));
+      ra_cli_print_json (o);
+    }
+  else
+    {
+      g_autoptr(RaTable) table = ra_table_new (8, "stratum", "declines", "drawn", "labelled", "share",
+                                               "needed", "more labels", "more items", NULL);
+      guint64 more_labels = 0, more_items = 0;
+      gboolean any_census = FALSE;
+
+      for (guint c = 1; c < 8; c++)
+        ra_table_set_right_aligned (table, c, TRUE);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          const RaPlanRow *r = g_ptr_array_index (rows, i);
+          g_autofree char *n = u64_str (r->population), *s = u64_str (r->sampled);
+          g_autofree char *l = u64_str (r->labelled), *ml = u64_str (r->more_labels);
+          g_autofree char *mi = u64_str (r->more_items);
+          g_autofree char *share = g_strdup_printf ("%.3f%s", r->share, r->share_observed ? "" : "*");
+          g_autofree char *need = g_strdup_printf ("%" G_GUINT64_FORMAT "%s", r->required,
+                                                   r->census ? " (all)" : "");
+
+          any_census |= r->census;
+          ra_table_add_row (table, r->stratum, n, s, l, share, need, ml, mi, NULL);
+          more_labels += r->more_labels;
+          more_items += r->more_items;
+        }
+      printf ("Plan for audit '%s': Wilson half-width %g at %g%% confidence per stratum.\n",
+              audit->name, e, conf * 100);
+      ra_table_print (table, stdout);
+      printf ("In all: %" G_GUINT64_FORMAT " more labels", more_labels);
+      if (more_items > 0)
+        printf (", of which %" G_GUINT64_FORMAT " need new items: 'refusal-audit audit extend %s "
+                "--half-width %g' draws them", more_items, audit->name, e);
+      printf (".\n");
+      if (p < 0)
+        printf ("* assumed share 0.5 (no definite label yet); other shares are observed x_h/n_h.\n");
+      if (any_census)
+        printf ("(all): the target needs more items than the stratum has: label every decline.\n");
+    }
+  return RA_EXIT_OK;
 }

@@ -1,21 +1,595 @@
-/* cmd-label.c — scaffolding, replaced by its owner */
+/* cmd-label.c — `label`, `review`, `labels export|import`
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "refusal-audit"
+
 #include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ra-audit.h"
 #include "ra-cli.h"
+#include "ra-labels.h"
+
+static cJSON *
+event_to_json (const RaLabelEvent *e,
+               const char         *audit_name)
+{
+  cJSON *o = cJSON_CreateObject ();
+  const char *value = ra_label_value_to_string (e->value);
+
+  cJSON_AddStringToObject (o, "event_id", e->event_id);
+  cJSON_AddStringToObject (o, "audit", audit_name);
+  cJSON_AddStringToObject (o, "ext_id", e->ext_id);
+  cJSON_AddStringToObject (o, "model", e->model);
+  cJSON_AddStringToObject (o, "reviewer", e->reviewer);
+  if (value)
+    cJSON_AddStringToObject (o, "value", value);
+  else
+    cJSON_AddNullToObject (o, "value");
+  if (e->note)
+    cJSON_AddStringToObject (o, "note", e->note);
+  else
+    cJSON_AddNullToObject (o, "note");
+  cJSON_AddBoolToObject (o, "flagged", e->flagged);
+  if (isnan (e->seconds))
+    cJSON_AddNullToObject (o, "seconds");
+  else
+    cJSON_AddNumberToObject (o, "seconds", e->seconds);
+  cJSON_AddStringToObject (o, "created_at", e->created_at);
+  if (e->undoes)
+    cJSON_AddStringToObject (o, "undoes", e->undoes);
+  else
+    cJSON_AddNullToObject (o, "undoes");
+  return o;
+}
+
+static RaLabelEvent *
+find_event (RaStore     *store,
+            gint64       audit_id,
+            gint64       turn_id,
+            const char  *event_id,
+            GError     **error)
+{
+  g_autoptr(GPtrArray) events = ra_labels_list_events (store, audit_id, turn_id, error);
+
+  if (events == NULL)
+    return NULL;
+  for (guint i = 0; i < events->len; i++)
+    {
+      RaLabelEvent *e = g_ptr_array_index (events, i);
+      if (g_strcmp0 (e->event_id, event_id) == 0)
+        return g_ptr_array_steal_index (events, i);
+    }
+  return NULL;
+}
 
 int
 ra_cmd_label (int argc, char **argv)
 {
-  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+  const char *command = "label";
+  g_autofree char *reviewer = NULL, *turn = NULL, *model = NULL, *value_text = NULL, *note = NULL;
+  g_autofree char *seconds_text = NULL;
+  gboolean flag = FALSE;
+  const GOptionEntry entries[] = {
+    { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer, "Who labels (required)", "R" },
+    { "turn", 0, 0, G_OPTION_ARG_STRING, &turn, "The turn's id (as in the imported file)", "ID" },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &model,
+      "The turn's model, needed only when the id alone is ambiguous in the audit", "M" },
+    { "value", 0, 0, G_OPTION_ARG_STRING, &value_text,
+      "correctly-declined, should-have-attempted or unsure (none clears the label)", "V" },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, "A free-text note", "T" },
+    { "flag", 0, 0, G_OPTION_ARG_NONE, &flag, "Flag the item for discussion", NULL },
+    { "seconds", 0, 0, G_OPTION_ARG_STRING, &seconds_text, "Seconds spent on the item", "S" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *event_id = NULL;
+  RaLabelValue value;
+  double seconds = NAN;
+  gint64 turn_id = 0;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "AUDIT", "Record one label (for scripts); it is committed at once.", NULL,
+                     entries, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (reviewer == NULL || *reviewer == '\0')
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
+  if (turn == NULL || *turn == '\0')
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--turn is required");
+  if (value_text == NULL)
+    return ra_cli_fail (command, RA_EXIT_USAGE,
+                        "--value is required: correctly-declined, should-have-attempted or unsure");
+  if (!ra_label_value_parse (value_text, &value))
+    return ra_cli_fail (command, RA_EXIT_USAGE,
+                        "--value: '%s' is not correctly-declined, should-have-attempted, unsure or none",
+                        value_text);
+  if (seconds_text)
+    {
+      char *end = NULL;
+
+      seconds = g_ascii_strtod (seconds_text, &end);
+      if (end == seconds_text || *end != '\0' || !(seconds >= 0) || isinf (seconds))
+        return ra_cli_fail (command, RA_EXIT_USAGE, "--seconds: '%s' is not a number of seconds",
+                            seconds_text);
+    }
+
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error) ||
+      !ra_labels_record (store, audit->id, turn_id, reviewer, value, note, flag, seconds, &event_id,
+                         &error))
+    return ra_cli_fail_error (command, error);
+
+  if (ra_cli_json)
+    {
+      g_autoptr(RaLabelEvent) e = find_event (store, audit->id, turn_id, event_id, &error);
+      g_autoptr(cJSON) o = NULL;
+
+      if (e == NULL)
+        return ra_cli_fail_error (command, error);
+      o = event_to_json (e, audit->name);
+      ra_cli_print_json (o);
+    }
+  else
+    {
+      g_autofree char *safe = ra_labels_sanitize_terminal (turn);
+      printf ("saved: %s %s (event %s)\n", safe, value ? ra_label_value_to_string (value) : "none",
+              event_id);
+    }
+  return RA_EXIT_OK;
+}
+
+/* --------------------------------------------------------------- */
+/* review                                                            */
+
+typedef struct
+{
+  gboolean       raw;
+  struct termios saved;
+} Input;
+
+static void
+input_restore (Input *in)
+{
+  if (in->raw)
+    tcsetattr (STDIN_FILENO, TCSANOW, &in->saved);
+}
+
+static void
+input_raw (Input *in)
+{
+  struct termios t;
+
+  if (!in->raw)
+    return;
+  t = in->saved;
+  t.c_lflag &= ~(ICANON | ECHO | ISIG);
+  t.c_cc[VMIN] = 1;
+  t.c_cc[VTIME] = 0;
+  tcsetattr (STDIN_FILENO, TCSANOW, &t);
+}
+
+/* One key: a single byte on a terminal, else the first non-blank
+ * character of the next line. Returns 0 at the end of the input. */
+static int
+read_key (Input *in)
+{
+  if (in->raw)
+    {
+      unsigned char c;
+      ssize_t n = read (STDIN_FILENO, &c, 1);
+
+      if (n <= 0 || c == 0x03 || c == 0x04)
+        return 0;
+      return c;
+    }
+  else
+    {
+      char buf[4096];
+
+      while (fgets (buf, sizeof buf, stdin) != NULL)
+        {
+          g_strstrip (buf);
+          if (*buf != '\0')
+            return (unsigned char) buf[0];
+        }
+      return 0;
+    }
+}
+
+static char *
+read_line (Input *in)
+{
+  GString *line = g_string_new (NULL);
+  char buf[4096];
+  gboolean got = FALSE;
+
+  input_restore (in);
+  while (fgets (buf, sizeof buf, stdin) != NULL)
+    {
+      got = TRUE;
+      g_string_append (line, buf);
+      if (line->len > 0 && line->str[line->len - 1] == '\n')
+        break;
+    }
+  input_raw (in);
+  if (!got)
+    {
+      g_string_free (line, TRUE);
+      return NULL;
+    }
+  g_strchomp (line->str);
+  return g_string_free (line, FALSE);
+}
+
+static void
+print_block (const char *title,
+             const char *text)
+{
+  g_autofree char *safe = ra_labels_sanitize_terminal (text);
+
+  printf ("%s:\n", title);
+  if (*safe == '\0')
+    printf ("  (empty)\n");
+  else
+    {
+      g_auto(GStrv) lines = g_strsplit (safe, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        printf ("  %s\n", lines[i]);
+    }
+}
+
+static void
+show_item (const RaAudit        *audit,
+           const RaItemContent  *c,
+           const RaLabelItem    *state)
+{
+  g_autofree char *context = ra_item_content_format_context (c);
+  g_autofree char *klass = ra_labels_sanitize_terminal (c->class);
+
+  printf ("\n=== Item %u of %u · class %s", c->position, c->n_items, klass);
+  if (audit->reveal_model)
+    {
+      g_autofree char *model = ra_labels_sanitize_terminal (c->model);
+      printf (" · model %s", model);
+    }
+  if (audit->reveal_detector)
+    {
+      if (c->detector_verdict < 0)
+        printf (" · detector: not run");
+      else
+        printf (" · detector: %s", c->detector_verdict == 0 ? "attempted"
+                                   : c->detector_verdict == 1 ? "partial refusal" : "refusal");
+    }
+  printf (" ===\n");
+  if (c->guideline)
+    print_block ("Guideline", c->guideline);
+  print_block ("Context", context);
+  print_block ("Response", c->response);
+  if (state && state->value != RA_LABEL_NONE)
+    printf ("Current label: %s\n", ra_label_value_to_string (state->value));
+  printf ("[1] correctly declined  [2] should have attempted  [3] unsure  "
+          "[n] note  [f] flag  [s] skip  [u] undo  [q] quit\n> ");
+  fflush (stdout);
 }
 
 int
 ra_cmd_review (int argc, char **argv)
 {
-  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+  const char *command = "review";
+  g_autofree char *reviewer = NULL;
+  const GOptionEntry entries[] = {
+    { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer, "Who labels (required)", "R" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaLabelItem) current = NULL;
+  g_autoptr(RaLabelItem) after = NULL;
+  g_autofree char *note = NULL;
+  gboolean flagged = FALSE, wrapped = FALSE;
+  guint saved = 0;
+  Input in = { 0 };
+  int code = 0;
+
+  if (!ra_cli_parse (command, "AUDIT", "Label an audit's items in the terminal.",
+                     "Shows the next item you have not labelled (context and response; the model\n"
+                     "and the detector's verdict stay hidden unless the audit reveals them).\n"
+                     "Keys: 1 correctly declined, 2 should have attempted, 3 unsure, n note,\n"
+                     "f flag, s skip, u undo, q quit. Each label is saved before the next item.",
+                     entries, FALSE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (reviewer == NULL || *reviewer == '\0')
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)))
+    return ra_cli_fail_error (command, error);
+
+  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &in.saved) == 0)
+    {
+      in.raw = TRUE;
+      input_raw (&in);
+    }
+
+  for (;;)
+    {
+      g_autoptr(RaItemContent) content = NULL;
+      gint64 shown_at;
+      gboolean next_item = FALSE;
+
+      if (current == NULL)
+        {
+          current = ra_labels_next_unlabelled (store, audit->id, reviewer, after, &error);
+          if (current == NULL && error == NULL && after != NULL && !wrapped)
+            {
+              wrapped = TRUE;
+              g_clear_pointer (&after, ra_label_item_free);
+              current = ra_labels_next_unlabelled (store, audit->id, reviewer, NULL, &error);
+              if (current != NULL)
+                printf ("\n(back to the items you skipped)\n");
+            }
+          if (current == NULL)
+            {
+              if (error != NULL)
+                {
+                  input_restore (&in);
+                  return ra_cli_fail_error (command, error);
+                }
+              printf ("\nNothing left to label in audit '%s' for %s. Saved %u label(s) this session.\n",
+                      audit->name, reviewer, saved);
+              break;
+            }
+          g_clear_pointer (&note, g_free);
+          flagged = FALSE;
+        }
+
+      if (!(content = ra_labels_get_content (store, audit->id, current->turn_id, &error)))
+        {
+          input_restore (&in);
+          return ra_cli_fail_error (command, error);
+        }
+      show_item (audit, content, current);
+      shown_at = g_get_monotonic_time ();
+
+      while (!next_item)
+        {
+          int key = read_key (&in);
+          RaLabelValue value = RA_LABEL_NONE;
+
+          if (in.raw && key != 0)
+            printf ("%c\n", g_ascii_isprint (key) ? key : '?');
+
+          switch (key)
+            {
+            case '1':
+              value = RA_LABEL_CORRECTLY_DECLINED;
+              break;
+            case '2':
+              value = RA_LABEL_SHOULD_HAVE_ATTEMPTED;
+              break;
+            case '3':
+              value = RA_LABEL_UNSURE;
+              break;
+            case 0:
+            case 'q':
+              input_restore (&in);
+              printf ("\nSaved %u label(s) this session; every label is in the store.\n", saved);
+              return RA_EXIT_OK;
+            case 's':
+              printf ("skipped: item %u\n", content->position);
+              g_clear_pointer (&after, ra_label_item_free);
+              after = g_steal_pointer (&current);
+              next_item = TRUE;
+              continue;
+            case 'f':
+              flagged = !flagged;
+              printf ("%s\n> ", flagged ? "flagged for discussion" : "flag removed");
+              fflush (stdout);
+              continue;
+            case 'n':
+              {
+                char *text;
+
+                printf ("Note (one line): ");
+                fflush (stdout);
+                text = read_line (&in);
+                g_free (note);
+                note = text;
+                printf ("note kept for this item's label\n> ");
+                fflush (stdout);
+                continue;
+              }
+            case 'u':
+              {
+                g_autoptr(RaLabelEvent) undo = ra_labels_undo (store, audit->id, reviewer, &error);
+
+                if (undo == NULL)
+                  {
+                    if (g_error_matches (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
+                      {
+                        printf ("nothing to undo\n> ");
+                        fflush (stdout);
+                        g_clear_error (&error);
+                        continue;
+                      }
+                    input_restore (&in);
+                    return ra_cli_fail_error (command, error);
+                  }
+                {
+                  g_autofree char *safe = ra_labels_sanitize_terminal (undo->ext_id);
+                  printf ("undone: %s is back to %s\n", safe,
+                          undo->value ? ra_label_value_to_string (undo->value) : "unlabelled");
+                }
+                if (saved > 0)
+                  saved--;
+                g_clear_pointer (&current, ra_label_item_free);
+                current = ra_labels_get_item (store, audit->id, undo->turn_id, reviewer, &error);
+                if (current == NULL)
+                  {
+                    input_restore (&in);
+                    return ra_cli_fail_error (command, error);
+                  }
+                next_item = TRUE;
+                continue;
+              }
+            default:
+              printf ("keys: 1 correctly declined, 2 should have attempted, 3 unsure, n note, "
+                      "f flag, s skip, u undo, q quit\n> ");
+              fflush (stdout);
+              continue;
+            }
+
+          {
+            g_autofree char *event_id = NULL;
+            g_autofree char *safe = ra_labels_sanitize_terminal (current->ext_id);
+            double seconds = (g_get_monotonic_time () - shown_at) / (double) G_USEC_PER_SEC;
+
+            if (!ra_labels_record (store, audit->id, current->turn_id, reviewer, value, note, flagged,
+                                   seconds, &event_id, &error))
+              {
+                input_restore (&in);
+                return ra_cli_fail_error (command, error);
+              }
+            saved++;
+            printf ("saved: item %u (%s) %s\n", content->position, safe, ra_label_value_to_string (value));
+            g_clear_pointer (&after, ra_label_item_free);
+            after = g_steal_pointer (&current);
+            next_item = TRUE;
+          }
+        }
+    }
+
+  input_restore (&in);
+  return RA_EXIT_OK;
+}
+
+/* --------------------------------------------------------------- */
+/* labels export | import                                            */
+
+static int
+labels_export (int argc, char **argv)
+{
+  const char *command = "labels export";
+  g_autofree char *format_text = NULL, *output = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_text, "jsonl (default) or csv", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: standard output)", "FILE" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  RaLabelsFormat format = RA_LABELS_FORMAT_JSONL;
+  const char *data;
+  gsize length;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "AUDIT", "Export every label event of an audit.", NULL, entries, FALSE,
+                     &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (format_text && (!ra_labels_format_parse (format_text, &format) || format == RA_LABELS_FORMAT_AUTO))
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--format: '%s' is not jsonl or csv", format_text);
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(bytes = ra_labels_export (store, audit->id, format, &error)))
+    return ra_cli_fail_error (command, error);
+
+  data = g_bytes_get_data (bytes, &length);
+  if (output != NULL && !g_str_equal (output, "-"))
+    {
+      if (!g_file_set_contents (output, data ? data : "", length, &error))
+        return ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
+    }
+  else if (length > 0 && fwrite (data, 1, length, stdout) != length)
+    return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write to standard output");
+  if (fflush (stdout) != 0)
+    return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write to standard output");
+  return RA_EXIT_OK;
+}
+
+static int
+labels_import (int argc, char **argv)
+{
+  const char *command = "labels import";
+  g_autofree char *format_text = NULL;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_text, "jsonl or csv (default: from the name or content)",
+      "FORMAT" },
+    { NULL }
+  };
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  RaLabelsImportResult result = { 0 };
+  RaLabelsFormat format = RA_LABELS_FORMAT_AUTO;
+  int code = 0;
+
+  if (!ra_cli_parse (command, "FILE", "Import label events (idempotent by event id; all or nothing).",
+                     NULL, entries, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the label FILE (one argument)");
+  if (format_text && !ra_labels_format_parse (format_text, &format))
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--format: '%s' is not jsonl or csv", format_text);
+  if (!(store = ra_cli_open_store (command, &code)))
+    return code;
+  if (!ra_labels_import_file (store, argv[1], format, &result, &error))
+    return ra_cli_fail_error (command, error);
+
+  if (ra_cli_json)
+    {
+      g_autoptr(cJSON) o = cJSON_CreateObject ();
+
+      cJSON_AddStringToObject (o, "file", argv[1]);
+      cJSON_AddNumberToObject (o, "events", (double) result.events);
+      cJSON_AddNumberToObject (o, "added", (double) result.added);
+      cJSON_AddNumberToObject (o, "already_present", (double) result.present);
+      ra_cli_print_json (o);
+    }
+  else
+    printf ("Imported %" G_GUINT64_FORMAT " new label event(s) from %s; %" G_GUINT64_FORMAT
+            " were already in the store.\n", result.added, argv[1], result.present);
+  return RA_EXIT_OK;
 }
 
 int
 ra_cmd_labels (int argc, char **argv)
 {
-  return ra_cli_fail (argv[0], RA_EXIT_USAGE, "not built yet");
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      FILE *out = argc < 2 ? stderr : stdout;
+
+      fprintf (out, "Usage: refusal-audit labels COMMAND [OPTIONS...]\n\n"
+                    "Commands:\n"
+                    "  export AUDIT [--format jsonl|csv] [--output FILE]\n"
+                    "  import FILE [--format jsonl|csv]\n");
+      return argc < 2 ? RA_EXIT_USAGE : RA_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "export"))
+    return labels_export (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "import"))
+    return labels_import (argc - 1, argv + 1);
+  return ra_cli_fail ("labels", RA_EXIT_USAGE, "unknown command '%s' (export, import)", argv[1]);
 }

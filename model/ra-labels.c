@@ -782,9 +782,9 @@ static void
 csv_field (GString    *out,
            const char *text)
 {
-  if (text == NULL)
+  if (text == NULL || *text == '\0')
     return;
-  if (strpbrk (text, ",\"\r\n") == NULL && text[0] != ' ' && text[0] != '\0')
+  if (strpbrk (text, ",\"\r\n") == NULL && text[0] != ' ')
     {
       g_string_append (out, text);
       return;
