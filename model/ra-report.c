@@ -364,7 +364,14 @@ row_finish (RaReportRow           *row,
   row->decline_rate = row->has_decline_rate ? row->population / (double) row->turns : NAN;
 
   row->has_wrongful = row->has_share && row->has_decline_rate;
-  if (row->has_wrongful)
+  if (row->has_decline_rate && row->population == 0)
+    {
+      /* no declines at all: exactly no wrongful ones */
+      row->has_wrongful = TRUE;
+      row->wrongful_per_1000 = 0;
+      row->wrongful_interval.lower = row->wrongful_interval.upper = 0;
+    }
+  else if (row->has_wrongful)
     {
       row->wrongful_per_1000 = 1000.0 * row->decline_rate * row->share;
       row->wrongful_interval.lower = 1000.0 * row->decline_rate * row->interval.lower;
@@ -1031,7 +1038,8 @@ model_display (const char *model)
 typedef struct
 {
   guint      n_columns;
-  GPtrArray *rows;  /* char ** */
+  guint      n_left;  /* the first columns (text) are left-aligned, the rest right */
+  GPtrArray *rows;    /* char ** */
 } TextTable;
 
 static TextTable *
@@ -1041,6 +1049,7 @@ text_table_new (guint                n_columns,
   TextTable *t = g_new0 (TextTable, 1);
 
   t->n_columns = n_columns;
+  t->n_left = 2;
   t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_ptr_array_add (t->rows, g_strdupv ((char **) header));
   return t;
@@ -1085,7 +1094,7 @@ text_table_print (TextTable *t,
           if (c > 0)
             g_string_append (line, "  ");
           /* text left-aligned in the first two columns, numbers right-aligned */
-          if (c < 2)
+          if (c < t->n_left)
             {
               g_string_append (line, row[c]);
               if (c + 1 < t->n_columns)
@@ -1149,7 +1158,13 @@ append_group_text (GString             *out,
     "class", "model", "declines", "sampled", "labelled", "should-attempt", "unsure",
     "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval", NULL
   };
-  g_autoptr(TextTable) t = text_table_new (14, header);
+  static const char *header_no_model[] = {
+    "class", "declines", "sampled", "labelled", "should-attempt", "unsure",
+    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval", NULL
+  };
+  g_autoptr(TextTable) t = with_model ? text_table_new (14, header) : text_table_new (13, header_no_model);
+
+  t->n_left = with_model ? 2 : 1;
 
   for (guint i = 0; i < group->rows->len; i++)
     {
@@ -1172,6 +1187,11 @@ append_group_text (GString             *out,
       cells[13] = row->has_wrongful
         ? g_strdup_printf ("[%.2f, %.2f]", row->wrongful_interval.lower, row->wrongful_interval.upper)
         : g_strdup ("NA");
+      if (!with_model)
+        {
+          g_free (cells[1]);
+          memmove (&cells[1], &cells[2], 12 * sizeof (char *));
+        }
       text_table_add (t, cells);
     }
 
@@ -1754,9 +1774,12 @@ describe_need (const RaReportRow *row,
 
   *more = need;
   if (row->population < (double) min_labels)
-    return g_strdup_printf ("'%s' has only %.0f decline(s) in the frame and can never have %" G_GUINT64_FORMAT
+    {
+      *more = 0;
+      return g_strdup_printf ("'%s' has only %.0f decline(s) in the frame and can never have %" G_GUINT64_FORMAT
                             " labels: collapse strata (e.g. an audit with strata by class) or gate per class",
                             row_name (row), row->population, min_labels);
+    }
   if (row->unlabelled >= need)
     return g_strdup_printf ("'%s' has %" G_GUINT64_FORMAT " definite label(s): label %" G_GUINT64_FORMAT
                             " more of its %" G_GUINT64_FORMAT " unlabelled item(s)",
@@ -1781,7 +1804,19 @@ target_from_row (GateTarget        *t,
   t->defined = row->has_share;
   t->estimate = row->share;
   t->interval = row->interval;
-  if (t->defined)
+  if (row->population == 0 && row->sampled == 0)
+    {
+      /* no declines in the frame: nothing was wrongly declined */
+      char *name = g_strconcat (t->name, " (no declines)", NULL);
+
+      g_free (t->name);
+      t->name = name;
+      t->defined = TRUE;
+      t->estimate = 0;
+      t->interval.lower = t->interval.upper = 0;
+      t->value = 0;
+    }
+  else if (t->defined)
     t->value = gate_value (on, row->share, row->interval);
   else
     {
@@ -1976,10 +2011,13 @@ ra_report_check (const RaReport      *report,
     }
   else if (n_undecided > 0)
     {
+      g_autofree char *how_many = more > 0
+        ? g_strdup_printf ("; at least %" G_GUINT64_FORMAT " more definite label(s) needed", more)
+        : g_strdup ("");
+
       *status = RA_GATE_UNDECIDED;
-      *message = g_strdup_printf ("UNDECIDED %s: too few labels to decide (%s); at least %" G_GUINT64_FORMAT
-                                  " more definite label(s) needed: %s",
-                                  report->audit_name, settings, more, undecided->str);
+      *message = g_strdup_printf ("UNDECIDED %s: too few labels to decide (%s)%s: %s",
+                                  report->audit_name, settings, how_many, undecided->str);
     }
   else
     {
