@@ -722,6 +722,35 @@ test_check (void)
                                      0.5, &status, &m4, &error));
     g_assert_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND);
   }
+
+  /* A class without declines in the frame: 0 wrongful declines, and it passes */
+  {
+    const Spec with_empty[] = {
+      { "A", NULL, NULL, 100, 1000, 5, 12, 2, 1 },
+      { "E", NULL, NULL, 0, 30, 0, 0, 0, 0 },
+    };
+    const char *classes_e[] = { "E", NULL };
+    g_autoptr(RaReport) report = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *msg = NULL;
+    const RaReportRow *e;
+    RaGateStatus status;
+
+    build_audit (&f, "gate-e", with_empty, G_N_ELEMENTS (with_empty));
+    report = build_report (&f, "gate-e", RA_CI_WILSON, FALSE, NULL, NULL);
+    e = find_row (report->all, "E");
+    g_assert_false (e->has_share);
+    g_assert_true (e->has_wrongful);
+    g_assert_cmpfloat (e->wrongful_per_1000, ==, 0);
+    g_assert_cmpfloat (e->decline_rate, ==, 0);
+    /* the overall ignores the empty stratum */
+    g_assert_true (report->all->overall.defined);
+    g_assert_cmpfloat_with_epsilon (report->all->overall.estimate, 5 / 17.0, EPS);
+    g_assert_true (ra_report_check (report, NULL, classes_e, FALSE, RA_GATE_ON_UPPER,
+                                    0.0, &status, &msg, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (status, ==, RA_GATE_PASS);
+  }
   fixture_close (&f);
 
   /* Through the command line: X between lower and point, between point and upper, above upper */
