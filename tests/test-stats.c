@@ -390,6 +390,19 @@ test_vectors_kappa (void)
           check_interval_abs (where, get (c, field), &kk.interval);
         }
 
+      /* R's vcd::Kappa and psych::cohen.kappa, as recorded. */
+      {
+        g_autofree char *w1 = g_strdup_printf ("%s R vcd kappa", name);
+        g_autofree char *w2 = g_strdup_printf ("%s R vcd ASE", name);
+        g_autofree char *w3 = g_strdup_printf ("%s R psych kappa", name);
+        g_autofree char *w4 = g_strdup_printf ("%s R psych se", name);
+
+        check_abs (w1, num (get (c, "R_vcd_Kappa"), "kappa"), kappa.kappa);
+        check_abs (w2, num (get (c, "R_vcd_Kappa"), "ASE"), kappa.se);
+        check_abs (w3, num (get (c, "R_psych_cohen_kappa"), "kappa"), kappa.kappa);
+        check_abs (w4, num (get (c, "R_psych_cohen_kappa"), "se"), kappa.se);
+      }
+
       units = table_to_units (table, k, &n_units);
       {
         g_autofree char *where = g_strdup_printf ("%s krippendorff_alpha_nominal", name);
@@ -426,6 +439,10 @@ test_vectors_krippendorff (void)
 
   check_abs ("krippendorff canonical alpha_nominal", num (example, "alpha_nominal"),
              ra_stats_krippendorff_alpha (units, n_units, n_coders));
+  /* The published value, to its 6 decimals. */
+  g_assert_cmpfloat_with_epsilon (ra_stats_krippendorff_alpha (units, n_units, n_coders),
+                                  num (get (example, "published_6dp"), "nominal"), 5e-7);
+  n_checked++;
 }
 
 static void
@@ -490,6 +507,21 @@ test_vectors_stratified (void)
           normal.lower = fpc.estimate - z * sqrt (fpc.variance);
           normal.upper = fpc.estimate + z * sqrt (fpc.variance);
           check_interval_abs (WHERE ("ci_normal"), get (ba, "ci_normal"), &normal);
+
+          /* R survey's own printout (svymean, SE, confint) for the same design. */
+          if (cJSON_GetObjectItemCaseSensitive (c, "R_survey") != NULL)
+            {
+              const cJSON *r = get (c, "R_survey");
+
+              check_abs (WHERE ("R svymean"), num (r, "svymean"), fpc.estimate);
+              check_abs (WHERE ("R svymean_se"), num (r, "svymean_se"), sqrt (fpc.variance));
+              check_abs (WHERE ("R svymean_nofpc_se"), num (r, "svymean_nofpc_se"), sqrt (nofpc.variance));
+              if (num (ba, "alpha") == 0.05)
+                {
+                  check_abs (WHERE ("R confint_normal_lo"), num (r, "confint_normal_lo"), normal.lower);
+                  check_abs (WHERE ("R confint_normal_hi"), num (r, "confint_normal_hi"), normal.upper);
+                }
+            }
 
           if (cJSON_GetObjectItemCaseSensitive (ba, "ci_fallback_clopper_pearson_n") != NULL)
             {
