@@ -17,7 +17,7 @@ ra_bench_header "audit create vs one scan of the turns table"
 
 if ! ra_have_command audit create; then
   echo "SKIPPED: 'refusal-audit audit create' is not built yet"
-  exit 0
+  exit 77
 fi
 
 ra_ensure_base_store
@@ -39,10 +39,10 @@ for i in 1 2; do
 done
 full_s=$ELAPSED
 
-printf '%-58s %10s %10s\n' "operation" "seconds" "max RSS"
-printf '%-58s %10s %7s MB\n' "SELECT class, count(*) FROM turns GROUP BY class" "$scan_s" \
+printf '%-72s %10s %10s\n' "operation" "seconds" "max RSS"
+printf '%-72s %10s %7s MB\n' "SELECT class, count(*) FROM turns GROUP BY class" "$scan_s" \
   "$(awk -v k="$MAXRSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
-printf '%-58s %10s\n' "  the same, NOT INDEXED (reads every row)" "$full_s"
+printf '%-72s %10s\n' "  the same, NOT INDEXED (reads every row)" "$full_s"
 
 # name|arguments
 designs=(
@@ -56,7 +56,7 @@ for d in "${designs[@]}"; do
   # shellcheck disable=SC2086
   ra_run_timed "$RA_CLI" --db "$store" audit create "$name" $args
   sampled=$(sqlite3 "$store" "SELECT count(*) FROM audit_items WHERE audit_id = (SELECT id FROM audits WHERE name = '$name');")
-  printf '%-58s %10s %7s MB\n' "audit create $args ($sampled items)" "$ELAPSED" \
+  printf '%-72s %10s %7s MB\n' "audit create $args ($sampled items)" "$ELAPSED" \
     "$(awk -v k="$MAXRSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
   echo "  = $(ra_ratio "$ELAPSED" "$scan_s") scans (GROUP BY class), $(ra_ratio "$ELAPSED" "$full_s") full-table scans  (target <= 3 scans)"
 done

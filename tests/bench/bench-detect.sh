@@ -16,7 +16,7 @@ ra_bench_header "detect: refusal-audit detect vs grep -c -i -F -f PHRASES"
 
 if ! ra_have_command detect; then
   echo "SKIPPED: 'refusal-audit detect' is not built yet"
-  exit 0
+  exit 77
 fi
 
 PHRASES="$BENCH_SRC/refusal-phrases.txt"

@@ -18,7 +18,7 @@ ra_bench_header "report with $RA_BENCH_LABELS labels"
 
 if ! ra_have_command report || ! ra_have_command audit create; then
   echo "SKIPPED: 'refusal-audit report' or 'audit create' is not built yet"
-  exit 0
+  exit 77
 fi
 
 ra_ensure_base_store
@@ -90,15 +90,15 @@ echo "audit 'bench': $sampled items sampled of $declined declines; $n_labels lab
 ra_checkpoint "$store"
 ra_warm "$store"
 
-printf '%-44s %10s %10s %10s\n' "command" "seconds" "labels/s" "max RSS"
+printf '%-56s %10s %10s %10s\n' "command" "seconds" "labels/s" "max RSS"
 for args in "" "--format json" "--format csv" "--method clopper-pearson --fpc" \
             "--compare assistant-2026-03,assistant-2026-09"; do
   # shellcheck disable=SC2086
   if ra_run_timed "$RA_CLI" --db "$store" report bench $args; then
-    printf '%-44s %10s %10s %7s MB\n' "report bench $args" "$ELAPSED" \
+    printf '%-56s %10s %10s %7s MB\n' "report bench $args" "$ELAPSED" \
       "$(ra_rate "$n_labels" "$ELAPSED")" "$(awk -v k="$MAXRSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
   else
-    printf '%-44s %10s\n' "report bench $args" "failed"
+    printf '%-56s %10s\n' "report bench $args" "failed"
   fi
 done
 
