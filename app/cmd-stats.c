@@ -443,7 +443,11 @@ cmd_kappa (int    argc,
 {
   const char *command = "stats kappa";
   g_autofree char *confidence_text = NULL;
+  g_autofree char *method_text = NULL;
   const GOptionEntry entries[] = {
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method_text,
+      "Interval for kappa: wald, with the Fleiss-Cohen-Everitt (1969) SE, clipped to [-1, 1]; "
+      "the only one offered (default: wald)", "METHOD" },
     { "confidence", 'c', 0, G_OPTION_ARG_STRING, &confidence_text,
       "Confidence level, strictly between 0 and 1 (default: " DEFAULT_CONFIDENCE ")", "C" },
     { NULL }
@@ -460,8 +464,7 @@ cmd_kappa (int    argc,
                      "standard error\nand a Wald interval clipped to [-1, 1].",
                      "TABLE: the k x k table of counts, row-major, rows = reviewer A, columns =\n"
                      "reviewer B; rows separated by ';' and cells by ','.\n"
-                     "Example: refusal-audit stats kappa '20,5;10,15'\n"
-                     "The interval has one method (Wald with the FCE-1969 SE), so there is no --method.",
+                     "Example: refusal-audit stats kappa '20,5;10,15'",
                      entries, TRUE, &argc, &argv, &exit_code))
     return exit_code;
 
@@ -469,6 +472,9 @@ cmd_kappa (int    argc,
       !parse_confidence (command, confidence_text ? confidence_text : DEFAULT_CONFIDENCE,
                          &confidence, &exit_code))
     return exit_code;
+  if (method_text != NULL && g_ascii_strcasecmp (method_text, "wald") != 0)
+    return ra_cli_fail (command, RA_EXIT_USAGE,
+                        "unknown --method '%s' for kappa (the only interval is wald)", method_text);
   if (!(table = parse_table (command, argv[1], &k, &exit_code)))
     return exit_code;
 
@@ -508,6 +514,7 @@ cmd_kappa (int    argc,
       json_add_number (json, "kappa_max", kappa.kappa_max);
       if (k == 2)
         json_add_number (json, "pabak", kappa.pabak);
+      cJSON_AddStringToObject (json, "method", "wald");
       cJSON_AddNumberToObject (json, "confidence", confidence);
       ra_cli_print_json (json);
     }
@@ -675,9 +682,8 @@ print_stats_usage (FILE *out)
   fprintf (out, "Usage: refusal-audit stats SUBCOMMAND [OPTIONS...]\n\nSubcommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (subcommands); i++)
     fprintf (out, "  %-12s %s\n", subcommands[i].name, subcommands[i].summary);
-  fprintf (out, "\nEach takes --confidence (default 0.95) and --json; interval, diff and\n"
-                "sample-size also take --method. 'refusal-audit stats SUBCOMMAND --help'\n"
-                "lists every option with its default.\n");
+  fprintf (out, "\nEach takes --method, --confidence (default 0.95) and --json;\n"
+                "'refusal-audit stats SUBCOMMAND --help' lists every option with its default.\n");
 }
 
 int

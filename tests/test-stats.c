@@ -1249,7 +1249,8 @@ test_cli_kappa (void)
     g_assert_cmpint (cJSON_GetArraySize (get (json, "table")), ==, 2);
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "kappa", "0,4,1; 0,8,0; 0,1,5", "--json", NULL);
+    g_autoptr(cJSON) json = run_json (0, "stats", "kappa", "0,4,1; 0,8,0; 0,1,5", "--method", "wald",
+                                      "--json", NULL);
     g_assert_cmpfloat_with_epsilon (num (json, "kappa"), 0.4842, 5e-5);
     g_assert_null (cJSON_GetObjectItemCaseSensitive (json, "pabak"));
   }
@@ -1307,6 +1308,7 @@ test_cli_errors (void)
     { "stats", "kappa", "1,-2;3,4", NULL },
     { "stats", "kappa", "1,x;3,4", NULL },
     { "stats", "kappa", "7", NULL },
+    { "stats", "kappa", "1,2;3,4", "--method", "wilson", NULL },
     { "stats", "sample-size", NULL },
     { "stats", "sample-size", "--half-width", "0", NULL },
     { "stats", "sample-size", "--half-width", "0.05", "--expected-share", "1.2", NULL },
@@ -1346,7 +1348,7 @@ test_cli_help (void)
   } helps[] = {
     { "interval",    { "--method", "--confidence", "--population", "--json", NULL } },
     { "diff",        { "--method", "--confidence", "--json", NULL } },
-    { "kappa",       { "--confidence", "--json", NULL } },
+    { "kappa",       { "--method", "--confidence", "--json", NULL } },
     { "sample-size", { "--half-width", "--expected-share", "--population", "--method", "--confidence", NULL } },
   };
 
