@@ -1,0 +1,342 @@
+/* ra-database.h — one store connection on one dedicated worker thread
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The workbench never calls sqlite3_step on its UI thread. An RaDatabase owns
+ * one RaStore that only its worker thread touches; every call is an _async /
+ * _finish pair whose GTask is pushed onto the worker's queue and completes on
+ * the main context of the caller, in the order the calls were made.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ra-audit.h"
+#include "ra-import.h"
+#include "ra-labels.h"
+#include "ra-report.h"
+#include "ra-store.h"
+
+G_BEGIN_DECLS
+
+#define RA_DATABASE_ERROR (ra_database_error_quark ())
+
+typedef enum
+{
+  RA_DATABASE_ERROR_NOT_OPEN = 1,  /* no store is open */
+  RA_DATABASE_ERROR_CLOSED,        /* the database was closed before the work ran */
+} RaDatabaseError;
+
+GQuark ra_database_error_quark (void);
+
+#define RA_TYPE_DATABASE (ra_database_get_type ())
+
+G_DECLARE_FINAL_TYPE (RaDatabase, ra_database, RA, DATABASE, GObject)
+
+/**
+ * RaDatabaseWorkFunc:
+ * @store: the open store (only valid on the worker thread, during the call)
+ * @data: the work's own data
+ * @cancellable: (nullable): the task's cancellable
+ * @error: return location for a #GError
+ *
+ * Runs on the worker thread. Returns a result (freed with the result free
+ * function if nobody takes it), or NULL with @error set. Work functions that
+ * return no value return GINT_TO_POINTER (TRUE).
+ */
+typedef gpointer (*RaDatabaseWorkFunc) (RaStore       *store,
+                                        gpointer       data,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+
+RaDatabase  *ra_database_new                (void);
+const char  *ra_database_get_path           (RaDatabase           *self);
+gboolean     ra_database_is_open            (RaDatabase           *self);
+
+void         ra_database_open_async         (RaDatabase           *self,
+                                             const char           *path,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean     ra_database_open_finish        (RaDatabase           *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* Blocking variant, for tests and tools only. */
+gboolean     ra_database_open_sync          (RaDatabase           *self,
+                                             const char           *path,
+                                             GError              **error);
+
+void         ra_database_close_async        (RaDatabase           *self,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean     ra_database_close_finish       (RaDatabase           *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+/* Runs FUNC (DATA) on the worker. DATA is freed with DATA_FREE when the task
+ * is done; a result nobody finished is freed with RESULT_FREE. */
+void         ra_database_run_async          (RaDatabase           *self,
+                                             RaDatabaseWorkFunc    func,
+                                             gpointer              data,
+                                             GDestroyNotify        data_free,
+                                             GDestroyNotify        result_free,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gpointer     ra_database_run_finish         (RaDatabase           *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+/* Blocking: queues the work and waits for it (tests and tools only; never
+ * from a thread that must stay responsive). */
+gpointer     ra_database_run_sync           (RaDatabase           *self,
+                                             RaDatabaseWorkFunc    func,
+                                             gpointer              data,
+                                             GDestroyNotify        data_free,
+                                             GDestroyNotify        result_free,
+                                             GError              **error);
+
+/* A short overview of the open store. */
+typedef struct
+{
+  char   *path;
+  gint64  n_batches;
+  gint64  n_turns;
+  gint64  n_audits;
+  gint64  n_labels;
+} RaStoreOverview;
+
+void             ra_store_overview_free      (RaStoreOverview *overview);
+
+void             ra_database_overview_async  (RaDatabase           *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+RaStoreOverview *ra_database_overview_finish (RaDatabase           *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
+/* One batch with its provenance and counts. */
+typedef struct
+{
+  gint64  id;
+  char   *name;
+  char   *source;
+  char   *sha256;
+  char   *imported_at;
+  gint64  n_imported;
+  gint64  n_duplicates;
+  gint64  n_rejected;
+  gint64  n_turns;      /* turns of the batch in the store now */
+  gint64  n_declined;   /* of them, declined by the production flag */
+  gint64  n_flagged;    /* of them, with a production flag at all */
+} RaBatchInfo;
+
+void             ra_batch_info_free          (RaBatchInfo *info);
+
+/* (element-type RaBatchInfo), by import time */
+void             ra_database_list_batches_async  (RaDatabase           *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray       *ra_database_list_batches_finish (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* One audit with its strata and progress. */
+typedef struct
+{
+  RaAudit   *audit;
+  GPtrArray *strata;       /* RaAuditStratum * */
+  guint64    sampled;
+  guint64    labelled;     /* definite labels */
+  guint64    unsure;
+  guint64    unlabelled;
+} RaAuditInfo;
+
+void             ra_audit_info_free          (RaAuditInfo *info);
+
+/* (element-type RaAuditInfo), by creation */
+void             ra_database_list_audits_async   (RaDatabase           *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray       *ra_database_list_audits_finish  (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             ra_database_get_audit_async     (RaDatabase           *self,
+                                                  const char           *name,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaAuditInfo     *ra_database_get_audit_finish    (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* ra_report_build() on the worker. OPTIONS may be NULL (the defaults). */
+void             ra_database_report_async        (RaDatabase           *self,
+                                                  const char           *audit,
+                                                  const RaReportOptions *options,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaReport        *ra_database_report_finish       (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* ra_audit_create() on the worker. The design is copied. */
+void             ra_database_create_audit_async  (RaDatabase           *self,
+                                                  const char           *name,
+                                                  const RaAuditDesign  *design,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaAudit         *ra_database_create_audit_finish (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* Per-stratum frame sizes N_h for a design (no sample is drawn): the
+ * declined turns matching the design's filters, by the design's strata. */
+typedef struct
+{
+  char    *stratum;
+  guint64  population;
+} RaFrameStratum;
+
+void             ra_frame_stratum_free       (RaFrameStratum *stratum);
+
+void             ra_database_frame_async         (RaDatabase           *self,
+                                                  const RaAuditDesign  *design,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray       *ra_database_frame_finish        (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* Distinct classes, models and batch names of the store (for filters). */
+typedef struct
+{
+  char **classes;
+  char **models;
+  char **batches;
+} RaStoreValues;
+
+void             ra_store_values_free        (RaStoreValues *values);
+
+void             ra_database_values_async        (RaDatabase           *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaStoreValues   *ra_database_values_finish       (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* ra_import_file() on the worker. PROGRESS is called on the caller's main
+ * context (not the worker), at most about every 50 ms. The options are
+ * consumed. On RA_IMPORT_ERROR_INVALID the result is still returned through
+ * RESULT_OUT with its problems. */
+void             ra_database_import_async        (RaDatabase           *self,
+                                                  const char           *path,
+                                                  RaImportOptions      *options,
+                                                  RaImportProgressFunc  progress,
+                                                  gpointer              progress_data,
+                                                  GDestroyNotify        progress_data_free,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaImportResult  *ra_database_import_finish       (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  RaImportResult      **invalid_result_out,
+                                                  GError              **error);
+
+/* Guideline text of an audit's class (NULL when there is none). */
+void             ra_database_get_guideline_async (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *klass,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+char            *ra_database_get_guideline_finish (RaDatabase          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void             ra_database_set_guideline_async (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *klass,
+                                                  const char           *text,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean         ra_database_set_guideline_finish (RaDatabase          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* One step of a labelling session: what was written, and the item to show. */
+typedef struct
+{
+  char          *event_id;    /* the label just recorded (label steps) */
+  RaLabelEvent  *undo_event;  /* the undo event just written (undo steps) */
+  RaLabelItem   *item;        /* the item to show; NULL: none left to label */
+  RaItemContent *content;     /* its content (NULL with item) */
+  GPtrArray     *strata;      /* RaAuditStratum *: progress after the step */
+} RaSessionStep;
+
+void             ra_session_step_free        (RaSessionStep *step);
+
+/* Shows TURN_ID (> 0), or the first item without a label of REVIEWER after
+ * AFTER_TURN_ID in review order (0: from the start; wraps around). */
+void             ra_database_session_load_async  (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *reviewer,
+                                                  gint64                turn_id,
+                                                  gint64                after_turn_id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+/* Records a label (committed before anything else runs), then loads the
+ * next item without a label of REVIEWER after TURN_ID. */
+void             ra_database_session_label_async (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *reviewer,
+                                                  gint64                turn_id,
+                                                  RaLabelValue          value,
+                                                  const char           *note,
+                                                  gboolean              flagged,
+                                                  double                seconds,
+                                                  gboolean              then_next,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+/* Undoes REVIEWER's latest event and loads the item it restored. */
+void             ra_database_session_undo_async  (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *reviewer,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaSessionStep   *ra_database_session_finish      (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* (element-type RaLabelItem): every item of the audit in review order,
+ * with REVIEWER's state (NULL: whoever's). */
+void             ra_database_list_items_async    (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *reviewer,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GPtrArray       *ra_database_list_items_finish   (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaSessionStep, ra_session_step_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreOverview, ra_store_overview_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaAuditInfo, ra_audit_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreValues, ra_store_values_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaBatchInfo, ra_batch_info_free)
+
+G_END_DECLS

@@ -1,0 +1,242 @@
+/* ra-benchmark.c — timing the labelling loop inside the real window
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * `refusal-audit-workbench --benchmark-labels N [--db STORE]` (or
+ * RA_BENCHMARK_LABELS=N) opens the store, picks the first audit that has
+ * unlabelled items, and measures, inside the real window:
+ *
+ *  - start: from main() to the first item painted on screen;
+ *  - label: from activating a label (what the key 1/2/3 does) to the next
+ *    item painted — the label is committed by then.
+ *
+ * "Painted" is the frame clock's after-paint following the item-shown
+ * signal. It prints the median and the 99th percentile and quits.
+ */
+
+#define G_LOG_DOMAIN "ra-benchmark"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "ra-application.h"
+#include "ra-benchmark.h"
+#include "ra-session-page.h"
+#include "ra-window-private.h"
+
+static gint64 process_start;
+
+typedef struct
+{
+  RaWindow      *window;
+  RaSessionPage *page;
+  int            n_labels;
+  int            done;
+  gint64         pressed_at;
+  gint64         first_shown_at;
+  GArray        *latencies;    /* double, milliseconds */
+  gulong         shown_id;
+  gulong         paint_id;
+  guint          poll_id;
+  gboolean       audit_chosen;
+} Benchmark;
+
+void
+ra_benchmark_mark_start (void)
+{
+  process_start = g_get_monotonic_time ();
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *sorted,
+            double  p)
+{
+  guint index;
+
+  if (sorted->len == 0)
+    return NAN;
+  /* Nearest rank. */
+  index = (guint) MIN (sorted->len - 1, MAX (0.0, ceil (p * sorted->len) - 1));
+  return g_array_index (sorted, double, index);
+}
+
+static void
+finish (Benchmark *bench)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window)));
+
+  g_array_sort (bench->latencies, compare_doubles);
+  printf ("workbench benchmark: store %s\n",
+          ra_database_get_path (ra_window_get_database (bench->window)));
+  printf ("start to first item shown: %.1f ms\n",
+          (bench->first_shown_at - process_start) / 1000.0);
+  printf ("label to next item shown: n=%u median=%.2f ms p99=%.2f ms max=%.2f ms (one frame at 60 Hz: 16.7 ms)\n",
+          bench->latencies->len,
+          percentile (bench->latencies, 0.5),
+          percentile (bench->latencies, 0.99),
+          bench->latencies->len ? g_array_index (bench->latencies, double, bench->latencies->len - 1) : NAN);
+  fflush (stdout);
+
+  g_signal_handler_disconnect (bench->page, bench->shown_id);
+  g_application_quit (app);
+}
+
+static void
+label_next (Benchmark *bench)
+{
+  static const char *values[] = { "correctly-declined", "should-have-attempted", "correctly-declined", "unsure" };
+
+  if (bench->done >= bench->n_labels ||
+      g_strcmp0 (ra_session_page_get_state (bench->page), "item") != 0)
+    {
+      finish (bench);
+      return;
+    }
+
+  bench->pressed_at = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
+                              values[bench->done % G_N_ELEMENTS (values)]);
+}
+
+static gboolean
+label_next_idle_cb (gpointer user_data)
+{
+  label_next (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                Benchmark     *bench)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_clear_signal_handler (&bench->paint_id, clock);
+
+  if (bench->first_shown_at == 0)
+    bench->first_shown_at = now;
+  else if (bench->pressed_at > 0)
+    {
+      double ms = (now - bench->pressed_at) / 1000.0;
+
+      g_array_append_val (bench->latencies, ms);
+      bench->done++;
+      bench->pressed_at = 0;
+    }
+
+  g_idle_add (label_next_idle_cb, bench);
+}
+
+static void
+item_shown_cb (RaSessionPage *page,
+               Benchmark     *bench)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench->window));
+
+  if (clock == NULL || bench->paint_id != 0)
+    return;
+
+  bench->paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), bench);
+  gtk_widget_queue_draw (GTK_WIDGET (bench->window));
+}
+
+static void
+audits_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Benchmark *bench = user_data;
+  g_autoptr(GPtrArray) audits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(audits = ra_database_list_audits_finish (RA_DATABASE (object), result, &error)))
+    {
+      g_printerr ("benchmark: %s\n", error->message);
+      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window))));
+      return;
+    }
+
+  for (guint i = 0; i < audits->len; i++)
+    {
+      const RaAuditInfo *info = g_ptr_array_index (audits, i);
+
+      if (info->unlabelled > 0)
+        {
+          ra_window_open_audit (bench->window, info->audit->name, 0);
+          return;
+        }
+    }
+
+  g_printerr ("benchmark: the store has no audit with unlabelled items\n");
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window))));
+}
+
+static gboolean
+poll_store_cb (gpointer user_data)
+{
+  Benchmark *bench = user_data;
+  const char *state = _ra_window_get_state (bench->window);
+
+  if (g_strcmp0 (state, "loading") == 0)
+    return G_SOURCE_CONTINUE;
+
+  bench->poll_id = 0;
+  if (g_strcmp0 (state, "store") != 0)
+    {
+      g_printerr ("benchmark: no store could be opened\n");
+      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window))));
+      return G_SOURCE_REMOVE;
+    }
+
+  ra_database_list_audits_async (ra_window_get_database (bench->window), NULL, audits_cb, bench);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+benchmark_free (gpointer data)
+{
+  Benchmark *bench = data;
+
+  g_clear_handle_id (&bench->poll_id, g_source_remove);
+  g_array_unref (bench->latencies);
+  g_free (bench);
+}
+
+void
+ra_benchmark_attach (RaWindow *window,
+                     int       n_labels)
+{
+  Benchmark *bench;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+
+  g_return_if_fail (RA_IS_WINDOW (window));
+
+  if (process_start == 0)
+    process_start = g_get_monotonic_time ();
+
+  bench = g_new0 (Benchmark, 1);
+  bench->window = window;
+  bench->page = _ra_window_get_session_page (window);
+  bench->n_labels = n_labels;
+  bench->latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  g_object_set_data_full (G_OBJECT (window), "ra-benchmark", bench, benchmark_free);
+
+  /* Labels need a reviewer; don't overwrite a real one. */
+  if (RA_IS_APPLICATION (app) && ra_application_get_reviewer (RA_APPLICATION (app))[0] == '\0')
+    ra_application_set_reviewer (RA_APPLICATION (app), "benchmark");
+
+  bench->shown_id = g_signal_connect (bench->page, "item-shown", G_CALLBACK (item_shown_cb), bench);
+  bench->poll_id = g_timeout_add (1, poll_store_cb, bench);
+}

@@ -1,0 +1,43 @@
+/* ra-results-page.h
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ra-database.h"
+
+G_BEGIN_DECLS
+
+#define RA_TYPE_RESULTS_PAGE (ra_results_page_get_type())
+
+G_DECLARE_FINAL_TYPE (RaResultsPage, ra_results_page, RA, RESULTS_PAGE, GtkWidget)
+
+void             ra_results_page_set_database  (RaResultsPage *self,
+                                                RaDatabase    *database);
+void             ra_results_page_set_audit     (RaResultsPage *self,
+                                                const char    *audit);
+void             ra_results_page_reload        (RaResultsPage *self);
+/* The report shown (NULL while none is loaded). */
+const RaReport  *ra_results_page_get_report    (RaResultsPage *self);
+gboolean         ra_results_page_get_busy      (RaResultsPage *self);
+/* The text of a table cell: ROW 0 is the header; the last row is the
+ * overall estimate. NULL outside the table. */
+const char      *ra_results_page_get_cell      (RaResultsPage *self,
+                                                guint          row,
+                                                guint          column);
+guint            ra_results_page_get_n_rows    (RaResultsPage *self);
+/* Writes the report or chart to PATH (FORMAT json, csv, png or svg). */
+gboolean         ra_results_page_export        (RaResultsPage *self,
+                                                const char    *format,
+                                                const char    *path,
+                                                GError       **error);
+
+/* Formats a share as the table shows it ("12.3%"). */
+char            *ra_results_format_share       (double         share);
+
+G_END_DECLS

@@ -1,0 +1,645 @@
+/* ra-window.c
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ra-application.h"
+#include "ra-audits-page.h"
+#include "ra-batches-page.h"
+#include "ra-browse-page.h"
+#include "ra-import-dialog.h"
+#include "ra-create-audit-dialog.h"
+#include "ra-results-page.h"
+#include "ra-session-page.h"
+#include "ra-window-private.h"
+
+struct _RaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  AdwHeaderBar         *header_bar;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar   *switcher_bar;
+  GtkStack             *main_stack;
+  AdwStatusPage        *welcome_page;
+  GtkListBox           *recent_list;
+  GtkSpinner           *loading_spinner;
+  AdwViewStack         *view_stack;
+  GtkButton            *reviewer_button;
+  AdwButtonContent     *reviewer_content;
+  RaBatchesPage        *batches_page;
+  RaAuditsPage         *audits_page;
+  RaSessionPage        *session_page;
+  RaResultsPage        *results_page;
+  RaBrowsePage         *browse_page;
+
+  /* Owned references */
+  RaDatabase           *database;
+  GCancellable         *cancellable;
+  GSettings            *settings;
+  char                 *opening_path;
+};
+
+G_DEFINE_FINAL_TYPE (RaWindow, ra_window, ADW_TYPE_APPLICATION_WINDOW)
+
+RaDatabase *
+ra_window_get_database (RaWindow *self)
+{
+  g_return_val_if_fail (RA_IS_WINDOW (self), NULL);
+  return self->database;
+}
+
+GCancellable *
+ra_window_get_cancellable (RaWindow *self)
+{
+  g_return_val_if_fail (RA_IS_WINDOW (self), NULL);
+  return self->cancellable;
+}
+
+RaSessionPage *
+_ra_window_get_session_page (RaWindow *self)
+{
+  return self->session_page;
+}
+
+RaResultsPage *
+_ra_window_get_results_page (RaWindow *self)
+{
+  return self->results_page;
+}
+
+RaBatchesPage *
+_ra_window_get_batches_page (RaWindow *self)
+{
+  return self->batches_page;
+}
+
+RaAuditsPage *
+_ra_window_get_audits_page (RaWindow *self)
+{
+  return self->audits_page;
+}
+
+RaBrowsePage *
+_ra_window_get_browse_page (RaWindow *self)
+{
+  return self->browse_page;
+}
+
+const char *
+_ra_window_get_state (RaWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+_ra_window_get_visible_page (RaWindow *self)
+{
+  return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+static RaApplication *
+get_app (RaWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  return RA_IS_APPLICATION (app) ? RA_APPLICATION (app) : NULL;
+}
+
+void
+ra_window_add_toast (RaWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+ra_window_show_error (RaWindow     *self,
+                      const char   *heading,
+                      const GError *error)
+{
+  GtkWidget *dialog;
+
+  g_return_if_fail (RA_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_warning ("%s: %s", heading, error->message);
+
+  /* The message may quote file contents: never parse it as markup. */
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
+  adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+update_reviewer (RaWindow *self)
+{
+  RaApplication *app = get_app (self);
+  const char *name = app ? ra_application_get_reviewer (app) : "";
+
+  adw_button_content_set_label (self->reviewer_content,
+                                name && *name ? name : _("No Reviewer"));
+}
+
+static void
+rebuild_recent_list (RaWindow *self)
+{
+  g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-stores");
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))))
+    gtk_list_box_remove (self->recent_list, child);
+
+  for (guint i = 0; recent[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (recent[i]);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), base);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), recent[i]);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "ra-path", g_strdup (recent[i]), g_free);
+      gtk_list_box_append (self->recent_list, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->recent_list), recent[0] != NULL);
+}
+
+static void
+recent_row_activated_cb (RaWindow      *self,
+                         GtkListBoxRow *row)
+{
+  const char *path = g_object_get_data (G_OBJECT (row), "ra-path");
+
+  if (path != NULL)
+    ra_window_open_store (self, path);
+}
+
+void
+ra_window_show_welcome (RaWindow *self)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+
+  rebuild_recent_list (self);
+  gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_title), FALSE);
+  adw_view_switcher_bar_set_reveal (self->switcher_bar, FALSE);
+}
+
+void
+ra_window_reload (RaWindow *self)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+
+  ra_batches_page_reload (self->batches_page);
+  ra_audits_page_reload (self->audits_page);
+}
+
+static void
+open_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  RaDatabase *database = RA_DATABASE (object);
+  g_autoptr(RaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_steal_pointer (&self->opening_path);
+  RaApplication *app;
+
+  gtk_spinner_stop (self->loading_spinner);
+
+  if (!ra_database_open_finish (database, result, &error))
+    {
+      ra_window_show_welcome (self);
+      ra_window_show_error (self, _("Cannot Open the Store"), error);
+      return;
+    }
+
+  if ((app = get_app (self)))
+    ra_application_add_recent_store (app, path);
+
+  {
+    g_autofree char *base = g_path_get_basename (path);
+    adw_view_switcher_title_set_subtitle (self->switcher_title, base);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->switcher_title), path);
+  }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_title), TRUE);
+  gtk_stack_set_visible_child_name (self->main_stack, "store");
+
+  ra_batches_page_set_database (self->batches_page, self->database);
+  ra_audits_page_set_database (self->audits_page, self->database);
+  ra_session_page_set_database (self->session_page, self->database);
+  ra_results_page_set_database (self->results_page, self->database);
+  ra_browse_page_set_database (self->browse_page, self->database);
+
+  /* Reopening a store resumes where the reviewer left off. */
+  {
+    g_autofree char *last_store = g_settings_get_string (self->settings, "last-store");
+    g_autofree char *last_audit = g_settings_get_string (self->settings, "last-audit");
+
+    if (g_strcmp0 (last_store, path) == 0 && last_audit[0] != '\0')
+      ra_session_page_set_audit (self->session_page, last_audit, 0);
+  }
+
+  ra_window_reload (self);
+}
+
+void
+ra_window_open_store (RaWindow   *self,
+                      const char *path)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  g_free (self->opening_path);
+  self->opening_path = g_strdup (path);
+
+  gtk_stack_set_visible_child_name (self->main_stack, "loading");
+  gtk_spinner_start (self->loading_spinner);
+
+  ra_database_open_async (self->database, path, self->cancellable,
+                          open_cb, g_object_ref (self));
+}
+
+void
+ra_window_show_page (RaWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "store") != 0)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+void
+ra_window_open_audit (RaWindow   *self,
+                      const char *audit,
+                      gint64      turn_id)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+  g_return_if_fail (audit != NULL);
+
+  g_settings_set_string (self->settings, "last-audit", audit);
+  ra_session_page_set_audit (self->session_page, audit, turn_id);
+  ra_browse_page_set_audit (self->browse_page, audit);
+  ra_results_page_set_audit (self->results_page, audit);
+  ra_window_show_page (self, "session");
+
+  /* Labels need a name: ask once, remember it. */
+  if (get_app (self) && ra_application_get_reviewer (get_app (self))[0] == '\0')
+    ra_window_ask_reviewer (self);
+}
+
+void
+ra_window_show_results (RaWindow   *self,
+                        const char *audit)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+
+  ra_results_page_set_audit (self->results_page, audit);
+  ra_window_show_page (self, "results");
+}
+
+static void
+reviewer_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      RaWindow         *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  const char *text = gtk_editable_get_text (entry);
+
+  if (g_strcmp0 (response, "save") == 0 && get_app (self) != NULL && text[0] != '\0')
+    ra_application_set_reviewer (get_app (self), text);
+}
+
+static void
+reviewer_entry_activate_cb (GtkEntry         *entry,
+                            AdwMessageDialog *dialog)
+{
+  if (gtk_entry_get_text_length (entry) > 0)
+    adw_message_dialog_response (dialog, "save");
+}
+
+void
+ra_window_ask_reviewer (RaWindow *self)
+{
+  GtkWidget *dialog;
+  GtkWidget *entry;
+  RaApplication *app;
+
+  g_return_if_fail (RA_IS_WINDOW (self));
+
+  if (!(app = get_app (self)))
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Who Is Reviewing?"),
+                                   _("Your name is recorded with every label you give, so that labels from several reviewers can be compared. It is asked once and remembered."));
+  entry = gtk_entry_new ();
+  gtk_editable_set_text (GTK_EDITABLE (entry), ra_application_get_reviewer (app));
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Your name"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reviewer name"),
+                                  -1);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reviewer_response_cb), self, 0);
+  g_signal_connect_object (entry, "activate", G_CALLBACK (reviewer_entry_activate_cb), dialog, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+static void
+open_store_response_cb (GtkNativeDialog *native,
+                        int              response,
+                        RaWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        ra_window_open_store (self, path);
+    }
+
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+}
+
+static void
+open_store_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  native = gtk_file_chooser_native_new (_("Open a Store"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Refusal Audit stores"));
+  gtk_file_filter_add_pattern (filter, "*.db");
+  gtk_file_filter_add_pattern (filter, "*.sqlite");
+  gtk_file_filter_add_pattern (filter, "*.sqlite3");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_file_filter_set_name (all, _("All files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect_object (native, "response", G_CALLBACK (open_store_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static char *
+find_demo_dataset (void)
+{
+  static const char *dirs[] = { SOURCE_DATADIR, PKGDATADIR };
+  static const char *names[] = {
+    "demo/demo-batch.jsonl.gz", "demo/demo-batch.jsonl", "demo-batch.jsonl.gz",
+    "demo-batch.jsonl", "demo/demo.jsonl.gz", "demo/demo.jsonl",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+      {
+        g_autofree char *path = g_build_filename (dirs[i], names[j], NULL);
+
+        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+          return g_steal_pointer (&path);
+      }
+
+  return NULL;
+}
+
+static void
+open_demo_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+  g_autofree char *demo_store = NULL;
+  g_autofree char *dataset = NULL;
+
+  demo_store = g_build_filename (g_get_user_data_dir (), "refusal-audit", "demo.db", NULL);
+  if (g_file_test (demo_store, G_FILE_TEST_EXISTS))
+    {
+      ra_window_open_store (self, demo_store);
+      return;
+    }
+
+  /* No demo store yet: create it and import the shipped demo batch. */
+  if ((dataset = find_demo_dataset ()) == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                             _("The demo dataset is not installed (looked in %s and %s)."),
+                                             SOURCE_DATADIR, PKGDATADIR);
+      ra_window_show_error (self, _("No Demo Store"), error);
+      return;
+    }
+
+  ra_window_open_store (self, demo_store);
+  ra_import_dialog_present (self, dataset);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+
+  if (!ra_database_is_open (self->database))
+    {
+      /* Importing needs a store: use the default one. */
+      g_autofree char *path = ra_store_resolve_path (NULL);
+      ra_window_open_store (self, path);
+    }
+  ra_import_dialog_present (self, NULL);
+}
+
+static void
+new_audit_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+
+  if (!ra_database_is_open (self->database))
+    return;
+  ra_create_audit_dialog_present (self);
+}
+
+static void
+reviewer_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  ra_window_ask_reviewer (RA_WINDOW (widget));
+}
+
+static void
+page_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  ra_window_show_page (RA_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static gboolean
+ra_window_close_request (GtkWindow *window)
+{
+  RaWindow *self = RA_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (ra_window_parent_class)->close_request (window);
+}
+
+static void
+ra_window_constructed (GObject *object)
+{
+  RaWindow *self = RA_WINDOW (object);
+  RaApplication *app;
+
+  G_OBJECT_CLASS (ra_window_parent_class)->constructed (object);
+
+  if ((app = get_app (self)))
+    {
+      g_signal_connect_object (app, "notify::reviewer", G_CALLBACK (update_reviewer),
+                               self, G_CONNECT_SWAPPED);
+      update_reviewer (self);
+    }
+}
+
+static void
+ra_window_dispose (GObject *object)
+{
+  RaWindow *self = (RaWindow *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (ra_window_parent_class)->dispose (object);
+}
+
+static void
+ra_window_finalize (GObject *object)
+{
+  RaWindow *self = (RaWindow *)object;
+
+  g_clear_object (&self->database);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->opening_path, g_free);
+
+  G_OBJECT_CLASS (ra_window_parent_class)->finalize (object);
+}
+
+static void
+ra_window_class_init (RaWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = ra_window_constructed;
+  object_class->dispose = ra_window_dispose;
+  object_class->finalize = ra_window_finalize;
+
+  window_class->close_request = ra_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, reviewer_button);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, reviewer_content);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, batches_page);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, audits_page);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, session_page);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, results_page);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, browse_page);
+  gtk_widget_class_bind_template_callback (widget_class, recent_row_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.open-store", NULL, open_store_action);
+  gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.new-audit", NULL, new_audit_action);
+  gtk_widget_class_install_action (widget_class, "win.reviewer", NULL, reviewer_action);
+  gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+
+  g_type_ensure (RA_TYPE_BATCHES_PAGE);
+  g_type_ensure (RA_TYPE_AUDITS_PAGE);
+  g_type_ensure (RA_TYPE_SESSION_PAGE);
+  g_type_ensure (RA_TYPE_RESULTS_PAGE);
+  g_type_ensure (RA_TYPE_BROWSE_PAGE);
+}
+
+static void
+ra_window_init (RaWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->database = ra_database_new ();
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new ("org.refusalaudit.Workbench");
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_object_bind_property (self->switcher_title, "title-visible",
+                          self->switcher_bar, "reveal",
+                          G_BINDING_SYNC_CREATE);
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_title), FALSE);
+  rebuild_recent_list (self);
+}
