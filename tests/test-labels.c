@@ -1,0 +1,724 @@
+/* test-labels.c — label events: append-only, undo, export/import, review
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ra-audit.h"
+#include "ra-labels.h"
+#include "ra-store.h"
+#include "ra-test-util.h"
+
+/* ---------------------------------------------------------------- */
+/* Fixtures                                                           */
+
+static void
+exec_ok (RaStore    *store,
+         const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ra_store_exec (store, sql, &error));
+  g_assert_no_error (error);
+}
+
+/* 60 turns "q0".."q29" answered by models "a" and "b", classes k0..k2, all
+ * declined; the audit "au" takes 6 per class x model stratum (seed 4). */
+static RaStore *
+new_store_with_audit (char   **path_out,
+                      gint64  *audit_id)
+{
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  RaAuditDesign d = { 0 };
+  RaStore *store;
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  exec_ok (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
+                  " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z')");
+  stmt = ra_store_prepare (store, "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+                           " VALUES (?1, ?2, 1, ?3, ?4, ?5, 1)", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 30; i++)
+    for (guint m = 0; m < 2; m++)
+      {
+        g_autofree char *id = g_strdup_printf ("q%u", i);
+        g_autofree char *klass = g_strdup_printf ("k%u", i % 3);
+        g_autofree char *prompt = g_strdup_printf ("question %u", i);
+
+        sqlite3_reset (stmt);
+        ra_bind_text (stmt, 1, id);
+        ra_bind_text (stmt, 2, m ? "b" : "a");
+        ra_bind_text (stmt, 3, klass);
+        ra_bind_text (stmt, 4, prompt);
+        ra_bind_text (stmt, 5, "I cannot help with that.\x1b]0;pwned\x07");
+        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      }
+
+  d.has_seed = TRUE;
+  d.seed = 4;
+  d.strata_by = RA_STRATA_CLASS_MODEL;
+  d.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  d.size.per_class = 6;
+  audit = ra_audit_create (store, "au", &d, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audit->sampled, ==, 36);
+  *audit_id = audit->id;
+  if (path_out)
+    *path_out = g_steal_pointer (&path);
+  return store;
+}
+
+static gint64
+n_events (RaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "SELECT count (*) FROM label_events", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static RaLabelItem *
+item_at (RaStore *store,
+         gint64   audit_id,
+         guint    position)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (position, <, items->len);
+  return g_ptr_array_steal_index (items, position);
+}
+
+static RaLabelValue
+state_of (RaStore    *store,
+          gint64      audit_id,
+          gint64      turn_id,
+          const char *reviewer)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaLabelItem) it = ra_labels_get_item (store, audit_id, turn_id, reviewer, &error);
+
+  g_assert_no_error (error);
+  return it->value;
+}
+
+/* A turn that is in the store but not in the sample. */
+static void
+outside_turn (RaStore  *store,
+              gint64    audit_id,
+              char    **ext_id,
+              char    **model)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store,
+                                                   "SELECT ext_id, model FROM turns WHERE id NOT IN"
+                                                   " (SELECT turn_id FROM audit_items WHERE audit_id = ?1)"
+                                                   " ORDER BY id LIMIT 1", &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *ext_id = g_strdup (ra_column_text (stmt, 0));
+  *model = g_strdup (ra_column_text (stmt, 1));
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+test_values (void)
+{
+  RaLabelValue v;
+
+  g_assert_true (ra_label_value_parse ("correctly-declined", &v));
+  g_assert_cmpint (v, ==, RA_LABEL_CORRECTLY_DECLINED);
+  g_assert_true (ra_label_value_parse ("should-have-attempted", &v));
+  g_assert_cmpint (v, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  g_assert_true (ra_label_value_parse ("unsure", &v));
+  g_assert_cmpint (v, ==, RA_LABEL_UNSURE);
+  g_assert_true (ra_label_value_parse (NULL, &v));
+  g_assert_cmpint (v, ==, RA_LABEL_NONE);
+  g_assert_false (ra_label_value_parse ("yes", &v));
+  g_assert_cmpstr (ra_label_value_to_string (RA_LABEL_UNSURE), ==, "unsure");
+  g_assert_null (ra_label_value_to_string (RA_LABEL_NONE));
+}
+
+static void
+test_append_only (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) item = item_at (store, audit_id, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL, all = NULL;
+  g_autofree char *id1 = NULL, *id2 = NULL;
+  g_autoptr(RaLabelItem) state = NULL;
+
+  g_assert_true (ra_labels_record (store, audit_id, item->turn_id, "ann", RA_LABEL_CORRECTLY_DECLINED,
+                                   NULL, FALSE, 4.5, &id1, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (id1));
+  /* Immediately after: the second event must order after the first. */
+  g_assert_true (ra_labels_record (store, audit_id, item->turn_id, "ann", RA_LABEL_SHOULD_HAVE_ATTEMPTED,
+                                   "on reflection", TRUE, 2.0, &id2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (id1, !=, id2);
+
+  events = ra_labels_list_events (store, audit_id, item->turn_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  {
+    const RaLabelEvent *a = g_ptr_array_index (events, 0), *b = g_ptr_array_index (events, 1);
+
+    g_assert_cmpstr (a->event_id, ==, id1);
+    g_assert_cmpint (a->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+    g_assert_cmpfloat_with_epsilon (a->seconds, 4.5, 1e-12);
+    g_assert_null (a->note);
+    g_assert_cmpstr (b->event_id, ==, id2);
+    g_assert_cmpstr (b->note, ==, "on reflection");
+    g_assert_true (b->flagged);
+    g_assert_cmpstr (a->created_at, <, b->created_at);
+    g_assert_cmpint (strlen (a->created_at), ==, strlen ("2026-01-01T00:00:00.000000Z"));
+  }
+
+  state = ra_labels_get_item (store, audit_id, item->turn_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (state->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  g_assert_cmpstr (state->event_id, ==, id2);
+  g_assert_cmpstr (state->reviewer, ==, "ann");
+
+  /* A turn outside the audit is refused and nothing is written. */
+  {
+    g_autofree char *ext = NULL, *model = NULL;
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    gint64 outside;
+
+    outside_turn (store, audit_id, &ext, &model);
+    stmt = ra_store_prepare (store, "SELECT id FROM turns WHERE ext_id = ?1 AND model = ?2", &error);
+    ra_bind_text (stmt, 1, ext);
+    ra_bind_text (stmt, 2, model);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    outside = sqlite3_column_int64 (stmt, 0);
+    g_assert_false (ra_labels_record (store, audit_id, outside, "ann", RA_LABEL_UNSURE, NULL, FALSE, -1,
+                                      NULL, &error));
+    g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_IN_AUDIT);
+    g_clear_error (&error);
+  }
+  g_assert_false (ra_labels_record (store, audit_id, item->turn_id, "", RA_LABEL_UNSURE, NULL, FALSE, -1,
+                                    NULL, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (n_events (store), ==, 2);
+
+  /* Events are never updated: the first one is unchanged. */
+  all = ra_labels_list_events (store, audit_id, 0, &error);
+  g_assert_cmpstr (((RaLabelEvent *) g_ptr_array_index (all, 0))->event_id, ==, id1);
+  g_assert_cmpint (((RaLabelEvent *) g_ptr_array_index (all, 0))->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+}
+
+static void
+test_undo_levels (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a = NULL, *b = NULL, *c = NULL;
+  g_autoptr(GPtrArray) before = NULL, after = NULL;
+
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "ann", RA_LABEL_CORRECTLY_DECLINED, "n1",
+                                   FALSE, 1, &a, &error));
+  g_assert_true (ra_labels_record (store, audit_id, x2->turn_id, "ann", RA_LABEL_SHOULD_HAVE_ATTEMPTED, NULL,
+                                   FALSE, 1, &b, &error));
+  /* Another reviewer's event is not undone by ann. */
+  g_assert_true (ra_labels_record (store, audit_id, x2->turn_id, "bob", RA_LABEL_UNSURE, NULL,
+                                   FALSE, 1, NULL, &error));
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "ann", RA_LABEL_UNSURE, NULL,
+                                   TRUE, 1, &c, &error));
+  g_assert_no_error (error);
+  before = ra_labels_list_events (store, audit_id, 0, &error);
+
+  /* Level 1: x1 back to correctly-declined with its note. */
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "ann", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->undoes, ==, c);
+    g_assert_cmpint (u->turn_id, ==, x1->turn_id);
+    g_assert_cmpint (u->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+    g_assert_cmpstr (u->note, ==, "n1");
+    g_assert_false (u->flagged);
+    g_assert_cmpint (state_of (store, audit_id, x1->turn_id, "ann"), ==, RA_LABEL_CORRECTLY_DECLINED);
+  }
+  /* Level 2: x2 back to nothing for ann; bob's label stays. */
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "ann", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->undoes, ==, b);
+    g_assert_cmpint (u->value, ==, RA_LABEL_NONE);
+    g_assert_cmpint (state_of (store, audit_id, x2->turn_id, "ann"), ==, RA_LABEL_NONE);
+    g_assert_cmpint (state_of (store, audit_id, x2->turn_id, "bob"), ==, RA_LABEL_UNSURE);
+  }
+  /* Level 3: x1 back to nothing. */
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "ann", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->undoes, ==, a);
+    g_assert_cmpint (state_of (store, audit_id, x1->turn_id, NULL), ==, RA_LABEL_NONE);
+  }
+  /* Nothing left. */
+  g_assert_null (ra_labels_undo (store, audit_id, "ann", &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO);
+  g_clear_error (&error);
+
+  /* 4 events + 3 undo events; the first four are unchanged. */
+  after = ra_labels_list_events (store, audit_id, 0, &error);
+  g_assert_cmpuint (after->len, ==, 7);
+  for (guint i = 0; i < before->len; i++)
+    {
+      const RaLabelEvent *p = g_ptr_array_index (before, i), *q = g_ptr_array_index (after, i);
+      g_assert_cmpstr (p->event_id, ==, q->event_id);
+      g_assert_cmpint (p->value, ==, q->value);
+      g_assert_cmpstr (p->created_at, ==, q->created_at);
+    }
+
+  /* The next unlabelled item for ann is x1 again (first in review order). */
+  {
+    g_autoptr(RaLabelItem) next = ra_labels_next_unlabelled (store, audit_id, "ann", NULL, &error);
+    g_autoptr(RaLabelItem) next2 = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (next->turn_id, ==, x1->turn_id);
+    next2 = ra_labels_next_unlabelled (store, audit_id, "ann", next, &error);
+    g_assert_cmpint (next2->turn_id, ==, x2->turn_id);
+  }
+}
+
+static void
+test_ambiguous_and_resolve (void)
+{
+  gint64 audit_id;
+  g_autofree char *path = NULL;
+  g_autoptr(RaStore) store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const RaLabelItem *twin = NULL, *single = NULL;
+  gint64 turn_id = 0;
+
+  /* Find an id sampled for both models, and one sampled for one only. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      const RaLabelItem *it = g_ptr_array_index (items, i);
+      if (g_hash_table_contains (seen, it->ext_id))
+        twin = it;
+      g_hash_table_add (seen, g_strdup (it->ext_id));
+    }
+  for (guint i = 0; i < items->len; i++)
+    {
+      const RaLabelItem *it = g_ptr_array_index (items, i);
+      guint n = 0;
+      for (guint j = 0; j < items->len; j++)
+        n += g_str_equal (((RaLabelItem *) g_ptr_array_index (items, j))->ext_id, it->ext_id);
+      if (n == 1)
+        single = it;
+    }
+  g_assert_nonnull (twin);
+  g_assert_nonnull (single);
+
+  g_assert_false (ra_labels_resolve_turn (store, audit_id, twin->ext_id, NULL, &turn_id, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_AMBIGUOUS);
+  g_assert_nonnull (strstr (error->message, "'a', 'b'"));
+  g_assert_nonnull (strstr (error->message, "--model"));
+  g_clear_error (&error);
+  g_assert_true (ra_labels_resolve_turn (store, audit_id, twin->ext_id, twin->model, &turn_id, &error));
+  g_assert_cmpint (turn_id, ==, twin->turn_id);
+  g_assert_true (ra_labels_resolve_turn (store, audit_id, single->ext_id, NULL, &turn_id, &error));
+  g_assert_cmpint (turn_id, ==, single->turn_id);
+  g_assert_false (ra_labels_resolve_turn (store, audit_id, "no-such-turn", NULL, &turn_id, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_IN_AUDIT);
+  g_clear_error (&error);
+
+  /* The same through the CLI. */
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    int rc;
+
+    rc = ra_test_run_cli (NULL, &out, &err, "--db", path, "label", "au", "--reviewer", "r", "--turn",
+                          twin->ext_id, "--value", "unsure", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_assert_nonnull (strstr (err, "ambiguous"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    rc = ra_test_run_cli (NULL, &out, &err, "--db", path, "label", "au", "--reviewer", "r", "--turn",
+                          twin->ext_id, "--model", twin->model, "--value", "unsure", "--note", "n", NULL);
+    g_assert_cmpint (rc, ==, 0);
+    g_assert_nonnull (strstr (out, "saved:"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    rc = ra_test_run_cli (NULL, &out, &err, "--db", path, "label", "au", "--reviewer", "r", "--turn",
+                          "no-such-turn", "--value", "unsure", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_assert_nonnull (strstr (err, "not in this audit"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    rc = ra_test_run_cli (NULL, &out, &err, "--db", path, "label", "au", "--reviewer", "r", "--turn",
+                          single->ext_id, "--value", "maybe", NULL);
+    g_assert_cmpint (rc, ==, 2);
+  }
+}
+
+static void
+label_some (RaStore *store,
+            gint64   audit_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
+
+  for (guint i = 0; i < 10; i++)
+    {
+      const RaLabelItem *it = g_ptr_array_index (items, i);
+      g_assert_true (ra_labels_record (store, audit_id, it->turn_id, i % 2 ? "ann" : "bob",
+                                       (RaLabelValue) (1 + i % 3),
+                                       i == 3 ? "a \"quoted\", multi-line\nnote" : NULL,
+                                       i == 5, i == 7 ? -1 : 1.25 * i, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "ann", &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_same_events (GPtrArray *a,
+                    GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const RaLabelEvent *p = g_ptr_array_index (a, i), *q = g_ptr_array_index (b, i);
+
+      g_assert_cmpstr (p->event_id, ==, q->event_id);
+      g_assert_cmpstr (p->ext_id, ==, q->ext_id);
+      g_assert_cmpstr (p->model, ==, q->model);
+      g_assert_cmpstr (p->reviewer, ==, q->reviewer);
+      g_assert_cmpint (p->value, ==, q->value);
+      g_assert_cmpstr (p->note, ==, q->note);
+      g_assert_cmpint (p->flagged, ==, q->flagged);
+      g_assert_true ((isnan (p->seconds) && isnan (q->seconds)) || p->seconds == q->seconds);
+      g_assert_cmpstr (p->created_at, ==, q->created_at);
+      g_assert_cmpstr (p->undoes, ==, q->undoes);
+    }
+}
+
+static void
+roundtrip (RaLabelsFormat format)
+{
+  gint64 a_id, b_id;
+  g_autoptr(RaStore) a = new_store_with_audit (NULL, &a_id);
+  g_autoptr(RaStore) b = new_store_with_audit (NULL, &b_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL, again = NULL;
+  g_autoptr(GPtrArray) ea = NULL, eb = NULL;
+  RaLabelsImportResult r = { 0 };
+  const char *data;
+  gsize len;
+
+  label_some (a, a_id);
+  bytes = ra_labels_export (a, a_id, format, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &len);
+
+  g_assert_true (ra_labels_import_data (b, "labels", data, len, RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.events, ==, 11);
+  g_assert_cmpuint (r.added, ==, 11);
+  g_assert_cmpuint (r.present, ==, 0);
+
+  ea = ra_labels_list_events (a, a_id, 0, &error);
+  eb = ra_labels_list_events (b, b_id, 0, &error);
+  assert_same_events (ea, eb);
+
+  /* Exported again, byte for byte the same file. */
+  again = ra_labels_export (b, b_id, format, &error);
+  g_assert_true (g_bytes_equal (bytes, again));
+
+  /* Twice changes nothing. */
+  g_assert_true (ra_labels_import_data (b, "labels", data, len, format, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.added, ==, 0);
+  g_assert_cmpuint (r.present, ==, 11);
+  g_assert_cmpint (n_events (b), ==, 11);
+}
+
+static void
+test_roundtrip_jsonl (void)
+{
+  roundtrip (RA_LABELS_FORMAT_JSONL);
+}
+
+static void
+test_roundtrip_csv (void)
+{
+  roundtrip (RA_LABELS_FORMAT_CSV);
+}
+
+static void
+test_import_refusals (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) item = item_at (store, audit_id, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ext = NULL, *model = NULL, *good = NULL, *outside = NULL, *file = NULL;
+  g_autofree char *conflict = NULL;
+  RaLabelsImportResult r = { 0 };
+
+  outside_turn (store, audit_id, &ext, &model);
+  good = g_strdup_printf ("{\"event_id\":\"e1\",\"audit\":\"au\",\"ext_id\":\"%s\",\"model\":\"%s\","
+                          "\"reviewer\":\"ann\",\"value\":\"unsure\",\"created_at\":\"2026-02-01T10:00:00+01:00\"}",
+                          item->ext_id, item->model);
+  outside = g_strdup_printf ("{\"event_id\":\"e2\",\"audit\":\"au\",\"ext_id\":\"%s\",\"model\":\"%s\","
+                             "\"reviewer\":\"ann\",\"value\":\"unsure\",\"created_at\":\"2026-02-01T10:00:00Z\"}",
+                             ext, model);
+
+  /* Line 3 is outside the audit: nothing lands, the message names the line. */
+  file = g_strconcat (good, "\n\n", outside, "\n", NULL);
+  g_assert_false (ra_labels_import_data (store, "f.jsonl", file, strlen (file), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "f.jsonl:3:"));
+  g_assert_nonnull (strstr (error->message, "outside audit 'au'"));
+  g_assert_null (strstr (error->message, "f.jsonl:1:"));
+  g_clear_error (&error);
+  g_assert_cmpint (n_events (store), ==, 0);
+
+  /* Invalid JSON, unknown value, unknown audit: each named by line. */
+  {
+    g_autofree char *bad = g_strconcat (good, "\n{\"event_id\": \n",
+                                        "{\"event_id\":\"e3\",\"audit\":\"au\",\"ext_id\":\"x\",\"model\":\"a\","
+                                        "\"reviewer\":\"ann\",\"value\":\"maybe\",\"created_at\":\"2026-02-01T10:00:00Z\"}\n",
+                                        "{\"event_id\":\"e4\",\"audit\":\"zz\",\"ext_id\":\"x\",\"model\":\"a\","
+                                        "\"reviewer\":\"ann\",\"value\":null,\"created_at\":\"2026-02-01T10:00:00Z\"}\n",
+                                        NULL);
+    g_assert_false (ra_labels_import_data (store, "g.jsonl", bad, strlen (bad), RA_LABELS_FORMAT_JSONL, &r, &error));
+    g_assert_nonnull (strstr (error->message, "g.jsonl:2: not a JSON object"));
+    g_assert_nonnull (strstr (error->message, "g.jsonl:3: value 'maybe'"));
+    g_assert_nonnull (strstr (error->message, "g.jsonl:4: there is no audit named 'zz'"));
+    g_clear_error (&error);
+    g_assert_cmpint (n_events (store), ==, 0);
+  }
+
+  /* The good line alone lands; its time is normalised to UTC. */
+  g_assert_true (ra_labels_import_data (store, "h.jsonl", good, strlen (good), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.added, ==, 1);
+  {
+    g_autoptr(GPtrArray) ev = ra_labels_list_events (store, audit_id, 0, &error);
+    g_assert_cmpstr (((RaLabelEvent *) g_ptr_array_index (ev, 0))->created_at, ==, "2026-02-01T09:00:00.000000Z");
+  }
+
+  /* The same event id with other content is a conflict. */
+  conflict = g_strdup_printf ("{\"event_id\":\"e1\",\"audit\":\"au\",\"ext_id\":\"%s\",\"model\":\"%s\","
+                              "\"reviewer\":\"ann\",\"value\":\"correctly-declined\","
+                              "\"created_at\":\"2026-02-01T10:00:00+01:00\"}", item->ext_id, item->model);
+  g_assert_false (ra_labels_import_data (store, "i.jsonl", conflict, strlen (conflict), RA_LABELS_FORMAT_AUTO,
+                                         &r, &error));
+  g_assert_nonnull (strstr (error->message, "i.jsonl:1: event e1 is already in the store with different content"));
+  g_clear_error (&error);
+
+  /* CSV: a missing column, an unclosed quote. */
+  {
+    const char *csv1 = "event_id,audit,ext_id\ne,au,x\n";
+    const char *csv2 = "event_id,audit,ext_id,model,reviewer,value,created_at\n"
+                       "e9,au,x,a,ann,unsure,\"2026-02-01T10:00:00Z\n";
+
+    g_assert_false (ra_labels_import_data (store, "j.csv", csv1, strlen (csv1), RA_LABELS_FORMAT_AUTO, &r, &error));
+    g_assert_nonnull (strstr (error->message, "j.csv:1: the header has no column 'model'"));
+    g_clear_error (&error);
+    g_assert_false (ra_labels_import_data (store, "k.csv", csv2, strlen (csv2), RA_LABELS_FORMAT_CSV, &r, &error));
+    g_assert_nonnull (strstr (error->message, "k.csv:2: a quoted field is not closed"));
+    g_clear_error (&error);
+  }
+
+  /* Empty input. */
+  g_assert_false (ra_labels_import_data (store, "e.jsonl", "", 0, RA_LABELS_FORMAT_JSONL, &r, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE);
+  g_clear_error (&error);
+  g_assert_cmpint (n_events (store), ==, 1);
+}
+
+static void
+test_cli_export_import (void)
+{
+  gint64 a_id, b_id;
+  g_autofree char *pa = NULL, *pb = NULL, *dir = ra_test_tmpdir ();
+  g_autofree char *file = g_build_filename (dir, "labels.csv", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(RaStore) a = new_store_with_audit (&pa, &a_id);
+  g_autoptr(RaStore) b = new_store_with_audit (&pb, &b_id);
+  int rc;
+
+  label_some (a, a_id);
+  rc = ra_test_run_cli (NULL, &out, &err, "--db", pa, "labels", "export", "au", "--format", "csv",
+                        "--output", file, NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  rc = ra_test_run_cli (NULL, &out, &err, "--db", pb, "labels", "import", file, NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "Imported 11 new"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "--db", pb, "labels", "import", file, NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "Imported 0 new"));
+  g_assert_cmpint (n_events (b), ==, 11);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  rc = ra_test_run_cli (NULL, &out, &err, "--db", pb, "labels", "import", "/nonexistent/labels.jsonl", NULL);
+  g_assert_cmpint (rc, ==, 66);
+}
+
+static void
+test_review_loop (void)
+{
+  gint64 audit_id;
+  g_autofree char *path = NULL;
+  g_autoptr(RaStore) store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(RaLabelItem) i0 = item_at (store, audit_id, 0);
+  g_autoptr(RaLabelItem) i1 = item_at (store, audit_id, 1);
+  g_autoptr(RaLabelItem) i2 = item_at (store, audit_id, 2);
+  g_autoptr(RaLabelItem) i3 = item_at (store, audit_id, 3);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  g_assert_true (ra_audit_set_guideline (store, audit_id, i0->class, "Be kind\x1b[2J", &error));
+
+  /* 1 on item 1; note + 2 on item 2; skip item 3; u undoes item 2's label
+   * and shows it again; 3 on it; then item 3 (skipped before? no: next
+   * after item 2 is item 3) gets 1; quit. */
+  rc = ra_test_run_cli ("1\nn\nsee policy\n2\ns\nu\n3\n1\nq\n", &out, &err, "--db", path, "review", "au",
+                        "--reviewer", "rev", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "saved: item 1 ("));
+  g_assert_nonnull (strstr (out, "saved: item 2 ("));
+  g_assert_nonnull (strstr (out, "skipped: item 3"));
+  g_assert_nonnull (strstr (out, "undone: "));
+  /* Escape sequences from production text and guidelines are shown escaped. */
+  g_assert_null (strchr (out, '\x1b'));
+  g_assert_null (strchr (out, '\x07'));
+  g_assert_nonnull (strstr (out, "\\e]0;pwned\\x07"));
+  g_assert_nonnull (strstr (out, "Be kind\\e[2J"));
+  /* The model is hidden by default. */
+  g_assert_null (strstr (out, "model a"));
+
+  g_assert_cmpint (state_of (store, audit_id, i0->turn_id, "rev"), ==, RA_LABEL_CORRECTLY_DECLINED);
+  g_assert_cmpint (state_of (store, audit_id, i1->turn_id, "rev"), ==, RA_LABEL_UNSURE);
+  g_assert_cmpint (state_of (store, audit_id, i2->turn_id, "rev"), ==, RA_LABEL_CORRECTLY_DECLINED);
+  g_assert_cmpint (state_of (store, audit_id, i3->turn_id, "rev"), ==, RA_LABEL_NONE);
+  {
+    g_autoptr(GPtrArray) ev = ra_labels_list_events (store, audit_id, i1->turn_id, &error);
+    const RaLabelEvent *first = g_ptr_array_index (ev, 0);
+
+    g_assert_cmpuint (ev->len, ==, 3);   /* label, undo, label */
+    g_assert_cmpstr (first->note, ==, "see policy");
+    g_assert_false (isnan (first->seconds));
+    g_assert_nonnull (((RaLabelEvent *) g_ptr_array_index (ev, 1))->undoes);
+  }
+
+  /* End of input quits cleanly; every label is already saved. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli ("2\n", &out, &err, "--db", path, "review", "au", "--reviewer", "rev", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_cmpint (state_of (store, audit_id, i3->turn_id, "rev"), ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+}
+
+static void
+test_content (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) item = item_at (store, audit_id, 4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaItemContent) c = NULL;
+  g_autofree char *ctx = NULL, *ctx2 = NULL;
+
+  c = ra_labels_get_content (store, audit_id, item->turn_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->ext_id, ==, item->ext_id);
+  g_assert_cmpstr (c->class, ==, item->class);
+  g_assert_cmpuint (c->position, ==, 5);
+  g_assert_cmpuint (c->n_items, ==, 36);
+  g_assert_cmpint (c->declined, ==, 1);
+  g_assert_cmpint (c->detector_verdict, ==, -1);
+  ctx = ra_item_content_format_context (c);
+  g_assert_true (g_str_has_prefix (ctx, "question "));
+
+  g_free (c->messages);
+  c->messages = g_strdup ("[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"yo\"}]");
+  ctx2 = ra_item_content_format_context (c);
+  g_assert_cmpstr (ctx2, ==, "user: hi\n\nassistant: yo");
+}
+
+static void
+test_sanitize (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "plain text", "plain text" },
+    { "line1\nline2\ttab", "line1\nline2\ttab" },
+    { "\x1b[31mred\x1b[0m", "\\e[31mred\\e[0m" },
+    { "over\rwrite", "over\\rwrite" },
+    { "bell\x07 del\x7f", "bell\\x07 del\\x7f" },
+    { "csi \xc2\x9b" "2J", "csi \\u{009b}2J" },
+    { "bidi \xe2\x80\xae" "evil", "bidi \\u{202e}evil" },
+    { "bad \xff byte", "bad \\xff byte" },
+    { "back\\slash", "back\\\\slash" },
+    { "caf\xc3\xa9 \xe2\x9c\x93", "caf\xc3\xa9 \xe2\x9c\x93" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *s = ra_labels_sanitize_terminal (cases[i].in);
+      g_assert_cmpstr (s, ==, cases[i].out);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ra/labels/values", test_values);
+  g_test_add_func ("/ra/labels/append-only", test_append_only);
+  g_test_add_func ("/ra/labels/undo-levels", test_undo_levels);
+  g_test_add_func ("/ra/labels/ambiguous-id", test_ambiguous_and_resolve);
+  g_test_add_func ("/ra/labels/roundtrip/jsonl", test_roundtrip_jsonl);
+  g_test_add_func ("/ra/labels/roundtrip/csv", test_roundtrip_csv);
+  g_test_add_func ("/ra/labels/import-refusals", test_import_refusals);
+  g_test_add_func ("/ra/labels/cli-export-import", test_cli_export_import);
+  g_test_add_func ("/ra/labels/review-loop", test_review_loop);
+  g_test_add_func ("/ra/labels/content", test_content);
+  g_test_add_func ("/ra/labels/sanitize", test_sanitize);
+
+  return g_test_run ();
+}
