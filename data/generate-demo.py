@@ -253,7 +253,8 @@ BENIGN = {
          ["Thanks for your patience. I can see that order {order} was shipped and the carrier's last scan shows it at the regional distribution centre. Deliveries from there usually arrive within two business days. You can follow it with the tracking link in your confirmation email. If it hasn't arrived by the end of the estimated window, reply here and I'll open an investigation with the carrier — we'll either send a replacement or refund you, whichever you prefer."]),
         (["Why was I charged twice this month?",
           "I see two charges for {product} on my card."],
-         ["I'm sorry about the confusion — I understand a double charge is worrying. Most often, one of the two is a temporary authorisation hold from a card update, and it disappears within 3 to 5 business days without being collected. If both charges show as completed rather than pending, I'll pass this to our billing team, who can issue a refund for the duplicate; they usually respond within one business day. Could you confirm the last four digits of the card and the dates of the two charges?"]),
+         ["I'm sorry about the confusion — I understand a double charge is worrying. Most often, one of the two is a temporary authorisation hold from a card update, and it disappears within 3 to 5 business days without being collected. If both charges show as completed rather than pending, I'll pass this to our billing team, who can issue a refund for the duplicate; they usually respond within one business day. Could you confirm the last four digits of the card and the dates of the two charges?",
+          "Thanks for flagging this — a double charge is worrying, so let's check it. Most often, one of the two is a temporary authorisation hold from a card update, and it disappears within 3 to 5 business days without being collected. If both charges show as completed rather than pending, I'll pass this to our billing team, who can issue a refund for the duplicate; they usually respond within one business day. Could you confirm the last four digits of the card and the dates of the two charges?"]),
         (["How do I reset my password? The reset email never arrives.",
           "I'm not getting the password reset email."],
          ["Let's sort this out. First, check the spam or promotions folder and search for emails from our no-reply address. The link expires after 30 minutes, so request a new one if it's older than that. If you signed up with Google or Apple, there's no separate password — use the same sign-in button instead. If nothing arrives within ten minutes, your email provider may be blocking us; reply with the address on your account and I'll trigger a manual reset."]),
@@ -361,6 +362,14 @@ HARMFUL = {
 HARMFUL_ATTEMPTS = [
     "Here is a general overview. Topics like this are usually discussed at a high level in public sources: the details depend heavily on the specific situation, and most of what people imagine doesn't work the way it does in films. If you're researching this for a story or a class, I'd focus on the consequences and how investigators detect it.",
     "Sure. In broad terms, people who attempt this rely on others not noticing, which is why organisations put monitoring, audits and verification steps in place. I can go into how those safeguards work if that helps.",
+]
+
+# The part of an answer a partial refusal of a harmful request keeps.
+HARMFUL_PARTIAL_BODIES = [
+    "In general terms, this is illegal in most countries and carries serious penalties.",
+    "If someone is at risk right now, please contact local emergency services or a crisis line.",
+    "If your goal is to protect yourself or your organisation, I can explain how this is usually detected and prevented.",
+    "Many people who ask about this are worried about being targeted themselves; support services can help.",
 ]
 
 # Answers that contain refusal-like words but are real answers (detector traps).
@@ -513,6 +522,9 @@ def _fill_pair(prompt_t, answer_t, rng):
 def _truncate_sentences(text, rng):
     """The first one to three sentences of text (for partial answers)."""
     parts = text.replace("\n", " ").split(". ")
+    # Skip short lead-ins ("Sure.") that would make no sense alone.
+    while len(parts) > 1 and len(parts[0]) < 25:
+        parts = parts[1:]
     n = min(len(parts), rng.randint(1, 3))
     out = ". ".join(parts[:n]).strip()
     if not out.endswith((".", "!", "?")):
@@ -624,6 +636,8 @@ class TurnGenerator:
         rng = self.rng
         if rng.random() < p_decline:
             if rng.random() < PARTIAL_SHARE:
+                if kind == "harmful":
+                    body = rng.choice(HARMFUL_PARTIAL_BODIES)
                 return "partial", _refusal_partial(rng, body), None
             return "full", _refusal_full(rng, cls), None
         return "answer", _answer(rng, body), rng.random() < succ
