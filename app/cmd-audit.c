@@ -828,6 +828,7 @@ ra_cmd_plan (int argc, char **argv)
   if (!parse_fraction (command, "--half-width", half_width, FALSE, &e, &code))
     return code;
   if (expected && !g_str_equal (expected, "labels") && !g_str_equal (expected, "observed") &&
+      !g_str_equal (expected, "from-labels") &&
       !parse_fraction (command, "--expected-share", expected, TRUE, &p, &code))
     return code;
   if (confidence && !parse_fraction (command, "--confidence", confidence, FALSE, &conf, &code))
