@@ -29,10 +29,7 @@ typedef struct
   GDestroyNotify      result_free;
   char               *path;       /* WORK_OPEN */
 
-  /* The _sync variants wait on these instead of a GTask. */
-  GMutex             *mutex;
-  GCond              *cond;
-  gboolean            done;
+  /* Set by the worker, returned on the task's context. */
   gpointer            result;
   GError             *error;
 } Work;
@@ -63,6 +60,9 @@ static Work quit_marker;
 static void
 work_free (Work *work)
 {
+  if (work->result != NULL && work->result_free != NULL)
+    work->result_free (work->result);
+  g_clear_error (&work->error);
   if (work->data_free != NULL && work->data != NULL)
     work->data_free (work->data);
   g_free (work->path);
@@ -120,25 +120,31 @@ do_work (RaDatabase   *self,
     }
 }
 
+/* Runs on the task's main context: returns the result there and drops the
+ * queue's reference there. Dropping it on the worker could finalize the
+ * database on its own worker thread, which would join itself. */
 static gboolean
-unref_task_cb (gpointer user_data)
+complete_task_cb (gpointer user_data)
 {
-  g_object_unref (user_data);
+  GTask *task = user_data;
+  Work *work = g_task_get_task_data (task);
+
+  if (work->result != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&work->result), work->result_free);
+  else
+    g_task_return_error (task, g_steal_pointer (&work->error));
+
   return G_SOURCE_REMOVE;
 }
 
-/* The task holds a reference on the database. Dropping the queue's
- * reference here could be the last one, and finalizing the database on its
- * own worker thread would join that thread with itself: drop it on the
- * task's main context instead. */
 static void
-drop_task_on_its_context (GTask *task)
+complete_on_its_context (GTask *task)
 {
   g_autoptr(GSource) source = g_idle_source_new ();
 
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, unref_task_cb, task, NULL);
-  g_source_set_static_name (source, "[ra-database] drop task");
+  g_source_set_callback (source, complete_task_cb, task, g_object_unref);
+  g_source_set_static_name (source, "[ra-database] complete");
   g_source_attach (source, g_task_get_context (task));
 }
 
@@ -150,36 +156,19 @@ worker_thread_func (gpointer user_data)
   for (;;)
     {
       gpointer item = g_async_queue_pop (self->queue);
-      GError *error = NULL;
-      gpointer result;
+      GTask *task;
+      Work *work;
 
       if (item == &quit_marker)
         break;
 
-      if (G_IS_TASK (item))
-        {
-          GTask *task = item;
-          Work *work = g_task_get_task_data (task);
-
-          result = do_work (self, work, g_task_get_cancellable (task), &error);
-          if (result != NULL)
-            g_task_return_pointer (task, result, work->result_free);
-          else
-            g_task_return_error (task, error);
-          drop_task_on_its_context (task);
-        }
-      else
-        {
-          Work *work = item;
-
-          result = do_work (self, work, NULL, &error);
-          g_mutex_lock (work->mutex);
-          work->result = result;
-          work->error = error;
-          work->done = TRUE;
-          g_cond_signal (work->cond);
-          g_mutex_unlock (work->mutex);
-        }
+      task = item;
+      work = g_task_get_task_data (task);
+      work->result = do_work (self, work, g_task_get_cancellable (task), &work->error);
+      if (work->result == NULL && work->error == NULL)
+        g_set_error (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED,
+                     "The work returned no result");
+      complete_on_its_context (task);
     }
 
   g_clear_pointer (&self->store, ra_store_close);
@@ -281,33 +270,35 @@ push_task (RaDatabase          *self,
   g_async_queue_push (self->queue, task);
 }
 
+static void
+sync_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The work goes through the same queue, completing on a private main
+ * context that this thread spins until the result is there. */
 static gpointer
 run_sync (RaDatabase  *self,
           Work        *work,
           GError     **error)
 {
-  GMutex mutex;
-  GCond cond;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GAsyncResult) result = NULL;
 
   g_assert (g_thread_self () != self->worker_thread);
 
-  g_mutex_init (&mutex);
-  g_cond_init (&cond);
-  work->mutex = &mutex;
-  work->cond = &cond;
+  g_main_context_push_thread_default (context);
+  push_task (self, work, run_sync, NULL, sync_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
 
-  g_mutex_lock (&mutex);
-  g_async_queue_push (self->queue, work);
-  while (!work->done)
-    g_cond_wait (&cond, &mutex);
-  g_mutex_unlock (&mutex);
-
-  g_mutex_clear (&mutex);
-  g_cond_clear (&cond);
-
-  if (work->error != NULL)
-    g_propagate_error (error, work->error);
-  return work->result;
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void
@@ -345,17 +336,15 @@ ra_database_open_sync (RaDatabase  *self,
                        const char  *path,
                        GError     **error)
 {
-  Work work = { .kind = WORK_OPEN };
-  gboolean ret;
+  Work *work;
 
   g_return_val_if_fail (RA_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  work.path = g_strdup (path);
-  ret = run_sync (self, &work, error) != NULL;
-  g_free (work.path);
-
-  return ret;
+  work = g_new0 (Work, 1);
+  work->kind = WORK_OPEN;
+  work->path = g_strdup (path);
+  return run_sync (self, work, error) != NULL;
 }
 
 void
@@ -442,20 +431,18 @@ ra_database_run_sync (RaDatabase          *self,
                       GDestroyNotify       result_free,
                       GError             **error)
 {
-  Work work = { .kind = WORK_RUN };
-  gpointer ret;
+  Work *work;
 
   g_return_val_if_fail (RA_IS_DATABASE (self), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  work.func = func;
-  work.data = data;
-  work.result_free = result_free;
-  ret = run_sync (self, &work, error);
-  if (data_free != NULL && data != NULL)
-    data_free (data);
-
-  return ret;
+  work = g_new0 (Work, 1);
+  work->kind = WORK_RUN;
+  work->func = func;
+  work->data = data;
+  work->data_free = data_free;
+  work->result_free = result_free;
+  return run_sync (self, work, error);
 }
 
 void

@@ -1,0 +1,430 @@
+/* test-database.c — RaDatabase: one connection on one worker thread
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Headless: the asynchronous calls complete on the default main context,
+ * which the tests spin.
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "ra-database.h"
+#include "ra-test-util.h"
+
+static char *
+write_batch (guint n_per_class)
+{
+  static const char *classes[] = { "medical", "legal", "chemistry" };
+  GString *text = g_string_new (NULL);
+
+  for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
+    for (guint i = 0; i < n_per_class; i++)
+      g_string_append_printf (text,
+                              "{\"id\": \"%s-%u\", \"class\": \"%s\", \"model\": \"m1\", "
+                              "\"prompt\": \"Question %u about %s\", "
+                              "\"response\": \"I can't help with that <b>request</b>.\", "
+                              "\"declined\": %s}\n",
+                              classes[c], i, classes[c], i, classes[c],
+                              i % 4 == 3 ? "false" : "true");
+
+  return ra_test_write_file ("batch.jsonl", text->str, -1);
+}
+
+static void
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* A store with a batch and an audit "a" of 3 strata x 4 items. */
+static RaDatabase *
+open_fixture (char **path_out)
+{
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *batch = write_batch (8);
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaImportOptions) options = ra_import_options_new ();
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  RaAuditDesign design = { 0 };
+  RaAuditSampleResult sample = { 0 };
+  RaDatabase *db;
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->imported, ==, 24);
+
+  design.declined_by = RA_DECLINED_BY_SOURCE;
+  design.strata_by = RA_STRATA_CLASS;
+  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  design.size.per_class = 4;
+  design.has_seed = TRUE;
+  design.seed = 7;
+  audit = ra_audit_create (store, "a", &design, &sample, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sample.sampled, ==, 12);
+  ra_audit_sample_result_clear (&sample);
+
+  db = ra_database_new ();
+  g_assert_true (ra_database_open_sync (db, path, &error));
+  g_assert_no_error (error);
+
+  if (path_out != NULL)
+    *path_out = g_steal_pointer (&path);
+  return db;
+}
+
+static void
+test_open_async (void)
+{
+  g_autofree char *path = ra_test_store_path ();
+  RaDatabase *db = ra_database_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaStoreOverview) overview = NULL;
+
+  g_assert_false (ra_database_is_open (db));
+
+  ra_database_open_async (db, path, NULL, store_result_cb, &result);
+  /* Queued behind the open: the order of calls is the order of work. */
+  ra_database_overview_async (db, NULL, store_result_cb, &result2);
+  wait_for (&result);
+  g_assert_true (ra_database_open_finish (db, result, &error));
+  g_assert_no_error (error);
+  g_assert_true (ra_database_is_open (db));
+  g_assert_cmpstr (ra_database_get_path (db), ==, path);
+
+  wait_for (&result2);
+  overview = ra_database_overview_finish (db, result2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (overview->n_turns, ==, 0);
+  g_assert_cmpint (overview->n_batches, ==, 0);
+
+  g_clear_object (&result);
+  g_clear_object (&result2);
+  g_assert_finalize_object (db);
+}
+
+static void
+test_open_errors (void)
+{
+  g_autofree char *junk = ra_test_write_file ("junk.db", "this is not a database, just some text that is long enough", -1);
+  RaDatabase *db = ra_database_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* No store yet: the work fails with a clear error, not a crash. */
+  ra_database_overview_async (db, NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_null (ra_database_overview_finish (db, result, &error));
+  g_assert_error (error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_NOT_OPEN);
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  ra_database_open_async (db, junk, NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_false (ra_database_open_finish (db, result, &error));
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE);
+  g_assert_false (ra_database_is_open (db));
+
+  g_clear_object (&result);
+  g_assert_finalize_object (db);
+}
+
+static void
+test_cancelled (void)
+{
+  RaDatabase *db = open_fixture (NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  ra_database_list_batches_async (db, cancellable, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_null (ra_database_list_batches_finish (db, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_clear_object (&result);
+  g_assert_finalize_object (db);
+}
+
+static void
+test_lists (void)
+{
+  RaDatabase *db = open_fixture (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GPtrArray) audits = NULL;
+  g_autoptr(GPtrArray) frame = NULL;
+  g_autoptr(RaStoreValues) values = NULL;
+  const RaBatchInfo *batch;
+  const RaAuditInfo *info;
+  RaAuditDesign design = { 0 };
+
+  ra_database_list_batches_async (db, NULL, store_result_cb, &result);
+  wait_for (&result);
+  batches = ra_database_list_batches_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batches->len, ==, 1);
+  batch = g_ptr_array_index (batches, 0);
+  g_assert_cmpint (batch->n_turns, ==, 24);
+  g_assert_cmpint (batch->n_imported, ==, 24);
+  g_assert_cmpint (batch->n_declined, ==, 18);
+  g_clear_object (&result);
+
+  ra_database_list_audits_async (db, NULL, store_result_cb, &result);
+  wait_for (&result);
+  audits = ra_database_list_audits_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audits->len, ==, 1);
+  info = g_ptr_array_index (audits, 0);
+  g_assert_cmpstr (info->audit->name, ==, "a");
+  g_assert_cmpuint (info->sampled, ==, 12);
+  g_assert_cmpuint (info->unlabelled, ==, 12);
+  g_assert_cmpuint (info->strata->len, ==, 3);
+  g_clear_object (&result);
+
+  design.declined_by = RA_DECLINED_BY_SOURCE;
+  design.strata_by = RA_STRATA_CLASS;
+  design.classes = (char *[]) { "legal", "medical", NULL };
+  ra_database_frame_async (db, &design, NULL, store_result_cb, &result);
+  wait_for (&result);
+  frame = ra_database_frame_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (frame->len, ==, 2);
+  g_assert_cmpstr (((RaFrameStratum *) g_ptr_array_index (frame, 0))->stratum, ==, "legal");
+  g_assert_cmpuint (((RaFrameStratum *) g_ptr_array_index (frame, 0))->population, ==, 6);
+  g_clear_object (&result);
+
+  ra_database_values_async (db, NULL, store_result_cb, &result);
+  wait_for (&result);
+  values = ra_database_values_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (values->classes), ==, 3);
+  g_assert_cmpstr (values->models[0], ==, "m1");
+  g_clear_object (&result);
+
+  g_assert_finalize_object (db);
+}
+
+static RaSessionStep *
+finish_step (RaDatabase    *db,
+             GAsyncResult **result)
+{
+  g_autoptr(GError) error = NULL;
+  RaSessionStep *step;
+
+  wait_for (result);
+  step = ra_database_session_finish (db, *result, &error);
+  g_assert_no_error (error);
+  g_clear_object (result);
+  return step;
+}
+
+static void
+test_session (void)
+{
+  g_autofree char *path = NULL;
+  RaDatabase *db = open_fixture (&path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(RaSessionStep) first = NULL;
+  g_autoptr(RaSessionStep) second = NULL;
+  g_autoptr(RaSessionStep) undone = NULL;
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaLabelItem) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 audit_id = 1;
+  guint64 done = 0;
+
+  ra_database_session_load_async (db, audit_id, "ann", 0, 0, NULL, store_result_cb, &result);
+  first = finish_step (db, &result);
+  g_assert_nonnull (first->item);
+  g_assert_nonnull (first->content);
+  g_assert_cmpstr (first->content->response, ==, "I can't help with that <b>request</b>.");
+  g_assert_cmpint (first->item->value, ==, RA_LABEL_NONE);
+
+  ra_database_session_label_async (db, audit_id, "ann", first->item->turn_id,
+                                   RA_LABEL_SHOULD_HAVE_ATTEMPTED, "a note", FALSE, 3.5, TRUE,
+                                   NULL, store_result_cb, &result);
+  second = finish_step (db, &result);
+  g_assert_nonnull (second->event_id);
+  g_assert_nonnull (second->item);
+  g_assert_cmpint (second->item->turn_id, !=, first->item->turn_id);
+  for (guint i = 0; i < second->strata->len; i++)
+    {
+      const RaAuditStratum *s = g_ptr_array_index (second->strata, i);
+      done += s->labelled + s->unsure;
+    }
+  g_assert_cmpuint (done, ==, 1);
+
+  /* The label is in the store, read through another connection. */
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  stored = ra_labels_get_item (store, audit_id, first->item->turn_id, "ann", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  g_assert_cmpstr (stored->note, ==, "a note");
+  g_clear_pointer (&stored, ra_label_item_free);
+
+  ra_database_session_undo_async (db, audit_id, "ann", NULL, store_result_cb, &result);
+  undone = finish_step (db, &result);
+  g_assert_nonnull (undone->undo_event);
+  g_assert_cmpint (undone->item->turn_id, ==, first->item->turn_id);
+  g_assert_cmpint (undone->item->value, ==, RA_LABEL_NONE);
+
+  stored = ra_labels_get_item (store, audit_id, first->item->turn_id, "ann", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (stored->value, ==, RA_LABEL_NONE);
+
+  /* Nothing more to undo is an error the UI can tell apart. */
+  ra_database_session_undo_async (db, audit_id, "ann", NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_null (ra_database_session_finish (db, result, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO);
+  g_clear_object (&result);
+
+  g_assert_finalize_object (db);
+}
+
+static void
+test_session_finished (void)
+{
+  RaDatabase *db = open_fixture (NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  guint n = 0;
+
+  ra_database_list_items_async (db, 1, "ann", NULL, store_result_cb, &result);
+  wait_for (&result);
+  items = ra_database_list_items_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 12);
+  g_clear_object (&result);
+
+  /* Label everything in review order; the last step has no next item. */
+  for (guint i = 0; i < items->len; i++)
+    {
+      const RaLabelItem *item = g_ptr_array_index (items, i);
+      g_autoptr(RaSessionStep) step = NULL;
+
+      ra_database_session_label_async (db, 1, "ann", item->turn_id, RA_LABEL_CORRECTLY_DECLINED,
+                                       NULL, FALSE, NAN, TRUE, NULL, store_result_cb, &result);
+      step = finish_step (db, &result);
+      if (i + 1 < items->len)
+        g_assert_nonnull (step->item);
+      else
+        g_assert_null (step->item);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 12);
+
+  {
+    g_autoptr(RaReport) report = NULL;
+
+    ra_database_report_async (db, "a", NULL, NULL, store_result_cb, &result);
+    wait_for (&result);
+    report = ra_database_report_finish (db, result, &error);
+    g_assert_no_error (error);
+    g_assert_true (report->all->overall.defined);
+    g_assert_cmpfloat_with_epsilon (report->all->overall.estimate, 0.0, 1e-12);
+    g_clear_object (&result);
+  }
+
+  g_assert_finalize_object (db);
+}
+
+static guint progress_calls;
+
+static void
+progress_cb (guint64  read,
+             guint64  total,
+             gpointer user_data)
+{
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  progress_calls++;
+}
+
+static void
+test_import (void)
+{
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *batch = write_batch (50);
+  g_autofree char *bad = ra_test_write_file ("bad.jsonl",
+                                             "{\"id\": \"x\", \"class\": \"c\", \"prompt\": \"p\", \"response\": \"r\"}\n"
+                                             "{not json\n", -1);
+  RaDatabase *db = ra_database_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(RaImportResult) invalid = NULL;
+
+  g_assert_true (ra_database_open_sync (db, path, &error));
+  g_assert_no_error (error);
+
+  ra_database_import_async (db, batch, ra_import_options_new (), progress_cb, NULL, NULL,
+                            NULL, store_result_cb, &result);
+  wait_for (&result);
+  imported = ra_database_import_finish (db, result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (imported->landed);
+  g_assert_cmpuint (imported->imported, ==, 150);
+  g_clear_object (&result);
+
+  /* An invalid file: nothing lands, and the problems come back with lines. */
+  ra_database_import_async (db, bad, ra_import_options_new (), NULL, NULL, NULL,
+                            NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_null (ra_database_import_finish (db, result, &invalid, &error));
+  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID);
+  g_assert_nonnull (invalid);
+  g_assert_false (invalid->landed);
+  g_assert_cmpuint (invalid->problems->len, >=, 1);
+  g_assert_cmpuint (((RaImportProblem *) g_ptr_array_index (invalid->problems, 0))->line, ==, 2);
+  g_clear_object (&result);
+
+  /* Let the last progress idles run before checking. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (progress_calls, >=, 1);
+
+  g_assert_finalize_object (db);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/ra/database/open-async", test_open_async);
+  g_test_add_func ("/ra/database/open-errors", test_open_errors);
+  g_test_add_func ("/ra/database/cancelled", test_cancelled);
+  g_test_add_func ("/ra/database/lists", test_lists);
+  g_test_add_func ("/ra/database/session", test_session);
+  g_test_add_func ("/ra/database/session-finished", test_session_finished);
+  g_test_add_func ("/ra/database/import", test_import);
+
+  return g_test_run ();
+}

@@ -1,0 +1,459 @@
+/* test-workbench.c — the real window, driven under Xvfb
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Opens a test store in the real RaWindow, labels with the session's
+ * actions (what the keys 1/2/3, S, Ctrl+Z and Alt+arrows activate), checks
+ * every label in the store through a connection of its own, undoes,
+ * reopens and resumes, and compares the results page with the JSON of
+ * `refusal-audit report --format json`.
+ */
+
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+
+#include "ra-application.h"
+#include "ra-results-page.h"
+#include "ra-session-page.h"
+#include "ra-test-util.h"
+#include "ra-window-private.h"
+
+#define RESPONSE_HOSTILE "<b>not bold</b> &amp; \u202eevil\u202c \U0001F600 zero\u200bwidth"
+
+static RaApplication *app;
+static char *store_path;
+
+static char *
+write_batch (void)
+{
+  static const char *classes[] = { "medical", "legal", "chemistry" };
+  GString *text = g_string_new (NULL);
+
+  for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
+    for (guint i = 0; i < 10; i++)
+      g_string_append_printf (text,
+                              "{\"id\": \"%s-%u\", \"class\": \"%s\", \"model\": \"m1\", "
+                              "\"messages\": [{\"role\": \"system\", \"content\": \"Be helpful.\"},"
+                              " {\"role\": \"user\", \"content\": \"Question %u about %s\"}], "
+                              "\"response\": \"%s\", \"declined\": true}\n",
+                              classes[c], i, classes[c], i, classes[c], RESPONSE_HOSTILE);
+
+  return ra_test_write_file ("batch.jsonl", g_string_free (text, FALSE), -1);
+}
+
+static void
+build_store (void)
+{
+  g_autofree char *batch = write_batch ();
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaImportOptions) options = ra_import_options_new ();
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  RaAuditDesign design = { 0 };
+  RaAuditSampleResult sample = { 0 };
+
+  g_clear_pointer (&store_path, g_free);
+  store_path = ra_test_store_path ();
+  store = ra_store_open (store_path, &error);
+  g_assert_no_error (error);
+  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->imported, ==, 30);
+
+  design.declined_by = RA_DECLINED_BY_SOURCE;
+  design.strata_by = RA_STRATA_CLASS;
+  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  design.size.per_class = 4;
+  design.has_seed = TRUE;
+  design.seed = 11;
+  audit = ra_audit_create (store, "pilot", &design, &sample, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sample.sampled, ==, 12);
+  ra_audit_sample_result_clear (&sample);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop until CHECK (DATA) holds; fails after 20 s. */
+static void
+wait_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
+
+  while (!check (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (id);
+}
+
+static gboolean
+store_open (gpointer data)
+{
+  return g_strcmp0 (_ra_window_get_state (data), "store") == 0;
+}
+
+static gboolean
+session_settled (gpointer data)
+{
+  RaSessionPage *page = data;
+  const char *state = ra_session_page_get_state (page);
+
+  return !ra_session_page_get_busy (page) &&
+         (g_strcmp0 (state, "item") == 0 || g_strcmp0 (state, "finished") == 0);
+}
+
+static gboolean
+results_ready (gpointer data)
+{
+  RaResultsPage *page = data;
+
+  return !ra_results_page_get_busy (page) && ra_results_page_get_report (page) != NULL;
+}
+
+static RaWindow *
+open_window (void)
+{
+  RaWindow *window = g_object_new (RA_TYPE_WINDOW, "application", app, NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  ra_window_open_store (window, store_path);
+  wait_until (store_open, window, "the store");
+  return window;
+}
+
+static RaSessionPage *
+open_session (RaWindow *window)
+{
+  RaSessionPage *page = _ra_window_get_session_page (window);
+
+  ra_window_open_audit (window, "pilot", 0);
+  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "session");
+  wait_until (session_settled, page, "the first item");
+  return page;
+}
+
+static void
+close_window (RaWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static RaLabelItem *
+stored_item (gint64 turn_id)
+{
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  RaLabelItem *item;
+
+  store = ra_store_open (store_path, &error);
+  g_assert_no_error (error);
+  item = ra_labels_get_item (store, 1, turn_id, "tester", &error);
+  g_assert_no_error (error);
+  return item;
+}
+
+static void
+press (RaSessionPage *page,
+       const char    *action,
+       const char    *value)
+{
+  if (value != NULL)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, "s", value));
+  else
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
+  g_assert_true (ra_session_page_get_busy (page));
+  wait_until (session_settled, page, action);
+}
+
+static void
+test_label_and_undo (void)
+{
+  RaWindow *window;
+  RaSessionPage *page;
+  gint64 first, second, third;
+  g_autofree char *response = NULL;
+
+  build_store ();
+  window = open_window ();
+  page = open_session (window);
+
+  g_assert_cmpstr (ra_session_page_get_state (page), ==, "item");
+  g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "0 of 12");
+
+  /* Production text is shown literally: no markup, every character kept. */
+  response = ra_session_page_dup_response_text (page);
+  g_assert_cmpstr (response, ==, RESPONSE_HOSTILE);
+
+  first = ra_session_page_get_current_turn (page);
+  g_assert_cmpint (first, >, 0);
+
+  press (page, "session.label", "correctly-declined");
+  second = ra_session_page_get_current_turn (page);
+  g_assert_cmpint (second, !=, first);
+  /* Stored before the next item appeared. */
+  {
+    g_autoptr(RaLabelItem) item = stored_item (first);
+    g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+  }
+  g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "1 of 12");
+
+  press (page, "session.label", "should-have-attempted");
+  third = ra_session_page_get_current_turn (page);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_assert_cmpint (item->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  }
+
+  press (page, "session.label", "unsure");
+  {
+    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_assert_cmpint (item->value, ==, RA_LABEL_UNSURE);
+  }
+  g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "3 of 12");
+
+  /* Two levels of undo, most recent first; each shows the undone item. */
+  press (page, "session.undo", NULL);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, third);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+  }
+  press (page, "session.undo", NULL);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, second);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+  }
+  {
+    g_autoptr(RaLabelItem) item = stored_item (first);
+    g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+  }
+
+  /* Previous / next move through the review order without labelling. */
+  press (page, "session.previous", NULL);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, first);
+  press (page, "session.next", NULL);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, second);
+
+  /* Skip leaves the item unlabelled and moves on. */
+  press (page, "session.skip", NULL);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), !=, second);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+  }
+
+  /* Flag stores the flag and stays on the item. */
+  {
+    gint64 current = ra_session_page_get_current_turn (page);
+
+    press (page, "session.flag", NULL);
+    g_assert_cmpint (ra_session_page_get_current_turn (page), ==, current);
+    {
+      g_autoptr(RaLabelItem) item = stored_item (current);
+      g_assert_true (item->flagged);
+    }
+  }
+
+  close_window (window);
+
+  /* Reopening resumes at the first item without a label. */
+  window = open_window ();
+  page = open_session (window);
+  {
+    g_autoptr(RaStore) store = ra_store_open (store_path, NULL);
+    g_autoptr(RaLabelItem) next = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull (store);
+    next = ra_labels_next_unlabelled (store, 1, "tester", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (next);
+    g_assert_cmpint (ra_session_page_get_current_turn (page), ==, next->turn_id);
+    g_assert_cmpint (next->turn_id, ==, second);
+  }
+  close_window (window);
+}
+
+static void
+test_results_match_report (void)
+{
+  RaWindow *window;
+  RaSessionPage *page;
+  RaResultsPage *results;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(cJSON) json = NULL;
+  const cJSON *strata, *overall;
+  guint i = 0;
+  int status;
+
+  build_store ();
+  window = open_window ();
+  page = open_session (window);
+
+  /* Label the whole audit: every fourth item should have been attempted. */
+  while (g_strcmp0 (ra_session_page_get_state (page), "item") == 0)
+    press (page, "session.label", i++ % 4 == 0 ? "should-have-attempted" : "correctly-declined");
+  g_assert_cmpuint (i, ==, 12);
+  g_assert_cmpstr (ra_session_page_get_state (page), ==, "finished");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.results", NULL));
+  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "results");
+  results = _ra_window_get_results_page (window);
+  wait_until (results_ready, results, "the results");
+
+  status = ra_test_run_cli (NULL, &out, &err, "report", "--db", store_path,
+                            "--format", "json", "pilot", NULL);
+  g_assert_cmpint (status, ==, 0);
+  json = cJSON_Parse (out);
+  g_assert_nonnull (json);
+  strata = cJSON_GetObjectItem (cJSON_GetObjectItem (json, "frame"), "strata");
+  overall = cJSON_GetObjectItem (cJSON_GetObjectItem (json, "frame"), "overall");
+  g_assert_cmpint (cJSON_GetArraySize (strata), ==, 3);
+
+  /* Header + 3 strata + overall. */
+  g_assert_cmpuint (ra_results_page_get_n_rows (results), ==, 5);
+  for (int r = 0; r < cJSON_GetArraySize (strata); r++)
+    {
+      const cJSON *row = cJSON_GetArrayItem (strata, r);
+      g_autofree char *share = ra_results_format_share (cJSON_GetObjectItem (row, "share")->valuedouble);
+      g_autofree char *labelled = g_strdup_printf ("%d", cJSON_GetObjectItem (row, "labelled")->valueint);
+      g_autofree char *declines = g_strdup_printf ("%d", cJSON_GetObjectItem (row, "declines")->valueint);
+      const cJSON *interval = cJSON_GetObjectItem (row, "interval");
+      g_autofree char *ci = g_strdup_printf ("%.1f – %.1f%%",
+                                             100 * cJSON_GetObjectItem (interval, "lower")->valuedouble,
+                                             100 * cJSON_GetObjectItem (interval, "upper")->valuedouble);
+
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 0), ==,
+                       cJSON_GetObjectItem (row, "stratum")->valuestring);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 1), ==, declines);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 3), ==, labelled);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 5), ==, share);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 6), ==, ci);
+    }
+
+  g_assert_true (cJSON_IsTrue (cJSON_GetObjectItem (overall, "defined")));
+  {
+    g_autofree char *share = ra_results_format_share (cJSON_GetObjectItem (overall, "estimate")->valuedouble);
+    g_assert_cmpstr (ra_results_page_get_cell (results, 4, 5), ==, share);
+  }
+
+  /* Exports: the JSON export is the report command's JSON, to the byte
+   * but for generated_at; the charts are real files. */
+  {
+    g_autofree char *dir = ra_test_tmpdir ();
+    g_autofree char *json_path = g_build_filename (dir, "r.json", NULL);
+    g_autofree char *csv_path = g_build_filename (dir, "r.csv", NULL);
+    g_autofree char *png_path = g_build_filename (dir, "r.png", NULL);
+    g_autofree char *svg_path = g_build_filename (dir, "r.svg", NULL);
+    g_autofree char *exported = NULL;
+    g_autofree char *svg = NULL;
+    g_autoptr(cJSON) exported_json = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GdkTexture) texture = NULL;
+
+    g_assert_true (ra_results_page_export (results, "json", json_path, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (json_path, &exported, NULL, &error));
+    exported_json = cJSON_Parse (exported);
+    g_assert_nonnull (exported_json);
+    g_assert_true (cJSON_Compare (cJSON_GetObjectItem (exported_json, "frame"),
+                                  cJSON_GetObjectItem (json, "frame"), TRUE));
+
+    g_assert_true (ra_results_page_export (results, "csv", csv_path, &error));
+    g_assert_true (ra_results_page_export (results, "png", png_path, &error));
+    g_assert_true (ra_results_page_export (results, "svg", svg_path, &error));
+    g_assert_no_error (error);
+
+    texture = gdk_texture_new_from_filename (png_path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (texture), ==, 1800);
+    g_assert_true (g_file_get_contents (svg_path, &svg, NULL, &error));
+    g_assert_nonnull (strstr (svg, "<svg"));
+  }
+
+  close_window (window);
+}
+
+static void
+test_pages (void)
+{
+  RaWindow *window;
+  static const char *pages[] = { "batches", "audits", "session", "results", "browse" };
+
+  build_store ();
+  window = open_window ();
+
+  /* Every page is reachable with its Alt+digit action. */
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", pages[i]));
+      g_assert_cmpstr (_ra_window_get_visible_page (window), ==, pages[i]);
+    }
+
+  /* The label keys do nothing while the session page is hidden. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "batches"));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (_ra_window_get_session_page (window)),
+                                              "session.label", "s", "unsure") &&
+                  ra_session_page_get_busy (_ra_window_get_session_page (window)));
+
+  close_window (window);
+}
+
+static void
+test_no_display (void)
+{
+  g_test_skip ("no display: run under Xvfb (tests/ui/run-under-xvfb.sh)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_test_add_func ("/ra/ui/workbench/no-display", test_no_display);
+      return g_test_run ();
+    }
+  adw_init ();
+
+  app = ra_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  ra_application_set_reviewer (app, "tester");
+  g_application_hold (G_APPLICATION (app));
+
+  g_test_add_func ("/ra/ui/workbench/label-undo-resume", test_label_and_undo);
+  g_test_add_func ("/ra/ui/workbench/results-match-report", test_results_match_report);
+  g_test_add_func ("/ra/ui/workbench/pages", test_pages);
+
+  ret = g_test_run ();
+
+  g_application_release (G_APPLICATION (app));
+  g_clear_object (&app);
+  g_clear_pointer (&store_path, g_free);
+  return ret;
+}
