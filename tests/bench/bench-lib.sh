@@ -12,6 +12,7 @@
 #   RA_BENCH_SEED     generator seed (default 1)
 #   RA_BENCH_LABELS   labels for the report benchmark (default 100000, at most
 #                     the number of declined turns)
+#   RA_BENCH_FRESH    1: the import benchmark first deletes every cached file
 #
 # The benchmarks print figures and never fail on a time: they exit non-zero
 # only when a command they measure fails.
@@ -28,7 +29,10 @@ set -euo pipefail
 BENCH_SRC="$RA_SOURCE_ROOT/tests/bench"
 GEN="$BENCH_SRC/generate-batch.py"
 N="$RA_BENCH_TURNS"
-TAG="n${N}-s${RA_BENCH_SEED}"
+# Cached batches are named after the generators' contents, so that a
+# changed generator never reuses an old batch.
+GEN_HASH=$(cat "$GEN" "$RA_SOURCE_ROOT/data/generate-demo.py" | md5sum | cut -c1-8)
+TAG="n${N}-s${RA_BENCH_SEED}-g${GEN_HASH}"
 BATCH_JSONL="$RA_BENCH_DIR/batch-$TAG.jsonl"
 BATCH_CSV="$RA_BENCH_DIR/batch-$TAG.csv"
 BATCH_TRUTH="$RA_BENCH_DIR/batch-$TAG-truth.csv"
