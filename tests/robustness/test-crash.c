@@ -1,0 +1,359 @@
+/* test-crash.c — SIGKILL at random moments cannot lose work
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Rounds alternate between (a) `refusal-audit review` labelling an audit with
+ * keys fed through a pipe and (b) `refusal-audit import` of a file, each
+ * killed with SIGKILL after a random (seeded) delay. After every round the
+ * store must open, pass PRAGMA integrity_check, hold every label that any
+ * review session had reported as saved (with its value), and every import
+ * must have left all of its file or none of it.
+ *
+ * RA_CRASH_ROUNDS (default 100) and RA_CRASH_SEED (default 20260101) change
+ * the number of rounds and the seed.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ra-store.h"
+#include "ra-test-util.h"
+#include "robust-util.h"
+
+#define N_CLASSES       3
+#define ITEMS_PER_CLASS 100
+#define N_ITEMS         (N_CLASSES * ITEMS_PER_CLASS)
+#define N_IMPORT        4000
+
+typedef struct
+{
+  char *reviewer;
+  char *ext_id;
+  char *value;
+} Saved;
+
+static void
+saved_free (Saved *s)
+{
+  g_free (s->reviewer);
+  g_free (s->ext_id);
+  g_free (s->value);
+  g_free (s);
+}
+
+typedef struct
+{
+  char       *dir;
+  char       *store;
+  char       *import_file;
+  char       *out_file;
+  GRand      *rand;
+  GPtrArray  *saved;      /* of Saved: every label reported as saved */
+  GPtrArray  *batches;    /* of char*: every batch name an import was started for */
+  double      review_ms;  /* one whole review session, measured */
+  double      import_ms;  /* one whole import, measured */
+  guint       killed_review, finished_review;
+  guint       killed_import, finished_import;
+  guint       landed, not_landed;
+  guint64     labels_checked;
+  double      verify_ms;  /* time spent checking the store */
+  double      open_ms;    /* of which opening it and PRAGMA integrity_check */
+} Crash;
+
+static const char *values[] = { "correctly-declined", "should-have-attempted", "unsure", NULL };
+
+static char *
+make_keys (Crash *c)
+{
+  GString *keys = g_string_new (NULL);
+
+  for (guint i = 0; i < N_ITEMS; i++)
+    g_string_append_printf (keys, "%d\n", g_rand_int_range (c->rand, 1, 4));
+  return g_string_free (keys, FALSE);
+}
+
+/* Reads "saved: item N (EXT) VALUE" lines of a review session's output. */
+static guint
+collect_saved (Crash      *c,
+               const char *reviewer)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_file_get_contents (c->out_file, &text, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      const char *open, *close;
+      Saved *s;
+
+      /* The line may follow the "> " prompt of the item it labels. */
+      if (g_str_has_prefix (line, "> "))
+        line += 2;
+      if (!g_str_has_prefix (line, "saved: item "))
+        continue;
+      open = strchr (line, '(');
+      close = open ? strchr (open, ')') : NULL;
+      if (open == NULL || close == NULL || close[1] != ' ')
+        g_error ("unexpected review output line: %s", line);
+      s = g_new0 (Saved, 1);
+      s->reviewer = g_strdup (reviewer);
+      s->ext_id = g_strndup (open + 1, close - open - 1);
+      s->value = g_strdup (close + 2);
+      g_assert_true (g_strv_contains (values, s->value));
+      g_ptr_array_add (c->saved, s);
+      n++;
+    }
+  return n;
+}
+
+static void
+verify_store (Crash   *c,
+              RaStore *store)
+{
+  g_autoptr(GHashTable) labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 expected_turns = N_ITEMS;
+  int rc;
+
+  stmt = ra_store_prepare (store,
+                           "SELECT r.reviewer, t.ext_id, r.value FROM reviewer_labels r"
+                           " JOIN turns t ON t.id = r.turn_id"
+                           " WHERE r.audit_id = (SELECT id FROM audits WHERE name = 'crash')",
+                           &error);
+  g_assert_no_error (error);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (labels,
+                         g_strdup_printf ("%s\x1f%s", sqlite3_column_text (stmt, 0),
+                                          sqlite3_column_text (stmt, 1)),
+                         g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+
+  for (guint i = 0; i < c->saved->len; i++)
+    {
+      Saved *s = g_ptr_array_index (c->saved, i);
+      g_autofree char *key = g_strdup_printf ("%s\x1f%s", s->reviewer, s->ext_id);
+      const char *value = g_hash_table_lookup (labels, key);
+
+      if (g_strcmp0 (value, s->value) != 0)
+        g_error ("label lost: reviewer %s, item %s, reported saved as %s, store has %s",
+                 s->reviewer, s->ext_id, s->value, value ? value : "nothing");
+      c->labels_checked++;
+    }
+
+  for (guint i = 0; i < c->batches->len; i++)
+    {
+      const char *name = g_ptr_array_index (c->batches, i);
+      gint64 n_batches = rb_query_int (store, "SELECT count(*) FROM batches WHERE name = ?1", name);
+      gint64 n_turns = rb_query_int (store,
+                                     "SELECT count(*) FROM turns t JOIN batches b ON b.id = t.batch_id"
+                                     " WHERE b.name = ?1", name);
+
+      g_assert_cmpint (n_batches, >=, 0);
+      g_assert_cmpint (n_batches, <=, 1);
+      g_assert_cmpint (n_turns, ==, n_batches * N_IMPORT);
+      if (n_batches == 1)
+        g_assert_cmpint (rb_query_int (store, "SELECT n_imported FROM batches WHERE name = ?1", name),
+                         ==, N_IMPORT);
+      expected_turns += n_turns;
+    }
+  /* No turn outside the batches counted above (a half-landed file whose batch
+   * row is missing would show here). */
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==, expected_turns);
+}
+
+static void
+verify (Crash *c)
+{
+  gint64 start = g_get_monotonic_time ();
+  RaStore *store = rb_open_checked (c->store);
+
+  c->open_ms += rb_ms_since (start);
+  verify_store (c, store);
+  ra_store_close (store);
+  c->verify_ms += rb_ms_since (start);
+}
+
+static void
+spawn_review (Crash       *c,
+              const char  *reviewer,
+              double       kill_after_ms)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keys = make_keys (c);
+  g_autofree char *err_file = g_build_filename (c->dir, "review.err", NULL);
+  const char *argv[] = { "review", "--db", c->store, "--reviewer", reviewer, "crash", NULL };
+  GOutputStream *in;
+
+  proc = rb_spawn_cli (TRUE, c->out_file, err_file, NULL, NULL, argv);
+  in = g_subprocess_get_stdin_pipe (proc);
+  g_output_stream_write_all (in, keys, strlen (keys), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (in, NULL, &error);
+  g_assert_no_error (error);
+
+  if (kill_after_ms >= 0)
+    {
+      g_usleep ((gulong) (kill_after_ms * 1000));
+      g_subprocess_send_signal (proc, SIGKILL);
+    }
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (proc))
+    {
+      g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+      c->killed_review++;
+    }
+  else
+    {
+      g_autofree char *err = NULL;
+
+      g_file_get_contents (err_file, &err, NULL, NULL);
+      if (g_subprocess_get_exit_status (proc) != 0)
+        g_error ("review exited with %d: %s", g_subprocess_get_exit_status (proc), err);
+      c->finished_review++;
+    }
+  collect_saved (c, reviewer);
+}
+
+static void
+spawn_import (Crash      *c,
+              const char *batch,
+              double      kill_after_ms)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *set_model = g_strdup_printf ("model=%s", batch);
+  g_autofree char *err_file = g_build_filename (c->dir, "import.err", NULL);
+  const char *argv[] = { "import", "--db", c->store, "--batch", batch, "--set", set_model,
+                         "--format", "jsonl", c->import_file, NULL };
+
+  g_ptr_array_add (c->batches, g_strdup (batch));
+  proc = rb_spawn_cli (FALSE, NULL, err_file, NULL, NULL, argv);
+  if (kill_after_ms >= 0)
+    {
+      g_usleep ((gulong) (kill_after_ms * 1000));
+      g_subprocess_send_signal (proc, SIGKILL);
+    }
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (proc))
+    {
+      g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+      c->killed_import++;
+    }
+  else
+    {
+      g_autofree char *err = NULL;
+
+      g_file_get_contents (err_file, &err, NULL, NULL);
+      if (g_subprocess_get_exit_status (proc) != 0)
+        g_error ("import exited with %d: %s", g_subprocess_get_exit_status (proc), err);
+      c->finished_import++;
+    }
+}
+
+static void
+test_crash (void)
+{
+  Crash c = { 0 };
+  g_autofree char *base_file = NULL;
+  const char *rounds_env = g_getenv ("RA_CRASH_ROUNDS");
+  const char *seed_env = g_getenv ("RA_CRASH_SEED");
+  guint rounds = rounds_env ? (guint) g_ascii_strtoull (rounds_env, NULL, 10) : 100;
+  guint32 seed = seed_env ? (guint32) g_ascii_strtoull (seed_env, NULL, 10) : 20260101;
+  g_autofree char *per_class = g_strdup_printf ("%d", ITEMS_PER_CLASS);
+  gint64 start = g_get_monotonic_time ();
+  gint64 t;
+
+  c.dir = ra_test_tmpdir ();
+  c.store = g_build_filename (c.dir, "audit.db", NULL);
+  c.import_file = g_build_filename (c.dir, "import.jsonl", NULL);
+  c.out_file = g_build_filename (c.dir, "review.out", NULL);
+  c.rand = g_rand_new_with_seed (seed);
+  c.saved = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_free);
+  c.batches = g_ptr_array_new_with_free_func (g_free);
+  base_file = g_build_filename (c.dir, "base.jsonl", NULL);
+
+  rb_write_turns (base_file, "item-", N_ITEMS, N_CLASSES, "base", 200);
+  rb_write_turns (c.import_file, "imp-", N_IMPORT, 4, NULL, 100);
+  {
+    const char *import_argv[] = { "import", "--db", c.store, base_file, NULL };
+    const char *audit_argv[] = { "audit", "create", "--db", c.store, "--per-class", per_class,
+                                 "--seed", "7", "crash", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, import_argv), ==, 0);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, audit_argv), ==, 0);
+  }
+
+  /* Calibrate: one whole review session and one whole import, not killed. */
+  t = g_get_monotonic_time ();
+  spawn_review (&c, "calibration", -1);
+  c.review_ms = rb_ms_since (t);
+  g_assert_cmpuint (c.saved->len, ==, N_ITEMS);
+  t = g_get_monotonic_time ();
+  spawn_import (&c, "calibration", -1);
+  c.import_ms = rb_ms_since (t);
+  verify (&c);
+  g_test_message ("seed %u; a whole review session of %d labels takes %.0f ms, "
+                  "a whole import of %d turns %.0f ms", seed, N_ITEMS, c.review_ms, N_IMPORT, c.import_ms);
+  c.finished_review = c.finished_import = 0;
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autofree char *name = g_strdup_printf ("round-%u", round);
+
+      if (round % 2 == 0)
+        spawn_review (&c, name, g_rand_double_range (c.rand, 0, c.review_ms));
+      else
+        spawn_import (&c, name, g_rand_double_range (c.rand, 0, c.import_ms * 1.1));
+      verify (&c);
+    }
+
+  {
+    g_autoptr(RaStore) store = rb_open_checked (c.store);
+
+    c.landed = (guint) rb_query_int (store, "SELECT count(*) FROM batches WHERE name LIKE 'round-%'", NULL);
+    c.not_landed = c.killed_import + c.finished_import - c.landed;
+  }
+  g_test_message ("%u rounds in %.1f s: review killed %u times (finished first %u times), "
+                  "import killed %u times (finished first %u times); %u imports landed whole, "
+                  "%u left nothing; %u labels reported saved, %" G_GUINT64_FORMAT
+                  " label checks, all present; %.1f s spent checking the store (%.1f s opening it "
+                  "and checking its integrity)",
+                  rounds, rb_ms_since (start) / 1000, c.killed_review, c.finished_review,
+                  c.killed_import, c.finished_import, c.landed, c.not_landed, c.saved->len,
+                  c.labels_checked, c.verify_ms / 1000, c.open_ms / 1000);
+  /* Most rounds must really kill something mid-way. */
+  g_assert_cmpuint (c.killed_review + c.killed_import, >=, rounds / 2);
+
+  g_rand_free (c.rand);
+  g_ptr_array_unref (c.saved);
+  g_ptr_array_unref (c.batches);
+  g_free (c.dir);
+  g_free (c.store);
+  g_free (c.import_file);
+  g_free (c.out_file);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ra/robustness/crash/review-and-import", test_crash);
+  return g_test_run ();
+}
