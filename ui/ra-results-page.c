@@ -202,9 +202,15 @@ report_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   RaReport *report;
 
+  report = ra_database_report_finish (RA_DATABASE (object), result, &error);
+
+  /* A newer reload replaced this one: it is still busy. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
   self->busy = FALSE;
 
-  if (!(report = ra_database_report_finish (RA_DATABASE (object), result, &error)))
+  if (report == NULL)
     {
       RaWindow *window = get_window (self);
 

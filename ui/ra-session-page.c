@@ -450,6 +450,9 @@ session_step_cb (GObject      *object,
 
   if (!(step = ra_database_session_finish (RA_DATABASE (object), result, &error)))
     {
+      /* Superseded by a newer request, which owns the busy state now. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
       set_busy (self, FALSE);
       if (g_error_matches (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
         {
@@ -809,6 +812,9 @@ list_items_cb (GObject      *object,
 
   if (!(items = ra_database_list_items_finish (RA_DATABASE (object), result, &error)))
     {
+      /* Superseded by a newer request, which owns the busy state now. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
       set_busy (self, FALSE);
       gtk_stack_set_visible_child_name (self->stack, "no-audit");
       show_error (self, _("Cannot Open the Audit"), error);
@@ -841,6 +847,9 @@ get_audit_cb (GObject      *object,
 
   if (!(info = ra_database_get_audit_finish (RA_DATABASE (object), result, &error)))
     {
+      /* Superseded by a newer request, which owns the busy state now. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
       set_busy (self, FALSE);
       gtk_stack_set_visible_child_name (self->stack, "no-audit");
       g_clear_pointer (&self->audit_name, g_free);
