@@ -130,6 +130,8 @@ get_window (RaApplication *self)
   window = g_object_new (RA_TYPE_WINDOW, "application", self, NULL);
   if (self->benchmark_labels > 0)
     ra_benchmark_attach (RA_WINDOW (window), self->benchmark_labels);
+  else if (g_getenv ("RA_SCREENSHOT_DIR") != NULL)
+    ra_screenshots_attach (RA_WINDOW (window), g_getenv ("RA_SCREENSHOT_DIR"));
   return RA_WINDOW (window);
 }
 

@@ -252,3 +252,123 @@ ra_benchmark_attach (RaWindow *window,
   bench->shown_id = g_signal_connect (bench->page, "item-shown", G_CALLBACK (item_shown_cb), bench);
   bench->poll_id = g_timeout_add (1, poll_store_cb, bench);
 }
+
+/* Screenshots: RA_SCREENSHOT_DIR=DIR makes the workbench open the first
+ * audit, then save each main page as DIR/PAGE.png and quit. The window is
+ * rendered with its own renderer (no window manager or X grab needed). */
+
+typedef struct
+{
+  RaWindow *window;
+  char     *dir;
+  guint     index;
+  guint     source;
+} Screenshots;
+
+static const char *screenshot_pages[] = { "batches", "audits", "session", "results", "browse" };
+
+static void
+save_window (RaWindow   *window,
+             const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_printerr ("screenshots: cannot write %s\n", path);
+  else
+    printf ("screenshot %s\n", path);
+}
+
+static gboolean
+screenshot_step_cb (gpointer user_data)
+{
+  Screenshots *shots = user_data;
+
+  if (shots->index > 0)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.png", screenshot_pages[shots->index - 1]);
+      g_autofree char *path = g_build_filename (shots->dir, name, NULL);
+
+      save_window (shots->window, path);
+    }
+
+  if (shots->index == G_N_ELEMENTS (screenshot_pages))
+    {
+      shots->source = 0;
+      fflush (stdout);
+      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (shots->window))));
+      return G_SOURCE_REMOVE;
+    }
+
+  ra_window_show_page (shots->window, screenshot_pages[shots->index++]);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+screenshots_audits_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  Screenshots *shots = user_data;
+  g_autoptr(GPtrArray) audits = ra_database_list_audits_finish (RA_DATABASE (object), result, NULL);
+
+  if (audits != NULL && audits->len > 0)
+    ra_window_open_audit (shots->window, ((RaAuditInfo *) g_ptr_array_index (audits, 0))->audit->name, 0);
+
+  /* Give each page time to load its data and draw. */
+  shots->source = g_timeout_add (1500, screenshot_step_cb, shots);
+}
+
+static gboolean
+screenshots_poll_cb (gpointer user_data)
+{
+  Screenshots *shots = user_data;
+
+  if (g_strcmp0 (_ra_window_get_state (shots->window), "loading") == 0)
+    return G_SOURCE_CONTINUE;
+
+  shots->source = 0;
+  ra_database_list_audits_async (ra_window_get_database (shots->window), NULL,
+                                 screenshots_audits_cb, shots);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+screenshots_free (gpointer data)
+{
+  Screenshots *shots = data;
+
+  g_clear_handle_id (&shots->source, g_source_remove);
+  g_free (shots->dir);
+  g_free (shots);
+}
+
+void
+ra_screenshots_attach (RaWindow   *window,
+                       const char *dir)
+{
+  Screenshots *shots;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+
+  g_return_if_fail (RA_IS_WINDOW (window));
+
+  shots = g_new0 (Screenshots, 1);
+  shots->window = window;
+  shots->dir = g_strdup (dir);
+  g_object_set_data_full (G_OBJECT (window), "ra-screenshots", shots, screenshots_free);
+  if (RA_IS_APPLICATION (app) && ra_application_get_reviewer (RA_APPLICATION (app))[0] == '\0')
+    ra_application_set_reviewer (RA_APPLICATION (app), "Reviewer");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 780);
+  shots->source = g_timeout_add (50, screenshots_poll_cb, shots);
+}

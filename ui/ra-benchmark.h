@@ -18,4 +18,8 @@ void ra_benchmark_mark_start (void);
 void ra_benchmark_attach     (RaWindow *window,
                               int       n_labels);
 
+/* RA_SCREENSHOT_DIR: saves each main page as a PNG into DIR and quits. */
+void ra_screenshots_attach   (RaWindow   *window,
+                              const char *dir);
+
 G_END_DECLS

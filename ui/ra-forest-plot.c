@@ -168,7 +168,7 @@ ra_forest_plot_draw (RaForestPlot  *self,
 
   label_width = MIN (220.0, width * 0.35);
   plot_x0 = SIDE_MARGIN + label_width + 12;
-  plot_x1 = width - SIDE_MARGIN - 110;
+  plot_x1 = width - SIDE_MARGIN - 150;
   if (plot_x1 < plot_x0 + 50)
     plot_x1 = plot_x0 + 50;
 

@@ -382,15 +382,10 @@ show_item (RaSessionPage *self)
 
   gtk_stack_set_visible_child_name (self->stack, "item");
 
-  /* Scroll both views back to the top. */
-  {
-    GtkTextIter start;
-
-    gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (self->context_view), &start);
-    gtk_text_view_scroll_to_iter (self->context_view, &start, 0, FALSE, 0, 0);
-    gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (self->response_view), &start);
-    gtk_text_view_scroll_to_iter (self->response_view, &start, 0, FALSE, 0, 0);
-  }
+  /* Back to the top of both views (the adjustments, not scroll_to_iter,
+   * which needs a layout that is not there yet). */
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->context_view)), 0);
+  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->response_view)), 0);
 
   self->item_shown_at = g_get_monotonic_time ();
 }
