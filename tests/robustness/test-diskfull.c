@@ -1,0 +1,312 @@
+/* test-diskfull.c — an import into a store that cannot grow
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * /ra/robustness/disk-full/file-size-limit: `refusal-audit import` runs with
+ * RLIMIT_FSIZE (ulimit -f) set a little above the store's size and SIGXFSZ
+ * ignored, so the store and its WAL cannot grow past the limit. At several
+ * limits, on a fresh copy of the store each time: the import ends either
+ * with exit 74 and a clear message (and nothing of the file in the store) or,
+ * when the limit leaves room, with exit 0 and the whole file; never a crash.
+ * The store is intact afterwards and takes the same import once the limit is
+ * gone.
+ *
+ * /ra/robustness/disk-full/tmpfs: the same on a real full filesystem, a 1 MB
+ * tmpfs (only when this runs as root and may mount; skipped otherwise), and a
+ * label written when the filesystem is filled to the last byte.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ra-store.h"
+#include "ra-test-util.h"
+#include "robust-util.h"
+
+#define N_BASE 300
+#define N_BIG  8000
+
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit;
+
+  limit.rlim_cur = limit.rlim_max = (rlim_t) GPOINTER_TO_SIZE (data);
+  signal (SIGXFSZ, SIG_IGN);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_file_get_contents (from, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+/* The store holds the base batch whole and, if LANDED, the big one whole;
+ * nothing else. */
+static void
+assert_store (const char *path,
+              gboolean    landed)
+{
+  g_autoptr(RaStore) store = rb_open_checked (path);
+
+  g_assert_cmpint (rb_query_int (store, "SELECT n_imported FROM batches WHERE name = 'base'", NULL), ==,
+                   N_BASE);
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM batches WHERE name = 'big'", NULL), ==,
+                   landed ? 1 : 0);
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==,
+                   N_BASE + (landed ? N_BIG : 0));
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns WHERE ext_id LIKE 'big-%'", NULL), ==,
+                   landed ? N_BIG : 0);
+}
+
+/* Exit 74 with a message naming the store and the lack of space. */
+static void
+assert_full_message (int         status,
+                     const char *err,
+                     const char *store)
+{
+  g_assert_cmpint (status, ==, 74);
+  g_assert_true (g_str_has_prefix (err, "refusal-audit import: "));
+  g_assert_nonnull (strstr (err, store));
+  g_assert_true (strstr (err, "disk is full") != NULL || strstr (err, "disk full") != NULL);
+  /* One line, no trace of a crash. */
+  g_assert_cmpint (strchr (err, '\n') - err, ==, (gssize) strlen (err) - 1);
+}
+
+static void
+test_file_size_limit (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *pristine = g_build_filename (dir, "pristine.db", NULL);
+  g_autofree char *store = g_build_filename (dir, "audit.db", NULL);
+  g_autofree char *base = g_build_filename (dir, "base.jsonl", NULL);
+  g_autofree char *big = g_build_filename (dir, "big.jsonl", NULL);
+  const char *base_argv[] = { "import", "--db", pristine, "--batch", "base", base, NULL };
+  const char *big_argv[] = { "import", "--db", store, "--batch", "big", big, NULL };
+  /* Room over the store's size for its growth and its WAL, in KiB. */
+  const guint extra_kib[] = { 0, 4, 64, 256, 1024, 1536, 2048, 4096 };
+  guint failed = 0, landed = 0;
+  GStatBuf st;
+
+  rb_write_turns (base, "base-", N_BASE, 3, "m", 200);
+  rb_write_turns (big, "big-", N_BIG, 3, "m", 200);
+  g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, base_argv), ==, 0);
+  /* Closed: checkpointed, no WAL left. */
+  g_assert_cmpint (g_stat (pristine, &st), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (extra_kib); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *wal = g_strconcat (store, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (store, "-shm", NULL);
+      gsize limit = (gsize) st.st_size + extra_kib[i] * 1024;
+      int status;
+
+      g_unlink (store);
+      g_unlink (wal);
+      g_unlink (shm);
+      copy_file (pristine, store);
+      status = rb_run_cli (NULL, &out, &err, limit_file_size, GSIZE_TO_POINTER (limit), big_argv);
+      g_test_message ("store of %" G_GINT64_FORMAT " bytes, file size limit +%u KiB: exit %d %s",
+                      (gint64) st.st_size, extra_kib[i], status, err);
+      if (status == 0)
+        {
+          landed++;
+          assert_store (store, TRUE);
+        }
+      else
+        {
+          failed++;
+          assert_full_message (status, err, store);
+          assert_store (store, FALSE);
+        }
+      if (i == 0)
+        g_assert_cmpint (status, ==, 74);
+    }
+  g_assert_cmpuint (failed, >, 0);
+  g_assert_cmpuint (landed, >, 0);
+
+  /* After a failed import, without the limit, the same import lands whole. */
+  {
+    g_autofree char *err = NULL;
+    gsize limit = (gsize) st.st_size;
+
+    g_unlink (store);
+    copy_file (pristine, store);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, &err, limit_file_size, GSIZE_TO_POINTER (limit), big_argv), ==,
+                     74);
+    assert_store (store, FALSE);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, big_argv), ==, 0);
+    assert_store (store, TRUE);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+
+static gboolean
+run_quietly (const char * const *argv)
+{
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* The folder of the tmpfs test: made by the parent, the tmpfs is mounted on
+ * its "mnt" folder; the subprocess finds it from its parent's pid. */
+static char *
+tmpfs_folder (pid_t parent)
+{
+  g_autofree char *name = g_strdup_printf ("refusal-audit-diskfull-%ld", (long) parent);
+
+  return g_build_filename (g_get_tmp_dir (), name, NULL);
+}
+
+/* Runs in a subprocess on the mounted tmpfs. */
+static void
+tmpfs_body (void)
+{
+  g_autofree char *top = tmpfs_folder (getppid ());
+  g_autofree char *dir = g_build_filename (top, "mnt", NULL);
+  g_autofree char *note = g_build_filename (top, "known-bug", NULL);
+  g_autofree char *src = ra_test_tmpdir ();
+  g_autofree char *store = g_build_filename (dir, "audit.db", NULL);
+  g_autofree char *base = g_build_filename (src, "base.jsonl", NULL);
+  g_autofree char *big = g_build_filename (src, "big.jsonl", NULL);
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *base_argv[] = { "import", "--db", store, "--batch", "base", base, NULL };
+  const char *big_argv[] = { "import", "--db", store, "--batch", "big", big, NULL };
+  const char *audit_argv[] = { "audit", "create", "--db", store, "--per-class", "10", "--seed", "1", "a", NULL };
+  const char *label_argv[] = { "label", "--db", store, "a", "--reviewer", "r", "--turn", "base-0",
+                               "--value", "unsure", NULL };
+  char block[4096];
+  FILE *f;
+  int status;
+
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  rb_write_turns (base, "base-", N_BASE, 3, "m", 200);
+  rb_write_turns (big, "big-", N_BIG, 3, "m", 200);
+  g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, base_argv), ==, 0);
+  g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, audit_argv), ==, 0);
+
+  status = rb_run_cli (NULL, &out, &err, NULL, NULL, big_argv);
+  g_printerr ("# import into a 1 MB tmpfs: exit %d %s", status, err);
+  assert_full_message (status, err, store);
+  assert_store (store, FALSE);
+
+  /* Fill the filesystem to the last byte, then label. */
+  f = fopen (filler, "w");
+  g_assert_nonnull (f);
+  memset (block, 'x', sizeof block);
+  while (fwrite (block, 1, sizeof block, f) == sizeof block && fflush (f) == 0)
+    ;
+  clearerr (f);
+  while (fwrite (block, 1, 1, f) == 1 && fflush (f) == 0)
+    ;
+  fclose (f);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = rb_run_cli (NULL, &out, &err, NULL, NULL, label_argv);
+  g_printerr ("# label on the full tmpfs: exit %d %s", status, *err ? err : "\n");
+  /* Either the label fits in the space the store already has, or a clean
+   * store error. */
+  g_assert_true (status == 0 || status == 74);
+  if (status == 74)
+    {
+      g_assert_true (g_str_has_prefix (err, "refusal-audit label: "));
+      g_assert_nonnull (strstr (err, store));
+      if (strstr (err, "disk is full") == NULL && strstr (err, "disk full") == NULL)
+        {
+          g_autofree char *text = g_strdup_printf ("on a full disk `label` says \"%.*s\" instead of "
+                                                   "naming the full disk", (int) strcspn (err, "\n"), err);
+          g_file_set_contents (note, text, -1, NULL);
+        }
+    }
+  g_unlink (filler);
+  assert_store (store, FALSE);
+  {
+    g_autoptr(RaStore) s = rb_open_checked (store);
+
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM label_events", NULL), ==, status == 0 ? 1 : 0);
+  }
+  /* With room again, the store takes the label. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, label_argv), ==, 0);
+}
+
+static void
+test_tmpfs (void)
+{
+  g_autofree char *top = NULL, *dir = NULL, *note = NULL, *known_bug = NULL;
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", NULL, NULL };
+  const char *umount_argv[] = { "umount", NULL, NULL };
+
+  if (g_test_subprocess ())
+    {
+      tmpfs_body ();
+      return;
+    }
+  if (getuid () != 0)
+    {
+      g_test_skip ("mounting a tmpfs needs root");
+      return;
+    }
+  top = tmpfs_folder (getpid ());
+  dir = g_build_filename (top, "mnt", NULL);
+  note = g_build_filename (top, "known-bug", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  mount_argv[6] = dir;
+  umount_argv[1] = dir;
+  if (!run_quietly (mount_argv))
+    {
+      g_rmdir (dir);
+      g_rmdir (top);
+      g_test_skip ("cannot mount a tmpfs here");
+      return;
+    }
+  /* The subprocess's TAP output stays captured; its notes go to stderr. */
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (!run_quietly (umount_argv))
+    {
+      const char *lazy_argv[] = { "umount", "-l", dir, NULL };
+      g_assert_true (run_quietly (lazy_argv));
+    }
+  g_file_get_contents (note, &known_bug, NULL, NULL);
+  g_unlink (note);
+  g_rmdir (dir);
+  g_rmdir (top);
+  g_test_trap_assert_passed ();
+  if (known_bug)
+    g_test_incomplete (known_bug);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/ra/robustness/disk-full/file-size-limit", test_file_size_limit);
+  g_test_add_func ("/ra/robustness/disk-full/tmpfs", test_tmpfs);
+  return g_test_run ();
+}
