@@ -53,7 +53,7 @@ ra_bench_header ()
 {
   echo "== $1"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
-  echo "turns: $N (RA_BENCH_TURNS), seed: $RA_BENCH_SEED"
+  echo "turns: $N (RA_BENCH_TURNS), seed: $RA_BENCH_SEED; load average: $(cut -d" " -f1-3 /proc/loadavg)"
 }
 
 # ra_run_timed CMD... : runs CMD, sets ELAPSED (s) and MAXRSS_KB (or "n/a").
