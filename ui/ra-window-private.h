@@ -20,5 +20,7 @@ RaBrowsePage  *_ra_window_get_browse_page   (RaWindow *self);
 /* "welcome", "loading" or "store" */
 const char    *_ra_window_get_state         (RaWindow *self);
 const char    *_ra_window_get_visible_page  (RaWindow *self);
+/* The name the header bar shows for the reviewer. */
+const char    *_ra_window_get_reviewer_text (RaWindow *self);
 
 G_END_DECLS

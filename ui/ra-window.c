@@ -47,6 +47,7 @@ struct _RaWindow
   RaDatabase           *database;
   GCancellable         *cancellable;
   GSettings            *settings;
+  GSignalGroup         *app_signals;
   char                 *opening_path;
 };
 
@@ -106,6 +107,12 @@ const char *
 _ra_window_get_visible_page (RaWindow *self)
 {
   return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+const char *
+_ra_window_get_reviewer_text (RaWindow *self)
+{
+  return adw_button_content_get_label (self->reviewer_content);
 }
 
 static RaApplication *
@@ -533,19 +540,13 @@ ra_window_close_request (GtkWindow *window)
 }
 
 static void
-ra_window_constructed (GObject *object)
+application_changed_cb (RaWindow *self)
 {
-  RaWindow *self = RA_WINDOW (object);
-  RaApplication *app;
-
-  G_OBJECT_CLASS (ra_window_parent_class)->constructed (object);
-
-  if ((app = get_app (self)))
-    {
-      g_signal_connect_object (app, "notify::reviewer", G_CALLBACK (update_reviewer),
-                               self, G_CONNECT_SWAPPED);
-      update_reviewer (self);
-    }
+  /* "application" is not a construct property: g_object_new sets it after
+   * constructed(), and it can change later. Follow it, so the header shows
+   * the reviewer of whichever application the window belongs to. */
+  g_signal_group_set_target (self->app_signals, get_app (self));
+  update_reviewer (self);
 }
 
 static void
@@ -554,6 +555,8 @@ ra_window_dispose (GObject *object)
   RaWindow *self = (RaWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
+  if (self->app_signals != NULL)
+    g_signal_group_set_target (self->app_signals, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_WINDOW);
 
   G_OBJECT_CLASS (ra_window_parent_class)->dispose (object);
@@ -567,6 +570,7 @@ ra_window_finalize (GObject *object)
   g_clear_object (&self->database);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_object (&self->app_signals);
   g_clear_pointer (&self->opening_path, g_free);
 
   G_OBJECT_CLASS (ra_window_parent_class)->finalize (object);
@@ -579,7 +583,6 @@ ra_window_class_init (RaWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = ra_window_constructed;
   object_class->dispose = ra_window_dispose;
   object_class->finalize = ra_window_finalize;
 
@@ -642,4 +645,10 @@ ra_window_init (RaWindow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_title), FALSE);
   rebuild_recent_list (self);
+
+  self->app_signals = g_signal_group_new (RA_TYPE_APPLICATION);
+  g_signal_group_connect_object (self->app_signals, "notify::reviewer",
+                                 G_CALLBACK (update_reviewer), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
+  update_reviewer (self);
 }

@@ -199,6 +199,13 @@ test_label_and_undo (void)
   g_assert_cmpstr (ra_session_page_get_state (page), ==, "item");
   g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "0 of 12");
 
+  /* The header bar shows the reviewer, and follows a change of name. */
+  g_assert_cmpstr (_ra_window_get_reviewer_text (window), ==, "tester");
+  ra_application_set_reviewer (app, "Second Tester");
+  g_assert_cmpstr (_ra_window_get_reviewer_text (window), ==, "Second Tester");
+  ra_application_set_reviewer (app, "tester");
+  g_assert_cmpstr (_ra_window_get_reviewer_text (window), ==, "tester");
+
   /* Production text is shown literally: no markup, every character kept. */
   response = ra_session_page_dup_response_text (page);
   g_assert_cmpstr (response, ==, RESPONSE_HOSTILE);
