@@ -37,7 +37,7 @@ else
     nok "man --warnings -l: no warnings"; printf '%s\n' "$out" | diag; }
 fi
 
-grep -q -E "^\.TH +\"?refusal-audit\"? +1 .*$version" "$page" \
+grep -q -i -E "^\.TH +\"?refusal-audit\"? +1 .*$version" "$page" \
   && ok ".TH names refusal-audit(1) and version $version" \
   || nok ".TH does not name refusal-audit(1) version $version"
 for s in NAME SYNOPSIS DESCRIPTION COMMANDS "EXIT STATUS" ENVIRONMENT FILES; do
@@ -71,8 +71,8 @@ common=$(printf '%s\n' "$plain" | sed -n '/^\.SH "\{0,1\}OPTIONS/,/^\.SH/p')
 mentions () {
   printf '%s\n' "$1" | grep -q -E -- "(^|[^A-Za-z0-9-])$2([^A-Za-z0-9-]|\$)"
 }
-has_option () {  # has_option "SECTION TITLE" --option
-  mentions "$common" "$2" || mentions "$(section "$1")" "$2"
+has_option () {  # has_option --option, in $common or the current $sect
+  mentions "$common" "$1" || mentions "$sect" "$1"
 }
 
 commands=$(ra_commands)
@@ -89,8 +89,9 @@ for c in $commands; do
     skip "options of $c documented" "'refusal-audit $c --help' fails: command not built yet"
     continue
   fi
+  sect=$(section "$c")
   for option in $(ra_options "$c"); do
-    has_option "$c" "$option" && ok "$c $option documented" || nok "$c $option not documented"
+    has_option "$option" && ok "$c $option documented" || nok "$c $option not documented"
   done
   for s in $(ra_commands "$c"); do
     has_heading "$c $s" && ok "subcommand $c $s has a section" || nok "subcommand $c $s has no .SS section"
@@ -98,8 +99,9 @@ for c in $commands; do
       skip "options of $c $s documented" "'refusal-audit $c $s --help' fails"
       continue
     fi
+    sect=$(section "$c $s")
     for option in $(ra_options "$c" "$s"); do
-      has_option "$c $s" "$option" && ok "$c $s $option documented" || nok "$c $s $option not documented"
+      has_option "$option" && ok "$c $s $option documented" || nok "$c $s $option not documented"
     done
   done
 done
