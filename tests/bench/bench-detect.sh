@@ -21,25 +21,27 @@ fi
 
 PHRASES="$BENCH_SRC/refusal-phrases.txt"
 
-# ra_detect_one LABEL STORE COUNT
+# ra_detect_one LABEL STORE COUNT SETUP
+# SETUP (a shell function) makes STORE afresh, without detections.
 ra_detect_one ()
 {
-  local label=$1 store=$2 count=$3 responses det_s det_rss rerun_s grep_s matches flagged
+  local label=$1 store=$2 count=$3 setup=$4 responses det_s det_rss rerun_s grep_s matches flagged
   responses="$RA_BENCH_DIR/responses-$label.txt"
+  "$setup"
   # One response per line, as grep sees lines.
   sqlite3 "$store" "SELECT replace(replace(response, char(13), ' '), char(10), ' ') FROM turns;" > "$responses"
   ra_warm "$store" "$responses"
 
-  ra_run_timed "$RA_CLI" --db "$store" detect
+  ra_run_repeated "$setup" "$RA_CLI" --db "$store" detect
   det_s=$ELAPSED
   det_rss=$MAXRSS_KB
   flagged=$(sqlite3 "$store" 'SELECT count(*) FROM detections WHERE verdict <> 0;')
 
-  ra_run_timed "$RA_CLI" --db "$store" detect
+  ra_run_repeated : "$RA_CLI" --db "$store" detect
   rerun_s=$ELAPSED
 
   # grep -c exits 1 when nothing matches: not a failure here.
-  ra_run_timed sh -c 'grep -c -i -F -f "$1" "$2" || test $? = 1' sh "$PHRASES" "$responses"
+  ra_run_repeated : sh -c 'grep -c -i -F -f "$1" "$2" || test $? = 1' sh "$PHRASES" "$responses"
   grep_s=$ELAPSED
   matches=$(cat "$RA_BENCH_DIR/last.out")
 
@@ -49,7 +51,7 @@ ra_detect_one ()
     "$(ra_rate "$count" "$rerun_s")" "$rerun_s" "-"
   printf '%-12s %-30s %9s %12s %10s %10s\n' "$label" "grep -c -i -F -f PHRASES" "$count" \
     "$(ra_rate "$count" "$grep_s")" "$grep_s" "$matches"
-  echo "$label: ratio (detect / grep, turns/s): $(ra_ratio "$grep_s" "$det_s"); detect peak memory $(awk -v k="$det_rss" 'BEGIN { printf "%.1f", k / 1024 }') MB"
+  echo "$label: ratio (detect / grep, turns/s): $(ra_ratio "$grep_s" "$det_s"); detect peak memory $(awk -v k="$det_rss" 'BEGIN { if (k == "n/a") print k; else printf "%.1f", k / 1024 }') MB"
   rm -f "$responses"
 }
 
@@ -57,15 +59,22 @@ printf '%-12s %-30s %9s %12s %10s %10s\n' "batch" "method" "turns" "turns/s" "se
 
 # The demo batch (6,000 turns).
 demo_store="$RA_BENCH_DIR/detect-demo.db"
-rm -f "$demo_store" "$demo_store-wal" "$demo_store-shm"
-"$RA_CLI" --db "$demo_store" import "$RA_SOURCE_ROOT/data/demo/demo-batch.jsonl.gz" > /dev/null
+setup_demo ()
+{
+  rm -f "$demo_store" "$demo_store-wal" "$demo_store-shm"
+  "$RA_CLI" --db "$demo_store" import "$RA_SOURCE_ROOT/data/demo/demo-batch.jsonl.gz" > /dev/null
+}
+setup_demo
 demo_n=$(sqlite3 "$demo_store" 'SELECT count(*) FROM turns;')
-ra_detect_one demo "$demo_store" "$demo_n"
+ra_detect_one demo "$demo_store" "$demo_n" setup_demo
 rm -f "$demo_store" "$demo_store-wal" "$demo_store-shm"
 
 # The generated batch.
 ra_ensure_base_store
 store="$RA_BENCH_DIR/detect-$TAG.db"
-ra_copy_store "$store"
-ra_detect_one "generated" "$store" "$N"
+setup_generated ()
+{
+  ra_copy_store "$store"
+}
+ra_detect_one "generated" "$store" "$N" setup_generated
 rm -f "$store" "$store-wal" "$store-shm"

@@ -20,66 +20,78 @@ jsonl_bytes=$(ra_filesize "$BATCH_JSONL")
 csv_bytes=$(ra_filesize "$BATCH_CSV")
 ra_warm "$BATCH_JSONL" "$BATCH_CSV"
 
+bare="$RA_BENCH_DIR/bare-$TAG.db"
+store="$RA_BENCH_DIR/import-$TAG.db"
+columns='id TEXT, model TEXT, class TEXT, timestamp TEXT, conversation_id TEXT, prompt TEXT,
+  messages TEXT, response TEXT, declined TEXT, outcome TEXT, meta TEXT'
+
 # The bare loader: sqlite3's shell, one table of TEXT columns, no index,
 # no constraint, default settings.
-bare="$RA_BENCH_DIR/bare-$TAG.db"
-rm -f "$bare" "$bare-journal" "$bare-wal"
-sqlite3 "$bare" 'CREATE TABLE turns (id TEXT, model TEXT, class TEXT, timestamp TEXT,
-  conversation_id TEXT, prompt TEXT, messages TEXT, response TEXT, declined TEXT,
-  outcome TEXT, meta TEXT);'
-ra_run_timed sqlite3 "$bare" ".import --csv --skip 1 '$BATCH_CSV' turns"
+setup_bare ()
+{
+  rm -f "$bare" "$bare-journal" "$bare-wal" "$bare-shm"
+  sqlite3 "$bare" "CREATE TABLE turns ($columns);"
+}
+
+# The same loader into a table with the store's constraint and index, in
+# WAL mode with the store's page cache: what the schema alone costs.
+setup_indexed ()
+{
+  rm -f "$bare" "$bare-journal" "$bare-wal" "$bare-shm"
+  sqlite3 "$bare" 'PRAGMA journal_mode = WAL;' "CREATE TABLE turns ($columns, UNIQUE (id, model));
+    CREATE INDEX turns_class_model ON turns (class, model);" > /dev/null
+}
+
+setup_store ()
+{
+  rm -f "$store" "$store-wal" "$store-shm"
+}
+
+ra_run_repeated setup_bare sqlite3 "$bare" ".import --csv --skip 1 '$BATCH_CSV' turns"
 bare_s=$ELAPSED
 bare_rss=$MAXRSS_KB
 bare_rows=$(sqlite3 "$bare" 'SELECT count(*) FROM turns;')
 bare_size=$(ra_filesize "$bare")
-rm -f "$bare"
 
-# The same loader into a table with the store's constraint and index, in
-# WAL mode with the store's page cache: what the schema alone costs.
-rm -f "$bare" "$bare-wal" "$bare-shm"
-sqlite3 "$bare" 'PRAGMA journal_mode = WAL;' 'CREATE TABLE turns (id TEXT, model TEXT, class TEXT,
-  timestamp TEXT, conversation_id TEXT, prompt TEXT, messages TEXT, response TEXT,
-  declined TEXT, outcome TEXT, meta TEXT, UNIQUE (id, model));
-  CREATE INDEX turns_class_model ON turns (class, model);' > /dev/null
-ra_run_timed sqlite3 "$bare" 'PRAGMA cache_size = -32768;' ".import --csv --skip 1 '$BATCH_CSV' turns"
+ra_run_repeated setup_indexed sqlite3 "$bare" 'PRAGMA cache_size = -32768;' \
+  ".import --csv --skip 1 '$BATCH_CSV' turns"
 idx_s=$ELAPSED
 idx_rss=$MAXRSS_KB
-rm -f "$bare" "$bare-wal" "$bare-shm"
+rm -f "$bare" "$bare-journal" "$bare-wal" "$bare-shm"
 
-# refusal-audit import into a fresh store.
-store="$RA_BENCH_DIR/import-$TAG.db"
-rm -f "$store" "$store-wal" "$store-shm"
-ra_run_timed "$RA_CLI" --db "$store" import "$BATCH_JSONL"
+ra_run_repeated setup_store "$RA_CLI" --db "$store" import "$BATCH_JSONL"
 ra_s=$ELAPSED
 ra_rss=$MAXRSS_KB
 ra_rows=$(sqlite3 "$store" 'SELECT count(*) FROM turns;')
+
+# Importing the same file again: every turn is a duplicate.
+ra_run_repeated : "$RA_CLI" --db "$store" import --batch again "$BATCH_JSONL"
+dup_s=$ELAPSED
+dup_rss=$MAXRSS_KB
 ra_checkpoint "$store"
 ra_size=$(ra_filesize "$store")
 
-# A second import of the same file: every turn is a duplicate.
-ra_run_timed "$RA_CLI" --db "$store" import --batch again "$BATCH_JSONL"
-dup_s=$ELAPSED
-dup_rss=$MAXRSS_KB
+mb_of_kb ()
+{
+  awk -v k="$1" 'BEGIN { if (k == "n/a") print k; else printf "%.1f", k / 1024 }'
+}
 
-ra_rate_turns=$(ra_rate "$ra_rows" "$ra_s")
-bare_rate_turns=$(ra_rate "$bare_rows" "$bare_s")
+# row LABEL ROWS BYTES SECONDS RSS_KB
+row ()
+{
+  printf '%-36s %10s %12s %9s %10s %8s MB\n' "$1" "$2" "$(ra_rate "$2" "$4")" \
+    "$(ra_rate1 "$(ra_mb "$3")" "$4")" "$4" "$(mb_of_kb "$5")"
+}
+
 printf '%-36s %10s %12s %9s %10s %11s\n' "loader" "rows" "turns/s" "MB/s" "seconds" "max RSS"
-printf '%-36s %10s %12s %9s %10s %8s MB\n' "sqlite3 .import (CSV, bare)" "$bare_rows" \
-  "$bare_rate_turns" "$(ra_rate1 "$(ra_mb "$csv_bytes")" "$bare_s")" "$bare_s" \
-  "$(awk -v k="$bare_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
-printf '%-36s %10s %12s %9s %10s %8s MB\n' "sqlite3 .import (CSV, indexed, WAL)" "$bare_rows" \
-  "$(ra_rate "$bare_rows" "$idx_s")" "$(ra_rate1 "$(ra_mb "$csv_bytes")" "$idx_s")" "$idx_s" \
-  "$(awk -v k="$idx_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
-printf '%-36s %10s %12s %9s %10s %8s MB\n' "refusal-audit import (JSONL)" "$ra_rows" \
-  "$ra_rate_turns" "$(ra_rate1 "$(ra_mb "$jsonl_bytes")" "$ra_s")" "$ra_s" \
-  "$(awk -v k="$ra_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
-printf '%-36s %10s %12s %9s %10s %8s MB\n' "refusal-audit re-import (all dup.)" "$ra_rows" \
-  "$(ra_rate "$ra_rows" "$dup_s")" "$(ra_rate1 "$(ra_mb "$jsonl_bytes")" "$dup_s")" "$dup_s" \
-  "$(awk -v k="$dup_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+row "sqlite3 .import (CSV, bare)" "$bare_rows" "$csv_bytes" "$bare_s" "$bare_rss"
+row "sqlite3 .import (CSV, indexed, WAL)" "$bare_rows" "$csv_bytes" "$idx_s" "$idx_rss"
+row "refusal-audit import (JSONL)" "$ra_rows" "$jsonl_bytes" "$ra_s" "$ra_rss"
+row "refusal-audit re-import (all dup.)" "$ra_rows" "$jsonl_bytes" "$dup_s" "$dup_rss"
 echo "input: JSONL $(ra_mb "$jsonl_bytes") MB, CSV $(ra_mb "$csv_bytes") MB; store: $(ra_mb "$ra_size") MB, bare table: $(ra_mb "$bare_size") MB"
-echo "ratio (refusal-audit / sqlite3 .import, turns/s): $(ra_ratio "$ra_rate_turns" "$bare_rate_turns")  (target >= 0.50)"
+echo "ratio (refusal-audit / sqlite3 .import, turns/s): $(ra_ratio "$bare_s" "$ra_s")  (target >= 0.50)"
 echo "  against sqlite3 .import into the indexed table: $(ra_ratio "$idx_s" "$ra_s")"
-echo "peak memory of refusal-audit import: $(awk -v k="$ra_rss" 'BEGIN { printf "%.1f", k / 1024 }') MB  (target < 100 MB)"
+echo "peak memory of refusal-audit import: $(mb_of_kb "$ra_rss") MB  (target < 100 MB)"
 
 if [ "$ra_rows" != "$N" ]; then
   echo "warning: the store holds $ra_rows turns, expected $N" >&2

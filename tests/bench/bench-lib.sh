@@ -13,6 +13,9 @@
 #   RA_BENCH_LABELS   labels for the report benchmark (default 100000, at most
 #                     the number of declined turns)
 #   RA_BENCH_FRESH    1: the import benchmark first deletes every cached file
+#   RA_BENCH_REPEAT   runs of each timed command (default 1); the median time
+#                     and the largest peak memory are printed. On a shared
+#                     machine, 3 or 5 steady the figures.
 #
 # The benchmarks print figures and never fail on a time: they exit non-zero
 # only when a command they measure fails.
@@ -25,6 +28,7 @@ set -euo pipefail
 : "${RA_BENCH_TURNS:=1000000}"
 : "${RA_BENCH_SEED:=1}"
 : "${RA_BENCH_LABELS:=100000}"
+: "${RA_BENCH_REPEAT:=1}"
 
 BENCH_SRC="$RA_SOURCE_ROOT/tests/bench"
 GEN="$BENCH_SRC/generate-batch.py"
@@ -53,7 +57,7 @@ ra_bench_header ()
 {
   echo "== $1"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
-  echo "turns: $N (RA_BENCH_TURNS), seed: $RA_BENCH_SEED; load average: $(cut -d" " -f1-3 /proc/loadavg)"
+  echo "turns: $N (RA_BENCH_TURNS), seed: $RA_BENCH_SEED, runs per figure: $RA_BENCH_REPEAT (median); load average: $(cut -d" " -f1-3 /proc/loadavg)"
 }
 
 # ra_run_timed CMD... : runs CMD, sets ELAPSED (s) and MAXRSS_KB (or "n/a").
@@ -80,6 +84,27 @@ ra_run_timed ()
     echo "FAILED (exit $status): $*" >&2
     head -c 2000 "$RA_BENCH_DIR/last.out" >&2 || true
     return "$status"
+  fi
+}
+
+# ra_run_repeated SETUP CMD... : runs the shell function SETUP (or ":")
+# then CMD, RA_BENCH_REPEAT times; ELAPSED is the median time, MAXRSS_KB
+# the largest peak.
+ra_run_repeated ()
+{
+  local setup=$1 i times="" rss_max=0
+  shift
+  for ((i = 0; i < RA_BENCH_REPEAT; i++)); do
+    "$setup"
+    ra_run_timed "$@"
+    times="$times $ELAPSED"
+    if [ "$MAXRSS_KB" != "n/a" ] && [ "$MAXRSS_KB" -gt "$rss_max" ]; then
+      rss_max=$MAXRSS_KB
+    fi
+  done
+  ELAPSED=$(echo "$times" | tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : sprintf ("%.3f", (a[NR / 2] + a[NR / 2 + 1]) / 2) }')
+  if [ "$HAVE_TIME" = 1 ]; then
+    MAXRSS_KB=$rss_max
   fi
 }
 

@@ -94,7 +94,7 @@ printf '%-56s %10s %10s %10s\n' "command" "seconds" "labels/s" "max RSS"
 for args in "" "--format json" "--format csv" "--method clopper-pearson --fpc" \
             "--compare assistant-2026-03,assistant-2026-09"; do
   # shellcheck disable=SC2086
-  if ra_run_timed "$RA_CLI" --db "$store" report bench $args; then
+  if ra_run_repeated : "$RA_CLI" --db "$store" report bench $args; then
     printf '%-56s %10s %10s %7s MB\n' "report bench $args" "$ELAPSED" \
       "$(ra_rate "$n_labels" "$ELAPSED")" "$(awk -v k="$MAXRSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
   else
