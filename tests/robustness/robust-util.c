@@ -78,6 +78,20 @@ rb_spawn_cli (gboolean            stdin_pipe,
   return proc;
 }
 
+/* NUL-terminated copy (the bytes may hold NULs of their own). */
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize length = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
+  char *s = g_malloc (length + 1);
+
+  if (length > 0)
+    memcpy (s, data, length);
+  s[length] = '\0';
+  return s;
+}
+
 int
 rb_run_cli (const char         *stdin_file,
             char              **out,
@@ -91,7 +105,7 @@ rb_run_cli (const char         *stdin_file,
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *stdout_buf = NULL, *stderr_buf = NULL;
+  g_autoptr(GBytes) stdout_bytes = NULL, stderr_bytes = NULL;
   const char *cli = g_getenv ("RA_CLI");
 
   g_assert_nonnull (cli);
@@ -110,12 +124,13 @@ rb_run_cli (const char         *stdin_file,
     }
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_buf, &stderr_buf, &error);
+  /* Bytes, not UTF-8: the outputs are checked, not trusted. */
+  g_subprocess_communicate (proc, NULL, NULL, &stdout_bytes, &stderr_bytes, &error);
   g_assert_no_error (error);
   if (out)
-    *out = g_steal_pointer (&stdout_buf);
+    *out = bytes_to_string (stdout_bytes);
   if (err)
-    *err = g_steal_pointer (&stderr_buf);
+    *err = bytes_to_string (stderr_bytes);
   if (!g_subprocess_get_if_exited (proc))
     return -1;
   return g_subprocess_get_exit_status (proc);
