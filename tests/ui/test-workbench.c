@@ -22,6 +22,10 @@
 #include "ra-test-util.h"
 #include "ra-window-private.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
 #define RESPONSE_HOSTILE "<b>not bold</b> &amp; \u202eevil\u202c \U0001F600 zero\u200bwidth"
 
 static RaApplication *app;
@@ -437,6 +441,290 @@ test_pages (void)
   close_window (window);
 }
 
+/* The shortcuts the session page puts on the window: each key maps to the
+ * action (and argument) that the buttons and the tests use. */
+static void
+test_key_map (void)
+{
+  static const struct {
+    const char *trigger;
+    const char *action;
+    const char *argument;
+  } expected[] = {
+    { "1", "session.label", "correctly-declined" },
+    { "2", "session.label", "should-have-attempted" },
+    { "3", "session.label", "unsure" },
+    { "s", "session.skip", NULL },
+    { "f", "session.flag", NULL },
+    { "n", "session.note", NULL },
+    { "<Control>z", "session.undo", NULL },
+    { "<Alt>Left", "session.previous", NULL },
+    { "<Alt>Right", "session.next", NULL },
+    { "<Control>f", "session.search", NULL },
+  };
+  RaWindow *window;
+  RaSessionPage *page;
+  g_autoptr(GListModel) controllers = NULL;
+  guint found = 0;
+
+  build_store ();
+  window = open_window ();
+  page = _ra_window_get_session_page (window);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (page));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      /* Global: the keys work wherever the focus is in the window. */
+      g_assert_cmpint (gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)),
+                       ==, GTK_SHORTCUT_SCOPE_GLOBAL);
+
+      for (guint e = 0; e < G_N_ELEMENTS (expected); e++)
+        {
+          g_autoptr(GtkShortcutTrigger) want = gtk_shortcut_trigger_parse_string (expected[e].trigger);
+          gboolean matched = FALSE;
+
+          g_assert_nonnull (want);
+          for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)) && !matched; k++)
+            {
+              g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+              GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+              GVariant *args = gtk_shortcut_get_arguments (shortcut);
+
+              if (!gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), want))
+                continue;
+              matched = TRUE;
+              g_assert_true (GTK_IS_NAMED_ACTION (action));
+              g_assert_cmpstr (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), ==,
+                               expected[e].action);
+              if (expected[e].argument != NULL)
+                {
+                  g_assert_nonnull (args);
+                  g_assert_cmpstr (g_variant_get_string (args, NULL), ==, expected[e].argument);
+                }
+              else
+                g_assert_null (args);
+            }
+          if (matched)
+            found++;
+        }
+    }
+
+  g_assert_cmpuint (found, ==, G_N_ELEMENTS (expected));
+  close_window (window);
+}
+
+/* Real key presses: xdotool sends them through the X server (XTEST) to the
+ * focused window, so they go the whole way a reviewer's keys go: X, GDK,
+ * the window's shortcut controllers, the actions, the worker, the store. */
+
+static guint items_shown;
+
+static void
+count_item_shown_cb (RaSessionPage *page,
+                     gpointer       data)
+{
+  items_shown++;
+}
+
+typedef struct
+{
+  RaSessionPage *page;
+  guint          shown;
+} ShownWait;
+
+static gboolean
+shown_again (gpointer data)
+{
+  ShownWait *wait = data;
+
+  return items_shown > wait->shown && !ra_session_page_get_busy (wait->page);
+}
+
+static void
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) "xdotool");
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xdotool %s failed: %s", first, err);
+}
+
+/* Presses KEY in the window and waits for the page to show an item again. */
+static void
+key (RaSessionPage *page,
+     const char    *keysym)
+{
+  ShownWait wait = { page, items_shown };
+
+  xdotool ("key", "--clearmodifiers", keysym, NULL);
+  wait_until (shown_again, &wait, keysym);
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+static GtkEditable *note_editable;
+
+/* The focus is in a GtkEntry (the note field's text). */
+static gboolean
+note_focused (gpointer data)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (data));
+  GtkWidget *entry = focus ? gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) : NULL;
+
+  note_editable = entry ? GTK_EDITABLE (entry) : NULL;
+  return note_editable != NULL;
+}
+
+static gboolean
+note_text_is (gpointer data)
+{
+  return g_strcmp0 (gtk_editable_get_text (note_editable), data) == 0;
+}
+
+static void
+test_real_keys (void)
+{
+#ifdef GDK_WINDOWING_X11
+  RaWindow *window;
+  RaSessionPage *page;
+  GdkSurface *surface;
+  g_autofree char *xid = NULL;
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+  gint64 first, second, third;
+  gulong handler;
+
+  if (xdotool_path == NULL)
+    {
+      g_test_skip ("xdotool is not installed (apt-get install xdotool)");
+      return;
+    }
+
+  build_store ();
+  window = open_window ();
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  if (!GDK_IS_X11_SURFACE (surface))
+    {
+      close_window (window);
+      g_test_skip ("not an X11 display: xdotool cannot reach the window");
+      return;
+    }
+  page = open_session (window);
+  handler = g_signal_connect (page, "item-shown", G_CALLBACK (count_item_shown_cb), NULL);
+
+  /* Focus the window as a window manager would. */
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  xdotool ("windowfocus", "--sync", xid, NULL);
+  wait_until (window_active, window, "the window to be focused");
+
+  first = ra_session_page_get_current_turn (page);
+  key (page, "1");
+  second = ra_session_page_get_current_turn (page);
+  g_assert_cmpint (second, !=, first);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (first);
+    g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+  }
+
+  key (page, "2");
+  third = ra_session_page_get_current_turn (page);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_assert_cmpint (item->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  }
+
+  key (page, "3");
+  {
+    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_assert_cmpint (item->value, ==, RA_LABEL_UNSURE);
+  }
+  g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "3 of 12");
+
+  /* Ctrl+Z undoes the last label and shows its item. */
+  key (page, "ctrl+z");
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, third);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+  }
+
+  /* Alt+Left / Alt+Right move through the review order. */
+  key (page, "alt+Left");
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, second);
+  key (page, "alt+Right");
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, third);
+
+  /* S skips without a label. */
+  key (page, "s");
+  g_assert_cmpint (ra_session_page_get_current_turn (page), !=, third);
+  {
+    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+  }
+
+  /* F flags the item shown and stays on it. */
+  {
+    gint64 current = ra_session_page_get_current_turn (page);
+    g_autoptr(RaLabelItem) item = NULL;
+
+    key (page, "f");
+    g_assert_cmpint (ra_session_page_get_current_turn (page), ==, current);
+    item = stored_item (current);
+    g_assert_true (item->flagged);
+  }
+
+  /* N opens the note field with the focus in it; what is typed there is
+   * text (the digit is not a label); Enter stores the note with the item. */
+  {
+    gint64 current = ra_session_page_get_current_turn (page);
+    ShownWait wait = { page, items_shown };
+    g_autoptr(RaLabelItem) item = NULL;
+
+    xdotool ("key", "--clearmodifiers", "n", NULL);
+    wait_until (note_focused, window, "the note field");
+    xdotool ("type", "--delay", "20", "check 1", NULL);
+    wait_until (note_text_is, (gpointer) "check 1", "the typed note");
+    g_assert_cmpuint (items_shown, ==, wait.shown);
+    xdotool ("key", "Return", NULL);
+    wait_until (shown_again, &wait, "the note to be stored");
+    g_assert_cmpint (ra_session_page_get_current_turn (page), ==, current);
+    item = stored_item (current);
+    g_assert_cmpstr (item->note, ==, "check 1");
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+    g_assert_true (item->flagged);
+  }
+
+  g_signal_handler_disconnect (page, handler);
+  close_window (window);
+#else
+  g_test_skip ("built without X11 support");
+#endif
+}
+
 static void
 test_no_display (void)
 {
@@ -469,6 +757,8 @@ main (int   argc,
   g_test_add_func ("/ra/ui/workbench/label-undo-resume", test_label_and_undo);
   g_test_add_func ("/ra/ui/workbench/results-match-report", test_results_match_report);
   g_test_add_func ("/ra/ui/workbench/pages", test_pages);
+  g_test_add_func ("/ra/ui/workbench/key-map", test_key_map);
+  g_test_add_func ("/ra/ui/workbench/real-keys", test_real_keys);
 
   ret = g_test_run ();
 
