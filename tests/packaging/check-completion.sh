@@ -28,54 +28,62 @@ fi
 out=$("$bash" -n "$file" 2>&1)
 [ $? -eq 0 ] && ok "bash -n $(basename "$file")" || { nok "bash -n $(basename "$file")"; printf '%s\n' "$out" | diag; }
 
-# complete WORDS... : what bash offers after `refusal-audit WORDS...` where the
-# last word is the one being completed; one candidate per line.  Uses
-# bash-completion's helpers when installed, and works without them.
-complete_words () {
+# All the questions are asked of one bash process (loading bash-completion
+# once): queries holds one per line, "EXPECTED|WORD|WORD...|.", the last
+# WORD being the one completed (the "." keeps an empty last WORD); the answers
+# are "yes" or "no" per line.
+tmp=$ra_help_cache  # removed on exit by help-lib.sh
+queries="$tmp/queries"
+: > "$queries"
+ask () {  # ask EXPECTED WORDS...
+  (IFS='|'; printf '%s|.\n' "$*") >> "$queries"
+}
+answer () {
   "$bash" --norc --noprofile -c '
     for f in /usr/share/bash-completion/bash_completion; do
       [ -r "$f" ] && . "$f" >/dev/null 2>&1
     done
     . "$1" || exit 3
-    shift
     spec=$(complete -p refusal-audit 2>/dev/null) || exit 4
     func=$(printf "%s\n" "$spec" | sed -n "s/.*-F \([^ ]*\).*/\1/p")
     [ -n "$func" ] || exit 5
-    COMP_WORDS=(refusal-audit "$@")
-    COMP_CWORD=$#
-    COMP_LINE="refusal-audit $*"
-    COMP_POINT=${#COMP_LINE}
-    COMPREPLY=()
-    "$func" refusal-audit "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-    printf "%s\n" "${COMPREPLY[@]}"
-  ' complete-test "$file" "$@" 2>/dev/null
+    while IFS="|" read -r -a q; do
+      want=${q[0]}
+      COMP_WORDS=(refusal-audit "${q[@]:1:${#q[@]}-2}")
+      COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+      COMP_LINE="${COMP_WORDS[*]}"
+      COMP_POINT=${#COMP_LINE}
+      COMPREPLY=()
+      "$func" refusal-audit "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+      found=no
+      for r in "${COMPREPLY[@]}"; do
+        r=${r%=}; r=${r% }
+        [ "$r" = "$want" ] && found=yes
+      done
+      echo "$found"
+    done < "$2"
+  ' check-completion "$file" "$queries" 2>/dev/null
 }
-offers () {  # offers EXPECTED WORDS...
-  want=$1; shift
-  complete_words "$@" | sed 's/[= ]*$//' | grep -q -x -F -- "$want"
-}
-
-if complete_words "" >/dev/null; then
-  ok "the file registers a completion function for refusal-audit"
-else
-  nok "the file registers no completion function for refusal-audit"
-  echo "1..$n"
-  exit 1
-fi
 
 commands=$(ra_commands)
 [ -n "$commands" ] && ok "refusal-audit --help lists commands" || nok "refusal-audit --help lists no commands"
+
+# What to ask, with the test's description in a parallel file.
+descs="$tmp/descs"
+: > "$descs"
+q () {  # q DESCRIPTION EXPECTED WORDS...
+  printf '%s\n' "$1" >> "$descs"
+  shift
+  ask "$@"
+}
 for c in $commands; do
-  offers "$c" "" && ok "offers command $c" || nok "does not offer command $c"
+  q "offers command $c" "$c" ""
 done
-prefix_offer=$(complete_words "$(printf '%s\n' $commands | head -n 1 | cut -c1-3)")
-printf '%s\n' "$prefix_offer" | grep -q -x -F -- "$(printf '%s\n' $commands | head -n 1)" \
-  && ok "completes a command from its first letters" || nok "does not complete a command from its first letters"
-
+first=$(printf '%s\n' $commands | head -n 1)
+q "completes a command from its first letters" "$first" "$(printf '%s' "$first" | cut -c1-3)"
 for option in $(ra_options); do
-  offers "$option" "--" && ok "offers global option $option" || nok "does not offer global option $option"
+  q "offers global option $option" "$option" "--"
 done
-
 for c in $commands; do
   if ! ra_built "$c"; then
     skip "options of $c" "'refusal-audit $c --help' fails: command not built yet"
@@ -83,17 +91,39 @@ for c in $commands; do
   fi
   subs=$(ra_commands "$c")
   for s in $subs; do
-    offers "$s" "$c" "" && ok "offers $c $s" || nok "does not offer $c $s"
+    q "offers $c $s" "$s" "$c" ""
     ra_built "$c" "$s" || { skip "options of $c $s" "not built yet"; continue; }
     for option in $(ra_options "$c" "$s"); do
-      offers "$option" "$c" "$s" "--" && ok "offers $c $s $option" || nok "does not offer $c $s $option"
+      q "offers $c $s $option" "$option" "$c" "$s" "--"
     done
   done
   [ -n "$subs" ] && continue
   for option in $(ra_options "$c"); do
-    offers "$option" "$c" "--" && ok "offers $c $option" || nok "does not offer $c $option"
+    q "offers $c $option" "$option" "$c" "--"
   done
 done
+# A few values, and options after an option's value.
+q "offers report --format json" json report --format ""
+q "offers import --format csv" csv import --format ""
+q "offers summary --declined-by detector" detector summary --declined-by ""
+q "offers check --on upper" upper check --on ""
+q "offers label --value should-have-attempted" should-have-attempted label A --value sh
+q "offers stats diff --method newcombe" newcombe stats diff --method ""
+q "offers audit create --allocation neyman" neyman audit create X --allocation ""
+q "offers an option after an option's value" --seed audit create X --per-class 5 --s
+
+if ! answer > "$tmp/answers" || [ ! -s "$tmp/answers" ]; then
+  nok "the file registers a completion function for refusal-audit"
+  echo "1..$n"
+  exit 1
+fi
+ok "the file registers a completion function for refusal-audit"
+exec 3< "$descs"
+while read -r a; do
+  read -r d <&3
+  [ "$a" = yes ] && ok "$d" || nok "$d"
+done < "$tmp/answers"
+exec 3<&-
 
 echo "1..$n"
 exit $failed

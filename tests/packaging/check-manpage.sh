@@ -68,8 +68,11 @@ section () {
 }
 # The options every command takes, documented once under OPTIONS.
 common=$(printf '%s\n' "$plain" | sed -n '/^\.SH "\{0,1\}OPTIONS/,/^\.SH/p')
-mentions () {
-  printf '%s\n' "$1" | grep -q -E -- "(^|[^A-Za-z0-9-])$2([^A-Za-z0-9-]|\$)"
+mentions () {  # mentions TEXT --option: as a whole word (no fork: this runs often)
+  case " $1 " in
+    *[!A-Za-z0-9-]"$2"[!A-Za-z0-9-]*) return 0 ;;
+  esac
+  return 1
 }
 has_option () {  # has_option --option, in $common or the current $sect
   mentions "$common" "$1" || mentions "$sect" "$1"
