@@ -392,10 +392,14 @@ void
 ra_browse_page_set_audit (RaBrowsePage *self,
                           const char   *audit)
 {
+  char *copy;
+
   g_return_if_fail (RA_IS_BROWSE_PAGE (self));
 
+  /* Copy before freeing: AUDIT may be self->audit itself. */
+  copy = g_strdup (audit);
   g_free (self->audit);
-  self->audit = g_strdup (audit);
+  self->audit = copy;
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     ra_browse_page_reload (self);
 }

@@ -246,10 +246,14 @@ void
 ra_results_page_set_audit (RaResultsPage *self,
                            const char    *audit)
 {
+  char *copy;
+
   g_return_if_fail (RA_IS_RESULTS_PAGE (self));
 
+  /* Copy before freeing: AUDIT may be self->audit itself. */
+  copy = g_strdup (audit);
   g_free (self->audit);
-  self->audit = g_strdup (audit);
+  self->audit = copy;
   ra_results_page_reload (self);
 }
 

@@ -882,8 +882,13 @@ ra_session_page_set_audit (RaSessionPage *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  g_free (self->audit_name);
-  self->audit_name = g_strdup (audit);
+  /* Copy before freeing: AUDIT may be self->audit_name itself. */
+  {
+    char *copy = g_strdup (audit);
+
+    g_free (self->audit_name);
+    self->audit_name = copy;
+  }
   g_clear_pointer (&self->audit, ra_audit_info_free);
   g_clear_pointer (&self->item, ra_label_item_free);
   g_clear_pointer (&self->content, ra_item_content_free);

@@ -302,12 +302,17 @@ ra_window_show_page (RaWindow   *self,
 
 void
 ra_window_open_audit (RaWindow   *self,
-                      const char *audit,
+                      const char *audit_name,
                       gint64      turn_id)
 {
-  g_return_if_fail (RA_IS_WINDOW (self));
-  g_return_if_fail (audit != NULL);
+  /* AUDIT_NAME may be a page's own copy (the browse page passes its own),
+   * which that page's setter frees: work on a copy of ours. */
+  g_autofree char *audit = NULL;
 
+  g_return_if_fail (RA_IS_WINDOW (self));
+  g_return_if_fail (audit_name != NULL);
+
+  audit = g_strdup (audit_name);
   g_settings_set_string (self->settings, "last-audit", audit);
   ra_session_page_set_audit (self->session_page, audit, turn_id);
   ra_browse_page_set_audit (self->browse_page, audit);

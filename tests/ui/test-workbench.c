@@ -20,108 +20,13 @@
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-test-util.h"
+#include "ra-ui-test-util.h"
 #include "ra-window-private.h"
 
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
 #endif
 
-#define RESPONSE_HOSTILE "<b>not bold</b> &amp; \u202eevil\u202c \U0001F600 zero\u200bwidth"
-
-static RaApplication *app;
-static char *store_path;
-
-static char *
-write_batch (void)
-{
-  static const char *classes[] = { "medical", "legal", "chemistry" };
-  GString *text = g_string_new (NULL);
-
-  for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
-    for (guint i = 0; i < 10; i++)
-      g_string_append_printf (text,
-                              "{\"id\": \"%s-%u\", \"class\": \"%s\", \"model\": \"m1\", "
-                              "\"messages\": [{\"role\": \"system\", \"content\": \"Be helpful.\"},"
-                              " {\"role\": \"user\", \"content\": \"Question %u about %s\"}], "
-                              "\"response\": \"%s\", \"declined\": true}\n",
-                              classes[c], i, classes[c], i, classes[c], RESPONSE_HOSTILE);
-
-  return ra_test_write_file ("batch.jsonl", g_string_free (text, FALSE), -1);
-}
-
-static void
-build_store (void)
-{
-  g_autofree char *batch = write_batch ();
-  g_autoptr(RaStore) store = NULL;
-  g_autoptr(RaImportOptions) options = ra_import_options_new ();
-  g_autoptr(RaImportResult) imported = NULL;
-  g_autoptr(RaAudit) audit = NULL;
-  g_autoptr(GError) error = NULL;
-  RaAuditDesign design = { 0 };
-  RaAuditSampleResult sample = { 0 };
-
-  g_clear_pointer (&store_path, g_free);
-  store_path = ra_test_store_path ();
-  store = ra_store_open (store_path, &error);
-  g_assert_no_error (error);
-  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (imported->imported, ==, 30);
-
-  design.declined_by = RA_DECLINED_BY_SOURCE;
-  design.strata_by = RA_STRATA_CLASS;
-  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-  design.size.per_class = 4;
-  design.has_seed = TRUE;
-  design.seed = 11;
-  audit = ra_audit_create (store, "pilot", &design, &sample, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (sample.sampled, ==, 12);
-  ra_audit_sample_result_clear (&sample);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Spins the main loop until CHECK (DATA) holds; fails after 20 s. */
-static void
-wait_until (gboolean (*check) (gpointer),
-            gpointer   data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
-
-  while (!check (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (id);
-}
-
-static gboolean
-store_open (gpointer data)
-{
-  return g_strcmp0 (_ra_window_get_state (data), "store") == 0;
-}
-
-static gboolean
-session_settled (gpointer data)
-{
-  RaSessionPage *page = data;
-  const char *state = ra_session_page_get_state (page);
-
-  return !ra_session_page_get_busy (page) &&
-         (g_strcmp0 (state, "item") == 0 || g_strcmp0 (state, "finished") == 0);
-}
 
 static gboolean
 results_ready (gpointer data)
@@ -129,50 +34,6 @@ results_ready (gpointer data)
   RaResultsPage *page = data;
 
   return !ra_results_page_get_busy (page) && ra_results_page_get_report (page) != NULL;
-}
-
-static RaWindow *
-open_window (void)
-{
-  RaWindow *window = g_object_new (RA_TYPE_WINDOW, "application", app, NULL);
-
-  gtk_window_present (GTK_WINDOW (window));
-  ra_window_open_store (window, store_path);
-  wait_until (store_open, window, "the store");
-  return window;
-}
-
-static RaSessionPage *
-open_session (RaWindow *window)
-{
-  RaSessionPage *page = _ra_window_get_session_page (window);
-
-  ra_window_open_audit (window, "pilot", 0);
-  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "session");
-  wait_until (session_settled, page, "the first item");
-  return page;
-}
-
-static void
-close_window (RaWindow *window)
-{
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static RaLabelItem *
-stored_item (gint64 turn_id)
-{
-  g_autoptr(RaStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  RaLabelItem *item;
-
-  store = ra_store_open (store_path, &error);
-  g_assert_no_error (error);
-  item = ra_labels_get_item (store, 1, turn_id, "tester", &error);
-  g_assert_no_error (error);
-  return item;
 }
 
 static void
@@ -185,7 +46,7 @@ press (RaSessionPage *page,
   else
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), action, NULL));
   g_assert_true (ra_session_page_get_busy (page));
-  wait_until (session_settled, page, action);
+  ra_ui_test_wait_until (ra_ui_test_session_settled, page, action);
 }
 
 static void
@@ -196,18 +57,18 @@ test_label_and_undo (void)
   gint64 first, second, third;
   g_autofree char *response = NULL;
 
-  build_store ();
-  window = open_window ();
-  page = open_session (window);
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  page = ra_ui_test_open_session (window);
 
   g_assert_cmpstr (ra_session_page_get_state (page), ==, "item");
   g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "0 of 12");
 
   /* The header bar shows the reviewer, and follows a change of name. */
   g_assert_cmpstr (_ra_window_get_reviewer_text (window), ==, "tester");
-  ra_application_set_reviewer (app, "Second Tester");
+  ra_application_set_reviewer (ra_ui_test_app, "Second Tester");
   g_assert_cmpstr (_ra_window_get_reviewer_text (window), ==, "Second Tester");
-  ra_application_set_reviewer (app, "tester");
+  ra_application_set_reviewer (ra_ui_test_app, "tester");
   g_assert_cmpstr (_ra_window_get_reviewer_text (window), ==, "tester");
 
   /* Production text is shown literally: no markup, every character kept. */
@@ -222,7 +83,7 @@ test_label_and_undo (void)
   g_assert_cmpint (second, !=, first);
   /* Stored before the next item appeared. */
   {
-    g_autoptr(RaLabelItem) item = stored_item (first);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
     g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
   }
   g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "1 of 12");
@@ -230,13 +91,13 @@ test_label_and_undo (void)
   press (page, "session.label", "should-have-attempted");
   third = ra_session_page_get_current_turn (page);
   {
-    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (second);
     g_assert_cmpint (item->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
   }
 
   press (page, "session.label", "unsure");
   {
-    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (third);
     g_assert_cmpint (item->value, ==, RA_LABEL_UNSURE);
   }
   g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "3 of 12");
@@ -245,17 +106,17 @@ test_label_and_undo (void)
   press (page, "session.undo", NULL);
   g_assert_cmpint (ra_session_page_get_current_turn (page), ==, third);
   {
-    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (third);
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
   }
   press (page, "session.undo", NULL);
   g_assert_cmpint (ra_session_page_get_current_turn (page), ==, second);
   {
-    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (second);
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
   }
   {
-    g_autoptr(RaLabelItem) item = stored_item (first);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
     g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
   }
 
@@ -269,7 +130,7 @@ test_label_and_undo (void)
   press (page, "session.skip", NULL);
   g_assert_cmpint (ra_session_page_get_current_turn (page), !=, second);
   {
-    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (second);
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
   }
 
@@ -280,18 +141,18 @@ test_label_and_undo (void)
     press (page, "session.flag", NULL);
     g_assert_cmpint (ra_session_page_get_current_turn (page), ==, current);
     {
-      g_autoptr(RaLabelItem) item = stored_item (current);
+      g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (current);
       g_assert_true (item->flagged);
     }
   }
 
-  close_window (window);
+  ra_ui_test_close_window (window);
 
   /* Reopening resumes at the first item without a label. */
-  window = open_window ();
-  page = open_session (window);
+  window = ra_ui_test_open_window ();
+  page = ra_ui_test_open_session (window);
   {
-    g_autoptr(RaStore) store = ra_store_open (store_path, NULL);
+    g_autoptr(RaStore) store = ra_store_open (ra_ui_test_store_path, NULL);
     g_autoptr(RaLabelItem) next = NULL;
     g_autoptr(GError) error = NULL;
 
@@ -302,7 +163,7 @@ test_label_and_undo (void)
     g_assert_cmpint (ra_session_page_get_current_turn (page), ==, next->turn_id);
     g_assert_cmpint (next->turn_id, ==, second);
   }
-  close_window (window);
+  ra_ui_test_close_window (window);
 }
 
 static void
@@ -318,9 +179,9 @@ test_results_match_report (void)
   guint i = 0;
   int status;
 
-  build_store ();
-  window = open_window ();
-  page = open_session (window);
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  page = ra_ui_test_open_session (window);
 
   /* Label the whole audit: every fourth item should have been attempted. */
   while (g_strcmp0 (ra_session_page_get_state (page), "item") == 0)
@@ -331,9 +192,9 @@ test_results_match_report (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.results", NULL));
   g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "results");
   results = _ra_window_get_results_page (window);
-  wait_until (results_ready, results, "the results");
+  ra_ui_test_wait_until (results_ready, results, "the results");
 
-  status = ra_test_run_cli (NULL, &out, &err, "report", "--db", store_path,
+  status = ra_test_run_cli (NULL, &out, &err, "report", "--db", ra_ui_test_store_path,
                             "--format", "json", "pilot", NULL);
   g_assert_cmpint (status, ==, 0);
   json = cJSON_Parse (out);
@@ -403,7 +264,7 @@ test_results_match_report (void)
     g_assert_nonnull (strstr (svg, "<svg"));
   }
 
-  close_window (window);
+  ra_ui_test_close_window (window);
 }
 
 static void
@@ -412,8 +273,8 @@ test_pages (void)
   RaWindow *window;
   static const char *pages[] = { "batches", "audits", "session", "results", "browse" };
 
-  build_store ();
-  window = open_window ();
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
 
   /* Every page is reachable with its Alt+digit action. */
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -424,7 +285,7 @@ test_pages (void)
 
   /* The label keys do nothing while the session page is hidden. */
   {
-    RaSessionPage *page = open_session (window);
+    RaSessionPage *page = ra_ui_test_open_session (window);
     gint64 turn = ra_session_page_get_current_turn (page);
     g_autoptr(RaLabelItem) item = NULL;
 
@@ -433,12 +294,12 @@ test_pages (void)
     g_assert_false (ra_session_page_get_busy (page));
     while (g_main_context_iteration (NULL, FALSE))
       ;
-    item = stored_item (turn);
+    item = ra_ui_test_stored_item (turn);
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
     g_assert_cmpint (ra_session_page_get_current_turn (page), ==, turn);
   }
 
-  close_window (window);
+  ra_ui_test_close_window (window);
 }
 
 /* The shortcuts the session page puts on the window: each key maps to the
@@ -467,8 +328,8 @@ test_key_map (void)
   g_autoptr(GListModel) controllers = NULL;
   guint found = 0;
 
-  build_store ();
-  window = open_window ();
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
   page = _ra_window_get_session_page (window);
   controllers = gtk_widget_observe_controllers (GTK_WIDGET (page));
 
@@ -515,7 +376,7 @@ test_key_map (void)
     }
 
   g_assert_cmpuint (found, ==, G_N_ELEMENTS (expected));
-  close_window (window);
+  ra_ui_test_close_window (window);
 }
 
 /* Real key presses: xdotool sends them through the X server (XTEST) to the
@@ -578,7 +439,7 @@ key (RaSessionPage *page,
   ShownWait wait = { page, items_shown };
 
   xdotool ("key", "--clearmodifiers", keysym, NULL);
-  wait_until (shown_again, &wait, keysym);
+  ra_ui_test_wait_until (shown_again, &wait, keysym);
 }
 
 static gboolean
@@ -624,42 +485,42 @@ test_real_keys (void)
       return;
     }
 
-  build_store ();
-  window = open_window ();
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
   surface = gtk_native_get_surface (GTK_NATIVE (window));
   if (!GDK_IS_X11_SURFACE (surface))
     {
-      close_window (window);
+      ra_ui_test_close_window (window);
       g_test_skip ("not an X11 display: xdotool cannot reach the window");
       return;
     }
-  page = open_session (window);
+  page = ra_ui_test_open_session (window);
   handler = g_signal_connect (page, "item-shown", G_CALLBACK (count_item_shown_cb), NULL);
 
   /* Focus the window as a window manager would. */
   xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
   xdotool ("windowfocus", "--sync", xid, NULL);
-  wait_until (window_active, window, "the window to be focused");
+  ra_ui_test_wait_until (window_active, window, "the window to be focused");
 
   first = ra_session_page_get_current_turn (page);
   key (page, "1");
   second = ra_session_page_get_current_turn (page);
   g_assert_cmpint (second, !=, first);
   {
-    g_autoptr(RaLabelItem) item = stored_item (first);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
     g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
   }
 
   key (page, "2");
   third = ra_session_page_get_current_turn (page);
   {
-    g_autoptr(RaLabelItem) item = stored_item (second);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (second);
     g_assert_cmpint (item->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
   }
 
   key (page, "3");
   {
-    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (third);
     g_assert_cmpint (item->value, ==, RA_LABEL_UNSURE);
   }
   g_assert_cmpstr (ra_session_page_get_progress_text (page), ==, "3 of 12");
@@ -668,7 +529,7 @@ test_real_keys (void)
   key (page, "ctrl+z");
   g_assert_cmpint (ra_session_page_get_current_turn (page), ==, third);
   {
-    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (third);
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
   }
 
@@ -682,7 +543,7 @@ test_real_keys (void)
   key (page, "s");
   g_assert_cmpint (ra_session_page_get_current_turn (page), !=, third);
   {
-    g_autoptr(RaLabelItem) item = stored_item (third);
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (third);
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
   }
 
@@ -693,7 +554,7 @@ test_real_keys (void)
 
     key (page, "f");
     g_assert_cmpint (ra_session_page_get_current_turn (page), ==, current);
-    item = stored_item (current);
+    item = ra_ui_test_stored_item (current);
     g_assert_true (item->flagged);
   }
 
@@ -705,21 +566,21 @@ test_real_keys (void)
     g_autoptr(RaLabelItem) item = NULL;
 
     xdotool ("key", "--clearmodifiers", "n", NULL);
-    wait_until (note_focused, window, "the note field");
+    ra_ui_test_wait_until (note_focused, window, "the note field");
     xdotool ("type", "--delay", "20", "check 1", NULL);
-    wait_until (note_text_is, (gpointer) "check 1", "the typed note");
+    ra_ui_test_wait_until (note_text_is, (gpointer) "check 1", "the typed note");
     g_assert_cmpuint (items_shown, ==, wait.shown);
     xdotool ("key", "Return", NULL);
-    wait_until (shown_again, &wait, "the note to be stored");
+    ra_ui_test_wait_until (shown_again, &wait, "the note to be stored");
     g_assert_cmpint (ra_session_page_get_current_turn (page), ==, current);
-    item = stored_item (current);
+    item = ra_ui_test_stored_item (current);
     g_assert_cmpstr (item->note, ==, "check 1");
     g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
     g_assert_true (item->flagged);
   }
 
   g_signal_handler_disconnect (page, handler);
-  close_window (window);
+  ra_ui_test_close_window (window);
 #else
   g_test_skip ("built without X11 support");
 #endif
@@ -742,17 +603,11 @@ main (int   argc,
    * temporary files and GSettings is the memory backend. */
   g_test_init (&argc, &argv, NULL);
 
-  if (!gtk_init_check ())
+  if (!ra_ui_test_init ())
     {
       g_test_add_func ("/ra/ui/workbench/no-display", test_no_display);
       return g_test_run ();
     }
-  adw_init ();
-
-  app = ra_application_new ();
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  ra_application_set_reviewer (app, "tester");
-  g_application_hold (G_APPLICATION (app));
 
   g_test_add_func ("/ra/ui/workbench/label-undo-resume", test_label_and_undo);
   g_test_add_func ("/ra/ui/workbench/results-match-report", test_results_match_report);
@@ -761,9 +616,6 @@ main (int   argc,
   g_test_add_func ("/ra/ui/workbench/real-keys", test_real_keys);
 
   ret = g_test_run ();
-
-  g_application_release (G_APPLICATION (app));
-  g_clear_object (&app);
-  g_clear_pointer (&store_path, g_free);
+  ra_ui_test_shutdown ();
   return ret;
 }

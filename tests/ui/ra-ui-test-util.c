@@ -1,0 +1,174 @@
+/* ra-ui-test-util.c — what the workbench's window tests share
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ra-test-util.h"
+#include "ra-ui-test-util.h"
+#include "ra-window-private.h"
+
+RaApplication *ra_ui_test_app;
+char *ra_ui_test_store_path;
+
+static char *
+write_batch (void)
+{
+  static const char *classes[] = { "medical", "legal", "chemistry" };
+  GString *text = g_string_new (NULL);
+
+  for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
+    for (guint i = 0; i < 10; i++)
+      g_string_append_printf (text,
+                              "{\"id\": \"%s-%u\", \"class\": \"%s\", \"model\": \"m1\", "
+                              "\"messages\": [{\"role\": \"system\", \"content\": \"Be helpful.\"},"
+                              " {\"role\": \"user\", \"content\": \"Question %u about %s\"}], "
+                              "\"response\": \"%s\", \"declined\": true}\n",
+                              classes[c], i, classes[c], i, classes[c], RESPONSE_HOSTILE);
+
+  return ra_test_write_file ("batch.jsonl", g_string_free (text, FALSE), -1);
+}
+
+void
+ra_ui_test_build_store (void)
+{
+  g_autofree char *batch = write_batch ();
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaImportOptions) options = ra_import_options_new ();
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GError) error = NULL;
+  RaAuditDesign design = { 0 };
+  RaAuditSampleResult sample = { 0 };
+
+  g_clear_pointer (&ra_ui_test_store_path, g_free);
+  ra_ui_test_store_path = ra_test_store_path ();
+  store = ra_store_open (ra_ui_test_store_path, &error);
+  g_assert_no_error (error);
+  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->imported, ==, 30);
+
+  design.declined_by = RA_DECLINED_BY_SOURCE;
+  design.strata_by = RA_STRATA_CLASS;
+  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  design.size.per_class = 4;
+  design.has_seed = TRUE;
+  design.seed = 11;
+  audit = ra_audit_create (store, "pilot", &design, &sample, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sample.sampled, ==, 12);
+  ra_audit_sample_result_clear (&sample);
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Spins the main loop until CHECK (DATA) holds; fails after 20 s. */
+void
+ra_ui_test_wait_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            const char *what)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (20, timeout_cb, &timed_out);
+
+  while (!check (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (timed_out)
+    g_error ("timed out waiting for %s", what);
+  g_source_remove (id);
+}
+
+static gboolean
+store_open (gpointer data)
+{
+  return g_strcmp0 (_ra_window_get_state (data), "store") == 0;
+}
+
+gboolean
+ra_ui_test_session_settled (gpointer data)
+{
+  RaSessionPage *page = data;
+  const char *state = ra_session_page_get_state (page);
+
+  return !ra_session_page_get_busy (page) &&
+         (g_strcmp0 (state, "item") == 0 || g_strcmp0 (state, "finished") == 0);
+}
+
+RaWindow *
+ra_ui_test_open_window (void)
+{
+  RaWindow *window = g_object_new (RA_TYPE_WINDOW, "application", ra_ui_test_app, NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  ra_window_open_store (window, ra_ui_test_store_path);
+  ra_ui_test_wait_until (store_open, window, "the store");
+  return window;
+}
+
+RaSessionPage *
+ra_ui_test_open_session (RaWindow *window)
+{
+  RaSessionPage *page = _ra_window_get_session_page (window);
+
+  ra_window_open_audit (window, "pilot", 0);
+  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "session");
+  ra_ui_test_wait_until (ra_ui_test_session_settled, page, "the first item");
+  return page;
+}
+
+void
+ra_ui_test_close_window (RaWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+RaLabelItem *
+ra_ui_test_stored_item (gint64 turn_id)
+{
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  RaLabelItem *item;
+
+  store = ra_store_open (ra_ui_test_store_path, &error);
+  g_assert_no_error (error);
+  item = ra_labels_get_item (store, 1, turn_id, "tester", &error);
+  g_assert_no_error (error);
+  return item;
+}
+
+
+gboolean
+ra_ui_test_init (void)
+{
+  if (!gtk_init_check ())
+    return FALSE;
+  adw_init ();
+
+  ra_ui_test_app = ra_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (ra_ui_test_app), NULL, NULL));
+  ra_application_set_reviewer (ra_ui_test_app, "tester");
+  g_application_hold (G_APPLICATION (ra_ui_test_app));
+  return TRUE;
+}
+
+void
+ra_ui_test_shutdown (void)
+{
+  g_application_release (G_APPLICATION (ra_ui_test_app));
+  g_clear_object (&ra_ui_test_app);
+  g_clear_pointer (&ra_ui_test_store_path, g_free);
+}
