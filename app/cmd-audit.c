@@ -319,20 +319,20 @@ audit_create (int argc, char **argv)
   g_autofree char *from = NULL, *to = NULL, *declined_by = NULL, *strata = NULL, *seed = NULL;
   SizeOptions so = { 0 };
   const GOptionEntry entries[] = {
-    { "batch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &batches, "Only turns of this batch (repeatable)", "NAME" },
-    { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models, "Only turns of this model version (repeatable)", "M" },
-    { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Only turns of this class (repeatable)", "C" },
-    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Only turns at or after this RFC 3339 time", "TIME" },
-    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "Only turns before this RFC 3339 time", "TIME" },
+    { "batch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &batches, "Only turns of this batch (repeatable; default: all batches)", "NAME" },
+    { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models, "Only turns of this model version (repeatable; default: all models)", "M" },
+    { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Only turns of this class (repeatable; default: all classes)", "C" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Only turns at or after this RFC 3339 time (default: no lower bound)", "TIME" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "Only turns before this RFC 3339 time (default: no upper bound)", "TIME" },
     { "declined-by", 0, 0, G_OPTION_ARG_STRING, &declined_by,
       "Which signal marks a decline: auto (default), source, detector, either, both", "SIGNAL" },
     { "strata", 0, 0, G_OPTION_ARG_STRING, &strata, "Strata: class (default) or class,model", "BY" },
-    { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Items per stratum", "N" },
-    { "total", 0, 0, G_OPTION_ARG_STRING, &so.total, "Items in total, split by --allocation", "N" },
+    { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Items per stratum (one of --per-class, --total, --half-width is required)", "N" },
+    { "total", 0, 0, G_OPTION_ARG_STRING, &so.total, "Items in total, split by --allocation (no default)", "N" },
     { "allocation", 0, 0, G_OPTION_ARG_STRING, &so.allocation,
       "With --total: proportional (default), neyman or equal", "RULE" },
     { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
-      "Per stratum, the size whose Wilson half-width is at most E", "E" },
+      "Per stratum, the size whose Wilson half-width is at most E (no default)", "E" },
     { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
       "With --half-width: the expected over-refusal share (default 0.5)", "P" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
@@ -422,9 +422,9 @@ audit_extend (int argc, char **argv)
   const char *command = "audit extend";
   SizeOptions so = { 0 };
   const GOptionEntry entries[] = {
-    { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Grow each stratum to N items", "N" },
+    { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Grow each stratum to N items (one of --per-class, --total, --half-width is required)", "N" },
     { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
-      "Grow each stratum to the size whose Wilson half-width is at most E", "E" },
+      "Grow each stratum to the size whose Wilson half-width is at most E (no default)", "E" },
     { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
       "With --half-width: the expected share (default 0.5)", "P" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
@@ -677,9 +677,9 @@ audit_guideline (int argc, char **argv)
   g_autofree char *klass = NULL, *text = NULL;
   gboolean clear = FALSE;
   const GOptionEntry entries[] = {
-    { "class", 0, 0, G_OPTION_ARG_STRING, &klass, "The class the guideline is for", "C" },
-    { "text", 0, 0, G_OPTION_ARG_STRING, &text, "The guideline text (without it: print the current one)", "T" },
-    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, "Remove the class's guideline", NULL },
+    { "class", 0, 0, G_OPTION_ARG_STRING, &klass, "The class the guideline is for (required)", "C" },
+    { "text", 0, 0, G_OPTION_ARG_STRING, &text, "The guideline text (default: print the current one)", "T" },
+    { "clear", 0, 0, G_OPTION_ARG_NONE, &clear, "Remove the class's guideline (default: off)", NULL },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -723,9 +723,9 @@ audit_set (int argc, char **argv)
   const char *command = "audit set";
   g_autofree char *reveal_model = NULL, *reveal_detector = NULL;
   const GOptionEntry entries[] = {
-    { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version", "yes|no" },
+    { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version (default: unchanged; new audits: no)", "yes|no" },
     { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
-      "Show reviewers the detector's verdict", "yes|no" },
+      "Show reviewers the detector's verdict (default: unchanged; new audits: no)", "yes|no" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -803,7 +803,7 @@ ra_cmd_plan (int argc, char **argv)
   const char *command = "plan";
   g_autofree char *half_width = NULL, *expected = NULL, *confidence = NULL;
   const GOptionEntry entries[] = {
-    { "half-width", 0, 0, G_OPTION_ARG_STRING, &half_width, "Target Wilson half-width per stratum", "E" },
+    { "half-width", 0, 0, G_OPTION_ARG_STRING, &half_width, "Target Wilson half-width per stratum (required)", "E" },
     { "expected-share", 0, 0, G_OPTION_ARG_STRING, &expected,
       "'labels' (default: each stratum's observed share, 0.5 without labels) or a share P", "labels|P" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &confidence, "Confidence (default 0.95)", "C" },

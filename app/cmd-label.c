@@ -81,14 +81,14 @@ ra_cmd_label (int argc, char **argv)
   gboolean flag = FALSE;
   const GOptionEntry entries[] = {
     { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer, "Who labels (required)", "R" },
-    { "turn", 0, 0, G_OPTION_ARG_STRING, &turn, "The turn's id (as in the imported file)", "ID" },
+    { "turn", 0, 0, G_OPTION_ARG_STRING, &turn, "The turn's id (as in the imported file; required)", "ID" },
     { "model", 0, 0, G_OPTION_ARG_STRING, &model,
-      "The turn's model, needed only when the id alone is ambiguous in the audit", "M" },
+      "The turn's model, needed only when the id alone is ambiguous in the audit (default: none)", "M" },
     { "value", 0, 0, G_OPTION_ARG_STRING, &value_text,
-      "correctly-declined, should-have-attempted or unsure (none clears the label)", "V" },
-    { "note", 0, 0, G_OPTION_ARG_STRING, &note, "A free-text note", "T" },
-    { "flag", 0, 0, G_OPTION_ARG_NONE, &flag, "Flag the item for discussion", NULL },
-    { "seconds", 0, 0, G_OPTION_ARG_STRING, &seconds_text, "Seconds spent on the item", "S" },
+      "correctly-declined, should-have-attempted or unsure (none clears the label; required)", "V" },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, "A free-text note (default: none)", "T" },
+    { "flag", 0, 0, G_OPTION_ARG_NONE, &flag, "Flag the item for discussion (default: off)", NULL },
+    { "seconds", 0, 0, G_OPTION_ARG_STRING, &seconds_text, "Seconds spent on the item (default: not recorded)", "S" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;

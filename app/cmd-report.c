@@ -91,11 +91,11 @@ ra_cmd_report (int    argc,
       "Interval per class: wilson (default), jeffreys, clopper-pearson, agresti-coull, wald", "METHOD" },
     { "confidence", 0, 0, G_OPTION_ARG_DOUBLE, &confidence, "Confidence level (default 0.95)", "LEVEL" },
     { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc,
-      "Finite population correction: a statement about the declines in the frame", NULL },
+      "Finite population correction: a statement about the declines in the frame (default: off)", NULL },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), json or csv", "FORMAT" },
     { "compare", 0, 0, G_OPTION_ARG_STRING, &compare,
-      "Difference of two models' shares, A - B (Newcombe per class, MOVER overall)", "A,B" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE instead of standard output", "FILE" },
+      "Difference of two models' shares, A - B (Newcombe per class, MOVER overall; default: none)", "A,B" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE instead of standard output (default: standard output)", "FILE" },
     { NULL }
   };
 
@@ -182,16 +182,16 @@ ra_cmd_check (int    argc,
   int exit_code = RA_EXIT_OK;
   const GOptionEntry entries[] = {
     { "max-over-refusal", 0, 0, G_OPTION_ARG_DOUBLE, &max_share,
-      "The largest acceptable share of declines that should have been attempted (e.g. 0.05)", "X" },
-    { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Gate this class (repeatable)", "CLASS" },
-    { "every-class", 0, 0, G_OPTION_ARG_NONE, &every_class, "Gate every class", NULL },
-    { "model", 0, 0, G_OPTION_ARG_STRING, &model, "Gate this model's estimates", "MODEL" },
+      "The largest acceptable share of declines that should have been attempted (e.g. 0.05; required)", "X" },
+    { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Gate this class (repeatable; default: the overall estimate)", "CLASS" },
+    { "every-class", 0, 0, G_OPTION_ARG_NONE, &every_class, "Gate every class (default: off)", NULL },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &model, "Gate this model's estimates (default: all models together)", "MODEL" },
     { "on", 0, 0, G_OPTION_ARG_STRING, &on_text,
       "Which value must be at most X: upper (default: the interval's upper end), point, lower", "WHICH" },
     { "method", 0, 0, G_OPTION_ARG_STRING, &method,
       "Interval per class: wilson (default), jeffreys, clopper-pearson, agresti-coull, wald", "METHOD" },
     { "confidence", 0, 0, G_OPTION_ARG_DOUBLE, &confidence, "Confidence level (default 0.95)", "LEVEL" },
-    { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc, "Finite population correction", NULL },
+    { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc, "Finite population correction (default: off)", NULL },
     { NULL }
   };
 
