@@ -769,6 +769,198 @@ test_dark_style (void)
   ra_ui_test_close_window (window);
 }
 
+/* Accessibility */
+
+static gboolean
+has_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget) &&
+      gtk_label_get_text (GTK_LABEL (widget))[0] != '\0')
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_text (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_name (GtkWidget *widget)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  return (tooltip != NULL && tooltip[0] != '\0') ||
+         gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+         gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+}
+
+static char *
+describe (GtkWidget *widget)
+{
+  GString *path = g_string_new (NULL);
+
+  for (GtkWidget *w = widget; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      const char *id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (w));
+
+      g_string_prepend (path, id ? id : G_OBJECT_TYPE_NAME (w));
+      g_string_prepend (path, "/");
+    }
+  return g_string_free (path, FALSE);
+}
+
+/* Every shown button without visible text has a tooltip or an accessible
+ * label (a menu button's inner toggle borrows its menu button's). */
+static void
+check_buttons (GtkWidget *widget,
+               guint     *n_checked,
+               GString   *unnamed)
+{
+  /* GTK 4.8 gives the minimize/maximize/close buttons of its window
+   * controls no accessible name; that is GTK's to fix, not ours. */
+  if (GTK_IS_WINDOW_CONTROLS (widget))
+    return;
+
+  /* A spin button is one control to assistive technology (its +/- are
+   * GTK's, unnamed in 4.8, and the arrow keys do the same): it needs a name. */
+  if (GTK_IS_SPIN_BUTTON (widget))
+    {
+      (*n_checked)++;
+      if (!has_name (widget))
+        {
+          g_autofree char *where = describe (widget);
+          g_string_append_printf (unnamed, "\n  %s", where);
+        }
+      return;
+    }
+
+  /* A button that is never shown cannot be reached (the search bar's own
+   * close button, which we leave off: Escape closes the search). */
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) && !has_text (widget))
+    {
+      GtkWidget *parent = gtk_widget_get_parent (widget);
+
+      (*n_checked)++;
+      if (!has_name (widget) && !(GTK_IS_MENU_BUTTON (parent) && has_name (parent)))
+        {
+          g_autofree char *where = describe (widget);
+          g_string_append_printf (unnamed, "\n  %s", where);
+        }
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_buttons (child, n_checked, unnamed);
+}
+
+static guint
+assert_buttons_named (GtkWidget  *root,
+                      const char *what)
+{
+  g_autoptr(GString) unnamed = g_string_new (NULL);
+  guint n_checked = 0;
+
+  check_buttons (root, &n_checked, unnamed);
+  printf ("# %s: %u buttons without text, all named\n", what, n_checked);
+  if (unnamed->len > 0)
+    g_error ("%s: buttons without text, tooltip or accessible label:%s", what, unnamed->str);
+  return n_checked;
+}
+
+static void
+test_accessible_names (void)
+{
+  RaWindow *window;
+  GtkWindow *dialog;
+
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  ra_ui_test_open_session (window);
+  /* At least the session's previous, next, undo and guideline buttons. */
+  g_assert_cmpuint (assert_buttons_named (GTK_WIDGET (window), "window"), >=, 4);
+
+  dialog = GTK_WINDOW (ra_import_dialog_present (window, NULL));
+  assert_buttons_named (GTK_WIDGET (dialog), "import dialog");
+  gtk_window_destroy (dialog);
+
+  dialog = GTK_WINDOW (ra_create_audit_dialog_present (window));
+  assert_buttons_named (GTK_WIDGET (dialog), "create-audit dialog");
+  gtk_window_destroy (dialog);
+
+  ra_ui_test_close_window (window);
+}
+
+static GtkWidget *
+find_by_id (GtkWidget  *widget,
+            const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_id (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Tab reaches every control of the session, in the order they are laid
+ * out: the header, the info bar, the text, then the action bar. */
+static void
+test_tab_order (void)
+{
+  static const char *controls[] = {
+    "reviewer_button", "strata_button", "guideline_toggle",
+    "undo_button", "note_button", "flag_button", "skip_button",
+    "declined_button", "attempt_button", "unsure_button",
+  };
+  RaWindow *window;
+  RaSessionPage *page;
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  int first_seen[G_N_ELEMENTS (controls)];
+
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  page = ra_ui_test_open_session (window);
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+
+  for (guint step = 0; step < 120; step++)
+    {
+      if (!gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD))
+        break;
+      g_ptr_array_add (order, gtk_root_get_focus (GTK_ROOT (window)));
+    }
+  g_assert_cmpuint (order->len, >, G_N_ELEMENTS (controls));
+
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    {
+      GtkWidget *control = find_by_id (i == 0 ? GTK_WIDGET (window) : GTK_WIDGET (page), controls[i]);
+
+      g_assert_nonnull (control);
+      first_seen[i] = -1;
+      for (guint k = 0; k < order->len && first_seen[i] < 0; k++)
+        {
+          GtkWidget *focus = g_ptr_array_index (order, k);
+
+          if (focus == control || gtk_widget_is_ancestor (focus, control))
+            first_seen[i] = k;
+        }
+      printf ("# tab %2d: %s\n", first_seen[i], controls[i]);
+      if (first_seen[i] < 0)
+        g_error ("Tab never reaches %s", controls[i]);
+      if (i > 0)
+        g_assert_cmpint (first_seen[i], >, first_seen[i - 1]);
+    }
+
+  ra_ui_test_close_window (window);
+}
+
 static void
 test_no_display (void)
 {
@@ -796,6 +988,8 @@ main (int   argc,
   g_test_add_func ("/ra/ui/features/show-all-10mb", test_show_all_10mb);
   g_test_add_func ("/ra/ui/features/small-window", test_small_window);
   g_test_add_func ("/ra/ui/features/dark-style", test_dark_style);
+  g_test_add_func ("/ra/ui/features/accessible-names", test_accessible_names);
+  g_test_add_func ("/ra/ui/features/tab-order", test_tab_order);
 
   ret = g_test_run ();
   ra_ui_test_shutdown ();
