@@ -49,6 +49,7 @@ setup_store ()
 
 ra_run_repeated setup_bare sqlite3 "$bare" ".import --csv --skip 1 '$BATCH_CSV' turns"
 bare_s=$ELAPSED
+bare_runs=$RUNS
 bare_rss=$MAXRSS_KB
 bare_rows=$(sqlite3 "$bare" 'SELECT count(*) FROM turns;')
 bare_size=$(ra_filesize "$bare")
@@ -56,11 +57,13 @@ bare_size=$(ra_filesize "$bare")
 ra_run_repeated setup_indexed sqlite3 "$bare" 'PRAGMA cache_size = -32768;' \
   ".import --csv --skip 1 '$BATCH_CSV' turns"
 idx_s=$ELAPSED
+idx_runs=$RUNS
 idx_rss=$MAXRSS_KB
 rm -f "$bare" "$bare-journal" "$bare-wal" "$bare-shm"
 
 ra_run_repeated setup_store "$RA_CLI" --db "$store" import "$BATCH_JSONL"
 ra_s=$ELAPSED
+ra_runs=$RUNS
 ra_rss=$MAXRSS_KB
 ra_rows=$(sqlite3 "$store" 'SELECT count(*) FROM turns;')
 
@@ -91,6 +94,9 @@ row "refusal-audit re-import (all dup.)" "$ra_rows" "$jsonl_bytes" "$dup_s" "$du
 echo "input: JSONL $(ra_mb "$jsonl_bytes") MB, CSV $(ra_mb "$csv_bytes") MB; store: $(ra_mb "$ra_size") MB, bare table: $(ra_mb "$bare_size") MB"
 echo "ratio (refusal-audit / sqlite3 .import, turns/s): $(ra_ratio "$bare_s" "$ra_s")  (target >= 0.50)"
 echo "  against sqlite3 .import into the indexed table: $(ra_ratio "$idx_s" "$ra_s")"
+if [ "$RA_BENCH_REPEAT" -gt 1 ]; then
+  echo "runs (s): bare $bare_runs; indexed $idx_runs; refusal-audit $ra_runs"
+fi
 echo "peak memory of refusal-audit import: $(mb_of_kb "$ra_rss") MB  (target < 100 MB)"
 
 if [ "$ra_rows" != "$N" ]; then

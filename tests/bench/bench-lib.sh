@@ -89,7 +89,7 @@ ra_run_timed ()
 
 # ra_run_repeated SETUP CMD... : runs the shell function SETUP (or ":")
 # then CMD, RA_BENCH_REPEAT times; ELAPSED is the median time, MAXRSS_KB
-# the largest peak.
+# the largest peak, RUNS every time (in run order).
 ra_run_repeated ()
 {
   local setup=$1 i times="" rss_max=0
@@ -106,6 +106,7 @@ ra_run_repeated ()
   if [ "$HAVE_TIME" = 1 ]; then
     MAXRSS_KB=$rss_max
   fi
+  RUNS=${times# }
 }
 
 # ra_rate COUNT SECONDS -> "12345" (per second)
