@@ -328,6 +328,7 @@ typedef struct
   const char            *name;      /* the file as named in messages */
   RaImportResult        *result;
   sqlite3_stmt          *insert;
+  guint64                staged;    /* distinct turns in the staging table */
   gboolean               failed;    /* an invalid record was seen */
 
   /* The current record. */
@@ -637,42 +638,35 @@ insert_record (Import  *im,
     sqlite3_bind_text (s, 2, im->v[F_MODEL].text, im->v[F_MODEL].len, SQLITE_STATIC);
   else
     sqlite3_bind_text (s, 2, "", 0, SQLITE_STATIC);
-  sqlite3_bind_int64 (s, 3, im->result->batch_id);
-  sqlite3_bind_text (s, 4, im->v[F_CLASS].text, im->v[F_CLASS].len, SQLITE_STATIC);
-  ra_bind_text (s, 5, im->ts);
+  sqlite3_bind_text (s, 3, im->v[F_CLASS].text, im->v[F_CLASS].len, SQLITE_STATIC);
+  ra_bind_text (s, 4, im->ts);
   if (im->v[F_CONVERSATION_ID].text != NULL)
-    sqlite3_bind_text (s, 6, im->v[F_CONVERSATION_ID].text, im->v[F_CONVERSATION_ID].len, SQLITE_STATIC);
+    sqlite3_bind_text (s, 5, im->v[F_CONVERSATION_ID].text, im->v[F_CONVERSATION_ID].len, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (s, 5);
+  if (im->v[F_PROMPT].text != NULL)
+    sqlite3_bind_text (s, 6, im->v[F_PROMPT].text, im->v[F_PROMPT].len, SQLITE_STATIC);
   else
     sqlite3_bind_null (s, 6);
-  if (im->v[F_PROMPT].text != NULL)
-    sqlite3_bind_text (s, 7, im->v[F_PROMPT].text, im->v[F_PROMPT].len, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (s, 7);
-  ra_bind_text (s, 8, im->messages);
-  sqlite3_bind_text (s, 9, im->v[F_RESPONSE].text, im->v[F_RESPONSE].len, SQLITE_STATIC);
+  ra_bind_text (s, 7, im->messages);
+  sqlite3_bind_text (s, 8, im->v[F_RESPONSE].text, im->v[F_RESPONSE].len, SQLITE_STATIC);
   if (im->declined >= 0)
-    sqlite3_bind_int (s, 10, im->declined);
+    sqlite3_bind_int (s, 9, im->declined);
+  else
+    sqlite3_bind_null (s, 9);
+  if (im->outcome >= 0)
+    sqlite3_bind_int (s, 10, im->outcome);
   else
     sqlite3_bind_null (s, 10);
-  if (im->outcome >= 0)
-    sqlite3_bind_int (s, 11, im->outcome);
-  else
-    sqlite3_bind_null (s, 11);
-  ra_bind_text (s, 12, im->meta);
+  ra_bind_text (s, 11, im->meta);
 
   rc = sqlite3_step (s);
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (im->store, rc, "cannot store a turn", error);
+    return ra_store_set_error (im->store, rc, "cannot stage a turn", error);
 
+  /* A second record with the same id and model in one file is a duplicate. */
   if (sqlite3_changes (ra_store_get_db (im->store)) > 0)
-    {
-      g_autofree char *klass = g_strndup (im->v[F_CLASS].text, im->v[F_CLASS].len);
-      gpointer count = g_hash_table_lookup (im->result->per_class, klass);
-
-      im->result->imported++;
-      g_hash_table_replace (im->result->per_class, g_steal_pointer (&klass),
-                            GUINT_TO_POINTER (GPOINTER_TO_UINT (count) + 1));
-    }
+    im->staged++;
   else
     im->result->duplicates++;
 
@@ -1242,10 +1236,139 @@ format_from_name (const char *name)
   return RA_FORMAT_AUTO;
 }
 
+/* A file is first parsed into a private staging database (a temporary file
+ * of SQLite's own, attached to the store's connection), without taking the
+ * store's write lock: the labelling session and other writers go on while a
+ * large batch is read and validated. Only the final copy, one INSERT ...
+ * SELECT in one transaction, holds the lock; it is what makes a file land
+ * whole or not at all. */
+static const char staging_sql[] =
+  "PRAGMA staging.journal_mode = OFF;"
+  "PRAGMA staging.synchronous = OFF;"
+  "CREATE TABLE staging.turns ("
+  "  ext_id TEXT NOT NULL, model TEXT NOT NULL, class TEXT NOT NULL, ts TEXT,"
+  "  conversation_id TEXT, prompt TEXT, messages TEXT, response TEXT NOT NULL,"
+  "  declined INTEGER, outcome INTEGER, meta TEXT,"
+  "  UNIQUE (ext_id, model));";
+
 static const char insert_sql[] =
-  "INSERT OR IGNORE INTO turns (ext_id, model, batch_id, class, ts, conversation_id,"
-  "                             prompt, messages, response, declined, outcome, meta)"
-  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  "INSERT OR IGNORE INTO staging.turns (ext_id, model, class, ts, conversation_id,"
+  "                                     prompt, messages, response, declined, outcome, meta)"
+  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static const char copy_sql[] =
+  "INSERT OR IGNORE INTO main.turns (ext_id, model, batch_id, class, ts, conversation_id,"
+  "                                  prompt, messages, response, declined, outcome, meta)"
+  " SELECT ext_id, model, ?, class, ts, conversation_id, prompt, messages, response,"
+  "        declined, outcome, meta"
+  " FROM staging.turns ORDER BY rowid";
+
+static void
+detach_staging (RaStore *store)
+{
+  ra_store_rollback (store);
+  sqlite3_exec (ra_store_get_db (store), "DETACH DATABASE staging", NULL, NULL, NULL);
+}
+
+/* Copies the staged turns into the store as one batch, in one transaction. */
+static gboolean
+land_batch (Import      *im,
+            const char  *display_name,
+            GError     **error)
+{
+  RaImportResult *result = im->result;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = ra_now_rfc3339 ();
+  sqlite3 *db = ra_store_get_db (im->store);
+  int rc;
+
+  if (!ra_store_begin (im->store, error))
+    return FALSE;
+
+  if (!(stmt = ra_store_prepare (im->store,
+                                 "INSERT INTO batches (name, source, sha256, imported_at)"
+                                 " VALUES (?, ?, ?, ?)", error)))
+    goto rollback;
+  ra_bind_text (stmt, 1, result->batch_name);
+  ra_bind_text (stmt, 2, display_name);
+  ra_bind_text (stmt, 3, result->sha256);
+  ra_bind_text (stmt, 4, now);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      ra_store_set_error (im->store, rc, "cannot record the batch", error);
+      goto rollback;
+    }
+  result->batch_id = sqlite3_last_insert_rowid (db);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!(stmt = ra_store_prepare (im->store, copy_sql, error)))
+    goto rollback;
+  sqlite3_bind_int64 (stmt, 1, result->batch_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      ra_store_set_error (im->store, rc, "cannot store the turns", error);
+      goto rollback;
+    }
+  result->imported = sqlite3_changes64 (db);
+  result->duplicates += im->staged - result->imported;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (result->imported == 0)
+    {
+      /* Nothing new: leave no empty batch behind. */
+      ra_store_rollback (im->store);
+      result->batch_id = 0;
+      return TRUE;
+    }
+
+  if (!(stmt = ra_store_prepare (im->store,
+                                 "UPDATE batches SET n_imported = ?, n_duplicates = ?, n_rejected = ?"
+                                 " WHERE id = ?", error)))
+    goto rollback;
+  sqlite3_bind_int64 (stmt, 1, result->imported);
+  sqlite3_bind_int64 (stmt, 2, result->duplicates);
+  sqlite3_bind_int64 (stmt, 3, result->rejected);
+  sqlite3_bind_int64 (stmt, 4, result->batch_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
+    {
+      ra_store_set_error (im->store, rc, "cannot record the batch", error);
+      goto rollback;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!(stmt = ra_store_prepare (im->store,
+                                 "SELECT class, count(*) FROM main.turns WHERE batch_id = ? GROUP BY class",
+                                 error)))
+    goto rollback;
+  sqlite3_bind_int64 (stmt, 1, result->batch_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_replace (result->per_class, g_strdup (ra_column_text (stmt, 0)),
+                          GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 1)));
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (im->store, rc, "cannot count the batch", error);
+      goto rollback;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!ra_store_commit (im->store, error))
+    {
+      result->batch_id = 0;
+      result->imported = 0;
+      g_hash_table_remove_all (result->per_class);
+      return FALSE;
+    }
+
+  result->landed = TRUE;
+  return TRUE;
+
+rollback:
+  ra_store_rollback (im->store);
+  result->batch_id = 0;
+  result->imported = 0;
+  g_hash_table_remove_all (result->per_class);
+  return FALSE;
+}
 
 RaImportResult *
 ra_import_stream (RaStore               *store,
@@ -1263,14 +1386,11 @@ ra_import_stream (RaStore               *store,
   g_autoptr(GInputStream) buffered = NULL;
   g_autoptr(GInputStream) input = NULL;
   g_autoptr(RaReader) reader = NULL;
-  g_autoptr(sqlite3_stmt) batch_stmt = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *now = NULL;
   Import im = { 0 };
   RaFormat format;
   guint64 total = 0;
   gboolean ok;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), NULL);
@@ -1360,25 +1480,13 @@ ra_import_stream (RaStore               *store,
   im.result = result;
   im.declined = im.outcome = -1;
 
-  if (!ra_store_begin (store, error))
+  if (!ra_store_exec (store, "ATTACH DATABASE '' AS staging", error))
     return NULL;
-
-  now = ra_now_rfc3339 ();
-  if (!(batch_stmt = ra_store_prepare (store,
-                                       "INSERT INTO batches (name, source, sha256, imported_at)"
-                                       " VALUES (?, ?, '', ?)", error)))
-    goto rollback;
-  ra_bind_text (batch_stmt, 1, result->batch_name);
-  ra_bind_text (batch_stmt, 2, display_name);
-  ra_bind_text (batch_stmt, 3, now);
-  if ((rc = sqlite3_step (batch_stmt)) != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot record the batch", error);
-      goto rollback;
-    }
-  result->batch_id = sqlite3_last_insert_rowid (ra_store_get_db (store));
-
-  if (!(im.insert = ra_store_prepare (store, insert_sql, error)))
+  /* A deferred transaction that writes only to the staging database takes
+   * no lock on the store. */
+  if (!ra_store_exec (store, staging_sql, error) ||
+      !ra_store_exec (store, "BEGIN DEFERRED", error) ||
+      !(im.insert = ra_store_prepare (store, insert_sql, error)))
     goto rollback;
 
   if (format == RA_FORMAT_JSONL)
@@ -1411,9 +1519,8 @@ ra_import_stream (RaStore               *store,
    * digest covers the whole file. */
   {
     char sink[8192];
-    gssize n;
 
-    while ((n = g_input_stream_read (hashed, sink, sizeof sink, cancellable, NULL)) > 0)
+    while (g_input_stream_read (hashed, sink, sizeof sink, cancellable, NULL) > 0)
       ;
   }
   result->sha256 = g_strdup (g_checksum_get_string (RA_HASH_STREAM (hashed)->checksum));
@@ -1427,10 +1534,7 @@ ra_import_stream (RaStore               *store,
 
   if (im.failed && !options->skip_invalid)
     {
-      ra_store_rollback (store);
-      result->batch_id = 0;
-      result->imported = 0;
-      g_hash_table_remove_all (result->per_class);
+      detach_staging (store);
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
                    "%s: %" G_GUINT64_FORMAT " invalid record%s; nothing was imported "
                    "(--skip-invalid imports the valid ones)",
@@ -1438,35 +1542,11 @@ ra_import_stream (RaStore               *store,
       return g_steal_pointer (&result);
     }
 
-  if (result->imported == 0)
-    {
-      /* Nothing new: leave no empty batch behind. */
-      ra_store_rollback (store);
-      result->batch_id = 0;
-      return g_steal_pointer (&result);
-    }
-
-  g_clear_pointer (&batch_stmt, sqlite3_finalize);
-  if (!(batch_stmt = ra_store_prepare (store,
-                                       "UPDATE batches SET sha256 = ?, n_imported = ?, n_duplicates = ?,"
-                                       " n_rejected = ? WHERE id = ?", error)))
+  if (!ra_store_exec (store, "COMMIT", error) ||
+      !land_batch (&im, display_name, error))
     goto rollback;
-  ra_bind_text (batch_stmt, 1, result->sha256);
-  sqlite3_bind_int64 (batch_stmt, 2, result->imported);
-  sqlite3_bind_int64 (batch_stmt, 3, result->duplicates);
-  sqlite3_bind_int64 (batch_stmt, 4, result->rejected);
-  sqlite3_bind_int64 (batch_stmt, 5, result->batch_id);
-  if ((rc = sqlite3_step (batch_stmt)) != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot record the batch", error);
-      goto rollback;
-    }
-  g_clear_pointer (&batch_stmt, sqlite3_finalize);
 
-  if (!ra_store_commit (store, error))
-    return NULL;
-
-  result->landed = TRUE;
+  detach_staging (store);
   return g_steal_pointer (&result);
 
 rollback:
@@ -1474,7 +1554,7 @@ rollback:
   g_clear_pointer (&im.header, g_ptr_array_unref);
   g_clear_pointer (&im.extra, g_array_unref);
   clear_record (&im);
-  ra_store_rollback (store);
+  detach_staging (store);
   return NULL;
 }
 

@@ -384,7 +384,7 @@ ra_store_open (const char  *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 10000);
+  sqlite3_busy_timeout (self->db, 30000);
 
   /* Read the header before writing anything: a newer or foreign file
    * must be left exactly as it was. */
