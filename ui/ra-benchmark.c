@@ -254,7 +254,8 @@ ra_benchmark_attach (RaWindow *window,
 }
 
 /* Screenshots: RA_SCREENSHOT_DIR=DIR makes the workbench open the first
- * audit, then save each main page as DIR/PAGE.png and quit. The window is
+ * audit, then save each main page as DIR/PAGE.png and quit (in the light
+ * style unless RA_SCREENSHOT_STYLE=dark, at RA_SCREENSHOT_SIZE=WxH). The window is
  * rendered with its own renderer (no window manager or X grab needed). */
 
 typedef struct
@@ -369,6 +370,19 @@ ra_screenshots_attach (RaWindow   *window,
   g_object_set_data_full (G_OBJECT (window), "ra-screenshots", shots, screenshots_free);
   if (RA_IS_APPLICATION (app) && ra_application_get_reviewer (RA_APPLICATION (app))[0] == '\0')
     ra_application_set_reviewer (RA_APPLICATION (app), "Reviewer");
-  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 780);
+
+  /* RA_SCREENSHOT_SIZE=WxH (default 1200x780); RA_SCREENSHOT_STYLE=dark. */
+  {
+    const char *size = g_getenv ("RA_SCREENSHOT_SIZE");
+    int width = 1200, height = 780;
+
+    if (size != NULL && sscanf (size, "%dx%d", &width, &height) != 2)
+      width = 1200, height = 780;
+    gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  }
+  if (g_strcmp0 (g_getenv ("RA_SCREENSHOT_STYLE"), "dark") == 0)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
   shots->source = g_timeout_add (50, screenshots_poll_cb, shots);
 }

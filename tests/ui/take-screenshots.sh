@@ -6,6 +6,9 @@
 # renderer into data/screenshots/PAGE.png.
 #
 #   tests/ui/take-screenshots.sh [BUILD_DIR]   (default: build)
+#
+# RA_SCREENSHOT_OUT=DIR writes elsewhere; RA_SCREENSHOT_STYLE=dark and
+# RA_SCREENSHOT_SIZE=800x600 take the dark style or another window size.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -37,9 +40,10 @@ for i, item in enumerate(items[: len(items) * 2 // 3]):
                     "--seconds", str(20 + i % 17)], check=True, stdout=subprocess.DEVNULL)
 PY
 
-mkdir -p data/screenshots
+out=${RA_SCREENSHOT_OUT:-$PWD/data/screenshots}
+mkdir -p "$out"
 GSETTINGS_BACKEND=memory \
 GSETTINGS_SCHEMA_DIR="$PWD/$build/data" \
 GTK_A11Y=none GDK_BACKEND=x11 \
-RA_SCREENSHOT_DIR="$PWD/data/screenshots" \
+RA_SCREENSHOT_DIR="$out" \
   xvfb-run -a -s '-screen 0 1400x900x24 -nolisten tcp' "$workbench" --db "$db"
