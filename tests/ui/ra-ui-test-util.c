@@ -19,6 +19,7 @@ write_batch (void)
 {
   static const char *classes[] = { "medical", "legal", "chemistry" };
   GString *text = g_string_new (NULL);
+  g_autofree char *contents = NULL;
 
   for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
     for (guint i = 0; i < 10; i++)
@@ -29,7 +30,8 @@ write_batch (void)
                               "\"response\": \"%s\", \"declined\": true}\n",
                               classes[c], i, classes[c], i, classes[c], RESPONSE_HOSTILE);
 
-  return ra_test_write_file ("batch.jsonl", g_string_free (text, FALSE), -1);
+  contents = g_string_free (text, FALSE);
+  return ra_test_write_file ("batch.jsonl", contents, -1);
 }
 
 void
