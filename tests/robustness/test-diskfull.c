@@ -154,6 +154,7 @@ test_file_size_limit (void)
     g_assert_cmpint (rb_run_cli (NULL, NULL, &err, limit_file_size, GSIZE_TO_POINTER (limit), big_argv), ==,
                      74);
     assert_store (store, FALSE);
+    g_clear_pointer (&err, g_free);
     g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, big_argv), ==, 0);
     assert_store (store, TRUE);
   }
