@@ -16,6 +16,7 @@
 #include "ra-audit.h"
 #include "ra-cli.h"
 #include "ra-labels.h"
+#include "ra-text.h"
 
 static gboolean
 parse_count (const char  *command,
@@ -657,7 +658,7 @@ audit_items (int argc, char **argv)
         {
           const RaLabelItem *it = g_ptr_array_index (items, i);
           g_autofree char *pos = g_strdup_printf ("%u", it->position);
-          g_autofree char *id = ra_labels_sanitize_terminal (it->ext_id);
+          g_autofree char *id = ra_text_for_terminal (it->ext_id, TRUE);
           g_autofree char *label = NULL;
           const char *value = ra_label_value_to_string (it->value);
 

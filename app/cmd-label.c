@@ -18,6 +18,7 @@
 #include "ra-audit.h"
 #include "ra-cli.h"
 #include "ra-labels.h"
+#include "ra-text.h"
 
 static cJSON *
 event_to_json (const RaLabelEvent *e,
@@ -146,7 +147,7 @@ ra_cmd_label (int argc, char **argv)
     }
   else
     {
-      g_autofree char *safe = ra_labels_sanitize_terminal (turn);
+      g_autofree char *safe = ra_text_for_terminal (turn, TRUE);
       printf ("saved: %s %s (event %s)\n", safe, value ? ra_label_value_to_string (value) : "none",
               event_id);
     }
@@ -240,7 +241,7 @@ static void
 print_block (const char *title,
              const char *text)
 {
-  g_autofree char *safe = ra_labels_sanitize_terminal (text);
+  g_autofree char *safe = ra_text_for_terminal (text, FALSE);
 
   printf ("%s:\n", title);
   if (*safe == '\0')
@@ -260,12 +261,12 @@ show_item (const RaAudit        *audit,
            const RaLabelItem    *state)
 {
   g_autofree char *context = ra_item_content_format_context (c);
-  g_autofree char *klass = ra_labels_sanitize_terminal (c->class);
+  g_autofree char *klass = ra_text_for_terminal (c->class, TRUE);
 
   printf ("\n=== Item %u of %u · class %s", c->position, c->n_items, klass);
   if (audit->reveal_model)
     {
-      g_autofree char *model = ra_labels_sanitize_terminal (c->model);
+      g_autofree char *model = ra_text_for_terminal (c->model, TRUE);
       printf (" · model %s", model);
     }
   if (audit->reveal_detector)
@@ -435,7 +436,7 @@ ra_cmd_review (int argc, char **argv)
                     return ra_cli_fail_error (command, error);
                   }
                 {
-                  g_autofree char *safe = ra_labels_sanitize_terminal (undo->ext_id);
+                  g_autofree char *safe = ra_text_for_terminal (undo->ext_id, TRUE);
                   printf ("undone: %s is back to %s\n", safe,
                           undo->value ? ra_label_value_to_string (undo->value) : "unlabelled");
                 }
@@ -460,7 +461,7 @@ ra_cmd_review (int argc, char **argv)
 
           {
             g_autofree char *event_id = NULL;
-            g_autofree char *safe = ra_labels_sanitize_terminal (current->ext_id);
+            g_autofree char *safe = ra_text_for_terminal (current->ext_id, TRUE);
             double seconds = (g_get_monotonic_time () - shown_at) / (double) G_USEC_PER_SEC;
 
             if (!ra_labels_record (store, audit->id, current->turn_id, reviewer, value, note, flagged,

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ra-cli.h"
+#include "ra-text.h"
 #include "ra-report.h"
 
 /* Options shared by report and check: --method, --confidence, --fpc. */
@@ -141,7 +142,13 @@ ra_cmd_report (int    argc,
   else if (g_strcmp0 (format, "csv") == 0)
     text = ra_report_to_csv (report);
   else
-    text = ra_report_to_text (report);
+    {
+      /* The text report goes to a terminal: escape what one would interpret
+       * (class and model names are production data). JSON and CSV are data
+       * formats and stay byte-exact. */
+      g_autofree char *raw = ra_report_to_text (report);
+      text = ra_text_for_terminal (raw, FALSE);
+    }
 
   if (output != NULL && g_strcmp0 (output, "-") != 0)
     {
@@ -226,7 +233,10 @@ ra_cmd_check (int    argc,
                         max_share, &status, &message, &error))
     return ra_cli_fail_error (command, error);
 
-  g_print ("%s\n", message);
+  {
+    g_autofree char *safe = ra_text_for_terminal (message, TRUE);
+    g_print ("%s\n", safe);
+  }
 
   switch (status)
     {

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 
 #include "ra-cli.h"
+#include "ra-text.h"
 
 char     *ra_cli_db = NULL;
 gboolean  ra_cli_json = FALSE;
@@ -197,8 +198,10 @@ ra_table_add_rowv (RaTable     *table,
 {
   char **row = g_new0 (char *, table->n_columns + 1);
 
+  /* Cells often hold production text (class, model, batch names): escape
+   * whatever a terminal would interpret, and keep each row on one line. */
   for (guint i = 0; i < table->n_columns; i++)
-    row[i] = g_strdup (cells[i] ? cells[i] : "");
+    row[i] = ra_text_for_terminal (cells[i] ? cells[i] : "", TRUE);
   g_ptr_array_add (table->rows, row);
 }
 

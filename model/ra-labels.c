@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-labels.h"
+#include "ra-text.h"
 
 G_DEFINE_QUARK (ra-labels-error-quark, ra_labels_error)
 
@@ -1547,59 +1548,3 @@ ra_labels_import_file (RaStore               *store,
 
 /* ------------------------------------------------------------------ */
 
-char *
-ra_labels_sanitize_terminal (const char *text)
-{
-  GString *out;
-  const char *p, *end;
-
-  if (text == NULL)
-    return g_strdup ("");
-
-  out = g_string_new (NULL);
-  p = text;
-  end = text + strlen (text);
-  while (p < end)
-    {
-      guchar c = (guchar) *p;
-      gunichar u;
-      const char *next;
-
-      if (c < 0x80)
-        {
-          if (c == '\n' || c == '\t')
-            g_string_append_c (out, (char) c);
-          else if (c == 0x1b)
-            g_string_append (out, "\\e");
-          else if (c == '\r')
-            g_string_append (out, "\\r");
-          else if (c < 0x20 || c == 0x7f)
-            g_string_append_printf (out, "\\x%02x", c);
-          else if (c == '\\')
-            g_string_append (out, "\\\\");
-          else
-            g_string_append_c (out, (char) c);
-          p++;
-          continue;
-        }
-
-      u = g_utf8_get_char_validated (p, end - p);
-      if (u == (gunichar) -1 || u == (gunichar) -2)
-        {
-          g_string_append_printf (out, "\\x%02x", c);
-          p++;
-          continue;
-        }
-      next = g_utf8_next_char (p);
-      if ((u >= 0x80 && u <= 0x9f) ||                  /* C1 controls (CSI, OSC ...) */
-          (u >= 0x202a && u <= 0x202e) ||              /* bidi embeddings and overrides */
-          (u >= 0x2066 && u <= 0x2069) ||              /* bidi isolates */
-          u == 0x200e || u == 0x200f || u == 0x061c || /* direction marks */
-          u == 0x2028 || u == 0x2029 || u == 0xfeff)
-        g_string_append_printf (out, "\\u{%04x}", u);
-      else
-        g_string_append_len (out, p, next - p);
-      p = next;
-    }
-  return g_string_free (out, FALSE);
-}

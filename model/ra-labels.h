@@ -245,7 +245,6 @@ gboolean     ra_labels_import_file       (RaStore       *store,
  * characters (but newline and tab), DEL, C1 controls, bidirectional
  * overrides and invalid UTF-8 are shown escaped (\e, \r, \x1b, \u{202e}),
  * never interpreted. */
-char        *ra_labels_sanitize_terminal (const char    *text);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaLabelEvent, ra_label_event_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaLabelItem, ra_label_item_free)

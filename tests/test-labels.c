@@ -12,6 +12,7 @@
 
 #include "ra-audit.h"
 #include "ra-labels.h"
+#include "ra-text.h"
 #include "ra-store.h"
 #include "ra-test-util.h"
 
@@ -697,7 +698,7 @@ test_sanitize (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *s = ra_labels_sanitize_terminal (cases[i].in);
+      g_autofree char *s = ra_text_for_terminal (cases[i].in, FALSE);
       g_assert_cmpstr (s, ==, cases[i].out);
     }
 }
