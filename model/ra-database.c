@@ -11,6 +11,9 @@
 
 #include "ra-database.h"
 
+/* Background work yields to other work for at most this long. */
+#define MAX_YIELD_USEC (60 * G_USEC_PER_SEC)
+
 typedef enum
 {
   WORK_RUN,
@@ -28,6 +31,16 @@ typedef struct
   GDestroyNotify      data_free;
   GDestroyNotify      result_free;
   char               *path;       /* WORK_OPEN */
+
+  /* Background work (counting over every turn) yields to the rest: it
+   * is queued behind it, and interrupted and queued again when other work
+   * arrives while it runs. Read-only work only. */
+  gboolean            background;
+  guint64             seq;        /* FIFO order within each class */
+  guint               n_interruptions;
+  gint64              first_run_at;   /* monotonic, 0 before */
+  guint               generation; /* the store it was asked of: the
+                                   * number of opens and closes before it */
 
   /* Set by the worker, returned on the task's context. */
   gpointer            result;
@@ -48,6 +61,14 @@ struct _RaDatabase
   GMutex       mutex;
   char        *path;
   gboolean     is_open;
+  guint64      next_seq;
+  guint        push_generation; /* opens and closes asked for */
+  guint        generation;      /* that of the last one done */
+
+  /* Foreground tasks in the queue; set when one interrupted background
+   * work (both atomic). */
+  gint         n_foreground_waiting;
+  gint         interrupted;
 };
 
 G_DEFINE_FINAL_TYPE (RaDatabase, ra_database, G_TYPE_OBJECT)
@@ -96,6 +117,7 @@ do_work (RaDatabase   *self,
         g_free (self->path);
         self->path = g_strdup (work->path);
         self->is_open = TRUE;
+        self->generation = work->generation;
         g_mutex_unlock (&self->mutex);
         return GINT_TO_POINTER (TRUE);
       }
@@ -105,6 +127,7 @@ do_work (RaDatabase   *self,
       g_mutex_lock (&self->mutex);
       g_clear_pointer (&self->path, g_free);
       self->is_open = FALSE;
+      self->generation = work->generation;
       g_mutex_unlock (&self->mutex);
       return GINT_TO_POINTER (TRUE);
 
@@ -148,6 +171,96 @@ complete_on_its_context (GTask *task)
   g_source_attach (source, g_task_get_context (task));
 }
 
+static int
+compare_tasks (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const Work *x, *y;
+
+  /* The quit marker goes last; it is only pushed when no task is left. */
+  if (a == &quit_marker || b == &quit_marker)
+    return (a == &quit_marker) - (b == &quit_marker);
+
+  x = g_task_get_task_data ((GTask *) a);
+  y = g_task_get_task_data ((GTask *) b);
+  if (x->background != y->background)
+    return x->background ? 1 : -1;
+  return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void
+queue_task (RaDatabase *self,
+            GTask      *task)
+{
+  Work *work = g_task_get_task_data (task);
+
+  if (!work->background)
+    g_atomic_int_inc (&self->n_foreground_waiting);
+  g_async_queue_push_sorted (self->queue, task, compare_tasks, NULL);
+}
+
+static int
+background_progress_cb (void *user_data)
+{
+  RaDatabase *self = user_data;
+
+  if (g_atomic_int_get (&self->n_foreground_waiting) > 0)
+    {
+      g_atomic_int_set (&self->interrupted, TRUE);
+      return 1;
+    }
+  return 0;
+}
+
+/* Runs background WORK, interrupting its statements as soon as other work
+ * waits. Returns TRUE when it was interrupted and queued again (the task
+ * is not complete), FALSE when WORK holds its result or error. */
+static gboolean
+run_background (RaDatabase *self,
+                GTask      *task,
+                Work       *work)
+{
+  sqlite3 *db = self->store ? ra_store_get_db (self->store) : NULL;
+  guint generation;
+
+  g_mutex_lock (&self->mutex);
+  generation = self->generation;
+  g_mutex_unlock (&self->mutex);
+
+  /* Asked of a store that has been closed or replaced since. */
+  if (work->generation != generation)
+    {
+      g_set_error_literal (&work->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "The store changed before the work could run");
+      return FALSE;
+    }
+
+  /* Yield for a minute at most, then finish: work arriving without a
+   * pause for that long must not starve the batch counts for ever. */
+  if (work->first_run_at == 0)
+    work->first_run_at = g_get_monotonic_time ();
+  g_atomic_int_set (&self->interrupted, FALSE);
+  if (db != NULL && g_get_monotonic_time () - work->first_run_at < MAX_YIELD_USEC)
+    sqlite3_progress_handler (db, 1000, background_progress_cb, self);
+  work->result = do_work (self, work, g_task_get_cancellable (task), &work->error);
+  if (db != NULL)
+    sqlite3_progress_handler (db, 0, NULL, NULL);
+
+  if (!g_atomic_int_get (&self->interrupted))
+    return FALSE;
+
+  /* Interrupted: drop what it got, let the waiting work run, try again. */
+  if (work->result != NULL && work->result_free != NULL)
+    work->result_free (work->result);
+  work->result = NULL;
+  g_clear_error (&work->error);
+  work->n_interruptions++;
+  g_debug ("background work interrupted (%u)", work->n_interruptions);
+  queue_task (self, task);
+  return TRUE;
+}
+
 static gpointer
 worker_thread_func (gpointer user_data)
 {
@@ -164,7 +277,17 @@ worker_thread_func (gpointer user_data)
 
       task = item;
       work = g_task_get_task_data (task);
-      work->result = do_work (self, work, g_task_get_cancellable (task), &work->error);
+      if (!work->background)
+        g_atomic_int_add (&self->n_foreground_waiting, -1);
+
+      if (work->background && work->kind == WORK_RUN)
+        {
+          if (run_background (self, task, work))
+            continue;
+        }
+      else
+        work->result = do_work (self, work, g_task_get_cancellable (task), &work->error);
+
       if (work->result == NULL && work->error == NULL)
         g_set_error (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED,
                      "The work returned no result");
@@ -263,11 +386,18 @@ push_task (RaDatabase          *self,
 {
   GTask *task;
 
+  g_mutex_lock (&self->mutex);
+  work->seq = ++self->next_seq;
+  if (work->kind == WORK_OPEN || work->kind == WORK_CLOSE)
+    self->push_generation++;
+  work->generation = self->push_generation;
+  g_mutex_unlock (&self->mutex);
+
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, work, (GDestroyNotify) work_free);
   /* The queue owns the task until the worker returns it. */
-  g_async_queue_push (self->queue, task);
+  queue_task (self, task);
 }
 
 static void
@@ -585,9 +715,19 @@ ra_database_list_batches_async (RaDatabase          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  ra_database_run_async (self, list_batches_work, NULL, NULL,
-                         (GDestroyNotify) g_ptr_array_unref,
-                         cancellable, callback, user_data);
+  Work *work;
+
+  g_return_if_fail (RA_IS_DATABASE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  /* Counting the declines of every batch reads every turn: on a store of
+   * a million turns that is seconds, which must not hold up the session. */
+  work = g_new0 (Work, 1);
+  work->kind = WORK_RUN;
+  work->func = list_batches_work;
+  work->result_free = (GDestroyNotify) g_ptr_array_unref;
+  work->background = TRUE;
+  push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
 }
 
 /**

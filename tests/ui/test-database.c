@@ -19,7 +19,7 @@ static char *
 write_batch (guint n_per_class)
 {
   static const char *classes[] = { "medical", "legal", "chemistry" };
-  GString *text = g_string_new (NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
 
   for (guint c = 0; c < G_N_ELEMENTS (classes); c++)
     for (guint i = 0; i < n_per_class; i++)
@@ -355,6 +355,109 @@ test_session_finished (void)
   g_assert_finalize_object (db);
 }
 
+typedef struct
+{
+  GPtrArray *order;   /* of const char *: which finished when */
+  guint      pending;
+} Finished;
+
+static void
+batches_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Finished *finished = user_data;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+
+  batches = ra_database_list_batches_finish (RA_DATABASE (object), result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batches->len, ==, 1);
+  /* Whole and right, however often it was interrupted on the way. */
+  g_assert_cmpint (((RaBatchInfo *) g_ptr_array_index (batches, 0))->n_turns, ==, 3 * 3000);
+  g_assert_cmpint (((RaBatchInfo *) g_ptr_array_index (batches, 0))->n_declined, ==, 3 * 3000 * 3 / 4);
+  g_ptr_array_add (finished->order, (gpointer) "batches");
+  finished->pending--;
+}
+
+static void
+audit_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Finished *finished = user_data;
+  g_autoptr(RaAuditInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = ra_database_get_audit_finish (RA_DATABASE (object), result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (info->audit->name, ==, "a");
+  g_ptr_array_add (finished->order, (gpointer) "audit");
+  finished->pending--;
+}
+
+/* Counting the batches reads every turn; the session's work asked for
+ * after it does not wait for it: it overtakes queued counting and
+ * interrupts running counting, which then starts again and completes. */
+static void
+test_background_yields (void)
+{
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *batch = write_batch (3000);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Finished finished = { order, 0 };
+  g_autoptr(GError) error = NULL;
+  RaDatabase *db;
+
+  {
+    g_autoptr(RaStore) store = ra_store_open (path, &error);
+    g_autoptr(RaImportOptions) options = ra_import_options_new ();
+    g_autoptr(RaImportResult) imported = NULL;
+    g_autoptr(RaAudit) audit = NULL;
+    RaAuditDesign design = { 0 };
+    RaAuditSampleResult sample = { 0 };
+
+    g_assert_no_error (error);
+    imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    design.declined_by = RA_DECLINED_BY_SOURCE;
+    design.strata_by = RA_STRATA_CLASS;
+    design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+    design.size.per_class = 4;
+    audit = ra_audit_create (store, "a", &design, &sample, &error);
+    g_assert_no_error (error);
+    ra_audit_sample_result_clear (&sample);
+  }
+
+  db = ra_database_new ();
+  g_assert_true (ra_database_open_sync (db, path, &error));
+  g_assert_no_error (error);
+
+  /* Two countings queued first, then interactive work. */
+  finished.pending = 2 + 10;
+  ra_database_list_batches_async (db, NULL, batches_done_cb, &finished);
+  ra_database_list_batches_async (db, NULL, batches_done_cb, &finished);
+  for (guint i = 0; i < 10; i++)
+    ra_database_get_audit_async (db, "a", NULL, audit_done_cb, &finished);
+
+  while (finished.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Everything completed; the interactive work did not queue behind both
+   * countings (the first may have started before the rest was asked for). */
+  g_assert_cmpuint (order->len, ==, 12);
+  g_assert_cmpstr (g_ptr_array_index (order, 11), ==, "batches");
+  {
+    guint first_audit = 0;
+
+    while (g_strcmp0 (g_ptr_array_index (order, first_audit), "audit") != 0)
+      first_audit++;
+    g_assert_cmpuint (first_audit, <=, 1);
+  }
+
+  g_assert_finalize_object (db);
+}
+
 static guint progress_calls;
 
 static void
@@ -425,6 +528,7 @@ main (int   argc,
   g_test_add_func ("/ra/database/session", test_session);
   g_test_add_func ("/ra/database/session-finished", test_session_finished);
   g_test_add_func ("/ra/database/import", test_import);
+  g_test_add_func ("/ra/database/background-yields", test_background_yields);
 
   return g_test_run ();
 }
