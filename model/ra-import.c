@@ -9,7 +9,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include <gio/gunixinputstream.h>
 
 #include "ra-csv.h"
@@ -662,7 +665,7 @@ insert_record (Import  *im,
 
   rc = sqlite3_step (s);
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (im->store, rc, "cannot stage a turn", error);
+    return ra_store_set_error (im->store, rc, "cannot stage a turn (in a staging file beside the store)", error);
 
   /* A second record with the same id and model in one file is a duplicate. */
   if (sqlite3_changes (ra_store_get_db (im->store)) > 0)
@@ -1263,6 +1266,54 @@ static const char copy_sql[] =
   "        declined, outcome, meta"
   " FROM staging.turns ORDER BY rowid";
 
+/* The staging database is a file beside the store (so it needs room on the
+ * store's file system, not in a small /tmp), unlinked as soon as it is
+ * open: a killed import leaves nothing behind. It keeps no journal. */
+static gboolean
+attach_staging (RaStore  *store,
+                GError  **error)
+{
+  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
+  g_autofree char *path = g_build_filename (dir, ".refusal-audit-import-XXXXXX", NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int fd, rc;
+
+  if ((fd = g_mkstemp (path)) < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, RA_STORE_ERROR,
+                   errsv == ENOSPC ? RA_STORE_ERROR_FULL : RA_STORE_ERROR_OPEN,
+                   "%s: cannot create a staging file in %s: %s",
+                   ra_store_get_path (store), dir, g_strerror (errsv));
+      return FALSE;
+    }
+  close (fd);
+
+  if (!(stmt = ra_store_prepare (store, "ATTACH DATABASE ? AS staging", error)))
+    {
+      g_unlink (path);
+      return FALSE;
+    }
+  ra_bind_text (stmt, 1, path);
+  rc = sqlite3_step (stmt);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (rc != SQLITE_DONE)
+    {
+      g_unlink (path);
+      return ra_store_set_error (store, rc, "cannot open the staging file", error);
+    }
+
+  if (!ra_store_exec (store, staging_sql, error))
+    {
+      sqlite3_exec (ra_store_get_db (store), "DETACH DATABASE staging", NULL, NULL, NULL);
+      g_unlink (path);
+      return FALSE;
+    }
+
+  g_unlink (path);
+  return TRUE;
+}
+
 static void
 detach_staging (RaStore *store)
 {
@@ -1480,12 +1531,11 @@ ra_import_stream (RaStore               *store,
   im.result = result;
   im.declined = im.outcome = -1;
 
-  if (!ra_store_exec (store, "ATTACH DATABASE '' AS staging", error))
+  if (!attach_staging (store, error))
     return NULL;
   /* A deferred transaction that writes only to the staging database takes
    * no lock on the store. */
-  if (!ra_store_exec (store, staging_sql, error) ||
-      !ra_store_exec (store, "BEGIN DEFERRED", error) ||
+  if (!ra_store_exec (store, "BEGIN DEFERRED", error) ||
       !(im.insert = ra_store_prepare (store, insert_sql, error)))
     goto rollback;
 

@@ -164,7 +164,8 @@ ra_store_set_error (RaStore    *self,
       break;
     case SQLITE_IOERR:
       code = RA_STORE_ERROR_FULL;
-      if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE)
+      if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE ||
+          rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMOPEN)
         msg = "cannot write to the store (disk full or failing)";
       else
         code = RA_STORE_ERROR_FAILED;
@@ -211,10 +212,11 @@ ra_store_prepare (RaStore    *self,
   return stmt;
 }
 
-gboolean
-ra_store_exec (RaStore    *self,
-               const char *sql,
-               GError    **error)
+static gboolean
+exec_sql (RaStore    *self,
+          const char *sql,
+          const char *what,
+          GError    **error)
 {
   int rc;
 
@@ -222,9 +224,17 @@ ra_store_exec (RaStore    *self,
 
   rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
   if (rc != SQLITE_OK)
-    return ra_store_set_error (self, rc, "query failed", error);
+    return ra_store_set_error (self, rc, what, error);
 
   return TRUE;
+}
+
+gboolean
+ra_store_exec (RaStore    *self,
+               const char *sql,
+               GError    **error)
+{
+  return exec_sql (self, sql, "query failed", error);
 }
 
 gboolean
@@ -233,14 +243,14 @@ ra_store_begin (RaStore  *self,
 {
   /* IMMEDIATE takes the write lock now, so the busy timeout applies here
    * rather than as a deadlock-prone upgrade in the middle of the work. */
-  return ra_store_exec (self, "BEGIN IMMEDIATE", error);
+  return exec_sql (self, "BEGIN IMMEDIATE", "cannot start writing", error);
 }
 
 gboolean
 ra_store_commit (RaStore  *self,
                  GError  **error)
 {
-  if (!ra_store_exec (self, "COMMIT", error))
+  if (!exec_sql (self, "COMMIT", "cannot save the changes", error))
     {
       ra_store_rollback (self);
       return FALSE;
