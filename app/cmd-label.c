@@ -248,10 +248,22 @@ print_block (const char *title,
     printf ("  (empty)\n");
   else
     {
-      g_auto(GStrv) lines = g_strsplit (safe, "\n", -1);
+      /* One pass with memchr: linear in the text, even for a 10 MB response. */
+      const char *p = safe;
+      const char *end = safe + strlen (safe);
 
-      for (guint i = 0; lines[i] != NULL; i++)
-        printf ("  %s\n", lines[i]);
+      while (p <= end)
+        {
+          const char *nl = memchr (p, '\n', end - p);
+          gsize len = nl ? (gsize) (nl - p) : (gsize) (end - p);
+
+          fputs ("  ", stdout);
+          fwrite (p, 1, len, stdout);
+          fputc ('\n', stdout);
+          if (nl == NULL)
+            break;
+          p = nl + 1;
+        }
     }
 }
 
@@ -355,8 +367,13 @@ ra_cmd_review (int argc, char **argv)
                   input_restore (&in);
                   return ra_cli_fail_error (command, error);
                 }
-              printf ("\nNothing left to label in audit '%s' for %s. Saved %u label(s) this session.\n",
-                      audit->name, reviewer, saved);
+              {
+                g_autofree char *safe_name = ra_text_for_terminal (audit->name, TRUE);
+                g_autofree char *safe_reviewer = ra_text_for_terminal (reviewer, TRUE);
+
+                printf ("\nNothing left to label in audit '%s' for %s. Saved %u label(s) this session.\n",
+                        safe_name, safe_reviewer, saved);
+              }
               break;
             }
           g_clear_pointer (&note, g_free);

@@ -13,7 +13,7 @@
 
 #include "ra-csv.h"
 
-#define CHUNK_SIZE (256 * 1024)
+#define CHUNK_SIZE (64 * 1024)
 
 typedef enum
 {
@@ -56,7 +56,7 @@ ra_reader_new (GInputStream *stream,
   self = g_new0 (RaReader, 1);
   self->stream = g_object_ref (stream);
   self->max_record = max_record;
-  self->cap = CHUNK_SIZE * 4;
+  self->cap = CHUNK_SIZE * 2;
   self->buf = g_malloc (self->cap + 1);
   self->record = g_string_sized_new (4096);
   self->starts = g_array_new (FALSE, FALSE, sizeof (gsize));
