@@ -191,10 +191,14 @@ ra_forest_plot_draw (RaForestPlot  *self,
       draw_text (cr, layout, self->caption, SIDE_MARGIN, TOP_MARGIN / 2.0, width - 2 * SIDE_MARGIN, 0);
     }
 
-  /* Grid lines and axis labels every tenth (or every 2 % below 0.2). */
+  /* Grid lines and axis labels every tenth (or every 2 % below 0.2), every
+   * other one when the plot is too narrow for the labels not to touch. */
   {
     double step = scale_max <= 0.2 ? 0.02 : 0.1;
     double axis_y = TOP_MARGIN + (n + 1) * ROW_HEIGHT + 8;
+
+    while (X (step) - X (0) < 44 && step * 2 <= scale_max)
+      step *= 2;
 
     for (double v = 0; v <= scale_max + 1e-9; v += step)
       {

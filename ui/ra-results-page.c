@@ -88,6 +88,9 @@ add_row (RaResultsPage *self,
         {
           gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
           gtk_label_set_max_width_chars (GTK_LABEL (label), 36);
+          /* The table scrolls sideways in a narrow window: keep enough of
+           * the name to read rather than shrink it to "…". */
+          gtk_label_set_width_chars (GTK_LABEL (label), 14);
           gtk_widget_set_tooltip_text (label, texts[c]);
           gtk_widget_set_hexpand (label, TRUE);
         }
