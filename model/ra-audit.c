@@ -1419,14 +1419,22 @@ ra_audit_get_strata (RaStore  *store,
 
   if (!(stmt = ra_store_prepare (store,
                                  "SELECT s.stratum, s.class, s.model, s.population, s.turns,"
-                                 " count (i.turn_id),"
+                                 " count (l.turn_id),"
                                  " coalesce (sum (l.value = 'correctly-declined'), 0),"
                                  " coalesce (sum (l.value = 'should-have-attempted'), 0),"
                                  " coalesce (sum (l.value = 'unsure'), 0)"
                                  " FROM audit_strata s"
-                                 " LEFT JOIN audit_items i ON i.audit_id = s.audit_id AND i.stratum = s.stratum"
-                                 " LEFT JOIN (SELECT turn_id, value FROM item_labels WHERE audit_id = ?1) l"
-                                 "   ON l.turn_id = i.turn_id"
+                                 /* Each item's latest event through the
+                                  * label_events_item index: the item_labels
+                                  * view would rank every event of the audit
+                                  * on every call (a session calls this after
+                                  * each label). */
+                                 " LEFT JOIN (SELECT a.stratum, a.turn_id,"
+                                 "                   (SELECT e.value FROM label_events e"
+                                 "                     WHERE e.audit_id = a.audit_id AND e.turn_id = a.turn_id"
+                                 "                     ORDER BY e.created_at DESC, e.event_id DESC LIMIT 1) AS value"
+                                 "              FROM audit_items a WHERE a.audit_id = ?1) l"
+                                 "   ON l.stratum = s.stratum"
                                  " WHERE s.audit_id = ?1"
                                  " GROUP BY s.stratum ORDER BY s.stratum", error)))
     return NULL;

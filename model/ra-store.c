@@ -127,6 +127,12 @@ static const char *migrations[] = {
   "                                        ORDER BY created_at DESC, event_id DESC) AS rn"
   "        FROM label_events e)"
   "  WHERE rn = 1;",
+
+  /* 1 -> 2: per-batch counts of turns and declines (the workbench's batch
+   * list, `batches`, detector-eval by batch) read this index instead of
+   * every row of a large store. */
+  "CREATE INDEX turns_batch_declined ON turns (batch_id, declined);"
+  "DROP INDEX turns_batch;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);

@@ -13,7 +13,7 @@ packages=(
   # data file validation (desktop file, metainfo, schema, man page, completion)
   desktop-file-utils appstream libglib2.0-bin groff-base man-db bash-completion
   # headless display for the workbench tests and screenshots
-  xvfb xauth imagemagick dbus librsvg2-common shared-mime-info adwaita-icon-theme
+  xvfb xauth xdotool imagemagick dbus librsvg2-common shared-mime-info adwaita-icon-theme
   # sanitizers, leak checks, fuzzing
   clang libclang-rt-14-dev valgrind
 )

@@ -35,6 +35,12 @@ int       ra_test_run_cliv      (const char  *stdin_text,
                                  char       **out,
                                  char       **err,
                                  const char * const *argv);
+/* Points HOME and the XDG user folders (data, config, cache, state, runtime)
+ * at a fresh temporary folder, so that default stores and settings of the
+ * program under test never touch the real ones. Call before g_test_init ().
+ * (G_TEST_OPTION_ISOLATE_DIRS does the same but leaks GLib's previous values
+ * on every test case, which LeakSanitizer and valgrind rightly report.) */
+void      ra_test_isolate_dirs  (void);
 /* Removes a folder tree. */
 void      ra_test_rm_rf         (const char  *path);
 

@@ -189,6 +189,35 @@ test_migration_rolls_back (void)
   sqlite3_close (db);
 }
 
+/* A store written by an older version (a checked-in dump of each schema
+ * version) is brought up to date with its data intact. */
+static void
+test_migrate_from_v1 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v1.sql");
+  g_autofree char *dump = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(RaStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema"
+                                     " WHERE type = 'index' AND name = 'turns_batch_declined'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema"
+                                     " WHERE type = 'index' AND name = 'turns_batch'"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turns"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT sum (declined) FROM turns WHERE batch_id = 1"), ==, 1);
+}
+
 static void
 test_paths (void)
 {
@@ -290,7 +319,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ra_test_isolate_dirs ();
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ra/store/create", test_create);
   g_test_add_func ("/ra/store/newer-refused", test_newer_refused);
@@ -298,6 +328,7 @@ main (int   argc,
   g_test_add_func ("/ra/store/corrupt-header", test_corrupt_header);
   g_test_add_func ("/ra/store/foreign-database", test_foreign_database);
   g_test_add_func ("/ra/store/migration-rolls-back", test_migration_rolls_back);
+  g_test_add_func ("/ra/store/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/ra/store/paths", test_paths);
   g_test_add_func ("/ra/store/folder-refused", test_folder_refused);
   g_test_add_func ("/ra/store/declined-by", test_declined_by);

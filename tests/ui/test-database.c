@@ -519,7 +519,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  ra_test_isolate_dirs ();
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ra/database/open-async", test_open_async);
   g_test_add_func ("/ra/database/open-errors", test_open_errors);
