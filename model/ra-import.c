@@ -331,6 +331,11 @@ typedef struct
   const char            *name;      /* the file as named in messages */
   RaImportResult        *result;
   sqlite3_stmt          *insert;
+  RaReader              *reader;
+  RaImportProgressFunc   progress;
+  gpointer               progress_data;
+  guint64                total;     /* the file's size, 0 when unknown */
+  GCancellable          *cancellable;
   guint64                staged;    /* distinct turns in the staging table */
   gboolean               failed;    /* an invalid record was seen */
 
@@ -866,15 +871,27 @@ extract_jsonl (Import     *im,
   return NULL;
 }
 
+/* Every 1024 records: stop when cancelled, and tell how far the file is read. */
 static gboolean
-import_jsonl (Import        *im,
-              RaReader      *reader,
-              RaImportProgressFunc progress,
-              gpointer       user_data,
-              guint64        total,
-              GCancellable  *cancellable,
-              GError       **error)
+tick (Import   *im,
+      guint64   n,
+      GError  **error)
 {
+  if ((n & 1023) != 0)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
+    return FALSE;
+  if (im->progress)
+    im->progress (ra_reader_get_bytes_read (im->reader), im->total, im->progress_data);
+  return TRUE;
+}
+
+static gboolean
+import_jsonl (Import   *im,
+              GError  **error)
+{
+  RaReader *reader = im->reader;
+
   for (guint64 n = 0;; n++)
     {
       g_autoptr(cJSON) root = NULL;
@@ -885,15 +902,10 @@ import_jsonl (Import        *im,
       const char *bad;
       RaReadStatus status;
 
-      if ((n & 1023) == 0)
-        {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          if (progress)
-            progress (ra_reader_get_bytes_read (reader), total, user_data);
-        }
+      if (!tick (im, n, error))
+        return FALSE;
 
-      status = ra_reader_next_line (reader, &line, &len, &lineno, &problem, cancellable, error);
+      status = ra_reader_next_line (reader, &line, &len, &lineno, &problem, im->cancellable, error);
       if (status == RA_READ_EOF)
         return TRUE;
       if (status == RA_READ_ERROR)
@@ -1173,14 +1185,12 @@ extract_csv (Import   *im,
 }
 
 static gboolean
-import_csv (Import        *im,
-            RaReader      *reader,
-            RaImportProgressFunc progress,
-            gpointer       user_data,
-            guint64        total,
-            GCancellable  *cancellable,
-            GError       **error)
+import_csv (Import   *im,
+            GError  **error)
 {
+  RaReader *reader = im->reader;
+  GCancellable *cancellable = im->cancellable;
+
   if (!read_header (im, reader, cancellable, error))
     return FALSE;
 
@@ -1190,13 +1200,8 @@ import_csv (Import        *im,
       char *problem = NULL;
       RaReadStatus status;
 
-      if ((n & 1023) == 0)
-        {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            return FALSE;
-          if (progress)
-            progress (ra_reader_get_bytes_read (reader), total, user_data);
-        }
+      if (!tick (im, n, error))
+        return FALSE;
 
       status = ra_reader_next_csv (reader, &lineno, &problem, cancellable, error);
       if (status == RA_READ_EOF)
@@ -1530,6 +1535,11 @@ ra_import_stream (RaStore               *store,
   im.name = display_name;
   im.result = result;
   im.declined = im.outcome = -1;
+  im.reader = reader;
+  im.progress = progress;
+  im.progress_data = user_data;
+  im.total = total;
+  im.cancellable = cancellable;
 
   if (!attach_staging (store, error))
     return NULL;
@@ -1540,9 +1550,9 @@ ra_import_stream (RaStore               *store,
     goto rollback;
 
   if (format == RA_FORMAT_JSONL)
-    ok = import_jsonl (&im, reader, progress, user_data, total, cancellable, &local_error);
+    ok = import_jsonl (&im, &local_error);
   else
-    ok = import_csv (&im, reader, progress, user_data, total, cancellable, &local_error);
+    ok = import_csv (&im, &local_error);
 
   clear_record (&im);
   g_clear_pointer (&im.insert, sqlite3_finalize);
