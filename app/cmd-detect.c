@@ -18,37 +18,6 @@
 
 static const char *before_names[] = { "none", "partial", "full", "absent" };
 
-static cJSON *
-number_or_null (double value)
-{
-  return isnan (value) ? cJSON_CreateNull () : cJSON_CreateNumber (value);
-}
-
-static cJSON *
-interval_or_null (const RaInterval *ci)
-{
-  cJSON *pair;
-
-  if (isnan (ci->lower) || isnan (ci->upper))
-    return cJSON_CreateNull ();
-  pair = cJSON_CreateArray ();
-  cJSON_AddItemToArray (pair, cJSON_CreateNumber (ci->lower));
-  cJSON_AddItemToArray (pair, cJSON_CreateNumber (ci->upper));
-  return pair;
-}
-
-static cJSON *
-string_or_null (const char *text)
-{
-  return text != NULL ? cJSON_CreateString (text) : cJSON_CreateNull ();
-}
-
-static char *
-format_count (guint64 n)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-}
-
 static char *
 format_share (double value)
 {
@@ -93,7 +62,7 @@ detect_result_to_json (const RaDetectResult *result,
   cJSON_AddNumberToObject (rules_obj, "rules", ra_rules_get_n_rules (rules));
   cJSON_AddNumberToObject (rules_obj, "exceptions", ra_rules_get_n_exceptions (rules));
   cJSON_AddItemToObject (obj, "rules", rules_obj);
-  cJSON_AddItemToObject (obj, "batch", string_or_null (result->batch));
+  cJSON_AddItemToObject (obj, "batch", ra_cli_json_string (result->batch));
   cJSON_AddNumberToObject (obj, "turns", result->turns);
   cJSON_AddNumberToObject (obj, "matched", result->matched);
   cJSON_AddNumberToObject (obj, "skipped", result->skipped);
@@ -117,8 +86,8 @@ detect_result_to_json (const RaDetectResult *result,
   cJSON_AddItemToObject (obj, "transitions", transitions);
   cJSON_AddNumberToObject (obj, "seconds", result->seconds);
   cJSON_AddItemToObject (obj, "turns_per_second",
-                         number_or_null (result->seconds > 0 && result->matched > 0
-                                         ? result->matched / result->seconds : NAN));
+                         ra_cli_json_number (result->seconds > 0 && result->matched > 0
+                                             ? result->matched / result->seconds : NAN));
   return obj;
 }
 
@@ -232,7 +201,7 @@ eval_row_to_json (const RaDetectEvalRow *row)
   cJSON *matrix = cJSON_CreateObject ();
   static const char *reference_names[] = { "attempted", "declined" };
 
-  cJSON_AddItemToObject (obj, "class", string_or_null (row->class));
+  cJSON_AddItemToObject (obj, "class", ra_cli_json_string (row->class));
   cJSON_AddNumberToObject (obj, "turns", row->tp + row->fp + row->fn + row->tn);
   cJSON_AddNumberToObject (obj, "tp", row->tp);
   cJSON_AddNumberToObject (obj, "fp", row->fp);
@@ -247,12 +216,12 @@ eval_row_to_json (const RaDetectEvalRow *row)
       cJSON_AddItemToObject (matrix, reference_names[r], line);
     }
   cJSON_AddItemToObject (obj, "matrix", matrix);
-  cJSON_AddItemToObject (obj, "precision", number_or_null (row->precision));
-  cJSON_AddItemToObject (obj, "precision_ci", interval_or_null (&row->precision_ci));
-  cJSON_AddItemToObject (obj, "recall", number_or_null (row->recall));
-  cJSON_AddItemToObject (obj, "recall_ci", interval_or_null (&row->recall_ci));
-  cJSON_AddItemToObject (obj, "f1", number_or_null (row->f1));
-  cJSON_AddItemToObject (obj, "accuracy", number_or_null (row->accuracy));
+  cJSON_AddItemToObject (obj, "precision", ra_cli_json_number (row->precision));
+  cJSON_AddItemToObject (obj, "precision_ci", ra_cli_json_interval (&row->precision_ci));
+  cJSON_AddItemToObject (obj, "recall", ra_cli_json_number (row->recall));
+  cJSON_AddItemToObject (obj, "recall_ci", ra_cli_json_interval (&row->recall_ci));
+  cJSON_AddItemToObject (obj, "f1", ra_cli_json_number (row->f1));
+  cJSON_AddItemToObject (obj, "accuracy", ra_cli_json_number (row->accuracy));
   return obj;
 }
 
@@ -265,8 +234,8 @@ eval_to_json (const RaDetectEval *eval)
   cJSON *versions = cJSON_CreateArray ();
 
   cJSON_AddStringToObject (obj, "reference", eval->reference);
-  cJSON_AddItemToObject (obj, "batch", string_or_null (eval->batch));
-  cJSON_AddItemToObject (obj, "model", string_or_null (eval->model));
+  cJSON_AddItemToObject (obj, "batch", ra_cli_json_string (eval->batch));
+  cJSON_AddItemToObject (obj, "model", ra_cli_json_string (eval->model));
   cJSON_AddNumberToObject (obj, "confidence", eval->confidence);
   for (guint i = 0; eval->rules_versions && eval->rules_versions[i]; i++)
     cJSON_AddItemToArray (versions, cJSON_CreateString (eval->rules_versions[i]));
@@ -289,7 +258,7 @@ eval_to_json (const RaDetectEval *eval)
       cJSON_AddStringToObject (item, "class", d->class);
       cJSON_AddStringToObject (item, "reference", d->reference_declined ? "declined" : "attempted");
       cJSON_AddStringToObject (item, "verdict", ra_verdict_to_string (d->verdict));
-      cJSON_AddItemToObject (item, "rule", string_or_null (d->rule_id));
+      cJSON_AddItemToObject (item, "rule", ra_cli_json_string (d->rule_id));
       cJSON_AddStringToObject (item, "response", d->excerpt);
       cJSON_AddItemToArray (disagreements, item);
     }
@@ -302,11 +271,11 @@ add_eval_row (RaTable               *table,
               const RaDetectEvalRow *row,
               const char            *name)
 {
-  g_autofree char *turns = format_count (row->tp + row->fp + row->fn + row->tn);
-  g_autofree char *tp = format_count (row->tp);
-  g_autofree char *fp = format_count (row->fp);
-  g_autofree char *fn = format_count (row->fn);
-  g_autofree char *tn = format_count (row->tn);
+  g_autofree char *turns = ra_cli_format_count (row->tp + row->fp + row->fn + row->tn);
+  g_autofree char *tp = ra_cli_format_count (row->tp);
+  g_autofree char *fp = ra_cli_format_count (row->fp);
+  g_autofree char *fn = ra_cli_format_count (row->fn);
+  g_autofree char *tn = ra_cli_format_count (row->tn);
   g_autofree char *precision = format_share_ci (row->precision, &row->precision_ci);
   g_autofree char *recall = format_share_ci (row->recall, &row->recall_ci);
   g_autofree char *f1 = format_share (row->f1);
@@ -379,25 +348,6 @@ print_eval (const RaDetectEval *eval)
   }
 }
 
-static gboolean
-parse_confidence (const char *text,
-                  double     *out)
-{
-  char *end = NULL;
-  double value;
-
-  if (text == NULL)
-    {
-      *out = 0.95;
-      return TRUE;
-    }
-  value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !(value > 0 && value < 1))
-    return FALSE;
-  *out = value;
-  return TRUE;
-}
-
 int
 ra_cmd_detector_eval (int    argc,
                       char **argv)
@@ -442,10 +392,8 @@ ra_cmd_detector_eval (int    argc,
                         "(the production refusal flag)", reference);
   if (limit < 0)
     return ra_cli_fail ("detector-eval", RA_EXIT_USAGE, "--limit must be 0 or more");
-  if (!parse_confidence (confidence_text, &confidence))
-    return ra_cli_fail ("detector-eval", RA_EXIT_USAGE,
-                        "--confidence '%s' must be a number between 0 and 1 (e.g. 0.95)",
-                        confidence_text);
+  if (!ra_cli_parse_confidence ("detector-eval", confidence_text, &confidence, &exit_code))
+    return exit_code;
 
   if (!(store = ra_cli_open_store ("detector-eval", &exit_code)))
     return exit_code;

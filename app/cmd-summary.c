@@ -19,37 +19,6 @@ static const char *declined_by_help =
   "Which signal means declined: auto (the production flag where present, the\n"
   "detector otherwise; the default), source, detector, either or both.";
 
-static cJSON *
-number_or_null (double value)
-{
-  return isnan (value) ? cJSON_CreateNull () : cJSON_CreateNumber (value);
-}
-
-static cJSON *
-interval_or_null (const RaInterval *ci)
-{
-  cJSON *pair;
-
-  if (isnan (ci->lower) || isnan (ci->upper))
-    return cJSON_CreateNull ();
-  pair = cJSON_CreateArray ();
-  cJSON_AddItemToArray (pair, cJSON_CreateNumber (ci->lower));
-  cJSON_AddItemToArray (pair, cJSON_CreateNumber (ci->upper));
-  return pair;
-}
-
-static cJSON *
-string_or_null (const char *text)
-{
-  return text != NULL ? cJSON_CreateString (text) : cJSON_CreateNull ();
-}
-
-static char *
-format_count (guint64 n)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
-}
-
 static char *
 format_percent (double value)
 {
@@ -78,25 +47,6 @@ format_change_ci (double            value,
   if (isnan (ci->lower))
     return g_strdup_printf ("%+.1f pp", 100 * value);
   return g_strdup_printf ("%+.1f pp [%+.1f, %+.1f]", 100 * value, 100 * ci->lower, 100 * ci->upper);
-}
-
-static gboolean
-parse_confidence (const char *text,
-                  double     *out)
-{
-  char *end = NULL;
-  double value;
-
-  if (text == NULL)
-    {
-      *out = 0.95;
-      return TRUE;
-    }
-  value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !(value > 0 && value < 1))
-    return FALSE;
-  *out = value;
-  return TRUE;
 }
 
 static const char *
@@ -215,10 +165,10 @@ ra_cmd_batches (int    argc,
         const RaBatchInfo *b = g_ptr_array_index (batches, i);
         g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, b->id);
         g_autofree char *sha = g_strndup (b->sha256 ? b->sha256 : "", 12);
-        g_autofree char *imported = format_count (b->n_imported);
-        g_autofree char *duplicates = format_count (b->n_duplicates);
-        g_autofree char *rejected = format_count (b->n_rejected);
-        g_autofree char *turns = format_count (b->turns);
+        g_autofree char *imported = ra_cli_format_count (b->n_imported);
+        g_autofree char *duplicates = ra_cli_format_count (b->n_duplicates);
+        g_autofree char *rejected = ra_cli_format_count (b->n_rejected);
+        g_autofree char *turns = ra_cli_format_count (b->turns);
 
         ra_table_add_row (table, id, b->name, b->source, sha, b->imported_at,
                           imported, duplicates, rejected, turns, NULL);
@@ -239,13 +189,13 @@ add_rates_to_json (cJSON              *obj,
   cJSON_AddNumberToObject (obj, "turns", row->turns);
   cJSON_AddNumberToObject (obj, "declined", row->declined);
   cJSON_AddNumberToObject (obj, "attempted", row->attempted);
-  cJSON_AddItemToObject (obj, "attempt_rate", number_or_null (row->attempt_rate));
-  cJSON_AddItemToObject (obj, "attempt_ci", interval_or_null (&row->attempt_ci));
+  cJSON_AddItemToObject (obj, "attempt_rate", ra_cli_json_number (row->attempt_rate));
+  cJSON_AddItemToObject (obj, "attempt_ci", ra_cli_json_interval (&row->attempt_ci));
   cJSON_AddNumberToObject (obj, "attempted_with_outcome", row->attempted_with_outcome);
   cJSON_AddNumberToObject (obj, "successes", row->successes);
-  cJSON_AddItemToObject (obj, "success_given_attempt", number_or_null (row->success_given_attempt));
-  cJSON_AddItemToObject (obj, "success_ci", interval_or_null (&row->success_ci));
-  cJSON_AddItemToObject (obj, "headline_success", number_or_null (row->headline_success));
+  cJSON_AddItemToObject (obj, "success_given_attempt", ra_cli_json_number (row->success_given_attempt));
+  cJSON_AddItemToObject (obj, "success_ci", ra_cli_json_interval (&row->success_ci));
+  cJSON_AddItemToObject (obj, "headline_success", ra_cli_json_number (row->headline_success));
 }
 
 static cJSON *
@@ -253,8 +203,8 @@ summary_row_to_json (const RaSummaryRow *row)
 {
   cJSON *obj = cJSON_CreateObject ();
 
-  cJSON_AddItemToObject (obj, "class", string_or_null (row->class));
-  cJSON_AddItemToObject (obj, "model", string_or_null (row->model));
+  cJSON_AddItemToObject (obj, "class", ra_cli_json_string (row->class));
+  cJSON_AddItemToObject (obj, "model", ra_cli_json_string (row->model));
   add_rates_to_json (obj, row);
   cJSON_AddNumberToObject (obj, "with_flag", row->with_flag);
   cJSON_AddNumberToObject (obj, "with_verdict", row->with_verdict);
@@ -267,10 +217,10 @@ add_summary_row (RaTable            *table,
                  RaSummaryBy         by,
                  gboolean            overall)
 {
-  g_autofree char *turns = format_count (row->turns);
-  g_autofree char *declined = format_count (row->declined);
+  g_autofree char *turns = ra_cli_format_count (row->turns);
+  g_autofree char *declined = ra_cli_format_count (row->declined);
   g_autofree char *attempt = format_percent_ci (row->attempt_rate, &row->attempt_ci);
-  g_autofree char *outcomes = format_count (row->attempted_with_outcome);
+  g_autofree char *outcomes = ra_cli_format_count (row->attempted_with_outcome);
   g_autofree char *success = format_percent_ci (row->success_given_attempt, &row->success_ci);
   g_autofree char *headline = format_percent (row->headline_success);
   const char *cells[8];
@@ -329,10 +279,8 @@ ra_cmd_summary (int    argc,
     return ra_cli_fail ("summary", RA_EXIT_USAGE, "%s", error->message);
   if (declined_text != NULL && !ra_declined_by_parse (declined_text, &declined_by, &error))
     return ra_cli_fail ("summary", RA_EXIT_USAGE, "%s", error->message);
-  if (!parse_confidence (confidence_text, &confidence))
-    return ra_cli_fail ("summary", RA_EXIT_USAGE,
-                        "--confidence '%s' must be a number between 0 and 1 (e.g. 0.95)",
-                        confidence_text);
+  if (!ra_cli_parse_confidence ("summary", confidence_text, &confidence, &exit_code))
+    return exit_code;
 
   if (!(store = ra_cli_open_store ("summary", &exit_code)))
     return exit_code;
@@ -347,7 +295,7 @@ ra_cmd_summary (int    argc,
 
       cJSON_AddStringToObject (json, "by", ra_summary_by_to_string (by));
       cJSON_AddStringToObject (json, "declined_by", ra_declined_by_to_string (declined_by));
-      cJSON_AddItemToObject (json, "batch", string_or_null (batch));
+      cJSON_AddItemToObject (json, "batch", ra_cli_json_string (batch));
       cJSON_AddNumberToObject (json, "confidence", confidence);
       for (guint i = 0; i < summary->rows->len; i++)
         cJSON_AddItemToArray (rows, summary_row_to_json (g_ptr_array_index (summary->rows, i)));
@@ -416,13 +364,13 @@ drift_row_to_json (const RaDriftRow *row)
 {
   cJSON *obj = cJSON_CreateObject ();
 
-  cJSON_AddItemToObject (obj, "class", string_or_null (row->class));
+  cJSON_AddItemToObject (obj, "class", ra_cli_json_string (row->class));
   cJSON_AddItemToObject (obj, "from", side_to_json (&row->from));
   cJSON_AddItemToObject (obj, "to", side_to_json (&row->to));
-  cJSON_AddItemToObject (obj, "attempt_change", number_or_null (row->attempt_change));
-  cJSON_AddItemToObject (obj, "attempt_change_ci", interval_or_null (&row->attempt_change_ci));
-  cJSON_AddItemToObject (obj, "success_change", number_or_null (row->success_change));
-  cJSON_AddItemToObject (obj, "success_change_ci", interval_or_null (&row->success_change_ci));
+  cJSON_AddItemToObject (obj, "attempt_change", ra_cli_json_number (row->attempt_change));
+  cJSON_AddItemToObject (obj, "attempt_change_ci", ra_cli_json_interval (&row->attempt_change_ci));
+  cJSON_AddItemToObject (obj, "success_change", ra_cli_json_number (row->success_change));
+  cJSON_AddItemToObject (obj, "success_change_ci", ra_cli_json_interval (&row->success_change_ci));
   cJSON_AddBoolToObject (obj, "breached", row->breached);
   return obj;
 }
@@ -451,9 +399,9 @@ add_drift_row (RaTable          *table,
                const RaDriftRow *row,
                const char       *name)
 {
-  g_autofree char *turns_a = format_count (row->from.turns);
+  g_autofree char *turns_a = ra_cli_format_count (row->from.turns);
   g_autofree char *attempt_a = format_percent (row->from.attempt_rate);
-  g_autofree char *turns_b = format_count (row->to.turns);
+  g_autofree char *turns_b = ra_cli_format_count (row->to.turns);
   g_autofree char *attempt_b = format_percent (row->to.attempt_rate);
   g_autofree char *change = format_change_ci (row->attempt_change, &row->attempt_change_ci);
   g_autofree char *success_a = format_percent (row->from.success_given_attempt);
@@ -515,10 +463,8 @@ ra_cmd_drift (int    argc,
                         max_drop_text);
   if (declined_text != NULL && !ra_declined_by_parse (declined_text, &declined_by, &error))
     return ra_cli_fail ("drift", RA_EXIT_USAGE, "%s", error->message);
-  if (!parse_confidence (confidence_text, &confidence))
-    return ra_cli_fail ("drift", RA_EXIT_USAGE,
-                        "--confidence '%s' must be a number between 0 and 1 (e.g. 0.95)",
-                        confidence_text);
+  if (!ra_cli_parse_confidence ("drift", confidence_text, &confidence, &exit_code))
+    return exit_code;
 
   if (!(store = ra_cli_open_store ("drift", &exit_code)))
     return exit_code;
@@ -536,9 +482,9 @@ ra_cmd_drift (int    argc,
       cJSON_AddStringToObject (json, "from", drift->from);
       cJSON_AddStringToObject (json, "to", drift->to);
       cJSON_AddStringToObject (json, "declined_by", ra_declined_by_to_string (declined_by));
-      cJSON_AddItemToObject (json, "batch", string_or_null (batch));
+      cJSON_AddItemToObject (json, "batch", ra_cli_json_string (batch));
       cJSON_AddNumberToObject (json, "confidence", confidence);
-      cJSON_AddItemToObject (json, "max_drop", number_or_null (max_drop));
+      cJSON_AddItemToObject (json, "max_drop", ra_cli_json_number (max_drop));
       for (guint i = 0; i < drift->rows->len; i++)
         {
           const RaDriftRow *row = g_ptr_array_index (drift->rows, i);

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdarg.h>
 
@@ -157,6 +158,63 @@ ra_cli_print_json (const cJSON *json)
     }
   fputs (text, stdout);
   fputc ('\n', stdout);
+}
+
+cJSON *
+ra_cli_json_number (double value)
+{
+  return isnan (value) ? cJSON_CreateNull () : cJSON_CreateNumber (value);
+}
+
+cJSON *
+ra_cli_json_interval (const RaInterval *ci)
+{
+  cJSON *pair;
+
+  if (isnan (ci->lower) || isnan (ci->upper))
+    return cJSON_CreateNull ();
+  pair = cJSON_CreateArray ();
+  cJSON_AddItemToArray (pair, cJSON_CreateNumber (ci->lower));
+  cJSON_AddItemToArray (pair, cJSON_CreateNumber (ci->upper));
+  return pair;
+}
+
+cJSON *
+ra_cli_json_string (const char *text)
+{
+  return text != NULL ? cJSON_CreateString (text) : cJSON_CreateNull ();
+}
+
+char *
+ra_cli_format_count (guint64 n)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+}
+
+gboolean
+ra_cli_parse_confidence (const char *command,
+                         const char *text,
+                         double     *out,
+                         int        *exit_code)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL)
+    {
+      *out = 0.95;
+      return TRUE;
+    }
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !(value > 0 && value < 1))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                "--confidence '%s' must be a number between 0 and 1 (e.g. 0.95)",
+                                text);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
 }
 
 struct _RaTable

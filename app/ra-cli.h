@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 #include <stdio.h>
 
+#include "ra-stats.h"
 #include "ra-store.h"
 
 G_BEGIN_DECLS
@@ -60,6 +61,24 @@ int       ra_cli_fail_error       (const char    *command,
                                    const GError  *error);
 /* Prints JSON (consumes nothing; the caller keeps ownership). */
 void      ra_cli_print_json       (const cJSON   *json);
+/* JSON values that may be undefined: null for a NaN number, for an interval
+ * with a NaN end, for a NULL string; else a number, a [lower, upper] pair,
+ * a string. */
+cJSON    *ra_cli_json_number      (double         value);
+cJSON    *ra_cli_json_interval    (const RaInterval *ci);
+cJSON    *ra_cli_json_string      (const char    *text);
+
+/* A count as text, for a table cell (free with g_free). */
+char     *ra_cli_format_count     (guint64        n);
+
+/* Reads --confidence: TEXT NULL gives 0.95, else a number strictly between 0
+ * and 1. On a bad value prints "refusal-audit COMMAND: --confidence 'TEXT'
+ * must be a number between 0 and 1 (e.g. 0.95)" and returns FALSE with
+ * *exit_code = 2. */
+gboolean  ra_cli_parse_confidence (const char    *command,
+                                   const char    *text,
+                                   double        *out,
+                                   int           *exit_code);
 
 /* A plain text table with columns aligned by display width. */
 typedef struct _RaTable RaTable;
