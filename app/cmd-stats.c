@@ -78,6 +78,7 @@ parse_count (const char *command,
   return TRUE;
 }
 
+/* TEXT NULL: the default, DEFAULT_CONFIDENCE. */
 static gboolean
 parse_confidence (const char *command,
                   const char *text,
@@ -86,6 +87,8 @@ parse_confidence (const char *command,
 {
   double v;
 
+  if (text == NULL)
+    text = DEFAULT_CONFIDENCE;
   if (!parse_double (command, "--confidence", text, &v, exit_code))
     return FALSE;
   if (!(v > 0.0 && v < 1.0))
@@ -235,8 +238,7 @@ cmd_interval (int    argc,
       !parse_count (command, "X", argv[1], &x, &exit_code) ||
       !parse_count (command, "N", argv[2], &n, &exit_code) ||
       !parse_method (command, method_text, &method, &exit_code) ||
-      !parse_confidence (command, confidence_text ? confidence_text : DEFAULT_CONFIDENCE,
-                         &confidence, &exit_code))
+      !parse_confidence (command, confidence_text, &confidence, &exit_code))
     return exit_code;
   if (population_text != NULL &&
       !parse_count (command, "--population", population_text, &population, &exit_code))
@@ -330,8 +332,7 @@ cmd_diff (int    argc,
       !parse_count (command, "N1", argv[2], &n1, &exit_code) ||
       !parse_count (command, "X2", argv[3], &x2, &exit_code) ||
       !parse_count (command, "N2", argv[4], &n2, &exit_code) ||
-      !parse_confidence (command, confidence_text ? confidence_text : DEFAULT_CONFIDENCE,
-                         &confidence, &exit_code))
+      !parse_confidence (command, confidence_text, &confidence, &exit_code))
     return exit_code;
 
   if (method_text != NULL)
@@ -469,8 +470,7 @@ cmd_kappa (int    argc,
     return exit_code;
 
   if (!expect_args (command, argc, 1, "TABLE", &exit_code) ||
-      !parse_confidence (command, confidence_text ? confidence_text : DEFAULT_CONFIDENCE,
-                         &confidence, &exit_code))
+      !parse_confidence (command, confidence_text, &confidence, &exit_code))
     return exit_code;
   if (method_text != NULL && g_ascii_strcasecmp (method_text, "wald") != 0)
     return ra_cli_fail (command, RA_EXIT_USAGE,
@@ -595,8 +595,7 @@ cmd_sample_size (int    argc,
 
   if (!expect_args (command, argc, 0, "only options", &exit_code) ||
       !parse_method (command, method_text, &method, &exit_code) ||
-      !parse_confidence (command, confidence_text ? confidence_text : DEFAULT_CONFIDENCE,
-                         &confidence, &exit_code))
+      !parse_confidence (command, confidence_text, &confidence, &exit_code))
     return exit_code;
 
   if (half_width_text == NULL)
