@@ -90,6 +90,34 @@ work_free (Work *work)
   g_free (work);
 }
 
+/* A new piece of work of KIND: for WORK_RUN, FUNC with DATA (freed with
+ * DATA_FREE) and its result (freed with RESULT_FREE if nobody takes it). */
+static Work *
+work_new (WorkKind            kind,
+          RaDatabaseWorkFunc  func,
+          gpointer            data,
+          GDestroyNotify      data_free,
+          GDestroyNotify      result_free)
+{
+  Work *work = g_new0 (Work, 1);
+
+  work->kind = kind;
+  work->func = func;
+  work->data = data;
+  work->data_free = data_free;
+  work->result_free = result_free;
+  return work;
+}
+
+static Work *
+open_work_new (const char *path)
+{
+  Work *work = work_new (WORK_OPEN, NULL, NULL, NULL, NULL);
+
+  work->path = g_strdup (path);
+  return work;
+}
+
 static gpointer
 do_work (RaDatabase   *self,
          Work         *work,
@@ -438,16 +466,11 @@ ra_database_open_async (RaDatabase          *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  Work *work;
-
   g_return_if_fail (RA_IS_DATABASE (self));
   g_return_if_fail (path != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  work = g_new0 (Work, 1);
-  work->kind = WORK_OPEN;
-  work->path = g_strdup (path);
-  push_task (self, work, ra_database_open_async, cancellable, callback, user_data);
+  push_task (self, open_work_new (path), ra_database_open_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -455,10 +478,7 @@ ra_database_open_finish (RaDatabase    *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  g_return_val_if_fail (RA_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+  return ra_database_run_finish (self, result, error) != NULL;
 }
 
 gboolean
@@ -466,15 +486,10 @@ ra_database_open_sync (RaDatabase  *self,
                        const char  *path,
                        GError     **error)
 {
-  Work *work;
-
   g_return_val_if_fail (RA_IS_DATABASE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  work = g_new0 (Work, 1);
-  work->kind = WORK_OPEN;
-  work->path = g_strdup (path);
-  return run_sync (self, work, error) != NULL;
+  return run_sync (self, open_work_new (path), error) != NULL;
 }
 
 void
@@ -483,14 +498,11 @@ ra_database_close_async (RaDatabase          *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  Work *work;
-
   g_return_if_fail (RA_IS_DATABASE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  work = g_new0 (Work, 1);
-  work->kind = WORK_CLOSE;
-  push_task (self, work, ra_database_close_async, cancellable, callback, user_data);
+  push_task (self, work_new (WORK_CLOSE, NULL, NULL, NULL, NULL),
+             ra_database_close_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -498,10 +510,7 @@ ra_database_close_finish (RaDatabase    *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_return_val_if_fail (RA_IS_DATABASE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_pointer (G_TASK (result), error) != NULL;
+  return ra_database_run_finish (self, result, error) != NULL;
 }
 
 /**
@@ -522,19 +531,12 @@ ra_database_run_async (RaDatabase          *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Work *work;
-
   g_return_if_fail (RA_IS_DATABASE (self));
   g_return_if_fail (func != NULL);
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
-  work = g_new0 (Work, 1);
-  work->kind = WORK_RUN;
-  work->func = func;
-  work->data = data;
-  work->data_free = data_free;
-  work->result_free = result_free;
-  push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
+  push_task (self, work_new (WORK_RUN, func, data, data_free, result_free),
+             ra_database_run_async, cancellable, callback, user_data);
 }
 
 /**
@@ -561,18 +563,10 @@ ra_database_run_sync (RaDatabase          *self,
                       GDestroyNotify       result_free,
                       GError             **error)
 {
-  Work *work;
-
   g_return_val_if_fail (RA_IS_DATABASE (self), NULL);
   g_return_val_if_fail (func != NULL, NULL);
 
-  work = g_new0 (Work, 1);
-  work->kind = WORK_RUN;
-  work->func = func;
-  work->data = data;
-  work->data_free = data_free;
-  work->result_free = result_free;
-  return run_sync (self, work, error);
+  return run_sync (self, work_new (WORK_RUN, func, data, data_free, result_free), error);
 }
 
 void
@@ -722,10 +716,7 @@ ra_database_list_batches_async (RaDatabase          *self,
 
   /* Counting the declines of every batch reads every turn: on a store of
    * a million turns that is seconds, which must not hold up the session. */
-  work = g_new0 (Work, 1);
-  work->kind = WORK_RUN;
-  work->func = list_batches_work;
-  work->result_free = (GDestroyNotify) g_ptr_array_unref;
+  work = work_new (WORK_RUN, list_batches_work, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   work->background = TRUE;
   push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
 }
