@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "ra-test-util.h"
+#include "ra-ui-test-store.h"
 #include "ra-ui-test-util.h"
 #include "ra-window-private.h"
 
@@ -38,32 +39,10 @@ void
 ra_ui_test_build_store (void)
 {
   g_autofree char *batch = write_batch ();
-  g_autoptr(RaStore) store = NULL;
-  g_autoptr(RaImportOptions) options = ra_import_options_new ();
-  g_autoptr(RaImportResult) imported = NULL;
-  g_autoptr(RaAudit) audit = NULL;
-  g_autoptr(GError) error = NULL;
-  RaAuditDesign design = { 0 };
-  RaAuditSampleResult sample = { 0 };
 
   g_clear_pointer (&ra_ui_test_store_path, g_free);
   ra_ui_test_store_path = ra_test_store_path ();
-  store = ra_store_open (ra_ui_test_store_path, &error);
-  g_assert_no_error (error);
-  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (imported->imported, ==, 30);
-
-  design.declined_by = RA_DECLINED_BY_SOURCE;
-  design.strata_by = RA_STRATA_CLASS;
-  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-  design.size.per_class = 4;
-  design.has_seed = TRUE;
-  design.seed = 11;
-  audit = ra_audit_create (store, "pilot", &design, &sample, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (sample.sampled, ==, 12);
-  ra_audit_sample_result_clear (&sample);
+  ra_ui_test_fill_store (ra_ui_test_store_path, batch, 30, "pilot", 4, 11, 12);
 }
 
 static gboolean

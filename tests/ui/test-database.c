@@ -14,6 +14,7 @@
 
 #include "ra-database.h"
 #include "ra-test-util.h"
+#include "ra-ui-test-store.h"
 
 static char *
 write_batch (guint n_per_class)
@@ -57,31 +58,10 @@ open_fixture (char **path_out)
 {
   g_autofree char *path = ra_test_store_path ();
   g_autofree char *batch = write_batch (8);
-  g_autoptr(RaStore) store = NULL;
-  g_autoptr(RaImportOptions) options = ra_import_options_new ();
-  g_autoptr(RaImportResult) imported = NULL;
-  g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GError) error = NULL;
-  RaAuditDesign design = { 0 };
-  RaAuditSampleResult sample = { 0 };
   RaDatabase *db;
 
-  store = ra_store_open (path, &error);
-  g_assert_no_error (error);
-  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (imported->imported, ==, 24);
-
-  design.declined_by = RA_DECLINED_BY_SOURCE;
-  design.strata_by = RA_STRATA_CLASS;
-  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-  design.size.per_class = 4;
-  design.has_seed = TRUE;
-  design.seed = 7;
-  audit = ra_audit_create (store, "a", &design, &sample, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (sample.sampled, ==, 12);
-  ra_audit_sample_result_clear (&sample);
+  ra_ui_test_fill_store (path, batch, 24, "a", 4, 7, 12);
 
   db = ra_database_new ();
   g_assert_true (ra_database_open_sync (db, path, &error));
@@ -409,25 +389,8 @@ test_background_yields (void)
   g_autoptr(GError) error = NULL;
   RaDatabase *db;
 
-  {
-    g_autoptr(RaStore) store = ra_store_open (path, &error);
-    g_autoptr(RaImportOptions) options = ra_import_options_new ();
-    g_autoptr(RaImportResult) imported = NULL;
-    g_autoptr(RaAudit) audit = NULL;
-    RaAuditDesign design = { 0 };
-    RaAuditSampleResult sample = { 0 };
-
-    g_assert_no_error (error);
-    imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
-    g_assert_no_error (error);
-    design.declined_by = RA_DECLINED_BY_SOURCE;
-    design.strata_by = RA_STRATA_CLASS;
-    design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-    design.size.per_class = 4;
-    audit = ra_audit_create (store, "a", &design, &sample, &error);
-    g_assert_no_error (error);
-    ra_audit_sample_result_clear (&sample);
-  }
+  /* Unseeded: which items are drawn does not matter here. */
+  ra_ui_test_fill_store (path, batch, 3 * 3000, "a", 4, -1, 3 * 4);
 
   db = ra_database_new ();
   g_assert_true (ra_database_open_sync (db, path, &error));

@@ -18,6 +18,7 @@
 #include "ra-results-page.h"
 #include "ra-stats.h"
 #include "ra-test-util.h"
+#include "ra-ui-test-store.h"
 #include "ra-ui-test-util.h"
 #include "ra-window-private.h"
 
@@ -464,14 +465,7 @@ test_browse (void)
 static void
 build_big_store (void)
 {
-  g_autoptr(RaStore) store = NULL;
-  g_autoptr(RaImportOptions) options = ra_import_options_new ();
-  g_autoptr(RaImportResult) imported = NULL;
-  g_autoptr(RaAudit) audit = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *batch = NULL;
-  RaAuditDesign design = { 0 };
-  RaAuditSampleResult sample = { 0 };
   GString *text = g_string_sized_new (BIG_BYTES + 256);
   static const char *words[] = { "refusal ", "audit ", "über ", "日本語 ", "emoji 😀 ", "lorem ", "ipsum " };
 
@@ -490,21 +484,7 @@ build_big_store (void)
 
   g_clear_pointer (&ra_ui_test_store_path, g_free);
   ra_ui_test_store_path = ra_test_store_path ();
-  store = ra_store_open (ra_ui_test_store_path, &error);
-  g_assert_no_error (error);
-  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (imported->imported, ==, 1);
-
-  design.declined_by = RA_DECLINED_BY_SOURCE;
-  design.strata_by = RA_STRATA_CLASS;
-  design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-  design.size.per_class = 1;
-  design.has_seed = TRUE;
-  design.seed = 1;
-  audit = ra_audit_create (store, "pilot", &design, &sample, &error);
-  g_assert_no_error (error);
-  ra_audit_sample_result_clear (&sample);
+  ra_ui_test_fill_store (ra_ui_test_store_path, batch, 1, "pilot", 1, 1, 1);
 }
 
 static void
