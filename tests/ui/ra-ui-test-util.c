@@ -131,12 +131,20 @@ ra_ui_test_stored_item (gint64 turn_id)
   return item;
 }
 
+static void
+test_no_display (void)
+{
+  g_test_skip ("no display: run under Xvfb (tests/ui/run-under-xvfb.sh)");
+}
 
 gboolean
-ra_ui_test_init (void)
+ra_ui_test_init (const char *no_display_path)
 {
   if (!gtk_init_check ())
-    return FALSE;
+    {
+      g_test_add_func (no_display_path, test_no_display);
+      return FALSE;
+    }
   adw_init ();
 
   ra_ui_test_app = ra_application_new ();
@@ -146,10 +154,16 @@ ra_ui_test_init (void)
   return TRUE;
 }
 
-void
-ra_ui_test_shutdown (void)
+int
+ra_ui_test_run (void)
 {
-  g_application_release (G_APPLICATION (ra_ui_test_app));
-  g_clear_object (&ra_ui_test_app);
+  int ret = g_test_run ();
+
+  if (ra_ui_test_app != NULL)
+    {
+      g_application_release (G_APPLICATION (ra_ui_test_app));
+      g_clear_object (&ra_ui_test_app);
+    }
   g_clear_pointer (&ra_ui_test_store_path, g_free);
+  return ret;
 }

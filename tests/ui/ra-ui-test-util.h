@@ -25,9 +25,11 @@ G_BEGIN_DECLS
 extern RaApplication *ra_ui_test_app;
 extern char          *ra_ui_test_store_path;
 
-/* FALSE without a display. */
-gboolean       ra_ui_test_init            (void);
-void           ra_ui_test_shutdown        (void);
+/* Call after g_test_init (). FALSE without a display: then the only test
+ * is NO_DISPLAY_PATH, which skips. */
+gboolean       ra_ui_test_init            (const char  *no_display_path);
+/* g_test_run (), then drops what ra_ui_test_init () set up. */
+int            ra_ui_test_run             (void);
 /* 30 declined turns (3 classes x 10, model m1) and the audit "pilot":
  * 4 per class, seed 11. Sets ra_ui_test_store_path. */
 void           ra_ui_test_build_store     (void);
