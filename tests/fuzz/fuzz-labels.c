@@ -20,14 +20,13 @@
 
 #include <glib/gstdio.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "ra-audit.h"
 #include "ra-labels.h"
 #include "ra-store.h"
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "fuzz-common.h"
 
 static RaStore *store;
 static char *tmpdir;
@@ -119,18 +118,6 @@ int
 main (int    argc,
       char **argv)
 {
-  for (int i = 1; i < argc; i++)
-    {
-      g_autofree char *contents = NULL;
-      gsize length = 0;
-
-      if (!g_file_get_contents (argv[i], &contents, &length, NULL))
-        {
-          fprintf (stderr, "cannot read %s\n", argv[i]);
-          return 1;
-        }
-      LLVMFuzzerTestOneInput ((const uint8_t *) contents, length);
-    }
-  return 0;
+  return ra_fuzz_replay (argc, argv);
 }
 #endif

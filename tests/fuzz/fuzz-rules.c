@@ -21,13 +21,12 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ra-rules.h"
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "fuzz-common.h"
 
 static const char fixed_rules_json[] =
   "{ \"version\": 1, \"rules\": ["
@@ -102,20 +101,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  for (int i = 1; i < argc; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autofree char *contents = NULL;
-      gsize length = 0;
+  int status = ra_fuzz_replay (argc, argv);
 
-      if (!g_file_get_contents (argv[i], &contents, &length, &error))
-        {
-          fprintf (stderr, "%s\n", error->message);
-          return 1;
-        }
-      LLVMFuzzerTestOneInput ((const uint8_t *) contents, length);
-    }
   g_clear_pointer (&fixed_rules, ra_rules_free);
-  return 0;
+  return status;
 }
 #endif
