@@ -10,7 +10,10 @@
 #include <glib/gstdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "ra-rules.h"
+#include "ra-store.h"
 #include "ra-test-util.h"
 
 static GPtrArray *tmpdirs;
@@ -167,21 +170,106 @@ ra_test_run_cliv (const char          *stdin_text,
   return g_subprocess_get_exit_status (proc);
 }
 
+/* The NULL-terminated arguments AP holds, as a NULL-terminated array. */
+static GPtrArray *
+collect_args (va_list ap)
+{
+  GPtrArray *args = g_ptr_array_new ();
+  const char *arg;
+
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (args, (gpointer) arg);
+  g_ptr_array_add (args, NULL);
+  return args;
+}
+
 int
 ra_test_run_cli (const char  *stdin_text,
                  char       **out,
                  char       **err,
                  ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *arg;
+  g_autoptr(GPtrArray) args = NULL;
   va_list ap;
 
   va_start (ap, err);
-  while ((arg = va_arg (ap, const char *)))
-    g_ptr_array_add (args, (gpointer) arg);
+  args = collect_args (ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
 
   return ra_test_run_cliv (stdin_text, out, err, (const char * const *) args->pdata);
+}
+
+cJSON *
+ra_test_run_cli_json (int expected_exit,
+                      ...)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list ap;
+  cJSON *json;
+  int status;
+
+  va_start (ap, expected_exit);
+  args = collect_args (ap);
+  va_end (ap);
+
+  status = ra_test_run_cliv (NULL, &out, &err, (const char * const *) args->pdata);
+  if (status != expected_exit)
+    g_test_message ("exit %d, stdout: %s\nstderr: %s", status, out, err);
+  g_assert_cmpint (status, ==, expected_exit);
+  json = cJSON_Parse (out);
+  if (json == NULL)
+    g_test_message ("not JSON: %s", out);
+  g_assert_nonnull (json);
+  return json;
+}
+
+RaStore *
+ra_test_store_new (char **path_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  RaStore *store = ra_store_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  if (path_out != NULL)
+    *path_out = g_steal_pointer (&path);
+  return store;
+}
+
+gint64
+ra_test_query_int (RaStore    *store,
+                   const char *sql)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stmt = ra_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+void
+ra_test_bind_int_or_null (sqlite3_stmt *stmt,
+                          int           index,
+                          int           value)
+{
+  if (value < 0)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_int (stmt, index, value);
+}
+
+RaRules *
+ra_test_rules_from_string (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  RaRules *rules = ra_rules_new_from_data (json, strlen (json), "test.json", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (rules);
+  return rules;
 }

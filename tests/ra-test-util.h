@@ -9,6 +9,13 @@
 
 #include <gio/gio.h>
 
+/* Declared here rather than by including their headers, so that this file
+ * brings no autoptr definitions with it (a test may define cJSON's itself). */
+typedef struct _RaStore RaStore;
+typedef struct _RaRules RaRules;
+typedef struct sqlite3_stmt sqlite3_stmt;
+typedef struct cJSON cJSON;
+
 G_BEGIN_DECLS
 
 /* A fresh temporary folder (removed at exit of the test program). */
@@ -35,6 +42,23 @@ int       ra_test_run_cliv      (const char  *stdin_text,
                                  char       **out,
                                  char       **err,
                                  const char * const *argv);
+/* Like ra_test_run_cli() without standard input: asserts that the exit
+ * status is EXPECTED_EXIT and that standard output is JSON, and returns it
+ * (free with cJSON_Delete). */
+cJSON    *ra_test_run_cli_json  (int          expected_exit,
+                                 ...) G_GNUC_NULL_TERMINATED;
+/* A new store in a fresh temporary folder, asserting that it opens; its path
+ * in *PATH_OUT when PATH_OUT is not NULL. */
+RaStore  *ra_test_store_new     (char       **path_out);
+/* The first column of the first row SQL returns, asserting there is a row. */
+gint64    ra_test_query_int     (RaStore     *store,
+                                 const char  *sql);
+/* Binds VALUE to parameter INDEX of STMT, or NULL when VALUE is negative. */
+void      ra_test_bind_int_or_null (sqlite3_stmt *stmt,
+                                 int          index,
+                                 int          value);
+/* Rules parsed from the JSON text (named "test.json"), asserting they parse. */
+RaRules  *ra_test_rules_from_string (const char *json);
 /* Points HOME and the XDG user folders (data, config, cache, state, runtime)
  * at a fresh temporary folder, so that default stores and settings of the
  * program under test never touch the real ones. Call before g_test_init ().

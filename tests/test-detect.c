@@ -19,17 +19,6 @@ static const char *test_rules =
   "  { \"id\": \"instead\", \"pattern\": \"instead, try\", \"where\": \"anywhere\", \"kind\": \"partial\" }"
   "] }";
 
-static RaStore *
-new_store (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = ra_test_store_path ();
-  RaStore *store = ra_store_open (path, &error);
-
-  g_assert_no_error (error);
-  return store;
-}
-
 static gint64
 add_batch (RaStore    *store,
            const char *name)
@@ -66,21 +55,8 @@ add_turn (RaStore    *store,
   sqlite3_bind_int64 (stmt, 2, batch);
   ra_bind_text (stmt, 3, class);
   ra_bind_text (stmt, 4, response);
-  if (declined < 0)
-    sqlite3_bind_null (stmt, 5);
-  else
-    sqlite3_bind_int (stmt, 5, declined);
+  ra_test_bind_int_or_null (stmt, 5, declined);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-}
-
-static RaRules *
-rules_from (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  RaRules *rules = ra_rules_new_from_data (json, strlen (json), "test.json", &error);
-
-  g_assert_no_error (error);
-  return rules;
 }
 
 static char *
@@ -100,24 +76,11 @@ verdict_of (RaStore    *store,
   return g_strdup_printf ("%d %s", sqlite3_column_int (stmt, 0), ra_column_text (stmt, 1));
 }
 
-static gint64
-query_int (RaStore    *store,
-           const char *sql)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GError) error = NULL;
-
-  stmt = ra_store_prepare (store, sql, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
-}
-
 static void
 test_run_and_rerun (void)
 {
-  g_autoptr(RaStore) store = new_store ();
-  g_autoptr(RaRules) rules = rules_from (test_rules);
+  g_autoptr(RaStore) store = ra_test_store_new (NULL);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
   g_autoptr(RaRules) rules2 = NULL;
   g_autoptr(RaDetectResult) first = NULL;
   g_autoptr(RaDetectResult) second = NULL;
@@ -153,8 +116,8 @@ test_run_and_rerun (void)
   g_assert_cmpstr (v4, ==, "2 sorry");
 
   /* The production flag is never touched. */
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turns WHERE declined IS NULL"), ==, 1);
-  g_assert_cmpint (query_int (store, "SELECT sum(declined) FROM turns"), ==, 1);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turns WHERE declined IS NULL"), ==, 1);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT sum(declined) FROM turns"), ==, 1);
 
   /* The same rules again: nothing is re-run, nothing changes. */
   second = ra_detect_run (store, rules, NULL, FALSE, NULL, NULL, NULL, &error);
@@ -172,7 +135,7 @@ test_run_and_rerun (void)
   g_assert_cmpuint (second->changed + second->added + second->rule_changed, ==, 0);
 
   /* New rules: the partial rule is gone, a full one catches "instead". */
-  rules2 = rules_from ("{ \"version\": 1, \"rules\": ["
+  rules2 = ra_test_rules_from_string ("{ \"version\": 1, \"rules\": ["
                        "  { \"id\": \"instead-full\", \"pattern\": \"instead\", \"where\": \"anywhere\", \"kind\": \"full\" }"
                        "] }");
   third = ra_detect_run (store, rules2, NULL, FALSE, NULL, NULL, NULL, &error);
@@ -184,7 +147,7 @@ test_run_and_rerun (void)
   g_assert_cmpuint (third->transitions[RA_VERDICT_FULL][RA_VERDICT_NONE], ==, 1);
   g_assert_cmpuint (third->transitions[RA_VERDICT_PARTIAL][RA_VERDICT_FULL], ==, 1);
   g_assert_cmpuint (third->transitions[RA_VERDICT_NONE][RA_VERDICT_NONE], ==, 1);
-  g_assert_cmpint (query_int (store, "SELECT count(DISTINCT rules_version) FROM detections"), ==, 1);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(DISTINCT rules_version) FROM detections"), ==, 1);
   g_clear_pointer (&v1, g_free);
   v1 = verdict_of (store, "t4");
   g_assert_cmpstr (v1, ==, "2 instead-full");
@@ -193,8 +156,8 @@ test_run_and_rerun (void)
 static void
 test_batch_filter (void)
 {
-  g_autoptr(RaStore) store = new_store ();
-  g_autoptr(RaRules) rules = rules_from (test_rules);
+  g_autoptr(RaStore) store = ra_test_store_new (NULL);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
   g_autoptr(RaDetectResult) result = NULL;
   g_autoptr(RaDetectResult) missing = NULL;
   g_autoptr(GError) error = NULL;
@@ -222,8 +185,8 @@ test_batch_filter (void)
 static void
 test_cancel (void)
 {
-  g_autoptr(RaStore) store = new_store ();
-  g_autoptr(RaRules) rules = rules_from (test_rules);
+  g_autoptr(RaStore) store = ra_test_store_new (NULL);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
   g_autoptr(RaDetectResult) result = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -242,7 +205,7 @@ test_cancel (void)
   g_assert_null (result);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* Rolled back: no verdict landed. */
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM detections"), ==, 0);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections"), ==, 0);
 }
 
 /* Wilson score interval, written out independently of ra-stats. */
@@ -307,8 +270,8 @@ test_eval_row_arithmetic (void)
 static void
 test_eval_hand_made (void)
 {
-  g_autoptr(RaStore) store = new_store ();
-  g_autoptr(RaRules) rules = rules_from (test_rules);
+  g_autoptr(RaStore) store = ra_test_store_new (NULL);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
   g_autoptr(RaDetectResult) result = NULL;
   g_autoptr(RaDetectEval) eval = NULL;
   g_autoptr(RaDetectEval) limited = NULL;

@@ -12,17 +12,6 @@
 #include "ra-rules.h"
 #include "ra-test-util.h"
 
-static RaRules *
-rules_from_string (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  RaRules *rules = ra_rules_new_from_data (json, strlen (json), "test.json", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (rules);
-  return rules;
-}
-
 /* Matches TEXT and checks the verdict and the deciding rule. */
 static void
 assert_match (RaRules    *rules,
@@ -99,7 +88,7 @@ test_normalize (void)
 static void
 test_anchoring (void)
 {
-  g_autoptr(RaRules) rules = rules_from_string (
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (
     "{ \"version\": 1, \"rules\": ["
     "  { \"id\": \"s\", \"pattern\": \"i'm sorry\", \"where\": \"start\", \"kind\": \"full\" },"
     "  { \"id\": \"f\", \"pattern\": \"i cannot help\", \"where\": \"first-sentence\", \"kind\": \"full\" },"
@@ -136,7 +125,7 @@ static void
 test_full_beats_partial (void)
 {
   /* The partial rule comes first in the file, and matches earlier in the text. */
-  g_autoptr(RaRules) rules = rules_from_string (
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (
     "{ \"version\": 1, \"rules\": ["
     "  { \"id\": \"p\", \"pattern\": \"instead\", \"where\": \"anywhere\", \"kind\": \"partial\" },"
     "  { \"id\": \"f1\", \"pattern\": \"i won't\", \"where\": \"anywhere\", \"kind\": \"full\" },"
@@ -152,7 +141,7 @@ test_full_beats_partial (void)
 static void
 test_exceptions (void)
 {
-  g_autoptr(RaRules) rules = rules_from_string (
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (
     "{ \"version\": 1,"
     "  \"rules\": ["
     "    { \"id\": \"cannot\", \"pattern\": \"\\\\bi (can't|cannot) \\\\w+\", \"regex\": true,"
@@ -175,7 +164,7 @@ test_exceptions (void)
 static void
 test_regex_semantics (void)
 {
-  g_autoptr(RaRules) rules = rules_from_string (
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (
     "{ \"version\": 1, \"rules\": ["
     "  { \"id\": \"ai\", \"pattern\": \"as an? (ai|assistant)\\\\b\", \"regex\": true, \"where\": \"start\", \"kind\": \"full\" },"
     "  { \"id\": \"quote\", \"pattern\": \"it\xe2\x80\x99s not appropriate\", \"regex\": true, \"where\": \"first-sentence\", \"kind\": \"partial\" }"

@@ -1134,37 +1134,6 @@ test_stratified_edges (void)
 
 /* The command line ------------------------------------------------------- */
 
-static cJSON *
-run_json (int          expected_exit,
-          const char  *first,
-          ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  const char *arg;
-  va_list ap;
-  cJSON *json;
-  int status;
-
-  g_ptr_array_add (args, (gpointer) first);
-  va_start (ap, first);
-  while ((arg = va_arg (ap, const char *)))
-    g_ptr_array_add (args, (gpointer) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  status = ra_test_run_cliv (NULL, &out, &err, (const char * const *) args->pdata);
-  if (status != expected_exit)
-    g_test_message ("exit %d, stdout: %s\nstderr: %s", status, out, err);
-  g_assert_cmpint (status, ==, expected_exit);
-  json = cJSON_Parse (out);
-  if (json == NULL)
-    g_test_message ("not JSON: %s", out);
-  g_assert_nonnull (json);
-  return json;
-}
-
 static void
 test_cli_interval (void)
 {
@@ -1173,7 +1142,7 @@ test_cli_interval (void)
   RaInterval ci;
 
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "interval", "12", "60", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "interval", "12", "60", "--json", NULL);
     g_assert_true (ra_stats_interval (12, 60, 0.95, RA_CI_WILSON, &ci));
     g_assert_cmpfloat_with_epsilon (num (json, "estimate"), 0.2, 1e-15);
     g_assert_cmpfloat_with_epsilon (num (json, "lower"), ci.lower, 1e-15);
@@ -1182,16 +1151,17 @@ test_cli_interval (void)
     g_assert_cmpfloat (num (json, "confidence"), ==, 0.95);
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "interval", "3", "7", "--method", "clopper-pearson",
-                                      "--confidence", "0.99", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "interval", "3", "7", "--method",
+                                                  "clopper-pearson", "--confidence", "0.99", "--json",
+                                                  NULL);
     g_assert_true (ra_stats_interval (3, 7, 0.99, RA_CI_CLOPPER_PEARSON, &ci));
     g_assert_cmpfloat_with_epsilon (num (json, "lower"), ci.lower, 1e-15);
     g_assert_cmpfloat_with_epsilon (num (json, "upper"), ci.upper, 1e-15);
     g_assert_cmpstr (get (json, "method")->valuestring, ==, "clopper-pearson");
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "interval", "9", "60", "--population", "1200",
-                                      "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "interval", "9", "60", "--population", "1200",
+                                                  "--json", NULL);
     g_assert_true (ra_stats_wilson_fpc (9, 60, 1200, 0.95, &ci));
     g_assert_cmpfloat_with_epsilon (num (json, "lower"), ci.lower, 1e-15);
     g_assert_true (cJSON_IsTrue (get (json, "fpc")));
@@ -1209,7 +1179,8 @@ test_cli_diff (void)
   RaInterval ci;
 
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "diff", "56", "70", "48", "80", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "diff", "56", "70", "48", "80", "--json",
+                                                  NULL);
     g_assert_true (ra_stats_newcombe (56, 70, 48, 80, 0.95, &ci));
     g_assert_cmpstr (get (json, "method")->valuestring, ==, "newcombe");
     g_assert_cmpfloat_with_epsilon (num (json, "difference"), 0.2, 1e-15);
@@ -1220,8 +1191,8 @@ test_cli_diff (void)
     g_assert_cmpfloat_with_epsilon (num (json, "upper"), 0.3339, 5e-5);
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "diff", "5", "56", "0", "29", "--method", "wald",
-                                      "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "diff", "5", "56", "0", "29", "--method",
+                                                  "wald", "--json", NULL);
     g_assert_true (ra_stats_wald_diff (5, 56, 0, 29, 0.95, &ci));
     g_assert_cmpstr (get (json, "method")->valuestring, ==, "wald");
     g_assert_cmpfloat_with_epsilon (num (json, "lower"), ci.lower, 1e-15);
@@ -1238,7 +1209,7 @@ test_cli_kappa (void)
 
   g_assert_true (ra_stats_kappa (table, 2, 0.95, &k));
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "kappa", "20,5;10,15", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "kappa", "20,5;10,15", "--json", NULL);
     g_assert_cmpfloat_with_epsilon (num (json, "kappa"), k.kappa, 1e-15);
     g_assert_cmpfloat_with_epsilon (num (json, "se"), k.se, 1e-15);
     g_assert_cmpfloat_with_epsilon (num (json, "lower"), k.interval.lower, 1e-15);
@@ -1249,8 +1220,8 @@ test_cli_kappa (void)
     g_assert_cmpint (cJSON_GetArraySize (get (json, "table")), ==, 2);
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "kappa", "0,4,1; 0,8,0; 0,1,5", "--method", "wald",
-                                      "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "kappa", "0,4,1; 0,8,0; 0,1,5", "--method",
+                                                  "wald", "--json", NULL);
     g_assert_cmpfloat_with_epsilon (num (json, "kappa"), 0.4842, 5e-5);
     g_assert_null (cJSON_GetObjectItemCaseSensitive (json, "pabak"));
   }
@@ -1263,23 +1234,25 @@ static void
 test_cli_sample_size (void)
 {
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "sample-size", "--half-width", "0.05", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "sample-size", "--half-width", "0.05",
+                                                  "--json", NULL);
     g_assert_cmpfloat (num (json, "n"), ==, 381);
     g_assert_cmpstr (get (json, "method")->valuestring, ==, "wilson");
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "sample-size", "--half-width", "0.05",
-                                      "--population", "2000", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "sample-size", "--half-width", "0.05",
+                                                  "--population", "2000", "--json", NULL);
     g_assert_cmpfloat (num (json, "n"), ==, 320);
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "sample-size", "--half-width", "0.05",
-                                      "--population", "2000", "--method", "wald", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "sample-size", "--half-width", "0.05",
+                                                  "--population", "2000", "--method", "wald", "--json",
+                                                  NULL);
     g_assert_cmpfloat (num (json, "n"), ==, 323);
   }
   {
-    g_autoptr(cJSON) json = run_json (0, "stats", "sample-size", "--half-width", "0.01",
-                                      "--expected-share", "0.02", "--json", NULL);
+    g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "sample-size", "--half-width", "0.01",
+                                                  "--expected-share", "0.02", "--json", NULL);
     g_assert_cmpfloat (num (json, "n"), ==, 792);
   }
 }

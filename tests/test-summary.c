@@ -86,14 +86,8 @@ add_turn (RaStore    *store,
   ra_bind_text (stmt, 2, model);
   sqlite3_bind_int64 (stmt, 3, batch);
   ra_bind_text (stmt, 4, class);
-  if (declined < 0)
-    sqlite3_bind_null (stmt, 5);
-  else
-    sqlite3_bind_int (stmt, 5, declined);
-  if (outcome < 0)
-    sqlite3_bind_null (stmt, 6);
-  else
-    sqlite3_bind_int (stmt, 6, outcome);
+  ra_test_bind_int_or_null (stmt, 5, declined);
+  ra_test_bind_int_or_null (stmt, 6, outcome);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
 
   if (verdict >= 0)
@@ -137,13 +131,8 @@ add_turns (RaStore    *store,
 static RaStore *
 worked_example (char **path_out)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = ra_test_store_path ();
-  RaStore *store = ra_store_open (path, &error);
-  gint64 batch;
-
-  g_assert_no_error (error);
-  batch = add_batch (store, "worked");
+  RaStore *store = ra_test_store_new (path_out);
+  gint64 batch = add_batch (store, "worked");
   add_turns (store, batch, 2, "code", "A", 1, -1);
   add_turns (store, batch, 3, "code", "A", 0, 1);
   add_turns (store, batch, 3, "code", "A", 0, 0);
@@ -155,8 +144,6 @@ worked_example (char **path_out)
   add_turns (store, batch, 1, "chat", "B", 1, -1);
   add_turns (store, batch, 4, "chat", "B", 0, -1);
 
-  if (path_out != NULL)
-    *path_out = g_steal_pointer (&path);
   return store;
 }
 
@@ -247,12 +234,8 @@ test_declined_by (void)
     { RA_DECLINED_BY_BOTH, 1 },
   };
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = ra_test_store_path ();
-  g_autoptr(RaStore) store = ra_store_open (path, &error);
-  gint64 batch;
-
-  g_assert_no_error (error);
-  batch = add_batch (store, "signals");
+  g_autoptr(RaStore) store = ra_test_store_new (NULL);
+  gint64 batch = add_batch (store, "signals");
   add_turn (store, batch, "c", "m", 1, -1, 2);    /* flag yes, detector full */
   add_turn (store, batch, "c", "m", 1, -1, 0);    /* flag yes, detector none */
   add_turn (store, batch, "c", "m", 0, -1, 1);    /* flag no, detector partial */
