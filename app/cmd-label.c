@@ -20,59 +20,6 @@
 #include "ra-labels.h"
 #include "ra-text.h"
 
-static cJSON *
-event_to_json (const RaLabelEvent *e,
-               const char         *audit_name)
-{
-  cJSON *o = cJSON_CreateObject ();
-  const char *value = ra_label_value_to_string (e->value);
-
-  cJSON_AddStringToObject (o, "event_id", e->event_id);
-  cJSON_AddStringToObject (o, "audit", audit_name);
-  cJSON_AddStringToObject (o, "ext_id", e->ext_id);
-  cJSON_AddStringToObject (o, "model", e->model);
-  cJSON_AddStringToObject (o, "reviewer", e->reviewer);
-  if (value)
-    cJSON_AddStringToObject (o, "value", value);
-  else
-    cJSON_AddNullToObject (o, "value");
-  if (e->note)
-    cJSON_AddStringToObject (o, "note", e->note);
-  else
-    cJSON_AddNullToObject (o, "note");
-  cJSON_AddBoolToObject (o, "flagged", e->flagged);
-  if (isnan (e->seconds))
-    cJSON_AddNullToObject (o, "seconds");
-  else
-    cJSON_AddNumberToObject (o, "seconds", e->seconds);
-  cJSON_AddStringToObject (o, "created_at", e->created_at);
-  if (e->undoes)
-    cJSON_AddStringToObject (o, "undoes", e->undoes);
-  else
-    cJSON_AddNullToObject (o, "undoes");
-  return o;
-}
-
-static RaLabelEvent *
-find_event (RaStore     *store,
-            gint64       audit_id,
-            gint64       turn_id,
-            const char  *event_id,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) events = ra_labels_list_events (store, audit_id, turn_id, error);
-
-  if (events == NULL)
-    return NULL;
-  for (guint i = 0; i < events->len; i++)
-    {
-      RaLabelEvent *e = g_ptr_array_index (events, i);
-      if (g_strcmp0 (e->event_id, event_id) == 0)
-        return g_ptr_array_steal_index (events, i);
-    }
-  return NULL;
-}
-
 int
 ra_cmd_label (int argc, char **argv)
 {
@@ -137,12 +84,12 @@ ra_cmd_label (int argc, char **argv)
 
   if (ra_cli_json)
     {
-      g_autoptr(RaLabelEvent) e = find_event (store, audit->id, turn_id, event_id, &error);
+      g_autoptr(RaLabelEvent) e = ra_labels_get_event (store, event_id, &error);
       g_autoptr(cJSON) o = NULL;
 
       if (e == NULL)
         return ra_cli_fail_error (command, error);
-      o = event_to_json (e, audit->name);
+      o = ra_label_event_to_json (e, audit->name, FALSE);
       ra_cli_print_json (o);
     }
   else

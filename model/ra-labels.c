@@ -339,13 +339,15 @@ event_from_row (sqlite3_stmt *stmt)
   return e;
 }
 
-static RaLabelEvent *
-load_event (RaStore     *store,
-            const char  *event_id,
-            GError     **error)
+RaLabelEvent *
+ra_labels_get_event (RaStore     *store,
+                     const char  *event_id,
+                     GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (store != NULL, NULL);
 
   if (!(stmt = ra_store_prepare (store, EVENT_COLUMNS "WHERE e.event_id = ?1", error)))
     return NULL;
@@ -431,7 +433,7 @@ undo_locked (RaStore     *store,
                      created_at, undone_id, error))
     return NULL;
 
-  return load_event (store, new_id, error);
+  return ra_labels_get_event (store, new_id, error);
 }
 
 RaLabelEvent *
@@ -779,6 +781,42 @@ static const char *csv_columns[] = {
   "flagged", "seconds", "created_at", "undoes",
 };
 
+cJSON *
+ra_label_event_to_json (const RaLabelEvent *event,
+                        const char         *audit_name,
+                        gboolean            with_class)
+{
+  cJSON *o = cJSON_CreateObject ();
+  const char *value = ra_label_value_to_string (event->value);
+
+  cJSON_AddStringToObject (o, "event_id", event->event_id);
+  cJSON_AddStringToObject (o, "audit", audit_name);
+  cJSON_AddStringToObject (o, "ext_id", event->ext_id);
+  cJSON_AddStringToObject (o, "model", event->model);
+  if (with_class)
+    cJSON_AddStringToObject (o, "class", event->class);
+  cJSON_AddStringToObject (o, "reviewer", event->reviewer);
+  if (value)
+    cJSON_AddStringToObject (o, "value", value);
+  else
+    cJSON_AddNullToObject (o, "value");
+  if (event->note)
+    cJSON_AddStringToObject (o, "note", event->note);
+  else
+    cJSON_AddNullToObject (o, "note");
+  cJSON_AddBoolToObject (o, "flagged", event->flagged);
+  if (isnan (event->seconds))
+    cJSON_AddNullToObject (o, "seconds");
+  else
+    cJSON_AddNumberToObject (o, "seconds", event->seconds);
+  cJSON_AddStringToObject (o, "created_at", event->created_at);
+  if (event->undoes)
+    cJSON_AddStringToObject (o, "undoes", event->undoes);
+  else
+    cJSON_AddNullToObject (o, "undoes");
+  return o;
+}
+
 static void
 csv_field (GString    *out,
            const char *text)
@@ -856,34 +894,9 @@ ra_labels_export (RaStore        *store,
         }
       else
         {
-          g_autoptr(cJSON) o = cJSON_CreateObject ();
-          const char *value = ra_label_value_to_string (e->value);
+          g_autoptr(cJSON) o = ra_label_event_to_json (e, audit->name, TRUE);
           char *line;
 
-          cJSON_AddStringToObject (o, "event_id", e->event_id);
-          cJSON_AddStringToObject (o, "audit", audit->name);
-          cJSON_AddStringToObject (o, "ext_id", e->ext_id);
-          cJSON_AddStringToObject (o, "model", e->model);
-          cJSON_AddStringToObject (o, "class", e->class);
-          cJSON_AddStringToObject (o, "reviewer", e->reviewer);
-          if (value)
-            cJSON_AddStringToObject (o, "value", value);
-          else
-            cJSON_AddNullToObject (o, "value");
-          if (e->note)
-            cJSON_AddStringToObject (o, "note", e->note);
-          else
-            cJSON_AddNullToObject (o, "note");
-          cJSON_AddBoolToObject (o, "flagged", e->flagged);
-          if (isnan (e->seconds))
-            cJSON_AddNullToObject (o, "seconds");
-          else
-            cJSON_AddNumberToObject (o, "seconds", e->seconds);
-          cJSON_AddStringToObject (o, "created_at", e->created_at);
-          if (e->undoes)
-            cJSON_AddStringToObject (o, "undoes", e->undoes);
-          else
-            cJSON_AddNullToObject (o, "undoes");
           line = cJSON_PrintUnformatted (o);
           g_string_append (out, line);
           g_string_append_c (out, '\n');

@@ -200,6 +200,17 @@ GPtrArray   *ra_labels_list_events       (RaStore       *store,
                                           gint64         turn_id,
                                           GError       **error);
 
+/* The event with id EVENT_ID; NULL without an error when there is none. */
+RaLabelEvent *ra_labels_get_event        (RaStore       *store,
+                                          const char    *event_id,
+                                          GError       **error);
+
+/* An event as a JSON object, the fields of a label file line (AUDIT_NAME as
+ * "audit"; "class" only WITH_CLASS). (transfer full) */
+cJSON       *ra_label_event_to_json      (const RaLabelEvent *event,
+                                          const char    *audit_name,
+                                          gboolean       with_class);
+
 typedef enum
 {
   RA_LABELS_FORMAT_AUTO = 0,   /* import: JSONL when the first byte is '{', else CSV */
