@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ra-audit.h"
 #include "ra-report.h"
 
 G_DEFINE_QUARK (ra-report-error-quark, ra_report_error)
@@ -201,39 +202,32 @@ load_audit (RaStore     *store,
             RaReport    *report,
             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  g_autoptr(GError) local = NULL;
+  g_autoptr(RaAudit) audit = ra_audit_load (store, name, &local);
 
-  stmt = ra_store_prepare (store,
-                           "SELECT id, seed, filters, design, strata_by, fingerprint, declined_by,"
-                           "       created_at, tool_version"
-                           " FROM audits WHERE name = ?",
-                           error);
-  if (stmt == NULL)
-    return FALSE;
-  ra_bind_text (stmt, 1, name);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (audit == NULL)
     {
+      if (!g_error_matches (local, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
                    "there is no audit named '%s' in the store (see 'refusal-audit audit list')",
                    name);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
-    return ra_store_set_error (store, rc, "cannot read the audit", error);
 
   report->audit_name = g_strdup (name);
-  report->audit_id = sqlite3_column_int64 (stmt, 0);
-  report->seed = sqlite3_column_int64 (stmt, 1);
-  report->filters = column_dup (stmt, 2);
-  report->design = column_dup (stmt, 3);
-  report->strata_by = column_dup (stmt, 4);
-  report->fingerprint = column_dup (stmt, 5);
-  report->declined_by = column_dup (stmt, 6);
-  report->audit_created_at = column_dup (stmt, 7);
-  report->audit_tool_version = column_dup (stmt, 8);
+  report->audit_id = audit->id;
+  report->seed = (gint64) audit->seed;
+  report->filters = g_steal_pointer (&audit->filters);
+  report->design = g_steal_pointer (&audit->design);
+  report->strata_by = g_strdup (ra_strata_by_to_string (audit->strata_by));
+  report->fingerprint = g_steal_pointer (&audit->fingerprint);
+  report->declined_by = g_strdup (ra_declined_by_to_string (audit->declined_by));
+  report->audit_created_at = g_steal_pointer (&audit->created_at);
+  report->audit_tool_version = g_steal_pointer (&audit->tool_version);
   return TRUE;
 }
 
