@@ -79,12 +79,6 @@ parse_yes_no (const char  *command,
   return TRUE;
 }
 
-static char *
-u64_str (guint64 v)
-{
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, v);
-}
-
 static cJSON *
 json_u64 (guint64 v)
 {
@@ -96,7 +90,7 @@ audit_to_json (const RaAudit *a,
                GPtrArray     *strata)
 {
   cJSON *o = cJSON_CreateObject ();
-  g_autofree char *seed = u64_str (a->seed);
+  g_autofree char *seed = ra_cli_format_count (a->seed);
   cJSON *filters = cJSON_Parse (a->filters ? a->filters : "{}");
   cJSON *design = cJSON_Parse (a->design ? a->design : "{}");
 
@@ -127,10 +121,7 @@ audit_to_json (const RaAudit *a,
 
           cJSON_AddStringToObject (so, "stratum", s->stratum);
           cJSON_AddStringToObject (so, "class", s->class);
-          if (s->model)
-            cJSON_AddStringToObject (so, "model", s->model);
-          else
-            cJSON_AddNullToObject (so, "model");
+          cJSON_AddItemToObject (so, "model", ra_cli_json_string (s->model));
           cJSON_AddItemToObject (so, "population", json_u64 (s->population));
           cJSON_AddItemToObject (so, "turns", json_u64 (s->turns));
           cJSON_AddItemToObject (so, "sampled", json_u64 (s->sampled));
@@ -176,8 +167,12 @@ print_strata_table (GPtrArray *strata,
       else
         memcpy (v, tot, sizeof v);
 
-      c1 = u64_str (v[0]); c2 = u64_str (v[1]); c3 = u64_str (v[2]);
-      c4 = u64_str (v[3]); c5 = u64_str (v[4]); c6 = u64_str (v[5]);
+      c1 = ra_cli_format_count (v[0]);
+      c2 = ra_cli_format_count (v[1]);
+      c3 = ra_cli_format_count (v[2]);
+      c4 = ra_cli_format_count (v[3]);
+      c5 = ra_cli_format_count (v[4]);
+      c6 = ra_cli_format_count (v[5]);
       if (progress)
         ra_table_add_row (table, s ? s->stratum : "total", c1, c2, c3, c4, c5, c6, NULL);
       else
@@ -535,7 +530,9 @@ audit_list (int argc, char **argv)
         {
           const RaAudit *a = g_ptr_array_index (audits, i);
           g_autoptr(GPtrArray) strata = ra_audit_get_strata (store, a->id, &error);
-          g_autofree char *n = u64_str (a->population), *s = u64_str (a->sampled), *l = NULL;
+          g_autofree char *n = ra_cli_format_count (a->population);
+          g_autofree char *s = ra_cli_format_count (a->sampled);
+          g_autofree char *l = NULL;
           guint64 labelled = 0;
 
           if (strata == NULL)
@@ -545,7 +542,7 @@ audit_list (int argc, char **argv)
               const RaAuditStratum *st = g_ptr_array_index (strata, k);
               labelled += st->labelled + st->unsure;
             }
-          l = u64_str (labelled);
+          l = ra_cli_format_count (labelled);
           ra_table_add_row (table, a->name, a->created_at, ra_strata_by_to_string (a->strata_by),
                             ra_declined_by_to_string (a->declined_by), n, s, l, NULL);
         }
@@ -631,19 +628,10 @@ audit_items (int argc, char **argv)
           cJSON_AddStringToObject (o, "model", it->model);
           cJSON_AddStringToObject (o, "class", it->class);
           cJSON_AddStringToObject (o, "stratum", it->stratum);
-          if (value)
-            cJSON_AddStringToObject (o, "label", value);
-          else
-            cJSON_AddNullToObject (o, "label");
-          if (it->note)
-            cJSON_AddStringToObject (o, "note", it->note);
-          else
-            cJSON_AddNullToObject (o, "note");
+          cJSON_AddItemToObject (o, "label", ra_cli_json_string (value));
+          cJSON_AddItemToObject (o, "note", ra_cli_json_string (it->note));
           cJSON_AddBoolToObject (o, "flagged", it->flagged);
-          if (it->reviewer)
-            cJSON_AddStringToObject (o, "reviewer", it->reviewer);
-          else
-            cJSON_AddNullToObject (o, "reviewer");
+          cJSON_AddItemToObject (o, "reviewer", ra_cli_json_string (it->reviewer));
           cJSON_AddItemToArray (arr, o);
         }
       ra_cli_print_json (arr);
@@ -894,9 +882,11 @@ ra_cmd_plan (int argc, char **argv)
       for (guint i = 0; i < rows->len; i++)
         {
           const RaPlanRow *r = g_ptr_array_index (rows, i);
-          g_autofree char *n = u64_str (r->population), *s = u64_str (r->sampled);
-          g_autofree char *l = u64_str (r->labelled), *ml = u64_str (r->more_labels);
-          g_autofree char *mi = u64_str (r->more_items);
+          g_autofree char *n = ra_cli_format_count (r->population);
+          g_autofree char *s = ra_cli_format_count (r->sampled);
+          g_autofree char *l = ra_cli_format_count (r->labelled);
+          g_autofree char *ml = ra_cli_format_count (r->more_labels);
+          g_autofree char *mi = ra_cli_format_count (r->more_items);
           g_autofree char *share = g_strdup_printf ("%.3f%s", r->share, r->share_observed ? "" : "*");
           g_autofree char *need = g_strdup_printf ("%" G_GUINT64_FORMAT "%s", r->required,
                                                    r->census ? " (all)" : "");
