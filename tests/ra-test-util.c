@@ -125,6 +125,20 @@ ra_test_write_file (const char *basename,
   return path;
 }
 
+GPtrArray *
+ra_test_cli_argv (const char * const *argv)
+{
+  GPtrArray *args = g_ptr_array_new ();
+  const char *cli = g_getenv ("RA_CLI");
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (args, (gpointer) cli);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+  return args;
+}
+
 int
 ra_test_run_cliv (const char          *stdin_text,
                   char               **out,
@@ -134,16 +148,9 @@ ra_test_run_cliv (const char          *stdin_text,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) args = ra_test_cli_argv (argv);
   g_autofree char *stdout_buf = NULL;
   g_autofree char *stderr_buf = NULL;
-  const char *cli = g_getenv ("RA_CLI");
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (args, (gpointer) cli);
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);

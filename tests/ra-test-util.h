@@ -42,6 +42,10 @@ int       ra_test_run_cliv      (const char  *stdin_text,
                                  char       **out,
                                  char       **err,
                                  const char * const *argv);
+/* The command line that runs the built refusal-audit ($RA_CLI, asserted to
+ * be set) with ARGV (NULL-terminated, without the program name), as a
+ * NULL-terminated array for g_subprocess_launcher_spawnv(). */
+GPtrArray *ra_test_cli_argv     (const char * const *argv);
 /* Like ra_test_run_cli() without standard input: asserts that the exit
  * status is EXPECTED_EXIT and that standard output is JSON, and returns it
  * (free with cJSON_Delete). */

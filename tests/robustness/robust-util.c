@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ra-test-util.h"
 #include "robust-util.h"
 
 typedef struct
@@ -28,6 +29,21 @@ child_setup (gpointer user_data)
   closure->setup (closure->data);
 }
 
+/* SETUP (nullable) with SETUP_DATA runs in the child of LAUNCHER, through
+ * CLOSURE, which must live until the fork. */
+static void
+set_child_setup (GSubprocessLauncher *launcher,
+                 SetupClosure        *closure,
+                 RbChildSetup         setup,
+                 gpointer             setup_data)
+{
+  if (setup == NULL)
+    return;
+  closure->setup = setup;
+  closure->data = setup_data;
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, closure, NULL);
+}
+
 GSubprocess *
 rb_spawn_cli (gboolean            stdin_pipe,
               const char         *stdout_path,
@@ -40,17 +56,10 @@ rb_spawn_cli (gboolean            stdin_pipe,
    * spawning is synchronous. */
   static SetupClosure closure;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) args = ra_test_cli_argv (argv);
   g_autoptr(GError) error = NULL;
   GSubprocessFlags flags = 0;
-  const char *cli = g_getenv ("RA_CLI");
   GSubprocess *proc;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (args, (gpointer) cli);
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
 
   flags |= stdin_pipe ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0;
   flags |= stdout_path ? 0 : G_SUBPROCESS_FLAGS_STDOUT_SILENCE;
@@ -67,12 +76,7 @@ rb_spawn_cli (gboolean            stdin_pipe,
       g_unlink (stderr_path);
       g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
     }
-  if (setup)
-    {
-      closure.setup = setup;
-      closure.data = setup_data;
-      g_subprocess_launcher_set_child_setup (launcher, child_setup, &closure, NULL);
-    }
+  set_child_setup (launcher, &closure, setup, setup_data);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
   return proc;
@@ -102,26 +106,14 @@ rb_run_cli (const char         *stdin_file,
 {
   static SetupClosure closure;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GPtrArray) args = ra_test_cli_argv (argv);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GBytes) stdout_bytes = NULL, stderr_bytes = NULL;
-  const char *cli = g_getenv ("RA_CLI");
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (args, (gpointer) cli);
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_stdin_file_path (launcher, stdin_file ? stdin_file : "/dev/null");
-  if (setup)
-    {
-      closure.setup = setup;
-      closure.data = setup_data;
-      g_subprocess_launcher_set_child_setup (launcher, child_setup, &closure, NULL);
-    }
+  set_child_setup (launcher, &closure, setup, setup_data);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
   /* Bytes, not UTF-8: the outputs are checked, not trusted. */
@@ -206,6 +198,26 @@ rb_write_turns (const char *path,
     }
   g_file_set_contents (path, text->str, text->len, &error);
   g_assert_no_error (error);
+}
+
+gboolean
+rb_parse_saved_line (const char  *line,
+                     char       **ext_id,
+                     const char **value)
+{
+  const char *open, *close;
+
+  if (g_str_has_prefix (line, "> "))
+    line += 2;
+  if (!g_str_has_prefix (line, "saved: item "))
+    return FALSE;
+  open = strchr (line, '(');
+  close = open ? strchr (open, ')') : NULL;
+  if (open == NULL || close == NULL || close[1] != ' ')
+    g_error ("unexpected review output line: %s", line);
+  *ext_id = g_strndup (open + 1, close - open - 1);
+  *value = close + 2;
+  return TRUE;
 }
 
 double

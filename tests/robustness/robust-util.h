@@ -58,6 +58,14 @@ void         rb_write_turns      (const char         *path,
                                   const char         *model,
                                   gsize               response_bytes);
 
+/* Reads a line that `review` prints when it saves a label, "saved: item N
+ * (EXT_ID) VALUE", after an optional "> " prompt. Returns FALSE for any other
+ * line; a line that starts so but does not go on so is an error. *EXT_ID is
+ * newly allocated, *VALUE points into LINE. */
+gboolean     rb_parse_saved_line (const char         *line,
+                                  char              **ext_id,
+                                  const char        **value);
+
 /* Milliseconds elapsed since START (g_get_monotonic_time()). */
 double       rb_ms_since         (gint64              start);
 

@@ -164,20 +164,12 @@ review_session (Conc       *c,
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *line = lines[i];
-      const char *open, *close;
+      g_autofree char *ext_id = NULL;
+      const char *value = NULL;
 
-      if (g_str_has_prefix (line, "> "))
-        line += 2;
-      if (!g_str_has_prefix (line, "saved: item "))
+      if (!rb_parse_saved_line (lines[i], &ext_id, &value))
         continue;
-      open = strchr (line, '(');
-      close = open ? strchr (open, ')') : NULL;
-      if (open == NULL || close == NULL || close[1] != ' ')
-        g_error ("unexpected review output line: %s", line);
-      g_hash_table_insert (saved,
-                           g_strdup_printf ("%s\x1f%.*s", reviewer, (int) (close - open - 1), open + 1),
-                           g_strdup (close + 2));
+      g_hash_table_insert (saved, g_strdup_printf ("%s\x1f%s", reviewer, ext_id), g_strdup (value));
       n++;
     }
   return n;

@@ -93,23 +93,17 @@ collect_saved (Crash      *c,
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *line = lines[i];
-      const char *open, *close;
+      char *ext_id = NULL;
+      const char *value = NULL;
       Saved *s;
 
       /* The line may follow the "> " prompt of the item it labels. */
-      if (g_str_has_prefix (line, "> "))
-        line += 2;
-      if (!g_str_has_prefix (line, "saved: item "))
+      if (!rb_parse_saved_line (lines[i], &ext_id, &value))
         continue;
-      open = strchr (line, '(');
-      close = open ? strchr (open, ')') : NULL;
-      if (open == NULL || close == NULL || close[1] != ' ')
-        g_error ("unexpected review output line: %s", line);
       s = g_new0 (Saved, 1);
       s->reviewer = g_strdup (reviewer);
-      s->ext_id = g_strndup (open + 1, close - open - 1);
-      s->value = g_strdup (close + 2);
+      s->ext_id = ext_id;
+      s->value = g_strdup (value);
       g_assert_true (g_strv_contains (values, s->value));
       g_ptr_array_add (c->saved, s);
       n++;
@@ -185,6 +179,36 @@ verify (Crash *c)
   c->verify_ms += rb_ms_since (start);
 }
 
+/* Sends SIGKILL to PROC after KILL_AFTER_MS (when >= 0) and waits for it.
+ * Returns TRUE when the signal killed it; otherwise WHAT must have exited 0
+ * (else its ERR_FILE is reported). */
+static gboolean
+kill_or_finish (GSubprocess *proc,
+                double       kill_after_ms,
+                const char  *what,
+                const char  *err_file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  if (kill_after_ms >= 0)
+    {
+      g_usleep ((gulong) (kill_after_ms * 1000));
+      g_subprocess_send_signal (proc, SIGKILL);
+    }
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (proc))
+    {
+      g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
+      return TRUE;
+    }
+  g_file_get_contents (err_file, &err, NULL, NULL);
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_error ("%s exited with %d: %s", what, g_subprocess_get_exit_status (proc), err);
+  return FALSE;
+}
+
 static void
 spawn_review (Crash       *c,
               const char  *reviewer,
@@ -204,27 +228,10 @@ spawn_review (Crash       *c,
   g_output_stream_close (in, NULL, &error);
   g_assert_no_error (error);
 
-  if (kill_after_ms >= 0)
-    {
-      g_usleep ((gulong) (kill_after_ms * 1000));
-      g_subprocess_send_signal (proc, SIGKILL);
-    }
-  g_subprocess_wait (proc, NULL, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_signaled (proc))
-    {
-      g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
-      c->killed_review++;
-    }
+  if (kill_or_finish (proc, kill_after_ms, "review", err_file))
+    c->killed_review++;
   else
-    {
-      g_autofree char *err = NULL;
-
-      g_file_get_contents (err_file, &err, NULL, NULL);
-      if (g_subprocess_get_exit_status (proc) != 0)
-        g_error ("review exited with %d: %s", g_subprocess_get_exit_status (proc), err);
-      c->finished_review++;
-    }
+    c->finished_review++;
   collect_saved (c, reviewer);
 }
 
@@ -234,7 +241,6 @@ spawn_import (Crash      *c,
               double      kill_after_ms)
 {
   g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *set_model = g_strdup_printf ("model=%s", batch);
   g_autofree char *err_file = g_build_filename (c->dir, "import.err", NULL);
   const char *argv[] = { "import", "--db", c->store, "--batch", batch, "--set", set_model,
@@ -242,27 +248,10 @@ spawn_import (Crash      *c,
 
   g_ptr_array_add (c->batches, g_strdup (batch));
   proc = rb_spawn_cli (FALSE, NULL, err_file, NULL, NULL, argv);
-  if (kill_after_ms >= 0)
-    {
-      g_usleep ((gulong) (kill_after_ms * 1000));
-      g_subprocess_send_signal (proc, SIGKILL);
-    }
-  g_subprocess_wait (proc, NULL, &error);
-  g_assert_no_error (error);
-  if (g_subprocess_get_if_signaled (proc))
-    {
-      g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, SIGKILL);
-      c->killed_import++;
-    }
+  if (kill_or_finish (proc, kill_after_ms, "import", err_file))
+    c->killed_import++;
   else
-    {
-      g_autofree char *err = NULL;
-
-      g_file_get_contents (err_file, &err, NULL, NULL);
-      if (g_subprocess_get_exit_status (proc) != 0)
-        g_error ("import exited with %d: %s", g_subprocess_get_exit_status (proc), err);
-      c->finished_import++;
-    }
+    c->finished_import++;
 }
 
 static void
