@@ -13,32 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 build=${1:-build}
-cli=$build/app/refusal-audit
 workbench=$build/app/refusal-audit-workbench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 db=$work/demo.db
 
-"$cli" --db "$db" import data/demo/demo-batch.jsonl.gz --batch demo-2026-10 >/dev/null
-"$cli" --db "$db" detect >/dev/null
-"$cli" --db "$db" audit create release-2026-09 --per-class 20 --seed 20261122 >/dev/null
-
-python3 - "$cli" "$db" data/demo/demo-truth.csv <<'PY'
-import csv, json, subprocess, sys
-cli, db, truth_path = sys.argv[1:4]
-truth = {}
-with open(truth_path, newline="") as f:
-    for row in csv.DictReader(f):
-        truth[(row["id"], row["model"])] = row["should_have_attempted"] == "true"
-items = json.loads(subprocess.run([cli, "--db", db, "audit", "items", "release-2026-09", "--json"],
-                                  check=True, capture_output=True, text=True).stdout)
-for i, item in enumerate(items[: len(items) * 2 // 3]):
-    should = truth.get((item["turn_id"], item["model"]))
-    value = "unsure" if should is None else ("should-have-attempted" if should else "correctly-declined")
-    subprocess.run([cli, "--db", db, "label", "release-2026-09", "--reviewer", "Reviewer",
-                    "--turn", item["turn_id"], "--model", item["model"], "--value", value,
-                    "--seconds", str(20 + i % 17)], check=True, stdout=subprocess.DEVNULL)
-PY
+# The audit by class, all labels by the reviewer the screenshots show.
+bash data/make-demo-store.sh "$build" "$db" class Reviewer >/dev/null
 
 out=${RA_SCREENSHOT_OUT:-$PWD/data/screenshots}
 mkdir -p "$out"
