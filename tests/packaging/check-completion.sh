@@ -8,12 +8,7 @@
 bash=$1 file=$2 cli=$3
 . "$4"
 
-n=0
-failed=0
-ok ()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok ()  { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-diag () { sed 's/^/# /'; }
+. "$(dirname "$0")/tap-lib.sh"
 
 if [ -z "$bash" ]; then
   echo "1..0 # SKIP bash not installed"
@@ -114,8 +109,7 @@ q "offers an option after an option's value" --seed audit create X --per-class 5
 
 if ! answer > "$tmp/answers" || [ ! -s "$tmp/answers" ]; then
   nok "the file registers a completion function for refusal-audit"
-  echo "1..$n"
-  exit 1
+  tap_done
 fi
 ok "the file registers a completion function for refusal-audit"
 exec 3< "$descs"
@@ -125,5 +119,4 @@ while read -r a; do
 done < "$tmp/answers"
 exec 3<&-
 
-echo "1..$n"
-exit $failed
+tap_done

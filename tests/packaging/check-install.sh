@@ -11,12 +11,7 @@ completionsdir=$8 app_id=$9
 shift 9
 base_id=$1
 
-n=0
-failed=0
-ok ()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok ()  { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-diag () { sed 's/^/# /'; }
+. "$(dirname "$0")/tap-lib.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ra-install-XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -28,8 +23,7 @@ if [ $? -eq 0 ]; then
 else
   nok "meson install --destdir"
   printf '%s\n' "$out" | diag
-  echo "1..$n"
-  exit 1
+  tap_done
 fi
 
 # Expected list for this configuration.
@@ -84,5 +78,4 @@ else
   skip "refusal-audit-workbench is installed executable" "built with -Dworkbench=false"
 fi
 
-echo "1..$n"
-exit $failed
+tap_done

@@ -9,17 +9,11 @@
 groff=$1 man=$2 page=$3 cli=$4 version=$5
 . "$6"
 
-n=0
-failed=0
-ok ()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok ()  { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-diag () { sed 's/^/# /'; }
+. "$(dirname "$0")/tap-lib.sh"
 
 if [ ! -f "$page" ]; then
   nok "man page $page exists"
-  echo "1..$n"
-  exit 1
+  tap_done
 fi
 
 if [ -z "$groff" ]; then
@@ -109,5 +103,4 @@ for c in $commands; do
   done
 done
 
-echo "1..$n"
-exit $failed
+tap_done

@@ -9,12 +9,7 @@
 
 dfv=$1 asc=$2 gcs=$3 desktop=$4 metainfo=$5 datadir=$6 app_id=$7 base_id=$8 version=$9
 
-n=0
-failed=0
-ok ()   { n=$((n + 1)); echo "ok $n - $1"; }
-nok ()  { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-skip () { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-diag () { sed 's/^/# /'; }
+. "$(dirname "$0")/tap-lib.sh"
 
 # --- desktop file --------------------------------------------------------
 if [ -z "$dfv" ]; then
@@ -114,5 +109,4 @@ for icon in "$datadir/icons/hicolor/scalable/apps/$base_id.svg" \
   fi
 done
 
-echo "1..$n"
-exit $failed
+tap_done
