@@ -43,23 +43,29 @@ sqlite3 "$truth_db" "CREATE TABLE truth (id TEXT, model TEXT, class TEXT, prompt
   response_kind TEXT, should_have_attempted TEXT, label TEXT, PRIMARY KEY (id, model)) WITHOUT ROWID;" \
   ".import --csv --skip 1 '$BATCH_TRUTH' truth"
 
-# One event per item, in review order, a few seconds apart.
-label_query="ATTACH '$truth_db' AS g;
-SELECT json_object (
-  'event_id', printf ('%08x-0000-4000-8000-%012x', $audit_id, i.turn_id),
-  'audit', 'bench', 'ext_id', t.ext_id, 'model', t.model, 'class', t.class,
-  'reviewer', CASE WHEN i.turn_id % 2 = 0 THEN 'bench-a' ELSE 'bench-b' END,
-  'value', CASE WHEN (i.sample_key % 100) IN (0, 1, 2) OR (i.sample_key % 100) IN (-1, -2) THEN 'unsure'
-                ELSE coalesce (nullif (g.truth.label, ''), 'unsure') END,
-  'note', NULL, 'flagged', json ('false'), 'seconds', 4 + abs (i.sample_key % 40),
-  'created_at', strftime ('%Y-%m-%dT%H:%M:%S', 1795000000 + 7 * row_number () OVER (ORDER BY i.sample_key), 'unixepoch') || '.000000Z',
-  'undoes', NULL)
-FROM audit_items i
+# One event per item, in review order, a few seconds apart; the same events
+# whether they go in through 'labels import' or by SQL.
+reviewer_sql="CASE WHEN i.turn_id % 2 = 0 THEN 'bench-a' ELSE 'bench-b' END"
+value_sql="CASE WHEN (i.sample_key % 100) IN (0, 1, 2) OR (i.sample_key % 100) IN (-1, -2) THEN 'unsure'
+       ELSE coalesce (nullif (g.truth.label, ''), 'unsure') END"
+seconds_sql="4 + abs (i.sample_key % 40)"
+created_sql="strftime ('%Y-%m-%dT%H:%M:%S', 1795000000 + 7 * row_number () OVER (ORDER BY i.sample_key), 'unixepoch') || '.000000Z'"
+items_sql="FROM audit_items i
 JOIN turns t ON t.id = i.turn_id
 LEFT JOIN g.truth ON g.truth.id = t.ext_id AND g.truth.model = t.model
 WHERE i.audit_id = $audit_id
 ORDER BY i.sample_key
 LIMIT $L;"
+label_query="ATTACH '$truth_db' AS g;
+SELECT json_object (
+  'event_id', printf ('%08x-0000-4000-8000-%012x', $audit_id, i.turn_id),
+  'audit', 'bench', 'ext_id', t.ext_id, 'model', t.model, 'class', t.class,
+  'reviewer', $reviewer_sql,
+  'value', $value_sql,
+  'note', NULL, 'flagged', json ('false'), 'seconds', $seconds_sql,
+  'created_at', $created_sql,
+  'undoes', NULL)
+$items_sql"
 
 if ra_have_command labels import; then
   sqlite3 "$store" "$label_query" > "$labels"
@@ -70,17 +76,8 @@ else
   sql="ATTACH '$truth_db' AS g;
 INSERT INTO label_events (event_id, audit_id, turn_id, reviewer, value, flagged, seconds, created_at)
 SELECT printf ('%08x-0000-4000-8000-%012x', $audit_id, i.turn_id), $audit_id, i.turn_id,
-  CASE WHEN i.turn_id % 2 = 0 THEN 'bench-a' ELSE 'bench-b' END,
-  CASE WHEN (i.sample_key % 100) IN (0, 1, 2) OR (i.sample_key % 100) IN (-1, -2) THEN 'unsure'
-       ELSE coalesce (nullif (g.truth.label, ''), 'unsure') END,
-  0, 4 + abs (i.sample_key % 40),
-  strftime ('%Y-%m-%dT%H:%M:%S', 1795000000 + 7 * row_number () OVER (ORDER BY i.sample_key), 'unixepoch') || '.000000Z'
-FROM audit_items i
-JOIN turns t ON t.id = i.turn_id
-LEFT JOIN g.truth ON g.truth.id = t.ext_id AND g.truth.model = t.model
-WHERE i.audit_id = $audit_id
-ORDER BY i.sample_key
-LIMIT $L;"
+  $reviewer_sql, $value_sql, 0, $seconds_sql, $created_sql
+$items_sql"
   ra_run_timed sqlite3 "$store" "$sql"
   how="SQL INSERT into label_events"
 fi
