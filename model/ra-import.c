@@ -197,6 +197,12 @@ ra_import_options_add_map (RaImportOptions  *options,
                    "--map '%s': the column name is empty", assignment);
       return FALSE;
     }
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "--map %s: the column name is not valid UTF-8", field_names[field]);
+      return FALSE;
+    }
 
   g_free (options->map[field]);
   options->map[field] = g_strdup (value);
@@ -1461,9 +1467,9 @@ ra_import_stream (RaStore               *store,
   result->per_class = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   result->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
   if (options->batch_name != NULL)
-    result->batch_name = g_strdup (options->batch_name);
+    result->batch_name = g_utf8_make_valid (options->batch_name, -1);
   else
-    result->batch_name = g_path_get_basename (display_name);
+    result->batch_name = g_filename_display_basename (display_name);
 
   if (G_IS_FILE_INPUT_STREAM (stream))
     {
@@ -1673,5 +1679,10 @@ ra_import_file (RaStore               *store,
         }
     }
 
-  return ra_import_stream (store, stream, path, options, progress, user_data, cancellable, error);
+  {
+    /* File names are bytes; messages and the batch's provenance are UTF-8. */
+    g_autofree char *shown = g_filename_display_name (path);
+
+    return ra_import_stream (store, stream, shown, options, progress, user_data, cancellable, error);
+  }
 }
