@@ -51,6 +51,24 @@ ra_benchmark_mark_start (void)
   process_start = g_get_monotonic_time ();
 }
 
+static void
+quit_application (RaWindow *window)
+{
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (window))));
+}
+
+/* Labels need a reviewer: WINDOW's application gets NAME unless it has a
+ * real one already. */
+static void
+default_reviewer (RaWindow   *window,
+                  const char *name)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+
+  if (RA_IS_APPLICATION (app) && ra_application_get_reviewer (RA_APPLICATION (app))[0] == '\0')
+    ra_application_set_reviewer (RA_APPLICATION (app), name);
+}
+
 static int
 compare_doubles (gconstpointer a,
                  gconstpointer b)
@@ -76,8 +94,6 @@ percentile (GArray *sorted,
 static void
 finish (Benchmark *bench)
 {
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window)));
-
   g_array_sort (bench->latencies, compare_doubles);
   g_array_sort (bench->round_trips, compare_doubles);
   printf ("workbench benchmark: store %s\n",
@@ -94,7 +110,7 @@ finish (Benchmark *bench)
   fflush (stdout);
 
   g_signal_handler_disconnect (bench->page, bench->shown_id);
-  g_application_quit (app);
+  quit_application (bench->window);
 }
 
 static void
@@ -174,7 +190,7 @@ audits_cb (GObject      *object,
   if (!(audits = ra_database_list_audits_finish (RA_DATABASE (object), result, &error)))
     {
       g_printerr ("benchmark: %s\n", error->message);
-      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window))));
+      quit_application (bench->window);
       return;
     }
 
@@ -190,7 +206,7 @@ audits_cb (GObject      *object,
     }
 
   g_printerr ("benchmark: the store has no audit with unlabelled items\n");
-  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window))));
+  quit_application (bench->window);
 }
 
 static gboolean
@@ -206,7 +222,7 @@ poll_store_cb (gpointer user_data)
   if (g_strcmp0 (state, "store") != 0)
     {
       g_printerr ("benchmark: no store could be opened\n");
-      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (bench->window))));
+      quit_application (bench->window);
       return G_SOURCE_REMOVE;
     }
 
@@ -230,7 +246,6 @@ ra_benchmark_attach (RaWindow *window,
                      int       n_labels)
 {
   Benchmark *bench;
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
 
   g_return_if_fail (RA_IS_WINDOW (window));
 
@@ -245,9 +260,7 @@ ra_benchmark_attach (RaWindow *window,
   bench->round_trips = g_array_new (FALSE, FALSE, sizeof (double));
   g_object_set_data_full (G_OBJECT (window), "ra-benchmark", bench, benchmark_free);
 
-  /* Labels need a reviewer; don't overwrite a real one. */
-  if (RA_IS_APPLICATION (app) && ra_application_get_reviewer (RA_APPLICATION (app))[0] == '\0')
-    ra_application_set_reviewer (RA_APPLICATION (app), "benchmark");
+  default_reviewer (window, "benchmark");
 
   bench->shown_id = g_signal_connect (bench->page, "item-shown", G_CALLBACK (item_shown_cb), bench);
   bench->poll_id = g_timeout_add (1, poll_store_cb, bench);
@@ -308,7 +321,7 @@ screenshot_step_cb (gpointer user_data)
     {
       shots->source = 0;
       fflush (stdout);
-      g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (shots->window))));
+      quit_application (shots->window);
       return G_SOURCE_REMOVE;
     }
 
@@ -360,7 +373,6 @@ ra_screenshots_attach (RaWindow   *window,
                        const char *dir)
 {
   Screenshots *shots;
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
 
   g_return_if_fail (RA_IS_WINDOW (window));
 
@@ -368,8 +380,7 @@ ra_screenshots_attach (RaWindow   *window,
   shots->window = window;
   shots->dir = g_strdup (dir);
   g_object_set_data_full (G_OBJECT (window), "ra-screenshots", shots, screenshots_free);
-  if (RA_IS_APPLICATION (app) && ra_application_get_reviewer (RA_APPLICATION (app))[0] == '\0')
-    ra_application_set_reviewer (RA_APPLICATION (app), "Reviewer");
+  default_reviewer (window, "Reviewer");
 
   /* RA_SCREENSHOT_SIZE=WxH (default 1200x780); RA_SCREENSHOT_STYLE=dark. */
   {
