@@ -339,6 +339,32 @@ ra_drift_free (RaDrift *drift)
   g_free (drift);
 }
 
+/* The change P_TO - P_FROM of the shares X_TO/N_TO and X_FROM/N_FROM, with
+ * its Newcombe interval (NaN where undefined). FALSE, and NaN for both, when
+ * either side is empty. */
+static gboolean
+share_change (guint64     x_to,
+              guint64     n_to,
+              double      p_to,
+              guint64     x_from,
+              guint64     n_from,
+              double      p_from,
+              double      confidence,
+              double     *change,
+              RaInterval *ci)
+{
+  if (n_from == 0 || n_to == 0)
+    {
+      *change = NAN;
+      ci->lower = ci->upper = NAN;
+      return FALSE;
+    }
+  *change = p_to - p_from;
+  if (!ra_stats_newcombe (x_to, n_to, x_from, n_from, confidence, ci))
+    ci->lower = ci->upper = NAN;
+  return TRUE;
+}
+
 void
 ra_drift_row_compute (RaDriftRow *row,
                       double      confidence,
@@ -349,35 +375,14 @@ ra_drift_row_compute (RaDriftRow *row,
   ra_summary_row_compute (&row->from, confidence);
   ra_summary_row_compute (&row->to, confidence);
 
-  row->has_change = row->from.turns > 0 && row->to.turns > 0;
-  if (row->has_change)
-    {
-      row->attempt_change = row->to.attempt_rate - row->from.attempt_rate;
-      if (!ra_stats_newcombe (row->to.attempted, row->to.turns,
-                              row->from.attempted, row->from.turns,
-                              confidence, &row->attempt_change_ci))
-        row->attempt_change_ci.lower = row->attempt_change_ci.upper = NAN;
-    }
-  else
-    {
-      row->attempt_change = NAN;
-      row->attempt_change_ci.lower = row->attempt_change_ci.upper = NAN;
-    }
-
-  row->has_success_change = row->from.attempted_with_outcome > 0 && row->to.attempted_with_outcome > 0;
-  if (row->has_success_change)
-    {
-      row->success_change = row->to.success_given_attempt - row->from.success_given_attempt;
-      if (!ra_stats_newcombe (row->to.successes, row->to.attempted_with_outcome,
-                              row->from.successes, row->from.attempted_with_outcome,
-                              confidence, &row->success_change_ci))
-        row->success_change_ci.lower = row->success_change_ci.upper = NAN;
-    }
-  else
-    {
-      row->success_change = NAN;
-      row->success_change_ci.lower = row->success_change_ci.upper = NAN;
-    }
+  row->has_change = share_change (row->to.attempted, row->to.turns, row->to.attempt_rate,
+                                  row->from.attempted, row->from.turns, row->from.attempt_rate,
+                                  confidence, &row->attempt_change, &row->attempt_change_ci);
+  row->has_success_change = share_change (row->to.successes, row->to.attempted_with_outcome,
+                                          row->to.success_given_attempt,
+                                          row->from.successes, row->from.attempted_with_outcome,
+                                          row->from.success_given_attempt,
+                                          confidence, &row->success_change, &row->success_change_ci);
 
   /* The gate reads the point estimate: a fall of more than MAX_DROP. The
    * tiny slack keeps a fall of exactly MAX_DROP (e.g. 0.8 -> 0.7 with 0.1)
