@@ -941,20 +941,6 @@ ra_audit_list (RaStore  *store,
 }
 
 static gboolean
-step_done (RaStore       *store,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return ra_store_set_error (store, rc, what, error);
-  return TRUE;
-}
-
-static gboolean
 insert_item (RaStore          *store,
              sqlite3_stmt     *stmt,
              gint64            audit_id,
@@ -966,7 +952,7 @@ insert_item (RaStore          *store,
   sqlite3_bind_int64 (stmt, 2, item->turn_id);
   sqlite3_bind_text (stmt, 3, stratum, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, ra_audit_key_to_stored (item->key));
-  return step_done (store, stmt, "cannot store the sample", error);
+  return ra_store_step_done (store, stmt, "cannot store the sample", error);
 }
 
 static gboolean
@@ -984,7 +970,7 @@ update_strata_counts (RaStore  *store,
                                  " WHERE audit_id = ?1", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  return step_done (store, stmt, "cannot store the strata", error);
+  return ra_store_step_done (store, stmt, "cannot store the strata", error);
 }
 
 static RaAudit *
@@ -1090,7 +1076,7 @@ audit_create_locked (RaStore              *store,
   ra_bind_text (stmt, 7, frame->fingerprint);
   ra_bind_text (stmt, 8, now);
   ra_bind_text (stmt, 9, PACKAGE_VERSION);
-  if (!step_done (store, stmt, "cannot store the audit", error))
+  if (!ra_store_step_done (store, stmt, "cannot store the audit", error))
     return NULL;
   audit_id = sqlite3_last_insert_rowid (ra_store_get_db (store));
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -1111,7 +1097,7 @@ audit_create_locked (RaStore              *store,
       sqlite3_bind_int64 (stmt, 5, (gint64) s->population);
       sqlite3_bind_int64 (stmt, 6, (gint64) sizes[i]);
       sqlite3_bind_int64 (stmt, 7, (gint64) s->turns);
-      if (!step_done (store, stmt, "cannot store the strata", error))
+      if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
         return NULL;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -1276,7 +1262,7 @@ audit_extend_locked (RaStore              *store,
                                  " WHERE audit_id = ?1", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit->id);
-  if (!step_done (store, stmt, "cannot store the strata", error))
+  if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
     return FALSE;
   g_clear_pointer (&stmt, sqlite3_finalize);
 
@@ -1297,7 +1283,7 @@ audit_extend_locked (RaStore              *store,
       ra_bind_text (stmt, 4, s->model);
       sqlite3_bind_int64 (stmt, 5, (gint64) s->population);
       sqlite3_bind_int64 (stmt, 6, (gint64) s->turns);
-      if (!step_done (store, stmt, "cannot store the strata", error))
+      if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
         return FALSE;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -1364,7 +1350,7 @@ audit_extend_locked (RaStore              *store,
   ra_bind_text (stmt, 2, printed);
   ra_bind_text (stmt, 3, frame->fingerprint);
   cJSON_free (printed);
-  if (!step_done (store, stmt, "cannot store the audit", error))
+  if (!ra_store_step_done (store, stmt, "cannot store the audit", error))
     return FALSE;
 
   if (result != NULL)
@@ -1498,7 +1484,7 @@ ra_audit_set_guideline (RaStore     *store,
   ra_bind_text (stmt, 2, klass);
   if (text != NULL && *text != '\0')
     ra_bind_text (stmt, 3, text);
-  return step_done (store, stmt, "cannot store the guideline", error);
+  return ra_store_step_done (store, stmt, "cannot store the guideline", error);
 }
 
 char *
@@ -1545,7 +1531,7 @@ ra_audit_set_reveal (RaStore  *store,
   sqlite3_bind_int64 (stmt, 1, audit_id);
   sqlite3_bind_int (stmt, 2, reveal_model < 0 ? -1 : reveal_model != 0);
   sqlite3_bind_int (stmt, 3, reveal_detector < 0 ? -1 : reveal_detector != 0);
-  return step_done (store, stmt, "cannot store the audit settings", error);
+  return ra_store_step_done (store, stmt, "cannot store the audit settings", error);
 }
 
 /**

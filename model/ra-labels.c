@@ -148,20 +148,6 @@ check_text (const char  *text,
 }
 
 static gboolean
-step_done (RaStore       *store,
-           sqlite3_stmt  *stmt,
-           const char    *what,
-           GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return ra_store_set_error (store, rc, what, error);
-  return TRUE;
-}
-
-static gboolean
 item_in_audit (RaStore  *store,
                gint64    audit_id,
                gint64    turn_id,
@@ -263,7 +249,7 @@ insert_event (RaStore      *store,
     sqlite3_bind_double (stmt, 8, seconds);
   ra_bind_text (stmt, 9, created_at);
   ra_bind_text (stmt, 10, undoes);
-  return step_done (store, stmt, "cannot store the label", error);
+  return ra_store_step_done (store, stmt, "cannot store the label", error);
 }
 
 gboolean

@@ -252,11 +252,6 @@ gboolean     ra_labels_import_file       (RaStore       *store,
                                           RaLabelsImportResult *result,
                                           GError       **error);
 
-/* Text from production made safe to print on a terminal: control
- * characters (but newline and tab), DEL, C1 controls, bidirectional
- * overrides and invalid UTF-8 are shown escaped (\e, \r, \x1b, \u{202e}),
- * never interpreted. */
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaLabelEvent, ra_label_event_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaLabelItem, ra_label_item_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaItemContent, ra_item_content_free)

@@ -218,6 +218,24 @@ ra_store_prepare (RaStore    *self,
   return stmt;
 }
 
+gboolean
+ra_store_step_done (RaStore       *self,
+                    sqlite3_stmt  *stmt,
+                    const char    *what,
+                    GError       **error)
+{
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (stmt != NULL, FALSE);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return ra_store_set_error (self, rc, what, error);
+  return TRUE;
+}
+
 static gboolean
 exec_sql (RaStore    *self,
           const char *sql,

@@ -70,6 +70,12 @@ sqlite3_stmt *ra_store_prepare           (RaStore       *self,
 gboolean     ra_store_exec               (RaStore       *self,
                                           const char    *sql,
                                           GError       **error);
+/* Steps STMT once and resets it; a failure (anything but a row or done)
+ * becomes an error saying WHAT could not be done. */
+gboolean     ra_store_step_done          (RaStore       *self,
+                                          sqlite3_stmt  *stmt,
+                                          const char    *what,
+                                          GError       **error);
 gboolean     ra_store_set_error          (RaStore       *self,
                                           int            rc,
                                           const char    *what,
