@@ -391,23 +391,16 @@ test_cli_json (void)
 
   g_clear_pointer (&store, ra_store_close);
 
-  status = ra_test_run_cli (NULL, &out, NULL, "--db", path, "batches", "--json", NULL);
-  g_assert_cmpint (status, ==, 0);
-  json = cJSON_Parse (out);
-  g_assert_nonnull (json);
+  json = ra_test_run_cli_json (0, "--db", path, "batches", "--json", NULL);
   batch = cJSON_GetArrayItem (cJSON_GetObjectItem (json, "batches"), 0);
   g_assert_cmpstr (cJSON_GetObjectItem (batch, "name")->valuestring, ==, "worked");
   g_assert_cmpstr (cJSON_GetObjectItem (batch, "sha256")->valuestring, ==, "abcdef0123456789abcdef");
   g_assert_cmpint (cJSON_GetObjectItem (batch, "duplicates")->valueint, ==, 2);
   g_assert_cmpint (cJSON_GetObjectItem (batch, "turns")->valueint, ==, 29);
   g_clear_pointer (&json, cJSON_Delete);
-  g_clear_pointer (&out, g_free);
 
-  status = ra_test_run_cli (NULL, &out, NULL, "--db", path, "summary", "--by", "class,model",
-                            "--declined-by", "source", "--json", NULL);
-  g_assert_cmpint (status, ==, 0);
-  json = cJSON_Parse (out);
-  g_assert_nonnull (json);
+  json = ra_test_run_cli_json (0, "--db", path, "summary", "--by", "class,model",
+                               "--declined-by", "source", "--json", NULL);
   g_assert_cmpstr (cJSON_GetObjectItem (json, "declined_by")->valuestring, ==, "source");
   g_assert_cmpstr (cJSON_GetObjectItem (json, "by")->valuestring, ==, "class,model");
   rows = cJSON_GetObjectItem (json, "rows");
@@ -417,7 +410,6 @@ test_cli_json (void)
   g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (first, "success_given_attempt")));
   g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (first, "attempt_ci")), ==, 2);
   g_assert_cmpint (cJSON_GetObjectItem (cJSON_GetObjectItem (json, "overall"), "turns")->valueint, ==, 29);
-  g_clear_pointer (&out, g_free);
 
   status = ra_test_run_cli (NULL, &out, NULL, "--db", path, "summary", "--by", "nothing", NULL);
   g_assert_cmpint (status, ==, 2);
