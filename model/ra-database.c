@@ -643,7 +643,7 @@ ra_database_overview_finish (RaDatabase    *self,
 }
 
 void
-ra_batch_info_free (RaBatchInfo *info)
+ra_database_batch_free (RaDatabaseBatch *info)
 {
   if (info == NULL)
     return;
@@ -661,7 +661,7 @@ list_batches_work (RaStore       *store,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_batch_info_free);
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_database_batch_free);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
@@ -678,7 +678,7 @@ list_batches_work (RaStore       *store,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      RaBatchInfo *info = g_new0 (RaBatchInfo, 1);
+      RaDatabaseBatch *info = g_new0 (RaDatabaseBatch, 1);
 
       info->id = sqlite3_column_int64 (stmt, 0);
       info->name = g_strdup (ra_column_text (stmt, 1));
@@ -724,7 +724,7 @@ ra_database_list_batches_async (RaDatabase          *self,
 /**
  * ra_database_list_batches_finish:
  *
- * Returns: (transfer container) (element-type RaBatchInfo): the batches
+ * Returns: (transfer container) (element-type RaDatabaseBatch): the batches
  */
 GPtrArray *
 ra_database_list_batches_finish (RaDatabase    *self,

@@ -133,11 +133,11 @@ typedef struct
   gint64  n_turns;      /* turns of the batch in the store now */
   gint64  n_declined;   /* of them, declined by the production flag */
   gint64  n_flagged;    /* of them, with a production flag at all */
-} RaBatchInfo;
+} RaDatabaseBatch;
 
-void             ra_batch_info_free          (RaBatchInfo *info);
+void             ra_database_batch_free          (RaDatabaseBatch *info);
 
-/* (element-type RaBatchInfo), by import time */
+/* (element-type RaDatabaseBatch), by import time */
 void             ra_database_list_batches_async  (RaDatabase           *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
@@ -337,6 +337,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaSessionStep, ra_session_step_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreOverview, ra_store_overview_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaAuditInfo, ra_audit_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreValues, ra_store_values_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaBatchInfo, ra_batch_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaDatabaseBatch, ra_database_batch_free)
 
 G_END_DECLS

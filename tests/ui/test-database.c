@@ -158,7 +158,7 @@ test_lists (void)
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GPtrArray) frame = NULL;
   g_autoptr(RaStoreValues) values = NULL;
-  const RaBatchInfo *batch;
+  const RaDatabaseBatch *batch;
   const RaAuditInfo *info;
   RaAuditDesign design = { 0 };
 
@@ -354,8 +354,8 @@ batches_done_cb (GObject      *object,
   g_assert_no_error (error);
   g_assert_cmpuint (batches->len, ==, 1);
   /* Whole and right, however often it was interrupted on the way. */
-  g_assert_cmpint (((RaBatchInfo *) g_ptr_array_index (batches, 0))->n_turns, ==, 3 * 3000);
-  g_assert_cmpint (((RaBatchInfo *) g_ptr_array_index (batches, 0))->n_declined, ==, 3 * 3000 * 3 / 4);
+  g_assert_cmpint (((RaDatabaseBatch *) g_ptr_array_index (batches, 0))->n_turns, ==, 3 * 3000);
+  g_assert_cmpint (((RaDatabaseBatch *) g_ptr_array_index (batches, 0))->n_declined, ==, 3 * 3000 * 3 / 4);
   g_ptr_array_add (finished->order, (gpointer) "batches");
   finished->pending--;
 }
