@@ -152,19 +152,33 @@ ra_test_run_cliv (const char          *stdin_text,
   g_autofree char *stdout_buf = NULL;
   g_autofree char *stderr_buf = NULL;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  /* Standard input comes from a file rather than a pipe that communicate ()
-   * writes: GLib 2.74 leaks a small buffer on that path. */
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *out_path = g_build_filename (dir, "stdout", NULL);
+  g_autofree char *err_path = g_build_filename (dir, "stderr", NULL);
+
+  /* Standard input, output and error go through files rather than pipes:
+   * GLib 2.74's g_subprocess_communicate () leaks small buffers (which
+   * LeakSanitizer and valgrind rightly report), and files also let a test
+   * show what a failed command printed. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path);
   if (stdin_text != NULL)
     {
-      g_autofree char *input = ra_test_write_file ("stdin.txt", stdin_text, -1);
+      g_autofree char *input = g_build_filename (dir, "stdin", NULL);
+
+      g_file_set_contents (input, stdin_text, -1, &error);
+      g_assert_no_error (error);
       g_subprocess_launcher_set_stdin_file_path (launcher, input);
     }
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
 
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &stdout_buf, &stderr_buf, &error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (out_path, &stdout_buf, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (err_path, &stderr_buf, NULL, &error);
   g_assert_no_error (error);
 
   if (out)
