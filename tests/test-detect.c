@@ -445,6 +445,7 @@ test_xstest_quality_bar (void)
       g_assert_cmpint (status, ==, 0);
     }
 
+  g_clear_pointer (&err, g_free);
   status = ra_test_run_cli (NULL, &out, &err, "--db", db, "detect", "--rules", rules, "--json", NULL);
   g_assert_cmpint (status, ==, 0);
   json = cJSON_Parse (out);
@@ -455,6 +456,7 @@ test_xstest_quality_bar (void)
   g_clear_pointer (&out, g_free);
 
   /* Again with the same rules: nothing changes, and it says so. */
+  g_clear_pointer (&err, g_free);
   status = ra_test_run_cli (NULL, &out, &err, "--db", db, "detect", "--rules", rules, NULL);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (out, "Nothing changed"));
@@ -475,6 +477,7 @@ test_xstest_quality_bar (void)
       g_assert_cmpuint (base.tn, ==, models[m].tn);
 
       g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
       status = ra_test_run_cli (NULL, &out, &err, "--db", db, "detector-eval",
                                 "--model", models[m].model, "--limit", "0", "--json", NULL);
       g_assert_cmpint (status, ==, 0);
@@ -510,6 +513,7 @@ test_cli_errors (void)
   g_autofree char *err = NULL;
   int status;
 
+  g_clear_pointer (&err, g_free);
   status = ra_test_run_cli (NULL, NULL, &err, "--db", db, "detect", "--rules", bad, NULL);
   g_assert_cmpint (status, ==, 65);
   g_assert_nonnull (strstr (err, "bad.json: rule \"apology-start\": bad regex"));
