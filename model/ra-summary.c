@@ -190,24 +190,26 @@ ra_summary_free (RaSummary *summary)
   g_free (summary);
 }
 
-/* The counting columns shared by summary and drift. DECLINED is one of the
- * constant expressions of ra_declined_by_sql (). */
+/* The counting columns shared by summary and drift, put together from
+ * constant fragments only: KEYS, WHERE and GROUP are literals of this file
+ * and DECLINED is one of the constant expressions of ra_declined_by_sql ().
+ * Every value from the user (batch, models) is a bound parameter. */
 static char *
 counting_sql (const char *keys,
               const char *declined,
               const char *where,
               const char *group)
 {
-  return g_strdup_printf ("SELECT %s, count(*),"
-                          "       total (%s),"
-                          "       total (t.declined IS NOT NULL),"
-                          "       total (d.turn_id IS NOT NULL),"
-                          "       total (NOT %s AND t.outcome IS NOT NULL),"
-                          "       total (NOT %s AND t.outcome = 1)"
-                          " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
-                          " WHERE %s"
-                          " GROUP BY %s ORDER BY %s",
-                          keys, declined, declined, declined, where, group, group);
+  return g_strconcat ("SELECT ", keys, ", count(*),"
+                      "       total (", declined, "),"
+                      "       total (t.declined IS NOT NULL),"
+                      "       total (d.turn_id IS NOT NULL),"
+                      "       total (NOT ", declined, " AND t.outcome IS NOT NULL),"
+                      "       total (NOT ", declined, " AND t.outcome = 1)"
+                      " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
+                      " WHERE ", where,
+                      " GROUP BY ", group, " ORDER BY ", group,
+                      NULL);
 }
 
 static void
