@@ -1314,8 +1314,9 @@ attach_staging (RaStore  *store,
       return ra_store_set_error (store, rc, "cannot open the staging file", error);
     }
 
-  if (!ra_store_exec (store, staging_sql, error))
+  if ((rc = sqlite3_exec (ra_store_get_db (store), staging_sql, NULL, NULL, NULL)) != SQLITE_OK)
     {
+      ra_store_set_error (store, rc, "cannot prepare a staging file beside the store", error);
       sqlite3_exec (ra_store_get_db (store), "DETACH DATABASE staging", NULL, NULL, NULL);
       g_unlink (path);
       return FALSE;

@@ -16,8 +16,8 @@
  * /ra/robustness/disk-full/tmpfs: the same on a real full filesystem, a 1 MB
  * tmpfs (only when this runs as root and may mount; skipped otherwise), a
  * label written when the filesystem is filled to the last byte, and an
- * import whose temporary (staging) folder is that full tmpfs. Messages that
- * do not name what is full make the test TODO (not a failure).
+ * import whose temporary (staging) folder is that full tmpfs. A message that
+ * does not name what is full marks the test incomplete (not failed).
  */
 
 #include "config.h"
