@@ -1326,6 +1326,18 @@ attach_staging (RaStore  *store,
   return TRUE;
 }
 
+static gboolean
+staging_exec (RaStore     *store,
+              const char  *sql,
+              GError     **error)
+{
+  int rc = sqlite3_exec (ra_store_get_db (store), sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return ra_store_set_error (store, rc, "cannot stage the file beside the store", error);
+  return TRUE;
+}
+
 static void
 detach_staging (RaStore *store)
 {
@@ -1552,7 +1564,7 @@ ra_import_stream (RaStore               *store,
     return NULL;
   /* A deferred transaction that writes only to the staging database takes
    * no lock on the store. */
-  if (!ra_store_exec (store, "BEGIN DEFERRED", error) ||
+  if (!staging_exec (store, "BEGIN DEFERRED", error) ||
       !(im.insert = ra_store_prepare (store, insert_sql, error)))
     goto rollback;
 
@@ -1609,7 +1621,7 @@ ra_import_stream (RaStore               *store,
       return g_steal_pointer (&result);
     }
 
-  if (!ra_store_exec (store, "COMMIT", error) ||
+  if (!staging_exec (store, "COMMIT", error) ||
       !land_batch (&im, display_name, error))
     goto rollback;
 
