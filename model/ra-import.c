@@ -678,11 +678,7 @@ insert_record (Import  *im,
   if (rc != SQLITE_DONE)
     return ra_store_set_error (im->store, rc, "cannot stage a turn (in a staging file beside the store)", error);
 
-  /* A second record with the same id and model in one file is a duplicate. */
-  if (sqlite3_changes (ra_store_get_db (im->store)) > 0)
-    im->staged++;
-  else
-    im->result->duplicates++;
+  im->staged++;
 
   return TRUE;
 }
@@ -1262,11 +1258,12 @@ static const char staging_sql[] =
   "CREATE TABLE staging.turns ("
   "  ext_id TEXT NOT NULL, model TEXT NOT NULL, class TEXT NOT NULL, ts TEXT,"
   "  conversation_id TEXT, prompt TEXT, messages TEXT, response TEXT NOT NULL,"
-  "  declined INTEGER, outcome INTEGER, meta TEXT,"
-  "  UNIQUE (ext_id, model));";
+  "  declined INTEGER, outcome INTEGER, meta TEXT);";
 
+/* No index on the staging table: a turn repeated within the file is
+ * skipped by the copy like any other duplicate (the first one wins). */
 static const char insert_sql[] =
-  "INSERT OR IGNORE INTO staging.turns (ext_id, model, class, ts, conversation_id,"
+  "INSERT INTO staging.turns (ext_id, model, class, ts, conversation_id,"
   "                                     prompt, messages, response, declined, outcome, meta)"
   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 

@@ -143,6 +143,29 @@ test_reimport_idempotent (Fixture       *f,
 }
 
 static void
+test_duplicates_within_file (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char text[] =
+    "{\"id\":\"d\",\"model\":\"m\",\"class\":\"c\",\"prompt\":\"p\",\"response\":\"first\"}\n"
+    "{\"id\":\"e\",\"model\":\"m\",\"class\":\"c\",\"prompt\":\"p\",\"response\":\"other\"}\n"
+    "{\"id\":\"d\",\"model\":\"m\",\"class\":\"c\",\"prompt\":\"p\",\"response\":\"second\"}\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaImportResult) result = import_text (f, "dup.jsonl", text, -1, NULL, &error);
+  g_autofree char *response = NULL;
+
+  /* A turn repeated in one file lands once (the first wins) and counts as a duplicate. */
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->records, ==, 3);
+  g_assert_cmpuint (result->imported, ==, 2);
+  g_assert_cmpuint (result->duplicates, ==, 1);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "c")), ==, 2);
+  response = query_text (f, "SELECT response FROM turns WHERE ext_id = 'd'");
+  g_assert_cmpstr (response, ==, "first");
+  g_assert_cmpint (count (f, "SELECT n_duplicates FROM batches"), ==, 1);
+}
+
+static void
 test_csv_mapping (Fixture       *f,
                   gconstpointer  data)
 {
@@ -574,6 +597,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/ra/import/jsonl", test_jsonl);
   ADD ("/ra/import/reimport-idempotent", test_reimport_idempotent);
+  ADD ("/ra/import/duplicates-within-file", test_duplicates_within_file);
   ADD ("/ra/import/csv-mapping", test_csv_mapping);
   ADD ("/ra/import/csv-missing-mapped-column", test_csv_missing_mapped_column);
   ADD ("/ra/import/gzip", test_gzip);
