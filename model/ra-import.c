@@ -1442,15 +1442,17 @@ rollback:
   return FALSE;
 }
 
-RaImportResult *
-ra_import_stream (RaStore               *store,
-                  GInputStream          *stream,
-                  const char            *display_name,
-                  const RaImportOptions *options,
-                  RaImportProgressFunc   progress,
-                  gpointer               user_data,
-                  GCancellable          *cancellable,
-                  GError               **error)
+/* DEFAULT_BATCH names the batch when the options name none. */
+static RaImportResult *
+import_stream (RaStore               *store,
+               GInputStream          *stream,
+               const char            *display_name,
+               const char            *default_batch,
+               const RaImportOptions *options,
+               RaImportProgressFunc   progress,
+               gpointer               user_data,
+               GCancellable          *cancellable,
+               GError               **error)
 {
   g_autoptr(RaImportOptions) default_options = NULL;
   g_autoptr(RaImportResult) result = NULL;
@@ -1478,6 +1480,8 @@ ra_import_stream (RaStore               *store,
   result->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
   if (options->batch_name != NULL)
     result->batch_name = g_utf8_make_valid (options->batch_name, -1);
+  else if (default_batch != NULL)
+    result->batch_name = g_strdup (default_batch);
   else
     result->batch_name = g_filename_display_basename (display_name);
 
@@ -1635,6 +1639,20 @@ rollback:
 }
 
 RaImportResult *
+ra_import_stream (RaStore               *store,
+                  GInputStream          *stream,
+                  const char            *display_name,
+                  const RaImportOptions *options,
+                  RaImportProgressFunc   progress,
+                  gpointer               user_data,
+                  GCancellable          *cancellable,
+                  GError               **error)
+{
+  return import_stream (store, stream, display_name, NULL, options, progress, user_data,
+                        cancellable, error);
+}
+
+RaImportResult *
 ra_import_file (RaStore               *store,
                 const char            *path,
                 const RaImportOptions *options,
@@ -1651,48 +1669,23 @@ ra_import_file (RaStore               *store,
 
   if (g_str_equal (path, "-"))
     {
-      g_autoptr(RaImportOptions) stdin_options = NULL;
-
       stream = g_unix_input_stream_new (0, FALSE);
-      if (options == NULL || options->batch_name == NULL)
-        {
-          stdin_options = ra_import_options_new ();
-          if (options != NULL)
-            {
-              stdin_options->format = options->format;
-              stdin_options->skip_invalid = options->skip_invalid;
-              stdin_options->max_field = options->max_field;
-              for (guint i = 0; i < N_FIELDS; i++)
-                {
-                  stdin_options->map[i] = g_strdup (options->map[i]);
-                  stdin_options->set[i] = g_strdup (options->set[i]);
-                }
-              if (options->declined_values)
-                stdin_options->declined_values = g_ptr_array_ref (options->declined_values);
-            }
-          stdin_options->batch_name = g_strdup ("stdin");
-          return ra_import_stream (store, stream, "<stdin>", stdin_options, progress, user_data,
-                                   cancellable, error);
-        }
-      return ra_import_stream (store, stream, "<stdin>", options, progress, user_data, cancellable, error);
+      return import_stream (store, stream, "<stdin>", "stdin", options, progress, user_data,
+                            cancellable, error);
     }
   else
     {
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+      /* File names are bytes; messages and the batch's provenance are UTF-8. */
+      g_autofree char *shown = g_filename_display_name (path);
 
       stream = G_INPUT_STREAM (g_file_read (file, cancellable, &local_error));
       if (stream == NULL)
         {
           g_set_error (error, G_IO_ERROR, local_error->code, "%s: cannot open: %s",
-                       path, local_error->message);
+                       shown, local_error->message);
           return NULL;
         }
+      return import_stream (store, stream, shown, NULL, options, progress, user_data, cancellable, error);
     }
-
-  {
-    /* File names are bytes; messages and the batch's provenance are UTF-8. */
-    g_autofree char *shown = g_filename_display_name (path);
-
-    return ra_import_stream (store, stream, shown, options, progress, user_data, cancellable, error);
-  }
 }
