@@ -17,6 +17,7 @@
 
 #include "ra-csv.h"
 #include "ra-import.h"
+#include "ra-store-private.h"
 
 G_DEFINE_QUARK (ra-import-error-quark, ra_import_error)
 

@@ -14,6 +14,7 @@
 
 #include "ra-audit.h"
 #include "ra-report.h"
+#include "ra-store-private.h"
 
 G_DEFINE_QUARK (ra-report-error-quark, ra_report_error)
 
