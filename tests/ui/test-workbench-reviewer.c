@@ -15,6 +15,7 @@
 
 #include "ra-application.h"
 #include "ra-session-page.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "ra-ui-test-store.h"
 #include "ra-ui-test-util.h"
