@@ -18,7 +18,7 @@
 
 #pragma once
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 
 G_BEGIN_DECLS
 

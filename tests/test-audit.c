@@ -12,7 +12,7 @@
 
 #include "ra-audit.h"
 #include "ra-labels.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 /* ---------------------------------------------------------------- */
@@ -660,7 +660,7 @@ test_frame_counts_and_filters (void)
   /* Unknown batch. */
   d.batches = no_batch;
   g_assert_null (ra_audit_create (store, "g", &d, NULL, &error));
-  g_assert_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "nope"));
   g_clear_error (&error);
   d.batches = NULL;

@@ -11,7 +11,7 @@
 
 #include "ra-import.h"
 #include "ra-import-pending.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 #define N_TURNS 20000
