@@ -49,7 +49,7 @@ add_turn (RaStore    *store,
   g_autoptr(GError) error = NULL;
 
   stmt = ra_store_prepare (store,
-                           "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+                           "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                            " VALUES (?1, 'm', ?2, ?3, 'p', ?4, ?5)", &error);
   g_assert_no_error (error);
   ra_bind_text (stmt, 1, id);
