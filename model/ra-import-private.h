@@ -11,6 +11,7 @@
 
 #include "ra-csv.h"
 #include "ra-import.h"
+#include "ra-store-private.h"
 
 G_BEGIN_DECLS
 
