@@ -98,6 +98,14 @@ RaFrame     *ra_frame_compute            (RaStore              *store,
                                           RaStrataBy            strata_by,
                                           guint64               seed,
                                           GError              **error);
+/* Turns and declines per (class, model) of the frame, without sampling
+ * keys (the report's per-model domains): a GPtrArray of RaFrameStratum
+ * with class and model set, in no particular order. */
+GPtrArray   *ra_frame_count_by_class_model (RaStore              *store,
+                                            const RaFrameFilters *filters,
+                                            RaDeclinedBy          declined_by,
+                                            GError              **error);
+
 /* All turns matching the filters, declined or not. */
 guint64      ra_frame_n_turns            (const RaFrame  *frame);
 

@@ -356,7 +356,14 @@ ra_stats_overall (const RaOverallStratum *strata,
             }
         }
 
-      if (role[h] == RA_STRATUM_SAMPLED)
+      if (role[h] == RA_STRATUM_SAMPLED && s->domain_of_n >= 2.0 && s->domain_of_population >= s->domain_of_n)
+        {
+          /* A domain of a class stratum's simple random sample. */
+          f = options->fpc ? s->domain_of_n / s->domain_of_population : 0.0;
+          s2 = s->domain_of_n / (s->domain_of_n - 1.0) * p * (1.0 - p);
+          s2_sm = ps * (1.0 - ps);
+        }
+      else if (role[h] == RA_STRATUM_SAMPLED)
         {
           s2 = s->n * p * (1.0 - p) / (s->n - 1.0);
           s2_sm = ps * (1.0 - ps);

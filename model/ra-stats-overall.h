@@ -67,6 +67,11 @@ typedef struct
   double n;              /* n_h: definite labels */
   double x;              /* x_h: should-have-attempted */
   int    collapse_with;  /* RA_LONELY_COLLAPSE: index of the neighbour; -1 = nearest */
+  /* A domain (one model's declines inside a class stratum): the stratum's
+   * definite labels and declines, else 0. Its variance is then R survey's
+   * domain variance (1 - f_h) n_h / (n_h - 1) p q / n_d, f_h = n_h / N_h. */
+  double domain_of_n;
+  double domain_of_population;
 } RaOverallStratum;
 
 typedef enum

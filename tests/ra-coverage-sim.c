@@ -156,7 +156,7 @@ sim_run (const SimDesign *design,
 
   for (guint r = 0; r < reps; r++)
     {
-      RaOverallStratum strata[SIM_MAX_STRATA];
+      RaOverallStratum strata[SIM_MAX_STRATA] = { { 0 } };
       double truth = 0.0;
 
       for (guint h = 0; h < design->n_strata; h++)
