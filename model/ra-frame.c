@@ -385,50 +385,6 @@ frame_read (RaFrame       *frame,
   return TRUE;
 }
 
-GPtrArray *
-ra_frame_count_by_class_model (RaStore              *store,
-                               const RaFrameFilters *filters,
-                               RaDeclinedBy          declined_by,
-                               GError              **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
-  g_autoptr(GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  int rc;
-
-  if (!check_batches (store, filters->batches, error))
-    return NULL;
-  if (!(stmt = prepare_frame_query (store, filters, declined_by, error)))
-    return NULL;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *klass = ra_column_text (stmt, 1);
-      const char *model = ra_column_text (stmt, 2);
-      g_autofree char *key = g_strconcat (klass ? klass : "", "\x1f", model ? model : "", NULL);
-      RaFrameStratum *s = g_hash_table_lookup (index, key);
-
-      if (s == NULL)
-        {
-          s = g_new0 (RaFrameStratum, 1);
-          s->class = g_strdup (klass ? klass : "");
-          s->model = g_strdup (model ? model : "");
-          s->stratum = g_strdup (s->class);
-          g_ptr_array_add (cells, s);
-          g_hash_table_insert (index, g_steal_pointer (&key), s);
-        }
-      s->turns++;
-      if (sqlite3_column_int (stmt, 3) != 0)
-        s->population++;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot read the turns", error);
-      return NULL;
-    }
-  return g_steal_pointer (&cells);
-}
-
 /* Numbers the strata in name order. */
 static void
 frame_sort_strata (RaFrame *frame)

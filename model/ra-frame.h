@@ -99,14 +99,6 @@ RaFrame     *ra_frame_compute            (RaStore              *store,
                                           RaStrataBy            strata_by,
                                           guint64               seed,
                                           GError              **error);
-/* Turns and declines per (class, model) of the frame, without sampling
- * keys (the report's per-model domains): a GPtrArray of RaFrameStratum
- * with class and model set, in no particular order. */
-GPtrArray   *ra_frame_count_by_class_model (RaStore              *store,
-                                            const RaFrameFilters *filters,
-                                            RaDeclinedBy          declined_by,
-                                            GError              **error);
-
 /* Strata with N_h and turns only (no items, keys or fingerprint): the
  * same query and rules as ra_frame_compute(), for a preview. */
 RaFrame     *ra_frame_count              (RaStore              *store,

@@ -114,13 +114,13 @@ ra_report_load_domains (RaStore   *store,
 {
   RaFrameFilters filters = { 0 };
   RaDeclinedBy by;
-  GPtrArray *cells;
+  g_autoptr(RaFrame) frame = NULL;
 
   if (!ra_declined_by_parse (report->declined_by, &by, error))
     return NULL;
   if (!ra_frame_filters_from_json (report->filters, &filters, error))
     return NULL;
-  cells = ra_frame_count_by_class_model (store, &filters, by, error);
+  frame = ra_frame_count (store, &filters, by, RA_STRATA_CLASS_MODEL, error);
   ra_frame_filters_clear (&filters);
-  return cells;
+  return frame != NULL ? g_ptr_array_ref (frame->strata) : NULL;
 }
