@@ -26,7 +26,7 @@ typedef enum
 
 /* The steps one regex may take at one place of a response (PCRE2's match
  * and depth limits); past them the match fails with RA_RULES_ERROR_LIMIT. */
-#define RA_RULES_MATCH_LIMIT 200000
+#define RA_RULES_MATCH_LIMIT 20000
 
 GQuark ra_rules_error_quark (void);
 
