@@ -133,6 +133,13 @@ static const char *migrations[] = {
    * every row of a large store. */
   "CREATE INDEX turns_batch_declined ON turns (batch_id, declined);"
   "DROP INDEX turns_batch;",
+
+  /* 2 -> 3: the sampling key is named per audit (audits before this
+   * version were drawn with SipHash-2-4 and keep it; new ones use md5, see
+   * ra-sample-key.h), and so is where the frame was counted: 'local' (the
+   * turns in this store) or 'external' (a warehouse's counts). */
+  "ALTER TABLE audits ADD COLUMN key_version TEXT NOT NULL DEFAULT 'siphash-2-4';"
+  "ALTER TABLE audits ADD COLUMN frame_source TEXT NOT NULL DEFAULT 'local';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);
