@@ -14,6 +14,7 @@
 
 #include "ra-audit-external.h"
 #include "ra-import.h"
+#include "ra-store-private.h"
 
 #define MAX_PROBLEMS_SHOWN 10
 

@@ -24,6 +24,7 @@
 
 #pragma once
 
+#include <cjson/cJSON.h>
 #include <gio/gio.h>
 
 #include "ra-audit.h"

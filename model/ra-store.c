@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 
 struct _RaStore
 {
