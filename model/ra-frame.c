@@ -262,6 +262,8 @@ cmp_items_by_stratum_key (gconstpointer a,
     return x->stratum < y->stratum ? -1 : 1;
   if (x->key != y->key)
     return x->key < y->key ? -1 : 1;
+  if (x->key_lo != y->key_lo)
+    return x->key_lo < y->key_lo ? -1 : 1;
   if ((c = strcmp (x->ext_id, y->ext_id)) != 0)
     return c;
   return strcmp (x->model, y->model);
@@ -378,6 +380,7 @@ frame_read (RaFrame       *frame,
             RaStore       *store,
             sqlite3_stmt  *stmt,
             RaStrataBy     strata_by,
+            RaKeyVersion   key_version,
             guint64        seed,
             GError       **error)
 {
@@ -403,7 +406,19 @@ frame_read (RaFrame       *frame,
       item.ext_id = g_string_chunk_insert_const (frame->chunk, ext_id ? ext_id : "");
       item.model = g_string_chunk_insert_const (frame->chunk, model ? model : "");
       item.turn_id = sqlite3_column_int64 (stmt, 0);
-      item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+      if (key_version == RA_KEY_MD5)
+        {
+          char hex[RA_SAMPLE_KEY_HEX_LEN + 1];
+
+          ra_sample_key_md5 (seed, item.model, item.ext_id, hex);
+          item.key = ra_sample_key_prefix64 (hex);
+          item.key_lo = ra_sample_key_suffix64 (hex);
+        }
+      else
+        {
+          item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+          item.key_lo = 0;
+        }
       item.stratum = si;
       g_array_append_val (frame->items, item);
       s->population++;
@@ -476,6 +491,7 @@ ra_frame_compute (RaStore              *store,
                   const RaFrameFilters *filters,
                   RaDeclinedBy          declined_by,
                   RaStrataBy            strata_by,
+                  RaKeyVersion          key_version,
                   guint64               seed,
                   GError              **error)
 {
@@ -491,7 +507,7 @@ ra_frame_compute (RaStore              *store,
   frame->strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
   frame->items = g_array_new (FALSE, FALSE, sizeof (RaFrameItem));
   frame->chunk = g_string_chunk_new (1 << 16);
-  if (!frame_read (frame, store, stmt, strata_by, seed, error))
+  if (!frame_read (frame, store, stmt, strata_by, key_version, seed, error))
     return NULL;
 
   frame_sort_strata (frame);

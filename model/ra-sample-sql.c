@@ -836,11 +836,6 @@ ra_sample_sql_sample_query (RaSampleSql               *self,
   g_string_append_printf (sql, ",\n       %s, %s,\n       ", q_key, q_prev);
   ra_sql_append_string (sql, self->dialect, design);
   append_alias (self, sql, "sample_design");
-  {
-    g_autofree char *klass = ident (self, "class");
-    g_autofree char *model = ident (self, "model");
-
-    g_string_append_printf (sql, "\nFROM ra_sample\nORDER BY %s, %s, %s\n", klass, model, order);
-  }
+  g_string_append_printf (sql, "\nFROM ra_sample\nORDER BY %s, %s\n", partition, order);
   return g_string_free (sql, FALSE);
 }
