@@ -93,6 +93,17 @@ ra_sample_key_md5 (guint64     seed,
   out[RA_SAMPLE_KEY_HEX_LEN] = '\0';
 }
 
+guint64
+ra_sample_key_md5_prefix (guint64     seed,
+                          const char *model,
+                          const char *id)
+{
+  char hex[RA_SAMPLE_KEY_HEX_LEN + 1];
+
+  ra_sample_key_md5 (seed, model, id, hex);
+  return ra_sample_key_prefix64 (hex);
+}
+
 gboolean
 ra_sample_key_is_valid (const char *text)
 {

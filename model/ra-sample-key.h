@@ -69,6 +69,10 @@ void         ra_sample_key_md5          (guint64        seed,
                                          const char    *model,
                                          const char    *id,
                                          char           out[RA_SAMPLE_KEY_HEX_LEN + 1]);
+/* The first 64 bits of that key (what orders the review: see above). */
+guint64      ra_sample_key_md5_prefix   (guint64        seed,
+                                         const char    *model,
+                                         const char    *id);
 /* Whether TEXT is a well-formed md5 key: 32 characters [0-9a-f]. */
 gboolean     ra_sample_key_is_valid     (const char    *text);
 /* The first 64 bits of a well-formed md5 key, as an unsigned number. */
