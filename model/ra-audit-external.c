@@ -257,9 +257,9 @@ undo_batch (RaStore *store,
   static const char *const steps[] = {
     "DELETE FROM detections WHERE turn_id IN (SELECT id FROM turns WHERE batch_id = ?1"
     " AND id NOT IN (SELECT turn_id FROM audit_items) AND id NOT IN (SELECT turn_id FROM label_events))",
-    "DELETE FROM turns WHERE batch_id = ?1 AND id NOT IN (SELECT turn_id FROM audit_items)"
+    "DELETE FROM turn_rows WHERE batch_id = ?1 AND id NOT IN (SELECT turn_id FROM audit_items)"
     " AND id NOT IN (SELECT turn_id FROM label_events)",
-    "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM turns WHERE batch_id = ?1)",
+    "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM turn_rows WHERE batch_id = ?1)",
   };
 
   if (batch_id <= 0)

@@ -35,6 +35,28 @@ ra_audit_free (RaAudit *audit)
 }
 
 void
+ra_audit_design_copy (RaAuditDesign       *dest,
+                      const RaAuditDesign *src)
+{
+  *dest = *src;
+  dest->batches = g_strdupv (src->batches);
+  dest->models = g_strdupv (src->models);
+  dest->classes = g_strdupv (src->classes);
+  dest->from = g_strdup (src->from);
+  dest->to = g_strdup (src->to);
+}
+
+void
+ra_audit_design_clear (RaAuditDesign *design)
+{
+  g_clear_pointer (&design->batches, g_strfreev);
+  g_clear_pointer (&design->models, g_strfreev);
+  g_clear_pointer (&design->classes, g_strfreev);
+  g_clear_pointer (&design->from, g_free);
+  g_clear_pointer (&design->to, g_free);
+}
+
+void
 ra_audit_stratum_free (RaAuditStratum *stratum)
 {
   if (stratum == NULL)
@@ -205,6 +227,39 @@ check_name_free (RaStore     *store,
   return TRUE;
 }
 
+static gboolean
+design_filters (const RaAuditDesign  *design,
+                RaFrameFilters       *filters,
+                GError              **error)
+{
+  return ra_frame_filters_set (filters, design->batches, design->models, design->classes,
+                               design->from, design->to, error);
+}
+
+/**
+ * ra_audit_preview_frame:
+ *
+ * Returns: (transfer container) (element-type RaFrameStratum): the strata
+ *   of the frame of @design with N_h, or NULL with @error set
+ */
+GPtrArray *
+ra_audit_preview_frame (RaStore              *store,
+                        const RaAuditDesign  *design,
+                        GError              **error)
+{
+  RaFrameFilters filters = { 0 };
+  g_autoptr(RaFrame) frame = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (design != NULL, NULL);
+
+  if (!design_filters (design, &filters, error))
+    return NULL;
+  frame = ra_frame_count (store, &filters, design->declined_by, design->strata_by, error);
+  ra_frame_filters_clear (&filters);
+  return frame != NULL ? g_ptr_array_ref (frame->strata) : NULL;
+}
+
 static RaFrame *
 design_frame (RaStore              *store,
               const RaAuditDesign  *design,
@@ -215,8 +270,7 @@ design_frame (RaStore              *store,
   RaFrameFilters filters = { 0 };
   RaFrame *frame;
 
-  if (!ra_frame_filters_set (&filters, design->batches, design->models, design->classes,
-                             design->from, design->to, error))
+  if (!design_filters (design, &filters, error))
     return NULL;
   *filters_json_out = ra_frame_filters_to_json (&filters);
   frame = ra_frame_compute (store, &filters, design->declined_by, design->strata_by, RA_KEY_MD5, seed,

@@ -118,6 +118,11 @@ typedef struct
 
 void         ra_audit_free               (RaAudit       *audit);
 
+/* A self-contained copy of SRC's strings into DEST, and its release. */
+void         ra_audit_design_copy        (RaAuditDesign       *dest,
+                                          const RaAuditDesign *src);
+void         ra_audit_design_clear       (RaAuditDesign       *design);
+
 /* One stratum with its progress (labels counted from item_labels: the
  * latest event of each item, whoever wrote it). */
 typedef struct
@@ -168,6 +173,13 @@ gboolean     ra_audit_compute_sizes      (const RaAuditSize *size,
                                           const guint64 *populations,
                                           guint          n_strata,
                                           guint64       *sizes_out,
+                                          GError       **error);
+
+/* The strata (element-type RaFrameStratum) with the N_h that
+ * ra_audit_create() would store for DESIGN now: the same filters, time
+ * normalisation, unknown-batch error and counting; no sample is drawn. */
+GPtrArray   *ra_audit_preview_frame      (RaStore       *store,
+                                          const RaAuditDesign *design,
                                           GError       **error);
 
 /* Creates the audit NAME in one transaction. */

@@ -8,7 +8,8 @@
  * (batches, models, classes, a time range), grouped into strata. It answers
  * N_h for the New Audit preview, for `audit create` and for `audit extend`
  * alike. Unknown batch names are an error; times are RFC 3339, normalised
- * to UTC and compared as times (julianday), never as strings.
+ * to UTC and compared as times (julianday), never as strings. Unknown
+ * batches are reported by ra_turns_check_batches() (ra-turns.h).
  *
  * See ra-audit.h for the sampling key and the fingerprint.
  */
@@ -101,6 +102,13 @@ RaFrame     *ra_frame_compute            (RaStore              *store,
                                           RaStrataBy            strata_by,
                                           RaKeyVersion          key_version,
                                           guint64               seed,
+                                          GError              **error);
+/* Strata with N_h and turns only (no items, keys or fingerprint): the
+ * same query and rules as ra_frame_compute(), for a preview. */
+RaFrame     *ra_frame_count              (RaStore              *store,
+                                          const RaFrameFilters *f,
+                                          RaDeclinedBy          declined_by,
+                                          RaStrataBy            strata_by,
                                           GError              **error);
 /* All turns matching the filters, declined or not. */
 guint64      ra_frame_n_turns            (const RaFrame  *frame);
