@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +45,27 @@ write_query (const char  *command,
       fputs ("\n", stdout);
       return TRUE;
     }
-  /* Written to a temporary file and renamed: never half a query. */
+  /* A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as
+   * it is: renaming a file over it would replace it. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      FILE *f = fopen (path, "w");
+      gboolean written;
+
+      if (f == NULL)
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s: %s", path, g_strerror (errno));
+          return FALSE;
+        }
+      written = fputs (query, f) >= 0;
+      if (fclose (f) != 0 || !written)
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s: cannot write the query", path);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  /* A file: written to a temporary file and renamed, never half a query. */
   if (!g_file_set_contents (path, query, -1, &error))
     {
       *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);

@@ -169,7 +169,8 @@ if [ $pg_ok = 1 ]; then
   check "postgres: frame query" pg_copy "$work/pg-frame.sql" "$work/pg-counts.csv"
   check "postgres: sample-sql --frame gives the sample query" \
     ra sample-sql --dialect postgres --table public.turns "${map[@]}" --total 400 --allocation neyman \
-       --seed $seed_max --frame "$work/pg-counts.csv" --frame-out /dev/null --sample-out "$work/pg-sample.sql"
+       --seed $seed_max --frame "$work/pg-counts.csv" --frame-out "$work/pg-frame2.sql" \
+       --sample-out "$work/pg-sample.sql"
   check "postgres: sample query (CSV)" pg_copy "$work/pg-sample.sql" "$work/pg-rows.csv"
   check "postgres: audit create --frame --sample" \
     ra --db "$ext_db" audit create pg --frame "$work/pg-counts.csv" --sample "$work/pg-rows.csv"
