@@ -151,6 +151,13 @@ static const char *migrations[] = {
   "CREATE VIEW turns AS"
   "  SELECT * FROM turn_rows"
   "  WHERE id < (SELECT ifnull (min (first_turn), 9223372036854775807) FROM import_pending);",
+
+  /* 3 -> 4: the sampling key is named per audit (audits before this
+   * version were drawn with SipHash-2-4 and keep it; new ones use md5, see
+   * ra-sample-key.h), and so is where the frame was counted: 'local' (the
+   * turns in this store) or 'external' (a warehouse's counts). */
+  "ALTER TABLE audits ADD COLUMN key_version TEXT NOT NULL DEFAULT 'siphash-2-4';"
+  "ALTER TABLE audits ADD COLUMN frame_source TEXT NOT NULL DEFAULT 'local';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);
