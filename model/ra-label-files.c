@@ -9,9 +9,11 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
+#include "ra-csv.h"
 #include "ra-labels.h"
 #include "ra-labels-private.h"
 #include "ra-text.h"
@@ -38,7 +40,7 @@ ra_labels_format_parse (const char     *text,
 
 static const char *csv_columns[] = {
   "event_id", "audit", "ext_id", "model", "class", "reviewer", "value", "note",
-  "flagged", "seconds", "created_at", "undoes",
+  "flagged", "seconds", "created_at", "undoes", "kind",
 };
 
 cJSON *
@@ -74,6 +76,7 @@ ra_label_event_to_json (const RaLabelEvent *event,
     cJSON_AddStringToObject (o, "undoes", event->undoes);
   else
     cJSON_AddNullToObject (o, "undoes");
+  cJSON_AddStringToObject (o, "kind", ra_label_kind_to_string (event->kind));
   return o;
 }
 
@@ -144,6 +147,7 @@ ra_labels_export (RaStore        *store,
           cells[9] = seconds;
           cells[10] = e->created_at;
           cells[11] = e->undoes;
+          cells[12] = ra_label_kind_to_string (e->kind);
           for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
             {
               if (c)
@@ -168,7 +172,11 @@ ra_labels_export (RaStore        *store,
 }
 
 /* ------------------------------------------------------------------ */
-/* Import                                                               */
+/* Import: streamed record by record (RaReader), one transaction        */
+
+/* A label line holds at most a 1 MiB note, which JSON escapes can make
+ * six times longer. */
+#define MAX_RECORD (8 * 1024 * 1024)
 
 typedef struct
 {
@@ -179,12 +187,12 @@ typedef struct
   char     *model;
   char     *reviewer;
   char     *value;
-  gboolean  value_null;
   char     *note;
   gboolean  flagged;
   double    seconds;       /* NAN = none */
   char     *created_at;
   char     *undoes;
+  char     *kind;
 } ImportRecord;
 
 static void
@@ -199,6 +207,7 @@ import_record_clear (ImportRecord *r)
   g_clear_pointer (&r->note, g_free);
   g_clear_pointer (&r->created_at, g_free);
   g_clear_pointer (&r->undoes, g_free);
+  g_clear_pointer (&r->kind, g_free);
 }
 
 typedef struct
@@ -212,7 +221,7 @@ typedef struct
   sqlite3_stmt         *find_item;
   sqlite3_stmt         *find_turn;
   sqlite3_stmt         *find_event;
-  gboolean              store_failed;
+  gint64                first_seq;  /* events with a larger seq came from this file */
 } Importer;
 
 static void G_GNUC_PRINTF (3, 4)
@@ -265,7 +274,8 @@ same_event (sqlite3_stmt       *stmt,
             gint64              audit_id,
             gint64              turn_id,
             const ImportRecord *r,
-            RaLabelValue        value)
+            RaLabelValue        value,
+            RaLabelKind         kind)
 {
   double seconds = sqlite3_column_type (stmt, 6) == SQLITE_NULL ? NAN : sqlite3_column_double (stmt, 6);
   const char *note = r->note != NULL && *r->note != '\0' ? r->note : NULL;
@@ -278,17 +288,21 @@ same_event (sqlite3_stmt       *stmt,
          (sqlite3_column_int (stmt, 5) != 0) == (r->flagged != FALSE) &&
          ((isnan (seconds) && isnan (r->seconds)) || seconds == r->seconds) &&
          g_strcmp0 (ra_column_text (stmt, 7), r->created_at) == 0 &&
-         g_strcmp0 (ra_column_text (stmt, 8), r->undoes) == 0;
+         g_strcmp0 (ra_column_text (stmt, 8), r->undoes) == 0 &&
+         _ra_label_column_kind (stmt, 9) == kind;
 }
 
 /* Validates and stores one record; problems go to the list, store
- * failures to ERROR. */
+ * failures to ERROR. Records are stored even after a problem (the
+ * transaction is rolled back at the end), so that a repeated event id
+ * is still told apart from one that was in the store before. */
 static gboolean
 import_record (Importer      *im,
                ImportRecord  *r,
                GError       **error)
 {
   RaLabelValue value = RA_LABEL_NONE;
+  RaLabelKind kind = RA_LABEL_KIND_VERDICT;
   gint64 audit_id, turn_id;
   guint before = im->n_problems;
   int rc;
@@ -296,41 +310,44 @@ import_record (Importer      *im,
   im->result->events++;
 
   if (r->event_id == NULL || *r->event_id == '\0')
-    problem (im, r->line, "event_id is missing");
+    problem (im, r->line, _("event_id is missing"));
   else if (!g_utf8_validate (r->event_id, -1, NULL) || strlen (r->event_id) > 200)
-    problem (im, r->line, "event_id is not a valid id");
+    problem (im, r->line, _("event_id is not a valid id"));
   if (r->audit == NULL || *r->audit == '\0')
-    problem (im, r->line, "audit is missing");
+    problem (im, r->line, _("audit is missing"));
   if (r->ext_id == NULL || *r->ext_id == '\0')
-    problem (im, r->line, "ext_id is missing");
+    problem (im, r->line, _("ext_id is missing"));
   if (r->model == NULL)
-    problem (im, r->line, "model is missing (use \"\" for turns without a model)");
-  if (r->reviewer == NULL || *r->reviewer == '\0')
-    problem (im, r->line, "reviewer is missing");
-  else if (!g_utf8_validate (r->reviewer, -1, NULL) || strlen (r->reviewer) > MAX_SHORT)
-    problem (im, r->line, "reviewer is not valid UTF-8 of at most %u bytes", MAX_SHORT);
-  if (!ra_label_value_parse (r->value, &value))
-    problem (im, r->line, "value '%s' is not one of correctly-declined, should-have-attempted, unsure (or empty)",
-             r->value);
-  if (r->note != NULL && (!g_utf8_validate (r->note, -1, NULL) || strlen (r->note) > MAX_NOTE))
-    problem (im, r->line, "note is not valid UTF-8 of at most %u bytes", MAX_NOTE);
-  if (!isnan (r->seconds) && !(r->seconds >= 0 && isfinite (r->seconds)))
-    problem (im, r->line, "seconds must be a number >= 0");
-  if (r->created_at == NULL || *r->created_at == '\0')
-    problem (im, r->line, "created_at is missing");
-  else
-    {
-      g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (r->created_at, NULL);
+    problem (im, r->line, _("model is missing (use \"\" for turns without a model)"));
+  {
+    g_autoptr(GError) local = NULL;
 
-      if (dt == NULL)
-        problem (im, r->line, "created_at '%s' is not an RFC 3339 time with a time zone", r->created_at);
-      else
-        {
-          g_autoptr(GDateTime) utc = g_date_time_to_utc (dt);
-          g_free (r->created_at);
-          r->created_at = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
-        }
-    }
+    if (!ra_labels_check_reviewer (r->reviewer, &local))
+      problem (im, r->line, _("reviewer: %s"), local->message);
+  }
+  if (!ra_label_value_parse (r->value, &value))
+    problem (im, r->line, _("value '%s' is not one of correctly-declined, should-have-attempted, unsure (or empty)"),
+             r->value);
+  if (!ra_label_kind_parse (r->kind, &kind))
+    problem (im, r->line, _("kind '%s' is not one of verdict, annotation, adjudication"), r->kind);
+  if (r->note != NULL && (!g_utf8_validate (r->note, -1, NULL) || strlen (r->note) > MAX_NOTE))
+    problem (im, r->line, _("note is not valid UTF-8 of at most %u bytes"), MAX_NOTE);
+  if (!isnan (r->seconds) && !(r->seconds >= 0 && isfinite (r->seconds)))
+    problem (im, r->line, _("seconds must be a number >= 0"));
+  {
+    g_autoptr(GError) local = NULL;
+    char *stored = r->created_at && *r->created_at ? ra_labels_parse_time (r->created_at, &local) : NULL;
+
+    if (r->created_at == NULL || *r->created_at == '\0')
+      problem (im, r->line, _("created_at is missing"));
+    else if (stored == NULL)
+      problem (im, r->line, _("created_at: %s"), local->message);
+    else
+      {
+        g_free (r->created_at);
+        r->created_at = stored;
+      }
+  }
   if (r->undoes != NULL && *r->undoes == '\0')
     g_clear_pointer (&r->undoes, g_free);
 
@@ -341,7 +358,7 @@ import_record (Importer      *im,
     return FALSE;
   if (audit_id == 0)
     {
-      problem (im, r->line, "there is no audit named '%s' in this store", r->audit);
+      problem (im, r->line, _("there is no audit named '%s' in this store"), r->audit);
       return TRUE;
     }
 
@@ -352,25 +369,22 @@ import_record (Importer      *im,
   rc = sqlite3_step (im->find_item);
   if (rc == SQLITE_DONE)
     {
-      gboolean exists;
-
       sqlite3_reset (im->find_turn);
       ra_bind_text (im->find_turn, 1, r->ext_id);
       ra_bind_text (im->find_turn, 2, r->model);
       rc = sqlite3_step (im->find_turn);
       if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return ra_store_set_error (im->store, rc, "cannot read the turns", error);
-      exists = rc == SQLITE_ROW;
-      if (exists)
-        problem (im, r->line, "turn '%s' (model '%s') is outside audit '%s', so its label is refused",
+        return ra_store_set_error (im->store, rc, _("cannot read the turns"), error);
+      if (rc == SQLITE_ROW)
+        problem (im, r->line, _("turn '%s' (model '%s') is outside audit '%s', so its label is refused"),
                  r->ext_id, r->model, r->audit);
       else
-        problem (im, r->line, "turn '%s' (model '%s') is not in this store, so its label is refused",
+        problem (im, r->line, _("turn '%s' (model '%s') is not in this store, so its label is refused"),
                  r->ext_id, r->model);
       return TRUE;
     }
   if (rc != SQLITE_ROW)
-    return ra_store_set_error (im->store, rc, "cannot read the audit's items", error);
+    return ra_store_set_error (im->store, rc, _("cannot read the audit's items"), error);
   turn_id = sqlite3_column_int64 (im->find_item, 0);
 
   sqlite3_reset (im->find_event);
@@ -378,20 +392,22 @@ import_record (Importer      *im,
   rc = sqlite3_step (im->find_event);
   if (rc == SQLITE_ROW)
     {
-      if (same_event (im->find_event, audit_id, turn_id, r, value))
+      gboolean same = same_event (im->find_event, audit_id, turn_id, r, value, kind);
+      gboolean from_this_file = sqlite3_column_int64 (im->find_event, 10) > im->first_seq;
+
+      if (same)
         im->result->present++;
+      else if (from_this_file)
+        problem (im, r->line, _("event %s appears twice in this file, with different content"), r->event_id);
       else
-        problem (im, r->line, "event %s is already in the store with different content", r->event_id);
+        problem (im, r->line, _("event %s is already in the store with different content"), r->event_id);
       return TRUE;
     }
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (im->store, rc, "cannot read the label events", error);
+    return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
 
-  if (im->n_problems > 0)
-    return TRUE;   /* nothing will land anyway */
-
-  if (!_ra_labels_insert_event (im->store, r->event_id, audit_id, turn_id, r->reviewer, value, r->note,
-                     r->flagged, r->seconds, r->created_at, r->undoes, error))
+  if (!_ra_labels_insert_event (im->store, r->event_id, audit_id, turn_id, r->reviewer, kind, value, r->note,
+                                r->flagged, r->seconds, r->created_at, r->undoes, error))
     return FALSE;
   im->result->added++;
   return TRUE;
@@ -415,55 +431,47 @@ json_string_field (const cJSON  *o,
 }
 
 static gboolean
-import_jsonl (Importer    *im,
-              const char  *data,
-              gsize        length,
-              GError     **error)
+import_jsonl (Importer      *im,
+              RaReader      *reader,
+              GError       **error)
 {
-  const char *p = data, *end = data + length;
-  guint64 line = 0;
-
-  while (p < end)
+  for (;;)
     {
-      const char *nl = memchr (p, '\n', end - p);
-      const char *line_end = nl ? nl : end;
-      gsize len = line_end - p;
+      g_autofree char *bad_record = NULL;
       g_autoptr(cJSON) o = NULL;
       ImportRecord r = { 0 };
-      gboolean bad = FALSE;
+      gboolean bad = FALSE, blank = TRUE;
+      const char *p;
+      gsize len;
+      guint64 line = 0;
       const cJSON *v;
+      RaReadStatus status;
 
-      line++;
-      if (len > 0 && p[len - 1] == '\r')
-        len--;
-      if (line == 1 && len >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
+      status = ra_reader_next_line (reader, &p, &len, &line, &bad_record, NULL, error);
+      if (status == RA_READ_EOF)
+        return TRUE;
+      if (status == RA_READ_ERROR)
+        return FALSE;
+      if (status == RA_READ_BAD_RECORD)
         {
-          p += 3;
-          len -= 3;
+          problem (im, line, "%s", bad_record);
+          continue;
         }
 
-      {
-        gboolean blank = TRUE;
-        for (gsize i = 0; i < len; i++)
-          if (!g_ascii_isspace (p[i]))
-            {
-              blank = FALSE;
-              break;
-            }
-        if (blank)
-          goto next;
-      }
-
+      for (gsize i = 0; i < len && blank; i++)
+        blank = g_ascii_isspace (p[i]);
+      if (blank)
+        continue;
       if (memchr (p, '\0', len) != NULL)
         {
-          problem (im, line, "the line holds a NUL byte");
-          goto next;
+          problem (im, line, _("the line holds a NUL byte"));
+          continue;
         }
       o = cJSON_ParseWithLength (p, len);
       if (!cJSON_IsObject (o))
         {
-          problem (im, line, "not a JSON object (invalid JSON)");
-          goto next;
+          problem (im, line, _("not a JSON object (invalid JSON)"));
+          continue;
         }
 
       r.line = line;
@@ -477,6 +485,7 @@ import_jsonl (Importer    *im,
       r.note = json_string_field (o, "note", &bad);
       r.created_at = json_string_field (o, "created_at", &bad);
       r.undoes = json_string_field (o, "undoes", &bad);
+      r.kind = json_string_field (o, "kind", &bad);
       v = cJSON_GetObjectItemCaseSensitive (o, "flagged");
       if (cJSON_IsBool (v))
         r.flagged = cJSON_IsTrue (v);
@@ -489,134 +498,58 @@ import_jsonl (Importer    *im,
         bad = TRUE;
 
       if (bad)
-        problem (im, line, "a field has the wrong type (strings for ids, names, value, note and times; "
-                 "a boolean flagged; a number seconds)");
+        problem (im, line, _("a field has the wrong type (strings for ids, names, value, kind, note and times; "
+                             "a boolean flagged; a number seconds)"));
       else if (!import_record (im, &r, error))
         {
           import_record_clear (&r);
           return FALSE;
         }
       import_record_clear (&r);
-
-    next:
-      p = nl ? nl + 1 : end;
     }
-  return TRUE;
-}
-
-/* RFC 4180 record reader. Returns FALSE at the end of DATA. */
-static gboolean
-csv_next_record (const char  **pos,
-                 const char   *end,
-                 guint64      *line,
-                 GPtrArray    *fields,
-                 gboolean     *unterminated)
-{
-  const char *p = *pos;
-  GString *field = g_string_new (NULL);
-
-  g_ptr_array_set_size (fields, 0);
-  *unterminated = FALSE;
-  if (p >= end)
-    {
-      g_string_free (field, TRUE);
-      return FALSE;
-    }
-
-  for (;;)
-    {
-      if (p < end && *p == '"')
-        {
-          p++;
-          for (;;)
-            {
-              if (p >= end)
-                {
-                  *unterminated = TRUE;
-                  break;
-                }
-              if (*p == '"')
-                {
-                  if (p + 1 < end && p[1] == '"')
-                    {
-                      g_string_append_c (field, '"');
-                      p += 2;
-                      continue;
-                    }
-                  p++;
-                  break;
-                }
-              if (*p == '\n')
-                (*line)++;
-              g_string_append_c (field, *p++);
-            }
-          /* Anything up to the separator after the closing quote is kept. */
-          while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-            g_string_append_c (field, *p++);
-        }
-      else
-        {
-          while (p < end && *p != ',' && *p != '\n' && *p != '\r')
-            g_string_append_c (field, *p++);
-        }
-
-      g_ptr_array_add (fields, g_string_free (field, FALSE));
-      field = g_string_new (NULL);
-
-      if (p < end && *p == ',')
-        {
-          p++;
-          continue;
-        }
-      if (p < end && *p == '\r')
-        p++;
-      if (p < end && *p == '\n')
-        {
-          p++;
-          (*line)++;
-        }
-      break;
-    }
-
-  g_string_free (field, TRUE);
-  *pos = p;
-  return TRUE;
 }
 
 static gboolean
-import_csv (Importer    *im,
-            const char  *data,
-            gsize        length,
-            GError     **error)
+import_csv (Importer      *im,
+            RaReader      *reader,
+            GError       **error)
 {
-  g_autoptr(GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
-  const char *p = data, *end = data + length;
   int col[G_N_ELEMENTS (csv_columns)];
-  guint64 line = 1, start;
-  gboolean unterminated;
+  g_autofree char *bad_record = NULL;
+  guint64 line = 0;
   guint n_header;
+  RaReadStatus status;
 
-  if (length >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
-    p += 3;
-  if (memchr (data, '\0', length) != NULL)
+  status = ra_reader_next_csv (reader, &line, &bad_record, NULL, error);
+  if (status == RA_READ_ERROR)
+    return FALSE;
+  if (status == RA_READ_EOF)
     {
-      problem (im, 0, "the file holds NUL bytes: not a CSV label file");
+      problem (im, 1, _("the file is empty: a CSV label file needs a header row"));
       return TRUE;
     }
-
-  start = line;
-  if (!csv_next_record (&p, end, &line, fields, &unterminated))
+  if (status == RA_READ_BAD_RECORD)
     {
-      problem (im, 1, "the file is empty: a CSV label file needs a header row");
+      problem (im, line, "%s", bad_record);
       return TRUE;
     }
-  n_header = fields->len;
+  n_header = ra_reader_get_n_fields (reader);
   for (guint c = 0; c < G_N_ELEMENTS (csv_columns); c++)
     {
       col[c] = -1;
-      for (guint f = 0; f < fields->len; f++)
-        if (g_str_equal (g_ptr_array_index (fields, f), csv_columns[c]))
-          col[c] = (int) f;
+      for (guint f = 0; f < n_header; f++)
+        {
+          gsize flen;
+          const char *name = ra_reader_get_field (reader, f, &flen);
+
+          if (memchr (name, '\0', flen) != NULL)
+            {
+              problem (im, line, _("the header holds a NUL byte: not a CSV label file"));
+              return TRUE;
+            }
+          if (g_str_equal (name, csv_columns[c]))
+            col[c] = (int) f;
+        }
     }
   {
     static const guint required[] = { 0, 1, 2, 3, 5, 6, 10 };
@@ -625,7 +558,7 @@ import_csv (Importer    *im,
     for (guint i = 0; i < G_N_ELEMENTS (required); i++)
       if (col[required[i]] < 0)
         {
-          problem (im, start, "the header has no column '%s'", csv_columns[required[i]]);
+          problem (im, line, _("the header has no column '%s'"), csv_columns[required[i]]);
           missing = TRUE;
         }
     if (missing)
@@ -636,25 +569,39 @@ import_csv (Importer    *im,
     {
       ImportRecord r = { 0 };
       const char *flag, *secs;
+      gboolean nul = FALSE;
 
-      start = line;
-      if (!csv_next_record (&p, end, &line, fields, &unterminated))
-        break;
-      if (fields->len == 1 && *(const char *) g_ptr_array_index (fields, 0) == '\0')
-        continue;   /* blank line */
-      if (unterminated)
+      g_clear_pointer (&bad_record, g_free);
+      status = ra_reader_next_csv (reader, &line, &bad_record, NULL, error);
+      if (status == RA_READ_EOF)
+        return TRUE;
+      if (status == RA_READ_ERROR)
+        return FALSE;
+      if (status == RA_READ_BAD_RECORD)
         {
-          problem (im, start, "a quoted field is not closed");
-          break;
+          problem (im, line, "%s", bad_record);
+          continue;
         }
-      if (fields->len != n_header)
+      if (ra_reader_get_n_fields (reader) != n_header)
         {
-          problem (im, start, "%u fields where the header has %u", fields->len, n_header);
+          problem (im, line, _("%u fields where the header has %u"), ra_reader_get_n_fields (reader), n_header);
+          continue;
+        }
+      for (guint f = 0; f < n_header && !nul; f++)
+        {
+          gsize flen;
+          const char *field = ra_reader_get_field (reader, f, &flen);
+
+          nul = memchr (field, '\0', flen) != NULL;
+        }
+      if (nul)
+        {
+          problem (im, line, _("the record holds a NUL byte"));
           continue;
         }
 
-#define CELL(i) (col[i] >= 0 ? (const char *) g_ptr_array_index (fields, col[i]) : NULL)
-      r.line = start;
+#define CELL(i) (col[i] >= 0 ? ra_reader_get_field (reader, (guint) col[i], NULL) : NULL)
+      r.line = line;
       r.seconds = NAN;
       r.event_id = g_strdup (CELL (0));
       r.audit = g_strdup (CELL (1));
@@ -665,6 +612,7 @@ import_csv (Importer    *im,
       r.note = CELL (7) && *CELL (7) ? g_strdup (CELL (7)) : NULL;
       r.created_at = g_strdup (CELL (10));
       r.undoes = CELL (11) && *CELL (11) ? g_strdup (CELL (11)) : NULL;
+      r.kind = CELL (12) && *CELL (12) ? g_strdup (CELL (12)) : NULL;
       flag = CELL (8);
       secs = CELL (9);
 #undef CELL
@@ -675,7 +623,7 @@ import_csv (Importer    *im,
       else if (g_str_equal (flag, "true") || g_str_equal (flag, "1") || g_str_equal (flag, "yes"))
         r.flagged = TRUE;
       else
-        problem (im, start, "flagged '%s' is not true or false", flag);
+        problem (im, line, _("flagged '%s' is not true or false"), flag);
 
       if (secs != NULL && *secs != '\0')
         {
@@ -683,7 +631,7 @@ import_csv (Importer    *im,
           double d = g_ascii_strtod (secs, &endp);
 
           if (endp == secs || *endp != '\0')
-            problem (im, start, "seconds '%s' is not a number", secs);
+            problem (im, line, _("seconds '%s' is not a number"), secs);
           else
             r.seconds = d;
         }
@@ -695,39 +643,59 @@ import_csv (Importer    *im,
         }
       import_record_clear (&r);
     }
-  return TRUE;
 }
 
-gboolean
-ra_labels_import_data (RaStore               *store,
-                       const char            *display_name,
-                       const char            *data,
-                       gsize                  length,
-                       RaLabelsFormat         format,
-                       RaLabelsImportResult  *result,
-                       GError               **error)
+/* JSONL when the first byte after a byte order mark and white space is
+ * '{', else CSV; peeks without consuming. */
+static RaLabelsFormat
+sniff_format (GBufferedInputStream  *stream,
+              GError               **error)
+{
+  for (;;)
+    {
+      gsize available, i = 0;
+      const guint8 *p;
+      gssize got;
+
+      p = g_buffered_input_stream_peek_buffer (stream, &available);
+      if (available >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+      while (i < available && g_ascii_isspace (p[i]))
+        i++;
+      if (i < available)
+        return p[i] == '{' ? RA_LABELS_FORMAT_JSONL : RA_LABELS_FORMAT_CSV;
+      if (available >= g_buffered_input_stream_get_buffer_size (stream))
+        return RA_LABELS_FORMAT_CSV;
+      got = g_buffered_input_stream_fill (stream, -1, NULL, error);
+      if (got < 0)
+        return RA_LABELS_FORMAT_AUTO;
+      if (got == 0)
+        return RA_LABELS_FORMAT_CSV;
+    }
+}
+
+static gboolean
+import_stream (RaStore               *store,
+               const char            *display_name,
+               GInputStream          *input,
+               RaLabelsFormat         format,
+               RaLabelsImportResult  *result,
+               GError               **error)
 {
   RaLabelsImportResult local_result = { 0 };
+  g_autoptr(GInputStream) buffered = g_buffered_input_stream_new_sized (input, 64 * 1024);
+  g_autoptr(RaReader) reader = NULL;
   Importer im = { 0 };
   gboolean ok = FALSE;
-
-  g_return_val_if_fail (store != NULL, FALSE);
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
 
   if (result == NULL)
     result = &local_result;
   memset (result, 0, sizeof *result);
 
-  if (format == RA_LABELS_FORMAT_AUTO)
-    {
-      gsize i = 0;
-
-      if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-        i = 3;
-      while (i < length && g_ascii_isspace (data[i]))
-        i++;
-      format = i < length && data[i] == '{' ? RA_LABELS_FORMAT_JSONL : RA_LABELS_FORMAT_CSV;
-    }
+  if (format == RA_LABELS_FORMAT_AUTO &&
+      (format = sniff_format (G_BUFFERED_INPUT_STREAM (buffered), error)) == RA_LABELS_FORMAT_AUTO)
+    return FALSE;
+  reader = ra_reader_new (buffered, MAX_RECORD);
 
   im.store = store;
   im.name = display_name ? display_name : "<labels>";
@@ -738,6 +706,22 @@ ra_labels_import_data (RaStore               *store,
   if (!ra_store_begin (store, error))
     goto out;
 
+  {
+    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "SELECT coalesce (max (seq), 0) FROM label_events",
+                                                     error);
+    int rc;
+
+    if (stmt == NULL)
+      goto out;
+    rc = sqlite3_step (stmt);
+    if (rc != SQLITE_ROW)
+      {
+        ra_store_set_error (store, rc, _("cannot read the label events"), error);
+        goto out;
+      }
+    im.first_seq = sqlite3_column_int64 (stmt, 0);
+  }
+
   if (!(im.find_item = ra_store_prepare (store,
                                          "SELECT i.turn_id FROM turns t JOIN audit_items i ON i.turn_id = t.id"
                                          " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND t.model = ?3", error)) ||
@@ -745,25 +729,30 @@ ra_labels_import_data (RaStore               *store,
                                          error)) ||
       !(im.find_event = ra_store_prepare (store,
                                           "SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds,"
-                                          " created_at, undoes FROM label_events WHERE event_id = ?1", error)))
+                                          " created_at, undoes, kind, seq FROM label_events WHERE event_id = ?1",
+                                          error)))
     goto out;
 
   if (format == RA_LABELS_FORMAT_JSONL)
-    ok = import_jsonl (&im, data, length, error);
+    ok = import_jsonl (&im, reader, error);
   else
-    ok = import_csv (&im, data, length, error);
+    ok = import_csv (&im, reader, error);
   if (!ok)
-    goto out;
+    {
+      if (error != NULL && *error != NULL && (*error)->domain == G_IO_ERROR)
+        g_prefix_error (error, _("%s: cannot read the label file: "), im.name);
+      goto out;
+    }
 
   if (im.n_problems == 0 && result->events == 0)
-    problem (&im, 0, "the file holds no label event");
+    problem (&im, 0, _("the file holds no label event"));
 
   if (im.n_problems > 0)
     {
       if (im.n_problems > MAX_PROBLEMS)
-        g_string_append_printf (im.problems, "\n%s: ... and %u more problems",
+        g_string_append_printf (im.problems, _("\n%s: ... and %u more problems"),
                                 im.name, im.n_problems - MAX_PROBLEMS);
-      g_string_append_printf (im.problems, "\nnothing was imported");
+      g_string_append_printf (im.problems, _("\nnothing was imported"));
       g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s", im.problems->str);
       ok = FALSE;
       goto out;
@@ -789,6 +778,24 @@ out:
 }
 
 gboolean
+ra_labels_import_data (RaStore               *store,
+                       const char            *display_name,
+                       const char            *data,
+                       gsize                  length,
+                       RaLabelsFormat         format,
+                       RaLabelsImportResult  *result,
+                       GError               **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  stream = g_memory_input_stream_new_from_data (data, length, NULL);
+  return import_stream (store, display_name, stream, format, result, error);
+}
+
+gboolean
 ra_labels_import_file (RaStore               *store,
                        const char            *path,
                        RaLabelsFormat         format,
@@ -796,17 +803,18 @@ ra_labels_import_file (RaStore               *store,
                        GError               **error)
 {
   g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GError) local = NULL;
-  g_autofree char *data = NULL;
-  gsize length = 0;
+  g_autofree char *shown = NULL;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
+  shown = g_filename_display_name (path);
   file = g_file_new_for_commandline_arg (path);
-  if (!g_file_load_contents (file, NULL, &data, &length, NULL, &local))
+  if (!(stream = g_file_read (file, NULL, &local)))
     {
-      g_set_error (error, G_IO_ERROR, local->code, "%s: cannot read the label file: %s",
-                   path, local->message);
+      g_set_error (error, G_IO_ERROR, local->code, _("%s: cannot read the label file: %s"),
+                   shown, local->message);
       return FALSE;
     }
   if (format == RA_LABELS_FORMAT_AUTO)
@@ -816,6 +824,5 @@ ra_labels_import_file (RaStore               *store,
       else if (g_str_has_suffix (path, ".jsonl") || g_str_has_suffix (path, ".json"))
         format = RA_LABELS_FORMAT_JSONL;
     }
-  return ra_labels_import_data (store, path, data, length, format, result, error);
+  return import_stream (store, shown, G_INPUT_STREAM (stream), format, result, error);
 }
-

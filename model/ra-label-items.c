@@ -9,13 +9,17 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
 
 #include "ra-labels.h"
 #include "ra-labels-private.h"
+#include "ra-queue.h"
+#include "ra-resolve.h"
 #include "ra-text.h"
 
+gboolean
 ra_labels_resolve_turn (RaStore     *store,
                         gint64       audit_id,
                         const char  *ext_id,
@@ -74,10 +78,12 @@ ra_labels_resolve_turn (RaStore     *store,
   " l.value, l.note, l.flagged, l.reviewer, l.created_at, l.event_id" \
   " FROM audit_items i JOIN turns t ON t.id = i.turn_id"
 
-/* One state per item: the latest event (of REVIEWER ?2 when given). */
-#define LATEST_STATE \
+/* REVIEWER's own state of each item: their latest event that is not an
+ * adjudication. */
+#define OWN_STATE \
   " LEFT JOIN label_events l ON l.event_id = (SELECT e.event_id FROM label_events e" \
-  "   WHERE e.audit_id = i.audit_id AND e.turn_id = i.turn_id AND (?2 IS NULL OR e.reviewer = ?2)" \
+  "   WHERE e.audit_id = i.audit_id AND e.turn_id = i.turn_id AND e.reviewer = ?2" \
+  "     AND e.kind <> 'adjudication'" \
   "   ORDER BY e.created_at DESC, e.event_id DESC LIMIT 1)"
 
 static RaLabelItem *
@@ -100,6 +106,73 @@ item_from_row (sqlite3_stmt *stmt)
   return item;
 }
 
+/* An item with its resolved label (ra-resolve.h): the value of a
+ * disputed or unlabelled item is RA_LABEL_NONE (DISPUTED says which). */
+static RaLabelItem *
+item_from_resolved (const RaResolvedItem *r)
+{
+  RaLabelItem *item = g_new0 (RaLabelItem, 1);
+
+  item->turn_id = r->turn_id;
+  item->ext_id = g_strdup (r->ext_id);
+  item->model = g_strdup (r->model);
+  item->class = g_strdup (r->class);
+  item->stratum = g_strdup (r->stratum);
+  item->sample_key = r->sample_key;
+  item->position = r->position;
+  item->disputed = r->resolved == RA_RESOLVED_DISPUTED;
+  item->n_verdicts = ra_resolved_item_n_verdicts (r);
+  switch (r->resolved)
+    {
+    case RA_RESOLVED_CORRECTLY_DECLINED:
+      item->value = RA_LABEL_CORRECTLY_DECLINED;
+      break;
+    case RA_RESOLVED_SHOULD_HAVE_ATTEMPTED:
+      item->value = RA_LABEL_SHOULD_HAVE_ATTEMPTED;
+      break;
+    case RA_RESOLVED_UNSURE:
+      item->value = RA_LABEL_UNSURE;
+      break;
+    case RA_RESOLVED_DISPUTED:
+    case RA_RESOLVED_UNLABELLED:
+    default:
+      item->value = RA_LABEL_NONE;
+      break;
+    }
+  /* Everyone's notes: this is the lead's view, not a reviewer's. */
+  {
+    g_autoptr(GString) notes = g_string_new (NULL);
+    guint n_notes = 0;
+    const char *only = NULL;
+
+    for (guint i = 0; i < r->verdicts->len; i++)
+      {
+        const RaReviewerVerdict *v = g_ptr_array_index (r->verdicts, i);
+
+        if (v->note == NULL)
+          continue;
+        only = v->note;
+        g_string_append_printf (notes, "%s%s: %s", n_notes++ ? "\n" : "", v->reviewer, v->note);
+      }
+    if (n_notes == 1)
+      item->note = g_strdup (only);
+    else if (n_notes > 1)
+      item->note = g_string_free (g_steal_pointer (&notes), FALSE);
+  }
+  for (guint i = 0; i < r->verdicts->len; i++)
+    {
+      const RaReviewerVerdict *v = g_ptr_array_index (r->verdicts, i);
+
+      item->flagged |= v->flagged;
+      if (item->labelled_at == NULL || g_strcmp0 (v->labelled_at, item->labelled_at) > 0)
+        {
+          g_free (item->labelled_at);
+          item->labelled_at = g_strdup (v->labelled_at);
+        }
+    }
+  return item;
+}
+
 GPtrArray *
 ra_labels_list_items (RaStore     *store,
                       gint64       audit_id,
@@ -112,13 +185,24 @@ ra_labels_list_items (RaStore     *store,
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  if (!(stmt = ra_store_prepare (store, ITEM_COLUMNS LATEST_STATE
+  items = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_label_item_free);
+  if (reviewer == NULL)
+    {
+      g_autoptr(GPtrArray) resolved = ra_resolve_items (store, audit_id, error);
+
+      if (resolved == NULL)
+        return NULL;
+      for (guint i = 0; i < resolved->len; i++)
+        g_ptr_array_add (items, item_from_resolved (g_ptr_array_index (resolved, i)));
+      return g_steal_pointer (&items);
+    }
+
+  if (!(stmt = ra_store_prepare (store, ITEM_COLUMNS OWN_STATE
                                  " WHERE i.audit_id = ?1 ORDER BY i.sample_key, t.ext_id, t.model",
                                  error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
   ra_bind_text (stmt, 2, reviewer);
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_label_item_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       RaLabelItem *item = item_from_row (stmt);
@@ -127,7 +211,7 @@ ra_labels_list_items (RaStore     *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot read the audit's items", error);
+      ra_store_set_error (store, rc, _("cannot read the audit's items"), error);
       return NULL;
     }
   return g_steal_pointer (&items);
@@ -140,31 +224,36 @@ ra_labels_next_unlabelled (RaStore            *store,
                            const RaLabelItem  *after,
                            GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (store != NULL, NULL);
 
-  if (!(stmt = ra_store_prepare (store, ITEM_COLUMNS LATEST_STATE
-                                 " WHERE i.audit_id = ?1 AND l.value IS NULL"
-                                 "   AND (?3 IS NULL OR i.sample_key > ?3"
-                                 "        OR (i.sample_key = ?3 AND (t.ext_id > ?4 OR (t.ext_id = ?4 AND t.model > ?5))))"
-                                 " ORDER BY i.sample_key, t.ext_id, t.model LIMIT 1", error)))
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, audit_id);
-  ra_bind_text (stmt, 2, reviewer);
-  if (after != NULL)
+  if (reviewer != NULL)
     {
-      sqlite3_bind_int64 (stmt, 3, after->sample_key);
-      ra_bind_text (stmt, 4, after->ext_id);
-      ra_bind_text (stmt, 5, after->model);
+      gboolean wrapped = FALSE;
+      RaLabelItem *next = ra_queue_next (store, audit_id, reviewer, after ? after->turn_id : 0, &wrapped, error);
+
+      /* Callers wrap around themselves (with AFTER NULL). */
+      if (wrapped)
+        g_clear_pointer (&next, ra_label_item_free);
+      return next;
     }
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return item_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    ra_store_set_error (store, rc, "cannot read the audit's items", error);
-  return NULL;
+  else
+    {
+      g_autoptr(GPtrArray) resolved = ra_resolve_items (store, audit_id, error);
+      gboolean past = after == NULL;
+
+      if (resolved == NULL)
+        return NULL;
+      for (guint i = 0; i < resolved->len; i++)
+        {
+          const RaResolvedItem *r = g_ptr_array_index (resolved, i);
+
+          if (past && r->resolved == RA_RESOLVED_UNLABELLED)
+            return item_from_resolved (r);
+          if (after != NULL && r->turn_id == after->turn_id)
+            past = TRUE;
+        }
+      return NULL;
+    }
 }
 
 RaLabelItem *
@@ -179,7 +268,14 @@ ra_labels_get_item (RaStore     *store,
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  if (!(stmt = ra_store_prepare (store, ITEM_COLUMNS LATEST_STATE
+  if (reviewer == NULL)
+    {
+      g_autoptr(RaResolvedItem) r = ra_resolve_item (store, audit_id, turn_id, error);
+
+      return r ? item_from_resolved (r) : NULL;
+    }
+
+  if (!(stmt = ra_store_prepare (store, ITEM_COLUMNS OWN_STATE
                                  " WHERE i.audit_id = ?1 AND i.turn_id = ?3", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
@@ -190,9 +286,9 @@ ra_labels_get_item (RaStore     *store,
     return item_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_IN_AUDIT,
-                 "turn %" G_GINT64_FORMAT " is not one of the audit's items", turn_id);
+                 _("turn %" G_GINT64_FORMAT " is not one of the audit's items"), turn_id);
   else
-    ra_store_set_error (store, rc, "cannot read the audit's items", error);
+    ra_store_set_error (store, rc, _("cannot read the audit's items"), error);
   return NULL;
 }
 

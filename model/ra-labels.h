@@ -175,8 +175,9 @@ gboolean     ra_labels_resolve_turn      (RaStore       *store,
                                           gint64        *turn_id,
                                           GError       **error);
 
-/* One sampled item in review order, with its current state (for REVIEWER,
- * or of the item whoever labelled it when REVIEWER is NULL). */
+/* One sampled item in review order, with REVIEWER's own state of it, or
+ * (REVIEWER NULL) its resolved label (ra-resolve.h; RA_LABEL_NONE when it
+ * is disputed or unlabelled). */
 typedef struct
 {
   gint64        turn_id;
@@ -192,6 +193,8 @@ typedef struct
   char         *reviewer;     /* who wrote the current state; NULL if never labelled */
   char         *labelled_at;
   char         *event_id;
+  gboolean      disputed;     /* resolved state only (REVIEWER NULL) */
+  guint         n_verdicts;   /* resolved state only: reviewers with a verdict */
 } RaLabelItem;
 
 void         ra_label_item_free          (RaLabelItem   *item);
@@ -201,9 +204,10 @@ GPtrArray   *ra_labels_list_items        (RaStore       *store,
                                           gint64         audit_id,
                                           const char    *reviewer,
                                           GError       **error);
-/* The first item in review order after AFTER (nullable: from the start)
- * whose current state (for REVIEWER, or whoever when NULL) has no value.
- * NULL without an error when there is none. */
+/* REVIEWER's next item: the first item of their queue (ra-queue.h) after
+ * AFTER (nullable: from the start), without wrapping around; or, REVIEWER
+ * NULL, the first unlabelled item (resolved label) after AFTER in review
+ * order. NULL without an error when there is none. */
 RaLabelItem *ra_labels_next_unlabelled   (RaStore       *store,
                                           gint64         audit_id,
                                           const char    *reviewer,

@@ -143,8 +143,10 @@ ra_queue_list (RaStore     *store,
 
   g_return_val_if_fail (store != NULL, NULL);
 
-  if (reviewer == NULL)
-    return ra_labels_check_reviewer (reviewer, error), NULL;
+  /* Someone who has not given a name yet has no verdicts and no
+   * assignment: their queue is the work nobody has taken. */
+  if (reviewer != NULL && *reviewer == '\0')
+    reviewer = NULL;
   if (!plan_make (store, audit_id, reviewer, &plan, error))
     {
       plan_clear (&plan);
@@ -175,8 +177,8 @@ ra_queue_next (RaStore     *store,
 
   if (wrapped)
     *wrapped = FALSE;
-  if (reviewer == NULL)
-    return ra_labels_check_reviewer (reviewer, error), NULL;
+  if (reviewer != NULL && *reviewer == '\0')
+    reviewer = NULL;
   if (!plan_make (store, audit_id, reviewer, &plan, error))
     {
       plan_clear (&plan);

@@ -17,7 +17,9 @@
  * each in review order (sample key). The queue is computed without
  * REVIEWER's own verdicts, so an item keeps its place while they label it.
  * The items it returns carry REVIEWER's own state only (a note or flag of
- * theirs); never another reviewer's verdict or notes.
+ * theirs); never another reviewer's verdict or notes. A NULL or empty
+ * REVIEWER (someone who has not given a name yet) has no verdicts and no
+ * assignment.
  */
 
 #pragma once
