@@ -720,7 +720,7 @@ audit_set (int argc, char **argv)
     { "overlap", 0, 0, G_OPTION_ARG_STRING, &overlap_text,
       "Share of each stratum's items that get a second opinion, 0 to 1 (default: unchanged; new audits: 0)", "S" },
     { "reviewers-per-item", 0, 0, G_OPTION_ARG_INT, &per_item,
-      "Verdicts every item gets, 1 to 16 (default: unchanged; new audits: 1)", "N" },
+      "Verdicts every item gets, 1 to 100 (default: unchanged; new audits: 1)", "N" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -747,8 +747,8 @@ audit_set (int argc, char **argv)
         return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
                             overlap_text);
     }
-  if (per_item < 0 || per_item > 16)
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 16", per_item);
+  if (per_item < 0 || per_item > 100)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 100", per_item);
   if (rm < 0 && rd < 0 && isnan (overlap) && per_item == 0)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model, --reveal-detector, --overlap "
                         "and/or --reviewers-per-item");

@@ -17,7 +17,7 @@
 #include "ra-labels-private.h"
 #include "ra-team.h"
 
-#define MAX_PER_ITEM 16
+#define MAX_PER_ITEM 100
 #define MAX_GOLD_PROBLEMS 20
 
 void

@@ -44,7 +44,7 @@ RaTeamDesign *ra_team_get                (RaStore       *store,
                                           gint64         audit_id,
                                           GError       **error);
 /* Sets OVERLAP (NAN: unchanged) and REVIEWERS_PER_ITEM (0: unchanged).
- * RA_STORE_ERROR_INVALID for an overlap outside [0, 1] or more than 16
+ * RA_STORE_ERROR_INVALID for an overlap outside [0, 1] or more than 100
  * reviewers per item; nothing changes then. */
 gboolean      ra_team_set                (RaStore       *store,
                                           gint64         audit_id,
