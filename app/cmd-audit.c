@@ -801,8 +801,7 @@ ra_cmd_audit (int argc, char **argv)
                     "  show NAME       design and progress per stratum\n"
                     "  items NAME      the sampled items in review order\n"
                     "  guideline NAME  set or show a class's labelling guideline\n"
-                    "  set NAME        what reviewers see (--reveal-model, --reveal-detector) and\n"
-                    "                  second opinions (--overlap, --reviewers-per-item)\n"
+                    "  set NAME        what reviewers see, and how many opinions items get\n"
                     "  assign NAME     split the items between named reviewers\n"
                     "  gold NAME       give items an expected verdict (gold)\n\n"
                     "Run 'refusal-audit audit COMMAND --help' for the options.\n");

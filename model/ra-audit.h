@@ -1,4 +1,9 @@
-/* ra-audit.h — audit design: the frame, the stratified sample, its record
+/* ra-audit.h — audit design: the stratified sample and its record
+ *
+ * The frame (filters, N_h, fingerprint) is ra-frame.h; the files are
+ * ra-audit.c (records: create, load, list, strata, guidelines, reveal),
+ * ra-audit-sample.c (keys, the draw, extend) and ra-audit-size.c (sizes,
+ * plan).
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -34,6 +39,7 @@
 
 #include <gio/gio.h>
 
+#include "ra-frame.h"
 #include "ra-stats.h"
 #include "ra-store.h"
 
@@ -53,16 +59,6 @@ GQuark ra_audit_error_quark (void);
 
 /* The second half of the SipHash key ("raudit-1" in ASCII). */
 #define RA_AUDIT_KEY_K1 G_GUINT64_CONSTANT (0x7261756469742d31)
-
-typedef enum
-{
-  RA_STRATA_CLASS = 0,
-  RA_STRATA_CLASS_MODEL,
-} RaStrataBy;
-
-gboolean     ra_strata_by_parse          (const char    *text,
-                                          RaStrataBy    *out);
-const char  *ra_strata_by_to_string      (RaStrataBy     by);
 
 typedef enum
 {
@@ -119,6 +115,11 @@ typedef struct
 
 void         ra_audit_free               (RaAudit       *audit);
 
+/* A self-contained copy of SRC's strings into DEST, and its release. */
+void         ra_audit_design_copy        (RaAuditDesign       *dest,
+                                          const RaAuditDesign *src);
+void         ra_audit_design_clear       (RaAuditDesign       *design);
+
 /* One stratum with its progress (labels counted from item_labels: the
  * latest event of each item, whoever wrote it). */
 typedef struct
@@ -169,6 +170,13 @@ gboolean     ra_audit_compute_sizes      (const RaAuditSize *size,
                                           const guint64 *populations,
                                           guint          n_strata,
                                           guint64       *sizes_out,
+                                          GError       **error);
+
+/* The strata (element-type RaFrameStratum) with the N_h that
+ * ra_audit_create() would store for DESIGN now: the same filters, time
+ * normalisation, unknown-batch error and counting; no sample is drawn. */
+GPtrArray   *ra_audit_preview_frame      (RaStore       *store,
+                                          const RaAuditDesign *design,
                                           GError       **error);
 
 /* Creates the audit NAME in one transaction. */

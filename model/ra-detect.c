@@ -13,13 +13,15 @@
 #include <string.h>
 
 #include "ra-detect.h"
+#include "ra-store-private.h"
+#include "ra-turns-private.h"
 
 G_DEFINE_QUARK (ra-detect-error-quark, ra_detect_error)
 
 #define EXCERPT_CHARS 80
 
 /* The batch filter shared by every query: ?1 is the batch name or NULL. */
-#define BATCH_FILTER "(?1 IS NULL OR t.batch_id IN (SELECT id FROM batches WHERE name = ?1))"
+#define BATCH_FILTER RA_TURNS_BATCH_FILTER ("?1")
 
 void
 ra_detect_result_free (RaDetectResult *result)
@@ -37,39 +39,7 @@ ra_detect_check_batch (RaStore     *store,
                        const char  *batch,
                        GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GString) known = NULL;
-  int rc;
-
-  if (batch == NULL)
-    return TRUE;
-
-  if (!(stmt = ra_store_prepare (store, "SELECT count(*) FROM batches WHERE name = ?1", error)))
-    return FALSE;
-  ra_bind_text (stmt, 1, batch);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return ra_store_set_error (store, rc, "cannot look up the batch", error);
-  if (sqlite3_column_int64 (stmt, 0) > 0)
-    return TRUE;
-
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (!(stmt = ra_store_prepare (store, "SELECT DISTINCT name FROM batches ORDER BY name", error)))
-    return FALSE;
-  known = g_string_new (NULL);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (known->len > 0)
-        g_string_append (known, ", ");
-      g_string_append (known, ra_column_text (stmt, 0));
-    }
-  if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot list the batches", error);
-
-  g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND,
-               "no batch named '%s' (the store has %s%s)", batch,
-               known->len > 0 ? "" : "no batches", known->str);
-  return FALSE;
+  return ra_turns_check_batch (store, batch, error);
 }
 
 static gboolean

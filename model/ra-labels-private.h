@@ -8,6 +8,7 @@
 #pragma once
 
 #include "ra-labels.h"
+#include "ra-store-private.h"
 
 G_BEGIN_DECLS
 

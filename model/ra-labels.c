@@ -16,6 +16,7 @@
 #include "ra-labels.h"
 #include "ra-labels-private.h"
 #include "ra-resolve.h"
+#include "ra-store-private.h"
 #include "ra-text.h"
 
 G_DEFINE_QUARK (ra-labels-error-quark, ra_labels_error)

@@ -15,6 +15,7 @@
 #include "ra-queue.h"
 #include "ra-resolve.h"
 #include "ra-team.h"
+#include "ra-store-private.h"
 
 #define TIER_NONE 99
 

@@ -12,9 +12,9 @@
 
 #pragma once
 
-#include <sqlite3.h>
 
 #include "ra-report.h"
+#include "ra-store-private.h"
 
 G_BEGIN_DECLS
 

@@ -15,6 +15,7 @@
 
 #include "ra-labels-private.h"
 #include "ra-resolve.h"
+#include "ra-store-private.h"
 
 static const char *resolved_names[] = {
   [RA_RESOLVED_UNLABELLED] = "unlabelled",

@@ -12,7 +12,8 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
+#include "ra-import-pending.h"
 
 struct _RaStore
 {
@@ -134,7 +135,24 @@ static const char *migrations[] = {
   "CREATE INDEX turns_batch_declined ON turns (batch_id, declined);"
   "DROP INDEX turns_batch;",
 
-  /* 2 -> 3: labelling as a team (ra-labels.h, ra-resolve.h, ra-team.h).
+  /* 2 -> 3: an import writes its rows straight into the store in short
+   * transactions, and they stay invisible until one final commit records
+   * the batch (model/ra-import-pending.c). The rows live in turn_rows;
+   * `turns` is the view of the visible ones, the one place that says
+   * what is visible, so every query over `turns` sees whole batches only.
+   * A pending import owns every row from first_turn on (imports take turns
+   * one at a time, and row ids only grow). */
+  "ALTER TABLE turns RENAME TO turn_rows;"
+  "CREATE TABLE import_pending ("
+  "  batch_id INTEGER PRIMARY KEY,"
+  "  first_turn INTEGER NOT NULL,"
+  "  started_at TEXT NOT NULL"
+  ");"
+  "CREATE VIEW turns AS"
+  "  SELECT * FROM turn_rows"
+  "  WHERE id < (SELECT ifnull (min (first_turn), 9223372036854775807) FROM import_pending);",
+
+  /* 3 -> 4: labelling as a team (ra-labels.h, ra-resolve.h, ra-team.h).
    * Every event keeps its meaning: it was, and stays, its writer's full
    * state of the item after it (kind 'verdict'). What changes is how the
    * states combine: each reviewer's latest event is their own verdict, and
@@ -160,7 +178,7 @@ static const char *migrations[] = {
   ");"
   "CREATE TABLE gold_items ("
   "  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,"
-  "  turn_id INTEGER NOT NULL REFERENCES turns (id),"
+  "  turn_id INTEGER NOT NULL REFERENCES turn_rows (id),"
   "  value TEXT NOT NULL CHECK (value IN"
   "    ('correctly-declined', 'should-have-attempted', 'unsure')),"
   "  created_at TEXT NOT NULL,"
@@ -169,6 +187,22 @@ static const char *migrations[] = {
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);
+
+/* Waits for another writer's lock by polling every millisecond, for 30 s at
+ * most. SQLite's own busy timeout backs off to 100 ms sleeps, so a writer
+ * that waits behind a stream of short transactions (an import) may sleep
+ * through every gap between them; polling takes the lock in the first gap. */
+static int
+busy_wait (void *data,
+           int   count)
+{
+  (void) data;
+
+  if (count >= 30000)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
 
 gboolean
 ra_store_set_error (RaStore    *self,
@@ -451,7 +485,7 @@ ra_store_open (const char  *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 30000);
+  sqlite3_busy_handler (self->db, busy_wait, NULL);
 
   /* Read the header before writing anything: a newer or foreign file
    * must be left exactly as it was. */
@@ -505,6 +539,11 @@ ra_store_open (const char  *path,
 
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))
     return NULL;
+
+  /* The invisible rows of an import that was killed: removed now, in short
+   * transactions and for a few tens of milliseconds at most (the rest on a
+   * later open or by the next import). Failing to do so is no error. */
+  ra_import_pending_discard (self, 50 * 1000, NULL);
 
   return g_steal_pointer (&self);
 }

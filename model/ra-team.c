@@ -16,6 +16,7 @@
 #include "ra-csv.h"
 #include "ra-labels-private.h"
 #include "ra-team.h"
+#include "ra-store-private.h"
 
 #define MAX_PER_ITEM 100
 #define MAX_GOLD_PROBLEMS 20

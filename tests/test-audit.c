@@ -12,7 +12,7 @@
 
 #include "ra-audit.h"
 #include "ra-labels.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 /* ---------------------------------------------------------------- */
@@ -63,7 +63,7 @@ insert_turn (RaStore    *store,
   g_autoptr(GError) error = NULL;
   g_autofree char *ts = g_strdup_printf ("2026-01-%02uT12:00:00Z", day);
 
-  stmt = ra_store_prepare (store, "INSERT INTO turns (ext_id, model, batch_id, class, ts, prompt, response,"
+  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, ts, prompt, response,"
                            " declined) VALUES (?1, ?2, ?3, ?4, ?5, 'p', 'r', ?6)", &error);
   g_assert_no_error (error);
   ra_bind_text (stmt, 1, ext_id);
@@ -660,7 +660,7 @@ test_frame_counts_and_filters (void)
   /* Unknown batch. */
   d.batches = no_batch;
   g_assert_null (ra_audit_create (store, "g", &d, NULL, &error));
-  g_assert_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "nope"));
   g_clear_error (&error);
   d.batches = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ra-detect.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 static const char *test_rules =
@@ -48,7 +49,7 @@ add_turn (RaStore    *store,
   g_autoptr(GError) error = NULL;
 
   stmt = ra_store_prepare (store,
-                           "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+                           "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                            " VALUES (?1, 'm', ?2, ?3, 'p', ?4, ?5)", &error);
   g_assert_no_error (error);
   ra_bind_text (stmt, 1, id);
@@ -179,7 +180,7 @@ test_batch_filter (void)
   missing = ra_detect_run (store, rules, "three", FALSE, NULL, NULL, NULL, &error);
   g_assert_null (missing);
   g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "one, two"));
+  g_assert_nonnull (strstr (error->message, "'one', 'two'"));
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "ra-audit.h"
 #include "ra-labels.h"
 #include "ra-resolve.h"
+#include "ra-store-private.h"
 #include "ra-text.h"
 #include "ra-store.h"
 #include "ra-test-util.h"
@@ -47,7 +48,7 @@ new_store_with_audit (char   **path_out,
   g_assert_no_error (error);
   exec_ok (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
                   " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z')");
-  stmt = ra_store_prepare (store, "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                            " VALUES (?1, ?2, 1, ?3, ?4, ?5, 1)", &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 30; i++)
@@ -744,14 +745,14 @@ turn_of (RaStore    *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
-/* A store of schema version 2 (checked-in dump) migrates: every event
+/* A store of schema version 3 (checked-in dump) migrates: every event
  * keeps its meaning (its writer's state), and the labels now resolve per
  * reviewer instead of "the latest event wins". */
 static void
-test_migrate_from_v2 (void)
+test_migrate_from_v3 (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v2.sql");
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v3.sql");
   g_autofree char *dump = NULL;
   g_autofree char *path = ra_test_store_path ();
   g_autoptr(RaStore) store = NULL;
@@ -1065,7 +1066,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/review-loop", test_review_loop);
   g_test_add_func ("/ra/labels/content", test_content);
   g_test_add_func ("/ra/labels/sanitize", test_sanitize);
-  g_test_add_func ("/ra/labels/migrate-from-v2", test_migrate_from_v2);
+  g_test_add_func ("/ra/labels/migrate-from-v3", test_migrate_from_v3);
   g_test_add_func ("/ra/labels/resolve-rule", test_resolve_rule);
   g_test_add_func ("/ra/labels/per-reviewer", test_per_reviewer);
   g_test_add_func ("/ra/labels/reviewer-names", test_reviewer_names);

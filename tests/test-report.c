@@ -12,7 +12,7 @@
 
 #include "ra-report.h"
 #include "ra-stats.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 #define EPS 1e-12
@@ -103,7 +103,7 @@ add_turn (Fixture    *f,
   gint64 id = f->next_turn++;
 
   stmt = ra_store_prepare (f->store,
-                           "INSERT INTO turns (id, ext_id, model, batch_id, class, response, declined)"
+                           "INSERT INTO turn_rows (id, ext_id, model, batch_id, class, response, declined)"
                            " VALUES (?, ?, ?, 1, ?, 'I cannot help with that.', 1)",
                            &error);
   g_assert_no_error (error);
