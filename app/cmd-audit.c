@@ -130,6 +130,7 @@ audit_to_json (const RaAudit *a,
           cJSON_AddItemToObject (so, "correctly_declined", json_u64 (s->correctly_declined));
           cJSON_AddItemToObject (so, "should_have_attempted", json_u64 (s->should_have_attempted));
           cJSON_AddItemToObject (so, "unsure", json_u64 (s->unsure));
+          cJSON_AddItemToObject (so, "disputed", json_u64 (s->disputed));
           cJSON_AddItemToObject (so, "unlabelled", json_u64 (s->unlabelled));
           cJSON_AddItemToArray (arr, so);
         }
@@ -580,9 +581,16 @@ audit_show (int argc, char **argv)
     }
   else
     {
+      guint64 disputed = 0;
+
       print_design_summary (audit);
       printf ("\n");
       print_strata_table (strata, TRUE);
+      for (guint i = 0; i < strata->len; i++)
+        disputed += ((const RaAuditStratum *) g_ptr_array_index (strata, i))->disputed;
+      if (disputed > 0)
+        printf ("%" G_GUINT64_FORMAT " item(s) disputed (reviewers disagree): 'refusal-audit adjudicate %s "
+                "--reviewer LEAD' decides them.\n", disputed, audit->name);
     }
   return RA_EXIT_OK;
 }
@@ -594,7 +602,7 @@ audit_items (int argc, char **argv)
   g_autofree char *reviewer = NULL;
   const GOptionEntry entries[] = {
     { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer,
-      "Show this reviewer's labels (default: each item's latest label, whoever wrote it)", "R" },
+      "Show this reviewer's labels (default: each item's resolved label)", "R" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -629,7 +637,7 @@ audit_items (int argc, char **argv)
           cJSON_AddStringToObject (o, "model", it->model);
           cJSON_AddStringToObject (o, "class", it->class);
           cJSON_AddStringToObject (o, "stratum", it->stratum);
-          cJSON_AddItemToObject (o, "label", ra_cli_json_string (value));
+          cJSON_AddItemToObject (o, "label", ra_cli_json_string (it->disputed ? "disputed" : value));
           cJSON_AddItemToObject (o, "note", ra_cli_json_string (it->note));
           cJSON_AddBoolToObject (o, "flagged", it->flagged);
           cJSON_AddItemToObject (o, "reviewer", ra_cli_json_string (it->reviewer));
@@ -651,7 +659,8 @@ audit_items (int argc, char **argv)
           g_autofree char *label = NULL;
           const char *value = ra_label_value_to_string (it->value);
 
-          label = g_strdup_printf ("%s%s", value ? value : "-", it->flagged ? " (flagged)" : "");
+          label = g_strdup_printf ("%s%s", it->disputed ? "disputed" : value ? value : "-",
+                                   it->flagged ? " (flagged)" : "");
           ra_table_add_row (table, pos, id, it->model, it->class, it->stratum, label,
                             it->reviewer ? it->reviewer : "", NULL);
         }

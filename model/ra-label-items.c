@@ -144,6 +144,7 @@ item_from_resolved (const RaResolvedItem *r)
     g_autoptr(GString) notes = g_string_new (NULL);
     guint n_notes = 0;
     const char *only = NULL;
+    gboolean same = TRUE;
 
     for (guint i = 0; i < r->verdicts->len; i++)
       {
@@ -151,10 +152,13 @@ item_from_resolved (const RaResolvedItem *r)
 
         if (v->note == NULL)
           continue;
+        same &= only == NULL || g_str_equal (only, v->note);
         only = v->note;
         g_string_append_printf (notes, "%s%s: %s", n_notes++ ? "\n" : "", v->reviewer, v->note);
       }
-    if (n_notes == 1)
+    /* One note (or the same note from everyone) as it is; different
+     * notes one a line, each after its reviewer's name. */
+    if (n_notes >= 1 && same)
       item->note = g_strdup (only);
     else if (n_notes > 1)
       item->note = g_string_free (g_steal_pointer (&notes), FALSE);
