@@ -147,7 +147,17 @@ ra_batches_page_set_database (RaBatchesPage *self,
 {
   g_return_if_fail (RA_IS_BATCHES_PAGE (self));
 
-  g_set_object (&self->database, database);
+  if (!g_set_object (&self->database, database))
+    return;
+
+  /* Another store: forget the old one's batches at once. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))))
+      gtk_list_box_remove (self->list_box, child);
+    self->n_batches = 0;
+  }
 }
 
 guint
