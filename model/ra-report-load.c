@@ -54,7 +54,7 @@ ra_report_load_audit (RaStore     *store,
 
   report->audit_name = g_strdup (name);
   report->audit_id = audit->id;
-  report->seed = (gint64) audit->seed;
+  report->seed = audit->seed;
   report->filters = g_steal_pointer (&audit->filters);
   report->design = g_steal_pointer (&audit->design);
   report->strata_by = g_strdup (ra_strata_by_to_string (audit->strata_by));

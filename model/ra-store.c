@@ -152,7 +152,14 @@ static const char *migrations[] = {
   "  SELECT * FROM turn_rows"
   "  WHERE id < (SELECT ifnull (min (first_turn), 9223372036854775807) FROM import_pending);",
 
-  /* 3 -> 4: labelling as a team (ra-labels.h, ra-resolve.h, ra-team.h).
+  /* 3 -> 4: the sampling key is named per audit (audits before this
+   * version were drawn with SipHash-2-4 and keep it; new ones use md5, see
+   * ra-sample-key.h), and so is where the frame was counted: 'local' (the
+   * turns in this store) or 'external' (a warehouse's counts). */
+  "ALTER TABLE audits ADD COLUMN key_version TEXT NOT NULL DEFAULT 'siphash-2-4';"
+  "ALTER TABLE audits ADD COLUMN frame_source TEXT NOT NULL DEFAULT 'local';",
+
+  /* 4 -> 5: labelling as a team (ra-labels.h, ra-resolve.h, ra-team.h).
    * Every event keeps its meaning: it was, and stays, its writer's full
    * state of the item after it (kind 'verdict'). What changes is how the
    * states combine: each reviewer's latest event is their own verdict, and

@@ -745,14 +745,14 @@ turn_of (RaStore    *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
-/* A store of schema version 3 (checked-in dump) migrates: every event
+/* A store of schema version 4 (checked-in dump) migrates: every event
  * keeps its meaning (its writer's state), and the labels now resolve per
  * reviewer instead of "the latest event wins". */
 static void
-test_migrate_from_v3 (void)
+test_migrate_from_v4 (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v3.sql");
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v4.sql");
   g_autofree char *dump = NULL;
   g_autofree char *path = ra_test_store_path ();
   g_autoptr(RaStore) store = NULL;
@@ -1066,7 +1066,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/review-loop", test_review_loop);
   g_test_add_func ("/ra/labels/content", test_content);
   g_test_add_func ("/ra/labels/sanitize", test_sanitize);
-  g_test_add_func ("/ra/labels/migrate-from-v3", test_migrate_from_v3);
+  g_test_add_func ("/ra/labels/migrate-from-v4", test_migrate_from_v4);
   g_test_add_func ("/ra/labels/resolve-rule", test_resolve_rule);
   g_test_add_func ("/ra/labels/per-reviewer", test_per_reviewer);
   g_test_add_func ("/ra/labels/reviewer-names", test_reviewer_names);

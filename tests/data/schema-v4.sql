@@ -1,8 +1,8 @@
--- A store of schema version 3 (before team labelling): one audit 'team' of four items;
+-- A store of schema version 4 (before team labelling): one audit 'team' of four items;
 -- ana and sam disagree on a, sam only flagged b (an event without a value), both
 -- labelled c and sam undid his label, nobody labelled d.
 PRAGMA application_id = 1382433141;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 CREATE TABLE batches (  id INTEGER PRIMARY KEY,  name TEXT NOT NULL,  source TEXT NOT NULL,  sha256 TEXT NOT NULL,  imported_at TEXT NOT NULL,  n_imported INTEGER NOT NULL DEFAULT 0,  n_duplicates INTEGER NOT NULL DEFAULT 0,  n_rejected INTEGER NOT NULL DEFAULT 0);
 INSERT INTO batches VALUES(1,'t.jsonl','t.jsonl','16cd372fb94e1f01eb35e0c556026190db8c5d9e4a7c4f015ce7d24ec3dbe311','2026-11-28T21:40:05.648155Z',4,0,0);
 CREATE TABLE IF NOT EXISTS "turn_rows" (  id INTEGER PRIMARY KEY,  ext_id TEXT NOT NULL,  model TEXT NOT NULL DEFAULT '',  batch_id INTEGER NOT NULL REFERENCES batches (id),  class TEXT NOT NULL,  ts TEXT,  conversation_id TEXT,  prompt TEXT,  messages TEXT,  response TEXT NOT NULL,  declined INTEGER,  outcome INTEGER,  meta TEXT,  UNIQUE (ext_id, model));
@@ -11,8 +11,8 @@ INSERT INTO turn_rows VALUES(2,'b','m',1,'c',NULL,NULL,'p b',NULL,'I cannot help
 INSERT INTO turn_rows VALUES(3,'c','m',1,'c',NULL,NULL,'p c',NULL,'I cannot help.',1,NULL,NULL);
 INSERT INTO turn_rows VALUES(4,'d','m',1,'c',NULL,NULL,'p d',NULL,'I cannot help.',1,NULL,NULL);
 CREATE TABLE detections (  turn_id INTEGER PRIMARY KEY REFERENCES "turn_rows" (id) ON DELETE CASCADE,  verdict INTEGER NOT NULL,  rule_id TEXT,  rules_version TEXT NOT NULL);
-CREATE TABLE audits (  id INTEGER PRIMARY KEY,  name TEXT NOT NULL UNIQUE,  seed INTEGER NOT NULL,  filters TEXT NOT NULL,  declined_by TEXT NOT NULL,  strata_by TEXT NOT NULL,  design TEXT NOT NULL,  fingerprint TEXT NOT NULL,  created_at TEXT NOT NULL,  tool_version TEXT NOT NULL,  reveal_model INTEGER NOT NULL DEFAULT 0,  reveal_detector INTEGER NOT NULL DEFAULT 0);
-INSERT INTO audits VALUES(1,'team',7,'{}','auto','class','{"size":"per-class","per_class":4,"key":"siphash-2-4(seed, ext_id NUL model)","extensions":[]}','415ff7515aaa69e020cc0c50bfbd4d0526120db6a7dec5295a478a5cc684e51b','2026-11-28T21:40:05.673734Z','0.1.0',0,0);
+CREATE TABLE audits (  id INTEGER PRIMARY KEY,  name TEXT NOT NULL UNIQUE,  seed INTEGER NOT NULL,  filters TEXT NOT NULL,  declined_by TEXT NOT NULL,  strata_by TEXT NOT NULL,  design TEXT NOT NULL,  fingerprint TEXT NOT NULL,  created_at TEXT NOT NULL,  tool_version TEXT NOT NULL,  reveal_model INTEGER NOT NULL DEFAULT 0,  reveal_detector INTEGER NOT NULL DEFAULT 0, key_version TEXT NOT NULL DEFAULT 'siphash-2-4', frame_source TEXT NOT NULL DEFAULT 'local');
+INSERT INTO audits VALUES(1,'team',7,'{}','auto','class','{"size":"per-class","per_class":4,"key":"siphash-2-4(seed, ext_id NUL model)","extensions":[]}','415ff7515aaa69e020cc0c50bfbd4d0526120db6a7dec5295a478a5cc684e51b','2026-11-28T21:40:05.673734Z','0.1.0',0,0,'siphash-2-4','local');
 CREATE TABLE audit_strata (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  stratum TEXT NOT NULL,  class TEXT NOT NULL,  model TEXT,  population INTEGER NOT NULL,  sample_size INTEGER NOT NULL,  turns INTEGER NOT NULL,  PRIMARY KEY (audit_id, stratum));
 INSERT INTO audit_strata VALUES(1,'c','c',NULL,4,4,4);
 CREATE TABLE audit_items (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  turn_id INTEGER NOT NULL REFERENCES "turn_rows" (id),  stratum TEXT NOT NULL,  sample_key INTEGER NOT NULL,  PRIMARY KEY (audit_id, turn_id));
