@@ -30,6 +30,7 @@ INSERT INTO label_events VALUES(5,'ev-5',1,3,'ana','correctly-declined',NULL,0,2
 INSERT INTO label_events VALUES(6,'ev-6',1,3,'sam','correctly-declined',NULL,0,2.0,'2026-01-01T11:02:00.000000Z',NULL);
 INSERT INTO label_events VALUES(7,'ev-7',1,3,'sam',NULL,NULL,0,NULL,'2026-01-01T11:03:00.000000Z','ev-6');
 CREATE TABLE import_pending (  batch_id INTEGER PRIMARY KEY,  first_turn INTEGER NOT NULL,  started_at TEXT NOT NULL);
+CREATE TABLE audit_cells (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  class TEXT NOT NULL,  model TEXT NOT NULL,  turns INTEGER NOT NULL,  declines INTEGER NOT NULL,  PRIMARY KEY (audit_id, class, model));
 CREATE INDEX turns_class_model ON "turn_rows" (class, model);
 CREATE INDEX audit_items_order ON audit_items (audit_id, sample_key);
 CREATE INDEX label_events_item ON label_events (audit_id, turn_id, created_at);
