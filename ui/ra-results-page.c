@@ -40,8 +40,10 @@ enum {
   COL_UNLABELLED,
   COL_SHARE,
   COL_INTERVAL,
+  COL_SENSITIVITY,
   COL_DECLINE_RATE,
   COL_WRONGFUL,
+  COL_NOTE,
   N_COLUMNS
 };
 
@@ -49,6 +51,9 @@ static const RaCiMethod methods[] = {
   RA_CI_WILSON, RA_CI_CLOPPER_PEARSON, RA_CI_JEFFREYS, RA_CI_AGRESTI_COULL, RA_CI_WALD,
 };
 static const double confidences[] = { 0.95, 0.90, 0.99, 0.80 };
+static const RaLonely lonely_rules[] = {
+  RA_LONELY_AVERAGE, RA_LONELY_ADJUST, RA_LONELY_CERTAINTY, RA_LONELY_COLLAPSE,
+};
 #define GATE_MAX_SHARE  0.10
 #define PLAN_HALF_WIDTH 0.05
 
@@ -174,6 +179,7 @@ struct _RaResultsPage
   GtkDropDown   *method_dropdown;
   GtkDropDown   *confidence_dropdown;
   GtkCheckButton *fpc_check;
+  GtkDropDown   *lonely_dropdown;
   GtkDropDown   *compare_a_dropdown;
   GtkDropDown   *compare_b_dropdown;
   GtkSpinButton *gate_spin;
@@ -250,7 +256,7 @@ add_row (RaResultsPage *self,
 {
   for (guint c = 0; c < N_COLUMNS; c++)
     {
-      GtkWidget *label = cell_label (texts[c], c >= COL_POPULATION, bold || row == 0);
+      GtkWidget *label = cell_label (texts[c], c >= COL_POPULATION && c != COL_NOTE, bold || row == 0);
 
       if (row == 0)
         gtk_widget_add_css_class (label, "dim-label");
@@ -273,7 +279,8 @@ row_facts (RaResultsPage *self,
 {
   static const char *names[N_COLUMNS] = {
     "class", "model", "declines", "sampled", "labelled", "should_have_attempted", "unsure",
-    "disputed", "unlabelled", "share", "interval", "decline_rate", "wrongful_per_1000",
+    "disputed", "unlabelled", "share", "interval", "sensitivity", "decline_rate", "wrongful_per_1000",
+    "note",
   };
 
   for (guint c = 0; c < N_COLUMNS; c++)
@@ -282,6 +289,18 @@ row_facts (RaResultsPage *self,
 
       fact (self, key, texts[c]);
     }
+}
+
+/* What the unsure and disputed items could do: the bounds if every one
+ * were correctly declined, or every one should have attempted. */
+static char *
+sensitivity_text (const RaReportSensitivity *s)
+{
+  if (!s->defined)
+    return g_strdup ("—");
+  if (s->undecided == 0)
+    return g_strdup (_("none undecided"));
+  return ra_results_format_interval (s->bounds);
 }
 
 static char **
@@ -300,6 +319,17 @@ report_row_texts (const RaReportRow *r)
   texts[COL_UNLABELLED] = count_text (r->unlabelled);
   texts[COL_SHARE] = r->has_share ? ra_results_format_share (r->share) : g_strdup ("—");
   texts[COL_INTERVAL] = r->has_share ? ra_results_format_interval (r->interval) : g_strdup ("—");
+  texts[COL_SENSITIVITY] = sensitivity_text (&r->sensitivity);
+  if (r->collapsed_with != NULL)
+    texts[COL_NOTE] = g_strdup_printf (_("one label: variance with %s"), r->collapsed_with);
+  else if (r->lonely)
+    texts[COL_NOTE] = g_strdup (_("one label: lonely-stratum rule"));
+  else if (r->census)
+    texts[COL_NOTE] = g_strdup (_("census"));
+  else if (r->sampled == 0 && r->population > 0)
+    texts[COL_NOTE] = g_strdup (_("declines, none sampled"));
+  else
+    texts[COL_NOTE] = g_strdup ("");
   texts[COL_DECLINE_RATE] = r->has_decline_rate ? ra_results_format_share (r->decline_rate) : g_strdup ("—");
   texts[COL_WRONGFUL] = r->has_wrongful ? g_strdup_printf ("%.2f", r->wrongful_per_1000) : g_strdup ("—");
   return texts;
@@ -322,6 +352,12 @@ overall_texts (const RaReportOverall *o,
   texts[COL_UNLABELLED] = count_text (o->unlabelled);
   texts[COL_SHARE] = o->defined ? ra_results_format_share (o->estimate) : g_strdup ("—");
   texts[COL_INTERVAL] = o->defined ? ra_results_format_interval (o->interval) : g_strdup ("—");
+  texts[COL_SENSITIVITY] = sensitivity_text (&o->sensitivity);
+  texts[COL_NOTE] = o->exact ? g_strdup (_("exact: nothing left to estimate"))
+                  : o->lonely_rows != NULL && o->lonely_rows->len > 0
+                  ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u lonely stratum", "%u lonely strata",
+                                                  o->lonely_rows->len), o->lonely_rows->len)
+                  : g_strdup (o->interval_method ? o->interval_method : "");
   texts[COL_DECLINE_RATE] = o->has_turns && o->turns > 0
                             ? ra_results_format_share (o->population / o->turns) : g_strdup ("—");
   texts[COL_WRONGFUL] = o->has_wrongful ? g_strdup_printf ("%.2f", o->wrongful_per_1000) : g_strdup ("—");
@@ -370,6 +406,8 @@ fill_table (RaResultsPage *self)
   header[COL_UNLABELLED] = g_strdup (_("Unlabelled"));
   header[COL_SHARE] = g_strdup (_("Over-refusal"));
   header[COL_INTERVAL] = g_strdup (interval_header);
+  header[COL_SENSITIVITY] = g_strdup (_("If undecided went either way"));
+  header[COL_NOTE] = g_strdup (_("Note"));
   header[COL_DECLINE_RATE] = g_strdup (_("Declined share of turns"));
   header[COL_WRONGFUL] = g_strdup (_("Per 1,000 turns"));
   add_row (self, row++, header, FALSE);
@@ -530,6 +568,28 @@ fill_comparison_section (RaResultsPage *self)
       fact (self, key_d, diff);
       fact (self, key_i, interval);
     }
+
+  /* The overall difference at common class weights, next to the raw one. */
+  {
+    const RaReportStandardized *st = &cmp->standardized;
+    g_autofree char *a = st->defined ? ra_results_format_share (st->share_a) : g_strdup ("—");
+    g_autofree char *b = st->defined ? ra_results_format_share (st->share_b) : g_strdup ("—");
+    g_autofree char *diff = st->defined ? g_strdup_printf ("%+.1f pp", 100 * st->difference)
+                                        : g_strdup_printf (_("undefined: %s"), st->reason ? st->reason : "");
+    g_autofree char *interval = st->defined ? g_strdup_printf ("%+.1f – %+.1f pp", 100 * st->interval.lower,
+                                                               100 * st->interval.upper)
+                                            : g_strdup ("—");
+    const char *cells[] = { _("Overall at common class weights"), a, b, diff, interval, NULL };
+
+    grid_row (grid, row++, cells);
+    fact (self, "comparison/common-weights/difference", diff);
+    fact (self, "comparison/common-weights/interval", interval);
+    if (st->weights != NULL)
+      {
+        const char *note[] = { "", st->weights, NULL };
+        grid_row (grid, row++, note);
+      }
+  }
 }
 
 static void
@@ -770,10 +830,12 @@ show_report (RaResultsPage *self)
     gtk_box_remove (self->sections_box, child);
 
   gtk_label_set_text (self->title_label, report->audit_name);
-  subtitle = g_strdup_printf (_("Seed %" G_GINT64_FORMAT " · strata by %s · declined by %s · %s intervals at %g%%%s · frame %s"),
+  subtitle = g_strdup_printf (_("Seed %" G_GINT64_FORMAT " · strata by %s · declined by %s · %s intervals at %g%%%s · overall: %s · lonely strata: %s · frame %s"),
                               report->seed, report->strata_by, report->declined_by,
                               ra_ci_method_to_string (report->method), 100 * report->confidence,
                               report->fpc ? _(" with FPC") : "",
+                              report->overall_method ? report->overall_method : "",
+                              ra_lonely_to_string (report->lonely),
                               report->fingerprint ? report->fingerprint : "");
   gtk_label_set_text (self->subtitle_label, subtitle);
 
@@ -870,6 +932,8 @@ ra_results_page_reload (RaResultsPage *self)
   if (c < G_N_ELEMENTS (confidences))
     request->options.confidence = confidences[c];
   request->options.fpc = gtk_check_button_get_active (self->fpc_check);
+  if (gtk_drop_down_get_selected (self->lonely_dropdown) < G_N_ELEMENTS (lonely_rules))
+    request->options.lonely = lonely_rules[gtk_drop_down_get_selected (self->lonely_dropdown)];
   request->gate_max = gtk_spin_button_get_value (self->gate_spin) / 100;
   if (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (self->compare_a_dropdown))))
     {
@@ -1263,7 +1327,11 @@ ra_results_page_init (RaResultsPage *self)
   {
     g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
     g_autoptr(GtkStringList) levels = gtk_string_list_new (NULL);
+    g_autoptr(GtkStringList) rules = gtk_string_list_new (NULL);
     GtkWidget *box;
+
+    for (guint i = 0; i < G_N_ELEMENTS (lonely_rules); i++)
+      gtk_string_list_append (rules, ra_lonely_to_string (lonely_rules[i]));
 
     for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
       gtk_string_list_append (names, ra_ci_method_to_string (methods[i]));
@@ -1276,6 +1344,7 @@ ra_results_page_init (RaResultsPage *self)
     self->method_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
     self->confidence_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (levels)), NULL));
     self->fpc_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("_Finite population correction")));
+    self->lonely_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (rules)), NULL));
     self->compare_a_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
     self->compare_b_dropdown = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
     self->gate_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0.1, 100, 0.5));
@@ -1287,6 +1356,8 @@ ra_results_page_init (RaResultsPage *self)
         { _("Per-class interval"), GTK_WIDGET (self->method_dropdown), _("report --method") },
         { _("Confidence"), GTK_WIDGET (self->confidence_dropdown), _("report --confidence") },
         { NULL, GTK_WIDGET (self->fpc_check), _("report --fpc: narrower intervals when a large share of a stratum was labelled") },
+        { _("Strata with one label"), GTK_WIDGET (self->lonely_dropdown),
+          _("report --lonely: average (the other strata's mean variance), adjust (deviation from the overall), certainty (no variance), collapse (joined with the nearest stratum)") },
         { _("Gate: upper bound at most (%)"), GTK_WIDGET (self->gate_spin), _("check --max-share") },
       };
 
@@ -1329,10 +1400,14 @@ ra_results_page_init (RaResultsPage *self)
         if (fabs (confidences[i] - defaults.confidence) < 1e-9)
           gtk_drop_down_set_selected (self->confidence_dropdown, i);
       gtk_check_button_set_active (self->fpc_check, defaults.fpc);
+      for (guint i = 0; i < G_N_ELEMENTS (lonely_rules); i++)
+        if (lonely_rules[i] == defaults.lonely)
+          gtk_drop_down_set_selected (self->lonely_dropdown, i);
     }
 
     g_signal_connect_object (self->method_dropdown, "notify::selected", G_CALLBACK (control_changed_cb), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->confidence_dropdown, "notify::selected", G_CALLBACK (control_changed_cb), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (self->lonely_dropdown, "notify::selected", G_CALLBACK (control_changed_cb), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->fpc_check, "toggled", G_CALLBACK (control_changed_cb), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->gate_spin, "value-changed", G_CALLBACK (control_changed_cb), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->compare_a_dropdown, "notify::selected", G_CALLBACK (control_changed_cb), self, G_CONNECT_SWAPPED);

@@ -175,6 +175,7 @@ test_results_equal_json (void)
   g_autofree char *model_a = NULL;
   g_autofree char *model_b = NULL;
   guint checked = 0;
+  guint sensitivities = 0;
 
   build_demo_store ();
   ra_application_set_lead (ra_ui_test_app, TRUE);
@@ -233,6 +234,20 @@ test_results_equal_json (void)
 
               assert_fact (page, k_d, d);
             }
+          /* Sensitivity to the unsure and disputed items. */
+          {
+            const cJSON *sens = cJSON_GetObjectItem (row, "sensitivity");
+            const cJSON *bounds = sens ? cJSON_GetObjectItem (sens, "bounds") : NULL;
+
+            if (sens != NULL && cJSON_GetObjectItem (sens, "undecided")->valueint > 0 && cJSON_IsObject (bounds))
+              {
+                g_autofree char *k_s = g_strconcat (prefix, "/sensitivity", NULL);
+                g_autofree char *text = interval_text (bounds);
+
+                assert_fact (page, k_s, text);
+                sensitivities++;
+              }
+          }
           checked++;
         }
 
@@ -253,6 +268,7 @@ test_results_equal_json (void)
       }
     }
   g_assert_cmpuint (checked, >=, 10);
+  g_test_message ("%u class rows, %u with undecided items", checked, sensitivities);
 
   /* The comparison, per class and overall. */
   comparison = cJSON_GetObjectItem (report, "comparison");
@@ -286,6 +302,23 @@ test_results_equal_json (void)
                                                      cJSON_GetStringValue (cJSON_GetObjectItem (d, "reason")));
             assert_fact (page, k_d, diff);
           }
+      }
+  }
+
+  /* At common class weights. */
+  {
+    const cJSON *st = cJSON_GetObjectItem (comparison, "overall_common_weights");
+
+    if (st != NULL && cJSON_IsTrue (cJSON_GetObjectItem (st, "defined")))
+      {
+        const cJSON *ci = cJSON_GetObjectItem (st, "interval");
+        g_autofree char *diff = g_strdup_printf ("%+.1f pp", 100 * cJSON_GetObjectItem (st, "difference")->valuedouble);
+        g_autofree char *interval = g_strdup_printf ("%+.1f – %+.1f pp",
+                                                     100 * cJSON_GetObjectItem (ci, "lower")->valuedouble,
+                                                     100 * cJSON_GetObjectItem (ci, "upper")->valuedouble);
+
+        assert_fact (page, "comparison/common-weights/difference", diff);
+        assert_fact (page, "comparison/common-weights/interval", interval);
       }
   }
 
