@@ -113,5 +113,6 @@ int ra_cmd_labels         (int argc, char **argv);
 int ra_cmd_report         (int argc, char **argv);
 int ra_cmd_check          (int argc, char **argv);
 int ra_cmd_stats          (int argc, char **argv);
+int ra_cmd_sample_sql     (int argc, char **argv);
 
 G_END_DECLS

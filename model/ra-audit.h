@@ -40,6 +40,7 @@
 #include <gio/gio.h>
 
 #include "ra-frame.h"
+#include "ra-sample-key.h"
 #include "ra-stats.h"
 #include "ra-store.h"
 
@@ -90,7 +91,7 @@ typedef struct
   RaStrataBy     strata_by;
   RaAuditSize    size;
   gboolean       has_seed;
-  guint64        seed;          /* < 2^63 */
+  guint64        seed;          /* any 64-bit value (the md5 key writes it in decimal) */
 } RaAuditDesign;
 
 /* One audit as stored. */
@@ -108,6 +109,8 @@ typedef struct
   char         *tool_version;
   gboolean      reveal_model;
   gboolean      reveal_detector;
+  RaKeyVersion  key_version;    /* md5 for audits from schema 3 on, else SipHash-2-4 */
+  gboolean      external;       /* the frame was counted elsewhere (ra-audit-external.h) */
   /* Totals over the strata. */
   guint64       population;     /* sum N_h */
   guint64       sampled;        /* items drawn */

@@ -232,6 +232,8 @@ cmp_items_by_stratum_key (gconstpointer a,
     return x->stratum < y->stratum ? -1 : 1;
   if (x->key != y->key)
     return x->key < y->key ? -1 : 1;
+  if (x->key_lo != y->key_lo)
+    return x->key_lo < y->key_lo ? -1 : 1;
   if ((c = strcmp (x->ext_id, y->ext_id)) != 0)
     return c;
   return strcmp (x->model, y->model);
@@ -348,6 +350,7 @@ frame_read (RaFrame       *frame,
             sqlite3_stmt  *stmt,
             RaStrataBy     strata_by,
             gboolean       with_items,
+            RaKeyVersion   key_version,
             guint64        seed,
             GError       **error)
 {
@@ -376,7 +379,19 @@ frame_read (RaFrame       *frame,
       item.ext_id = g_string_chunk_insert_const (frame->chunk, ext_id ? ext_id : "");
       item.model = g_string_chunk_insert_const (frame->chunk, model ? model : "");
       item.turn_id = sqlite3_column_int64 (stmt, 0);
-      item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+      if (key_version == RA_KEY_MD5)
+        {
+          char hex[RA_SAMPLE_KEY_HEX_LEN + 1];
+
+          ra_sample_key_md5 (seed, item.model, item.ext_id, hex);
+          item.key = ra_sample_key_prefix64 (hex);
+          item.key_lo = ra_sample_key_suffix64 (hex);
+        }
+      else
+        {
+          item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+          item.key_lo = 0;
+        }
       item.stratum = si;
       g_array_append_val (frame->items, item);
     }
@@ -440,6 +455,7 @@ frame_read_all (RaStore              *store,
                 RaDeclinedBy          declined_by,
                 RaStrataBy            strata_by,
                 gboolean              with_items,
+                RaKeyVersion          key_version,
                 guint64               seed,
                 GError              **error)
 {
@@ -455,7 +471,7 @@ frame_read_all (RaStore              *store,
   frame->strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
   frame->items = g_array_new (FALSE, FALSE, sizeof (RaFrameItem));
   frame->chunk = g_string_chunk_new (with_items ? 1 << 16 : 64);
-  if (!frame_read (frame, store, stmt, strata_by, with_items, seed, error))
+  if (!frame_read (frame, store, stmt, strata_by, with_items, key_version, seed, error))
     return NULL;
   frame_sort_strata (frame);
   return g_steal_pointer (&frame);
@@ -476,12 +492,13 @@ ra_frame_compute (RaStore              *store,
                   const RaFrameFilters *filters,
                   RaDeclinedBy          declined_by,
                   RaStrataBy            strata_by,
+                  RaKeyVersion          key_version,
                   guint64               seed,
                   GError              **error)
 {
   RaFrame *frame;
 
-  if (!(frame = frame_read_all (store, filters, declined_by, strata_by, TRUE, seed, error)))
+  if (!(frame = frame_read_all (store, filters, declined_by, strata_by, TRUE, key_version, seed, error)))
     return NULL;
   frame->fingerprint = frame_fingerprint (frame);
 
@@ -512,5 +529,5 @@ ra_frame_count (RaStore              *store,
                 RaStrataBy            strata_by,
                 GError              **error)
 {
-  return frame_read_all (store, filters, declined_by, strata_by, FALSE, 0, error);
+  return frame_read_all (store, filters, declined_by, strata_by, FALSE, RA_KEY_MD5, 0, error);
 }

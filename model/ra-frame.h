@@ -18,6 +18,7 @@
 
 #include <gio/gio.h>
 
+#include "ra-sample-key.h"
 #include "ra-store.h"
 
 G_BEGIN_DECLS
@@ -78,7 +79,8 @@ typedef struct
   const char *ext_id;   /* in the frame's string chunk */
   const char *model;
   gint64      turn_id;
-  guint64     key;
+  guint64     key;      /* SipHash: the key; md5: its first 64 bits */
+  guint64     key_lo;   /* md5: the last 64 bits (0 for SipHash) */
   guint       stratum;  /* index into RaFrame.strata */
 } RaFrameItem;
 
@@ -92,11 +94,13 @@ typedef struct
 
 void         ra_frame_free               (RaFrame        *frame);
 
-/* The frame of the filters F, with each item's key under SEED. */
+/* The frame of the filters F, with each item's key (of KEY_VERSION) under
+ * SEED. */
 RaFrame     *ra_frame_compute            (RaStore              *store,
                                           const RaFrameFilters *f,
                                           RaDeclinedBy          declined_by,
                                           RaStrataBy            strata_by,
+                                          RaKeyVersion          key_version,
                                           guint64               seed,
                                           GError              **error);
 /* Strata with N_h and turns only (no items, keys or fingerprint): the

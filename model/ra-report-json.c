@@ -181,9 +181,9 @@ ra_report_to_json (const RaReport *report)
   root = cJSON_CreateObject ();
   prov = cJSON_AddObjectToObject (root, "provenance");
   cJSON_AddStringToObject (prov, "audit", report->audit_name);
-  /* a string: seeds go up to 2^63, beyond a JSON double's exact integers */
+  /* a string: seeds go up to 2^64-1, beyond a JSON double's exact integers */
   {
-    g_autofree char *seed = g_strdup_printf ("%" G_GINT64_FORMAT, report->seed);
+    g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, report->seed);
     cJSON_AddStringToObject (prov, "seed", seed);
   }
   /* filters and design are stored as JSON text; kept as a string if not */

@@ -277,10 +277,20 @@ ra_report_to_text (const RaReport *report)
   g_return_val_if_fail (report != NULL, NULL);
 
   g_string_append_printf (out, "Audit: %s\n", report->audit_name);
-  g_string_append_printf (out, "Seed: %" G_GINT64_FORMAT "; strata by %s; declined by %s\n",
+  g_string_append_printf (out, "Seed: %" G_GUINT64_FORMAT "; strata by %s; declined by %s\n",
                           report->seed, report->strata_by, report->declined_by);
   g_string_append_printf (out, "Filters: %s\n", report->filters);
   g_string_append_printf (out, "Frame fingerprint: %s\n", report->fingerprint);
+  {
+    /* An external frame (counted in a warehouse): say where. */
+    g_autoptr(cJSON) design = cJSON_Parse (report->design ? report->design : "");
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive (design, "external");
+
+    if (cJSON_IsObject (ext))
+      g_string_append_printf (out, "Frame: external, counted by %s (frame query SHA-256 %s)\n",
+                              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (ext, "engine")),
+                              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (ext, "frame_query_sha256")));
+  }
   g_string_append_printf (out, "Interval: %s per class, %s overall, %g%% confidence, finite population "
                                "correction %s, lonely rule %s\n",
                           ra_ci_method_to_string (report->method), report->overall_method,

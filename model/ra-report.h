@@ -204,7 +204,7 @@ typedef struct
   /* Provenance */
   char   *audit_name;
   gint64  audit_id;
-  gint64  seed;
+  guint64 seed;
   char   *filters;
   char   *design;
   char   *strata_by;
