@@ -322,7 +322,7 @@ ra_report_to_text (const RaReport *report)
         {
           static const char *class_header[] = { "class", "items", "reviewers", "agreement", "kappa", "interval",
                                                 "alpha", "interval", NULL };
-          g_autoptr(TextTable) ct = text_table_new (8, class_header);
+          g_autoptr(RaTable) ct = report_table_new (8, class_header, 1);
 
           g_string_append (out, "\nAgreement per class (kappa with two reviewers; alpha for any number, "
                                 "bootstrap interval)\n");
@@ -344,9 +344,9 @@ ra_report_to_text (const RaReport *report)
               cells[7] = row->has_alpha_interval
                 ? g_strdup_printf ("[%.3f, %.3f]", row->alpha_interval.lower, row->alpha_interval.upper)
                 : g_strdup ("NA");
-              text_table_add (ct, cells);
+              ra_table_take_rowv (ct, cells);
             }
-          text_table_print (ct, out);
+          ra_table_append (ct, out);
         }
     }
 
@@ -354,7 +354,7 @@ ra_report_to_text (const RaReport *report)
     {
       static const char *rev_header[] = { "reviewer", "labels", "median s", "agreement", "gold", "accuracy",
                                           "interval", "flags", NULL };
-      g_autoptr(TextTable) rt = text_table_new (8, rev_header);
+      g_autoptr(RaTable) rt = report_table_new (8, rev_header, 1);
 
       g_string_append (out, "\nReviewers (agreement with the others on the same items; accuracy on gold items, "
                             "Wilson interval)\n");
@@ -373,9 +373,9 @@ ra_report_to_text (const RaReport *report)
             ? g_strdup_printf ("[%.1f%%, %.1f%%]", 100 * r->gold_interval.lower, 100 * r->gold_interval.upper)
             : g_strdup ("NA");
           cells[7] = ra_report_fmt_u64 (r->flags);
-          text_table_add (rt, cells);
+          ra_table_take_rowv (rt, cells);
         }
-      text_table_print (rt, out);
+      ra_table_append (rt, out);
     }
 
   return g_string_free (out, FALSE);
