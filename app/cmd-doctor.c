@@ -166,7 +166,7 @@ ra_cmd_backup (int    argc,
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaOutput) output = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 pages = 0;
+  gint64 bytes = 0;
   gint64 start;
   int exit_code = RA_EXIT_OK;
 
@@ -189,21 +189,14 @@ ra_cmd_backup (int    argc,
     return exit_code;
 
   start = g_get_monotonic_time ();
-  if (!ra_store_backup (store, output, &pages, &error))
+  if (!ra_store_backup (store, output, &bytes, &error))
     return ra_cli_fail_error ("backup", error);
 
   {
     g_autofree char *safe_store = ra_text_for_terminal (ra_store_get_path (store), TRUE);
     g_autofree char *safe_dest = ra_text_for_terminal (argv[1], TRUE);
-    sqlite3_stmt *stmt = NULL;
-    gint64 page_size = 4096;
-
-    if (sqlite3_prepare_v2 (ra_store_get_db (store), "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
-        sqlite3_step (stmt) == SQLITE_ROW)
-      page_size = sqlite3_column_int64 (stmt, 0);
-    sqlite3_finalize (stmt);
     printf ("Backed up %s to %s (%.1f MB) in %.1f s.\n", safe_store, safe_dest,
-            pages * page_size / 1e6, (g_get_monotonic_time () - start) / 1e6);
+            bytes / 1e6, (g_get_monotonic_time () - start) / 1e6);
   }
   return RA_EXIT_OK;
 }

@@ -1,4 +1,9 @@
-/* ra-audit.h — audit design: the frame, the stratified sample, its record
+/* ra-audit.h — audit design: the stratified sample and its record
+ *
+ * The frame (filters, N_h, fingerprint) is ra-frame.h; the files are
+ * ra-audit.c (records: create, load, list, strata, guidelines, reveal),
+ * ra-audit-sample.c (keys, the draw, extend) and ra-audit-size.c (sizes,
+ * plan).
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -34,6 +39,7 @@
 
 #include <gio/gio.h>
 
+#include "ra-frame.h"
 #include "ra-stats.h"
 #include "ra-store.h"
 
@@ -53,16 +59,6 @@ GQuark ra_audit_error_quark (void);
 
 /* The second half of the SipHash key ("raudit-1" in ASCII). */
 #define RA_AUDIT_KEY_K1 G_GUINT64_CONSTANT (0x7261756469742d31)
-
-typedef enum
-{
-  RA_STRATA_CLASS = 0,
-  RA_STRATA_CLASS_MODEL,
-} RaStrataBy;
-
-gboolean     ra_strata_by_parse          (const char    *text,
-                                          RaStrataBy    *out);
-const char  *ra_strata_by_to_string      (RaStrataBy     by);
 
 typedef enum
 {

@@ -199,15 +199,8 @@ RaAudit         *ra_database_create_audit_finish (RaDatabase           *self,
                                                   GError              **error);
 
 /* Per-stratum frame sizes N_h for a design (no sample is drawn): the
- * declined turns matching the design's filters, by the design's strata. */
-typedef struct
-{
-  char    *stratum;
-  guint64  population;
-} RaFrameStratum;
-
-void             ra_frame_stratum_free       (RaFrameStratum *stratum);
-
+ * declined turns matching the design's filters, by the design's strata
+ * (RaFrameStratum, ra-frame.h). */
 void             ra_database_frame_async         (RaDatabase           *self,
                                                   const RaAuditDesign  *design,
                                                   GCancellable         *cancellable,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-detect.h"
+#include "ra-store-private.h"
 
 G_DEFINE_QUARK (ra-detect-error-quark, ra_detect_error)
 

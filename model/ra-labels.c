@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-labels.h"
+#include "ra-store-private.h"
 #include "ra-text.h"
 
 G_DEFINE_QUARK (ra-labels-error-quark, ra_labels_error)

@@ -58,6 +58,7 @@ typedef struct
   guint64    should_have_attempted; /* x_h */
   guint64    correctly_declined;
   guint64    unsure;
+  guint64    disputed;              /* reviewers disagree, not adjudicated */
   guint64    unlabelled;            /* no label, or the label was cleared */
   gboolean   has_share;             /* FALSE when n_h == 0 */
   double     share;                 /* p_h = x_h / n_h */
@@ -83,6 +84,7 @@ typedef struct
   guint64    sampled;
   guint64    should_have_attempted;
   guint64    unsure;
+  guint64    disputed;
   guint64    unlabelled;
   double     estimate;        /* p_st */
   double     variance;        /* v (p_st) */

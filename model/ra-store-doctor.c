@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "ra-store-doctor.h"
+#include "ra-store-private.h"
 
 void
 ra_store_diagnosis_free (RaStoreDiagnosis *diagnosis)
@@ -31,6 +32,16 @@ ra_store_diagnosis_is_sound (const RaStoreDiagnosis *diagnosis)
 {
   g_return_val_if_fail (diagnosis != NULL, FALSE);
   return diagnosis->integrity->len == 0 && diagnosis->foreign_keys->len == 0;
+}
+
+static gint64
+ra_store_page_size (RaStore *store)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = ra_store_prepare (store, "PRAGMA page_size", NULL)) || sqlite3_step (stmt) != SQLITE_ROW)
+    return 0;
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 static goffset
@@ -105,7 +116,7 @@ ra_store_diagnose (RaStore  *store,
 gboolean
 ra_store_backup (RaStore   *store,
                  RaOutput  *output,
-                 gint64    *pages,
+                 gint64    *bytes,
                  GError   **error)
 {
   const char *temp = ra_output_get_temp_path (output);
@@ -136,8 +147,8 @@ ra_store_backup (RaStore   *store,
    * mode never blocks the reviewers who write meanwhile. */
   while ((rc = sqlite3_backup_step (backup, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
     sqlite3_sleep (50);
-  if (pages)
-    *pages = sqlite3_backup_pagecount (backup);
+  if (bytes)
+    *bytes = (gint64) sqlite3_backup_pagecount (backup) * ra_store_page_size (store);
   sqlite3_backup_finish (backup);
   if (rc != SQLITE_DONE)
     goto failed;

@@ -36,11 +36,11 @@ void              ra_store_diagnosis_free    (RaStoreDiagnosis  *diagnosis);
 /* Copies STORE into OUTPUT (which must be a file: RA_OUTPUT_REPLACE) with
  * SQLite's online backup, in one read transaction, so writers carry on
  * meanwhile and the copy is one consistent state; checks the copy
- * (quick_check) and closes OUTPUT, which puts it in place. *PAGES (optional)
- * gets the number of pages copied. */
+ * (quick_check) and closes OUTPUT, which puts it in place. *BYTES (optional)
+ * gets the size of the copy. */
 gboolean          ra_store_backup            (RaStore           *store,
                                               RaOutput          *output,
-                                              gint64            *pages,
+                                              gint64            *bytes,
                                               GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreDiagnosis, ra_store_diagnosis_free)

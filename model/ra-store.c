@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 
 /* The identity (device, inode) of one of the store's files. */
 typedef struct

@@ -1,14 +1,17 @@
-/* ra-store.h
+/* ra-store.h — the store file: open, migrate, close, transactions
  *
  * Copyright 2026 The Refusal Audit authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What the faces (app/, ui/) may see of the store. The SQLite handle,
+ * statements and binding helpers are in ra-store-private.h, for the model's
+ * own files (and tests) only: ui/ never needs sqlite3.h.
  */
 
 #pragma once
 
 #include <gio/gio.h>
-#include <sqlite3.h>
 #include <cjson/cJSON.h>
 
 G_BEGIN_DECLS
@@ -85,7 +88,6 @@ gboolean     ra_store_check_integrity    (RaStore       *self,
                                           GPtrArray    **problems,
                                           GError       **error);
 void         ra_store_close              (RaStore       *self);
-sqlite3     *ra_store_get_db             (RaStore       *self);
 const char  *ra_store_get_path           (RaStore       *self);
 char        *ra_store_default_path       (void);
 char        *ra_store_resolve_path       (const char    *db_option);
@@ -96,41 +98,15 @@ gboolean     ra_store_commit             (RaStore       *self,
                                           GError       **error);
 void         ra_store_rollback           (RaStore       *self);
 
-sqlite3_stmt *ra_store_prepare           (RaStore       *self,
-                                          const char    *sql,
-                                          GError       **error);
-gboolean     ra_store_exec               (RaStore       *self,
-                                          const char    *sql,
-                                          GError       **error);
-/* Steps STMT once and resets it; a failure (anything but a row or done)
- * becomes an error saying WHAT could not be done. */
-gboolean     ra_store_step_done          (RaStore       *self,
-                                          sqlite3_stmt  *stmt,
-                                          const char    *what,
-                                          GError       **error);
-gboolean     ra_store_set_error          (RaStore       *self,
-                                          int            rc,
-                                          const char    *what,
-                                          GError       **error);
-
 gboolean         ra_declined_by_parse    (const char    *text,
                                           RaDeclinedBy  *out,
                                           GError       **error);
 const char      *ra_declined_by_to_string (RaDeclinedBy  by);
-const char      *ra_declined_by_sql      (RaDeclinedBy  by);
 
 char        *ra_now_rfc3339              (void);
 gint64       ra_store_get_schema_version (RaStore       *self);
 
-/* Binding helpers: text may be NULL (binds SQL NULL). */
-void         ra_bind_text                (sqlite3_stmt  *stmt,
-                                          int            idx,
-                                          const char    *text);
-const char  *ra_column_text              (sqlite3_stmt  *stmt,
-                                          int            col);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStore, ra_store_close)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (cJSON, cJSON_Delete)
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-summary.h"
+#include "ra-store-private.h"
 
 G_DEFINE_QUARK (ra-summary-error-quark, ra_summary_error)
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "ra-rules.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 static GPtrArray *tmpdirs;

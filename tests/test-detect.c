@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ra-detect.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 static const char *test_rules =

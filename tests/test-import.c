@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "ra-import.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 typedef struct

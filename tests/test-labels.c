@@ -12,6 +12,7 @@
 
 #include "ra-audit.h"
 #include "ra-labels.h"
+#include "ra-store-private.h"
 #include "ra-text.h"
 #include "ra-store.h"
 #include "ra-test-util.h"

@@ -12,7 +12,7 @@
 
 #include "ra-report.h"
 #include "ra-stats.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 #define EPS 1e-12

@@ -9,7 +9,7 @@
 
 #include <glib/gstdio.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 static char *

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ra-summary.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 
 #define Z95 1.959963984540054

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "ra-import.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 
 #include "fuzz-import-common.h"
 

@@ -24,7 +24,7 @@
 
 #include "ra-audit.h"
 #include "ra-labels.h"
-#include "ra-store.h"
+#include "ra-store-private.h"
 
 #include "fuzz-common.h"
 

@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 
 G_BEGIN_DECLS
 

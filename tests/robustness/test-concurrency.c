@@ -18,7 +18,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "robust-util.h"
 

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "robust-util.h"
 

@@ -19,7 +19,7 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "robust-util.h"
 

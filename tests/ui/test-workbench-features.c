@@ -14,6 +14,7 @@
 #include "ra-browse-page.h"
 #include "ra-create-audit-dialog.h"
 #include "ra-forest-plot.h"
+#include "ra-store-private.h"
 #include "ra-import-dialog.h"
 #include "ra-results-page.h"
 #include "ra-stats.h"

@@ -1,0 +1,45 @@
+/* ra-audit-private.h — what the audit's own files share
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * ra-audit.c (the records), ra-audit-sample.c (keys and the draw) and
+ * ra-audit-size.c (sizes and the plan) only.
+ */
+
+#pragma once
+
+#include <cjson/cJSON.h>
+
+#include "ra-audit.h"
+#include "ra-frame.h"
+
+G_BEGIN_DECLS
+
+/* The size rule as stored in audits.design (and in each extension). */
+cJSON       *ra_audit_size_to_json        (const RaAuditSize *size);
+
+/* Stores the frame's strata (N_h and turns; strata no longer in the frame
+ * keep their row with zero counts), then draws into the audit, per stratum,
+ * the smallest keys not in DRAWN (turn id set; NULL: none yet) until the
+ * stratum holds SIZES[i] items, and stores the strata's sample sizes.
+ * PER_STRATUM (stratum name -> items held; NULL: none) counts what the
+ * audit holds already. ADDED_OUT gets the number of items drawn. */
+gboolean     ra_audit_sample_draw         (RaStore          *store,
+                                           gint64            audit_id,
+                                           const RaFrame    *frame,
+                                           const guint64    *sizes,
+                                           GHashTable       *drawn,
+                                           GHashTable       *per_stratum,
+                                           guint64          *added_out,
+                                           GError          **error);
+
+/* N_h of each stratum of FRAME, then the sizes SIZE asks for (both arrays
+ * hold one entry per stratum; free them with g_free). */
+gboolean     ra_audit_frame_sizes         (const RaFrame     *frame,
+                                           const RaAuditSize *size,
+                                           guint64          **sizes_out,
+                                           GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,505 @@
+/* ra-audit-sample.c — the sample: keys, the n_h smallest, extend
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * See ra-audit.h for the sampling key. The sample of a stratum is its n_h
+ * smallest keys; growing it (extend) adds the next smallest keys not drawn
+ * yet, so every item drawn stays drawn.
+ */
+
+#define G_LOG_DOMAIN "ra-audit"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ra-audit-private.h"
+#include "ra-store-private.h"
+
+/* ------------------------------------------------------------------ */
+/* SipHash-2-4 (Aumasson & Bernstein), 64-bit output                    */
+
+#define ROTL64(x, b) (guint64) (((x) << (b)) | ((x) >> (64 - (b))))
+
+#define SIPROUND                                              \
+  G_STMT_START {                                              \
+    v0 += v1; v1 = ROTL64 (v1, 13); v1 ^= v0; v0 = ROTL64 (v0, 32); \
+    v2 += v3; v3 = ROTL64 (v3, 16); v3 ^= v2;                 \
+    v0 += v3; v3 = ROTL64 (v3, 21); v3 ^= v0;                 \
+    v2 += v1; v1 = ROTL64 (v1, 17); v1 ^= v2; v2 = ROTL64 (v2, 32); \
+  } G_STMT_END
+
+static inline guint64
+load_le64 (const guint8 *p)
+{
+  return ((guint64) p[0]) | ((guint64) p[1] << 8) | ((guint64) p[2] << 16) |
+         ((guint64) p[3] << 24) | ((guint64) p[4] << 32) | ((guint64) p[5] << 40) |
+         ((guint64) p[6] << 48) | ((guint64) p[7] << 56);
+}
+
+typedef struct
+{
+  guint64 v0, v1, v2, v3;
+  guint8  buf[8];
+  guint   buf_len;
+  guint64 total;
+} SipState;
+
+static void
+sip_init (SipState     *s,
+          const guint8  key[16])
+{
+  guint64 k0 = load_le64 (key);
+  guint64 k1 = load_le64 (key + 8);
+
+  s->v0 = k0 ^ G_GUINT64_CONSTANT (0x736f6d6570736575);
+  s->v1 = k1 ^ G_GUINT64_CONSTANT (0x646f72616e646f6d);
+  s->v2 = k0 ^ G_GUINT64_CONSTANT (0x6c7967656e657261);
+  s->v3 = k1 ^ G_GUINT64_CONSTANT (0x7465646279746573);
+  s->buf_len = 0;
+  s->total = 0;
+}
+
+static inline void
+sip_block (SipState *s,
+           guint64   m)
+{
+  guint64 v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
+
+  v3 ^= m;
+  SIPROUND;
+  SIPROUND;
+  v0 ^= m;
+  s->v0 = v0; s->v1 = v1; s->v2 = v2; s->v3 = v3;
+}
+
+static void
+sip_update (SipState   *s,
+            const void *data,
+            gsize       length)
+{
+  const guint8 *p = data;
+
+  s->total += length;
+  while (length > 0)
+    {
+      if (s->buf_len == 0 && length >= 8)
+        {
+          sip_block (s, load_le64 (p));
+          p += 8;
+          length -= 8;
+          continue;
+        }
+      s->buf[s->buf_len++] = *p++;
+      length--;
+      if (s->buf_len == 8)
+        {
+          sip_block (s, load_le64 (s->buf));
+          s->buf_len = 0;
+        }
+    }
+}
+
+static guint64
+sip_final (SipState *s)
+{
+  guint64 b = ((guint64) (s->total & 0xff)) << 56;
+  guint64 v0, v1, v2, v3;
+
+  for (guint i = 0; i < s->buf_len; i++)
+    b |= ((guint64) s->buf[i]) << (8 * i);
+
+  sip_block (s, b);
+  v0 = s->v0; v1 = s->v1; v2 = s->v2; v3 = s->v3;
+  v2 ^= 0xff;
+  SIPROUND;
+  SIPROUND;
+  SIPROUND;
+  SIPROUND;
+  return v0 ^ v1 ^ v2 ^ v3;
+}
+
+/**
+ * ra_siphash24:
+ *
+ * SipHash-2-4 of DATA under the 128-bit KEY (64-bit output), as in the
+ * reference implementation (its test vectors are checked by test-audit).
+ */
+guint64
+ra_siphash24 (const guint8  key[16],
+              const void   *data,
+              gsize         length)
+{
+  SipState s;
+
+  sip_init (&s, key);
+  sip_update (&s, data, length);
+  return sip_final (&s);
+}
+
+/**
+ * ra_audit_sample_key:
+ *
+ * The sampling key of the turn (EXT_ID, MODEL) under SEED: SipHash-2-4 with
+ * key LE64 (seed) || LE64 (RA_AUDIT_KEY_K1) over ext_id || 0x00 || model.
+ */
+guint64
+ra_audit_sample_key (guint64     seed,
+                     const char *ext_id,
+                     const char *model)
+{
+  guint8 key[16];
+  SipState s;
+  static const guint8 zero = 0;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      key[i] = (guint8) (seed >> (8 * i));
+      key[8 + i] = (guint8) (RA_AUDIT_KEY_K1 >> (8 * i));
+    }
+
+  sip_init (&s, key);
+  sip_update (&s, ext_id, strlen (ext_id));
+  sip_update (&s, &zero, 1);
+  sip_update (&s, model, strlen (model));
+  return sip_final (&s);
+}
+
+gint64
+ra_audit_key_to_stored (guint64 key)
+{
+  return (gint64) (key ^ G_GUINT64_CONSTANT (0x8000000000000000));
+}
+
+guint64
+ra_audit_key_from_stored (gint64 stored)
+{
+  return ((guint64) stored) ^ G_GUINT64_CONSTANT (0x8000000000000000);
+}
+
+guint64
+ra_audit_random_seed (void)
+{
+  guint64 hi = g_random_int ();
+  guint64 lo = g_random_int ();
+
+  return ((hi << 32) | lo) & G_GUINT64_CONSTANT (0x7fffffffffffffff);
+}
+
+
+void
+ra_audit_sample_result_clear (RaAuditSampleResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->old_fingerprint, g_free);
+  g_clear_pointer (&result->fingerprint, g_free);
+}
+
+/* ------------------------------------------------------------------ */
+/* The draw                                                             */
+
+static gboolean
+insert_item (RaStore            *store,
+             sqlite3_stmt       *stmt,
+             gint64              audit_id,
+             const RaFrameItem  *item,
+             const char         *stratum,
+             GError            **error)
+{
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  sqlite3_bind_int64 (stmt, 2, item->turn_id);
+  sqlite3_bind_text (stmt, 3, stratum, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, ra_audit_key_to_stored (item->key));
+  return ra_store_step_done (store, stmt, "cannot store the sample", error);
+}
+
+static gboolean
+update_strata_counts (RaStore  *store,
+                      gint64    audit_id,
+                      GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = ra_store_prepare (store,
+                                 "UPDATE audit_strata SET sample_size ="
+                                 " (SELECT count (*) FROM audit_items i"
+                                 "  WHERE i.audit_id = audit_strata.audit_id"
+                                 "    AND i.stratum = audit_strata.stratum)"
+                                 " WHERE audit_id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  return ra_store_step_done (store, stmt, "cannot store the strata", error);
+}
+
+/* Strata: zero the counts, then store the current frame's. */
+static gboolean
+store_frame_strata (RaStore        *store,
+                    gint64          audit_id,
+                    const RaFrame  *frame,
+                    GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = ra_store_prepare (store, "UPDATE audit_strata SET population = 0, turns = 0"
+                                 " WHERE audit_id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
+    return FALSE;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!(stmt = ra_store_prepare (store,
+                                 "INSERT INTO audit_strata (audit_id, stratum, class, model,"
+                                 " population, sample_size, turns) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)"
+                                 " ON CONFLICT (audit_id, stratum) DO UPDATE SET"
+                                 " population = excluded.population, turns = excluded.turns",
+                                 error)))
+    return FALSE;
+  for (guint i = 0; i < frame->strata->len; i++)
+    {
+      const RaFrameStratum *s = g_ptr_array_index (frame->strata, i);
+
+      sqlite3_bind_int64 (stmt, 1, audit_id);
+      ra_bind_text (stmt, 2, s->stratum);
+      ra_bind_text (stmt, 3, s->class);
+      ra_bind_text (stmt, 4, s->model);
+      sqlite3_bind_int64 (stmt, 5, (gint64) s->population);
+      sqlite3_bind_int64 (stmt, 6, (gint64) s->turns);
+      if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ra_audit_sample_draw (RaStore        *store,
+                      gint64          audit_id,
+                      const RaFrame  *frame,
+                      const guint64  *sizes,
+                      GHashTable     *drawn,
+                      GHashTable     *per_stratum,
+                      guint64        *added_out,
+                      GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint64 added = 0;
+
+  if (!store_frame_strata (store, audit_id, frame, error))
+    return FALSE;
+  if (!(stmt = ra_store_prepare (store,
+                                 "INSERT INTO audit_items (audit_id, turn_id, stratum, sample_key)"
+                                 " VALUES (?1, ?2, ?3, ?4)", error)))
+    return FALSE;
+  for (guint i = 0; i < frame->strata->len; i++)
+    {
+      const RaFrameStratum *s = g_ptr_array_index (frame->strata, i);
+      guint64 have = per_stratum ? GPOINTER_TO_SIZE (g_hash_table_lookup (per_stratum, s->stratum)) : 0;
+
+      for (guint64 k = 0; k < s->population && have < sizes[i]; k++)
+        {
+          const RaFrameItem *item = &g_array_index (frame->items, RaFrameItem, s->first + k);
+
+          if (drawn != NULL && g_hash_table_contains (drawn, &item->turn_id))
+            continue;
+          if (!insert_item (store, stmt, audit_id, item, s->stratum, error))
+            return FALSE;
+          have++;
+          added++;
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!update_strata_counts (store, audit_id, error))
+    return FALSE;
+  *added_out = added;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Extend                                                               */
+
+/* The items the audit holds: DRAWN (turn id -> stratum name, owned) and
+ * PER_STRATUM (stratum name -> count). */
+static gboolean
+load_drawn (RaStore     *store,
+            gint64       audit_id,
+            GHashTable  *drawn,
+            GHashTable  *per_stratum,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GHashTableIter iter;
+  gpointer k, v;
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store, "SELECT turn_id, stratum FROM audit_items WHERE audit_id = ?1",
+                                 error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *id = g_new (gint64, 1);
+      *id = sqlite3_column_int64 (stmt, 0);
+      g_hash_table_insert (drawn, id, g_strdup (ra_column_text (stmt, 1)));
+    }
+  if (rc != SQLITE_DONE)
+    return ra_store_set_error (store, rc, "cannot read the sample", error);
+
+  g_hash_table_iter_init (&iter, drawn);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    {
+      guint64 c = GPOINTER_TO_SIZE (g_hash_table_lookup (per_stratum, v));
+      g_hash_table_insert (per_stratum, v, GSIZE_TO_POINTER (c + 1));
+    }
+  return TRUE;
+}
+
+/* How many drawn items the frame no longer holds. */
+static guint64
+count_outside_frame (const RaFrame *frame,
+                     GHashTable    *drawn)
+{
+  g_autoptr(GHashTable) in_frame = g_hash_table_new (g_int64_hash, g_int64_equal);
+  GHashTableIter iter;
+  gpointer k;
+  guint64 outside = 0;
+
+  for (guint i = 0; i < frame->items->len; i++)
+    {
+      RaFrameItem *item = &g_array_index (frame->items, RaFrameItem, i);
+      g_hash_table_add (in_frame, &item->turn_id);
+    }
+  g_hash_table_iter_init (&iter, drawn);
+  while (g_hash_table_iter_next (&iter, &k, NULL))
+    if (!g_hash_table_contains (in_frame, k))
+      outside++;
+  return outside;
+}
+
+/* Records the extension in the audit's design, with the new fingerprint. */
+static gboolean
+record_extension (RaStore            *store,
+                  const RaAudit      *audit,
+                  const RaFrame      *frame,
+                  const RaAuditSize  *size,
+                  guint64             added,
+                  GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(cJSON) design = NULL;
+  g_autofree char *now = ra_now_rfc3339 ();
+  gboolean changed = g_strcmp0 (frame->fingerprint, audit->fingerprint) != 0;
+  cJSON *ext, *extensions;
+  char *printed;
+
+  design = cJSON_Parse (audit->design ? audit->design : "");
+  if (!cJSON_IsObject (design))
+    {
+      g_clear_pointer (&design, cJSON_Delete);
+      design = cJSON_CreateObject ();
+    }
+  extensions = cJSON_GetObjectItemCaseSensitive (design, "extensions");
+  if (!cJSON_IsArray (extensions))
+    {
+      cJSON_DeleteItemFromObjectCaseSensitive (design, "extensions");
+      extensions = cJSON_AddArrayToObject (design, "extensions");
+    }
+  ext = ra_audit_size_to_json (size);
+  cJSON_AddStringToObject (ext, "at", now);
+  cJSON_AddNumberToObject (ext, "added", (double) added);
+  cJSON_AddBoolToObject (ext, "frame_changed", changed);
+  if (changed)
+    {
+      cJSON_AddStringToObject (ext, "previous_fingerprint", audit->fingerprint);
+      cJSON_AddStringToObject (ext, "fingerprint", frame->fingerprint);
+    }
+  cJSON_AddItemToArray (extensions, ext);
+
+  if (!(stmt = ra_store_prepare (store, "UPDATE audits SET design = ?2, fingerprint = ?3 WHERE id = ?1",
+                                 error)))
+    return FALSE;
+  printed = cJSON_PrintUnformatted (design);
+  sqlite3_bind_int64 (stmt, 1, audit->id);
+  ra_bind_text (stmt, 2, printed);
+  ra_bind_text (stmt, 3, frame->fingerprint);
+  cJSON_free (printed);
+  return ra_store_step_done (store, stmt, "cannot store the audit", error);
+}
+
+static gboolean
+audit_extend_locked (RaStore              *store,
+                     const char           *name,
+                     const RaAuditSize    *size,
+                     RaAuditSampleResult  *result,
+                     GError              **error)
+{
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(RaFrame) frame = NULL;
+  g_autoptr(GHashTable) drawn = NULL;       /* turn id -> stratum name (owned) */
+  g_autoptr(GHashTable) per_stratum = NULL; /* stratum name -> count drawn */
+  g_autofree guint64 *sizes = NULL;
+  RaFrameFilters filters = { 0 };
+  guint64 added = 0;
+
+  if (!(audit = ra_audit_load (store, name, error)))
+    return FALSE;
+  if (!ra_frame_filters_from_json (audit->filters, &filters, error))
+    return FALSE;
+  frame = ra_frame_compute (store, &filters, audit->declined_by, audit->strata_by, audit->seed, error);
+  ra_frame_filters_clear (&filters);
+  if (frame == NULL)
+    return FALSE;
+
+  drawn = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  per_stratum = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!load_drawn (store, audit->id, drawn, per_stratum, error))
+    return FALSE;
+  if (!ra_audit_frame_sizes (frame, size, &sizes, error))
+    return FALSE;
+  if (!ra_audit_sample_draw (store, audit->id, frame, sizes, drawn, per_stratum, &added, error))
+    return FALSE;
+  if (!record_extension (store, audit, frame, size, added, error))
+    return FALSE;
+
+  if (result != NULL)
+    {
+      result->audit_id = audit->id;
+      result->population = frame->items->len;
+      result->sampled = audit->sampled + added;
+      result->added = added;
+      result->fingerprint_changed = g_strcmp0 (frame->fingerprint, audit->fingerprint) != 0;
+      result->old_fingerprint = g_strdup (audit->fingerprint);
+      result->fingerprint = g_strdup (frame->fingerprint);
+      result->kept_outside_frame = count_outside_frame (frame, drawn);
+    }
+  return TRUE;
+}
+
+gboolean
+ra_audit_extend (RaStore              *store,
+                 const char           *name,
+                 const RaAuditSize    *size,
+                 RaAuditSampleResult  *result,
+                 GError              **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (size != NULL, FALSE);
+
+  if (result)
+    memset (result, 0, sizeof *result);
+  if (!ra_store_begin (store, error))
+    return FALSE;
+  if (!audit_extend_locked (store, name, size, result, error) ||
+      !ra_store_commit (store, error))
+    {
+      ra_store_rollback (store);
+      if (result)
+        ra_audit_sample_result_clear (result);
+      return FALSE;
+    }
+  return TRUE;
+}
+

@@ -1,0 +1,245 @@
+/* ra-audit-size.c — how many items an audit draws, and how many more it needs
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The size rules (per class, total with an allocation, half-width), the
+ * design JSON that records them, and the plan (labels still needed per
+ * stratum for a half-width).
+ */
+
+#define G_LOG_DOMAIN "ra-audit"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "ra-audit-private.h"
+
+void
+ra_plan_row_free (RaPlanRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->stratum);
+  g_free (row->class);
+  g_free (row->model);
+  g_free (row);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sizes                                                                */
+
+static double
+size_confidence (const RaAuditSize *size)
+{
+  return size->confidence > 0 ? size->confidence : 0.95;
+}
+
+gboolean
+ra_audit_compute_sizes (const RaAuditSize *size,
+                        const guint64     *populations,
+                        guint              n_strata,
+                        guint64           *sizes_out,
+                        GError           **error)
+{
+  g_return_val_if_fail (size != NULL, FALSE);
+
+  switch (size->rule)
+    {
+    case RA_AUDIT_SIZE_PER_CLASS:
+      if (size->per_class == 0)
+        {
+          g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                       "--per-class must be a positive number of items");
+          return FALSE;
+        }
+      for (guint i = 0; i < n_strata; i++)
+        sizes_out[i] = MIN (size->per_class, populations[i]);
+      return TRUE;
+
+    case RA_AUDIT_SIZE_TOTAL:
+      if (size->total == 0)
+        {
+          g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                       "--total must be a positive number of items");
+          return FALSE;
+        }
+      ra_stats_allocate (size->total, populations, NULL, n_strata, size->allocation, sizes_out);
+      for (guint i = 0; i < n_strata; i++)
+        sizes_out[i] = MIN (sizes_out[i], populations[i]);
+      return TRUE;
+
+    case RA_AUDIT_SIZE_HALF_WIDTH:
+      {
+        guint64 n;
+        double conf = size_confidence (size);
+
+        if (!(size->half_width > 0 && size->half_width < 1))
+          {
+            g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                         "--half-width must be between 0 and 1 (e.g. 0.05), not %g",
+                         size->half_width);
+            return FALSE;
+          }
+        if (!(size->expected_share >= 0 && size->expected_share <= 1))
+          {
+            g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                         "--expected-share must be between 0 and 1, not %g",
+                         size->expected_share);
+            return FALSE;
+          }
+        if (!(conf > 0 && conf < 1))
+          {
+            g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                         "the confidence must be between 0 and 1, not %g", conf);
+            return FALSE;
+          }
+        n = ra_stats_sample_size (size->half_width, size->expected_share, 0, conf, RA_CI_WILSON);
+        for (guint i = 0; i < n_strata; i++)
+          sizes_out[i] = MIN (n, populations[i]);
+        return TRUE;
+      }
+
+    default:
+      break;
+    }
+
+  g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, "unknown size rule");
+  return FALSE;
+}
+
+static const char *
+allocation_to_string (RaAllocation a)
+{
+  switch (a)
+    {
+    case RA_ALLOCATION_NEYMAN: return "neyman";
+    case RA_ALLOCATION_EQUAL: return "equal";
+    case RA_ALLOCATION_PROPORTIONAL:
+    default: return "proportional";
+    }
+}
+
+cJSON *
+ra_audit_size_to_json (const RaAuditSize *size)
+{
+  cJSON *o = cJSON_CreateObject ();
+
+  switch (size->rule)
+    {
+    case RA_AUDIT_SIZE_PER_CLASS:
+      cJSON_AddStringToObject (o, "size", "per-class");
+      cJSON_AddNumberToObject (o, "per_class", (double) size->per_class);
+      break;
+    case RA_AUDIT_SIZE_TOTAL:
+      cJSON_AddStringToObject (o, "size", "total");
+      cJSON_AddNumberToObject (o, "total", (double) size->total);
+      cJSON_AddStringToObject (o, "allocation", allocation_to_string (size->allocation));
+      break;
+    case RA_AUDIT_SIZE_HALF_WIDTH:
+    default:
+      cJSON_AddStringToObject (o, "size", "half-width");
+      cJSON_AddNumberToObject (o, "half_width", size->half_width);
+      cJSON_AddNumberToObject (o, "expected_share", size->expected_share);
+      cJSON_AddNumberToObject (o, "confidence", size_confidence (size));
+      cJSON_AddStringToObject (o, "method", "wilson");
+      break;
+    }
+  return o;
+}
+
+/* ------------------------------------------------------------------ */
+
+gboolean
+ra_audit_frame_sizes (const RaFrame      *frame,
+                      const RaAuditSize  *size,
+                      guint64           **sizes_out,
+                      GError            **error)
+{
+  guint n = frame->strata->len;
+  g_autofree guint64 *pops = g_new0 (guint64, n + 1);
+  g_autofree guint64 *sizes = g_new0 (guint64, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    pops[i] = ((RaFrameStratum *) g_ptr_array_index (frame->strata, i))->population;
+  if (!ra_audit_compute_sizes (size, pops, n, sizes, error))
+    return FALSE;
+  *sizes_out = g_steal_pointer (&sizes);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The plan                                                             */
+
+GPtrArray *
+ra_audit_plan (RaStore  *store,
+               gint64    audit_id,
+               double    half_width,
+               double    expected_share,
+               double    confidence,
+               GError  **error)
+{
+  g_autoptr(GPtrArray) strata = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (confidence <= 0)
+    confidence = 0.95;
+  if (!(half_width > 0 && half_width < 1))
+    {
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                   "--half-width must be between 0 and 1 (e.g. 0.05), not %g", half_width);
+      return NULL;
+    }
+  if (expected_share > 1 || isnan (expected_share))
+    {
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                   "--expected-share must be between 0 and 1, or 'labels'");
+      return NULL;
+    }
+  if (!(confidence < 1))
+    {
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                   "the confidence must be between 0 and 1, not %g", confidence);
+      return NULL;
+    }
+
+  if (!(strata = ra_audit_get_strata (store, audit_id, error)))
+    return NULL;
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_plan_row_free);
+  for (guint i = 0; i < strata->len; i++)
+    {
+      const RaAuditStratum *s = g_ptr_array_index (strata, i);
+      RaPlanRow *row = g_new0 (RaPlanRow, 1);
+      guint64 n;
+
+      row->stratum = g_strdup (s->stratum);
+      row->class = g_strdup (s->class);
+      row->model = g_strdup (s->model);
+      row->population = s->population;
+      row->sampled = s->sampled;
+      row->labelled = s->labelled;
+      row->should_have_attempted = s->should_have_attempted;
+      if (expected_share >= 0)
+        row->share = expected_share;
+      else if (s->labelled > 0)
+        {
+          row->share = (double) s->should_have_attempted / (double) s->labelled;
+          row->share_observed = TRUE;
+        }
+      else
+        row->share = 0.5;
+
+      n = ra_stats_sample_size (half_width, row->share, 0, confidence, RA_CI_WILSON);
+      row->census = n > s->population;
+      row->required = MIN (n, s->population);
+      row->more_labels = row->required > row->labelled ? row->required - row->labelled : 0;
+      row->more_items = row->required > row->sampled ? row->required - row->sampled : 0;
+      g_ptr_array_add (rows, row);
+    }
+  return g_steal_pointer (&rows);
+}

@@ -1,0 +1,760 @@
+/* ra-database-calls.c — the workbench's store calls: overview, batches, audits, frame, report
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each call runs one model function on the worker (ra-database.c).
+ */
+
+#define G_LOG_DOMAIN "ra-database"
+
+#include "config.h"
+
+#include "ra-database-private.h"
+#include "ra-store-private.h"
+
+void
+ra_store_overview_free (RaStoreOverview *overview)
+{
+  if (overview == NULL)
+    return;
+
+  g_free (overview->path);
+  g_free (overview);
+}
+
+static gint64
+count_rows (RaStore     *store,
+            const char  *sql,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store, sql, error)))
+    return -1;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      ra_store_set_error (store, rc, "cannot count", error);
+      return -1;
+    }
+
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gpointer
+overview_work (RaStore       *store,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(RaStoreOverview) overview = g_new0 (RaStoreOverview, 1);
+
+  overview->path = g_strdup (ra_store_get_path (store));
+  if ((overview->n_batches = count_rows (store, "SELECT count(*) FROM batches", error)) < 0 ||
+      (overview->n_turns = count_rows (store, "SELECT count(*) FROM turns", error)) < 0 ||
+      (overview->n_audits = count_rows (store, "SELECT count(*) FROM audits", error)) < 0 ||
+      (overview->n_labels = count_rows (store, "SELECT count(*) FROM label_events", error)) < 0)
+    return NULL;
+
+  return g_steal_pointer (&overview);
+}
+
+void
+ra_database_overview_async (RaDatabase          *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  ra_database_run_async (self, overview_work, NULL, NULL,
+                         (GDestroyNotify) ra_store_overview_free,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_overview_finish:
+ *
+ * Returns: (transfer full) (nullable): the overview
+ */
+RaStoreOverview *
+ra_database_overview_finish (RaDatabase    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+void
+ra_database_batch_free (RaDatabaseBatch *info)
+{
+  if (info == NULL)
+    return;
+
+  g_free (info->name);
+  g_free (info->source);
+  g_free (info->sha256);
+  g_free (info->imported_at);
+  g_free (info);
+}
+
+static gpointer
+list_batches_work (RaStore       *store,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_database_batch_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = ra_store_prepare (store,
+                           "SELECT b.id, b.name, b.source, b.sha256, b.imported_at,"
+                           "       b.n_imported, b.n_duplicates, b.n_rejected,"
+                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id),"
+                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id AND t.declined = 1),"
+                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id AND t.declined IS NOT NULL)"
+                           "  FROM batches b ORDER BY b.imported_at, b.id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RaDatabaseBatch *info = g_new0 (RaDatabaseBatch, 1);
+
+      info->id = sqlite3_column_int64 (stmt, 0);
+      info->name = g_strdup (ra_column_text (stmt, 1));
+      info->source = g_strdup (ra_column_text (stmt, 2));
+      info->sha256 = g_strdup (ra_column_text (stmt, 3));
+      info->imported_at = g_strdup (ra_column_text (stmt, 4));
+      info->n_imported = sqlite3_column_int64 (stmt, 5);
+      info->n_duplicates = sqlite3_column_int64 (stmt, 6);
+      info->n_rejected = sqlite3_column_int64 (stmt, 7);
+      info->n_turns = sqlite3_column_int64 (stmt, 8);
+      info->n_declined = sqlite3_column_int64 (stmt, 9);
+      info->n_flagged = sqlite3_column_int64 (stmt, 10);
+      g_ptr_array_add (batches, info);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot list the batches", error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&batches);
+}
+
+void
+ra_database_list_batches_async (RaDatabase          *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  /* Counting the declines of every batch reads every turn: on a store of
+   * a million turns that is seconds, which must not hold up the session. */
+  ra_database_run_background_async (self, list_batches_work, NULL, NULL,
+                                    (GDestroyNotify) g_ptr_array_unref,
+                                    cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_list_batches_finish:
+ *
+ * Returns: (transfer container) (element-type RaDatabaseBatch): the batches
+ */
+GPtrArray *
+ra_database_list_batches_finish (RaDatabase    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+void
+ra_audit_info_free (RaAuditInfo *info)
+{
+  if (info == NULL)
+    return;
+
+  g_clear_pointer (&info->audit, ra_audit_free);
+  g_clear_pointer (&info->strata, g_ptr_array_unref);
+  g_free (info);
+}
+
+static RaAuditInfo *
+audit_info_new (RaStore  *store,
+                RaAudit  *audit,
+                GError  **error)
+{
+  g_autoptr(RaAuditInfo) info = g_new0 (RaAuditInfo, 1);
+
+  info->audit = audit;
+  if (!(info->strata = ra_audit_get_strata (store, audit->id, error)))
+    return NULL;
+
+  for (guint i = 0; i < info->strata->len; i++)
+    {
+      const RaAuditStratum *stratum = g_ptr_array_index (info->strata, i);
+
+      info->sampled += stratum->sampled;
+      info->labelled += stratum->labelled;
+      info->unsure += stratum->unsure;
+      info->unlabelled += stratum->unlabelled;
+    }
+
+  return g_steal_pointer (&info);
+}
+
+static gpointer
+list_audits_work (RaStore       *store,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GPtrArray) audits = NULL;
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_audit_info_free);
+
+  if (!(audits = ra_audit_list (store, error)))
+    return NULL;
+
+  /* The infos take over the audits. */
+  g_ptr_array_set_free_func (audits, NULL);
+  for (guint i = 0; i < audits->len; i++)
+    {
+      RaAudit *audit = g_ptr_array_index (audits, i);
+      RaAuditInfo *info;
+
+      if (!(info = audit_info_new (store, audit, error)))
+        {
+          for (guint j = i + 1; j < audits->len; j++)
+            ra_audit_free (g_ptr_array_index (audits, j));
+          return NULL;
+        }
+      g_ptr_array_add (infos, info);
+    }
+
+  return g_steal_pointer (&infos);
+}
+
+void
+ra_database_list_audits_async (RaDatabase          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  ra_database_run_async (self, list_audits_work, NULL, NULL,
+                         (GDestroyNotify) g_ptr_array_unref,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_list_audits_finish:
+ *
+ * Returns: (transfer container) (element-type RaAuditInfo): the audits
+ */
+GPtrArray *
+ra_database_list_audits_finish (RaDatabase    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+static gpointer
+get_audit_work (RaStore       *store,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  RaAudit *audit;
+
+  if (!(audit = ra_audit_load (store, data, error)))
+    return NULL;
+  return audit_info_new (store, audit, error);
+}
+
+void
+ra_database_get_audit_async (RaDatabase          *self,
+                             const char          *name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (name != NULL);
+
+  ra_database_run_async (self, get_audit_work, g_strdup (name), g_free,
+                         (GDestroyNotify) ra_audit_info_free,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_get_audit_finish:
+ *
+ * Returns: (transfer full): the audit with its strata
+ */
+RaAuditInfo *
+ra_database_get_audit_finish (RaDatabase    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+typedef struct
+{
+  char            *audit;
+  RaReportOptions  options;
+  char            *compare_a;
+  char            *compare_b;
+} ReportData;
+
+static void
+report_data_free (ReportData *data)
+{
+  g_free (data->audit);
+  g_free (data->compare_a);
+  g_free (data->compare_b);
+  g_free (data);
+}
+
+static gpointer
+report_work (RaStore       *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ReportData *data = user_data;
+
+  return ra_report_build (store, data->audit, &data->options, error);
+}
+
+void
+ra_database_report_async (RaDatabase            *self,
+                          const char            *audit,
+                          const RaReportOptions *options,
+                          GCancellable          *cancellable,
+                          GAsyncReadyCallback    callback,
+                          gpointer               user_data)
+{
+  ReportData *data;
+
+  g_return_if_fail (audit != NULL);
+
+  data = g_new0 (ReportData, 1);
+  data->audit = g_strdup (audit);
+  if (options != NULL)
+    data->options = *options;
+  else
+    ra_report_options_init (&data->options);
+  /* A self-contained copy: the caller's strings may go away. */
+  data->compare_a = g_strdup (data->options.compare_a);
+  data->compare_b = g_strdup (data->options.compare_b);
+  data->options.compare_a = data->compare_a;
+  data->options.compare_b = data->compare_b;
+
+  ra_database_run_async (self, report_work, data, (GDestroyNotify) report_data_free,
+                         (GDestroyNotify) ra_report_free,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_report_finish:
+ *
+ * Returns: (transfer full): the report
+ */
+RaReport *
+ra_database_report_finish (RaDatabase    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+typedef struct
+{
+  char          *name;
+  RaAuditDesign  design;
+} CreateData;
+
+static void
+design_copy (RaAuditDesign       *dest,
+             const RaAuditDesign *src)
+{
+  *dest = *src;
+  dest->batches = g_strdupv (src->batches);
+  dest->models = g_strdupv (src->models);
+  dest->classes = g_strdupv (src->classes);
+  dest->from = g_strdup (src->from);
+  dest->to = g_strdup (src->to);
+}
+
+static void
+design_clear (RaAuditDesign *design)
+{
+  g_clear_pointer (&design->batches, g_strfreev);
+  g_clear_pointer (&design->models, g_strfreev);
+  g_clear_pointer (&design->classes, g_strfreev);
+  g_clear_pointer (&design->from, g_free);
+  g_clear_pointer (&design->to, g_free);
+}
+
+static void
+create_data_free (CreateData *data)
+{
+  g_free (data->name);
+  design_clear (&data->design);
+  g_free (data);
+}
+
+static gpointer
+create_audit_work (RaStore       *store,
+                   gpointer       user_data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  CreateData *data = user_data;
+  RaAuditSampleResult result = { 0 };
+  RaAudit *audit;
+
+  audit = ra_audit_create (store, data->name, &data->design, &result, error);
+  ra_audit_sample_result_clear (&result);
+
+  return audit;
+}
+
+void
+ra_database_create_audit_async (RaDatabase          *self,
+                                const char          *name,
+                                const RaAuditDesign *design,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  CreateData *data;
+
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (design != NULL);
+
+  data = g_new0 (CreateData, 1);
+  data->name = g_strdup (name);
+  design_copy (&data->design, design);
+
+  ra_database_run_async (self, create_audit_work, data, (GDestroyNotify) create_data_free,
+                         (GDestroyNotify) ra_audit_free,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_create_audit_finish:
+ *
+ * Returns: (transfer full): the new audit
+ */
+RaAudit *
+ra_database_create_audit_finish (RaDatabase    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+static char *
+strv_to_json (char **strv)
+{
+  g_autoptr(cJSON) array = NULL;
+  char *printed;
+  char *ret;
+
+  if (strv == NULL || strv[0] == NULL)
+    return NULL;
+
+  array = cJSON_CreateArray ();
+  for (guint i = 0; strv[i] != NULL; i++)
+    cJSON_AddItemToArray (array, cJSON_CreateString (strv[i]));
+
+  printed = cJSON_PrintUnformatted (array);
+  ret = g_strdup (printed);
+  cJSON_free (printed);
+  return ret;
+}
+
+static gpointer
+frame_work (RaStore       *store,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  RaAuditDesign *design = user_data;
+  g_autoptr(GPtrArray) strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *classes = strv_to_json (design->classes);
+  g_autofree char *models = strv_to_json (design->models);
+  g_autofree char *batches = strv_to_json (design->batches);
+  int rc;
+
+  /* The SQL is built from constant fragments only; every value is bound. */
+  sql = g_strconcat ("SELECT ",
+                     design->strata_by == RA_STRATA_CLASS_MODEL ? "t.class || '/' || t.model" : "t.class",
+                     ", count(*) FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
+                     " WHERE ", ra_declined_by_sql (design->declined_by),
+                     " AND (?1 IS NULL OR t.class IN (SELECT value FROM json_each (?1)))"
+                     " AND (?2 IS NULL OR t.model IN (SELECT value FROM json_each (?2)))"
+                     " AND (?3 IS NULL OR t.batch_id IN (SELECT b.id FROM batches b"
+                     "      WHERE b.name IN (SELECT value FROM json_each (?3))))"
+                     " AND (?4 IS NULL OR t.ts >= ?4)"
+                     " AND (?5 IS NULL OR t.ts < ?5)"
+                     " GROUP BY 1 ORDER BY 1",
+                     NULL);
+
+  if (!(stmt = ra_store_prepare (store, sql, error)))
+    return NULL;
+
+  ra_bind_text (stmt, 1, classes);
+  ra_bind_text (stmt, 2, models);
+  ra_bind_text (stmt, 3, batches);
+  ra_bind_text (stmt, 4, design->from);
+  ra_bind_text (stmt, 5, design->to);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RaFrameStratum *stratum = g_new0 (RaFrameStratum, 1);
+
+      stratum->stratum = g_strdup (ra_column_text (stmt, 0));
+      stratum->population = sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (strata, stratum);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot count the frame", error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&strata);
+}
+
+static void
+design_free (RaAuditDesign *design)
+{
+  design_clear (design);
+  g_free (design);
+}
+
+void
+ra_database_frame_async (RaDatabase          *self,
+                         const RaAuditDesign *design,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  RaAuditDesign *copy;
+
+  g_return_if_fail (design != NULL);
+
+  copy = g_new0 (RaAuditDesign, 1);
+  design_copy (copy, design);
+  ra_database_run_async (self, frame_work, copy, (GDestroyNotify) design_free,
+                         (GDestroyNotify) g_ptr_array_unref,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_frame_finish:
+ *
+ * Returns: (transfer container) (element-type RaFrameStratum): N_h per stratum
+ */
+GPtrArray *
+ra_database_frame_finish (RaDatabase    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+void
+ra_store_values_free (RaStoreValues *values)
+{
+  if (values == NULL)
+    return;
+
+  g_strfreev (values->classes);
+  g_strfreev (values->models);
+  g_strfreev (values->batches);
+  g_free (values);
+}
+
+static char **
+distinct_values (RaStore     *store,
+                 const char  *sql,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store, sql, error)))
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, ra_column_text (stmt, 0) ? ra_column_text (stmt, 0) : "");
+
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot list values", error);
+      return NULL;
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static gpointer
+values_work (RaStore       *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(RaStoreValues) values = g_new0 (RaStoreValues, 1);
+
+  /* turns_class_model serves the first two without a table scan. */
+  if (!(values->classes = distinct_values (store, "SELECT DISTINCT class FROM turns ORDER BY 1", error)) ||
+      !(values->models = distinct_values (store, "SELECT DISTINCT model FROM turns ORDER BY 1", error)) ||
+      !(values->batches = distinct_values (store, "SELECT name FROM batches ORDER BY imported_at, id", error)))
+    return NULL;
+
+  return g_steal_pointer (&values);
+}
+
+void
+ra_database_values_async (RaDatabase          *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  ra_database_run_async (self, values_work, NULL, NULL,
+                         (GDestroyNotify) ra_store_values_free,
+                         cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_values_finish:
+ *
+ * Returns: (transfer full): the distinct values
+ */
+RaStoreValues *
+ra_database_values_finish (RaDatabase    *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+
+
+typedef struct
+{
+  gint64  audit_id;
+  char   *klass;
+  char   *text;
+} GuidelineData;
+
+static void
+guideline_data_free (GuidelineData *data)
+{
+  g_free (data->klass);
+  g_free (data->text);
+  g_free (data);
+}
+
+static gpointer
+get_guideline_work (RaStore       *store,
+                    gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GuidelineData *data = user_data;
+  g_autoptr(GError) local_error = NULL;
+  char *text;
+
+  text = ra_audit_get_guideline (store, data->audit_id, data->klass, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  /* "No guideline" is not an error: return an empty string. */
+  return text != NULL ? text : g_strdup ("");
+}
+
+void
+ra_database_get_guideline_async (RaDatabase          *self,
+                                 gint64               audit_id,
+                                 const char          *klass,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GuidelineData *data = g_new0 (GuidelineData, 1);
+
+  data->audit_id = audit_id;
+  data->klass = g_strdup (klass);
+  ra_database_run_async (self, get_guideline_work, data, (GDestroyNotify) guideline_data_free,
+                         g_free, cancellable, callback, user_data);
+}
+
+/**
+ * ra_database_get_guideline_finish:
+ *
+ * Returns: (transfer full): the guideline, "" when there is none
+ */
+char *
+ra_database_get_guideline_finish (RaDatabase    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return ra_database_run_finish (self, result, error);
+}
+
+static gpointer
+set_guideline_work (RaStore       *store,
+                    gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  GuidelineData *data = user_data;
+
+  if (!ra_audit_set_guideline (store, data->audit_id, data->klass, data->text, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+ra_database_set_guideline_async (RaDatabase          *self,
+                                 gint64               audit_id,
+                                 const char          *klass,
+                                 const char          *text,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GuidelineData *data = g_new0 (GuidelineData, 1);
+
+  data->audit_id = audit_id;
+  data->klass = g_strdup (klass);
+  data->text = g_strdup (text);
+  ra_database_run_async (self, set_guideline_work, data, (GDestroyNotify) guideline_data_free,
+                         NULL, cancellable, callback, user_data);
+}
+
+gboolean
+ra_database_set_guideline_finish (RaDatabase    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return ra_database_run_finish (self, result, error) != NULL;
+}
+

@@ -1,0 +1,510 @@
+/* ra-frame.c — the frame of an audit: declines per stratum, filters, fingerprint
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The frame is read in one pass over turns (joined with detections),
+ * selecting only the columns needed; keys are computed in C and the items
+ * sorted in memory.
+ */
+
+#define G_LOG_DOMAIN "ra-frame"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ra-audit.h"
+#include "ra-frame.h"
+#include "ra-store-private.h"
+
+gboolean
+ra_strata_by_parse (const char *text,
+                    RaStrataBy *out)
+{
+  if (g_strcmp0 (text, "class") == 0)
+    *out = RA_STRATA_CLASS;
+  else if (g_strcmp0 (text, "class,model") == 0 || g_strcmp0 (text, "class-model") == 0 ||
+           g_strcmp0 (text, "class+model") == 0)
+    *out = RA_STRATA_CLASS_MODEL;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const char *
+ra_strata_by_to_string (RaStrataBy by)
+{
+  return by == RA_STRATA_CLASS_MODEL ? "class,model" : "class";
+}
+
+void
+ra_frame_stratum_free (RaFrameStratum *s)
+{
+  if (s == NULL)
+    return;
+  g_free (s->stratum);
+  g_free (s->class);
+  g_free (s->model);
+  g_free (s);
+}
+
+void
+ra_frame_free (RaFrame *f)
+{
+  if (f == NULL)
+    return;
+  g_ptr_array_unref (f->strata);
+  g_array_unref (f->items);
+  g_string_chunk_free (f->chunk);
+  g_free (f->fingerprint);
+  g_free (f);
+}
+
+guint64
+ra_frame_n_turns (const RaFrame *frame)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < frame->strata->len; i++)
+    n += ((RaFrameStratum *) g_ptr_array_index (frame->strata, i))->turns;
+  return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Filters                                                              */
+
+void
+ra_frame_filters_clear (RaFrameFilters *f)
+{
+  g_clear_pointer (&f->batches, g_strfreev);
+  g_clear_pointer (&f->models, g_strfreev);
+  g_clear_pointer (&f->classes, g_strfreev);
+  g_clear_pointer (&f->from, g_free);
+  g_clear_pointer (&f->to, g_free);
+}
+
+static char *
+normalize_time (const char  *text,
+                const char  *option,
+                GError     **error)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autoptr(GDateTime) u = NULL;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+  dt = g_date_time_new_from_iso8601 (text, utc);
+  if (dt == NULL && strlen (text) == 10)
+    {
+      g_autofree char *full = g_strconcat (text, "T00:00:00Z", NULL);
+      dt = g_date_time_new_from_iso8601 (full, utc);
+    }
+  if (dt == NULL)
+    {
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                   "%s: '%s' is not an RFC 3339 time (e.g. 2026-01-31T00:00:00Z or 2026-01-31)",
+                   option, text);
+      return NULL;
+    }
+  u = g_date_time_to_utc (dt);
+  return g_date_time_format (u, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+gboolean
+ra_frame_filters_set (RaFrameFilters  *f,
+                      char           **batches,
+                      char           **models,
+                      char           **classes,
+                      const char      *from,
+                      const char      *to,
+                      GError         **error)
+{
+  f->batches = g_strdupv (batches);
+  f->models = g_strdupv (models);
+  f->classes = g_strdupv (classes);
+  if ((from != NULL && *from != '\0' && !(f->from = normalize_time (from, "--from", error))) ||
+      (to != NULL && *to != '\0' && !(f->to = normalize_time (to, "--to", error))))
+    {
+      ra_frame_filters_clear (f);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static cJSON *
+strv_to_json (char **v)
+{
+  cJSON *a = cJSON_CreateArray ();
+
+  for (guint i = 0; v != NULL && v[i] != NULL; i++)
+    cJSON_AddItemToArray (a, cJSON_CreateString (v[i]));
+  return a;
+}
+
+/* A JSON array of V for a ?N IN json_each (?N) filter; NULL for none. */
+static char *
+strv_to_json_text (char **v)
+{
+  g_autoptr(cJSON) a = NULL;
+
+  if (v == NULL || v[0] == NULL)
+    return NULL;
+  a = strv_to_json (v);
+  return cJSON_PrintUnformatted (a);
+}
+
+char *
+ra_frame_filters_to_json (const RaFrameFilters *f)
+{
+  g_autoptr(cJSON) o = cJSON_CreateObject ();
+  char *text, *ret;
+
+  if (f->batches && f->batches[0])
+    cJSON_AddItemToObject (o, "batches", strv_to_json (f->batches));
+  if (f->models && f->models[0])
+    cJSON_AddItemToObject (o, "models", strv_to_json (f->models));
+  if (f->classes && f->classes[0])
+    cJSON_AddItemToObject (o, "classes", strv_to_json (f->classes));
+  if (f->from)
+    cJSON_AddStringToObject (o, "from", f->from);
+  if (f->to)
+    cJSON_AddStringToObject (o, "to", f->to);
+
+  text = cJSON_PrintUnformatted (o);
+  ret = g_strdup (text);
+  cJSON_free (text);
+  return ret;
+}
+
+static char **
+json_to_strv (const cJSON *a)
+{
+  GPtrArray *v;
+  const cJSON *e;
+
+  if (!cJSON_IsArray (a))
+    return NULL;
+  v = g_ptr_array_new ();
+  cJSON_ArrayForEach (e, a)
+    if (cJSON_IsString (e))
+      g_ptr_array_add (v, g_strdup (e->valuestring));
+  g_ptr_array_add (v, NULL);
+  return (char **) g_ptr_array_free (v, FALSE);
+}
+
+gboolean
+ra_frame_filters_from_json (const char      *text,
+                            RaFrameFilters  *f,
+                            GError         **error)
+{
+  g_autoptr(cJSON) o = cJSON_Parse (text ? text : "");
+  const cJSON *e;
+
+  if (!cJSON_IsObject (o))
+    {
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                   "the audit's stored filters are not a JSON object");
+      return FALSE;
+    }
+  f->batches = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
+  f->models = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "models"));
+  f->classes = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "classes"));
+  if (cJSON_IsString (e = cJSON_GetObjectItemCaseSensitive (o, "from")))
+    f->from = g_strdup (e->valuestring);
+  if (cJSON_IsString (e = cJSON_GetObjectItemCaseSensitive (o, "to")))
+    f->to = g_strdup (e->valuestring);
+  return TRUE;
+}
+
+static gboolean
+check_batches (RaStore      *store,
+               char        **batches,
+               GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (batches == NULL)
+    return TRUE;
+  if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM batches WHERE name = ?1 LIMIT 1", error)))
+    return FALSE;
+  for (guint i = 0; batches[i] != NULL; i++)
+    {
+      int rc;
+
+      sqlite3_reset (stmt);
+      ra_bind_text (stmt, 1, batches[i]);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND,
+                       "--batch: there is no batch named '%s' in this store "
+                       "(see 'refusal-audit batches')", batches[i]);
+          return FALSE;
+        }
+      if (rc != SQLITE_ROW)
+        return ra_store_set_error (store, rc, "cannot read the batches", error);
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the frame                                                    */
+
+static int
+cmp_items_by_stratum_key (gconstpointer a,
+                          gconstpointer b)
+{
+  const RaFrameItem *x = a, *y = b;
+  int c;
+
+  if (x->stratum != y->stratum)
+    return x->stratum < y->stratum ? -1 : 1;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  if ((c = strcmp (x->ext_id, y->ext_id)) != 0)
+    return c;
+  return strcmp (x->model, y->model);
+}
+
+static int
+cmp_items_by_name (gconstpointer a,
+                   gconstpointer b)
+{
+  const RaFrameItem *x = a, *y = b;
+  int c;
+
+  /* Strata are sorted by name and numbered in that order, so the stratum
+   * index orders as the stratum's name does. */
+  if (x->stratum != y->stratum)
+    return x->stratum < y->stratum ? -1 : 1;
+  if ((c = strcmp (x->ext_id, y->ext_id)) != 0)
+    return c;
+  return strcmp (x->model, y->model);
+}
+
+static int
+cmp_strata_by_name (gconstpointer a,
+                    gconstpointer b)
+{
+  const RaFrameStratum *x = *(RaFrameStratum * const *) a;
+  const RaFrameStratum *y = *(RaFrameStratum * const *) b;
+
+  return strcmp (x->stratum, y->stratum);
+}
+
+/* The statement reading the frame's turns: id, class, model, declined,
+ * ext_id. Only constant fragments are concatenated; every value is bound. */
+static sqlite3_stmt *
+prepare_frame_query (RaStore              *store,
+                     const RaFrameFilters *filters,
+                     RaDeclinedBy          declined_by,
+                     GError              **error)
+{
+  g_autofree char *sql = NULL;
+  g_autofree char *batches = NULL, *models = NULL, *classes = NULL;
+  sqlite3_stmt *stmt;
+
+  sql = g_strconcat ("SELECT t.id, t.class, t.model, ", ra_declined_by_sql (declined_by), ", t.ext_id"
+                     " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
+                     " WHERE (?1 IS NULL OR t.batch_id IN (SELECT b.id FROM batches b"
+                     "        WHERE b.name IN (SELECT value FROM json_each (?1))))"
+                     "   AND (?2 IS NULL OR t.model IN (SELECT value FROM json_each (?2)))"
+                     "   AND (?3 IS NULL OR t.class IN (SELECT value FROM json_each (?3)))"
+                     "   AND (?4 IS NULL OR julianday (t.ts) >= julianday (?4))"
+                     "   AND (?5 IS NULL OR julianday (t.ts) < julianday (?5))",
+                     NULL);
+  if (!(stmt = ra_store_prepare (store, sql, error)))
+    return NULL;
+
+  batches = strv_to_json_text (filters->batches);
+  models = strv_to_json_text (filters->models);
+  classes = strv_to_json_text (filters->classes);
+  ra_bind_text (stmt, 1, batches);
+  ra_bind_text (stmt, 2, models);
+  ra_bind_text (stmt, 3, classes);
+  ra_bind_text (stmt, 4, filters->from);
+  ra_bind_text (stmt, 5, filters->to);
+  return stmt;
+}
+
+/* The stratum of (KLASS, MODEL), added when new; NULL with ERROR when two
+ * strata would share a name. */
+static RaFrameStratum *
+frame_stratum_for (RaFrame     *frame,
+                   GHashTable  *index,
+                   RaStrataBy   strata_by,
+                   const char  *klass,
+                   const char  *model,
+                   guint       *si_out,
+                   GError     **error)
+{
+  g_autofree char *name_buf = NULL;
+  const char *name = klass;
+  gpointer found;
+  RaFrameStratum *s;
+
+  if (strata_by == RA_STRATA_CLASS_MODEL)
+    name = name_buf = g_strconcat (klass, "/", model, NULL);
+
+  if (g_hash_table_lookup_extended (index, name, NULL, &found))
+    {
+      *si_out = GPOINTER_TO_UINT (found);
+      s = g_ptr_array_index (frame->strata, *si_out);
+      if (strata_by == RA_STRATA_CLASS_MODEL &&
+          (strcmp (s->class, klass) != 0 || g_strcmp0 (s->model, model) != 0))
+        {
+          g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                       "the strata '%s' of class '%s' and model '%s' and of class '%s' "
+                       "and model '%s' have the same name; stratify by class only",
+                       name, s->class, s->model, klass, model);
+          return NULL;
+        }
+      return s;
+    }
+
+  s = g_new0 (RaFrameStratum, 1);
+  s->stratum = g_strdup (name);
+  s->class = g_strdup (klass);
+  s->model = strata_by == RA_STRATA_CLASS_MODEL ? g_strdup (model) : NULL;
+  *si_out = frame->strata->len;
+  g_ptr_array_add (frame->strata, s);
+  g_hash_table_insert (index, g_strdup (name), GUINT_TO_POINTER (*si_out));
+  return s;
+}
+
+static gboolean
+frame_read (RaFrame       *frame,
+            RaStore       *store,
+            sqlite3_stmt  *stmt,
+            RaStrataBy     strata_by,
+            guint64        seed,
+            GError       **error)
+{
+  g_autoptr(GHashTable) index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *klass = ra_column_text (stmt, 1);
+      const char *model = ra_column_text (stmt, 2);
+      const char *ext_id = ra_column_text (stmt, 4);
+      RaFrameStratum *s;
+      RaFrameItem item;
+      guint si;
+
+      if (!(s = frame_stratum_for (frame, index, strata_by, klass ? klass : "",
+                                   model ? model : "", &si, error)))
+        return FALSE;
+      s->turns++;
+      if (sqlite3_column_int (stmt, 3) == 0)
+        continue;
+
+      item.ext_id = g_string_chunk_insert_const (frame->chunk, ext_id ? ext_id : "");
+      item.model = g_string_chunk_insert_const (frame->chunk, model ? model : "");
+      item.turn_id = sqlite3_column_int64 (stmt, 0);
+      item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+      item.stratum = si;
+      g_array_append_val (frame->items, item);
+      s->population++;
+    }
+  if (rc != SQLITE_DONE)
+    return ra_store_set_error (store, rc, "cannot read the turns", error);
+  return TRUE;
+}
+
+/* Numbers the strata in name order. */
+static void
+frame_sort_strata (RaFrame *frame)
+{
+  guint n = frame->strata->len;
+  g_autofree guint *remap = g_new0 (guint, n + 1);
+  g_autofree RaFrameStratum **old = g_new0 (RaFrameStratum *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    old[i] = g_ptr_array_index (frame->strata, i);
+  g_ptr_array_sort (frame->strata, cmp_strata_by_name);
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < n; j++)
+      if (old[j] == g_ptr_array_index (frame->strata, i))
+        {
+          remap[j] = i;
+          break;
+        }
+  for (guint i = 0; i < frame->items->len; i++)
+    {
+      RaFrameItem *item = &g_array_index (frame->items, RaFrameItem, i);
+      item->stratum = remap[item->stratum];
+    }
+}
+
+/* Fingerprint: items by (stratum name, ext_id, model). */
+static char *
+frame_fingerprint (RaFrame *frame)
+{
+  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+  static const guchar nul = 0;
+
+  g_array_sort (frame->items, cmp_items_by_name);
+  for (guint i = 0; i < frame->items->len; i++)
+    {
+      const RaFrameItem *item = &g_array_index (frame->items, RaFrameItem, i);
+      const RaFrameStratum *s = g_ptr_array_index (frame->strata, item->stratum);
+
+      g_checksum_update (sha, (const guchar *) s->stratum, strlen (s->stratum));
+      g_checksum_update (sha, &nul, 1);
+      g_checksum_update (sha, (const guchar *) item->ext_id, strlen (item->ext_id));
+      g_checksum_update (sha, &nul, 1);
+      g_checksum_update (sha, (const guchar *) item->model, strlen (item->model));
+      g_checksum_update (sha, &nul, 1);
+    }
+  return g_strdup (g_checksum_get_string (sha));
+}
+
+/**
+ * ra_frame_compute:
+ *
+ * Reads the frame of @filters: its strata (by name), N_h, every declined
+ * turn with its key under @seed (by stratum, then key: the sample of a
+ * stratum is its first n_h items) and the fingerprint. An unknown batch
+ * name is an error.
+ *
+ * Returns: (transfer full): the frame, or NULL with @error set
+ */
+RaFrame *
+ra_frame_compute (RaStore              *store,
+                  const RaFrameFilters *filters,
+                  RaDeclinedBy          declined_by,
+                  RaStrataBy            strata_by,
+                  guint64               seed,
+                  GError              **error)
+{
+  g_autoptr(RaFrame) frame = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!check_batches (store, filters->batches, error))
+    return NULL;
+  if (!(stmt = prepare_frame_query (store, filters, declined_by, error)))
+    return NULL;
+
+  frame = g_new0 (RaFrame, 1);
+  frame->strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
+  frame->items = g_array_new (FALSE, FALSE, sizeof (RaFrameItem));
+  frame->chunk = g_string_chunk_new (1 << 16);
+  if (!frame_read (frame, store, stmt, strata_by, seed, error))
+    return NULL;
+
+  frame_sort_strata (frame);
+  frame->fingerprint = frame_fingerprint (frame);
+
+  /* Sampling order: by stratum, then key. */
+  g_array_sort (frame->items, cmp_items_by_stratum_key);
+  for (guint i = frame->items->len; i > 0; i--)
+    {
+      const RaFrameItem *item = &g_array_index (frame->items, RaFrameItem, i - 1);
+      RaFrameStratum *s = g_ptr_array_index (frame->strata, item->stratum);
+      s->first = i - 1;
+    }
+
+  return g_steal_pointer (&frame);
+}

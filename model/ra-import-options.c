@@ -1,0 +1,229 @@
+/* ra-import-options.c — the options of an import, and its result
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-import"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ra-import-private.h"
+
+const char * const ra_import_field_names[N_FIELDS] = {
+  "id", "response", "class", "prompt", "messages", "model", "timestamp",
+  "conversation_id", "declined", "outcome", "meta",
+};
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+
+RaImportOptions *
+ra_import_options_new (void)
+{
+  RaImportOptions *options = g_new0 (RaImportOptions, 1);
+
+  options->max_field = RA_IMPORT_MAX_FIELD_BYTES;
+  return options;
+}
+
+void
+ra_import_options_free (RaImportOptions *options)
+{
+  if (options == NULL)
+    return;
+
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      g_free (options->map[i]);
+      g_free (options->set[i]);
+    }
+  g_clear_pointer (&options->declined_values, g_ptr_array_unref);
+  g_free (options->batch_name);
+  g_free (options);
+}
+
+static int
+field_from_name (const char *name)
+{
+  for (guint i = 0; i < N_FIELDS; i++)
+    if (g_str_equal (name, ra_import_field_names[i]))
+      return i;
+  return -1;
+}
+
+static gboolean
+split_assignment (const char  *option,
+                  const char  *assignment,
+                  int         *field,
+                  const char **value,
+                  GError     **error)
+{
+  const char *eq = strchr (assignment, '=');
+  g_autofree char *name = NULL;
+
+  if (eq == NULL)
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "%s '%s': expected FIELD=%s", option, assignment,
+                   g_str_equal (option, "--map") ? "COLUMN" : "VALUE");
+      return FALSE;
+    }
+
+  name = g_strndup (assignment, eq - assignment);
+  if ((*field = field_from_name (name)) < 0)
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "%s '%s': '%s' is not a field; the fields are id, response, class, prompt, "
+                   "messages, model, timestamp, conversation_id, declined, outcome, meta",
+                   option, assignment, name);
+      return FALSE;
+    }
+
+  *value = eq + 1;
+  return TRUE;
+}
+
+gboolean
+ra_import_options_add_map (RaImportOptions  *options,
+                           const char       *assignment,
+                           GError          **error)
+{
+  const char *value;
+  int field;
+
+  if (!split_assignment ("--map", assignment, &field, &value, error))
+    return FALSE;
+
+  if (*value == '\0')
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "--map '%s': the column name is empty", assignment);
+      return FALSE;
+    }
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "--map %s: the column name is not valid UTF-8", ra_import_field_names[field]);
+      return FALSE;
+    }
+
+  g_free (options->map[field]);
+  options->map[field] = g_strdup (value);
+  return TRUE;
+}
+
+gboolean
+ra_import_options_add_set (RaImportOptions  *options,
+                           const char       *assignment,
+                           GError          **error)
+{
+  const char *value;
+  int field;
+
+  if (!split_assignment ("--set", assignment, &field, &value, error))
+    return FALSE;
+
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "--set '%s': the value is not valid UTF-8", ra_import_field_names[field]);
+      return FALSE;
+    }
+
+  g_free (options->set[field]);
+  options->set[field] = g_strdup (value);
+  return TRUE;
+}
+
+gboolean
+ra_import_options_set_format (RaImportOptions  *options,
+                              const char       *format,
+                              GError          **error)
+{
+  if (format == NULL || g_str_equal (format, "auto"))
+    options->format = RA_FORMAT_AUTO;
+  else if (g_str_equal (format, "jsonl"))
+    options->format = RA_FORMAT_JSONL;
+  else if (g_str_equal (format, "csv"))
+    options->format = RA_FORMAT_CSV;
+  else
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   "--format '%s': expected jsonl or csv", format);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ra_import_options_set_declined_values (RaImportOptions *options,
+                                       const char      *values)
+{
+  g_auto(GStrv) parts = NULL;
+
+  g_clear_pointer (&options->declined_values, g_ptr_array_unref);
+  if (values == NULL)
+    return;
+
+  options->declined_values = g_ptr_array_new_with_free_func (g_free);
+  parts = g_strsplit (values, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *v = g_strstrip (g_strdup (parts[i]));
+      if (*v != '\0')
+        g_ptr_array_add (options->declined_values, v);
+      else
+        g_free (v);
+    }
+}
+
+void
+ra_import_options_set_batch_name (RaImportOptions *options,
+                                  const char      *name)
+{
+  g_free (options->batch_name);
+  options->batch_name = g_strdup (name);
+}
+
+void
+ra_import_options_set_skip_invalid (RaImportOptions *options,
+                                    gboolean         skip_invalid)
+{
+  options->skip_invalid = !!skip_invalid;
+}
+
+void
+ra_import_options_set_max_field_bytes (RaImportOptions *options,
+                                       gsize            max_bytes)
+{
+  options->max_field = max_bytes > 0 ? max_bytes : RA_IMPORT_MAX_FIELD_BYTES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                  */
+
+void
+ra_import_problem_free (RaImportProblem *problem)
+{
+  g_free (problem->file);
+  g_free (problem->message);
+  g_free (problem);
+}
+
+void
+ra_import_result_free (RaImportResult *result)
+{
+  if (result == NULL)
+    return;
+
+  g_free (result->source);
+  g_free (result->batch_name);
+  g_free (result->sha256);
+  g_clear_pointer (&result->per_class, g_hash_table_unref);
+  g_clear_pointer (&result->problems, g_ptr_array_unref);
+  g_free (result);
+}

@@ -1,0 +1,97 @@
+/* ra-import-private.h — what the import's files share (not installed, not API)
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <cjson/cJSON.h>
+
+#include "ra-csv.h"
+#include "ra-import.h"
+#include "ra-store-private.h"
+
+G_BEGIN_DECLS
+
+/* The fields of a turn, as named in the README. */
+typedef enum
+{
+  F_ID,
+  F_RESPONSE,
+  F_CLASS,
+  F_PROMPT,
+  F_MESSAGES,
+  F_MODEL,
+  F_TIMESTAMP,
+  F_CONVERSATION_ID,
+  F_DECLINED,
+  F_OUTCOME,
+  F_META,
+  N_FIELDS
+} Field;
+
+extern const char * const ra_import_field_names[N_FIELDS];
+
+struct _RaImportOptions
+{
+  RaFormat    format;
+  char       *batch_name;
+  char       *map[N_FIELDS];   /* the file's column/key for each field, or NULL */
+  char       *set[N_FIELDS];   /* a constant value for each field, or NULL */
+  GPtrArray  *declined_values; /* strings meaning "declined", or NULL */
+  gboolean    skip_invalid;
+  gsize       max_field;
+};
+
+typedef struct
+{
+  const char *text;
+  gsize       len;
+} Value;
+
+typedef struct
+{
+  RaStore               *store;
+  const RaImportOptions *options;
+  const char            *name;      /* the file as named in messages */
+  RaImportResult        *result;
+  sqlite3_stmt          *insert;
+  RaReader              *reader;
+  RaImportProgressFunc   progress;
+  gpointer               progress_data;
+  guint64                total;     /* the file's size, 0 when unknown */
+  GCancellable          *cancellable;
+  guint64                staged;    /* distinct turns in the staging table */
+  gboolean               failed;    /* an invalid record was seen */
+
+  /* The current record. */
+  Value                  v[N_FIELDS];
+  int                    declined;  /* -1 unknown */
+  int                    outcome;
+  char                  *messages;  /* owned JSON text */
+  char                  *meta;      /* owned JSON text */
+  char                  *ts;        /* owned, normalised */
+
+  /* CSV only */
+  int                    column[N_FIELDS];
+  GPtrArray             *header;    /* column names */
+  GArray                *extra;     /* guint: columns going to meta */
+} Import;
+
+/* ra-import-options.c */
+void      ra_import_problem_free   (RaImportProblem *problem);
+
+/* ra-import-read.c: reading the file and validating each record */
+void      ra_import_clear_record   (Import   *im);
+gboolean  ra_import_read_jsonl     (Import   *im,
+                                    GError  **error);
+gboolean  ra_import_read_csv       (Import   *im,
+                                    GError  **error);
+
+/* ra-import.c: staging and landing */
+gboolean  ra_import_insert_record  (Import   *im,
+                                    GError  **error);
+
+G_END_DECLS

@@ -1,0 +1,843 @@
+/* ra-import-read.c — reading JSON Lines and CSV records, and validating each one
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-import"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "ra-import-private.h"
+
+/* ------------------------------------------------------------------------ */
+/* One record                                                               */
+
+void
+ra_import_clear_record (Import *im)
+{
+  memset (im->v, 0, sizeof im->v);
+  im->declined = -1;
+  im->outcome = -1;
+  g_clear_pointer (&im->messages, cJSON_free);
+  g_clear_pointer (&im->meta, cJSON_free);
+  g_clear_pointer (&im->ts, g_free);
+}
+
+static void
+add_problem (Import     *im,
+             guint64     line,
+             const char *format,
+             ...) G_GNUC_PRINTF (3, 4);
+
+static void
+add_problem (Import     *im,
+             guint64     line,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  if (im->result->problems->len < RA_IMPORT_MAX_PROBLEMS)
+    {
+      RaImportProblem *problem = g_new0 (RaImportProblem, 1);
+
+      va_start (args, format);
+      problem->message = g_strdup_vprintf (format, args);
+      va_end (args);
+      problem->file = g_strdup (im->name);
+      problem->line = line;
+      g_ptr_array_add (im->result->problems, problem);
+    }
+}
+
+static void
+reject (Import     *im,
+        guint64     line,
+        const char *message)
+{
+  im->failed = TRUE;
+  im->result->rejected++;
+  add_problem (im, line, "%s", message);
+}
+
+/* Where a field comes from, for messages: "response" or "response (column 'completion')". */
+static char *
+describe_field (Import *im,
+                Field   f)
+{
+  if (im->options->map[f] != NULL)
+    return g_strdup_printf ("%s (from '%s')", ra_import_field_names[f], im->options->map[f]);
+  return g_strdup (ra_import_field_names[f]);
+}
+
+static gboolean
+parse_bool (Import      *im,
+            Field        f,
+            const char  *text,
+            int         *out,
+            char       **problem)
+{
+  if (f == F_DECLINED && im->options->declined_values != NULL)
+    {
+      *out = 0;
+      for (guint i = 0; i < im->options->declined_values->len; i++)
+        if (g_str_equal (text, g_ptr_array_index (im->options->declined_values, i)))
+          *out = 1;
+      return TRUE;
+    }
+
+  if (!g_ascii_strcasecmp (text, "true") || !g_ascii_strcasecmp (text, "yes") ||
+      g_str_equal (text, "1"))
+    *out = 1;
+  else if (!g_ascii_strcasecmp (text, "false") || !g_ascii_strcasecmp (text, "no") ||
+           g_str_equal (text, "0"))
+    *out = 0;
+  else
+    {
+      g_autofree char *what = describe_field (im, f);
+      g_autofree char *shown = g_utf8_make_valid (text, MIN (strlen (text), 40));
+      *problem = g_strdup_printf ("%s: '%s' is not a boolean (true/false, yes/no, 1/0%s)",
+                                  what, shown,
+                                  f == F_DECLINED ? "; or list the strings that mean declined with --declined-values" : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_messages_json (Import  *im,
+                     cJSON   *array,
+                     char   **problem)
+{
+  g_autofree char *what = describe_field (im, F_MESSAGES);
+  const cJSON *item;
+  guint i = 0;
+
+  if (!cJSON_IsArray (array))
+    {
+      *problem = g_strdup_printf ("%s: must be an array of {role, content} objects", what);
+      return FALSE;
+    }
+
+  cJSON_ArrayForEach (item, array)
+    {
+      const cJSON *role = cJSON_GetObjectItemCaseSensitive (item, "role");
+      const cJSON *content = cJSON_GetObjectItemCaseSensitive (item, "content");
+
+      if (!cJSON_IsObject (item) || !cJSON_IsString (role) || !cJSON_IsString (content))
+        {
+          *problem = g_strdup_printf ("%s: message %u must be an object with string 'role' and 'content'",
+                                      what, i + 1);
+          return FALSE;
+        }
+      i++;
+    }
+
+  if (i == 0)
+    {
+      *problem = g_strdup_printf ("%s: the message list is empty", what);
+      return FALSE;
+    }
+
+  im->messages = cJSON_PrintUnformatted (array);
+  return im->messages != NULL;
+}
+
+/* Depth of JSON nesting and \u0000 escapes, checked before parsing so that a
+ * hostile line cannot drive the parser deep or smuggle a NUL into a string. */
+static gboolean
+prescan_json (const char  *line,
+              gsize        len,
+              char       **problem)
+{
+  int depth = 0;
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = line[i];
+
+      if (in_string)
+        {
+          if (c == '\\' && i + 1 < len)
+            {
+              if (line[i + 1] == 'u' && i + 5 < len && strncmp (line + i + 2, "0000", 4) == 0)
+                {
+                  *problem = g_strdup ("a string holds a NUL character (\\u0000), which is not allowed");
+                  return FALSE;
+                }
+              i++;
+            }
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > RA_IMPORT_MAX_DEPTH)
+            {
+              *problem = g_strdup_printf ("JSON nesting is deeper than %d levels", RA_IMPORT_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if (c == '}' || c == ']')
+        depth--;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_text (Import      *im,
+            Field        f,
+            const Value *value,
+            gboolean     check_utf8,
+            char       **problem)
+{
+  gsize limit = (f == F_RESPONSE || f == F_PROMPT || f == F_MESSAGES || f == F_META)
+                ? im->options->max_field : RA_IMPORT_MAX_SHORT_BYTES;
+  const char *bad;
+
+  if (value->len > limit)
+    {
+      g_autofree char *what = describe_field (im, f);
+      *problem = g_strdup_printf ("%s: %" G_GSIZE_FORMAT " bytes, over the limit of %" G_GSIZE_FORMAT,
+                                  what, value->len, limit);
+      return FALSE;
+    }
+  if (memchr (value->text, '\0', value->len) != NULL)
+    {
+      g_autofree char *what = describe_field (im, f);
+      *problem = g_strdup_printf ("%s: holds a NUL byte", what);
+      return FALSE;
+    }
+  if (check_utf8 && !g_utf8_validate_len (value->text, value->len, &bad))
+    {
+      g_autofree char *what = describe_field (im, f);
+      *problem = g_strdup_printf ("%s: invalid UTF-8 at byte %" G_GSIZE_FORMAT,
+                                  what, (gsize) (bad - value->text) + 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Checks the extracted record; returns FALSE with a problem when it is invalid. */
+static gboolean
+validate (Import  *im,
+          gboolean check_utf8,
+          char   **problem)
+{
+  static const Field required[] = { F_ID, F_RESPONSE, F_CLASS };
+
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      Field f = required[i];
+
+      if (im->v[f].text == NULL)
+        {
+          g_autofree char *what = describe_field (im, f);
+          *problem = g_strdup_printf ("%s: missing (a required field)", what);
+          return FALSE;
+        }
+      if (f != F_RESPONSE && im->v[f].len == 0)
+        {
+          g_autofree char *what = describe_field (im, f);
+          *problem = g_strdup_printf ("%s: empty", what);
+          return FALSE;
+        }
+    }
+
+  if (im->v[F_PROMPT].text == NULL && im->messages == NULL)
+    {
+      *problem = g_strdup ("no conversation context: give 'prompt' (a string) or 'messages' (an array)");
+      return FALSE;
+    }
+
+  for (guint f = 0; f < N_FIELDS; f++)
+    if (im->v[f].text != NULL && !check_text (im, f, &im->v[f], check_utf8, problem))
+      return FALSE;
+
+  if (im->messages != NULL)
+    {
+      Value mv = { im->messages, strlen (im->messages) };
+      if (!check_text (im, F_MESSAGES, &mv, FALSE, problem))
+        return FALSE;
+    }
+  if (im->meta != NULL)
+    {
+      Value mv = { im->meta, strlen (im->meta) };
+      if (!check_text (im, F_META, &mv, FALSE, problem))
+        return FALSE;
+    }
+
+  if (im->v[F_TIMESTAMP].text != NULL)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (im->v[F_TIMESTAMP].text, NULL);
+      g_autoptr(GDateTime) utc = NULL;
+
+      if (dt == NULL)
+        {
+          g_autofree char *what = describe_field (im, F_TIMESTAMP);
+          g_autofree char *shown = g_utf8_make_valid (im->v[F_TIMESTAMP].text, MIN (im->v[F_TIMESTAMP].len, 40));
+          *problem = g_strdup_printf ("%s: '%s' is not an RFC 3339 time with a zone (e.g. 2026-03-01T12:00:00Z)",
+                                      what, shown);
+          return FALSE;
+        }
+      utc = g_date_time_to_utc (dt);
+      im->ts = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+      im->v[F_TIMESTAMP].text = NULL;
+    }
+
+  return TRUE;
+}
+
+/* Validates the current record and stores it, or records the problem. */
+static gboolean
+finish_record (Import   *im,
+               guint64   line,
+               gboolean  check_utf8,
+               char     *problem,
+               GError  **error)
+{
+  g_autofree char *owned_problem = problem;
+
+  im->result->records++;
+
+  if (owned_problem == NULL && !validate (im, check_utf8, &owned_problem))
+    g_assert (owned_problem != NULL);
+
+  if (owned_problem != NULL)
+    {
+      reject (im, line, owned_problem);
+      return TRUE;
+    }
+
+  /* In strict mode, once a record was invalid nothing will land: keep
+   * validating to report every problem, but stop writing. */
+  if (im->failed && !im->options->skip_invalid)
+    return TRUE;
+
+  return ra_import_insert_record (im, error);
+}
+
+/* Applies --set for fields the record does not take from the file. */
+static char *
+apply_constant (Import *im,
+                Field   f)
+{
+  const char *text = im->options->set[f];
+  char *problem = NULL;
+
+  if (f == F_DECLINED || f == F_OUTCOME)
+    {
+      int *out = f == F_DECLINED ? &im->declined : &im->outcome;
+      if (*text != '\0')
+        parse_bool (im, f, text, out, &problem);
+    }
+  else if (f == F_MESSAGES || f == F_META)
+    {
+      g_autoptr(cJSON) json = cJSON_Parse (text);
+
+      if (json == NULL)
+        problem = g_strdup_printf ("--set %s: not valid JSON", ra_import_field_names[f]);
+      else if (f == F_MESSAGES)
+        parse_messages_json (im, json, &problem);
+      else if (!cJSON_IsObject (json))
+        problem = g_strdup ("--set meta: must be a JSON object");
+      else
+        im->meta = cJSON_PrintUnformatted (json);
+    }
+  else
+    {
+      im->v[f].text = text;
+      im->v[f].len = strlen (text);
+    }
+
+  return problem;
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON Lines                                                               */
+
+static char *
+extract_jsonl (Import     *im,
+               cJSON      *root)
+{
+  g_autoptr(cJSON) extra = NULL;
+  gboolean used_meta = FALSE;
+  char *problem = NULL;
+
+  if (!cJSON_IsObject (root))
+    return g_strdup ("the line is JSON but not an object");
+
+  for (guint f = 0; f < N_FIELDS; f++)
+    {
+      const char *key = im->options->map[f] ? im->options->map[f] : ra_import_field_names[f];
+      cJSON *item;
+
+      if (im->options->set[f] != NULL)
+        {
+          if ((problem = apply_constant (im, f)))
+            return problem;
+          continue;
+        }
+
+      item = cJSON_GetObjectItemCaseSensitive (root, key);
+      if (item == NULL || cJSON_IsNull (item))
+        continue;
+
+      switch ((Field) f)
+        {
+        case F_DECLINED:
+        case F_OUTCOME:
+          {
+            int *out = f == F_DECLINED ? &im->declined : &im->outcome;
+
+            if (cJSON_IsBool (item))
+              *out = cJSON_IsTrue (item);
+            else if (cJSON_IsString (item))
+              {
+                if (!parse_bool (im, f, item->valuestring, out, &problem))
+                  return problem;
+              }
+            else if (cJSON_IsNumber (item) && (item->valuedouble == 0 || item->valuedouble == 1))
+              *out = item->valuedouble == 1;
+            else
+              {
+                g_autofree char *what = describe_field (im, f);
+                return g_strdup_printf ("%s: must be true or false", what);
+              }
+          }
+          break;
+
+        case F_MESSAGES:
+          if (!parse_messages_json (im, item, &problem))
+            return problem;
+          break;
+
+        case F_META:
+          if (!cJSON_IsObject (item))
+            {
+              g_autofree char *what = describe_field (im, f);
+              return g_strdup_printf ("%s: must be a JSON object", what);
+            }
+          im->meta = cJSON_PrintUnformatted (item);
+          used_meta = TRUE;
+          break;
+
+        case F_ID:
+        case F_RESPONSE:
+        case F_CLASS:
+        case F_PROMPT:
+        case F_MODEL:
+        case F_TIMESTAMP:
+        case F_CONVERSATION_ID:
+          if (!cJSON_IsString (item))
+            {
+              g_autofree char *what = describe_field (im, f);
+              return g_strdup_printf ("%s: must be a string, not %s", what,
+                                      cJSON_IsNumber (item) ? "a number" :
+                                      cJSON_IsBool (item) ? "a boolean" :
+                                      cJSON_IsArray (item) ? "an array" :
+                                      cJSON_IsObject (item) ? "an object" : "this value");
+            }
+          im->v[f].text = item->valuestring;
+          im->v[f].len = strlen (item->valuestring);
+          break;
+
+        case N_FIELDS:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  /* Keys that are no field are kept in meta, unless meta was given. */
+  if (!used_meta && im->meta == NULL)
+    {
+      cJSON *child = root->child;
+
+      while (child != NULL)
+        {
+          cJSON *next = child->next;
+          gboolean known = FALSE;
+
+          for (guint f = 0; f < N_FIELDS && !known; f++)
+            {
+              const char *key = im->options->map[f] ? im->options->map[f] : ra_import_field_names[f];
+              known = child->string != NULL && g_str_equal (child->string, key);
+            }
+          if (!known && child->string != NULL)
+            {
+              if (extra == NULL)
+                extra = cJSON_CreateObject ();
+              cJSON_AddItemToObject (extra, child->string, cJSON_DetachItemViaPointer (root, child));
+            }
+          child = next;
+        }
+      if (extra != NULL)
+        im->meta = cJSON_PrintUnformatted (extra);
+    }
+
+  return NULL;
+}
+
+/* Every 1024 records: stop when cancelled, and tell how far the file is read. */
+static gboolean
+tick (Import   *im,
+      guint64   n,
+      GError  **error)
+{
+  if ((n & 1023) != 0)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (im->cancellable, error))
+    return FALSE;
+  if (im->progress)
+    im->progress (ra_reader_get_bytes_read (im->reader), im->total, im->progress_data);
+  return TRUE;
+}
+
+gboolean
+ra_import_read_jsonl (Import   *im,
+              GError  **error)
+{
+  RaReader *reader = im->reader;
+
+  for (guint64 n = 0;; n++)
+    {
+      g_autoptr(cJSON) root = NULL;
+      const char *line = NULL;
+      gsize len = 0;
+      guint64 lineno = 0;
+      char *problem = NULL;
+      const char *bad;
+      RaReadStatus status;
+
+      if (!tick (im, n, error))
+        return FALSE;
+
+      status = ra_reader_next_line (reader, &line, &len, &lineno, &problem, im->cancellable, error);
+      if (status == RA_READ_EOF)
+        return TRUE;
+      if (status == RA_READ_ERROR)
+        return FALSE;
+
+      ra_import_clear_record (im);
+
+      if (status == RA_READ_RECORD)
+        {
+          if (memchr (line, '\0', len) != NULL)
+            problem = g_strdup ("the line holds a NUL byte");
+          else if (!g_utf8_validate_len (line, len, &bad))
+            problem = g_strdup_printf ("invalid UTF-8 at byte %" G_GSIZE_FORMAT " of the line",
+                                       (gsize) (bad - line) + 1);
+          else if (prescan_json (line, len, &problem))
+            {
+              const char *end = NULL;
+
+              root = cJSON_ParseWithLengthOpts (line, len, &end, FALSE);
+              if (root == NULL)
+                {
+                  const char *where = cJSON_GetErrorPtr ();
+                  if (where != NULL && where >= line && where <= line + len)
+                    problem = g_strdup_printf ("not valid JSON (at byte %" G_GSIZE_FORMAT ")",
+                                               (gsize) (where - line) + 1);
+                  else
+                    problem = g_strdup ("not valid JSON");
+                }
+              else
+                {
+                  while (end < line + len && g_ascii_isspace (*end))
+                    end++;
+                  if (end < line + len)
+                    problem = g_strdup_printf ("text after the JSON object (at byte %" G_GSIZE_FORMAT ")",
+                                               (gsize) (end - line) + 1);
+                  else
+                    problem = extract_jsonl (im, root);
+                }
+            }
+        }
+
+      if (!finish_record (im, lineno, FALSE, problem, error))
+        return FALSE;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* CSV                                                                      */
+
+static gboolean
+read_header (Import        *im,
+             RaReader      *reader,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GString) columns = g_string_new (NULL);
+  g_autofree char *problem = NULL;
+  guint64 lineno = 0;
+  RaReadStatus status;
+
+  status = ra_reader_next_csv (reader, &lineno, &problem, cancellable, error);
+  if (status == RA_READ_ERROR)
+    return FALSE;
+  if (status == RA_READ_EOF)
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                   "%s: the file is empty (a CSV file needs a header row and records)", im->name);
+      return FALSE;
+    }
+  if (status == RA_READ_BAD_RECORD)
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                   "%s:%" G_GUINT64_FORMAT ": the header row is malformed: %s", im->name, lineno, problem);
+      return FALSE;
+    }
+
+  im->header = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < ra_reader_get_n_fields (reader); i++)
+    {
+      gsize len;
+      const char *name = ra_reader_get_field (reader, i, &len);
+
+      if (!g_utf8_validate_len (name, len, NULL) || memchr (name, '\0', len))
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                       "%s:%" G_GUINT64_FORMAT ": column %u of the header is not valid UTF-8 text",
+                       im->name, lineno, i + 1);
+          return FALSE;
+        }
+      for (guint j = 0; j < im->header->len; j++)
+        if (g_str_equal (g_ptr_array_index (im->header, j), name))
+          {
+            g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                         "%s:%" G_GUINT64_FORMAT ": the column '%s' appears twice in the header",
+                         im->name, lineno, name);
+            return FALSE;
+          }
+      g_ptr_array_add (im->header, g_strdup (name));
+      g_string_append_printf (columns, "%s%s", i ? ", " : "", name);
+    }
+
+  for (guint f = 0; f < N_FIELDS; f++)
+    {
+      const char *want = im->options->map[f] ? im->options->map[f] : ra_import_field_names[f];
+
+      im->column[f] = -1;
+      if (im->options->set[f] != NULL)
+        continue;
+      for (guint j = 0; j < im->header->len; j++)
+        if (g_str_equal (g_ptr_array_index (im->header, j), want))
+          im->column[f] = j;
+
+      if (im->column[f] < 0 && im->options->map[f] != NULL)
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                       "%s:%" G_GUINT64_FORMAT ": no column '%s' (from --map %s=%s); the columns are: %s",
+                       im->name, lineno, want, ra_import_field_names[f], want, columns->str);
+          return FALSE;
+        }
+      if (im->column[f] < 0 && (f == F_ID || f == F_RESPONSE || f == F_CLASS))
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                       "%s:%" G_GUINT64_FORMAT ": no column for the required field '%s' "
+                       "(name one with --map %s=COLUMN, or give a value with --set); the columns are: %s",
+                       im->name, lineno, ra_import_field_names[f], ra_import_field_names[f], columns->str);
+          return FALSE;
+        }
+    }
+
+  if (im->column[F_PROMPT] < 0 && im->column[F_MESSAGES] < 0 &&
+      im->options->set[F_PROMPT] == NULL && im->options->set[F_MESSAGES] == NULL)
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                   "%s:%" G_GUINT64_FORMAT ": no 'prompt' or 'messages' column for the conversation "
+                   "context (map one with --map prompt=COLUMN); the columns are: %s",
+                   im->name, lineno, columns->str);
+      return FALSE;
+    }
+
+  /* Columns that are no field are kept in meta (when there is no meta column). */
+  im->extra = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (im->column[F_META] < 0 && im->options->set[F_META] == NULL)
+    for (guint j = 0; j < im->header->len; j++)
+      {
+        gboolean used = FALSE;
+        for (guint f = 0; f < N_FIELDS; f++)
+          used |= im->column[f] == (int) j;
+        if (!used)
+          g_array_append_val (im->extra, j);
+      }
+
+  return TRUE;
+}
+
+static char *
+extract_csv (Import   *im,
+             RaReader *reader)
+{
+  guint n_fields = ra_reader_get_n_fields (reader);
+  char *problem = NULL;
+
+  if (n_fields != im->header->len)
+    return g_strdup_printf ("expected %u fields as in the header, found %u", im->header->len, n_fields);
+
+  for (guint f = 0; f < N_FIELDS; f++)
+    {
+      const char *text;
+      gsize len;
+
+      if (im->options->set[f] != NULL)
+        {
+          if ((problem = apply_constant (im, f)))
+            return problem;
+          continue;
+        }
+      if (im->column[f] < 0)
+        continue;
+
+      text = ra_reader_get_field (reader, im->column[f], &len);
+
+      /* An empty cell of an optional field means "not given". */
+      if (len == 0 && f != F_ID && f != F_RESPONSE && f != F_CLASS)
+        continue;
+
+      if (f == F_DECLINED || f == F_OUTCOME || f == F_MESSAGES || f == F_META)
+        {
+          Value value = { text, len };
+
+          if (!check_text (im, f == F_META || f == F_MESSAGES ? f : F_ID, &value, TRUE, &problem))
+            return problem;
+        }
+
+      switch ((Field) f)
+        {
+        case F_DECLINED:
+          if (!parse_bool (im, f, text, &im->declined, &problem))
+            return problem;
+          break;
+
+        case F_OUTCOME:
+          if (!parse_bool (im, f, text, &im->outcome, &problem))
+            return problem;
+          break;
+
+        case F_MESSAGES:
+          {
+            g_autoptr(cJSON) json = NULL;
+
+            if (!prescan_json (text, len, &problem))
+              return problem;
+            if (!(json = cJSON_ParseWithLength (text, len)))
+              {
+                g_autofree char *what = describe_field (im, f);
+                return g_strdup_printf ("%s: not valid JSON", what);
+              }
+            if (!parse_messages_json (im, json, &problem))
+              return problem;
+          }
+          break;
+
+        case F_META:
+          {
+            g_autoptr(cJSON) json = NULL;
+
+            if (!prescan_json (text, len, &problem))
+              return problem;
+            if (!(json = cJSON_ParseWithLength (text, len)) || !cJSON_IsObject (json))
+              {
+                g_autofree char *what = describe_field (im, f);
+                return g_strdup_printf ("%s: must be a JSON object", what);
+              }
+            im->meta = cJSON_PrintUnformatted (json);
+          }
+          break;
+
+        case F_ID:
+        case F_RESPONSE:
+        case F_CLASS:
+        case F_PROMPT:
+        case F_MODEL:
+        case F_TIMESTAMP:
+        case F_CONVERSATION_ID:
+          im->v[f].text = text;
+          im->v[f].len = len;
+          break;
+
+        case N_FIELDS:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  if (im->extra->len > 0)
+    {
+      g_autoptr(cJSON) extra = cJSON_CreateObject ();
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < im->extra->len; i++)
+        {
+          guint col = g_array_index (im->extra, guint, i);
+          gsize len;
+          const char *text = ra_reader_get_field (reader, col, &len);
+          Value value = { text, len };
+
+          if (len == 0)
+            continue;
+          if (!check_text (im, F_META, &value, TRUE, &problem))
+            return problem;
+          cJSON_AddStringToObject (extra, g_ptr_array_index (im->header, col), text);
+          any = TRUE;
+        }
+      if (any)
+        im->meta = cJSON_PrintUnformatted (extra);
+    }
+
+  return NULL;
+}
+
+gboolean
+ra_import_read_csv (Import   *im,
+            GError  **error)
+{
+  RaReader *reader = im->reader;
+  GCancellable *cancellable = im->cancellable;
+
+  if (!read_header (im, reader, cancellable, error))
+    return FALSE;
+
+  for (guint64 n = 0;; n++)
+    {
+      guint64 lineno = 0;
+      char *problem = NULL;
+      RaReadStatus status;
+
+      if (!tick (im, n, error))
+        return FALSE;
+
+      status = ra_reader_next_csv (reader, &lineno, &problem, cancellable, error);
+      if (status == RA_READ_EOF)
+        {
+          if (im->result->records == 0)
+            {
+              g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                           "%s: the file has a header row but no records", im->name);
+              return FALSE;
+            }
+          return TRUE;
+        }
+      if (status == RA_READ_ERROR)
+        return FALSE;
+
+      ra_import_clear_record (im);
+      if (status == RA_READ_RECORD)
+        problem = extract_csv (im, reader);
+
+      if (!finish_record (im, lineno, TRUE, problem, error))
+        return FALSE;
+    }
+}
+

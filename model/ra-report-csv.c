@@ -1,0 +1,204 @@
+/* ra-report-csv.c — the report as CSV, one row per class and overall
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-report"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ra-report-private.h"
+
+static const char *csv_header[] = {
+  "audit", "scope", "model", "class", "stratum", "declines", "sampled", "labelled",
+  "should_have_attempted", "correctly_declined", "unsure", "unlabelled", "share",
+  "lower", "upper", "interval_method", "method", "confidence", "fpc", "turns",
+  "decline_rate", "wrongful_per_1000_turns", "wrongful_lower", "wrongful_upper", "note",
+};
+#define N_CSV_COLUMNS G_N_ELEMENTS (csv_header)
+
+static void
+csv_cell (GString    *out,
+          const char *text,
+          gboolean    first)
+{
+  if (!first)
+    g_string_append_c (out, ',');
+  if (text == NULL)
+    return;
+  if (strpbrk (text, ",\"\r\n") != NULL)
+    {
+      g_string_append_c (out, '"');
+      for (const char *p = text; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (out, '"');
+          g_string_append_c (out, *p);
+        }
+      g_string_append_c (out, '"');
+    }
+  else
+    g_string_append (out, text);
+}
+
+static char *
+csv_number (double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (isnan (v) || isinf (v))
+    return NULL;
+  /* the shortest of %.15g .. %.17g that reads back as the same double */
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, sizeof buf, format, v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  return g_strdup (buf);
+}
+
+static void
+csv_row (GString      *out,
+         char        **cells)
+{
+  for (guint i = 0; i < N_CSV_COLUMNS; i++)
+    {
+      csv_cell (out, cells[i], i == 0);
+      g_free (cells[i]);
+      cells[i] = NULL;
+    }
+  g_string_append (out, "\r\n");
+}
+
+static void
+csv_common (const RaReport *report,
+            char          **cells)
+{
+  cells[0] = g_strdup (report->audit_name);
+  cells[16] = g_strdup (ra_ci_method_to_string (report->method));
+  cells[17] = csv_number (report->confidence);
+  cells[18] = g_strdup (report->fpc ? "true" : "false");
+}
+
+static void
+csv_class_row (GString           *out,
+               const RaReport    *report,
+               const RaReportRow *row,
+               const char        *model)
+{
+  char *cells[N_CSV_COLUMNS] = { NULL };
+
+  csv_common (report, cells);
+  cells[1] = g_strdup ("class");
+  cells[2] = g_strdup (row->model ? row->model : model);
+  cells[3] = g_strdup (row->class_name);
+  cells[4] = g_strdup (row->stratum);
+  cells[5] = csv_number (row->population);
+  cells[6] = ra_report_fmt_u64 (row->sampled);
+  cells[7] = ra_report_fmt_u64 (row->labelled);
+  cells[8] = ra_report_fmt_u64 (row->should_have_attempted);
+  cells[9] = ra_report_fmt_u64 (row->correctly_declined);
+  cells[10] = ra_report_fmt_u64 (row->unsure);
+  cells[11] = ra_report_fmt_u64 (row->unlabelled);
+  if (row->has_share)
+    {
+      cells[12] = csv_number (row->share);
+      cells[13] = csv_number (row->interval.lower);
+      cells[14] = csv_number (row->interval.upper);
+      cells[15] = g_strdup (row->interval_method);
+    }
+  cells[19] = row->has_turns ? ra_report_fmt_u64 (row->turns) : NULL;
+  cells[20] = row->has_decline_rate ? csv_number (row->decline_rate) : NULL;
+  if (row->has_wrongful)
+    {
+      cells[21] = csv_number (row->wrongful_per_1000);
+      cells[22] = csv_number (row->wrongful_interval.lower);
+      cells[23] = csv_number (row->wrongful_interval.upper);
+    }
+  if (!row->has_share)
+    cells[24] = g_strdup ("no definite labels");
+  else if (row->population_estimated)
+    cells[24] = g_strdup ("declines estimated from the sample");
+  csv_row (out, cells);
+}
+
+static void
+csv_overall_row (GString             *out,
+                 const RaReport      *report,
+                 const RaReportGroup *group)
+{
+  const RaReportOverall *o = &group->overall;
+  char *cells[N_CSV_COLUMNS] = { NULL };
+
+  csv_common (report, cells);
+  cells[1] = g_strdup ("overall");
+  cells[2] = g_strdup (group->model ? group->model : (report->models->len == 0 ? report->only_model : NULL));
+  cells[5] = csv_number (o->population);
+  cells[6] = ra_report_fmt_u64 (o->sampled);
+  cells[7] = csv_number (o->labelled);
+  cells[8] = ra_report_fmt_u64 (o->should_have_attempted);
+  cells[9] = csv_number (o->labelled - (double) o->should_have_attempted);
+  cells[10] = ra_report_fmt_u64 (o->unsure);
+  cells[11] = ra_report_fmt_u64 (o->unlabelled);
+  if (o->defined)
+    {
+      cells[12] = csv_number (o->estimate);
+      cells[13] = csv_number (o->interval.lower);
+      cells[14] = csv_number (o->interval.upper);
+      cells[15] = g_strdup (o->interval_method);
+    }
+  cells[19] = o->has_turns ? ra_report_fmt_u64 (o->turns) : NULL;
+  cells[20] = o->has_turns && o->turns > 0 ? csv_number (o->population / (double) o->turns) : NULL;
+  if (o->has_wrongful)
+    {
+      cells[21] = csv_number (o->wrongful_per_1000);
+      cells[22] = csv_number (o->wrongful_interval.lower);
+      cells[23] = csv_number (o->wrongful_interval.upper);
+    }
+  if (!o->defined)
+    cells[24] = g_strdup (o->reason);
+  csv_row (out, cells);
+}
+
+char *
+ra_report_to_csv (const RaReport *report)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  for (guint i = 0; i < N_CSV_COLUMNS; i++)
+    csv_cell (out, csv_header[i], i == 0);
+  g_string_append (out, "\r\n");
+
+  if (report->models->len == 0)
+    {
+      for (guint i = 0; i < report->all->rows->len; i++)
+        csv_class_row (out, report, g_ptr_array_index (report->all->rows, i), report->only_model);
+      csv_overall_row (out, report, report->all);
+    }
+  else
+    {
+      for (guint m = 0; m < report->models->len; m++)
+        {
+          const RaReportGroup *group = g_ptr_array_index (report->models, m);
+
+          for (guint i = 0; i < group->rows->len; i++)
+            csv_class_row (out, report, g_ptr_array_index (group->rows, i), group->model);
+          csv_overall_row (out, report, group);
+        }
+      /* and the whole frame across models */
+      csv_overall_row (out, report, report->all);
+    }
+
+  return g_string_free (out, FALSE);
+}

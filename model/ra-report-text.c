@@ -1,0 +1,302 @@
+/* ra-report-text.c — the report as aligned text
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-report"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ra-report-private.h"
+
+static char *
+fmt_percent (double v)
+{
+  if (isnan (v))
+    return g_strdup ("NA");
+  return g_strdup_printf ("%.1f%%", 100.0 * v);
+}
+
+static char *
+fmt_interval_percent (gboolean defined,
+                      RaInterval iv)
+{
+  if (!defined || isnan (iv.lower))
+    return g_strdup ("NA");
+  return g_strdup_printf ("[%.1f%%, %.1f%%]", 100.0 * iv.lower, 100.0 * iv.upper);
+}
+
+static char *
+fmt_count (double v)
+{
+  if (isnan (v))
+    return g_strdup ("NA");
+  if (v == floor (v))
+    return g_strdup_printf ("%.0f", v);
+  return g_strdup_printf ("~%.1f", v);
+}
+
+/* A small aligned table (the model library cannot use the CLI's RaTable). */
+typedef struct
+{
+  guint      n_columns;
+  guint      n_left;  /* the first columns (text) are left-aligned, the rest right */
+  GPtrArray *rows;    /* char ** */
+} TextTable;
+
+static TextTable *
+text_table_new (guint                n_columns,
+                const char * const  *header)
+{
+  TextTable *t = g_new0 (TextTable, 1);
+
+  t->n_columns = n_columns;
+  t->n_left = 2;
+  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_ptr_array_add (t->rows, g_strdupv ((char **) header));
+  return t;
+}
+
+/* Takes ownership of the cells (n_columns strings). */
+static void
+text_table_add (TextTable  *t,
+                char      **cells)
+{
+  char **row = g_new0 (char *, t->n_columns + 1);
+
+  for (guint i = 0; i < t->n_columns; i++)
+    row[i] = cells[i] ? cells[i] : g_strdup ("");
+  g_ptr_array_add (t->rows, row);
+}
+
+static void
+text_table_print (TextTable *t,
+                  GString   *out)
+{
+  g_autofree glong *widths = g_new0 (glong, t->n_columns);
+
+  for (guint r = 0; r < t->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (t->rows, r);
+
+      for (guint c = 0; c < t->n_columns; c++)
+        widths[c] = MAX (widths[c], g_utf8_validate (row[c], -1, NULL)
+                                      ? g_utf8_strlen (row[c], -1) : (glong) strlen (row[c]));
+    }
+
+  for (guint r = 0; r < t->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (t->rows, r);
+      GString *line = g_string_new (NULL);
+
+      for (guint c = 0; c < t->n_columns; c++)
+        {
+          glong w = g_utf8_validate (row[c], -1, NULL) ? g_utf8_strlen (row[c], -1) : (glong) strlen (row[c]);
+
+          if (c > 0)
+            g_string_append (line, "  ");
+          /* text left-aligned in the first two columns, numbers right-aligned */
+          if (c < t->n_left)
+            {
+              g_string_append (line, row[c]);
+              if (c + 1 < t->n_columns)
+                for (glong k = w; k < widths[c]; k++)
+                  g_string_append_c (line, ' ');
+            }
+          else
+            {
+              for (glong k = w; k < widths[c]; k++)
+                g_string_append_c (line, ' ');
+              g_string_append (line, row[c]);
+            }
+        }
+      while (line->len > 0 && line->str[line->len - 1] == ' ')
+        g_string_truncate (line, line->len - 1);
+      g_string_append_len (out, line->str, line->len);
+      g_string_append_c (out, '\n');
+      g_string_free (line, TRUE);
+    }
+}
+
+static void
+text_table_free (TextTable *t)
+{
+  g_ptr_array_unref (t->rows);
+  g_free (t);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TextTable, text_table_free)
+
+static void
+append_overall_text (GString               *out,
+                     const RaReportOverall *o)
+{
+  if (o->defined)
+    {
+      g_autofree char *p = fmt_percent (o->estimate);
+      g_autofree char *iv = fmt_interval_percent (TRUE, o->interval);
+
+      g_string_append_printf (out, "Overall (stratified, weights N_h/N): %s %s", p, iv);
+      if (o->fallback)
+        g_string_append_printf (out, " (Clopper-Pearson with n = %.0f: the variance is 0)", o->labelled);
+      else
+        g_string_append_printf (out, " (Wilson at n_eff = %.1f; n = %.0f)", o->n_eff, o->labelled);
+      g_string_append_c (out, '\n');
+      if (o->has_wrongful)
+        g_string_append_printf (out, "Wrongful declines per 1,000 turns: %.2f [%.2f, %.2f] (%" G_GUINT64_FORMAT " turns)\n",
+                                o->wrongful_per_1000, o->wrongful_interval.lower,
+                                o->wrongful_interval.upper, o->turns);
+    }
+  else
+    g_string_append_printf (out, "Overall (stratified): undefined: %s\n", o->reason);
+}
+
+static void
+append_group_text (GString             *out,
+                   const RaReportGroup *group,
+                   gboolean             with_model)
+{
+  static const char *header[] = {
+    "class", "model", "declines", "sampled", "labelled", "should-attempt", "unsure",
+    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval", NULL
+  };
+  static const char *header_no_model[] = {
+    "class", "declines", "sampled", "labelled", "should-attempt", "unsure",
+    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval", NULL
+  };
+  g_autoptr(TextTable) t = with_model ? text_table_new (14, header) : text_table_new (13, header_no_model);
+
+  t->n_left = with_model ? 2 : 1;
+
+  for (guint i = 0; i < group->rows->len; i++)
+    {
+      const RaReportRow *row = g_ptr_array_index (group->rows, i);
+      char *cells[14];
+
+      cells[0] = g_strdup (row->class_name);
+      cells[1] = g_strdup (with_model ? ra_report_model_display (row->model) : "");
+      cells[2] = fmt_count (row->population);
+      cells[3] = ra_report_fmt_u64 (row->sampled);
+      cells[4] = ra_report_fmt_u64 (row->labelled);
+      cells[5] = ra_report_fmt_u64 (row->should_have_attempted);
+      cells[6] = ra_report_fmt_u64 (row->unsure);
+      cells[7] = ra_report_fmt_u64 (row->unlabelled);
+      cells[8] = fmt_percent (row->has_share ? row->share : NAN);
+      cells[9] = fmt_interval_percent (row->has_share, row->interval);
+      cells[10] = row->has_turns ? ra_report_fmt_u64 (row->turns) : g_strdup ("NA");
+      cells[11] = fmt_percent (row->has_decline_rate ? row->decline_rate : NAN);
+      cells[12] = row->has_wrongful ? g_strdup_printf ("%.2f", row->wrongful_per_1000) : g_strdup ("NA");
+      cells[13] = row->has_wrongful
+        ? g_strdup_printf ("[%.2f, %.2f]", row->wrongful_interval.lower, row->wrongful_interval.upper)
+        : g_strdup ("NA");
+      if (!with_model)
+        {
+          g_free (cells[1]);
+          memmove (&cells[1], &cells[2], 12 * sizeof (char *));
+        }
+      text_table_add (t, cells);
+    }
+
+  text_table_print (t, out);
+  append_overall_text (out, &group->overall);
+}
+
+char *
+ra_report_to_text (const RaReport *report)
+{
+  GString *out = g_string_new (NULL);
+  gboolean by_model;
+
+  g_return_val_if_fail (report != NULL, NULL);
+
+  g_string_append_printf (out, "Audit: %s\n", report->audit_name);
+  g_string_append_printf (out, "Seed: %" G_GINT64_FORMAT "; strata by %s; declined by %s\n",
+                          report->seed, report->strata_by, report->declined_by);
+  g_string_append_printf (out, "Filters: %s\n", report->filters);
+  g_string_append_printf (out, "Frame fingerprint: %s\n", report->fingerprint);
+  g_string_append_printf (out, "Interval: %s, %g%% confidence, finite population correction %s\n",
+                          ra_ci_method_to_string (report->method), 100.0 * report->confidence,
+                          report->fpc ? "on" : "off");
+  if (report->fpc_note != NULL)
+    g_string_append_printf (out, "Note: %s\n", report->fpc_note);
+  g_string_append_printf (out, "Generated by refusal-audit %s at %s\n",
+                          report->tool_version, report->generated_at);
+  g_string_append (out, "Shares are of labelled declines judged should-have-attempted; "
+                        "unsure and unlabelled items are not counted.\n\n");
+
+  by_model = report->models->len > 0;
+  g_string_append (out, by_model ? "All models\n" : "");
+  append_group_text (out, report->all, TRUE);
+
+  for (guint i = 0; i < report->models->len; i++)
+    {
+      const RaReportGroup *group = g_ptr_array_index (report->models, i);
+
+      g_string_append_printf (out, "\nModel %s%s\n", ra_report_model_display (group->model),
+                              group->population_estimated
+                                ? " (declines per class estimated from the sample: N_h x sampled share of the model)"
+                                : "");
+      append_group_text (out, group, FALSE);
+    }
+
+  if (report->comparison != NULL)
+    {
+      const RaReportComparison *cmp = report->comparison;
+      static const char *header[] = { "class", "", "share A", "share B", "A - B", "interval", NULL };
+      g_autoptr(TextTable) t = text_table_new (6, header);
+
+      g_string_append_printf (out, "\nComparison A = %s, B = %s (Newcombe per class, MOVER overall)\n",
+                              ra_report_model_display (cmp->model_a), ra_report_model_display (cmp->model_b));
+      for (guint i = 0; i <= cmp->classes->len; i++)
+        {
+          const RaReportDifference *d = i < cmp->classes->len ? g_ptr_array_index (cmp->classes, i) : &cmp->overall;
+          char *cells[6];
+
+          cells[0] = g_strdup (d->class_name ? d->class_name : "overall");
+          cells[1] = g_strdup ("");
+          cells[2] = fmt_percent (d->share_a);
+          cells[3] = fmt_percent (d->share_b);
+          cells[4] = d->defined ? g_strdup_printf ("%+.1f%%", 100.0 * d->difference) : g_strdup ("NA");
+          cells[5] = d->defined
+            ? g_strdup_printf ("[%+.1f%%, %+.1f%%]", 100.0 * d->interval.lower, 100.0 * d->interval.upper)
+            : g_strdup (d->reason);
+          text_table_add (t, cells);
+        }
+      text_table_print (t, out);
+    }
+
+  if (report->agreement != NULL)
+    {
+      const RaReportAgreement *a = report->agreement;
+      static const char *header[] = { "reviewer A", "reviewer B", "items", "agreement", "kappa", "interval", NULL };
+      g_autoptr(TextTable) t = text_table_new (6, header);
+
+      g_string_append_printf (out, "\nAgreement (%u reviewers, %" G_GUINT64_FORMAT " items labelled by two or more)\n",
+                              a->n_reviewers, a->items);
+      for (guint i = 0; i < a->pairs->len; i++)
+        {
+          const RaReportPair *p = g_ptr_array_index (a->pairs, i);
+          char *cells[6];
+
+          cells[0] = g_strdup (p->reviewer_a);
+          cells[1] = g_strdup (p->reviewer_b);
+          cells[2] = ra_report_fmt_u64 (p->items);
+          cells[3] = g_strdup_printf ("%.1f%%", p->percent_agreement);
+          cells[4] = p->has_kappa ? g_strdup_printf ("%.3f", p->kappa.kappa) : g_strdup ("NA");
+          cells[5] = p->has_kappa
+            ? g_strdup_printf ("[%.3f, %.3f]", p->kappa.interval.lower, p->kappa.interval.upper)
+            : g_strdup ("NA");
+          text_table_add (t, cells);
+        }
+      text_table_print (t, out);
+      if (a->has_alpha)
+        g_string_append_printf (out, "Krippendorff's alpha (nominal): %.3f\n", a->alpha);
+    }
+
+  return g_string_free (out, FALSE);
+}

@@ -1,0 +1,51 @@
+/* ra-store-private.h — SQLite access for the model's own files
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Only the model's C files (and tests) include this header: it is the one place that
+ * brings sqlite3.h in. The faces (app/, ui/) see ra-store.h only.
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "ra-store.h"
+
+G_BEGIN_DECLS
+
+sqlite3      *ra_store_get_db            (RaStore       *self);
+
+sqlite3_stmt *ra_store_prepare           (RaStore       *self,
+                                          const char    *sql,
+                                          GError       **error);
+gboolean      ra_store_exec              (RaStore       *self,
+                                          const char    *sql,
+                                          GError       **error);
+/* Steps STMT once and resets it; a failure (anything but a row or done)
+ * becomes an error saying WHAT could not be done. */
+gboolean      ra_store_step_done         (RaStore       *self,
+                                          sqlite3_stmt  *stmt,
+                                          const char    *what,
+                                          GError       **error);
+gboolean      ra_store_set_error         (RaStore       *self,
+                                          int            rc,
+                                          const char    *what,
+                                          GError       **error);
+
+/* The SQL expression (over turns t LEFT JOIN detections d) that is true for
+ * a declined turn under BY. */
+const char   *ra_declined_by_sql         (RaDeclinedBy   by);
+
+/* Binding helpers: text may be NULL (binds SQL NULL). */
+void          ra_bind_text               (sqlite3_stmt  *stmt,
+                                          int            idx,
+                                          const char    *text);
+const char   *ra_column_text             (sqlite3_stmt  *stmt,
+                                          int            col);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+G_END_DECLS
