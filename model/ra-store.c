@@ -473,6 +473,7 @@ read_header (const char  *path,
   guchar buf[100];
   struct stat st;
   gssize n = 0;
+  gboolean journal_exists;
   int fd;
 
   memset (header, 0, sizeof *header);
@@ -507,6 +508,16 @@ read_header (const char  *path,
       header->empty = TRUE;
       return TRUE;
     }
+
+  /* With a -wal or -journal file beside it, the database file alone may
+   * lag behind (a checkpoint or rollback interrupted): SQLite completes it
+   * from there, so its size says nothing yet. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+    journal_exists = g_file_test (wal, G_FILE_TEST_EXISTS) || g_file_test (journal, G_FILE_TEST_EXISTS);
+  }
   if (n < (gssize) sizeof buf || memcmp (buf, "SQLite format 3", 16) != 0)
     {
       g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE,
@@ -530,7 +541,7 @@ read_header (const char  *path,
   if (header->page_size < 512 || (header->page_size & (header->page_size - 1)) != 0 ||
       header->read_version < 1 || header->write_version < 1 ||
       buf[21] != 64 || buf[22] != 32 || buf[23] != 32 ||
-      (header->pages > 0 &&
+      (header->pages > 0 && !journal_exists &&
        (goffset) header->pages * header->page_size > header->file_size))
     {
       g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_CORRUPT,
