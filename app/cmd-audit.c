@@ -14,27 +14,11 @@
 #include <string.h>
 
 #include "ra-audit.h"
+#include "ra-audit-external.h"
 #include "ra-cli.h"
+#include "ra-cli-size.h"
 #include "ra-labels.h"
 #include "ra-text.h"
-
-static gboolean
-parse_count (const char  *command,
-             const char  *option,
-             const char  *text,
-             guint64     *out,
-             int         *exit_code)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, out, &error))
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not a positive whole number",
-                                option, text);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static gboolean
 parse_fraction (const char  *command,
@@ -222,98 +206,15 @@ print_design_summary (const RaAudit *a)
 
 /* --------------------------------------------------------------- */
 
-typedef struct
-{
-  char *per_class;
-  char *total;
-  char *allocation;
-  char *half_width;
-  char *expected_share;
-  char *confidence;
-} SizeOptions;
-
-static void
-size_options_clear (SizeOptions *o)
-{
-  g_clear_pointer (&o->per_class, g_free);
-  g_clear_pointer (&o->total, g_free);
-  g_clear_pointer (&o->allocation, g_free);
-  g_clear_pointer (&o->half_width, g_free);
-  g_clear_pointer (&o->expected_share, g_free);
-  g_clear_pointer (&o->confidence, g_free);
-}
-
-static gboolean
-size_from_options (const char        *command,
-                   const SizeOptions *o,
-                   gboolean           allow_total,
-                   RaAuditSize       *size,
-                   int               *exit_code)
-{
-  guint n = (o->per_class != NULL) + (o->total != NULL) + (o->half_width != NULL);
-
-  memset (size, 0, sizeof *size);
-  size->expected_share = 0.5;
-  size->confidence = 0.95;
-
-  if (n != 1)
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
-                                allow_total
-                                ? "give exactly one size: --per-class N, --total N or --half-width E"
-                                : "give exactly one size: --per-class N or --half-width E");
-      return FALSE;
-    }
-  if (o->confidence && !parse_fraction (command, "--confidence", o->confidence, FALSE,
-                                        &size->confidence, exit_code))
-    return FALSE;
-
-  if (o->per_class)
-    {
-      size->rule = RA_AUDIT_SIZE_PER_CLASS;
-      return parse_count (command, "--per-class", o->per_class, &size->per_class, exit_code);
-    }
-  if (o->total)
-    {
-      if (!allow_total)
-        {
-          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--total is for 'audit create' only");
-          return FALSE;
-        }
-      size->rule = RA_AUDIT_SIZE_TOTAL;
-      if (!parse_count (command, "--total", o->total, &size->total, exit_code))
-        return FALSE;
-      if (o->allocation && !ra_allocation_parse (o->allocation, &size->allocation))
-        {
-          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
-                                    "--allocation: '%s' is not proportional, neyman or equal",
-                                    o->allocation);
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  size->rule = RA_AUDIT_SIZE_HALF_WIDTH;
-  if (o->allocation)
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--allocation goes with --total");
-      return FALSE;
-    }
-  if (!parse_fraction (command, "--half-width", o->half_width, FALSE, &size->half_width, exit_code))
-    return FALSE;
-  if (o->expected_share &&
-      !parse_fraction (command, "--expected-share", o->expected_share, TRUE, &size->expected_share, exit_code))
-    return FALSE;
-  return TRUE;
-}
-
 static int
 audit_create (int argc, char **argv)
 {
   const char *command = "audit create";
   g_auto(GStrv) batches = NULL, models = NULL, classes = NULL;
   g_autofree char *from = NULL, *to = NULL, *declined_by = NULL, *strata = NULL, *seed = NULL;
-  SizeOptions so = { 0 };
+  g_autofree char *frame = NULL, *sample = NULL;
+  g_auto(GStrv) maps = NULL;
+  RaCliSizeOptions so = { 0 };
   const GOptionEntry entries[] = {
     { "batch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &batches, "Only turns of this batch (repeatable; default: all batches)", "NAME" },
     { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models, "Only turns of this model version (repeatable; default: all models)", "M" },
@@ -332,7 +233,13 @@ audit_create (int argc, char **argv)
     { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
       "With --half-width: the expected over-refusal share (default 0.5)", "P" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Sampling seed, 0 to 2^63-1 (default: random, recorded)", "S" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Sampling seed, 0 to 2^64-1 (default: random, recorded)", "S" },
+    { "frame", 0, 0, G_OPTION_ARG_FILENAME, &frame,
+      "External frame: the result of sample-sql's frame query (CSV; with --sample)", "COUNTS.csv" },
+    { "sample", 0, 0, G_OPTION_ARG_FILENAME, &sample,
+      "External frame: the result of sample-sql's sample query (JSONL, JSON array or CSV)", "ROWS" },
+    { "map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps,
+      "With --sample: read FIELD (or sample_key, sample_prev_key, sample_design) from COLUMN", "FIELD=COLUMN" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -345,14 +252,46 @@ audit_create (int argc, char **argv)
 
   if (!ra_cli_parse (command, "NAME", "Design an audit: draw a seeded stratified sample of the declines.",
                      "The frame is the declined turns that match the filters; each stratum's\n"
-                     "sample is its n_h smallest keys SipHash(seed, id NUL model), so the same seed\n"
-                     "and frame give the same sample on any machine and in any import order.",
+                     "sample is its n_h smallest keys md5(seed:model:id), so the same seed and\n"
+                     "frame give the same sample on any machine, in any import order, and in any\n"
+                     "SQL engine. With --frame and --sample the frame was counted and the sample\n"
+                     "drawn in a warehouse (see sample-sql); the design comes from the rows.",
                      entries, TRUE, &argc, &argv, &code))
     goto out;
   if (argc != 2)
     {
       code = ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
       goto out;
+    }
+
+  if (frame || sample || maps)
+    {
+      if (!frame || !sample)
+        {
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "an external frame needs both --frame COUNTS.csv "
+                              "and --sample ROWS (the results of sample-sql's two queries)");
+          goto out;
+        }
+      if (batches || models || classes || from || to || declined_by || strata || seed || so.per_class ||
+          so.total || so.half_width || so.allocation || so.expected_share || so.confidence)
+        {
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "with --frame and --sample the design (filters, "
+                              "signal, strata, size, seed) comes from the rows' sample_design: "
+                              "give it to sample-sql instead");
+          goto out;
+        }
+      if (!(store = ra_cli_open_store (command, &code)))
+        goto out;
+      if (!(audit = ra_audit_create_external (store, argv[1], frame, sample, maps, NULL, &result, &error)) ||
+          !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
+        {
+          code = ra_cli_fail (command,
+                              error->domain == RA_EXTERNAL_ERROR && error->code == RA_EXTERNAL_ERROR_READ
+                              ? RA_EXIT_NOINPUT : ra_cli_exit_code_for (error),
+                              "%s", error->message);
+          goto out;
+        }
+      goto report;
     }
 
   design.batches = batches;
@@ -370,14 +309,14 @@ audit_create (int argc, char **argv)
       code = ra_cli_fail (command, RA_EXIT_USAGE, "--strata: '%s' is not class or class,model", strata);
       goto out;
     }
-  if (!size_from_options (command, &so, TRUE, &design.size, &code))
+  if (!ra_cli_size_from_options (command, &so, TRUE, &design.size, &code))
     goto out;
   if (seed)
     {
-      if (!g_ascii_string_to_unsigned (seed, 10, 0, G_MAXINT64, &design.seed, NULL))
+      if (!ra_seed_parse (seed, &design.seed))
         {
-          code = ra_cli_fail (command, RA_EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to %"
-                              G_GINT64_FORMAT, seed, G_MAXINT64);
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to "
+                              "18446744073709551615 (2^64-1)", seed);
           goto out;
         }
       design.has_seed = TRUE;
@@ -392,6 +331,7 @@ audit_create (int argc, char **argv)
       goto out;
     }
 
+report:
   if (ra_cli_json)
     {
       g_autoptr(cJSON) o = audit_to_json (audit, strata_list);
@@ -408,7 +348,7 @@ audit_create (int argc, char **argv)
 
 out:
   ra_audit_sample_result_clear (&result);
-  size_options_clear (&so);
+  ra_cli_size_options_clear (&so);
   return code;
 }
 
@@ -416,7 +356,9 @@ static int
 audit_extend (int argc, char **argv)
 {
   const char *command = "audit extend";
-  SizeOptions so = { 0 };
+  RaCliSizeOptions so = { 0 };
+  g_autofree char *frame = NULL, *sample = NULL;
+  g_auto(GStrv) maps = NULL;
   const GOptionEntry entries[] = {
     { "per-class", 0, 0, G_OPTION_ARG_STRING, &so.per_class, "Grow each stratum to N items (one of --per-class, --total, --half-width is required)", "N" },
     { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
@@ -424,6 +366,12 @@ audit_extend (int argc, char **argv)
     { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
       "With --half-width: the expected share (default 0.5)", "P" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
+    { "sample", 0, 0, G_OPTION_ARG_FILENAME, &sample,
+      "External frame: the result of the query 'sample-sql --extend NAME' printed", "ROWS" },
+    { "frame", 0, 0, G_OPTION_ARG_FILENAME, &frame,
+      "With --sample: the frame query's result now (N_h and turns are updated)", "COUNTS.csv" },
+    { "map", 0, 0, G_OPTION_ARG_STRING_ARRAY, &maps,
+      "With --sample: read FIELD (or sample_key, sample_prev_key, sample_design) from COLUMN", "FIELD=COLUMN" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -442,7 +390,35 @@ audit_extend (int argc, char **argv)
       code = ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
       goto out;
     }
-  if (!size_from_options (command, &so, FALSE, &size, &code))
+  if (sample || frame || maps)
+    {
+      if (!sample)
+        {
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "--frame and --map go with --sample ROWS");
+          goto out;
+        }
+      if (so.per_class || so.total || so.half_width || so.expected_share || so.confidence)
+        {
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "with --sample the new size comes from the rows' "
+                              "sample_design: give it to 'sample-sql --extend NAME' instead");
+          goto out;
+        }
+      if (!(store = ra_cli_open_store (command, &code)))
+        goto out;
+      if (!ra_audit_extend_external (store, argv[1], frame, sample, maps, NULL, &result, &error) ||
+          !(audit = ra_audit_load (store, argv[1], &error)) ||
+          !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
+        {
+          code = ra_cli_fail (command,
+                              error->domain == RA_EXTERNAL_ERROR && error->code == RA_EXTERNAL_ERROR_READ
+                              ? RA_EXIT_NOINPUT : ra_cli_exit_code_for (error),
+                              "%s", error->message);
+          goto out;
+        }
+      result.fingerprint_changed = FALSE;
+      goto report;
+    }
+  if (!ra_cli_size_from_options (command, &so, FALSE, &size, &code))
     goto out;
   if (!(store = ra_cli_open_store (command, &code)))
     goto out;
@@ -462,6 +438,7 @@ audit_extend (int argc, char **argv)
                 "%s.\n", command, result.old_fingerprint, result.fingerprint,
                 result.kept_outside_frame ? " (some of them are no longer in the frame)" : "");
 
+report:
   if (ra_cli_json)
     {
       g_autoptr(cJSON) o = audit_to_json (audit, strata_list);
@@ -480,7 +457,7 @@ audit_extend (int argc, char **argv)
 
 out:
   ra_audit_sample_result_clear (&result);
-  size_options_clear (&so);
+  ra_cli_size_options_clear (&so);
   return code;
 }
 

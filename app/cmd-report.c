@@ -17,16 +17,48 @@
 #include "ra-text.h"
 #include "ra-report.h"
 
-/* Options shared by report and check: --method, --confidence, --fpc. */
+/* Options shared by report and check: --method, --confidence, --fpc,
+ * --lonely, --collapse. */
 static gboolean
 parse_estimate_options (const char       *command,
                         const char       *method,
                         double            confidence,
                         gboolean          fpc,
+                        const char       *lonely,
+                        char            **collapse,
                         RaReportOptions  *options,
                         int              *exit_code)
 {
   ra_report_options_init (options);
+
+  if (lonely != NULL && !ra_lonely_parse (lonely, &options->lonely))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                "--lonely: '%s' is not one of average, adjust, certainty, collapse", lonely);
+      return FALSE;
+    }
+  for (guint i = 0; collapse != NULL && collapse[i] != NULL; i++)
+    {
+      const char *eq = strchr (collapse[i], '=');
+
+      if (eq == NULL || eq == collapse[i] || eq[1] == '\0')
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                    "--collapse: '%s' is not STRATUM=NEIGHBOUR", collapse[i]);
+          return FALSE;
+        }
+    }
+  if (collapse != NULL && collapse[0] != NULL)
+    {
+      if (lonely == NULL)
+        options->lonely = RA_LONELY_COLLAPSE;
+      else if (options->lonely != RA_LONELY_COLLAPSE)
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--collapse needs --lonely collapse");
+          return FALSE;
+        }
+      options->collapse = (const char * const *) collapse;
+    }
 
   if (method != NULL && !ra_ci_method_parse (method, &options->method))
     {
@@ -73,6 +105,8 @@ ra_cmd_report (int    argc,
                char **argv)
 {
   g_autofree char *method = NULL;
+  g_autofree char *lonely = NULL;
+  g_auto(GStrv) collapse = NULL;
   g_autofree char *format = NULL;
   g_autofree char *compare = NULL;
   g_autofree char *output = NULL;
@@ -89,10 +123,14 @@ ra_cmd_report (int    argc,
   int exit_code = RA_EXIT_OK;
   const GOptionEntry entries[] = {
     { "method", 0, 0, G_OPTION_ARG_STRING, &method,
-      "Interval per class: wilson (default), jeffreys, clopper-pearson, agresti-coull, wald", "METHOD" },
+      "Interval: clopper-pearson (default; Korn-Graubard overall), wilson, jeffreys, agresti-coull, wald", "METHOD" },
     { "confidence", 0, 0, G_OPTION_ARG_DOUBLE, &confidence, "Confidence level (default 0.95)", "LEVEL" },
     { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc,
       "Finite population correction: a statement about the declines in the frame (default: off)", NULL },
+    { "lonely", 0, 0, G_OPTION_ARG_STRING, &lonely,
+      "A stratum with one definite label: average (default), adjust, certainty, collapse", "RULE" },
+    { "collapse", 0, 0, G_OPTION_ARG_STRING_ARRAY, &collapse,
+      "With --lonely collapse: join STRATUM with NEIGHBOUR (repeatable; default: the nearest share)", "STRATUM=NEIGHBOUR" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), json or csv", "FORMAT" },
     { "compare", 0, 0, G_OPTION_ARG_STRING, &compare,
       "Difference of two models' shares, A - B (Newcombe per class, MOVER overall; default: none)", "A,B" },
@@ -103,15 +141,17 @@ ra_cmd_report (int    argc,
   if (!ra_cli_parse (command, "NAME", "Over-refusal estimates of an audit, with their intervals.",
                      "Per class: declines in the frame, sampled, labelled, should-have-attempted, unsure,\n"
                      "unlabelled, the share with its interval, the decline rate and wrongful declines per\n"
-                     "1,000 turns. Overall: the stratified estimate (weights N_h/N) with the Wilson interval\n"
-                     "at the effective sample size, or the reason it is undefined. Per model when the frame\n"
-                     "has several. Exit codes: 0, 2 usage, 65 no such audit, 74 store error.",
+                     "1,000 turns, and what the unsure and disputed items could change. Overall: the\n"
+                     "stratified estimate (weights N_h/N) with the Korn-Graubard interval (Clopper-Pearson\n"
+                     "at the df-adjusted effective sample size of a smoothed variance), or the reason it is\n"
+                     "undefined. Per model when the frame has several. Exit codes: 0, 2 usage, 65 no such\n"
+                     "audit, 74 store error.",
                      entries, FALSE, &argc, &argv, &exit_code))
     return exit_code;
 
   if (!(name = audit_name_arg (command, argc, argv, &exit_code)))
     return exit_code;
-  if (!parse_estimate_options (command, method, confidence, fpc, &options, &exit_code))
+  if (!parse_estimate_options (command, method, confidence, fpc, lonely, collapse, &options, &exit_code))
     return exit_code;
   if (format != NULL && g_strcmp0 (format, "text") != 0 && g_strcmp0 (format, "json") != 0 &&
       g_strcmp0 (format, "csv") != 0)
@@ -158,6 +198,8 @@ ra_cmd_check (int    argc,
               char **argv)
 {
   g_autofree char *method = NULL;
+  g_autofree char *lonely = NULL;
+  g_auto(GStrv) collapse = NULL;
   g_autofree char *on_text = NULL;
   g_autofree char *model = NULL;
   g_autofree char *message = NULL;
@@ -184,9 +226,13 @@ ra_cmd_check (int    argc,
     { "on", 0, 0, G_OPTION_ARG_STRING, &on_text,
       "Which value must be at most X: upper (default: the interval's upper end), point, lower", "WHICH" },
     { "method", 0, 0, G_OPTION_ARG_STRING, &method,
-      "Interval per class: wilson (default), jeffreys, clopper-pearson, agresti-coull, wald", "METHOD" },
+      "Interval: clopper-pearson (default; Korn-Graubard overall), wilson, jeffreys, agresti-coull, wald", "METHOD" },
     { "confidence", 0, 0, G_OPTION_ARG_DOUBLE, &confidence, "Confidence level (default 0.95)", "LEVEL" },
     { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc, "Finite population correction (default: off)", NULL },
+    { "lonely", 0, 0, G_OPTION_ARG_STRING, &lonely,
+      "A stratum with one definite label: average (default), adjust, certainty, collapse", "RULE" },
+    { "collapse", 0, 0, G_OPTION_ARG_STRING_ARRAY, &collapse,
+      "With --lonely collapse: join STRATUM with NEIGHBOUR (repeatable; default: the nearest share)", "STRATUM=NEIGHBOUR" },
     { NULL }
   };
 
@@ -210,7 +256,7 @@ ra_cmd_check (int    argc,
     return ra_cli_fail (command, RA_EXIT_USAGE, "--class and --every-class exclude each other");
   if (on_text != NULL && !ra_gate_on_parse (on_text, &on))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--on: '%s' is not one of upper, point, lower", on_text);
-  if (!parse_estimate_options (command, method, confidence, fpc, &options, &exit_code))
+  if (!parse_estimate_options (command, method, confidence, fpc, lonely, collapse, &options, &exit_code))
     return exit_code;
 
   if (!(store = ra_cli_open_store (command, &exit_code)))

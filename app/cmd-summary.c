@@ -14,6 +14,7 @@
 
 #include "ra-cli.h"
 #include "ra-summary.h"
+#include "ra-turns.h"
 
 static const char *declined_by_help =
   "Which signal means declined: auto (the production flag where present, the\n"
@@ -107,8 +108,10 @@ ra_cmd_batches (int    argc,
   int exit_code = RA_EXIT_OK;
 
   if (!ra_cli_parse ("batches", "— list the imported batches",
-                     "Each batch with its provenance: source file, SHA-256 of its bytes,\n"
-                     "import time, and the counts imported, skipped as duplicates and rejected.",
+                     "Each batch, by import time, with its provenance: source file, SHA-256 of\n"
+                     "its bytes, import time, the counts imported, skipped as duplicates and\n"
+                     "rejected, and its turns in the store now with those declined by the\n"
+                     "production flag.",
                      NULL, NULL, TRUE, &argc, &argv, &exit_code))
     return exit_code;
 
@@ -118,7 +121,7 @@ ra_cmd_batches (int    argc,
   if (!(store = ra_cli_open_store ("batches", &exit_code)))
     return exit_code;
 
-  if (!(batches = ra_summary_list_batches (store, &error)))
+  if (!(batches = ra_turns_list_batches (store, &error)))
     return ra_cli_fail_error ("batches", error);
 
   if (ra_cli_json)
@@ -128,7 +131,7 @@ ra_cmd_batches (int    argc,
 
       for (guint i = 0; i < batches->len; i++)
         {
-          const RaBatchInfo *b = g_ptr_array_index (batches, i);
+          const RaBatch *b = g_ptr_array_index (batches, i);
           cJSON *item = cJSON_CreateObject ();
 
           cJSON_AddNumberToObject (item, "id", b->id);
@@ -139,7 +142,8 @@ ra_cmd_batches (int    argc,
           cJSON_AddNumberToObject (item, "imported", b->n_imported);
           cJSON_AddNumberToObject (item, "duplicates", b->n_duplicates);
           cJSON_AddNumberToObject (item, "rejected", b->n_rejected);
-          cJSON_AddNumberToObject (item, "turns", b->turns);
+          cJSON_AddNumberToObject (item, "turns", b->n_turns);
+          cJSON_AddNumberToObject (item, "declined", b->n_declined);
           cJSON_AddItemToArray (list, item);
         }
       ra_cli_print_json (json);
@@ -153,25 +157,27 @@ ra_cmd_batches (int    argc,
     }
 
   {
-    g_autoptr(RaTable) table = ra_table_new (9, "id", "name", "source", "sha256", "imported at",
-                                             "imported", "duplicates", "rejected", "turns", NULL);
+    g_autoptr(RaTable) table = ra_table_new (10, "id", "name", "source", "sha256", "imported at",
+                                             "imported", "duplicates", "rejected", "turns",
+                                             "declined", NULL);
 
     ra_table_set_right_aligned (table, 0, TRUE);
-    for (guint c = 5; c < 9; c++)
+    for (guint c = 5; c < 10; c++)
       ra_table_set_right_aligned (table, c, TRUE);
 
     for (guint i = 0; i < batches->len; i++)
       {
-        const RaBatchInfo *b = g_ptr_array_index (batches, i);
+        const RaBatch *b = g_ptr_array_index (batches, i);
         g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, b->id);
         g_autofree char *sha = g_strndup (b->sha256 ? b->sha256 : "", 12);
-        g_autofree char *imported = ra_cli_format_count (b->n_imported);
-        g_autofree char *duplicates = ra_cli_format_count (b->n_duplicates);
-        g_autofree char *rejected = ra_cli_format_count (b->n_rejected);
-        g_autofree char *turns = ra_cli_format_count (b->turns);
+        g_autofree char *imported = ra_cli_format_count ((guint64) b->n_imported);
+        g_autofree char *duplicates = ra_cli_format_count ((guint64) b->n_duplicates);
+        g_autofree char *rejected = ra_cli_format_count ((guint64) b->n_rejected);
+        g_autofree char *turns = ra_cli_format_count ((guint64) b->n_turns);
+        g_autofree char *declined = ra_cli_format_count ((guint64) b->n_declined);
 
         ra_table_add_row (table, id, b->name, b->source, sha, b->imported_at,
-                          imported, duplicates, rejected, turns, NULL);
+                          imported, duplicates, rejected, turns, declined, NULL);
       }
     ra_table_print (table, stdout);
   }

@@ -142,5 +142,6 @@ int ra_cmd_stats          (int argc, char **argv);
 int ra_cmd_init           (int argc, char **argv);
 int ra_cmd_doctor         (int argc, char **argv);
 int ra_cmd_backup         (int argc, char **argv);
+int ra_cmd_sample_sql     (int argc, char **argv);
 
 G_END_DECLS

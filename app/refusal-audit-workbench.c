@@ -14,12 +14,14 @@
 
 #include "ra-application.h"
 #include "ra-benchmark.h"
+#include "ra-settings.h"
 
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(RaApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
 
   ra_benchmark_mark_start ();
 
@@ -27,6 +29,14 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* Never abort on a missing schema (started by hand from the build
+   * directory): say where it looked and how to start it. */
+  if (!ra_settings_init (&error))
+    {
+      g_printerr ("refusal-audit-workbench: %s\n", error->message);
+      return 1;
+    }
 
   app = ra_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

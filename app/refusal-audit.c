@@ -27,6 +27,7 @@ static const struct {
   { "detector-eval",  ra_cmd_detector_eval, "Compare the detector with a reference signal" },
   { "drift",          ra_cmd_drift,         "Attempt-rate change between two model versions (release gate)" },
   { "audit",          ra_cmd_audit,         "Design audits: create, extend, list, show, items, guideline" },
+  { "sample-sql",     ra_cmd_sample_sql,    "SQL that draws an audit's sample in a warehouse (too big to import)" },
   { "plan",           ra_cmd_plan,          "How many more labels each class needs for a target precision" },
   { "label",          ra_cmd_label,         "Record one label (for scripts)" },
   { "review",         ra_cmd_review,        "Label an audit's items in the terminal" },

@@ -446,9 +446,18 @@ audit_extend_locked (RaStore              *store,
 
   if (!(audit = ra_audit_load (store, name, error)))
     return FALSE;
+  if (audit->external)
+    {
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+                   "the audit '%s' was drawn from an external frame: its next keys come from the "
+                   "warehouse (the extension query), not from the turns in this store", name);
+      return FALSE;
+    }
   if (!ra_frame_filters_from_json (audit->filters, &filters, error))
     return FALSE;
-  frame = ra_frame_compute (store, &filters, audit->declined_by, audit->strata_by, audit->seed, error);
+  /* Each audit keeps the key it was drawn with (SipHash before schema 3). */
+  frame = ra_frame_compute (store, &filters, audit->declined_by, audit->strata_by, audit->key_version,
+                            audit->seed, error);
   ra_frame_filters_clear (&filters);
   if (frame == NULL)
     return FALSE;

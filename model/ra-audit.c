@@ -35,6 +35,28 @@ ra_audit_free (RaAudit *audit)
 }
 
 void
+ra_audit_design_copy (RaAuditDesign       *dest,
+                      const RaAuditDesign *src)
+{
+  *dest = *src;
+  dest->batches = g_strdupv (src->batches);
+  dest->models = g_strdupv (src->models);
+  dest->classes = g_strdupv (src->classes);
+  dest->from = g_strdup (src->from);
+  dest->to = g_strdup (src->to);
+}
+
+void
+ra_audit_design_clear (RaAuditDesign *design)
+{
+  g_clear_pointer (&design->batches, g_strfreev);
+  g_clear_pointer (&design->models, g_strfreev);
+  g_clear_pointer (&design->classes, g_strfreev);
+  g_clear_pointer (&design->from, g_free);
+  g_clear_pointer (&design->to, g_free);
+}
+
+void
 ra_audit_stratum_free (RaAuditStratum *stratum)
 {
   if (stratum == NULL)
@@ -94,6 +116,9 @@ audit_from_row (sqlite3_stmt *stmt)
   a->reveal_detector = sqlite3_column_int (stmt, 11) != 0;
   a->population = (guint64) sqlite3_column_int64 (stmt, 12);
   a->sampled = (guint64) sqlite3_column_int64 (stmt, 13);
+  if (!ra_key_version_parse (ra_column_text (stmt, 14), &a->key_version))
+    a->key_version = RA_KEY_SIPHASH24;
+  a->external = g_strcmp0 (ra_column_text (stmt, 15), "external") == 0;
   return a;
 }
 
@@ -101,7 +126,8 @@ audit_from_row (sqlite3_stmt *stmt)
   "SELECT a.id, a.name, a.seed, a.filters, a.declined_by, a.strata_by, a.design," \
   " a.fingerprint, a.created_at, a.tool_version, a.reveal_model, a.reveal_detector," \
   " (SELECT coalesce (sum (population), 0) FROM audit_strata s WHERE s.audit_id = a.id)," \
-  " (SELECT count (*) FROM audit_items i WHERE i.audit_id = a.id)" \
+  " (SELECT count (*) FROM audit_items i WHERE i.audit_id = a.id)," \
+  " a.key_version, a.frame_source" \
   " FROM audits a "
 
 RaAudit *
@@ -201,6 +227,39 @@ check_name_free (RaStore     *store,
   return TRUE;
 }
 
+static gboolean
+design_filters (const RaAuditDesign  *design,
+                RaFrameFilters       *filters,
+                GError              **error)
+{
+  return ra_frame_filters_set (filters, design->batches, design->models, design->classes,
+                               design->from, design->to, error);
+}
+
+/**
+ * ra_audit_preview_frame:
+ *
+ * Returns: (transfer container) (element-type RaFrameStratum): the strata
+ *   of the frame of @design with N_h, or NULL with @error set
+ */
+GPtrArray *
+ra_audit_preview_frame (RaStore              *store,
+                        const RaAuditDesign  *design,
+                        GError              **error)
+{
+  RaFrameFilters filters = { 0 };
+  g_autoptr(RaFrame) frame = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (design != NULL, NULL);
+
+  if (!design_filters (design, &filters, error))
+    return NULL;
+  frame = ra_frame_count (store, &filters, design->declined_by, design->strata_by, error);
+  ra_frame_filters_clear (&filters);
+  return frame != NULL ? g_ptr_array_ref (frame->strata) : NULL;
+}
+
 static RaFrame *
 design_frame (RaStore              *store,
               const RaAuditDesign  *design,
@@ -211,11 +270,11 @@ design_frame (RaStore              *store,
   RaFrameFilters filters = { 0 };
   RaFrame *frame;
 
-  if (!ra_frame_filters_set (&filters, design->batches, design->models, design->classes,
-                             design->from, design->to, error))
+  if (!design_filters (design, &filters, error))
     return NULL;
   *filters_json_out = ra_frame_filters_to_json (&filters);
-  frame = ra_frame_compute (store, &filters, design->declined_by, design->strata_by, seed, error);
+  frame = ra_frame_compute (store, &filters, design->declined_by, design->strata_by, RA_KEY_MD5, seed,
+                            error);
   ra_frame_filters_clear (&filters);
   if (frame != NULL && frame->items->len == 0)
     {
@@ -234,7 +293,7 @@ design_text (const RaAuditDesign *design)
   g_autoptr(cJSON) json = ra_audit_size_to_json (&design->size);
   char *printed, *ret;
 
-  cJSON_AddStringToObject (json, "key", "siphash-2-4(seed, ext_id NUL model)");
+  cJSON_AddStringToObject (json, "key", "md5(seed ':' model ':' id), lower-case hex");
   cJSON_AddItemToObject (json, "extensions", cJSON_CreateArray ());
   printed = cJSON_PrintUnformatted (json);
   ret = g_strdup (printed);
@@ -257,8 +316,8 @@ insert_audit (RaStore              *store,
 
   if (!(stmt = ra_store_prepare (store,
                                  "INSERT INTO audits (name, seed, filters, declined_by, strata_by,"
-                                 " design, fingerprint, created_at, tool_version)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error)))
+                                 " design, fingerprint, created_at, tool_version, key_version)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error)))
     return -1;
   ra_bind_text (stmt, 1, name);
   sqlite3_bind_int64 (stmt, 2, (gint64) seed);
@@ -269,6 +328,7 @@ insert_audit (RaStore              *store,
   ra_bind_text (stmt, 7, fingerprint);
   ra_bind_text (stmt, 8, now);
   ra_bind_text (stmt, 9, PACKAGE_VERSION);
+  ra_bind_text (stmt, 10, RA_KEY_VERSION_MD5_NAME);
   if (!ra_store_step_done (store, stmt, "cannot store the audit", error))
     return -1;
   return sqlite3_last_insert_rowid (ra_store_get_db (store));
@@ -287,13 +347,9 @@ audit_create_locked (RaStore              *store,
   guint64 seed, added = 0;
   gint64 audit_id;
 
+  /* The md5 key takes any 64-bit seed (stored as its two's-complement
+   * bit pattern in the INTEGER column and read back unsigned). */
   seed = design->has_seed ? design->seed : ra_audit_random_seed ();
-  if (seed > (guint64) G_MAXINT64)
-    {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "--seed must be between 0 and %" G_GINT64_FORMAT, G_MAXINT64);
-      return NULL;
-    }
   if (!check_name_free (store, name, error))
     return NULL;
   if (!(frame = design_frame (store, design, seed, &filters_json, error)))

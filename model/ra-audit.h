@@ -40,6 +40,7 @@
 #include <gio/gio.h>
 
 #include "ra-frame.h"
+#include "ra-sample-key.h"
 #include "ra-stats.h"
 #include "ra-store.h"
 
@@ -90,7 +91,7 @@ typedef struct
   RaStrataBy     strata_by;
   RaAuditSize    size;
   gboolean       has_seed;
-  guint64        seed;          /* < 2^63 */
+  guint64        seed;          /* any 64-bit value (the md5 key writes it in decimal) */
 } RaAuditDesign;
 
 /* One audit as stored. */
@@ -108,12 +109,19 @@ typedef struct
   char         *tool_version;
   gboolean      reveal_model;
   gboolean      reveal_detector;
+  RaKeyVersion  key_version;    /* md5 for audits from schema 3 on, else SipHash-2-4 */
+  gboolean      external;       /* the frame was counted elsewhere (ra-audit-external.h) */
   /* Totals over the strata. */
   guint64       population;     /* sum N_h */
   guint64       sampled;        /* items drawn */
 } RaAudit;
 
 void         ra_audit_free               (RaAudit       *audit);
+
+/* A self-contained copy of SRC's strings into DEST, and its release. */
+void         ra_audit_design_copy        (RaAuditDesign       *dest,
+                                          const RaAuditDesign *src);
+void         ra_audit_design_clear       (RaAuditDesign       *design);
 
 /* One stratum with its progress (labels counted from item_labels: the
  * latest event of each item, whoever wrote it). */
@@ -165,6 +173,13 @@ gboolean     ra_audit_compute_sizes      (const RaAuditSize *size,
                                           const guint64 *populations,
                                           guint          n_strata,
                                           guint64       *sizes_out,
+                                          GError       **error);
+
+/* The strata (element-type RaFrameStratum) with the N_h that
+ * ra_audit_create() would store for DESIGN now: the same filters, time
+ * normalisation, unknown-batch error and counting; no sample is drawn. */
+GPtrArray   *ra_audit_preview_frame      (RaStore       *store,
+                                          const RaAuditDesign *design,
                                           GError       **error);
 
 /* Creates the audit NAME in one transaction. */

@@ -12,38 +12,6 @@
 #include "config.h"
 
 #include "ra-database-private.h"
-#include "ra-store-private.h"
-
-void
-ra_store_overview_free (RaStoreOverview *overview)
-{
-  if (overview == NULL)
-    return;
-
-  g_free (overview->path);
-  g_free (overview);
-}
-
-static gint64
-count_rows (RaStore     *store,
-            const char  *sql,
-            GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  if (!(stmt = ra_store_prepare (store, sql, error)))
-    return -1;
-
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      ra_store_set_error (store, rc, "cannot count", error);
-      return -1;
-    }
-
-  return sqlite3_column_int64 (stmt, 0);
-}
 
 static gpointer
 overview_work (RaStore       *store,
@@ -51,16 +19,7 @@ overview_work (RaStore       *store,
                GCancellable  *cancellable,
                GError       **error)
 {
-  g_autoptr(RaStoreOverview) overview = g_new0 (RaStoreOverview, 1);
-
-  overview->path = g_strdup (ra_store_get_path (store));
-  if ((overview->n_batches = count_rows (store, "SELECT count(*) FROM batches", error)) < 0 ||
-      (overview->n_turns = count_rows (store, "SELECT count(*) FROM turns", error)) < 0 ||
-      (overview->n_audits = count_rows (store, "SELECT count(*) FROM audits", error)) < 0 ||
-      (overview->n_labels = count_rows (store, "SELECT count(*) FROM label_events", error)) < 0)
-    return NULL;
-
-  return g_steal_pointer (&overview);
+  return ra_turns_overview (store, error);
 }
 
 void
@@ -87,65 +46,13 @@ ra_database_overview_finish (RaDatabase    *self,
   return ra_database_run_finish (self, result, error);
 }
 
-void
-ra_database_batch_free (RaDatabaseBatch *info)
-{
-  if (info == NULL)
-    return;
-
-  g_free (info->name);
-  g_free (info->source);
-  g_free (info->sha256);
-  g_free (info->imported_at);
-  g_free (info);
-}
-
 static gpointer
 list_batches_work (RaStore       *store,
                    gpointer       data,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_database_batch_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  stmt = ra_store_prepare (store,
-                           "SELECT b.id, b.name, b.source, b.sha256, b.imported_at,"
-                           "       b.n_imported, b.n_duplicates, b.n_rejected,"
-                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id),"
-                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id AND t.declined = 1),"
-                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id AND t.declined IS NOT NULL)"
-                           "  FROM batches b ORDER BY b.imported_at, b.id",
-                           error);
-  if (stmt == NULL)
-    return NULL;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      RaDatabaseBatch *info = g_new0 (RaDatabaseBatch, 1);
-
-      info->id = sqlite3_column_int64 (stmt, 0);
-      info->name = g_strdup (ra_column_text (stmt, 1));
-      info->source = g_strdup (ra_column_text (stmt, 2));
-      info->sha256 = g_strdup (ra_column_text (stmt, 3));
-      info->imported_at = g_strdup (ra_column_text (stmt, 4));
-      info->n_imported = sqlite3_column_int64 (stmt, 5);
-      info->n_duplicates = sqlite3_column_int64 (stmt, 6);
-      info->n_rejected = sqlite3_column_int64 (stmt, 7);
-      info->n_turns = sqlite3_column_int64 (stmt, 8);
-      info->n_declined = sqlite3_column_int64 (stmt, 9);
-      info->n_flagged = sqlite3_column_int64 (stmt, 10);
-      g_ptr_array_add (batches, info);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot list the batches", error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&batches);
+  return ra_turns_list_batches (store, error);
 }
 
 void
@@ -164,7 +71,7 @@ ra_database_list_batches_async (RaDatabase          *self,
 /**
  * ra_database_list_batches_finish:
  *
- * Returns: (transfer container) (element-type RaDatabaseBatch): the batches
+ * Returns: (transfer container) (element-type RaBatch): the batches
  */
 GPtrArray *
 ra_database_list_batches_finish (RaDatabase    *self,
@@ -381,32 +288,10 @@ typedef struct
 } CreateData;
 
 static void
-design_copy (RaAuditDesign       *dest,
-             const RaAuditDesign *src)
-{
-  *dest = *src;
-  dest->batches = g_strdupv (src->batches);
-  dest->models = g_strdupv (src->models);
-  dest->classes = g_strdupv (src->classes);
-  dest->from = g_strdup (src->from);
-  dest->to = g_strdup (src->to);
-}
-
-static void
-design_clear (RaAuditDesign *design)
-{
-  g_clear_pointer (&design->batches, g_strfreev);
-  g_clear_pointer (&design->models, g_strfreev);
-  g_clear_pointer (&design->classes, g_strfreev);
-  g_clear_pointer (&design->from, g_free);
-  g_clear_pointer (&design->to, g_free);
-}
-
-static void
 create_data_free (CreateData *data)
 {
   g_free (data->name);
-  design_clear (&data->design);
+  ra_audit_design_clear (&data->design);
   g_free (data);
 }
 
@@ -441,7 +326,7 @@ ra_database_create_audit_async (RaDatabase          *self,
 
   data = g_new0 (CreateData, 1);
   data->name = g_strdup (name);
-  design_copy (&data->design, design);
+  ra_audit_design_copy (&data->design, design);
 
   ra_database_run_async (self, create_audit_work, data, (GDestroyNotify) create_data_free,
                          (GDestroyNotify) ra_audit_free,
@@ -461,86 +346,19 @@ ra_database_create_audit_finish (RaDatabase    *self,
   return ra_database_run_finish (self, result, error);
 }
 
-static char *
-strv_to_json (char **strv)
-{
-  g_autoptr(cJSON) array = NULL;
-  char *printed;
-  char *ret;
-
-  if (strv == NULL || strv[0] == NULL)
-    return NULL;
-
-  array = cJSON_CreateArray ();
-  for (guint i = 0; strv[i] != NULL; i++)
-    cJSON_AddItemToArray (array, cJSON_CreateString (strv[i]));
-
-  printed = cJSON_PrintUnformatted (array);
-  ret = g_strdup (printed);
-  cJSON_free (printed);
-  return ret;
-}
-
 static gpointer
 frame_work (RaStore       *store,
             gpointer       user_data,
             GCancellable  *cancellable,
             GError       **error)
 {
-  RaAuditDesign *design = user_data;
-  g_autoptr(GPtrArray) strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *sql = NULL;
-  g_autofree char *classes = strv_to_json (design->classes);
-  g_autofree char *models = strv_to_json (design->models);
-  g_autofree char *batches = strv_to_json (design->batches);
-  int rc;
-
-  /* The SQL is built from constant fragments only; every value is bound. */
-  sql = g_strconcat ("SELECT ",
-                     design->strata_by == RA_STRATA_CLASS_MODEL ? "t.class || '/' || t.model" : "t.class",
-                     ", count(*) FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
-                     " WHERE ", ra_declined_by_sql (design->declined_by),
-                     " AND (?1 IS NULL OR t.class IN (SELECT value FROM json_each (?1)))"
-                     " AND (?2 IS NULL OR t.model IN (SELECT value FROM json_each (?2)))"
-                     " AND (?3 IS NULL OR t.batch_id IN (SELECT b.id FROM batches b"
-                     "      WHERE b.name IN (SELECT value FROM json_each (?3))))"
-                     " AND (?4 IS NULL OR t.ts >= ?4)"
-                     " AND (?5 IS NULL OR t.ts < ?5)"
-                     " GROUP BY 1 ORDER BY 1",
-                     NULL);
-
-  if (!(stmt = ra_store_prepare (store, sql, error)))
-    return NULL;
-
-  ra_bind_text (stmt, 1, classes);
-  ra_bind_text (stmt, 2, models);
-  ra_bind_text (stmt, 3, batches);
-  ra_bind_text (stmt, 4, design->from);
-  ra_bind_text (stmt, 5, design->to);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      RaFrameStratum *stratum = g_new0 (RaFrameStratum, 1);
-
-      stratum->stratum = g_strdup (ra_column_text (stmt, 0));
-      stratum->population = sqlite3_column_int64 (stmt, 1);
-      g_ptr_array_add (strata, stratum);
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot count the frame", error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&strata);
+  return ra_audit_preview_frame (store, user_data, error);
 }
 
 static void
 design_free (RaAuditDesign *design)
 {
-  design_clear (design);
+  ra_audit_design_clear (design);
   g_free (design);
 }
 
@@ -556,7 +374,7 @@ ra_database_frame_async (RaDatabase          *self,
   g_return_if_fail (design != NULL);
 
   copy = g_new0 (RaAuditDesign, 1);
-  design_copy (copy, design);
+  ra_audit_design_copy (copy, design);
   ra_database_run_async (self, frame_work, copy, (GDestroyNotify) design_free,
                          (GDestroyNotify) g_ptr_array_unref,
                          cancellable, callback, user_data);
@@ -565,7 +383,8 @@ ra_database_frame_async (RaDatabase          *self,
 /**
  * ra_database_frame_finish:
  *
- * Returns: (transfer container) (element-type RaFrameStratum): N_h per stratum
+ * Returns: (transfer container) (element-type RaFrameStratum): N_h per
+ *   stratum, as ra_audit_create() would store them
  */
 GPtrArray *
 ra_database_frame_finish (RaDatabase    *self,
@@ -575,57 +394,13 @@ ra_database_frame_finish (RaDatabase    *self,
   return ra_database_run_finish (self, result, error);
 }
 
-void
-ra_store_values_free (RaStoreValues *values)
-{
-  if (values == NULL)
-    return;
-
-  g_strfreev (values->classes);
-  g_strfreev (values->models);
-  g_strfreev (values->batches);
-  g_free (values);
-}
-
-static char **
-distinct_values (RaStore     *store,
-                 const char  *sql,
-                 GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  int rc;
-
-  if (!(stmt = ra_store_prepare (store, sql, error)))
-    return NULL;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (builder, ra_column_text (stmt, 0) ? ra_column_text (stmt, 0) : "");
-
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot list values", error);
-      return NULL;
-    }
-
-  return g_strv_builder_end (builder);
-}
-
 static gpointer
 values_work (RaStore       *store,
              gpointer       user_data,
              GCancellable  *cancellable,
              GError       **error)
 {
-  g_autoptr(RaStoreValues) values = g_new0 (RaStoreValues, 1);
-
-  /* turns_class_model serves the first two without a table scan. */
-  if (!(values->classes = distinct_values (store, "SELECT DISTINCT class FROM turns ORDER BY 1", error)) ||
-      !(values->models = distinct_values (store, "SELECT DISTINCT model FROM turns ORDER BY 1", error)) ||
-      !(values->batches = distinct_values (store, "SELECT name FROM batches ORDER BY imported_at, id", error)))
-    return NULL;
-
-  return g_steal_pointer (&values);
+  return ra_turns_values (store, error);
 }
 
 void

@@ -19,6 +19,7 @@
 #include "ra-labels.h"
 #include "ra-report.h"
 #include "ra-store.h"
+#include "ra-turns.h"
 
 G_BEGIN_DECLS
 
@@ -99,18 +100,6 @@ gpointer     ra_database_run_sync           (RaDatabase           *self,
                                              GDestroyNotify        result_free,
                                              GError              **error);
 
-/* A short overview of the open store. */
-typedef struct
-{
-  char   *path;
-  gint64  n_batches;
-  gint64  n_turns;
-  gint64  n_audits;
-  gint64  n_labels;
-} RaStoreOverview;
-
-void             ra_store_overview_free      (RaStoreOverview *overview);
-
 void             ra_database_overview_async  (RaDatabase           *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
@@ -119,25 +108,8 @@ RaStoreOverview *ra_database_overview_finish (RaDatabase           *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 
-/* One batch with its provenance and counts. */
-typedef struct
-{
-  gint64  id;
-  char   *name;
-  char   *source;
-  char   *sha256;
-  char   *imported_at;
-  gint64  n_imported;
-  gint64  n_duplicates;
-  gint64  n_rejected;
-  gint64  n_turns;      /* turns of the batch in the store now */
-  gint64  n_declined;   /* of them, declined by the production flag */
-  gint64  n_flagged;    /* of them, with a production flag at all */
-} RaDatabaseBatch;
-
-void             ra_database_batch_free          (RaDatabaseBatch *info);
-
-/* (element-type RaDatabaseBatch), by import time */
+/* ra_turns_list_batches() on the worker, as background work (it counts
+ * every turn): (element-type RaBatch), by import time */
 void             ra_database_list_batches_async  (RaDatabase           *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
@@ -209,16 +181,6 @@ void             ra_database_frame_async         (RaDatabase           *self,
 GPtrArray       *ra_database_frame_finish        (RaDatabase           *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
-
-/* Distinct classes, models and batch names of the store (for filters). */
-typedef struct
-{
-  char **classes;
-  char **models;
-  char **batches;
-} RaStoreValues;
-
-void             ra_store_values_free        (RaStoreValues *values);
 
 void             ra_database_values_async        (RaDatabase           *self,
                                                   GCancellable         *cancellable,
@@ -327,9 +289,6 @@ GPtrArray       *ra_database_list_items_finish   (RaDatabase           *self,
                                                   GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaSessionStep, ra_session_step_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreOverview, ra_store_overview_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaAuditInfo, ra_audit_info_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaStoreValues, ra_store_values_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaDatabaseBatch, ra_database_batch_free)
 
 G_END_DECLS

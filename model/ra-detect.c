@@ -11,16 +11,18 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "ra-detect.h"
 #include "ra-store-private.h"
+#include "ra-turns-private.h"
 
 G_DEFINE_QUARK (ra-detect-error-quark, ra_detect_error)
 
 #define EXCERPT_CHARS 80
 
 /* The batch filter shared by every query: ?1 is the batch name or NULL. */
-#define BATCH_FILTER "(?1 IS NULL OR t.batch_id IN (SELECT id FROM batches WHERE name = ?1))"
+#define BATCH_FILTER RA_TURNS_BATCH_FILTER ("?1")
 
 void
 ra_detect_result_free (RaDetectResult *result)
@@ -38,39 +40,7 @@ ra_detect_check_batch (RaStore     *store,
                        const char  *batch,
                        GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GString) known = NULL;
-  int rc;
-
-  if (batch == NULL)
-    return TRUE;
-
-  if (!(stmt = ra_store_prepare (store, "SELECT count(*) FROM batches WHERE name = ?1", error)))
-    return FALSE;
-  ra_bind_text (stmt, 1, batch);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return ra_store_set_error (store, rc, "cannot look up the batch", error);
-  if (sqlite3_column_int64 (stmt, 0) > 0)
-    return TRUE;
-
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (!(stmt = ra_store_prepare (store, "SELECT DISTINCT name FROM batches ORDER BY name", error)))
-    return FALSE;
-  known = g_string_new (NULL);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (known->len > 0)
-        g_string_append (known, ", ");
-      g_string_append (known, ra_column_text (stmt, 0));
-    }
-  if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot list the batches", error);
-
-  g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND,
-               "no batch named '%s' (the store has %s%s)", batch,
-               known->len > 0 ? "" : "no batches", known->str);
-  return FALSE;
+  return ra_turns_check_batch (store, batch, error);
 }
 
 static gboolean
@@ -92,6 +62,80 @@ count_turns (RaStore     *store,
   return TRUE;
 }
 
+/* Each chunk of turns is read and judged without the write lock, then its
+ * verdicts are written in one short transaction: a label committed while
+ * `detect` runs waits for one chunk's writes at most (a few milliseconds). */
+#define CHUNK_TURNS    8192
+#define CHUNK_USEC     100000   /* judging time after which a chunk is written early */
+
+typedef struct
+{
+  gint64      turn_id;
+  RaVerdict   verdict;
+  const char *rule_id;   /* owned by the rules */
+} Pending;
+
+/* The external id of a turn, for messages. */
+static char *
+turn_name (RaStore *store,
+           gint64   turn_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store,
+                                                   "SELECT ext_id, model FROM turns WHERE id = ?1",
+                                                   NULL);
+
+  if (stmt == NULL)
+    return g_strdup_printf ("#%" G_GINT64_FORMAT, turn_id);
+  sqlite3_bind_int64 (stmt, 1, turn_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return g_strdup_printf ("#%" G_GINT64_FORMAT, turn_id);
+  if (ra_column_text (stmt, 1) != NULL && *ra_column_text (stmt, 1) != '\0')
+    return g_strdup_printf ("'%s' (model '%s')", ra_column_text (stmt, 0), ra_column_text (stmt, 1));
+  return g_strdup_printf ("'%s'", ra_column_text (stmt, 0));
+}
+
+/* Writes PENDING in one transaction. A turn deleted meanwhile (a foreign
+ * key failure) is skipped. */
+static gboolean
+write_chunk (RaStore       *store,
+             sqlite3_stmt  *upsert,
+             GArray        *pending,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  if (pending->len == 0)
+    return TRUE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!ra_store_begin (store, error))
+    return FALSE;
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      const Pending *p = &g_array_index (pending, Pending, i);
+      int rc;
+
+      sqlite3_bind_int64 (upsert, 1, p->turn_id);
+      sqlite3_bind_int (upsert, 2, p->verdict);
+      if (p->rule_id != NULL)
+        sqlite3_bind_text (upsert, 3, p->rule_id, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (upsert, 3);
+
+      rc = sqlite3_step (upsert);
+      sqlite3_reset (upsert);
+      if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_FOREIGNKEY)
+        {
+          ra_store_set_error (store, rc, "cannot store a verdict", error);
+          ra_store_rollback (store);
+          return FALSE;
+        }
+    }
+
+  g_array_set_size (pending, 0);
+  return ra_store_commit (store, error);
+}
+
 RaDetectResult *
 ra_detect_run (RaStore               *store,
                RaRules               *rules,
@@ -105,15 +149,19 @@ ra_detect_run (RaStore               *store,
   g_autoptr(RaDetectResult) result = NULL;
   g_autoptr(sqlite3_stmt) select = NULL;
   g_autoptr(sqlite3_stmt) upsert = NULL;
+  g_autoptr(GArray) pending = NULL;
   const char *version;
   gint64 started = g_get_monotonic_time ();
+  gint64 last_id = G_MININT64;
   guint64 total = 0;
-  int rc;
+  gboolean done = FALSE;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (rules != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
   if (!ra_detect_check_batch (store, batch, error))
     return NULL;
 
@@ -126,18 +174,17 @@ ra_detect_run (RaStore               *store,
   if (progress != NULL && !count_turns (store, batch, &total, error))
     return NULL;
 
-  if (!ra_store_begin (store, error))
-    return NULL;
-
+  /* Keyset pages in id order: each chunk is its own short read. */
   select = ra_store_prepare (store,
                              "SELECT t.id, t.response, d.verdict, d.rule_id, d.rules_version"
                              " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
-                             " WHERE " BATCH_FILTER
-                             " ORDER BY t.id",
+                             " WHERE t.id > ?2 AND " BATCH_FILTER
+                             " ORDER BY t.id LIMIT ?3",
                              error);
   if (select == NULL)
-    goto failed;
+    return NULL;
   ra_bind_text (select, 1, batch);
+  sqlite3_bind_int (select, 3, CHUNK_TURNS);
 
   upsert = ra_store_prepare (store,
                              "INSERT INTO detections (turn_id, verdict, rule_id, rules_version)"
@@ -148,98 +195,103 @@ ra_detect_run (RaStore               *store,
                              "  rules_version = excluded.rules_version",
                              error);
   if (upsert == NULL)
-    goto failed;
+    return NULL;
   /* The version is the same for every row: bind it once. */
   sqlite3_bind_text (upsert, 4, version, -1, SQLITE_STATIC);
 
-  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+  pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), CHUNK_TURNS);
+
+  while (!done)
     {
-      gint64 turn_id = sqlite3_column_int64 (select, 0);
-      gboolean had = sqlite3_column_type (select, 2) != SQLITE_NULL;
-      int before = had ? CLAMP (sqlite3_column_int (select, 2), 0, 2) : RA_DETECT_BEFORE_ABSENT;
-      const char *old_rule = ra_column_text (select, 3);
-      const char *old_version = ra_column_text (select, 4);
-      const char *text;
-      const char *rule_id = NULL;
-      int length;
-      RaVerdict verdict;
+      gint64 chunk_started = g_get_monotonic_time ();
+      guint rows = 0;
+      int rc;
 
-      result->turns++;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
 
-      if ((result->turns & 1023) == 0)
+      sqlite3_bind_int64 (select, 2, last_id);
+      while ((rc = sqlite3_step (select)) == SQLITE_ROW)
         {
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            goto failed;
-          if (progress != NULL)
-            progress (result->turns, total, user_data);
+          gint64 turn_id = sqlite3_column_int64 (select, 0);
+          gboolean had = sqlite3_column_type (select, 2) != SQLITE_NULL;
+          int before = had ? CLAMP (sqlite3_column_int (select, 2), 0, 2) : RA_DETECT_BEFORE_ABSENT;
+          const char *old_rule = ra_column_text (select, 3);
+          const char *old_version = ra_column_text (select, 4);
+          g_autoptr(GError) match_error = NULL;
+          const char *text;
+          const char *rule_id = NULL;
+          RaVerdict verdict;
+          int length;
+
+          last_id = turn_id;
+          rows++;
+          result->turns++;
+
+          if (had && !force && g_strcmp0 (old_version, version) == 0)
+            {
+              result->skipped++;
+              result->verdicts[before]++;
+              result->transitions[before][before]++;
+              continue;
+            }
+
+          text = (const char *) sqlite3_column_text (select, 1);
+          length = sqlite3_column_bytes (select, 1);
+          if (!ra_rules_match_full (rules, text, length, &verdict, &rule_id, &match_error))
+            {
+              g_autofree char *name = NULL;
+
+              sqlite3_reset (select);
+              name = turn_name (store, turn_id);
+              g_set_error (error, match_error->domain, match_error->code,
+                           _("%s; it failed on turn %s, so detection stopped there "
+                             "(verdicts stored before it are kept; fix the rule and run detect again)"),
+                           match_error->message, name);
+              return NULL;
+            }
+
+          result->matched++;
+          result->verdicts[verdict]++;
+          result->transitions[before][verdict]++;
+          if (!had)
+            result->added++;
+          else if ((int) verdict != before)
+            result->changed++;
+          else if (g_strcmp0 (old_rule, rule_id) != 0)
+            result->rule_changed++;
+
+          /* Nothing to write when verdict, rule and version are already these. */
+          if (!(had && (int) verdict == before && g_strcmp0 (old_rule, rule_id) == 0 &&
+                g_strcmp0 (old_version, version) == 0))
+            {
+              Pending p = { turn_id, verdict, rule_id };
+              g_array_append_val (pending, p);
+            }
+
+          if ((rows & 255) == 0 && g_get_monotonic_time () - chunk_started > CHUNK_USEC)
+            break;
         }
 
-      if (had && !force && g_strcmp0 (old_version, version) == 0)
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         {
-          result->skipped++;
-          result->verdicts[before]++;
-          result->transitions[before][before]++;
-          continue;
+          ra_store_set_error (store, rc, "cannot read the turns", error);
+          sqlite3_reset (select);
+          return NULL;
         }
+      /* Ends the read transaction before writing. */
+      sqlite3_reset (select);
+      done = rc == SQLITE_DONE && rows < CHUNK_TURNS;
 
-      text = (const char *) sqlite3_column_text (select, 1);
-      length = sqlite3_column_bytes (select, 1);
-      verdict = ra_rules_match (rules, text, length, &rule_id);
+      if (!write_chunk (store, upsert, pending, cancellable, error))
+        return NULL;
 
-      result->matched++;
-      result->verdicts[verdict]++;
-      result->transitions[before][verdict]++;
-      if (!had)
-        result->added++;
-      else if ((int) verdict != before)
-        result->changed++;
-      else if (g_strcmp0 (old_rule, rule_id) != 0)
-        result->rule_changed++;
-
-      /* Nothing to write when verdict, rule and version are already these. */
-      if (had && (int) verdict == before && g_strcmp0 (old_rule, rule_id) == 0 &&
-          g_strcmp0 (old_version, version) == 0)
-        continue;
-
-      sqlite3_bind_int64 (upsert, 1, turn_id);
-      sqlite3_bind_int (upsert, 2, verdict);
-      if (rule_id != NULL)
-        sqlite3_bind_text (upsert, 3, rule_id, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (upsert, 3);
-
-      rc = sqlite3_step (upsert);
-      sqlite3_reset (upsert);
-      if (rc != SQLITE_DONE)
-        {
-          ra_store_set_error (store, rc, "cannot store a verdict", error);
-          goto failed;
-        }
+      if (progress != NULL)
+        progress (result->turns, total, user_data);
     }
-
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot read the turns", error);
-      goto failed;
-    }
-
-  g_clear_pointer (&select, sqlite3_finalize);
-  g_clear_pointer (&upsert, sqlite3_finalize);
-
-  if (!ra_store_commit (store, error))
-    return NULL;
-
-  if (progress != NULL)
-    progress (result->turns, total, user_data);
 
   result->seconds = (g_get_monotonic_time () - started) / 1e6;
   return g_steal_pointer (&result);
-
-failed:
-  g_clear_pointer (&select, sqlite3_finalize);
-  g_clear_pointer (&upsert, sqlite3_finalize);
-  ra_store_rollback (store);
-  return NULL;
 }
 
 /* ------------------------------------------------------------------------ */

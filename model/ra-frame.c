@@ -18,6 +18,7 @@
 #include "ra-audit.h"
 #include "ra-frame.h"
 #include "ra-store-private.h"
+#include "ra-turns-private.h"
 
 gboolean
 ra_strata_by_parse (const char *text,
@@ -217,37 +218,6 @@ ra_frame_filters_from_json (const char      *text,
   return TRUE;
 }
 
-static gboolean
-check_batches (RaStore      *store,
-               char        **batches,
-               GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  if (batches == NULL)
-    return TRUE;
-  if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM batches WHERE name = ?1 LIMIT 1", error)))
-    return FALSE;
-  for (guint i = 0; batches[i] != NULL; i++)
-    {
-      int rc;
-
-      sqlite3_reset (stmt);
-      ra_bind_text (stmt, 1, batches[i]);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_DONE)
-        {
-          g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND,
-                       "--batch: there is no batch named '%s' in this store "
-                       "(see 'refusal-audit batches')", batches[i]);
-          return FALSE;
-        }
-      if (rc != SQLITE_ROW)
-        return ra_store_set_error (store, rc, "cannot read the batches", error);
-    }
-  return TRUE;
-}
-
 /* ------------------------------------------------------------------ */
 /* Reading the frame                                                    */
 
@@ -262,6 +232,8 @@ cmp_items_by_stratum_key (gconstpointer a,
     return x->stratum < y->stratum ? -1 : 1;
   if (x->key != y->key)
     return x->key < y->key ? -1 : 1;
+  if (x->key_lo != y->key_lo)
+    return x->key_lo < y->key_lo ? -1 : 1;
   if ((c = strcmp (x->ext_id, y->ext_id)) != 0)
     return c;
   return strcmp (x->model, y->model);
@@ -307,12 +279,11 @@ prepare_frame_query (RaStore              *store,
 
   sql = g_strconcat ("SELECT t.id, t.class, t.model, ", ra_declined_by_sql (declined_by), ", t.ext_id"
                      " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
-                     " WHERE (?1 IS NULL OR t.batch_id IN (SELECT b.id FROM batches b"
-                     "        WHERE b.name IN (SELECT value FROM json_each (?1))))"
-                     "   AND (?2 IS NULL OR t.model IN (SELECT value FROM json_each (?2)))"
-                     "   AND (?3 IS NULL OR t.class IN (SELECT value FROM json_each (?3)))"
-                     "   AND (?4 IS NULL OR julianday (t.ts) >= julianday (?4))"
-                     "   AND (?5 IS NULL OR julianday (t.ts) < julianday (?5))",
+                     " WHERE ", RA_TURNS_BATCHES_FILTER ("?1"),
+                     "   AND ", RA_TURNS_IN_FILTER ("t.model", "?2"),
+                     "   AND ", RA_TURNS_IN_FILTER ("t.class", "?3"),
+                     "   AND ", RA_TURNS_FROM_FILTER ("?4"),
+                     "   AND ", RA_TURNS_TO_FILTER ("?5"),
                      NULL);
   if (!(stmt = ra_store_prepare (store, sql, error)))
     return NULL;
@@ -378,6 +349,8 @@ frame_read (RaFrame       *frame,
             RaStore       *store,
             sqlite3_stmt  *stmt,
             RaStrataBy     strata_by,
+            gboolean       with_items,
+            RaKeyVersion   key_version,
             guint64        seed,
             GError       **error)
 {
@@ -399,14 +372,28 @@ frame_read (RaFrame       *frame,
       s->turns++;
       if (sqlite3_column_int (stmt, 3) == 0)
         continue;
+      s->population++;
+      if (!with_items)
+        continue;
 
       item.ext_id = g_string_chunk_insert_const (frame->chunk, ext_id ? ext_id : "");
       item.model = g_string_chunk_insert_const (frame->chunk, model ? model : "");
       item.turn_id = sqlite3_column_int64 (stmt, 0);
-      item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+      if (key_version == RA_KEY_MD5)
+        {
+          char hex[RA_SAMPLE_KEY_HEX_LEN + 1];
+
+          ra_sample_key_md5 (seed, item.model, item.ext_id, hex);
+          item.key = ra_sample_key_prefix64 (hex);
+          item.key_lo = ra_sample_key_suffix64 (hex);
+        }
+      else
+        {
+          item.key = ra_audit_sample_key (seed, item.ext_id, item.model);
+          item.key_lo = 0;
+        }
       item.stratum = si;
       g_array_append_val (frame->items, item);
-      s->population++;
     }
   if (rc != SQLITE_DONE)
     return ra_store_set_error (store, rc, "cannot read the turns", error);
@@ -461,6 +448,35 @@ frame_fingerprint (RaFrame *frame)
   return g_strdup (g_checksum_get_string (sha));
 }
 
+/* The frame with or without its items (see below). */
+static RaFrame *
+frame_read_all (RaStore              *store,
+                const RaFrameFilters *filters,
+                RaDeclinedBy          declined_by,
+                RaStrataBy            strata_by,
+                gboolean              with_items,
+                RaKeyVersion          key_version,
+                guint64               seed,
+                GError              **error)
+{
+  g_autoptr(RaFrame) frame = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!ra_turns_check_batches (store, filters->batches, error))
+    return NULL;
+  if (!(stmt = prepare_frame_query (store, filters, declined_by, error)))
+    return NULL;
+
+  frame = g_new0 (RaFrame, 1);
+  frame->strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
+  frame->items = g_array_new (FALSE, FALSE, sizeof (RaFrameItem));
+  frame->chunk = g_string_chunk_new (with_items ? 1 << 16 : 64);
+  if (!frame_read (frame, store, stmt, strata_by, with_items, key_version, seed, error))
+    return NULL;
+  frame_sort_strata (frame);
+  return g_steal_pointer (&frame);
+}
+
 /**
  * ra_frame_compute:
  *
@@ -476,25 +492,14 @@ ra_frame_compute (RaStore              *store,
                   const RaFrameFilters *filters,
                   RaDeclinedBy          declined_by,
                   RaStrataBy            strata_by,
+                  RaKeyVersion          key_version,
                   guint64               seed,
                   GError              **error)
 {
-  g_autoptr(RaFrame) frame = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  RaFrame *frame;
 
-  if (!check_batches (store, filters->batches, error))
+  if (!(frame = frame_read_all (store, filters, declined_by, strata_by, TRUE, key_version, seed, error)))
     return NULL;
-  if (!(stmt = prepare_frame_query (store, filters, declined_by, error)))
-    return NULL;
-
-  frame = g_new0 (RaFrame, 1);
-  frame->strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
-  frame->items = g_array_new (FALSE, FALSE, sizeof (RaFrameItem));
-  frame->chunk = g_string_chunk_new (1 << 16);
-  if (!frame_read (frame, store, stmt, strata_by, seed, error))
-    return NULL;
-
-  frame_sort_strata (frame);
   frame->fingerprint = frame_fingerprint (frame);
 
   /* Sampling order: by stratum, then key. */
@@ -505,6 +510,24 @@ ra_frame_compute (RaStore              *store,
       RaFrameStratum *s = g_ptr_array_index (frame->strata, item->stratum);
       s->first = i - 1;
     }
+  return frame;
+}
 
-  return g_steal_pointer (&frame);
+/**
+ * ra_frame_count:
+ *
+ * The strata of the frame of @filters with N_h and turns, as
+ * ra_frame_compute() counts them (the same query and rules), without the
+ * items, keys or fingerprint: for a preview.
+ *
+ * Returns: (transfer full): the frame (no items), or NULL with @error set
+ */
+RaFrame *
+ra_frame_count (RaStore              *store,
+                const RaFrameFilters *filters,
+                RaDeclinedBy          declined_by,
+                RaStrataBy            strata_by,
+                GError              **error)
+{
+  return frame_read_all (store, filters, declined_by, strata_by, FALSE, RA_KEY_MD5, 0, error);
 }

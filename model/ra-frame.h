@@ -8,7 +8,8 @@
  * (batches, models, classes, a time range), grouped into strata. It answers
  * N_h for the New Audit preview, for `audit create` and for `audit extend`
  * alike. Unknown batch names are an error; times are RFC 3339, normalised
- * to UTC and compared as times (julianday), never as strings.
+ * to UTC and compared as times (julianday), never as strings. Unknown
+ * batches are reported by ra_turns_check_batches() (ra-turns.h).
  *
  * See ra-audit.h for the sampling key and the fingerprint.
  */
@@ -17,6 +18,7 @@
 
 #include <gio/gio.h>
 
+#include "ra-sample-key.h"
 #include "ra-store.h"
 
 G_BEGIN_DECLS
@@ -77,7 +79,8 @@ typedef struct
   const char *ext_id;   /* in the frame's string chunk */
   const char *model;
   gint64      turn_id;
-  guint64     key;
+  guint64     key;      /* SipHash: the key; md5: its first 64 bits */
+  guint64     key_lo;   /* md5: the last 64 bits (0 for SipHash) */
   guint       stratum;  /* index into RaFrame.strata */
 } RaFrameItem;
 
@@ -91,12 +94,21 @@ typedef struct
 
 void         ra_frame_free               (RaFrame        *frame);
 
-/* The frame of the filters F, with each item's key under SEED. */
+/* The frame of the filters F, with each item's key (of KEY_VERSION) under
+ * SEED. */
 RaFrame     *ra_frame_compute            (RaStore              *store,
                                           const RaFrameFilters *f,
                                           RaDeclinedBy          declined_by,
                                           RaStrataBy            strata_by,
+                                          RaKeyVersion          key_version,
                                           guint64               seed,
+                                          GError              **error);
+/* Strata with N_h and turns only (no items, keys or fingerprint): the
+ * same query and rules as ra_frame_compute(), for a preview. */
+RaFrame     *ra_frame_count              (RaStore              *store,
+                                          const RaFrameFilters *f,
+                                          RaDeclinedBy          declined_by,
+                                          RaStrataBy            strata_by,
                                           GError              **error);
 /* All turns matching the filters, declined or not. */
 guint64      ra_frame_n_turns            (const RaFrame  *frame);

@@ -51,19 +51,21 @@ typedef struct
   gsize       len;
 } Value;
 
+typedef struct _RaImportRows RaImportRows;
+
 typedef struct
 {
   RaStore               *store;
   const RaImportOptions *options;
   const char            *name;      /* the file as named in messages */
   RaImportResult        *result;
-  sqlite3_stmt          *insert;
   RaReader              *reader;
   RaImportProgressFunc   progress;
   gpointer               progress_data;
   guint64                total;     /* the file's size, 0 when unknown */
   GCancellable          *cancellable;
-  guint64                staged;    /* distinct turns in the staging table */
+  gint64                 first_turn; /* of the pending batch */
+  RaImportRows          *rows;      /* valid records waiting to be written */
   gboolean               failed;    /* an invalid record was seen */
 
   /* The current record. */
@@ -90,8 +92,8 @@ gboolean  ra_import_read_jsonl     (Import   *im,
 gboolean  ra_import_read_csv       (Import   *im,
                                     GError  **error);
 
-/* ra-import.c: staging and landing */
-gboolean  ra_import_insert_record  (Import   *im,
+/* ra-import.c: writing and landing */
+gboolean  ra_import_queue_record   (Import   *im,
                                     GError  **error);
 
 G_END_DECLS

@@ -322,7 +322,7 @@ finish_record (Import   *im,
   if (im->failed && !im->options->skip_invalid)
     return TRUE;
 
-  return ra_import_insert_record (im, error);
+  return ra_import_queue_record (im, error);
 }
 
 /* Applies --set for fields the record does not take from the file. */

@@ -10,11 +10,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/statvfs.h>
 #include <glib/gstdio.h>
 #include <gio/gunixinputstream.h>
 
+#include "ra-import-pending.h"
 #include "ra-import-private.h"
 
 G_DEFINE_QUARK (ra-import-error-quark, ra_import_error)
@@ -77,50 +80,278 @@ ra_hash_stream_init (RaHashStream *self)
   self->checksum = g_checksum_new (G_CHECKSUM_SHA256);
 }
 
-gboolean
-ra_import_insert_record (Import  *im,
-               GError **error)
+/* ------------------------------------------------------------------------ */
+/* Writing: valid records wait in a queue (their values copied), and are   */
+/* written a short transaction at a time, so that the store's write lock   */
+/* is free while the file is read and checked.                             */
+
+/* The text columns of a turn, in the order of insert_sql. */
+enum { C_EXT_ID, C_MODEL, C_CLASS, C_TS, C_CONVERSATION, C_PROMPT, C_MESSAGES, C_RESPONSE, C_META, N_TEXT };
+
+typedef struct
 {
-  sqlite3_stmt *s = im->insert;
-  int rc;
+  gsize  off[N_TEXT];
+  gssize len[N_TEXT];   /* -1: NULL */
+  int    declined;      /* -1: NULL */
+  int    outcome;
+} QueuedRow;
 
+struct _RaImportRows
+{
+  GByteArray   *bytes;  /* the values, each NUL-terminated */
+  GArray       *rows;   /* of QueuedRow */
+  sqlite3_stmt *insert;
+  guint         limit;  /* rows per transaction, adapted to STEP_TARGET_US */
+  guint64       wal_pages;
+};
+
+/* One write transaction holds the lock for about this long. */
+#define STEP_TARGET_US 10000
+/* Written whatever the row count once the queue holds this many bytes. */
+#define QUEUE_MAX_BYTES (4u * 1024 * 1024)
+
+static const char insert_sql[] =
+  "INSERT OR IGNORE INTO turn_rows (ext_id, model, class, ts, conversation_id, prompt, messages,"
+  "                                 response, meta, declined, outcome, batch_id)"
+  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static void
+rows_free (RaImportRows *rows)
+{
+  if (rows == NULL)
+    return;
+  g_byte_array_unref (rows->bytes);
+  g_array_unref (rows->rows);
+  g_clear_pointer (&rows->insert, sqlite3_finalize);
+  g_free (rows);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportRows, rows_free)
+
+static void
+put (RaImportRows *rows,
+     QueuedRow    *row,
+     int           col,
+     const char   *text,
+     gssize        len)
+{
+  if (text == NULL)
+    {
+      row->len[col] = -1;
+      return;
+    }
+  if (len < 0)
+    len = strlen (text);
+  row->off[col] = rows->bytes->len;
+  row->len[col] = len;
+  g_byte_array_append (rows->bytes, (const guint8 *) text, len);
+  g_byte_array_append (rows->bytes, (const guint8 *) "", 1);
+}
+
+/* Records the imported row's class; CLASS is NUL-terminated. */
+static void
+count_class (RaImportResult *result,
+             const char     *class)
+{
+  gpointer key, value;
+
+  if (g_hash_table_steal_extended (result->per_class, class, &key, &value))
+    g_hash_table_insert (result->per_class, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
+  else
+    g_hash_table_insert (result->per_class, g_strdup (class), GUINT_TO_POINTER (1));
+}
+
+static int
+wal_hook (void       *data,
+          sqlite3    *db,
+          const char *name,
+          int         pages)
+{
+  RaImportRows *rows = data;
+
+  (void) db;
+  (void) name;
+  rows->wal_pages = pages;
+  return SQLITE_OK;
+}
+
+/* Free space the import leaves on the store's file system: enough for a
+ * label, and for deleting the rows of the import if it fails. */
+#define ROOM_RESERVE (512u * 1024)
+
+/* Refuses to write the queued rows when they would leave the file system
+ * too full to checkpoint what is written already: then the rows of a failed
+ * import could not be deleted, nor a label saved, until space is made. */
+static gboolean
+check_room (Import  *im,
+            GError **error)
+{
+  RaImportRows *rows = im->rows;
+  sqlite3 *db = ra_store_get_db (im->store);
+  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (im->store));
+  guint64 page = 4096, need;
+  struct statvfs st;
+
+  if (statvfs (dir, &st) != 0)
+    return TRUE;   /* unknown: SQLite reports a full disk itself */
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (im->store, "PRAGMA page_size", NULL);
+    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+      page = sqlite3_column_int64 (stmt, 0);
+  }
+
+  /* The rows go into the WAL, then into the store file. */
+  need = 2 * (guint64) rows->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
+  if ((guint64) st.f_bavail * st.f_frsize >= need)
+    return TRUE;
+
+  {
+    int log = 0, done = 0;
+
+    sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    rows->wal_pages = log > done ? log - done : 0;
+  }
+  if (statvfs (dir, &st) != 0)
+    return TRUE;
+  need = 2 * (guint64) rows->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
+  if ((guint64) st.f_bavail * st.f_frsize >= need)
+    return TRUE;
+
+  return ra_store_set_error (im->store, SQLITE_FULL, _("cannot store the turns"), error);
+}
+
+/* Writes the queued rows in one transaction. */
+static gboolean
+flush_rows (Import  *im,
+            GError **error)
+{
+  RaImportRows *rows = im->rows;
+  sqlite3 *db = ra_store_get_db (im->store);
+  sqlite3_stmt *s = rows->insert;
+  gint64 start;
+
+  if (rows->rows->len == 0)
+    return TRUE;
+  if (!check_room (im, error))
+    return FALSE;
+
+  start = g_get_monotonic_time ();
+  if (!ra_store_begin (im->store, error))
+    return FALSE;
+
+  for (guint i = 0; i < rows->rows->len; i++)
+    {
+      const QueuedRow *row = &g_array_index (rows->rows, QueuedRow, i);
+      const char *base = (const char *) rows->bytes->data;
+      int rc;
+
+      sqlite3_reset (s);
+      for (int c = 0; c < N_TEXT; c++)
+        {
+          if (row->len[c] < 0)
+            sqlite3_bind_null (s, c + 1);
+          else
+            sqlite3_bind_text (s, c + 1, base + row->off[c], row->len[c], SQLITE_STATIC);
+        }
+      if (row->declined >= 0)
+        sqlite3_bind_int (s, N_TEXT + 1, row->declined);
+      else
+        sqlite3_bind_null (s, N_TEXT + 1);
+      if (row->outcome >= 0)
+        sqlite3_bind_int (s, N_TEXT + 2, row->outcome);
+      else
+        sqlite3_bind_null (s, N_TEXT + 2);
+      sqlite3_bind_int64 (s, N_TEXT + 3, im->result->batch_id);
+
+      rc = sqlite3_step (s);
+      if (rc != SQLITE_DONE)
+        {
+          ra_store_set_error (im->store, rc, _("cannot store the turns"), error);
+          sqlite3_reset (s);
+          ra_store_rollback (im->store);
+          return FALSE;
+        }
+      if (sqlite3_changes (db) == 1)
+        {
+          /* Row ids only grow, or the batch would show before it lands. */
+          if (sqlite3_last_insert_rowid (db) < im->first_turn)
+            {
+              g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_FAILED,
+                           _("%s: the store's turn ids are exhausted"), ra_store_get_path (im->store));
+              sqlite3_reset (s);
+              ra_store_rollback (im->store);
+              return FALSE;
+            }
+          im->result->imported++;
+          count_class (im->result, base + row->off[C_CLASS]);
+        }
+      else
+        im->result->duplicates++;
+    }
   sqlite3_reset (s);
-  sqlite3_bind_text (s, 1, im->v[F_ID].text, im->v[F_ID].len, SQLITE_STATIC);
-  if (im->v[F_MODEL].text != NULL)
-    sqlite3_bind_text (s, 2, im->v[F_MODEL].text, im->v[F_MODEL].len, SQLITE_STATIC);
-  else
-    sqlite3_bind_text (s, 2, "", 0, SQLITE_STATIC);
-  sqlite3_bind_text (s, 3, im->v[F_CLASS].text, im->v[F_CLASS].len, SQLITE_STATIC);
-  ra_bind_text (s, 4, im->ts);
-  if (im->v[F_CONVERSATION_ID].text != NULL)
-    sqlite3_bind_text (s, 5, im->v[F_CONVERSATION_ID].text, im->v[F_CONVERSATION_ID].len, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (s, 5);
-  if (im->v[F_PROMPT].text != NULL)
-    sqlite3_bind_text (s, 6, im->v[F_PROMPT].text, im->v[F_PROMPT].len, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (s, 6);
-  ra_bind_text (s, 7, im->messages);
-  sqlite3_bind_text (s, 8, im->v[F_RESPONSE].text, im->v[F_RESPONSE].len, SQLITE_STATIC);
-  if (im->declined >= 0)
-    sqlite3_bind_int (s, 9, im->declined);
-  else
-    sqlite3_bind_null (s, 9);
-  if (im->outcome >= 0)
-    sqlite3_bind_int (s, 10, im->outcome);
-  else
-    sqlite3_bind_null (s, 10);
-  ra_bind_text (s, 11, im->meta);
+  sqlite3_clear_bindings (s);
 
-  rc = sqlite3_step (s);
-  if (rc != SQLITE_DONE)
-    return ra_store_set_error (im->store, rc, "cannot stage a turn (in a staging file beside the store)", error);
+  if (!ra_store_commit (im->store, error))
+    return FALSE;
 
-  im->staged++;
+  {
+    gint64 took = g_get_monotonic_time () - start;
 
+    if (took < STEP_TARGET_US / 2 && rows->limit < 16384)
+      rows->limit *= 2;
+    else if (took > STEP_TARGET_US * 2 && rows->limit > 8)
+      rows->limit /= 2;
+  }
+
+  g_byte_array_set_size (rows->bytes, 0);
+  g_array_set_size (rows->rows, 0);
+
+  /* Checkpoint outside the timed transaction (automatic checkpoints are
+   * off on this connection while it imports). */
+  if (rows->wal_pages >= 1000)
+    {
+      sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      rows->wal_pages = 0;
+    }
   return TRUE;
 }
 
+gboolean
+ra_import_queue_record (Import  *im,
+                        GError **error)
+{
+  RaImportRows *rows = im->rows;
+  QueuedRow row;
+
+  put (rows, &row, C_EXT_ID, im->v[F_ID].text, im->v[F_ID].len);
+  if (im->v[F_MODEL].text != NULL)
+    put (rows, &row, C_MODEL, im->v[F_MODEL].text, im->v[F_MODEL].len);
+  else
+    put (rows, &row, C_MODEL, "", 0);
+  put (rows, &row, C_CLASS, im->v[F_CLASS].text, im->v[F_CLASS].len);
+  put (rows, &row, C_TS, im->ts, -1);
+  put (rows, &row, C_CONVERSATION, im->v[F_CONVERSATION_ID].text, im->v[F_CONVERSATION_ID].len);
+  put (rows, &row, C_PROMPT, im->v[F_PROMPT].text, im->v[F_PROMPT].len);
+  put (rows, &row, C_MESSAGES, im->messages, -1);
+  put (rows, &row, C_RESPONSE, im->v[F_RESPONSE].text, im->v[F_RESPONSE].len);
+  put (rows, &row, C_META, im->meta, -1);
+  row.declined = im->declined;
+  row.outcome = im->outcome;
+  g_array_append_val (rows->rows, row);
+
+  if (rows->rows->len >= rows->limit || rows->bytes->len >= QUEUE_MAX_BYTES)
+    return flush_rows (im, error);
+  return TRUE;
+}
+
+/* Forgets the queued rows (strict mode, once a record was invalid). */
+static void
+drop_queue (Import *im)
+{
+  g_byte_array_set_size (im->rows->bytes, 0);
+  g_array_set_size (im->rows->rows, 0);
+}
 
 /* ------------------------------------------------------------------------ */
 
@@ -140,200 +371,22 @@ format_from_name (const char *name)
   return RA_FORMAT_AUTO;
 }
 
-/* A file is first parsed into a private staging database (a temporary file
- * of SQLite's own, attached to the store's connection), without taking the
- * store's write lock: the labelling session and other writers go on while a
- * large batch is read and validated. Only the final copy, one INSERT ...
- * SELECT in one transaction, holds the lock; it is what makes a file land
- * whole or not at all. */
-static const char staging_sql[] =
-  "PRAGMA staging.journal_mode = OFF;"
-  "PRAGMA staging.synchronous = OFF;"
-  "CREATE TABLE staging.turns ("
-  "  ext_id TEXT NOT NULL, model TEXT NOT NULL, class TEXT NOT NULL, ts TEXT,"
-  "  conversation_id TEXT, prompt TEXT, messages TEXT, response TEXT NOT NULL,"
-  "  declined INTEGER, outcome INTEGER, meta TEXT);";
-
-/* No index on the staging table: a turn repeated within the file is
- * skipped by the copy like any other duplicate (the first one wins). */
-static const char insert_sql[] =
-  "INSERT INTO staging.turns (ext_id, model, class, ts, conversation_id,"
-  "                                     prompt, messages, response, declined, outcome, meta)"
-  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-static const char copy_sql[] =
-  "INSERT OR IGNORE INTO main.turns (ext_id, model, batch_id, class, ts, conversation_id,"
-  "                                  prompt, messages, response, declined, outcome, meta)"
-  " SELECT ext_id, model, ?, class, ts, conversation_id, prompt, messages, response,"
-  "        declined, outcome, meta"
-  " FROM staging.turns ORDER BY rowid";
-
-/* The staging database is a file beside the store (so it needs room on the
- * store's file system, not in a small /tmp), unlinked as soon as it is
- * open: a killed import leaves nothing behind. It keeps no journal. */
-static gboolean
-attach_staging (RaStore  *store,
-                GError  **error)
-{
-  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
-  g_autofree char *path = g_build_filename (dir, ".refusal-audit-import-XXXXXX", NULL);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int fd, rc;
-
-  if ((fd = g_mkstemp (path)) < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, RA_STORE_ERROR,
-                   errsv == ENOSPC ? RA_STORE_ERROR_FULL : RA_STORE_ERROR_OPEN,
-                   "%s: cannot create a staging file in %s: %s",
-                   ra_store_get_path (store), dir, g_strerror (errsv));
-      return FALSE;
-    }
-  close (fd);
-
-  if (!(stmt = ra_store_prepare (store, "ATTACH DATABASE ? AS staging", error)))
-    {
-      g_unlink (path);
-      return FALSE;
-    }
-  ra_bind_text (stmt, 1, path);
-  rc = sqlite3_step (stmt);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (rc != SQLITE_DONE)
-    {
-      g_unlink (path);
-      return ra_store_set_error (store, rc, "cannot open the staging file", error);
-    }
-
-  if ((rc = sqlite3_exec (ra_store_get_db (store), staging_sql, NULL, NULL, NULL)) != SQLITE_OK)
-    {
-      ra_store_set_error (store, rc, "cannot prepare a staging file beside the store", error);
-      sqlite3_exec (ra_store_get_db (store), "DETACH DATABASE staging", NULL, NULL, NULL);
-      g_unlink (path);
-      return FALSE;
-    }
-
-  g_unlink (path);
-  return TRUE;
-}
-
-static gboolean
-staging_exec (RaStore     *store,
-              const char  *sql,
-              GError     **error)
-{
-  int rc = sqlite3_exec (ra_store_get_db (store), sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    return ra_store_set_error (store, rc, "cannot stage the file beside the store", error);
-  return TRUE;
-}
-
+/* After a failure or a rejection: nothing of the file stays visible. */
 static void
-detach_staging (RaStore *store)
-{
-  ra_store_rollback (store);
-  sqlite3_exec (ra_store_get_db (store), "DETACH DATABASE staging", NULL, NULL, NULL);
-}
-
-/* Copies the staged turns into the store as one batch, in one transaction. */
-static gboolean
-land_batch (Import      *im,
-            const char  *display_name,
-            GError     **error)
+end_import (Import       *im,
+            RaImportLock *lock)
 {
   RaImportResult *result = im->result;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *now = ra_now_rfc3339 ();
-  sqlite3 *db = ra_store_get_db (im->store);
-  int rc;
 
-  if (!ra_store_begin (im->store, error))
-    return FALSE;
-
-  if (!(stmt = ra_store_prepare (im->store,
-                                 "INSERT INTO batches (name, source, sha256, imported_at)"
-                                 " VALUES (?, ?, ?, ?)", error)))
-    goto rollback;
-  ra_bind_text (stmt, 1, result->batch_name);
-  ra_bind_text (stmt, 2, display_name);
-  ra_bind_text (stmt, 3, result->sha256);
-  ra_bind_text (stmt, 4, now);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    {
-      ra_store_set_error (im->store, rc, "cannot record the batch", error);
-      goto rollback;
-    }
-  result->batch_id = sqlite3_last_insert_rowid (db);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (!(stmt = ra_store_prepare (im->store, copy_sql, error)))
-    goto rollback;
-  sqlite3_bind_int64 (stmt, 1, result->batch_id);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    {
-      ra_store_set_error (im->store, rc, "cannot store the turns", error);
-      goto rollback;
-    }
-  result->imported = sqlite3_changes64 (db);
-  result->duplicates += im->staged - result->imported;
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (result->imported == 0)
-    {
-      /* Nothing new: leave no empty batch behind. */
-      ra_store_rollback (im->store);
-      result->batch_id = 0;
-      return TRUE;
-    }
-
-  if (!(stmt = ra_store_prepare (im->store,
-                                 "UPDATE batches SET n_imported = ?, n_duplicates = ?, n_rejected = ?"
-                                 " WHERE id = ?", error)))
-    goto rollback;
-  sqlite3_bind_int64 (stmt, 1, result->imported);
-  sqlite3_bind_int64 (stmt, 2, result->duplicates);
-  sqlite3_bind_int64 (stmt, 3, result->rejected);
-  sqlite3_bind_int64 (stmt, 4, result->batch_id);
-  if ((rc = sqlite3_step (stmt)) != SQLITE_DONE)
-    {
-      ra_store_set_error (im->store, rc, "cannot record the batch", error);
-      goto rollback;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (!(stmt = ra_store_prepare (im->store,
-                                 "SELECT class, count(*) FROM main.turns WHERE batch_id = ? GROUP BY class",
-                                 error)))
-    goto rollback;
-  sqlite3_bind_int64 (stmt, 1, result->batch_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_replace (result->per_class, g_strdup (ra_column_text (stmt, 0)),
-                          GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 1)));
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (im->store, rc, "cannot count the batch", error);
-      goto rollback;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  if (!ra_store_commit (im->store, error))
-    {
-      result->batch_id = 0;
-      result->imported = 0;
-      g_hash_table_remove_all (result->per_class);
-      return FALSE;
-    }
-
-  result->landed = TRUE;
-  return TRUE;
-
-rollback:
-  ra_store_rollback (im->store);
+  if (im->rows != NULL)
+    drop_queue (im);
+  sqlite3_wal_autocheckpoint (ra_store_get_db (im->store), 1000);
+  ra_import_pending_drop (im->store, lock);
   result->batch_id = 0;
   result->imported = 0;
+  result->duplicates = 0;
+  result->landed = FALSE;
   g_hash_table_remove_all (result->per_class);
-  return FALSE;
 }
 
 /* DEFAULT_BATCH names the batch when the options name none. */
@@ -355,6 +408,8 @@ import_stream (RaStore               *store,
   g_autoptr(GInputStream) input = NULL;
   g_autoptr(RaReader) reader = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(RaImportLock) lock = NULL;
+  g_autoptr(RaImportRows) rows = NULL;
   Import im = { 0 };
   RaFormat format;
   guint64 total = 0;
@@ -455,21 +510,30 @@ import_stream (RaStore               *store,
   im.total = total;
   im.cancellable = cancellable;
 
-  if (!attach_staging (store, error))
+  /* Imports into one store take turns; the rows of any import that died
+   * are deleted before this one writes. */
+  if (!(lock = ra_import_lock_acquire (store, cancellable, error)) ||
+      !ra_import_pending_discard_locked (store, lock, error) ||
+      !ra_import_pending_begin (store, lock, &result->batch_id, &im.first_turn, error))
     return NULL;
-  /* A deferred transaction that writes only to the staging database takes
-   * no lock on the store. */
-  if (!staging_exec (store, "BEGIN DEFERRED", error) ||
-      !(im.insert = ra_store_prepare (store, insert_sql, error)))
-    goto rollback;
+
+  rows = g_new0 (RaImportRows, 1);
+  rows->bytes = g_byte_array_sized_new (QUEUE_MAX_BYTES + 64 * 1024);
+  rows->rows = g_array_new (FALSE, FALSE, sizeof (QueuedRow));
+  rows->limit = 64;
+  im.rows = rows;
+  if (!(rows->insert = ra_store_prepare (store, insert_sql, error)))
+    goto drop;
+  sqlite3_wal_hook (ra_store_get_db (store), wal_hook, rows);
 
   if (format == RA_FORMAT_JSONL)
     ok = ra_import_read_jsonl (&im, &local_error);
   else
     ok = ra_import_read_csv (&im, &local_error);
+  if (ok && !(im.failed && !options->skip_invalid))
+    ok = flush_rows (&im, &local_error);
 
   ra_import_clear_record (&im);
-  g_clear_pointer (&im.insert, sqlite3_finalize);
   g_clear_pointer (&im.header, g_ptr_array_unref);
   g_clear_pointer (&im.extra, g_array_unref);
 
@@ -483,7 +547,7 @@ import_stream (RaStore               *store,
                      input != buffered ? " (gzip)" : "", local_error->message);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
-      goto rollback;
+      goto drop;
     }
 
   if (progress)
@@ -503,12 +567,12 @@ import_stream (RaStore               *store,
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
                    "%s: the file holds no records", display_name);
-      goto rollback;
+      goto drop;
     }
 
   if (im.failed && !options->skip_invalid)
     {
-      detach_staging (store);
+      end_import (&im, lock);
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
                    "%s: %" G_GUINT64_FORMAT " invalid record%s; nothing was imported "
                    "(--skip-invalid imports the valid ones)",
@@ -516,19 +580,24 @@ import_stream (RaStore               *store,
       return g_steal_pointer (&result);
     }
 
-  if (!staging_exec (store, "COMMIT", error) ||
-      !land_batch (&im, display_name, error))
-    goto rollback;
+  sqlite3_wal_autocheckpoint (ra_store_get_db (store), 1000);
+  if (!ra_import_pending_land (store, result->batch_id, result->batch_name, display_name,
+                               result->sha256, result->imported, result->duplicates,
+                               result->rejected, error))
+    goto drop;
 
-  detach_staging (store);
+  if (result->imported == 0)
+    result->batch_id = 0;   /* nothing new: no batch was recorded */
+  else
+    result->landed = TRUE;
+  sqlite3_wal_checkpoint_v2 (ra_store_get_db (store), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
   return g_steal_pointer (&result);
 
-rollback:
-  g_clear_pointer (&im.insert, sqlite3_finalize);
+drop:
   g_clear_pointer (&im.header, g_ptr_array_unref);
   g_clear_pointer (&im.extra, g_array_unref);
   ra_import_clear_record (&im);
-  detach_staging (store);
+  end_import (&im, lock);
   return NULL;
 }
 
@@ -583,4 +652,5 @@ ra_import_file (RaStore               *store,
       return import_stream (store, stream, shown, NULL, options, progress, user_data, cancellable, error);
     }
 }
+
 

@@ -19,6 +19,8 @@ static const char *csv_header[] = {
   "should_have_attempted", "correctly_declined", "unsure", "unlabelled", "share",
   "lower", "upper", "interval_method", "method", "confidence", "fpc", "turns",
   "decline_rate", "wrongful_per_1000_turns", "wrongful_lower", "wrongful_upper", "note",
+  "disputed", "lonely_rule", "lonely", "census", "collapsed_with", "if_all_correctly_declined",
+  "if_all_should_have_attempted", "sensitivity_lower", "sensitivity_upper",
 };
 #define N_CSV_COLUMNS G_N_ELEMENTS (csv_header)
 
@@ -87,6 +89,25 @@ csv_common (const RaReport *report,
   cells[16] = g_strdup (ra_ci_method_to_string (report->method));
   cells[17] = csv_number (report->confidence);
   cells[18] = g_strdup (report->fpc ? "true" : "false");
+  cells[26] = g_strdup (ra_lonely_to_string (report->lonely));
+}
+
+static void
+csv_sensitivity (char                     **cells,
+                 guint64                    disputed,
+                 const RaReportSensitivity *s)
+{
+  cells[25] = ra_report_fmt_u64 (disputed);
+  if (s->undecided > 0 || s->defined)
+    {
+      cells[30] = csv_number (s->low);
+      cells[31] = csv_number (s->high);
+    }
+  if (s->defined)
+    {
+      cells[32] = csv_number (s->bounds.lower);
+      cells[33] = csv_number (s->bounds.upper);
+    }
 }
 
 static void
@@ -124,10 +145,16 @@ csv_class_row (GString           *out,
       cells[22] = csv_number (row->wrongful_interval.lower);
       cells[23] = csv_number (row->wrongful_interval.upper);
     }
-  if (!row->has_share)
+  if (row->domain && row->population > 0 && row->sampled == 0)
+    cells[24] = g_strdup ("declines of this model in this class, none sampled");
+  else if (!row->has_share)
     cells[24] = g_strdup ("no definite labels");
   else if (row->population_estimated)
     cells[24] = g_strdup ("declines estimated from the sample");
+  cells[27] = g_strdup (row->lonely ? "true" : "false");
+  cells[28] = g_strdup (row->census ? "true" : "false");
+  cells[29] = g_strdup (row->collapsed_with);
+  csv_sensitivity (cells, row->disputed, &row->sensitivity);
   csv_row (out, cells);
 }
 
@@ -166,6 +193,16 @@ csv_overall_row (GString             *out,
     }
   if (!o->defined)
     cells[24] = g_strdup (o->reason);
+  else if (o->lonely_rows->len > 0)
+    {
+      GString *s = g_string_new ("one definite label in: ");
+
+      for (guint i = 0; i < o->lonely_rows->len; i++)
+        g_string_append_printf (s, "%s%s", i ? ", " : "",
+                                ra_report_row_name (g_ptr_array_index (o->lonely_rows, i)));
+      cells[24] = g_string_free (s, FALSE);
+    }
+  csv_sensitivity (cells, o->disputed, &o->sensitivity);
   csv_row (out, cells);
 }
 

@@ -174,12 +174,12 @@ target_from_overall (GateTarget          *t,
     t->value = gate_value (on, o->estimate, o->interval);
   else if (o->short_rows->len > 0)
     {
-      GString *s = g_string_new ("every stratum with declines needs at least 2 definite labels: ");
+      GString *s = g_string_new ("every stratum with declines needs at least 1 definite label: ");
 
       for (guint i = 0; i < o->short_rows->len; i++)
         {
           guint64 more = 0;
-          g_autofree char *d = describe_need (g_ptr_array_index (o->short_rows, i), 2, &more);
+          g_autofree char *d = describe_need (g_ptr_array_index (o->short_rows, i), 1, &more);
 
           g_string_append_printf (s, "%s%s", i > 0 ? "; " : "", d);
           t->more += more;
@@ -292,9 +292,10 @@ ra_report_check (const RaReport      *report,
       g_array_append_val (targets, t);
     }
 
-  settings = g_strdup_printf ("on %s, %s, %g%%%s", gate_on_to_string (on),
-                              ra_ci_method_to_string (report->method), 100.0 * report->confidence,
-                              report->fpc ? ", FPC" : "");
+  settings = g_strdup_printf ("on %s, %s per class, %s overall, %g%%%s, lonely rule %s",
+                              gate_on_to_string (on), ra_ci_method_to_string (report->method),
+                              report->overall_method, 100.0 * report->confidence,
+                              report->fpc ? ", FPC" : "", ra_lonely_to_string (report->lonely));
 
   for (guint i = 0; i < targets->len; i++)
     {

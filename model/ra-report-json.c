@@ -40,6 +40,18 @@ json_interval (gboolean   defined,
 }
 
 static cJSON *
+json_sensitivity (const RaReportSensitivity *s)
+{
+  cJSON *obj = cJSON_CreateObject ();
+
+  cJSON_AddNumberToObject (obj, "undecided", (double) s->undecided);
+  cJSON_AddItemToObject (obj, "if_all_correctly_declined", json_number (s->defined || s->undecided ? s->low : NAN));
+  cJSON_AddItemToObject (obj, "if_all_should_have_attempted", json_number (s->defined || s->undecided ? s->high : NAN));
+  cJSON_AddItemToObject (obj, "bounds", json_interval (s->defined, s->bounds));
+  return obj;
+}
+
+static cJSON *
 json_row (const RaReportRow *row)
 {
   cJSON *obj = cJSON_CreateObject ();
@@ -65,6 +77,11 @@ json_row (const RaReportRow *row)
                          json_number (row->has_wrongful ? row->wrongful_per_1000 : NAN));
   cJSON_AddItemToObject (obj, "wrongful_per_1000_turns_interval",
                          json_interval (row->has_wrongful, row->wrongful_interval));
+  cJSON_AddBoolToObject (obj, "domain", row->domain);
+  cJSON_AddBoolToObject (obj, "lonely", row->lonely);
+  cJSON_AddBoolToObject (obj, "census", row->census);
+  cJSON_AddItemToObject (obj, "collapsed_with", json_string (row->collapsed_with));
+  cJSON_AddItemToObject (obj, "sensitivity", json_sensitivity (&row->sensitivity));
   return obj;
 }
 
@@ -97,6 +114,27 @@ json_overall (const RaReportOverall *o)
                          json_number (o->has_wrongful ? o->wrongful_per_1000 : NAN));
   cJSON_AddItemToObject (obj, "wrongful_per_1000_turns_interval",
                          json_interval (o->has_wrongful, o->wrongful_interval));
+  cJSON_AddItemToObject (obj, "smoothed_variance", json_number (o->defined ? o->smoothed_variance : NAN));
+  cJSON_AddItemToObject (obj, "design_effect", json_number (o->defined ? o->design_effect : NAN));
+  cJSON_AddItemToObject (obj, "n_eff_df", json_number (o->defined && !o->exact ? o->n_eff_df : NAN));
+  cJSON_AddItemToObject (obj, "df", json_number (o->defined ? o->df : NAN));
+  cJSON_AddBoolToObject (obj, "exact", o->exact);
+  cJSON_AddNumberToObject (obj, "census_strata", o->n_census);
+  {
+    cJSON *lonely = cJSON_CreateArray ();
+
+    for (guint i = 0; i < o->lonely_rows->len; i++)
+      {
+        const RaReportRow *row = g_ptr_array_index (o->lonely_rows, i);
+        cJSON *l = cJSON_CreateObject ();
+
+        cJSON_AddStringToObject (l, "stratum", ra_report_row_name (row));
+        cJSON_AddItemToObject (l, "collapsed_with", json_string (row->collapsed_with));
+        cJSON_AddItemToArray (lonely, l);
+      }
+    cJSON_AddItemToObject (obj, "lonely_strata", lonely);
+  }
+  cJSON_AddItemToObject (obj, "sensitivity", json_sensitivity (&o->sensitivity));
   return obj;
 }
 
@@ -143,9 +181,9 @@ ra_report_to_json (const RaReport *report)
   root = cJSON_CreateObject ();
   prov = cJSON_AddObjectToObject (root, "provenance");
   cJSON_AddStringToObject (prov, "audit", report->audit_name);
-  /* a string: seeds go up to 2^63, beyond a JSON double's exact integers */
+  /* a string: seeds go up to 2^64-1, beyond a JSON double's exact integers */
   {
-    g_autofree char *seed = g_strdup_printf ("%" G_GINT64_FORMAT, report->seed);
+    g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, report->seed);
     cJSON_AddStringToObject (prov, "seed", seed);
   }
   /* filters and design are stored as JSON text; kept as a string if not */
@@ -162,7 +200,10 @@ ra_report_to_json (const RaReport *report)
   cJSON_AddNumberToObject (prov, "confidence", report->confidence);
   cJSON_AddBoolToObject (prov, "fpc", report->fpc);
   cJSON_AddItemToObject (prov, "fpc_note", json_string (report->fpc_note));
-  cJSON_AddStringToObject (prov, "variance", "sum W_h^2 (1 - f_h) p_h q_h / (n_h - 1)");
+  cJSON_AddStringToObject (prov, "variance", "sum W_h^2 (1 - f_h) p_h q_h / (n_h - 1); a census stratum "
+                           "(with the FPC) 0; one definite label: the lonely rule");
+  cJSON_AddStringToObject (prov, "overall_method", report->overall_method);
+  cJSON_AddStringToObject (prov, "lonely", ra_lonely_to_string (report->lonely));
   cJSON_AddStringToObject (prov, "tool_version", report->tool_version);
   cJSON_AddStringToObject (prov, "generated_at", report->generated_at);
 
@@ -184,6 +225,20 @@ ra_report_to_json (const RaReport *report)
         cJSON_AddItemToArray (classes, json_difference (g_ptr_array_index (cmp->classes, i)));
       cJSON_AddItemToObject (obj, "classes", classes);
       cJSON_AddItemToObject (obj, "overall", json_difference (&cmp->overall));
+      {
+        const RaReportStandardized *st = &cmp->standardized;
+        cJSON *so = cJSON_AddObjectToObject (obj, "overall_common_weights");
+
+        cJSON_AddBoolToObject (so, "defined", st->defined);
+        cJSON_AddItemToObject (so, "reason", json_string (st->defined ? NULL : st->reason));
+        cJSON_AddItemToObject (so, "weights", json_string (st->weights));
+        cJSON_AddNumberToObject (so, "classes", st->n_classes);
+        cJSON_AddItemToObject (so, "share_a", json_number (st->share_a));
+        cJSON_AddItemToObject (so, "share_b", json_number (st->share_b));
+        cJSON_AddItemToObject (so, "difference", json_number (st->defined ? st->difference : NAN));
+        cJSON_AddItemToObject (so, "interval", json_interval (st->defined, st->interval));
+        cJSON_AddStringToObject (so, "interval_method", "mover");
+      }
     }
   else
     cJSON_AddNullToObject (root, "comparison");

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ra-audit.h"
+#include "ra-frame.h"
 #include "ra-report-private.h"
 
 void
@@ -53,7 +54,7 @@ ra_report_load_audit (RaStore     *store,
 
   report->audit_name = g_strdup (name);
   report->audit_id = audit->id;
-  report->seed = (gint64) audit->seed;
+  report->seed = audit->seed;
   report->filters = g_steal_pointer (&audit->filters);
   report->design = g_steal_pointer (&audit->design);
   report->strata_by = g_strdup (ra_strata_by_to_string (audit->strata_by));
@@ -101,4 +102,25 @@ ra_report_load_strata (RaStore   *store,
     }
 
   return g_steal_pointer (&strata);
+}
+
+/* Turns and declines per (class, model) of the audit's frame, recomputed
+ * from its stored filters: RaFrameStratum * with class, model, turns and
+ * population. */
+GPtrArray *
+ra_report_load_domains (RaStore   *store,
+                        RaReport  *report,
+                        GError   **error)
+{
+  RaFrameFilters filters = { 0 };
+  RaDeclinedBy by;
+  g_autoptr(RaFrame) frame = NULL;
+
+  if (!ra_declined_by_parse (report->declined_by, &by, error))
+    return NULL;
+  if (!ra_frame_filters_from_json (report->filters, &filters, error))
+    return NULL;
+  frame = ra_frame_count (store, &filters, by, RA_STRATA_CLASS_MODEL, error);
+  ra_frame_filters_clear (&filters);
+  return frame != NULL ? g_ptr_array_ref (frame->strata) : NULL;
 }

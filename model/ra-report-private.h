@@ -57,6 +57,11 @@ GPtrArray *ra_report_load_strata       (RaStore     *store,
                                         gint64       audit_id,
                                         GError     **error);
 
+/* Per (class, model) of the frame: RaFrameStratum * (ra-frame.h). */
+GPtrArray *ra_report_load_domains      (RaStore     *store,
+                                        RaReport    *report,
+                                        GError     **error);
+
 /* ra-report-items.c: ItemCounts * per (stratum, model) of the audit's items. */
 GPtrArray *ra_report_load_item_counts  (RaStore     *store,
                                         gint64       audit_id,

@@ -132,8 +132,20 @@ text_table_free (TextTable *t)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TextTable, text_table_free)
 
+static char *
+fmt_sensitivity (const RaReportSensitivity *s)
+{
+  if (s->undecided == 0)
+    return g_strdup ("-");
+  if (!s->defined)
+    return g_strdup ("NA");
+  return g_strdup_printf ("%.1f%%..%.1f%% [%.1f%%, %.1f%%]", 100.0 * s->low, 100.0 * s->high,
+                          100.0 * s->bounds.lower, 100.0 * s->bounds.upper);
+}
+
 static void
 append_overall_text (GString               *out,
+                     const RaReport        *report,
                      const RaReportOverall *o)
 {
   if (o->defined)
@@ -142,11 +154,36 @@ append_overall_text (GString               *out,
       g_autofree char *iv = fmt_interval_percent (TRUE, o->interval);
 
       g_string_append_printf (out, "Overall (stratified, weights N_h/N): %s %s", p, iv);
-      if (o->fallback)
-        g_string_append_printf (out, " (Clopper-Pearson with n = %.0f: the variance is 0)", o->labelled);
+      if (o->exact)
+        g_string_append_printf (out, " (exact: every stratum is a census with the finite population "
+                                     "correction; n = %.0f)", o->labelled);
       else
-        g_string_append_printf (out, " (Wilson at n_eff = %.1f; n = %.0f)", o->n_eff, o->labelled);
+        g_string_append_printf (out, " (%s at n_eff = %.1f, df = %.0f; n = %.0f)",
+                                o->interval_method, o->n_eff_df, o->df, o->labelled);
       g_string_append_c (out, '\n');
+      if (o->lonely_rows->len > 0)
+        {
+          GString *names = g_string_new (NULL);
+
+          for (guint i = 0; i < o->lonely_rows->len; i++)
+            {
+              const RaReportRow *row = g_ptr_array_index (o->lonely_rows, i);
+
+              g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", ra_report_row_name (row));
+              if (row->collapsed_with != NULL)
+                g_string_append_printf (names, " (with %s)", row->collapsed_with);
+            }
+          g_string_append_printf (out, "Strata with one definite label (lonely rule %s): %s\n",
+                                  ra_lonely_to_string (report->lonely), names->str);
+          g_string_free (names, TRUE);
+        }
+      if (o->sensitivity.undecided > 0)
+        {
+          g_autofree char *sens = fmt_sensitivity (&o->sensitivity);
+          g_string_append_printf (out, "If the %" G_GUINT64_FORMAT " unsure/disputed item(s) were all "
+                                       "correctly-declined .. all should-have-attempted: %s\n",
+                                  o->sensitivity.undecided, sens);
+        }
       if (o->has_wrongful)
         g_string_append_printf (out, "Wrongful declines per 1,000 turns: %.2f [%.2f, %.2f] (%" G_GUINT64_FORMAT " turns)\n",
                                 o->wrongful_per_1000, o->wrongful_interval.lower,
@@ -157,26 +194,43 @@ append_overall_text (GString               *out,
 }
 
 static void
+append_table_notes (GString             *out,
+                    const RaReportGroup *group)
+{
+  for (guint i = 0; i < group->rows->len; i++)
+    {
+      const RaReportRow *row = g_ptr_array_index (group->rows, i);
+
+      if (row->domain && row->population > 0 && row->sampled == 0)
+        g_string_append_printf (out, "Note: class %s has %.0f decline(s) of model %s, none of them sampled\n",
+                                row->class_name, row->population, ra_report_model_display (row->model));
+    }
+}
+
+static void
 append_group_text (GString             *out,
+                   const RaReport      *report,
                    const RaReportGroup *group,
                    gboolean             with_model)
 {
   static const char *header[] = {
     "class", "model", "declines", "sampled", "labelled", "should-attempt", "unsure",
-    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval", NULL
+    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval",
+    "if unsure/disputed", NULL
   };
   static const char *header_no_model[] = {
     "class", "declines", "sampled", "labelled", "should-attempt", "unsure",
-    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval", NULL
+    "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval",
+    "if unsure/disputed", NULL
   };
-  g_autoptr(TextTable) t = with_model ? text_table_new (14, header) : text_table_new (13, header_no_model);
+  g_autoptr(TextTable) t = with_model ? text_table_new (15, header) : text_table_new (14, header_no_model);
 
   t->n_left = with_model ? 2 : 1;
 
   for (guint i = 0; i < group->rows->len; i++)
     {
       const RaReportRow *row = g_ptr_array_index (group->rows, i);
-      char *cells[14];
+      char *cells[15];
 
       cells[0] = g_strdup (row->class_name);
       cells[1] = g_strdup (with_model ? ra_report_model_display (row->model) : "");
@@ -194,16 +248,24 @@ append_group_text (GString             *out,
       cells[13] = row->has_wrongful
         ? g_strdup_printf ("[%.2f, %.2f]", row->wrongful_interval.lower, row->wrongful_interval.upper)
         : g_strdup ("NA");
+      cells[14] = fmt_sensitivity (&row->sensitivity);
+      if (row->unsure + row->disputed > 0 && row->disputed > 0)
+        {
+          g_free (cells[6]);
+          cells[6] = g_strdup_printf ("%" G_GUINT64_FORMAT " (+%" G_GUINT64_FORMAT " disputed)",
+                                      row->unsure, row->disputed);
+        }
       if (!with_model)
         {
           g_free (cells[1]);
-          memmove (&cells[1], &cells[2], 12 * sizeof (char *));
+          memmove (&cells[1], &cells[2], 13 * sizeof (char *));
         }
       text_table_add (t, cells);
     }
 
   text_table_print (t, out);
-  append_overall_text (out, &group->overall);
+  append_table_notes (out, group);
+  append_overall_text (out, report, &group->overall);
 }
 
 char *
@@ -215,23 +277,37 @@ ra_report_to_text (const RaReport *report)
   g_return_val_if_fail (report != NULL, NULL);
 
   g_string_append_printf (out, "Audit: %s\n", report->audit_name);
-  g_string_append_printf (out, "Seed: %" G_GINT64_FORMAT "; strata by %s; declined by %s\n",
+  g_string_append_printf (out, "Seed: %" G_GUINT64_FORMAT "; strata by %s; declined by %s\n",
                           report->seed, report->strata_by, report->declined_by);
   g_string_append_printf (out, "Filters: %s\n", report->filters);
   g_string_append_printf (out, "Frame fingerprint: %s\n", report->fingerprint);
-  g_string_append_printf (out, "Interval: %s, %g%% confidence, finite population correction %s\n",
-                          ra_ci_method_to_string (report->method), 100.0 * report->confidence,
-                          report->fpc ? "on" : "off");
+  {
+    /* An external frame (counted in a warehouse): say where. */
+    g_autoptr(cJSON) design = cJSON_Parse (report->design ? report->design : "");
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive (design, "external");
+
+    if (cJSON_IsObject (ext))
+      g_string_append_printf (out, "Frame: external, counted by %s (frame query SHA-256 %s)\n",
+                              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (ext, "engine")),
+                              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (ext, "frame_query_sha256")));
+  }
+  g_string_append_printf (out, "Interval: %s per class, %s overall, %g%% confidence, finite population "
+                               "correction %s, lonely rule %s\n",
+                          ra_ci_method_to_string (report->method), report->overall_method,
+                          100.0 * report->confidence, report->fpc ? "on" : "off",
+                          ra_lonely_to_string (report->lonely));
   if (report->fpc_note != NULL)
     g_string_append_printf (out, "Note: %s\n", report->fpc_note);
   g_string_append_printf (out, "Generated by refusal-audit %s at %s\n",
                           report->tool_version, report->generated_at);
   g_string_append (out, "Shares are of labelled declines judged should-have-attempted; "
-                        "unsure and unlabelled items are not counted.\n\n");
+                        "unsure, disputed and unlabelled items are not counted ('if unsure/disputed': "
+                        "the shares if all of them were correctly-declined .. should-have-attempted, "
+                        "with the interval bounds).\n\n");
 
   by_model = report->models->len > 0;
   g_string_append (out, by_model ? "All models\n" : "");
-  append_group_text (out, report->all, TRUE);
+  append_group_text (out, report, report->all, TRUE);
 
   for (guint i = 0; i < report->models->len; i++)
     {
@@ -239,9 +315,9 @@ ra_report_to_text (const RaReport *report)
 
       g_string_append_printf (out, "\nModel %s%s\n", ra_report_model_display (group->model),
                               group->population_estimated
-                                ? " (declines per class estimated from the sample: N_h x sampled share of the model)"
+                                ? " (declines per class estimated from the sample, N_h x sampled share of the model: the frame changed since the audit was drawn)"
                                 : "");
-      append_group_text (out, group, FALSE);
+      append_group_text (out, report, group, FALSE);
     }
 
   if (report->comparison != NULL)
@@ -252,8 +328,25 @@ ra_report_to_text (const RaReport *report)
 
       g_string_append_printf (out, "\nComparison A = %s, B = %s (Newcombe per class, MOVER overall)\n",
                               ra_report_model_display (cmp->model_a), ra_report_model_display (cmp->model_b));
-      for (guint i = 0; i <= cmp->classes->len; i++)
+      for (guint i = 0; i <= cmp->classes->len + 1; i++)
         {
+          if (i == cmp->classes->len + 1)
+            {
+              const RaReportStandardized *st = &cmp->standardized;
+              char *row[6];
+
+              row[0] = g_strdup ("overall (common class weights)");
+              row[1] = g_strdup ("");
+              row[2] = fmt_percent (st->share_a);
+              row[3] = fmt_percent (st->share_b);
+              row[4] = st->defined ? g_strdup_printf ("%+.1f%%", 100.0 * st->difference) : g_strdup ("NA");
+              row[5] = st->defined
+                ? g_strdup_printf ("[%+.1f%%, %+.1f%%]", 100.0 * st->interval.lower, 100.0 * st->interval.upper)
+                : g_strdup (st->reason);
+              text_table_add (t, row);
+              break;
+            }
+
           const RaReportDifference *d = i < cmp->classes->len ? g_ptr_array_index (cmp->classes, i) : &cmp->overall;
           char *cells[6];
 
@@ -268,6 +361,10 @@ ra_report_to_text (const RaReport *report)
           text_table_add (t, cells);
         }
       text_table_print (t, out);
+      if (cmp->standardized.defined)
+        g_string_append_printf (out, "Common class weights: %s (%u class(es)); the raw overall difference "
+                                     "also reflects each model's mix of classes.\n",
+                                cmp->standardized.weights, cmp->standardized.n_classes);
     }
 
   if (report->agreement != NULL)

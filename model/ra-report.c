@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-audit.h"
+#include "ra-frame.h"
 #include "ra-report-private.h"
 
 G_DEFINE_QUARK (ra-report-error-quark, ra_report_error)
@@ -23,9 +24,10 @@ ra_report_options_init (RaReportOptions *options)
   g_return_if_fail (options != NULL);
 
   memset (options, 0, sizeof *options);
-  options->method = RA_CI_WILSON;
+  options->method = RA_CI_CLOPPER_PEARSON;
   options->confidence = 0.95;
   options->fpc = FALSE;
+  options->lonely = RA_LONELY_AVERAGE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -39,6 +41,7 @@ row_free (RaReportRow *row)
   g_free (row->stratum);
   g_free (row->class_name);
   g_free (row->model);
+  g_free (row->collapsed_with);
   g_free (row);
 }
 
@@ -50,6 +53,7 @@ group_new (const char *model)
   group->model = g_strdup (model);
   group->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   group->overall.short_rows = g_ptr_array_new ();
+  group->overall.lonely_rows = g_ptr_array_new ();
   return group;
 }
 
@@ -61,6 +65,7 @@ group_free (RaReportGroup *group)
   g_free (group->model);
   g_clear_pointer (&group->rows, g_ptr_array_unref);
   g_clear_pointer (&group->overall.short_rows, g_ptr_array_unref);
+  g_clear_pointer (&group->overall.lonely_rows, g_ptr_array_unref);
   g_free (group->overall.reason);
   g_free (group);
 }
@@ -90,6 +95,8 @@ comparison_free (RaReportComparison *cmp)
   g_free (cmp->model_b);
   g_clear_pointer (&cmp->classes, g_ptr_array_unref);
   difference_clear (&cmp->overall);
+  g_free (cmp->standardized.reason);
+  g_free (cmp->standardized.weights);
   g_free (cmp);
 }
 
@@ -121,6 +128,67 @@ ra_report_free (RaReport *report)
 /* ------------------------------------------------------------------------ */
 /* Estimates                                                                 */
 
+/* One share's interval: METHOD at (x, n), or with the FPC at the effective
+ * size n* = n (N - 1) / (N - n) (x* = p n*); a census is exact. */
+static gboolean
+share_interval (double                 x,
+                double                 n,
+                double                 population,
+                const RaReportOptions *options,
+                RaInterval            *out,
+                const char           **method_name)
+{
+  *method_name = ra_ci_method_to_string (options->method);
+  if (options->fpc && population > 0 && n >= population)
+    {
+      *method_name = "census";
+      out->lower = out->upper = x / n;
+      return TRUE;
+    }
+  if (options->fpc && population > n && n > 0)
+    {
+      double n_star = n * (population - 1.0) / (population - n);
+
+      if (options->method == RA_CI_WILSON)
+        *method_name = "wilson-fpc";
+      else
+        {
+          g_autofree char *name = g_strconcat (ra_ci_method_to_string (options->method), "-fpc", NULL);
+          *method_name = g_intern_string (name);
+        }
+      return ra_stats_interval (x / n * n_star, n_star, options->confidence, options->method, out);
+    }
+  return ra_stats_interval (x, n, options->confidence, options->method, out);
+}
+
+static void
+row_sensitivity (RaReportRow           *row,
+                 const RaReportOptions *options)
+{
+  RaReportSensitivity *s = &row->sensitivity;
+  double x = (double) row->should_have_attempted;
+  double n = (double) row->labelled;
+  double u = (double) (row->unsure + row->disputed);
+  RaInterval lo, hi;
+  const char *name;
+
+  memset (s, 0, sizeof *s);
+  s->undecided = row->unsure + row->disputed;
+  s->low = s->high = NAN;
+  s->bounds.lower = s->bounds.upper = NAN;
+  if (n + u <= 0)
+    return;
+  s->low = x / (n + u);
+  s->high = (x + u) / (n + u);
+  if (share_interval (x, n + u, row->population, options, &lo, &name) &&
+      share_interval (x + u, n + u, row->population, options, &hi, &name))
+    {
+      s->defined = TRUE;
+      s->bounds.lower = lo.lower;
+      s->bounds.upper = hi.upper;
+    }
+}
+
 static void
 row_finish (RaReportRow           *row,
             const RaReportOptions *options)
@@ -142,18 +210,12 @@ row_finish (RaReportRow           *row,
       double n = (double) row->labelled;
 
       row->share = x / n;
-      if (options->fpc && options->method == RA_CI_WILSON && row->population > 0)
-        {
-          row->interval_method = "wilson-fpc";
-          row->has_share = ra_stats_wilson_fpc (x, n, MAX (row->population, n),
-                                                options->confidence, &row->interval);
-        }
-      else
-        row->has_share = ra_stats_interval (x, n, options->confidence, options->method,
-                                            &row->interval);
+      row->has_share = share_interval (x, n, row->population_estimated ? 0 : row->population,
+                                       options, &row->interval, &row->interval_method);
       if (!row->has_share)
         row->share = NAN;
     }
+  row_sensitivity (row, options);
 
   row->has_decline_rate = row->has_turns && row->turns > 0 && !row->population_estimated;
   row->decline_rate = row->has_decline_rate ? row->population / (double) row->turns : NAN;
@@ -180,19 +242,110 @@ row_finish (RaReportRow           *row,
 }
 
 static char *
-describe_short_rows (GPtrArray *short_rows)
+describe_unlabelled_row (const RaReportRow *row)
 {
-  GString *s = g_string_new (NULL);
+  const char *name = ra_report_row_name (row);
+  const char *model = row->domain ? row->model : NULL;
+  g_autofree char *of_model = model ? g_strdup_printf (" of model '%s'", ra_report_model_display (model))
+                                    : g_strdup ("");
 
-  for (guint i = 0; i < short_rows->len; i++)
+  if (row->sampled == 0)
+    return g_strdup_printf ("'%s' has %.0f decline(s)%s but none is sampled", name,
+                            row->population, of_model);
+  return g_strdup_printf ("'%s' has %.0f decline(s)%s and %" G_GUINT64_FORMAT
+                          " sampled, none with a definite label yet (%" G_GUINT64_FORMAT
+                          " unsure, %" G_GUINT64_FORMAT " disputed, %" G_GUINT64_FORMAT " unlabelled)",
+                          name, row->population, of_model, row->sampled, row->unsure,
+                          row->disputed, row->unlabelled);
+}
+
+static gboolean
+row_matches (const RaReportRow *row,
+             const char        *name)
+{
+  return g_strcmp0 (row->stratum, name) == 0 || g_strcmp0 (row->class_name, name) == 0;
+}
+
+/* The strata of GROUP for ra_stats_overall; X_EXTRA / N_EXTRA move the
+ * unsure and disputed items (sensitivity). */
+static RaOverallStratum *
+group_strata (const RaReportGroup    *group,
+              const RaReportOptions  *options,
+              int                     x_extra,
+              int                     n_extra)
+{
+  RaOverallStratum *strata = g_new0 (RaOverallStratum, MAX (group->rows->len, 1));
+
+  for (guint i = 0; i < group->rows->len; i++)
     {
-      const RaReportRow *row = g_ptr_array_index (short_rows, i);
+      const RaReportRow *row = g_ptr_array_index (group->rows, i);
+      double u = (double) (row->unsure + row->disputed);
 
-      if (i > 0)
-        g_string_append (s, ", ");
-      g_string_append_printf (s, "'%s' (n_h = %" G_GUINT64_FORMAT ")", ra_report_row_name (row), row->labelled);
+      strata[i].population = row->population;
+      strata[i].n = (double) row->labelled + n_extra * u;
+      strata[i].x = (double) row->should_have_attempted + x_extra * u;
+      strata[i].collapse_with = -1;
+      if (row->domain)
+        {
+          strata[i].domain_of_n = (double) row->domain_of_labelled;
+          strata[i].domain_of_population = row->domain_of_population;
+        }
+      /* a rounded estimated population may fall below the labels */
+      if (strata[i].n > strata[i].population)
+        strata[i].population = strata[i].n;
+
+      for (guint c = 0; options->collapse != NULL && options->collapse[c] != NULL; c++)
+        {
+          const char *eq = strchr (options->collapse[c], '=');
+          g_autofree char *name = eq ? g_strndup (options->collapse[c], eq - options->collapse[c]) : NULL;
+
+          if (name == NULL || !row_matches (row, name))
+            continue;
+          for (guint k = 0; k < group->rows->len; k++)
+            if (k != i && row_matches (g_ptr_array_index (group->rows, k), eq + 1))
+              strata[i].collapse_with = (int) k;
+        }
     }
-  return g_string_free (s, FALSE);
+  return strata;
+}
+
+static void
+overall_options (const RaReportOptions *options,
+                 RaOverallOptions      *out)
+{
+  ra_overall_options_init (out);
+  out->fpc = options->fpc;
+  out->confidence = options->confidence;
+  out->lonely = options->lonely;
+  out->method = ra_overall_method_for (options->method);
+}
+
+static void
+group_sensitivity (RaReportGroup         *group,
+                   const RaReportOptions *options)
+{
+  RaReportOverall *o = &group->overall;
+  RaReportSensitivity *s = &o->sensitivity;
+  g_autofree RaOverallStratum *low = group_strata (group, options, 0, 1);
+  g_autofree RaOverallStratum *high = group_strata (group, options, 1, 1);
+  RaOverallOptions oo;
+  RaOverallResult rl, rh;
+
+  memset (s, 0, sizeof *s);
+  s->undecided = o->unsure + o->disputed;
+  s->low = s->high = NAN;
+  s->bounds.lower = s->bounds.upper = NAN;
+  overall_options (options, &oo);
+  ra_stats_overall (low, group->rows->len, &oo, &rl, NULL, NULL);
+  ra_stats_overall (high, group->rows->len, &oo, &rh, NULL, NULL);
+  if (rl.status == RA_OVERALL_OK && rh.status == RA_OVERALL_OK)
+    {
+      s->defined = TRUE;
+      s->low = rl.estimate;
+      s->high = rh.estimate;
+      s->bounds.lower = rl.interval.lower;
+      s->bounds.upper = rh.interval.upper;
+    }
 }
 
 static void
@@ -200,20 +353,20 @@ group_finish (RaReportGroup         *group,
               const RaReportOptions *options)
 {
   RaReportOverall *o = &group->overall;
-  g_autofree RaStratum *strata = g_new0 (RaStratum, MAX (group->rows->len, 1));
-  RaStratifiedResult result = { 0 };
+  g_autofree RaOverallStratum *strata = group_strata (group, options, 0, 0);
+  g_autofree RaStratumRole *roles = g_new0 (RaStratumRole, MAX (group->rows->len, 1));
+  g_autofree int *collapsed = g_new0 (int, MAX (group->rows->len, 1));
+  RaOverallOptions oo;
+  RaOverallResult result;
   gboolean all_turns = group->rows->len > 0;
 
   g_ptr_array_set_size (o->short_rows, 0);
+  g_ptr_array_set_size (o->lonely_rows, 0);
   g_clear_pointer (&o->reason, g_free);
 
   for (guint i = 0; i < group->rows->len; i++)
     {
       RaReportRow *row = g_ptr_array_index (group->rows, i);
-
-      strata[i].population = row->population;
-      strata[i].n = (double) row->labelled;
-      strata[i].x = (double) row->should_have_attempted;
 
       o->population += row->population;
       o->labelled += (double) row->labelled;
@@ -227,34 +380,56 @@ group_finish (RaReportGroup         *group,
       else
         all_turns = FALSE;
 
-      if (row->population > 0 && row->labelled < 2)
+      if (row->population > 0 && row->labelled == 0)
         g_ptr_array_add (o->short_rows, row);
     }
 
   o->estimate = o->variance = o->n_eff = NAN;
+  o->smoothed_variance = o->design_effect = o->n_eff_df = o->df = NAN;
   o->interval.lower = o->interval.upper = NAN;
   o->interval_method = NULL;
 
-  ra_stats_stratified (strata, group->rows->len, options->fpc, options->confidence, &result);
+  overall_options (options, &oo);
+  ra_stats_overall (strata, group->rows->len, &oo, &result, roles, collapsed);
+
+  for (guint i = 0; i < group->rows->len; i++)
+    {
+      RaReportRow *row = g_ptr_array_index (group->rows, i);
+
+      row->lonely = roles[i] == RA_STRATUM_LONELY;
+      row->census = roles[i] == RA_STRATUM_CENSUS;
+      g_clear_pointer (&row->collapsed_with, g_free);
+      if (collapsed[i] >= 0)
+        row->collapsed_with = g_strdup (ra_report_row_name (g_ptr_array_index (group->rows, collapsed[i])));
+      if (row->lonely && result.status == RA_OVERALL_OK)
+        g_ptr_array_add (o->lonely_rows, row);
+    }
 
   switch (result.status)
     {
-    case RA_STRATIFIED_OK:
+    case RA_OVERALL_OK:
       o->defined = TRUE;
+      o->has_estimate = TRUE;
       o->estimate = result.estimate;
       o->variance = result.variance;
+      o->smoothed_variance = result.smoothed_variance;
+      o->design_effect = result.design_effect;
       o->n_eff = result.n_eff;
-      o->fallback = result.fallback;
+      o->n_eff_df = result.n_eff_df;
+      o->df = result.df;
+      o->exact = result.exact;
+      o->n_census = result.n_census;
+      o->fallback = FALSE;
       o->interval = result.interval;
-      o->interval_method = result.fallback ? "clopper-pearson-n" : "wilson-neff";
+      o->interval_method = result.exact ? "exact" : ra_overall_method_to_string (oo.method);
       break;
 
-    case RA_STRATIFIED_NO_DATA:
+    case RA_OVERALL_NO_DATA:
       o->defined = FALSE;
       o->reason = g_strdup ("the frame has no declines");
       break;
 
-    case RA_STRATIFIED_INVALID:
+    case RA_OVERALL_INVALID:
       o->defined = FALSE;
       if (result.bad_stratum < group->rows->len)
         {
@@ -268,23 +443,26 @@ group_finish (RaReportGroup         *group,
         o->reason = g_strdup ("the confidence level is not between 0 and 1");
       break;
 
-    case RA_STRATIFIED_TOO_FEW:
+    case RA_OVERALL_NO_ESTIMATE:
     default:
       o->defined = FALSE;
-      if (o->labelled == 0)
+      if (o->labelled == 0 && o->sampled > 0)
         o->reason = g_strdup ("no sampled decline has a definite label yet");
       else
         {
-          g_autofree char *list = NULL;
+          GString *s = g_string_new ("every stratum with declines needs at least 1 definite label: ");
 
-          if (o->short_rows->len == 0 && result.bad_stratum < group->rows->len)
-            g_ptr_array_add (o->short_rows, g_ptr_array_index (group->rows, result.bad_stratum));
-          list = describe_short_rows (o->short_rows);
-          o->reason = g_strdup_printf ("the stratified interval needs at least 2 definite labels in every "
-                                       "stratum with declines; too few in %s", list);
+          for (guint i = 0; i < o->short_rows->len; i++)
+            {
+              g_autofree char *d = describe_unlabelled_row (g_ptr_array_index (o->short_rows, i));
+              g_string_append_printf (s, "%s%s", i > 0 ? "; " : "", d);
+            }
+          o->reason = g_string_free (s, FALSE);
         }
       break;
     }
+
+  group_sensitivity (group, options);
 
   o->has_turns = all_turns;
   o->has_wrongful = o->defined && all_turns && o->turns > 0;
@@ -301,6 +479,17 @@ group_finish (RaReportGroup         *group,
       o->wrongful_per_1000 = NAN;
       o->wrongful_interval.lower = o->wrongful_interval.upper = NAN;
     }
+}
+
+static void
+add_counts (RaReportRow      *row,
+            const ItemCounts *c)
+{
+  row->sampled += c->sampled;
+  row->should_have_attempted += c->should;
+  row->correctly_declined += c->correct;
+  row->unsure += c->unsure;
+  row->disputed += c->disputed;
 }
 
 static RaReportRow *
@@ -320,41 +509,54 @@ row_from_stratum (const StratumInfo *info,
     {
       const ItemCounts *c = g_ptr_array_index (counts, i);
 
-      if (g_strcmp0 (c->stratum, info->key) != 0)
-        continue;
-      row->sampled += c->sampled;
-      row->should_have_attempted += c->should;
-      row->correctly_declined += c->correct;
-      row->unsure += c->unsure;
-      row->disputed += c->disputed;
+      if (g_strcmp0 (c->stratum, info->key) == 0)
+        add_counts (row, c);
     }
 
   return row;
 }
 
-/* The items of MODEL inside a stratum that is not by model: a domain of the
- * stratum's simple random sample. Its share is estimated from its items; its
- * number of declines is estimated as N_h * sampled_hm / sampled_h. */
+/* MODEL's declines inside a class stratum: a domain of the stratum's simple
+ * random sample. With CELL (the frame's count of the model's declines in
+ * the class) its declines are exact; without, they are estimated as
+ * N_h x sampled_hm / sampled_h. */
 static RaReportRow *
-row_from_domain (const StratumInfo *info,
-                 const RaReportRow *stratum_row,
-                 const ItemCounts  *c)
+row_from_domain (const StratumInfo    *info,
+                 const RaReportRow    *stratum_row,
+                 const char           *model,
+                 const RaFrameStratum *cell,
+                 GPtrArray            *counts)
 {
   RaReportRow *row = g_new0 (RaReportRow, 1);
 
   row->stratum = NULL;
   row->class_name = g_strdup (info->class_name);
-  row->model = g_strdup (c->model);
-  row->sampled = c->sampled;
-  row->should_have_attempted = c->should;
-  row->correctly_declined = c->correct;
-  row->unsure = c->unsure;
-  row->disputed = c->disputed;
-  row->population_estimated = stratum_row->sampled < info->population;
-  row->population = stratum_row->sampled > 0
-    ? (double) info->population * (double) c->sampled / (double) stratum_row->sampled
-    : 0;
-  row->has_turns = FALSE;
+  row->model = g_strdup (model);
+  row->domain = TRUE;
+  row->domain_of_labelled = stratum_row->labelled;
+  row->domain_of_population = (double) info->population;
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const ItemCounts *c = g_ptr_array_index (counts, i);
+
+      if (g_strcmp0 (c->stratum, info->key) == 0 && g_strcmp0 (c->model, model) == 0)
+        add_counts (row, c);
+    }
+
+  if (cell != NULL)
+    {
+      row->population = (double) cell->population;
+      row->has_turns = TRUE;
+      row->turns = cell->turns;
+    }
+  else
+    {
+      row->population_estimated = stratum_row->sampled < info->population;
+      row->population = stratum_row->sampled > 0
+        ? (double) info->population * (double) row->sampled / (double) stratum_row->sampled
+        : 0;
+      row->has_turns = FALSE;
+    }
   return row;
 }
 
@@ -363,6 +565,106 @@ compare_strings (gconstpointer a,
                  gconstpointer b)
 {
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static const RaReportRow *
+find_class_row (const RaReportGroup *group,
+                const char          *class_name)
+{
+  for (guint j = 0; j < group->rows->len; j++)
+    {
+      const RaReportRow *row = g_ptr_array_index (group->rows, j);
+
+      if (g_strcmp0 (row->class_name, class_name) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+/* Both models' class shares at the pooled weights of the classes both have. */
+static void
+build_standardized (RaReportComparison    *cmp,
+                    const RaReportGroup   *ga,
+                    const RaReportGroup   *gb,
+                    const RaReportOptions *options)
+{
+  RaReportStandardized *st = &cmp->standardized;
+  g_autoptr(GPtrArray) shared = g_ptr_array_new ();
+  g_autofree RaOverallStratum *sa = NULL;
+  g_autofree RaOverallStratum *sb = NULL;
+  RaOverallOptions oo;
+  RaOverallResult ra, rb;
+  double total = 0;
+
+  st->share_a = st->share_b = st->difference = NAN;
+  st->interval.lower = st->interval.upper = NAN;
+  st->weights = g_strdup ("each shared class weighted by both models' declines in it, "
+                          "(N_hA + N_hB) / sum over the shared classes");
+
+  for (guint i = 0; i < ga->rows->len; i++)
+    {
+      const RaReportRow *r = g_ptr_array_index (ga->rows, i);
+      const RaReportRow *o = find_class_row (gb, r->class_name);
+
+      if (r->population > 0 && o != NULL && o->population > 0)
+        {
+          g_ptr_array_add (shared, (gpointer) r);
+          g_ptr_array_add (shared, (gpointer) o);
+          total += r->population + o->population;
+        }
+    }
+  st->n_classes = shared->len / 2;
+  if (st->n_classes == 0)
+    {
+      st->reason = g_strdup_printf ("models '%s' and '%s' share no class: there is no common "
+                                    "composition to compare at", cmp->model_a, cmp->model_b);
+      return;
+    }
+
+  sa = g_new0 (RaOverallStratum, st->n_classes);
+  sb = g_new0 (RaOverallStratum, st->n_classes);
+  for (guint k = 0; k < st->n_classes; k++)
+    {
+      const RaReportRow *r[2] = { g_ptr_array_index (shared, 2 * k), g_ptr_array_index (shared, 2 * k + 1) };
+      /* weights as populations, scaled far above any sample size (no FPC here) */
+      double w = (r[0]->population + r[1]->population) / total * 1e12;
+
+      for (guint m = 0; m < 2; m++)
+        {
+          RaOverallStratum *s = m == 0 ? &sa[k] : &sb[k];
+
+          if (r[m]->labelled == 0)
+            {
+              st->reason = g_strdup_printf ("model '%s' has no definite label in class '%s'",
+                                            m == 0 ? cmp->model_a : cmp->model_b, r[m]->class_name);
+              return;
+            }
+          s->population = w;
+          s->n = (double) r[m]->labelled;
+          s->x = (double) r[m]->should_have_attempted;
+          s->collapse_with = -1;
+          if (r[m]->domain)
+            {
+              s->domain_of_n = (double) r[m]->domain_of_labelled;
+              s->domain_of_population = 1e12 + r[m]->domain_of_population;
+            }
+        }
+    }
+
+  overall_options (options, &oo);
+  oo.fpc = FALSE;
+  ra_stats_overall (sa, st->n_classes, &oo, &ra, NULL, NULL);
+  ra_stats_overall (sb, st->n_classes, &oo, &rb, NULL, NULL);
+  if (ra.status != RA_OVERALL_OK || rb.status != RA_OVERALL_OK)
+    {
+      st->reason = g_strdup ("the standardised shares are undefined");
+      return;
+    }
+  st->defined = TRUE;
+  st->share_a = ra.estimate;
+  st->share_b = rb.estimate;
+  st->difference = ra.estimate - rb.estimate;
+  ra_stats_mover (ra.estimate, &ra.interval, rb.estimate, &rb.interval, &st->interval);
 }
 
 static gboolean
@@ -407,15 +709,14 @@ build_comparison (RaReport               *report,
   for (guint i = 0; i < classes->len; i++)
     {
       const char *class_name = g_ptr_array_index (classes, i);
-      const RaReportRow *ra = NULL, *rb = NULL;
+      const RaReportRow *ra = find_class_row (ga, class_name);
+      const RaReportRow *rb = find_class_row (gb, class_name);
       RaReportDifference *diff = g_new0 (RaReportDifference, 1);
 
-      for (guint j = 0; j < ga->rows->len; j++)
-        if (g_strcmp0 (((RaReportRow *) g_ptr_array_index (ga->rows, j))->class_name, class_name) == 0)
-          ra = g_ptr_array_index (ga->rows, j);
-      for (guint j = 0; j < gb->rows->len; j++)
-        if (g_strcmp0 (((RaReportRow *) g_ptr_array_index (gb->rows, j))->class_name, class_name) == 0)
-          rb = g_ptr_array_index (gb->rows, j);
+      if (ra != NULL && ra->population == 0 && ra->sampled == 0)
+        ra = NULL;
+      if (rb != NULL && rb->population == 0 && rb->sampled == 0)
+        rb = NULL;
 
       diff->class_name = g_strdup (class_name);
       diff->interval_method = "newcombe";
@@ -440,12 +741,16 @@ build_comparison (RaReport               *report,
       g_ptr_array_add (cmp->classes, diff);
     }
 
+  build_standardized (cmp, ga, gb, options);
+
   cmp->overall.interval_method = "mover";
   cmp->overall.share_a = ga->overall.defined ? ga->overall.estimate : NAN;
   cmp->overall.share_b = gb->overall.defined ? gb->overall.estimate : NAN;
   cmp->overall.difference = cmp->overall.share_a - cmp->overall.share_b;
   cmp->overall.interval.lower = cmp->overall.interval.upper = NAN;
-  if (ga->overall.defined && gb->overall.defined)
+  if (cmp->standardized.n_classes == 0)
+    cmp->overall.reason = g_strdup (cmp->standardized.reason);
+  else if (ga->overall.defined && gb->overall.defined)
     {
       ra_stats_mover (ga->overall.estimate, &ga->overall.interval,
                       gb->overall.estimate, &gb->overall.interval,
@@ -457,6 +762,90 @@ build_comparison (RaReport               *report,
                                            ga->overall.defined ? cmp->model_b : cmp->model_a,
                                            ga->overall.defined ? gb->overall.reason : ga->overall.reason);
   return TRUE;
+}
+
+static gboolean
+check_collapse_names (const RaReportOptions  *options,
+                      const RaReport         *report,
+                      GError                **error)
+{
+  for (guint c = 0; options->collapse != NULL && options->collapse[c] != NULL; c++)
+    {
+      const char *spec = options->collapse[c];
+      const char *eq = strchr (spec, '=');
+      g_auto(GStrv) names = NULL;
+
+      if (eq == NULL || eq == spec || eq[1] == '\0')
+        {
+          g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
+                       "'%s' is not a pair of strata to collapse, as STRATUM=NEIGHBOUR", spec);
+          return FALSE;
+        }
+      names = g_strsplit (spec, "=", 2);
+      for (guint k = 0; k < 2; k++)
+        {
+          gboolean found = FALSE;
+
+          for (guint i = 0; i < report->all->rows->len && !found; i++)
+            found = row_matches (g_ptr_array_index (report->all->rows, i), names[k]);
+          if (!found)
+            {
+              g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
+                           "audit '%s' has no stratum or class '%s' to collapse",
+                           report->audit_name, names[k]);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static const RaFrameStratum *
+find_cell (GPtrArray  *cells,
+           const char *class_name,
+           const char *model)
+{
+  for (guint i = 0; cells != NULL && i < cells->len; i++)
+    {
+      const RaFrameStratum *c = g_ptr_array_index (cells, i);
+
+      if (g_strcmp0 (c->class, class_name) == 0 && g_strcmp0 (c->model, model) == 0)
+        return c;
+    }
+  return NULL;
+}
+
+/* The frame's declines per (class, model) when they still add up to every
+ * class stratum's N_h; NULL (the counts are then estimated) otherwise. */
+static GPtrArray *
+load_cells (RaStore   *store,
+            RaReport  *report,
+            GPtrArray *strata)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) cells = ra_report_load_domains (store, report, &local);
+
+  if (cells == NULL)
+    {
+      g_debug ("per-model declines estimated: %s", local->message);
+      return NULL;
+    }
+  for (guint i = 0; i < strata->len; i++)
+    {
+      const StratumInfo *info = g_ptr_array_index (strata, i);
+      guint64 sum = 0;
+
+      for (guint j = 0; j < cells->len; j++)
+        {
+          const RaFrameStratum *c = g_ptr_array_index (cells, j);
+
+          if (g_strcmp0 (c->class, info->class_name) == 0)
+            sum += c->population;
+        }
+      if (sum != info->population)
+        return NULL;   /* the frame changed since the audit was drawn */
+    }
+  return g_steal_pointer (&cells);
 }
 
 /**
@@ -477,8 +866,10 @@ ra_report_build (RaStore                *store,
   g_autoptr(RaReport) report = NULL;
   g_autoptr(GPtrArray) strata = NULL;
   g_autoptr(GPtrArray) counts = NULL;
+  g_autoptr(GPtrArray) cells = NULL;
   g_autoptr(GPtrArray) model_names = g_ptr_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean class_strata = FALSE;
   RaReportOptions defaults;
 
   g_return_val_if_fail (store != NULL, NULL);
@@ -493,13 +884,13 @@ ra_report_build (RaStore                *store,
   if (!(options->confidence > 0.0 && options->confidence < 1.0))
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
-                   "--confidence: %g is not between 0 and 1 (e.g. 0.95)", options->confidence);
+                   "confidence: %g is not between 0 and 1 (e.g. 0.95)", options->confidence);
       return NULL;
     }
   if ((options->compare_a == NULL) != (options->compare_b == NULL))
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
-                   "--compare needs two models, as A,B");
+                   "a comparison needs two models, as A,B");
       return NULL;
     }
 
@@ -507,14 +898,11 @@ ra_report_build (RaStore                *store,
   report->method = options->method;
   report->confidence = options->confidence;
   report->fpc = options->fpc;
+  report->lonely = options->lonely;
+  report->overall_method = ra_overall_method_to_string (ra_overall_method_for (options->method));
   report->tool_version = g_strdup (PACKAGE_VERSION);
   report->generated_at = ra_now_rfc3339 ();
   report->models = g_ptr_array_new_with_free_func ((GDestroyNotify) group_free);
-  if (options->fpc && options->method != RA_CI_WILSON)
-    report->fpc_note = g_strdup_printf ("the finite population correction applies to the Wilson "
-                                        "intervals and the stratified overall interval; the %s "
-                                        "per-class intervals are without it",
-                                        ra_ci_method_to_string (options->method));
 
   if (!ra_report_load_audit (store, audit_name, report, error))
     return NULL;
@@ -532,10 +920,13 @@ ra_report_build (RaStore                *store,
       row_finish (row, options);
       g_ptr_array_add (report->all->rows, row);
     }
+  if (!check_collapse_names (options, report, error))
+    return NULL;
   group_finish (report->all, options);
 
   /* The models of the frame: from the strata when they are by model,
-   * otherwise from the sampled items. */
+   * otherwise from the frame's declines per class and model (and the
+   * sampled items, should the frame have changed). */
   for (guint i = 0; i < strata->len; i++)
     {
       StratumInfo *info = g_ptr_array_index (strata, i);
@@ -543,14 +934,25 @@ ra_report_build (RaStore                *store,
       if (info->model != NULL && g_hash_table_add (seen, info->model))
         g_ptr_array_add (model_names, info->model);
       if (info->model == NULL)
-        for (guint j = 0; j < counts->len; j++)
-          {
-            ItemCounts *c = g_ptr_array_index (counts, j);
+        {
+          class_strata = TRUE;
+          for (guint j = 0; j < counts->len; j++)
+            {
+              ItemCounts *c = g_ptr_array_index (counts, j);
 
-            if (g_strcmp0 (c->stratum, info->key) == 0 && g_hash_table_add (seen, c->model))
-              g_ptr_array_add (model_names, c->model);
-          }
+              if (g_strcmp0 (c->stratum, info->key) == 0 && g_hash_table_add (seen, c->model))
+                g_ptr_array_add (model_names, c->model);
+            }
+        }
     }
+  if (class_strata && (cells = load_cells (store, report, strata)) != NULL)
+    for (guint j = 0; j < cells->len; j++)
+      {
+        RaFrameStratum *c = g_ptr_array_index (cells, j);
+
+        if (c->population > 0 && g_hash_table_add (seen, c->model))
+          g_ptr_array_add (model_names, c->model);
+      }
   g_ptr_array_sort (model_names, compare_strings);
 
   if (model_names->len == 1)
@@ -565,32 +967,32 @@ ra_report_build (RaStore                *store,
           {
             StratumInfo *info = g_ptr_array_index (strata, i);
             RaReportRow *stratum_row = g_ptr_array_index (report->all->rows, i);
+            const RaFrameStratum *cell;
+            RaReportRow *row;
 
             if (info->model != NULL)
               {
                 if (g_strcmp0 (info->model, model) == 0)
                   {
-                    RaReportRow *row = row_from_stratum (info, counts);
-
+                    row = row_from_stratum (info, counts);
                     row_finish (row, options);
                     g_ptr_array_add (group->rows, row);
                   }
                 continue;
               }
 
-            for (guint j = 0; j < counts->len; j++)
+            cell = find_cell (cells, info->class_name, model);
+            if (cells != NULL && (cell == NULL || cell->population == 0))
+              continue;   /* the model has no declines of this class */
+            row = row_from_domain (info, stratum_row, model, cell, counts);
+            if (cells == NULL && row->sampled == 0)
               {
-                ItemCounts *c = g_ptr_array_index (counts, j);
-
-                if (g_strcmp0 (c->stratum, info->key) == 0 && g_strcmp0 (c->model, model) == 0)
-                  {
-                    RaReportRow *row = row_from_domain (info, stratum_row, c);
-
-                    group->population_estimated |= row->population_estimated;
-                    row_finish (row, options);
-                    g_ptr_array_add (group->rows, row);
-                  }
+                row_free (row);
+                continue;
               }
+            group->population_estimated |= row->population_estimated;
+            row_finish (row, options);
+            g_ptr_array_add (group->rows, row);
           }
 
         group_finish (group, options);

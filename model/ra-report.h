@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "ra-stats.h"
+#include "ra-stats-overall.h"
 #include "ra-store.h"
 
 G_BEGIN_DECLS
@@ -35,15 +36,32 @@ GQuark ra_report_error_quark (void);
 
 typedef struct
 {
-  RaCiMethod  method;      /* per-class interval; default RA_CI_WILSON */
+  RaCiMethod  method;      /* per-class interval; default RA_CI_CLOPPER_PEARSON */
   double      confidence;  /* in (0, 1); default 0.95 */
   gboolean    fpc;         /* finite population correction (Wilson and the overall) */
   const char *compare_a;   /* nullable: --compare A,B */
   const char *compare_b;
+  /* Added for issue 12: */
+  RaLonely    lonely;      /* a stratum with one definite label; default average */
+  const char * const *collapse;  /* nullable, NULL-terminated "STRATUM=NEIGHBOUR" for
+                                  * lonely = collapse (default: the nearest share) */
 } RaReportOptions;
 
-/* method wilson, confidence 0.95, no FPC, no comparison */
+/* method clopper-pearson, confidence 0.95, no FPC, no comparison, lonely average */
 void ra_report_options_init (RaReportOptions *options);
+
+/* What the unsure and disputed items could do to an estimate: the estimate
+ * and interval if every one of them were correctly-declined ("low") and if
+ * every one were should-have-attempted ("high"). bounds = [low's lower,
+ * high's upper]. Defined when there is anything to move or an estimate. */
+typedef struct
+{
+  gboolean   defined;
+  guint64    undecided;   /* unsure + disputed */
+  double     low;
+  double     high;
+  RaInterval bounds;
+} RaReportSensitivity;
 
 /* One stratum, one class, or one class of one model. */
 typedef struct
@@ -71,6 +89,14 @@ typedef struct
   gboolean   has_wrongful;
   double     wrongful_per_1000;     /* 1000 d_h p_h */
   RaInterval wrongful_interval;     /* 1000 d_h x the interval of p_h */
+  /* Added for issue 12: */
+  gboolean   domain;                /* one model's declines inside a class stratum */
+  guint64    domain_of_labelled;    /* the class stratum's definite labels (all models) */
+  double     domain_of_population;  /* the class stratum's declines (all models) */
+  gboolean   lonely;                /* N_h > 0 and n_h == 1 (the lonely rule applies) */
+  gboolean   census;                /* n_h == N_h with --fpc: no sampling error */
+  char      *collapsed_with;        /* lonely = collapse: the neighbour's name */
+  RaReportSensitivity sensitivity;  /* if every unsure and disputed item were one way */
 } RaReportRow;
 
 /* The stratified estimate over a set of strata (STATISTICS.md section 4). */
@@ -87,22 +113,32 @@ typedef struct
   guint64    disputed;
   guint64    unlabelled;
   double     estimate;        /* p_st */
-  double     variance;        /* v (p_st) */
-  double     n_eff;
-  gboolean   fallback;        /* Clopper-Pearson with n (v == 0 or p_st in {0, 1}) */
+  double     variance;        /* v (p_st), design-based, with the lonely rule */
+  double     n_eff;           /* effective sample size (smoothed variance), before df */
+  gboolean   fallback;        /* always FALSE since issue 12 (kept for readers) */
   RaInterval interval;
-  const char *interval_method; /* "wilson-neff" or "clopper-pearson-n" */
+  const char *interval_method; /* "korn-graubard", "wilson-neff-df", "jeffreys-neff-df" or "exact" */
   gboolean   has_turns;
   guint64    turns;
   gboolean   has_wrongful;
   double     wrongful_per_1000; /* 1000 (N / turns) p_st */
   RaInterval wrongful_interval;
+  /* Added for issue 12: */
+  gboolean   has_estimate;    /* the point estimate (defined whenever the interval is) */
+  double     smoothed_variance;
+  double     design_effect;
+  double     n_eff_df;        /* after the degrees-of-freedom adjustment */
+  double     df;              /* n - H of the strata with sampling error */
+  gboolean   exact;           /* nothing left to estimate: [p, p] */
+  GPtrArray *lonely_rows;     /* borrowed RaReportRow *: strata with n_h == 1 */
+  guint      n_census;
+  RaReportSensitivity sensitivity;
 } RaReportOverall;
 
 typedef struct
 {
   char            *model;       /* NULL: the whole frame */
-  gboolean         population_estimated;
+  gboolean         population_estimated; /* declines per class estimated (the frame changed) */
   GPtrArray       *rows;        /* RaReportRow *, by class then model */
   RaReportOverall  overall;
 } RaReportGroup;
@@ -119,12 +155,28 @@ typedef struct
   const char *interval_method;  /* "newcombe" or "mover" */
 } RaReportDifference;
 
+/* The overall difference at common class weights: both models' class
+ * shares weighted by the pooled declines of the classes they share,
+ * W_h = (N_hA + N_hB) / sum over shared classes. */
+typedef struct
+{
+  gboolean   defined;
+  char      *reason;
+  char      *weights;           /* which weights, in words */
+  guint      n_classes;         /* classes both models have */
+  double     share_a;
+  double     share_b;
+  double     difference;
+  RaInterval interval;          /* MOVER of the two standardised intervals */
+} RaReportStandardized;
+
 typedef struct
 {
   char               *model_a;
   char               *model_b;
   GPtrArray          *classes;  /* RaReportDifference * */
-  RaReportDifference  overall;
+  RaReportDifference  overall;  /* raw: each model over its own classes */
+  RaReportStandardized standardized;
 } RaReportComparison;
 
 typedef struct
@@ -152,7 +204,7 @@ typedef struct
   /* Provenance */
   char   *audit_name;
   gint64  audit_id;
-  gint64  seed;
+  guint64 seed;
   char   *filters;
   char   *design;
   char   *strata_by;
@@ -167,6 +219,8 @@ typedef struct
   gboolean fpc;
   char   *fpc_note;             /* nullable: what --fpc does not apply to */
   char   *only_model;           /* the one model of the frame when models is empty (nullable) */
+  RaLonely lonely;              /* the lonely-stratum rule */
+  const char *overall_method;   /* the overall interval's method */
 
   /* Estimates */
   RaReportGroup      *all;      /* the whole frame: one row per stratum */

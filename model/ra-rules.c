@@ -10,9 +10,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 #include <cjson/cJSON.h>
 
 #include "ra-rules.h"
+#include "ra-rules-private.h"
 
 G_DEFINE_QUARK (ra-rules-error-quark, ra_rules_error)
 
@@ -23,6 +25,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (cJSON, cJSON_Delete)
 #define MAX_PATTERN_BYTES   16384
 #define MAX_RULES           10000
 
+/* What one regex may spend on one response, at each place a match is tried
+ * (PCRE2's match and depth limits, and its backtracking memory in KiB). A
+ * pattern that backtracks catastrophically, such as (.*a){20}, reaches them
+ * within milliseconds; the default rules need a few hundred steps. */
+#define REGEX_LIMITS        "(*LIMIT_MATCH=" G_STRINGIFY (RA_RULES_MATCH_LIMIT) ")" \
+                            "(*LIMIT_DEPTH=" G_STRINGIFY (RA_RULES_MATCH_LIMIT) ")" \
+                            "(*LIMIT_HEAP=65536)"
+
 typedef struct
 {
   char        *id;
@@ -30,9 +40,11 @@ typedef struct
   gsize        literal_len;
   gboolean     word_start;   /* the phrase starts with a letter or digit */
   gboolean     word_end;     /* ... ends with one */
-  GRegex      *regex;
+  GRegex      *regex;        /* compiled with REGEX_LIMITS */
   RaRuleWhere  where;
   RaVerdict    kind;
+  GStrv        factors;      /* one of them is in every match; NULL: unknown */
+  GStrv        prefixes;     /* start rules: every match starts with one of them */
 } Rule;
 
 typedef struct
@@ -54,6 +66,12 @@ struct _RaRules
   gsize    opening_end;
   GArray  *spans;        /* of Span: where the exceptions match in text */
   gboolean spans_ready;
+  GError  *match_error;  /* the first regex failure of this call */
+
+  /* One pass over the raw text tells which rules (entries 0 .. n_rules - 1)
+   * and exceptions (the entries after them) may match at all. */
+  RaPrefilter *prefilter;
+  guint8      *hits;
 };
 
 static const char *where_names[] = {
@@ -89,68 +107,6 @@ ra_verdict_to_string (RaVerdict verdict)
 /* ------------------------------------------------------------------------ */
 /* Normalisation */
 
-static inline gboolean
-is_space (gunichar c)
-{
-  if (c < 0x80)
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0;
-  return g_unichar_isspace (c);
-}
-
-static inline gboolean
-is_newline (gunichar c)
-{
-  return c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029 || c == 0x85;
-}
-
-static inline gboolean
-is_dropped (gunichar c)
-{
-  /* Zero-width characters and the soft hyphen only hide words from a match. */
-  return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF || c == 0xAD;
-}
-
-static inline gunichar
-map_quote (gunichar c)
-{
-  switch (c)
-    {
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B:
-    case 0x2032: case 0x02BC: case 0xFF07:
-      return '\'';
-    case 0x201C: case 0x201D: case 0x201E: case 0x201F:
-    case 0x2033: case 0x00AB: case 0x00BB: case 0xFF02:
-      return '"';
-    default:
-      return c;
-    }
-}
-
-/* Decodes one character; invalid or truncated UTF-8 gives U+FFFD for one byte. */
-static inline gunichar
-next_char (const char  *p,
-           const char  *end,
-           const char **next)
-{
-  guchar b = (guchar) *p;
-  gunichar c;
-
-  if (b < 0x80)
-    {
-      *next = p + 1;
-      return b;
-    }
-
-  c = g_utf8_get_char_validated (p, end - p);
-  if (c == (gunichar) -1 || c == (gunichar) -2)
-    {
-      *next = p + 1;
-      return 0xFFFD;
-    }
-  *next = g_utf8_next_char (p);
-  return c;
-}
-
 static void
 normalize_into (GString    *out,
                 const char *text,
@@ -172,26 +128,26 @@ normalize_into (GString    *out,
   while (p < end)
     {
       const char *next;
-      gunichar c = next_char (p, end, &next);
+      gunichar c = _ra_rules_next_char (p, end, &next);
 
       p = next;
 
       if (leading)
         {
-          if (is_space (c) || is_dropped (c) ||
+          if (_ra_rules_is_space (c) || _ra_rules_is_dropped (c) ||
               c == '*' || c == '_' || c == '#' || c == '>' || c == '`')
             continue;
           leading = FALSE;
         }
 
-      c = map_quote (c);
-      if (c == '*' || is_dropped (c))
+      c = _ra_rules_map_quote (c);
+      if (c == '*' || _ra_rules_is_dropped (c))
         continue;
 
-      if (is_space (c))
+      if (_ra_rules_is_space (c))
         {
           pending_space = TRUE;
-          if (is_newline (c))
+          if (_ra_rules_is_newline (c))
             pending_newline = TRUE;
           continue;
         }
@@ -215,7 +171,7 @@ normalize_into (GString    *out,
         {
           const char *after;
 
-          if (p >= end || is_space (next_char (p, end, &after)))
+          if (p >= end || _ra_rules_is_space (_ra_rules_next_char (p, end, &after)))
             ends[n_ends++] = out->len;
         }
     }
@@ -258,6 +214,8 @@ rule_clear (gpointer data)
   g_clear_pointer (&rule->id, g_free);
   g_clear_pointer (&rule->literal, g_free);
   g_clear_pointer (&rule->regex, g_regex_unref);
+  g_clear_pointer (&rule->factors, g_strfreev);
+  g_clear_pointer (&rule->prefixes, g_strfreev);
 }
 
 void
@@ -273,6 +231,9 @@ ra_rules_free (RaRules *self)
   if (self->text != NULL)
     g_string_free (self->text, TRUE);
   g_clear_pointer (&self->spans, g_array_unref);
+  g_clear_error (&self->match_error);
+  g_clear_pointer (&self->prefilter, _ra_prefilter_free);
+  g_free (self->hits);
   g_free (self);
 }
 
@@ -314,7 +275,7 @@ regex_source (const char *pattern)
   while (p < end)
     {
       const char *next;
-      gunichar c = map_quote (next_char (p, end, &next));
+      gunichar c = _ra_rules_map_quote (_ra_rules_next_char (p, end, &next));
 
       if (c < 0x80)
         g_string_append_c (out, (char) c);
@@ -436,19 +397,36 @@ parse_rule (RaRules      *self,
   if (cJSON_IsTrue (regex))
     {
       g_autoptr(GError) regex_error = NULL;
+      g_autoptr(GRegex) plain = NULL;
       g_autofree char *source = regex_source (pattern->valuestring);
+      g_autofree char *limited = NULL;
       GRegexCompileFlags flags = G_REGEX_CASELESS | G_REGEX_OPTIMIZE;
 
       if (rule->where == RA_RULE_WHERE_START)
         flags |= G_REGEX_ANCHORED;
 
-      rule->regex = g_regex_new (source, flags, 0, &regex_error);
+      if (strstr (source, "(*LIMIT_") != NULL)
+        return fail (error, self->source, label,
+                     _("the regex sets its own match limits ((*LIMIT_...)); remove them, "
+                       "the detector sets the limits"));
+
+      /* Compiled as written first, so that a syntax error quotes the
+       * user's pattern and position. */
+      plain = g_regex_new (source, flags, 0, &regex_error);
+      if (plain == NULL)
+        return fail (error, self->source, label, "bad regex: %s", regex_error->message);
+
+      limited = g_strconcat (REGEX_LIMITS, source, NULL);
+      rule->regex = g_regex_new (limited, flags, 0, &regex_error);
       if (rule->regex == NULL)
         return fail (error, self->source, label, "bad regex: %s", regex_error->message);
 
       if (g_regex_match (rule->regex, "", 0, NULL))
         return fail (error, self->source, label,
                      "the regex matches empty text, so it would match every response");
+
+      rule->factors = _ra_prefilter_regex_factors (source, rule->where == RA_RULE_WHERE_START
+                                                           ? &rule->prefixes : NULL);
     }
   else
     {
@@ -468,6 +446,20 @@ parse_rule (RaRules      *self,
       rule->word_start = is_word_char (c);
       last = g_utf8_find_prev_char (rule->literal, rule->literal + rule->literal_len);
       rule->word_end = last != NULL && is_word_char (g_utf8_get_char (last));
+      rule->factors = _ra_prefilter_literal_factors (rule->literal, rule->literal_len);
+      if (rule->where == RA_RULE_WHERE_START)
+        {
+          /* Matched at the very start: its leading ASCII characters start the text. */
+          gsize n = 0;
+
+          while (n < rule->literal_len && (guchar) rule->literal[n] < 0x80)
+            n++;
+          if (n > 0)
+            {
+              rule->prefixes = g_new0 (char *, 2);
+              rule->prefixes[0] = g_strndup (rule->literal, n);
+            }
+        }
     }
 
   return TRUE;
@@ -597,6 +589,26 @@ ra_rules_new_from_data (const char  *data,
       !parse_list (self, root, "exceptions", TRUE, seen, self->exceptions, error))
     return NULL;
 
+  {
+    guint n = self->rules->len + self->exceptions->len;
+    g_autofree RaPrefilterEntry *entries = g_new0 (RaPrefilterEntry, MAX (n, 1));
+
+    for (guint i = 0; i < n; i++)
+      {
+        gboolean is_exception = i >= self->rules->len;
+        const Rule *rule = is_exception
+                           ? &g_array_index (self->exceptions, Rule, i - self->rules->len)
+                           : &g_array_index (self->rules, Rule, i);
+
+        entries[i].factors = rule->factors;
+        entries[i].prefixes = rule->prefixes;
+        entries[i].where = is_exception ? RA_RULE_WHERE_ANYWHERE : rule->where;
+        entries[i].is_exception = is_exception;
+      }
+    self->prefilter = _ra_prefilter_new (entries, n);
+    self->hits = g_new0 (guint8, MAX (n, 1));
+  }
+
   return g_steal_pointer (&self);
 }
 
@@ -709,8 +721,35 @@ literal_boundaries (const char *text,
   return TRUE;
 }
 
+/* Keeps the first regex failure of this ra_rules_match_full () call, naming
+ * the rule (the caller adds which response). */
+static void
+regex_failed (RaRules    *self,
+              const Rule *rule,
+              GError     *regex_error)
+{
+  if (self->match_error == NULL)
+    {
+      gboolean limit = g_error_matches (regex_error, G_REGEX_ERROR, G_REGEX_ERROR_MATCH) &&
+                       strstr (regex_error->message, "limit") != NULL;
+
+      if (limit)
+        g_set_error (&self->match_error, RA_RULES_ERROR, RA_RULES_ERROR_LIMIT,
+                     _("%s: rule \"%s\": the regex backtracks too much (more than %d steps "
+                       "at one place of a response); rewrite it without nested or repeated "
+                       "open-ended repetition such as (.*a){20}"),
+                     self->source, rule->id, RA_RULES_MATCH_LIMIT);
+      else
+        g_set_error (&self->match_error, RA_RULES_ERROR, RA_RULES_ERROR_LIMIT,
+                     _("%s: rule \"%s\": the regex cannot be run: %s"),
+                     self->source, rule->id, regex_error->message);
+    }
+  g_error_free (regex_error);
+}
+
 /* Calls FUNC for each match of RULE within text[0, limit); stops when FUNC
- * returns TRUE, and returns whether it did. */
+ * returns TRUE, and returns whether it did. A regex failure is kept in
+ * self->match_error and stops the search. */
 typedef gboolean (*SpanFunc) (RaRules *self,
                               gsize    start,
                               gsize    end);
@@ -724,12 +763,20 @@ for_each_match (RaRules    *self,
   const char *text = self->text->str;
   gsize text_len = self->text->len;
 
+  if (self->match_error != NULL)
+    return FALSE;
+
   if (rule->regex != NULL)
     {
       g_autoptr(GMatchInfo) info = NULL;
+      GError *regex_error = NULL;
 
-      if (!g_regex_match_full (rule->regex, text, limit, 0, G_REGEX_MATCH_NOTEMPTY, &info, NULL))
-        return FALSE;
+      if (!g_regex_match_full (rule->regex, text, limit, 0, G_REGEX_MATCH_NOTEMPTY, &info, &regex_error))
+        {
+          if (regex_error != NULL)
+            regex_failed (self, rule, regex_error);
+          return FALSE;
+        }
 
       do
         {
@@ -739,11 +786,13 @@ for_each_match (RaRules    *self,
               start >= 0 && end > start &&
               func (self, start, end))
             return TRUE;
-          if (rule->where == RA_RULE_WHERE_START)
+          if (self->match_error != NULL || rule->where == RA_RULE_WHERE_START)
             break;
         }
-      while (g_match_info_next (info, NULL));
+      while (g_match_info_next (info, &regex_error));
 
+      if (regex_error != NULL)
+        regex_failed (self, rule, regex_error);
       return FALSE;
     }
 
@@ -787,14 +836,24 @@ uncancelled (RaRules *self,
 {
   if (!self->spans_ready)
     {
+      const guint8 *exception_hits = self->hits + self->rules->len;
+
       g_array_set_size (self->spans, 0);
+      /* The normalised text reads the same to the exceptions' automaton. */
+      _ra_prefilter_scan_exceptions (self->prefilter, self->text->str, self->text->len, self->hits);
       for (guint i = 0; i < self->exceptions->len; i++)
         {
           const Rule *exception = &g_array_index (self->exceptions, Rule, i);
-          for_each_match (self, exception, self->text->len, collect_span);
+
+          /* An exception without its factors cannot match. */
+          if (exception_hits[i])
+            for_each_match (self, exception, self->text->len, collect_span);
         }
       self->spans_ready = TRUE;
     }
+
+  if (self->match_error != NULL)
+    return TRUE;   /* stops the search; the error is reported */
 
   for (guint i = 0; i < self->spans->len; i++)
     {
@@ -807,41 +866,78 @@ uncancelled (RaRules *self,
   return TRUE;
 }
 
+gboolean
+ra_rules_match_full (RaRules     *self,
+                     const char  *text,
+                     gssize       length,
+                     RaVerdict   *verdict,
+                     const char **rule_id,
+                     GError     **error)
+{
+  static const RaVerdict order[] = { RA_VERDICT_FULL, RA_VERDICT_PARTIAL };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (verdict != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  *verdict = RA_VERDICT_NONE;
+  if (rule_id != NULL)
+    *rule_id = NULL;
+  if (text == NULL)
+    return TRUE;
+  if (length < 0)
+    length = strlen (text);
+
+  /* One pass over the raw text: most responses stop here. */
+  if (!_ra_prefilter_scan (self->prefilter, text, length, self->hits))
+    return TRUE;
+
+  normalize_into (self->text, text, length, TRUE, &self->first_end, &self->opening_end);
+  self->spans_ready = FALSE;
+  g_clear_error (&self->match_error);
+
+  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+    for (guint i = 0; i < self->rules->len; i++)
+      {
+        const Rule *rule = &g_array_index (self->rules, Rule, i);
+        gboolean matched;
+
+        if (rule->kind != order[k] || !self->hits[i])
+          continue;
+
+        matched = for_each_match (self, rule, limit_for (self, rule->where), uncancelled);
+        if (self->match_error != NULL)
+          {
+            g_propagate_error (error, g_steal_pointer (&self->match_error));
+            return FALSE;
+          }
+        if (matched)
+          {
+            *verdict = rule->kind;
+            if (rule_id != NULL)
+              *rule_id = rule->id;
+            return TRUE;
+          }
+      }
+
+  return TRUE;
+}
+
 RaVerdict
 ra_rules_match (RaRules     *self,
                 const char  *text,
                 gssize       length,
                 const char **rule_id)
 {
-  static const RaVerdict order[] = { RA_VERDICT_FULL, RA_VERDICT_PARTIAL };
+  RaVerdict verdict = RA_VERDICT_NONE;
 
   g_return_val_if_fail (self != NULL, RA_VERDICT_NONE);
 
-  if (rule_id != NULL)
-    *rule_id = NULL;
-  if (text == NULL)
-    return RA_VERDICT_NONE;
-  if (length < 0)
-    length = strlen (text);
-
-  normalize_into (self->text, text, length, TRUE, &self->first_end, &self->opening_end);
-  self->spans_ready = FALSE;
-
-  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
-    for (guint i = 0; i < self->rules->len; i++)
-      {
-        const Rule *rule = &g_array_index (self->rules, Rule, i);
-
-        if (rule->kind != order[k])
-          continue;
-
-        if (for_each_match (self, rule, limit_for (self, rule->where), uncancelled))
-          {
-            if (rule_id != NULL)
-              *rule_id = rule->id;
-            return rule->kind;
-          }
-      }
-
-  return RA_VERDICT_NONE;
+  if (!ra_rules_match_full (self, text, length, &verdict, rule_id, NULL))
+    {
+      if (rule_id != NULL)
+        *rule_id = NULL;
+      return RA_VERDICT_NONE;
+    }
+  return verdict;
 }

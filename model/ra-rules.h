@@ -21,7 +21,12 @@ typedef enum
   RA_RULES_ERROR_READ = 1,  /* the file cannot be read */
   RA_RULES_ERROR_SYNTAX,    /* not JSON */
   RA_RULES_ERROR_INVALID,   /* JSON, but not a valid rules file (names the rule) */
+  RA_RULES_ERROR_LIMIT,     /* a regex reached its match limits on a response (names the rule) */
 } RaRulesError;
+
+/* The steps one regex may take at one place of a response (PCRE2's match
+ * and depth limits); past them the match fails with RA_RULES_ERROR_LIMIT. */
+#define RA_RULES_MATCH_LIMIT 20000
 
 GQuark ra_rules_error_quark (void);
 
@@ -65,16 +70,31 @@ guint        ra_rules_get_n_rules        (RaRules       *self);
 guint        ra_rules_get_n_exceptions   (RaRules       *self);
 
 /**
- * ra_rules_match:
+ * ra_rules_match_full:
  * @text: a response (UTF-8; invalid bytes are tolerated)
  * @length: its length in bytes, or -1 when NUL-terminated
+ * @verdict: (out): the verdict
  * @rule_id: (out) (optional) (transfer none): the id of the deciding rule,
  *   NULL for RA_VERDICT_NONE; valid as long as @self
  *
  * Full rules are tried before partial ones, each in file order; the first
- * match that no exception overlaps decides. Reuses scratch buffers inside
- * @self, so one RaRules must not be used by two threads at once.
+ * match that no exception overlaps decides. One pass over @text tells which
+ * rules can match at all (they must contain one of their phrases); only those
+ * are run. A regex that reaches its match limits (catastrophic backtracking)
+ * fails with RA_RULES_ERROR_LIMIT naming the rule. Reuses scratch buffers
+ * inside @self, so one RaRules must not be used by two threads at once.
+ *
+ * Returns: TRUE with @verdict set, or FALSE with @error set
  */
+gboolean     ra_rules_match_full         (RaRules       *self,
+                                          const char    *text,
+                                          gssize         length,
+                                          RaVerdict     *verdict,
+                                          const char   **rule_id,
+                                          GError       **error);
+
+/* ra_rules_match_full () for callers that take a regex failure as "no
+ * verdict" (RA_VERDICT_NONE). */
 RaVerdict    ra_rules_match              (RaRules       *self,
                                           const char    *text,
                                           gssize         length,

@@ -148,6 +148,21 @@ ra_stats_z (double confidence)
   return isfinite (z) ? z : NAN;
 }
 
+/* The value with upper-tail probability Q of Student's t with DF degrees
+ * of freedom (GSL's abort handler off). NaN on bad input. */
+double
+ra_stats_t_upper_quantile (double q,
+                           double df)
+{
+  double t;
+
+  if (!(q > 0.0 && q < 1.0) || !(df > 0.0))
+    return NAN;
+  ensure_gsl ();
+  t = gsl_cdf_tdist_Qinv (q, df);
+  return isfinite (t) ? t : NAN;
+}
+
 /* Beta quantiles ------------------------------------------------------- */
 
 /* Finds x in [0, 1] with P(x) = target (UPPER false) or Q(x) = target

@@ -200,6 +200,10 @@ void         ra_stats_allocate           (guint64        total,
                                           RaAllocation   allocation,
                                           guint64       *sizes_out);
 
+/* Student's t: the value with upper-tail probability Q at DF degrees of freedom. */
+double       ra_stats_t_upper_quantile   (double        q,
+                                          double        df);
+
 /* Quantiles with GSL's abort handler off and the documented fallbacks.
  * The P-quantile of Beta(A, B); A, B > 0 (NaN otherwise). For P > 0.5 the
  * upper tail (Qinv (1 - P)) is used. On a NaN from GSL: bisection on

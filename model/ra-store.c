@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ra-store-private.h"
+#include "ra-import-pending.h"
 
 /* The identity (device, inode) of one of the store's files. */
 typedef struct
@@ -156,9 +157,49 @@ static const char *migrations[] = {
    * every row of a large store. */
   "CREATE INDEX turns_batch_declined ON turns (batch_id, declined);"
   "DROP INDEX turns_batch;",
+
+  /* 2 -> 3: an import writes its rows straight into the store in short
+   * transactions, and they stay invisible until one final commit records
+   * the batch (model/ra-import-pending.c). The rows live in turn_rows;
+   * `turns` is the view of the visible ones, the one place that says
+   * what is visible, so every query over `turns` sees whole batches only.
+   * A pending import owns every row from first_turn on (imports take turns
+   * one at a time, and row ids only grow). */
+  "ALTER TABLE turns RENAME TO turn_rows;"
+  "CREATE TABLE import_pending ("
+  "  batch_id INTEGER PRIMARY KEY,"
+  "  first_turn INTEGER NOT NULL,"
+  "  started_at TEXT NOT NULL"
+  ");"
+  "CREATE VIEW turns AS"
+  "  SELECT * FROM turn_rows"
+  "  WHERE id < (SELECT ifnull (min (first_turn), 9223372036854775807) FROM import_pending);",
+
+  /* 3 -> 4: the sampling key is named per audit (audits before this
+   * version were drawn with SipHash-2-4 and keep it; new ones use md5, see
+   * ra-sample-key.h), and so is where the frame was counted: 'local' (the
+   * turns in this store) or 'external' (a warehouse's counts). */
+  "ALTER TABLE audits ADD COLUMN key_version TEXT NOT NULL DEFAULT 'siphash-2-4';"
+  "ALTER TABLE audits ADD COLUMN frame_source TEXT NOT NULL DEFAULT 'local';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);
+
+/* Waits for another writer's lock by polling every millisecond, for 30 s at
+ * most. SQLite's own busy timeout backs off to 100 ms sleeps, so a writer
+ * that waits behind a stream of short transactions (an import) may sleep
+ * through every gap between them; polling takes the lock in the first gap. */
+static int
+busy_wait (void *data,
+           int   count)
+{
+  (void) data;
+
+  if (count >= 30000)
+    return 0;
+  g_usleep (1000);
+  return 1;
+}
 
 gboolean
 ra_store_set_error (RaStore    *self,
@@ -715,7 +756,7 @@ check_tables (RaStore  *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (!(stmt = ra_store_prepare (self, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?",
+  if (!(stmt = ra_store_prepare (self, "SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?",
                                  error)))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (core_tables); i++)
@@ -982,7 +1023,7 @@ ra_store_open_full (const char        *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_timeout (self->db, 30000);
+  sqlite3_busy_handler (self->db, busy_wait, NULL);
   record_files (self);
   /* A read-only connection leaves the WAL as it found it (its frames are
    * not copied into the database on close). */
@@ -1021,6 +1062,11 @@ ra_store_open_full (const char        *path,
   if (pragma_int (self, "SELECT count(*) FROM sqlite_schema", error) < 0)
     return NULL;
   record_files (self);
+
+  /* The invisible rows of an import that was killed: removed now, in short
+   * transactions and for a few tens of milliseconds at most (the rest on a
+   * later open or by the next import). Failing to do so is no error. */
+  ra_import_pending_discard (self, 50 * 1000, NULL);
 
   return g_steal_pointer (&self);
 }

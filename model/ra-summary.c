@@ -14,69 +14,11 @@
 
 #include "ra-summary.h"
 #include "ra-store-private.h"
+#include "ra-turns-private.h"
 
 G_DEFINE_QUARK (ra-summary-error-quark, ra_summary_error)
 
-#define BATCH_FILTER "(?1 IS NULL OR t.batch_id IN (SELECT id FROM batches WHERE name = ?1))"
-
-/* ------------------------------------------------------------------------ */
-/* Batches */
-
-void
-ra_batch_info_free (RaBatchInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->name);
-  g_free (info->source);
-  g_free (info->sha256);
-  g_free (info->imported_at);
-  g_free (info);
-}
-
-GPtrArray *
-ra_summary_list_batches (RaStore  *store,
-                         GError  **error)
-{
-  g_autoptr(GPtrArray) batches = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
-
-  stmt = ra_store_prepare (store,
-                           "SELECT b.id, b.name, b.source, b.sha256, b.imported_at,"
-                           "       b.n_imported, b.n_duplicates, b.n_rejected,"
-                           "       (SELECT count(*) FROM turns t WHERE t.batch_id = b.id)"
-                           " FROM batches b ORDER BY b.id",
-                           error);
-  if (stmt == NULL)
-    return NULL;
-
-  batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_batch_info_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      RaBatchInfo *info = g_new0 (RaBatchInfo, 1);
-
-      info->id = sqlite3_column_int64 (stmt, 0);
-      info->name = g_strdup (ra_column_text (stmt, 1));
-      info->source = g_strdup (ra_column_text (stmt, 2));
-      info->sha256 = g_strdup (ra_column_text (stmt, 3));
-      info->imported_at = g_strdup (ra_column_text (stmt, 4));
-      info->n_imported = sqlite3_column_int64 (stmt, 5);
-      info->n_duplicates = sqlite3_column_int64 (stmt, 6);
-      info->n_rejected = sqlite3_column_int64 (stmt, 7);
-      info->turns = sqlite3_column_int64 (stmt, 8);
-      g_ptr_array_add (batches, info);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot list the batches", error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&batches);
-}
+#define BATCH_FILTER RA_TURNS_BATCH_FILTER ("?1")
 
 /* ------------------------------------------------------------------------ */
 /* Summary */
@@ -226,30 +168,6 @@ read_counts (sqlite3_stmt *stmt,
   row->successes = (guint64) sqlite3_column_double (stmt, first + 5);
 }
 
-static gboolean
-check_batch (RaStore     *store,
-             const char  *batch,
-             GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  if (batch == NULL)
-    return TRUE;
-  if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM batches WHERE name = ?1", error)))
-    return FALSE;
-  ra_bind_text (stmt, 1, batch);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return TRUE;
-  if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot look up the batch", error);
-
-  g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND,
-               "no batch named '%s' (see 'refusal-audit batches')", batch);
-  return FALSE;
-}
-
 RaSummary *
 ra_summary_compute (RaStore       *store,
                     RaSummaryBy    by,
@@ -272,7 +190,7 @@ ra_summary_compute (RaStore       *store,
   g_return_val_if_fail (by <= RA_SUMMARY_BY_CLASS_MODEL, NULL);
   g_return_val_if_fail (declined_by <= RA_DECLINED_BY_BOTH, NULL);
 
-  if (!check_batch (store, batch, error))
+  if (!ra_turns_check_batch (store, batch, error))
     return NULL;
 
   summary = g_new0 (RaSummary, 1);
@@ -481,7 +399,7 @@ ra_drift_compute (RaStore       *store,
       return NULL;
     }
 
-  if (!check_batch (store, batch, error))
+  if (!ra_turns_check_batch (store, batch, error))
     return NULL;
 
   drift = g_new0 (RaDrift, 1);

@@ -1,4 +1,4 @@
-/* ra-summary.h — what the store holds: batches, attempt rate and
+/* ra-summary.h — attempt rate and
  * success-given-attempt per class and model version, drift between versions
  *
  * Copyright 2026 The Refusal Audit authors
@@ -12,6 +12,8 @@
  *   headline success      = attempt rate x success-given-attempt
  * so that a rising headline can be read as "more capable" (success given
  * attempt rose) or as "more cautious" (attempt rate fell).
+ *
+ * The batches themselves are listed by ra-turns.h.
  */
 
 #pragma once
@@ -32,26 +34,6 @@ typedef enum
 } RaSummaryError;
 
 GQuark ra_summary_error_quark (void);
-
-/* ---- batches ---- */
-
-typedef struct
-{
-  gint64  id;
-  char   *name;
-  char   *source;
-  char   *sha256;
-  char   *imported_at;
-  guint64 n_imported;
-  guint64 n_duplicates;
-  guint64 n_rejected;
-  guint64 turns;          /* turns of the batch in the store now */
-} RaBatchInfo;
-
-void          ra_batch_info_free        (RaBatchInfo  *info);
-/* Returns: (transfer full) (element-type RaBatchInfo): batches by id */
-GPtrArray    *ra_summary_list_batches   (RaStore      *store,
-                                         GError      **error);
 
 /* ---- summary ---- */
 
@@ -165,6 +147,5 @@ RaDrift      *ra_drift_compute          (RaStore      *store,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaSummary, ra_summary_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaDrift, ra_drift_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaBatchInfo, ra_batch_info_free)
 
 G_END_DECLS

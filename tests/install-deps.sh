@@ -16,6 +16,9 @@ packages=(
   xvfb xauth xdotool imagemagick dbus librsvg2-common shared-mime-info adwaita-icon-theme
   # sanitizers, leak checks, fuzzing
   clang libclang-rt-14-dev valgrind
+  # real engines for sample-sql (tests/engines): PostgreSQL's server, and node + npm,
+  # through which the test installs DuckDB (@duckdb/node-api) under the build directory
+  postgresql nodejs npm
 )
 
 if [ "$(id -u)" -ne 0 ]; then

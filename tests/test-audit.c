@@ -63,7 +63,7 @@ insert_turn (RaStore    *store,
   g_autoptr(GError) error = NULL;
   g_autofree char *ts = g_strdup_printf ("2026-01-%02uT12:00:00Z", day);
 
-  stmt = ra_store_prepare (store, "INSERT INTO turns (ext_id, model, batch_id, class, ts, prompt, response,"
+  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, ts, prompt, response,"
                            " declined) VALUES (?1, ?2, ?3, ?4, ?5, 'p', 'r', ?6)", &error);
   g_assert_no_error (error);
   ra_bind_text (stmt, 1, ext_id);
@@ -287,6 +287,8 @@ cmp_u64 (gconstpointer x,
 }
 
 /* The n_h smallest keys of each stratum, computed here from the turns. */
+/* The n_h smallest keys of each stratum, computed here from the turns: new
+ * audits use the md5 key (its first 64 bits order the review). */
 static void
 test_sample_is_smallest_keys (void)
 {
@@ -310,7 +312,7 @@ test_sample_is_smallest_keys (void)
         if (turn_declined (i))
           {
             g_autofree char *id = g_strdup_printf ("b-t%u", i);
-            guint64 k = ra_audit_sample_key (seed, id, "m1");
+            guint64 k = ra_sample_key_md5_prefix (seed, "m1", id);
             g_array_append_val (keys, k);
           }
       g_array_sort (keys, cmp_u64);
@@ -319,7 +321,7 @@ test_sample_is_smallest_keys (void)
         if (turn_declined (i))
           {
             g_autofree char *id = g_strdup_printf ("b-t%u", i);
-            if (ra_audit_sample_key (seed, id, "m1") <= cutoff)
+            if (ra_sample_key_md5_prefix (seed, "m1", id) <= cutoff)
               g_hash_table_add (expected, g_strdup_printf ("%s|m1", id));
           }
     }
@@ -338,7 +340,7 @@ test_sample_is_smallest_keys (void)
       {
         const RaLabelItem *p = g_ptr_array_index (items, i - 1), *q = g_ptr_array_index (items, i);
         g_assert_cmpuint (ra_audit_key_from_stored (p->sample_key), <, ra_audit_key_from_stored (q->sample_key));
-        g_assert_cmpuint (ra_audit_sample_key (seed, q->ext_id, q->model), ==,
+        g_assert_cmpuint (ra_sample_key_md5_prefix (seed, q->model, q->ext_id), ==,
                           ra_audit_key_from_stored (q->sample_key));
       }
   }
@@ -660,7 +662,7 @@ test_frame_counts_and_filters (void)
   /* Unknown batch. */
   d.batches = no_batch;
   g_assert_null (ra_audit_create (store, "g", &d, NULL, &error));
-  g_assert_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "nope"));
   g_clear_error (&error);
   d.batches = NULL;

@@ -49,7 +49,7 @@ add_turn (RaStore    *store,
   g_autoptr(GError) error = NULL;
 
   stmt = ra_store_prepare (store,
-                           "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+                           "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                            " VALUES (?1, 'm', ?2, ?3, 'p', ?4, ?5)", &error);
   g_assert_no_error (error);
   ra_bind_text (stmt, 1, id);
@@ -180,7 +180,7 @@ test_batch_filter (void)
   missing = ra_detect_run (store, rules, "three", FALSE, NULL, NULL, NULL, &error);
   g_assert_null (missing);
   g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "one, two"));
+  g_assert_nonnull (strstr (error->message, "'one', 'two'"));
 }
 
 static void
@@ -535,6 +535,221 @@ test_cli_errors (void)
   g_assert_nonnull (strstr (err, "no batch named 'nope'"));
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* Verdicts on XSTest and the demo data equal those recorded from the build
+ * before the one-pass prefilter (tests/data/verdicts-default-rules.tsv),
+ * turn by turn, through the command line. */
+static void
+test_verdicts_unchanged (void)
+{
+  g_autofree char *db = ra_test_store_path ();
+  g_autofree char *rules = ra_test_source_path ("data/refusal-rules.json");
+  g_autofree char *demo = ra_test_source_path ("data/demo/demo-batch.jsonl.gz");
+  g_autofree char *fixture_path = ra_test_source_path ("tests/data/verdicts-default-rules.tsv");
+  g_autofree char *fixture = NULL;
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *models[] = { "gpt4", "llama2orig" };
+  guint n_turns = 0, n_declined = 0;
+  int status;
+
+  for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+    {
+      g_autofree char *name = g_strdup_printf ("xstest_v2_completions_%s.csv", models[m]);
+      g_autofree char *csv = ra_test_xstest_path (name);
+      g_autofree char *set = g_strdup_printf ("model=%s", models[m]);
+
+      status = ra_test_run_cli (NULL, NULL, NULL, "--db", db, "import", csv,
+                                "--map", "response=completion", "--map", "class=type",
+                                "--set", set, "--map", "declined=final_label",
+                                "--declined-values", "2_full_refusal,3_partial_refusal", NULL);
+      g_assert_cmpint (status, ==, 0);
+    }
+  status = ra_test_run_cli (NULL, NULL, NULL, "--db", db, "import", demo, NULL);
+  g_assert_cmpint (status, ==, 0);
+  status = ra_test_run_cli (NULL, NULL, NULL, "--db", db, "detect", "--rules", rules, NULL);
+  g_assert_cmpint (status, ==, 0);
+
+  g_assert_true (g_file_get_contents (fixture_path, &fixture, NULL, NULL));
+  lines = g_strsplit (fixture, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = NULL;
+
+      if (lines[i][0] == '#' || lines[i][0] == '\0')
+        continue;
+      f = g_strsplit (lines[i], "\t", -1);
+      g_assert_cmpuint (g_strv_length (f), ==, 5);
+      g_hash_table_insert (expected, g_strjoin ("\t", f[0], f[1], f[2], NULL),
+                           g_strjoin ("\t", f[3], f[4], NULL));
+    }
+  g_assert_cmpuint (g_hash_table_size (expected), >, 1000);
+
+  store = ra_store_open (db, &error);
+  g_assert_no_error (error);
+  stmt = ra_store_prepare (store,
+                           "SELECT b.name, t.ext_id, t.model, d.verdict, coalesce (d.rule_id, '-')"
+                           " FROM turns t JOIN batches b ON b.id = t.batch_id"
+                           " LEFT JOIN detections d ON d.turn_id = t.id", &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autofree char *key = g_strjoin ("\t", ra_column_text (stmt, 0), ra_column_text (stmt, 1),
+                                        ra_column_text (stmt, 2), NULL);
+      g_autofree char *got = NULL;
+      const char *want;
+
+      g_assert_cmpint (sqlite3_column_type (stmt, 3), !=, SQLITE_NULL);
+      got = g_strdup_printf ("%d\t%s", sqlite3_column_int (stmt, 3), ra_column_text (stmt, 4));
+      want = g_hash_table_lookup (expected, key);
+      if (g_strcmp0 (got, want != NULL ? want : "0\t-") != 0)
+        g_test_message ("turn %s", key);
+      g_assert_cmpstr (got, ==, want != NULL ? want : "0\t-");
+      n_turns++;
+      n_declined += want != NULL;
+    }
+  g_assert_cmpuint (n_turns, ==, 6900);
+  g_assert_cmpuint (n_declined, ==, g_hash_table_size (expected));
+}
+
+/* A catastrophic regex ends `detect` quickly with the documented exit code
+ * (65) and a message naming the rule and the turn; the store stays usable. */
+static void
+test_regex_limit_cli (void)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *rules = ra_test_write_file ("catastrophic.json",
+                                               "{ \"version\": 1, \"rules\": ["
+                                               "  { \"id\": \"nested\", \"pattern\": \"(.*a){20}\", \"regex\": true,"
+                                               "    \"where\": \"anywhere\", \"kind\": \"full\" } ] }", -1);
+  g_autofree char *err = NULL;
+  gint64 started;
+  int status;
+
+  {
+    g_autoptr(RaStore) store = ra_test_store_new (&db);
+    gint64 batch = add_batch (store, "b");
+
+    add_turn (store, batch, "short", "c", "A banana.", 0);
+    /* 19 a's: (.*a){20} tries every way to split the text before it fails. */
+    add_turn (store, batch, "long", "c",
+              "a bbb a bbb a bbb a bbb a bbb a bbb a bbb a bbb a bbb a bbb a bbb a bbb "
+              "a bbb a bbb a bbb a bbb a bbb a bbb a bbb and more words of this response", 0);
+  }
+
+  started = g_get_monotonic_time ();
+  status = ra_test_run_cli (NULL, NULL, &err, "--db", db, "detect", "--rules", rules, NULL);
+  g_assert_cmpint (status, ==, 65);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 20 * G_USEC_PER_SEC);
+  g_assert_nonnull (strstr (err, "catastrophic.json: rule \"nested\": the regex backtracks too much"));
+  g_assert_nonnull (strstr (err, "turn 'long'"));
+  g_clear_pointer (&err, g_free);
+
+  /* Nothing holds the store: another command writes at once. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RaStore) store = ra_store_open (db, &error);
+
+    g_assert_no_error (error);
+    sqlite3_busy_timeout (ra_store_get_db (store), 0);
+    g_assert_true (ra_store_begin (store, &error));
+    g_assert_no_error (error);
+    ra_store_rollback (store);
+  }
+}
+
+typedef struct
+{
+  char     *path;
+  guint     calls;
+  guint     free_lock;     /* times another connection took the write lock at once */
+  GCancellable *cancel_after_first;
+} ChunkProbe;
+
+/* Called between chunks: the write lock must be free then. */
+static void
+probe_lock (guint64  done,
+            guint64  total,
+            gpointer user_data)
+{
+  ChunkProbe *probe = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaStore) other = ra_store_open (probe->path, &error);
+
+  g_assert_no_error (error);
+  sqlite3_busy_timeout (ra_store_get_db (other), 0);
+  if (ra_store_begin (other, NULL))
+    {
+      probe->free_lock++;
+      ra_store_rollback (other);
+    }
+  probe->calls++;
+  if (probe->cancel_after_first != NULL)
+    g_cancellable_cancel (probe->cancel_after_first);
+}
+
+/* Verdicts are written in short transactions, one per chunk, with the write
+ * lock free in between; a cancelled (or killed) run keeps what it committed,
+ * and running again finishes the job with the same verdicts as one clean run. */
+static void
+test_chunks_and_resume (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(RaStore) store = ra_test_store_new (&path);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
+  g_autoptr(RaDetectResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  ChunkProbe probe = { path, 0, 0, NULL };
+  gint64 batch = add_batch (store, "big");
+  const guint n = 20000;
+  gint64 after_cancel;
+
+  g_assert_true (ra_store_begin (store, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t%u", i);
+      add_turn (store, batch, id, "c", i % 3 == 0 ? "I'm sorry." : "Here you go. Instead, try this.", 1);
+    }
+  g_assert_true (ra_store_commit (store, NULL));
+
+  /* Cancelled after the first chunk: that chunk's verdicts stay. */
+  probe.cancel_after_first = cancellable;
+  result = ra_detect_run (store, rules, NULL, FALSE, probe_lock, &probe, cancellable, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  after_cancel = ra_test_query_int (store, "SELECT count(*) FROM detections");
+  g_assert_cmpint (after_cancel, >, 0);
+  g_assert_cmpint (after_cancel, <, n);
+
+  /* Again: the rest is judged, the judged are skipped; the lock was free
+   * between every two chunks. */
+  probe.cancel_after_first = NULL;
+  probe.calls = probe.free_lock = 0;
+  result = ra_detect_run (store, rules, NULL, FALSE, probe_lock, &probe, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->turns, ==, n);
+  g_assert_cmpuint (result->skipped, ==, (guint64) after_cancel);
+  g_assert_cmpuint (result->added, ==, n - after_cancel);
+  g_assert_cmpuint (probe.calls, >=, 2);
+  g_assert_cmpuint (probe.free_lock, ==, probe.calls);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections"), ==, n);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections WHERE verdict = 2"), ==, (n + 2) / 3);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections WHERE verdict = 1"), ==, n - (n + 2) / 3);
+  g_clear_pointer (&result, ra_detect_result_free);
+
+  /* Idempotent: a third run changes nothing. */
+  result = ra_detect_run (store, rules, NULL, FALSE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->skipped, ==, n);
+  g_assert_cmpuint (result->added + result->changed + result->rule_changed, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -548,6 +763,9 @@ main (int   argc,
   g_test_add_func ("/ra/detect/eval-hand-made", test_eval_hand_made);
   g_test_add_func ("/ra/detect/xstest-quality-bar", test_xstest_quality_bar);
   g_test_add_func ("/ra/detect/cli-errors", test_cli_errors);
+  g_test_add_func ("/ra/detect/verdicts-unchanged", test_verdicts_unchanged);
+  g_test_add_func ("/ra/detect/regex-limit-cli", test_regex_limit_cli);
+  g_test_add_func ("/ra/detect/chunks-and-resume", test_chunks_and_resume);
 
   return g_test_run ();
 }

@@ -47,7 +47,7 @@ new_store_with_audit (char   **path_out,
   g_assert_no_error (error);
   exec_ok (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
                   " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z')");
-  stmt = ra_store_prepare (store, "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                            " VALUES (?1, ?2, 1, ?3, ?4, ?5, 1)", &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 30; i++)

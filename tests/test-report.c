@@ -103,7 +103,7 @@ add_turn (Fixture    *f,
   gint64 id = f->next_turn++;
 
   stmt = ra_store_prepare (f->store,
-                           "INSERT INTO turns (id, ext_id, model, batch_id, class, response, declined)"
+                           "INSERT INTO turn_rows (id, ext_id, model, batch_id, class, response, declined)"
                            " VALUES (?, ?, ?, 1, ?, 'I cannot help with that.', 1)",
                            &error);
   g_assert_no_error (error);
@@ -307,7 +307,7 @@ test_class_shares (void)
         g_assert_cmpint (report->models->len, ==, 0);
         g_assert_cmpstr (report->only_model, ==, "m");
         g_assert_cmpint (report->all->rows->len, ==, 3);
-        g_assert_true ((report->fpc_note != NULL) == (fpc && methods[m] != RA_CI_WILSON));
+        g_assert_null (report->fpc_note);
 
         for (guint i = 0; i < G_N_ELEMENTS (three_classes); i++)
           {
@@ -329,6 +329,13 @@ test_class_shares (void)
 
             if (fpc && methods[m] == RA_CI_WILSON)
               g_assert_true (ra_stats_wilson_fpc (s->should, n, s->population, 0.95, &expect));
+            else if (fpc && n == s->population)
+              expect.lower = expect.upper = s->should / n;   /* a census */
+            else if (fpc)
+              {
+                double n_star = n * (s->population - 1) / (s->population - n);
+                g_assert_true (ra_stats_interval (s->should / n * n_star, n_star, 0.95, methods[m], &expect));
+              }
             else
               g_assert_true (ra_stats_interval (s->should, n, 0.95, methods[m], &expect));
             g_assert_cmpfloat_with_epsilon (row->interval.lower, expect.lower, EPS);
@@ -345,27 +352,40 @@ test_class_shares (void)
           const RaReportOverall *o = &report->all->overall;
           double N = 160, p_st = 100 / N * 5 / 17.0 + 50 / N * 0.0 + 10 / N * 3 / 10.0;
           double pooled = 8.0 / 37.0;
-          double v = 0, n = 37, n_eff, z = 1.959963984540054, lo, hi, centre, half;
+          double v = 0;
           const double W[] = { 100 / N, 50 / N, 10 / N }, p[] = { 5 / 17.0, 0, 0.3 };
           const double nh[] = { 17, 10, 10 }, Nh[] = { 100, 50, 10 };
+          RaOverallStratum strata[3] = { { 0 } };
+          RaOverallOptions oo;
+          RaOverallResult expect;
 
           for (guint h = 0; h < 3; h++)
-            v += W[h] * W[h] * (fpc ? 1 - nh[h] / Nh[h] : 1) * p[h] * (1 - p[h]) / (nh[h] - 1);
-          n_eff = MIN (p_st * (1 - p_st) / v, n);
-          centre = (p_st + z * z / (2 * n_eff)) / (1 + z * z / n_eff);
-          half = z * sqrt (p_st * (1 - p_st) / n_eff + z * z / (4 * n_eff * n_eff)) / (1 + z * z / n_eff);
-          lo = centre - half;
-          hi = centre + half;
+            {
+              v += W[h] * W[h] * (fpc ? 1 - nh[h] / Nh[h] : 1) * p[h] * (1 - p[h]) / (nh[h] - 1);
+              strata[h].population = Nh[h];
+              strata[h].n = nh[h];
+              strata[h].x = p[h] * nh[h];
+              strata[h].collapse_with = -1;
+            }
+          ra_overall_options_init (&oo);
+          oo.fpc = fpc;
+          oo.method = ra_overall_method_for (methods[m]);
+          ra_stats_overall (strata, 3, &oo, &expect, NULL, NULL);
 
           g_assert_true (o->defined);
           g_assert_null (o->reason);
           g_assert_cmpfloat_with_epsilon (o->estimate, p_st, EPS);
           g_assert_cmpfloat (fabs (o->estimate - pooled), >, 1e-3);
           g_assert_cmpfloat_with_epsilon (o->variance, v, EPS);
-          g_assert_cmpfloat_with_epsilon (o->n_eff, n_eff, 1e-9);
-          g_assert_cmpfloat_with_epsilon (o->interval.lower, lo, 1e-12);
-          g_assert_cmpfloat_with_epsilon (o->interval.upper, hi, 1e-12);
-          g_assert_cmpstr (o->interval_method, ==, "wilson-neff");
+          g_assert_cmpfloat_with_epsilon (o->n_eff, expect.n_eff, 1e-9);
+          g_assert_cmpfloat_with_epsilon (o->interval.lower, expect.interval.lower, 1e-12);
+          g_assert_cmpfloat_with_epsilon (o->interval.upper, expect.interval.upper, 1e-12);
+          g_assert_cmpfloat (o->interval.lower, <=, o->estimate);
+          g_assert_cmpfloat (o->interval.upper, >=, o->estimate);
+          g_assert_cmpstr (o->interval_method, ==, ra_overall_method_to_string (ra_overall_method_for (methods[m])));
+          /* C is a census: with the FPC it adds nothing */
+          g_assert_cmpuint (o->n_census, ==, fpc ? 1 : 0);
+          g_assert_true (find_row (report->all, "C")->census == fpc);
           g_assert_cmpfloat (o->labelled, ==, 37);
           g_assert_cmpuint (o->turns, ==, 1440);
           g_assert_cmpfloat_with_epsilon (o->wrongful_per_1000, 1000 * 160.0 / 1440 * p_st, 1e-9);
@@ -403,10 +423,12 @@ test_undefined (void)
     const cJSON *overall = cJSON_GetObjectItem (frame, "overall");
 
     g_assert_false (o->defined);
+    g_assert_false (o->has_estimate);
     g_assert_nonnull (o->reason);
-    g_assert_nonnull (strstr (o->reason, "'B' (n_h = 1)"));
-    g_assert_nonnull (strstr (o->reason, "'C' (n_h = 0)"));
-    g_assert_cmpuint (o->short_rows->len, ==, 2);
+    /* B has one definite label: the lonely rule, not a missing overall */
+    g_assert_null (strstr (o->reason, "'B'"));
+    g_assert_nonnull (strstr (o->reason, "'C' has 5 decline(s) and 5 sampled, none with a definite label yet"));
+    g_assert_cmpuint (o->short_rows->len, ==, 1);
     g_assert_true (isnan (o->interval.lower));
 
     g_assert_false (c->has_share);
@@ -421,7 +443,61 @@ test_undefined (void)
     g_assert_true (cJSON_IsFalse (cJSON_GetObjectItem (overall, "defined")));
     g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (overall, "estimate")));
     g_assert_cmpstr (cJSON_GetObjectItem (overall, "reason")->valuestring, ==, o->reason);
-    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (overall, "strata_with_too_few_labels")), ==, 2);
+    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (overall, "strata_with_too_few_labels")), ==, 1);
+  }
+
+  /* One definite label in C too: a point estimate and an interval under
+   * each lonely rule, named in the report. */
+  {
+    const Spec lonely2[] = {
+      { "A", NULL, NULL, 30, 100, 2, 3, 0, 0 },
+      { "B", NULL, NULL, 20, 100, 1, 0, 1, 3 },
+      { "C", NULL, NULL, 5, 50, 0, 1, 2, 2 },
+    };
+    static const RaLonely rules[] = { RA_LONELY_AVERAGE, RA_LONELY_ADJUST, RA_LONELY_CERTAINTY, RA_LONELY_COLLAPSE };
+
+    build_audit (&f, "lonely2", lonely2, G_N_ELEMENTS (lonely2));
+    for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(RaReport) report = NULL;
+        g_autoptr(cJSON) json = NULL;
+        g_autofree char *text = NULL;
+        g_autofree char *csv = NULL;
+        g_autofree char *rule_line = NULL;
+        RaReportOptions options;
+        const RaReportOverall *o;
+        const cJSON *jo;
+        double p = 30.0 / 55 * 2 / 5 + 20.0 / 55 * 1;
+
+        ra_report_options_init (&options);
+        options.lonely = rules[r];
+        report = ra_report_build (f.store, "lonely2", &options, &error);
+        g_assert_no_error (error);
+        o = &report->all->overall;
+        g_assert_true (o->defined);
+        g_assert_true (o->has_estimate);
+        g_assert_cmpfloat_with_epsilon (o->estimate, p, 1e-15);
+        g_assert_cmpfloat (o->interval.lower, <=, p);
+        g_assert_cmpfloat (o->interval.upper, >=, p);
+        g_assert_cmpuint (o->lonely_rows->len, ==, 2);
+        g_assert_true (find_row (report->all, "B")->lonely);
+        g_assert_true (find_row (report->all, "C")->lonely);
+        g_assert_cmpint (report->lonely, ==, rules[r]);
+        if (rules[r] == RA_LONELY_COLLAPSE)
+          g_assert_nonnull (find_row (report->all, "B")->collapsed_with);
+
+        json = ra_report_to_json (report);
+        jo = cJSON_GetObjectItem (cJSON_GetObjectItem (json, "provenance"), "lonely");
+        g_assert_cmpstr (cJSON_GetStringValue (jo), ==, ra_lonely_to_string (rules[r]));
+        jo = cJSON_GetObjectItem (cJSON_GetObjectItem (json, "frame"), "overall");
+        g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (jo, "lonely_strata")), ==, 2);
+        text = ra_report_to_text (report);
+        rule_line = g_strdup_printf ("lonely rule %s", ra_lonely_to_string (rules[r]));
+        g_assert_nonnull (strstr (text, rule_line));
+        csv = ra_report_to_csv (report);
+        g_assert_nonnull (strstr (csv, ra_lonely_to_string (rules[r])));
+      }
   }
 
   {
@@ -811,7 +887,7 @@ test_check (void)
     g_assert_cmpint (rc, ==, 65);
     g_assert_nonnull (strstr (out, "UNDECIDED"));
     g_assert_nonnull (strstr (out, "'D'"));
-    g_assert_nonnull (strstr (out, "at least 2 more"));
+    g_assert_nonnull (strstr (out, "at least 1 more"));
     g_clear_pointer (&out, g_free);
 
     rc = run_check (db, &out, "--max-over-refusal", "0.5", "--class", "D", NULL);
@@ -951,7 +1027,7 @@ test_shapes (void)
     prov = cJSON_GetObjectItem (json, "provenance");
     g_assert_cmpstr (cJSON_GetObjectItem (prov, "audit")->valuestring, ==, "three");
     g_assert_cmpstr (cJSON_GetObjectItem (prov, "seed")->valuestring, ==, "42");
-    g_assert_cmpstr (cJSON_GetObjectItem (prov, "method")->valuestring, ==, "wilson");
+    g_assert_cmpstr (cJSON_GetObjectItem (prov, "method")->valuestring, ==, "clopper-pearson");
     g_assert_cmpfloat (cJSON_GetObjectItem (prov, "confidence")->valuedouble, ==, 0.95);
     g_assert_true (cJSON_IsFalse (cJSON_GetObjectItem (prov, "fpc")));
     g_assert_cmpstr (cJSON_GetObjectItem (prov, "frame_fingerprint")->valuestring, ==, "sha256:abc");
@@ -972,7 +1048,7 @@ test_shapes (void)
     g_assert_true (cJSON_IsObject (cJSON_GetObjectItem (row, "interval")));
     overall = cJSON_GetObjectItem (frame, "overall");
     g_assert_true (cJSON_IsTrue (cJSON_GetObjectItem (overall, "defined")));
-    g_assert_cmpstr (cJSON_GetObjectItem (overall, "interval_method")->valuestring, ==, "wilson-neff");
+    g_assert_cmpstr (cJSON_GetObjectItem (overall, "interval_method")->valuestring, ==, "korn-graubard");
     g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (json, "models")), ==, 0);
     g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (json, "comparison")));
     g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (json, "agreement")));
@@ -994,7 +1070,7 @@ test_shapes (void)
     g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 1),
                                         csv_column (header, "scope")), ==, "class");
     g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 1),
-                                        csv_column (header, "interval_method")), ==, "jeffreys");
+                                        csv_column (header, "interval_method")), ==, "jeffreys-fpc");
     g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 4),
                                         csv_column (header, "scope")), ==, "overall");
     g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 4),

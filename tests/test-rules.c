@@ -9,7 +9,11 @@
 
 #include <string.h>
 
+#include "ra-csv.h"
+#include "ra-store.h"
 #include "ra-rules.h"
+#include "ra-rules-private.h"
+#include "ra-rules-reference.h"
 #include "ra-test-util.h"
 
 /* Matches TEXT and checks the verdict and the deciding rule. */
@@ -296,6 +300,327 @@ test_default_path (void)
   g_assert_true (g_str_has_suffix (path, "refusal-rules.json"));
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* The one-pass prefilter must not change a single verdict: every response is
+ * judged by the model and by the frozen reference matcher (the code before
+ * the prefilter, tests/ra-rules-reference.c), and both must agree on the
+ * verdict and the deciding rule. */
+
+typedef struct
+{
+  RaRules  *rules;
+  RefRules *reference;
+  guint     compared;
+  guint     declined;
+} Pair;
+
+static void
+pair_init (Pair       *pair,
+           const char *json,
+           gsize       length)
+{
+  g_autoptr(GError) error = NULL;
+
+  pair->rules = ra_rules_new_from_data (json, length, "rules.json", &error);
+  g_assert_no_error (error);
+  pair->reference = ref_rules_new_from_data (json, length, "rules.json", &error);
+  g_assert_no_error (error);
+  pair->compared = pair->declined = 0;
+}
+
+static void
+pair_clear (Pair *pair)
+{
+  g_clear_pointer (&pair->rules, ra_rules_free);
+  g_clear_pointer (&pair->reference, ref_rules_free);
+}
+
+static void
+pair_compare (Pair       *pair,
+              const char *text,
+              gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  const char *id = NULL, *ref_id = NULL;
+  RaVerdict verdict = RA_VERDICT_NONE;
+  RaVerdict ref = ref_rules_match (pair->reference, text, length, &ref_id);
+
+  g_assert_true (ra_rules_match_full (pair->rules, text, length, &verdict, &id, &error));
+  g_assert_no_error (error);
+  if (verdict != ref || g_strcmp0 (id, ref_id) != 0)
+    g_test_message ("text: %.*s", (int) (length < 0 ? (gssize) strlen (text) : length), text);
+  g_assert_cmpint (verdict, ==, ref);
+  g_assert_cmpstr (id, ==, ref_id);
+  pair->compared++;
+  pair->declined += verdict != RA_VERDICT_NONE;
+}
+
+/* Calls pair_compare for the response column of a CSV file. */
+static void
+compare_csv (Pair       *pair,
+             const char *path,
+             const char *column)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &error);
+  g_autoptr(RaReader) reader = NULL;
+  guint64 lineno;
+  char *problem = NULL;
+  int index = -1;
+
+  g_assert_no_error (error);
+  reader = ra_reader_new (G_INPUT_STREAM (in), 1 << 24);
+  g_assert_cmpint (ra_reader_next_csv (reader, &lineno, &problem, NULL, &error), ==, RA_READ_RECORD);
+  for (guint i = 0; i < ra_reader_get_n_fields (reader); i++)
+    if (g_str_equal (ra_reader_get_field (reader, i, NULL), column))
+      index = i;
+  g_assert_cmpint (index, >=, 0);
+
+  while (ra_reader_next_csv (reader, &lineno, &problem, NULL, &error) == RA_READ_RECORD)
+    {
+      gsize length;
+      const char *text = ra_reader_get_field (reader, index, &length);
+
+      pair_compare (pair, text, length);
+    }
+  g_assert_no_error (error);
+}
+
+/* ... and for the "response" of each line of a gzipped JSON Lines file. */
+static void
+compare_jsonl_gz (Pair       *pair,
+                  const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, &error);
+  g_autoptr(GZlibDecompressor) gunzip = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GInputStream) plain = NULL;
+  g_autoptr(RaReader) reader = NULL;
+  const char *line;
+  gsize length;
+  guint64 lineno;
+  char *problem = NULL;
+
+  g_assert_no_error (error);
+  plain = g_converter_input_stream_new (G_INPUT_STREAM (in), G_CONVERTER (gunzip));
+  reader = ra_reader_new (plain, 1 << 24);
+  while (ra_reader_next_line (reader, &line, &length, &lineno, &problem, NULL, &error) == RA_READ_RECORD)
+    {
+      g_autoptr(cJSON) json = cJSON_ParseWithLength (line, length);
+      const cJSON *response = cJSON_GetObjectItemCaseSensitive (json, "response");
+
+      g_assert_true (cJSON_IsString (response));
+      pair_compare (pair, response->valuestring, -1);
+    }
+  g_assert_no_error (error);
+}
+
+/* Texts that stress what the one pass must undo: case, runs of white space,
+ * asterisks and zero-width characters inside phrases, typographic quotes,
+ * markdown, sentence ends just before or after a phrase, invalid UTF-8. */
+static GPtrArray *
+hostile_texts (guint n)
+{
+  static const char *parts[] = {
+    "I'm sorry", "i  AM\tSORRY", "**Sorry**", "so\xe2\x80\x8brry", "I can\xe2\x80\x99t", "I can't",
+    "I cannot", "I can *not*", "i\ncannot", "we won\xe2\x80\x99t", "help", "assist", " with that",
+    "As an AI", "as a language model", "AS AN\r\nAI", "It's not appropriate", "It\xca\xbcs inappropriate",
+    "to", "for me to", ".", ". ", "! ", "?", "\n", "\n\n", "  ", "*", "_", "# ", "> ", "`",
+    "sorry to hear", "I can't stress", "enough", "I can't help but", "consult a doctor",
+    "speak with your lawyer", "instead, I suggest", "I must decline", "against my guidelines",
+    "\xc5\xbforry", "\xe2\x84\xaa", "caf\xc3\xa9", "\xff", "\xc3", "\xe2\x80\xa8", "\xc2\xa0",
+    "I'd rather not", "I don't think it's appropriate", "this isn't something I can help",
+    "challenge the premise", "I would advise against", "unfortunately, I cannot", "my apologies",
+    "Here is the answer", "The capital is Paris", "kill the process", "\xe2\x80\x9cquote\xe2\x80\x9d",
+    "Sure", "1", "-", ",", "'", "\"", "\xef\xbb\xbf", "\xc2\xad",
+  };
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GString *text = g_string_new (NULL);
+      guint k = g_rand_int_range (rand, 1, 14);
+
+      for (guint j = 0; j < k; j++)
+        {
+          if (g_rand_boolean (rand))
+            g_string_append_c (text, ' ');
+          g_string_append (text, parts[g_rand_int_range (rand, 0, G_N_ELEMENTS (parts))]);
+        }
+      g_ptr_array_add (texts, g_string_free (text, FALSE));
+    }
+  return texts;
+}
+
+/* Rules that use every kind of construct the factor extraction reads, and
+ * some it does not (those rules are always run). */
+static const char *construct_rules =
+  "{ \"version\": 1, \"rules\": ["
+  "  { \"id\": \"lit-start\", \"pattern\": \"I'm sorry\", \"where\": \"start\", \"kind\": \"full\" },"
+  "  { \"id\": \"lit-first\", \"pattern\": \"I can\xe2\x80\x99t\", \"where\": \"first-sentence\", \"kind\": \"full\" },"
+  "  { \"id\": \"lit-open\", \"pattern\": \"must decline\", \"where\": \"opening\", \"kind\": \"full\" },"
+  "  { \"id\": \"lit-any\", \"pattern\": \"caf\xc3\xa9\", \"where\": \"anywhere\", \"kind\": \"partial\" },"
+  "  { \"id\": \"rx-class\", \"pattern\": \"\\\\bapologi[sz]e[sd]?\\\\b\", \"regex\": true, \"where\": \"first-sentence\", \"kind\": \"full\" },"
+  "  { \"id\": \"rx-look\", \"pattern\": \"(?<=as an )ai(?= language)|as an? ai\\\\b\", \"regex\": true, \"where\": \"start\", \"kind\": \"full\" },"
+  "  { \"id\": \"rx-repeat\", \"pattern\": \"(?i)(can(not| ?not|'t) ){1,2}(help|assist)\", \"regex\": true, \"where\": \"opening\", \"kind\": \"partial\" },"
+  "  { \"id\": \"rx-dot\", \"pattern\": \"i.{0,3}cannot\\\\.\", \"regex\": true, \"where\": \"anywhere\", \"kind\": \"partial\" },"
+  "  { \"id\": \"rx-backref\", \"pattern\": \"(sorry) \\\\1\", \"regex\": true, \"where\": \"anywhere\", \"kind\": \"partial\" },"
+  "  { \"id\": \"rx-unicode\", \"pattern\": \"\\\\p{Lu}\\\\x{17F}orry|\\\\x{212a}\", \"regex\": true, \"where\": \"anywhere\", \"kind\": \"partial\" },"
+  "  { \"id\": \"rx-space\", \"pattern\": \"decline\\\\s+this|it's not (appropriate|ethical) to\", \"regex\": true, \"where\": \"opening\", \"kind\": \"full\" },"
+  "  { \"id\": \"rx-start-sentence\", \"pattern\": \"^(sure|here is)\\\\b\", \"regex\": true, \"where\": \"start\", \"kind\": \"partial\" },"
+  "  { \"id\": \"rx-punct\", \"pattern\": \"\\\\. \\\\?|! consult\", \"regex\": true, \"where\": \"opening\", \"kind\": \"partial\" }"
+  "], \"exceptions\": ["
+  "  { \"id\": \"x-lit\", \"pattern\": \"sorry to hear\" },"
+  "  { \"id\": \"x-rx\", \"pattern\": \"can't (stress|help but)\", \"regex\": true },"
+  "  { \"id\": \"x-any\", \"pattern\": \"[^a-z]enough\", \"regex\": true }"
+  "] }";
+
+static void
+test_prefilter_identity (void)
+{
+  g_autofree char *default_path = ra_test_source_path ("data/refusal-rules.json");
+  g_autofree char *default_json = NULL;
+  g_autoptr(GPtrArray) texts = hostile_texts (20000);
+  const char *rule_files[2];
+  gsize default_length = 0;
+
+  g_assert_true (g_file_get_contents (default_path, &default_json, &default_length, NULL));
+  rule_files[0] = default_json;
+  rule_files[1] = construct_rules;
+
+  for (guint f = 0; f < G_N_ELEMENTS (rule_files); f++)
+    {
+      Pair pair;
+
+      pair_init (&pair, rule_files[f], f == 0 ? default_length : strlen (rule_files[f]));
+
+      for (guint i = 0; i < texts->len; i++)
+        pair_compare (&pair, g_ptr_array_index (texts, i), -1);
+
+      if (g_getenv ("RA_SHARED_DIR") != NULL)
+        {
+          g_autofree char *gpt4 = ra_test_xstest_path ("xstest_v2_completions_gpt4.csv");
+          g_autofree char *llama = ra_test_xstest_path ("xstest_v2_completions_llama2orig.csv");
+
+          compare_csv (&pair, gpt4, "completion");
+          compare_csv (&pair, llama, "completion");
+        }
+      {
+        g_autofree char *demo = ra_test_source_path ("data/demo/demo-batch.jsonl.gz");
+        compare_jsonl_gz (&pair, demo);
+      }
+
+      g_test_message ("rules file %u: %u responses compared, %u declined", f, pair.compared, pair.declined);
+      g_assert_cmpuint (pair.compared, >=, 20000 + 6000);
+      g_assert_cmpuint (pair.declined, >, 500);
+      pair_clear (&pair);
+    }
+}
+
+/* The factor sets are what every match must contain: checked by hand. */
+static void
+test_prefilter_factors (void)
+{
+  g_auto(GStrv) prefixes = NULL;
+  g_auto(GStrv) a = _ra_prefilter_regex_factors ("(i'm |i am )?(so )?(sorry|apologi[sz]e)\\b", &prefixes);
+  g_auto(GStrv) b = _ra_prefilter_regex_factors ("\\b(i|we) (must|have to) (decline|refuse)\\b", NULL);
+  g_auto(GStrv) c = _ra_prefilter_regex_factors ("(.*a){20}", NULL);
+  g_auto(GStrv) d = _ra_prefilter_regex_factors ("(?x) sorry", NULL);
+  g_auto(GStrv) e = _ra_prefilter_regex_factors ("consult\\s+a (doctor|lawyer)s?", NULL);
+  g_autofree char *joined = NULL;
+
+  joined = g_strjoinv ("|", a);
+  g_assert_cmpstr (joined, ==, "sorry|apologise|apologize");
+  g_clear_pointer (&joined, g_free);
+  g_assert_true (g_strv_contains ((const char * const *) prefixes, "sorry"));
+  g_assert_true (g_strv_contains ((const char * const *) prefixes, "i am so apologize"));
+  g_assert_true (g_strv_contains ((const char * const *) prefixes, "so sorry"));
+  g_assert_false (g_strv_contains ((const char * const *) prefixes, "i'm so sorry!"));
+  joined = g_strjoinv ("|", b);
+  g_assert_true (strstr (joined, "decline") != NULL && strstr (joined, "refuse") != NULL);
+  g_assert_cmpuint (g_strv_length (c), ==, 1);   /* every match of (.*a){20} holds an "a" */
+  g_assert_cmpstr (c[0], ==, "a");
+  g_assert_null (d);   /* (?x) changes the syntax: the rule is always run */
+  g_clear_pointer (&joined, g_free);
+  joined = g_strjoinv ("|", e);
+  g_assert_cmpstr (joined, ==, "a doctor|a lawyer");
+}
+
+/* The scan reads a character as its caseless ASCII letter exactly when a
+ * caseless GRegex literal would match it: checked over every code point. */
+static void
+test_prefilter_fold (void)
+{
+  g_autoptr(GRegex) letter = g_regex_new ("^[a-z]$", G_REGEX_CASELESS, 0, NULL);
+  guint mismatches = 0;
+
+  for (gunichar c = 0x80; c <= 0x10FFFF; c++)
+    {
+      char buf[8] = { 0 };
+      g_autofree char *normalised = NULL;
+      gunichar lower, folded;
+      gboolean regex_ascii;
+
+      if (!g_unichar_validate (c))
+        continue;
+      g_unichar_to_utf8 (c, buf);
+      normalised = ra_rules_normalize (buf, -1, NULL, NULL);
+      if (*normalised == '\0')
+        continue;
+      lower = g_utf8_get_char (normalised);
+      folded = _ra_prefilter_fold (lower);
+      regex_ascii = g_regex_match (letter, normalised, 0, NULL);
+      if (regex_ascii != (folded < 0x80 && g_ascii_isalpha (folded)))
+        {
+          g_test_message ("U+%04X", c);
+          mismatches++;
+        }
+    }
+  g_assert_cmpuint (mismatches, ==, 0);
+}
+
+/* A regex that backtracks catastrophically fails fast with a message that
+ * names the rule, instead of running for hours. */
+static void
+test_regex_limit (void)
+{
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (
+    "{ \"version\": 1, \"rules\": ["
+    "  { \"id\": \"fine\", \"pattern\": \"i can't\", \"where\": \"anywhere\", \"kind\": \"full\" },"
+    "  { \"id\": \"catastrophic\", \"pattern\": \"(.*a){20}\", \"regex\": true, \"where\": \"anywhere\", \"kind\": \"partial\" }"
+    "] }");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  RaVerdict verdict = RA_VERDICT_NONE;
+  const char *id = NULL;
+  gint64 started;
+
+  for (int i = 0; i < 19; i++)
+    g_string_append (text, "a bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb ");
+
+  /* The full rule decides before the partial one is tried. */
+  g_assert_true (ra_rules_match_full (rules, "I can't. a a", -1, &verdict, &id, &error));
+  g_assert_cmpstr (id, ==, "fine");
+
+  started = g_get_monotonic_time ();
+  g_assert_false (ra_rules_match_full (rules, text->str, text->len, &verdict, &id, &error));
+  g_assert_error (error, RA_RULES_ERROR, RA_RULES_ERROR_LIMIT);
+  g_assert_nonnull (strstr (error->message, "rule \"catastrophic\""));
+  g_assert_nonnull (strstr (error->message, "backtracks"));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  g_clear_error (&error);
+
+  /* The rules file cannot lift the limits. */
+  assert_rules_error ("{ \"version\": 1, \"rules\": ["
+                      "  { \"id\": \"lifted\", \"pattern\": \"(*LIMIT_MATCH=99999999)a+\", \"regex\": true,"
+                      "    \"where\": \"anywhere\", \"kind\": \"full\" } ] }",
+                      RA_RULES_ERROR_INVALID, "rule \"lifted\": the regex sets its own match limits");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -311,6 +636,10 @@ main (int   argc,
   g_test_add_func ("/ra/rules/errors", test_errors);
   g_test_add_func ("/ra/rules/default-rules", test_default_rules);
   g_test_add_func ("/ra/rules/default-path", test_default_path);
+  g_test_add_func ("/ra/rules/prefilter-identity", test_prefilter_identity);
+  g_test_add_func ("/ra/rules/prefilter-factors", test_prefilter_factors);
+  g_test_add_func ("/ra/rules/prefilter-fold", test_prefilter_fold);
+  g_test_add_func ("/ra/rules/regex-limit", test_regex_limit);
 
   return g_test_run ();
 }

@@ -51,8 +51,10 @@ test_create (void)
   g_assert_cmpint (query_int (store, "PRAGMA application_id"), ==, RA_STORE_APPLICATION_ID);
   g_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN"
-                                     " ('batches', 'turns', 'detections', 'audits', 'audit_strata',"
-                                     "  'audit_items', 'guidelines', 'label_events')"), ==, 8);
+                                     " ('batches', 'turn_rows', 'import_pending', 'detections', 'audits',"
+                                     "  'audit_strata', 'audit_items', 'guidelines', 'label_events')"), ==, 9);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = 'turns'"),
+                   ==, 1);
 
   stmt = ra_store_prepare (store, "PRAGMA journal_mode", &error);
   g_assert_no_error (error);
@@ -218,6 +220,43 @@ test_migrate_from_v1 (void)
   g_assert_cmpint (query_int (store, "SELECT sum (declined) FROM turns WHERE batch_id = 1"), ==, 1);
 }
 
+/* Version 2 -> 3: turns move to turn_rows behind the view `turns`, with
+ * every reference (detections, audit items, labels) intact. */
+static void
+test_migrate_from_v2 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v2.sql");
+  g_autofree char *dump = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(RaStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = 'turns'"),
+                   ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turns"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turn_rows"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turns t JOIN detections d ON d.turn_id = t.id"
+                                     " JOIN audit_items i ON i.turn_id = t.id"
+                                     " JOIN label_events e ON e.turn_id = t.id"), ==, 1);
+  /* The references follow the rename. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_foreign_key_list ('detections')"
+                                     " WHERE \"table\" = 'turn_rows'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_foreign_key_list ('label_events')"
+                                     " WHERE \"table\" = 'turn_rows'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM import_pending"), ==, 0);
+}
+
 static void
 test_paths (void)
 {
@@ -269,7 +308,7 @@ test_declined_by_semantics (void)
   /* (source flag, detector verdict) for six turns; NULL = unknown/none. */
   static const char setup[] =
     "INSERT INTO batches (id, name, source, sha256, imported_at) VALUES (1, 'b', 'b', '', '');"
-    "INSERT INTO turns (id, ext_id, batch_id, class, response, prompt, declined) VALUES"
+    "INSERT INTO turn_rows (id, ext_id, batch_id, class, response, prompt, declined) VALUES"
     " (1, 'a', 1, 'c', 'r', 'p', 1), (2, 'b', 1, 'c', 'r', 'p', 0), (3, 'c', 1, 'c', 'r', 'p', NULL),"
     " (4, 'd', 1, 'c', 'r', 'p', NULL), (5, 'e', 1, 'c', 'r', 'p', 0), (6, 'f', 1, 'c', 'r', 'p', 1);"
     "INSERT INTO detections (turn_id, verdict, rules_version) VALUES"
@@ -329,6 +368,7 @@ main (int   argc,
   g_test_add_func ("/ra/store/foreign-database", test_foreign_database);
   g_test_add_func ("/ra/store/migration-rolls-back", test_migration_rolls_back);
   g_test_add_func ("/ra/store/migrate-from-v1", test_migrate_from_v1);
+  g_test_add_func ("/ra/store/migrate-from-v2", test_migrate_from_v2);
   g_test_add_func ("/ra/store/paths", test_paths);
   g_test_add_func ("/ra/store/folder-refused", test_folder_refused);
   g_test_add_func ("/ra/store/declined-by", test_declined_by);

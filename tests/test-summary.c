@@ -80,7 +80,7 @@ add_turn (RaStore    *store,
   g_autofree char *id = g_strdup_printf ("turn-%u", ++counter);
 
   stmt = ra_store_prepare (store,
-                           "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined, outcome)"
+                           "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined, outcome)"
                            " VALUES (?1, ?2, ?3, ?4, 'p', 'r', ?5, ?6)", &error);
   g_assert_no_error (error);
   ra_bind_text (stmt, 1, id);

@@ -13,6 +13,7 @@
 
 #include "ra-application.h"
 #include "ra-benchmark.h"
+#include "ra-settings.h"
 #include "ra-store.h"
 #include "ra-window.h"
 
@@ -35,6 +36,7 @@ G_DEFINE_FINAL_TYPE (RaApplication, ra_application, ADW_TYPE_APPLICATION)
 enum {
   PROP_0,
   PROP_REVIEWER,
+  PROP_LEAD,
   N_PROPS
 };
 
@@ -91,6 +93,41 @@ ra_application_set_reviewer (RaApplication *self,
 
   g_settings_set_string (self->settings, "reviewer-name", stripped);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REVIEWER]);
+}
+
+/**
+ * ra_application_get_lead:
+ *
+ * Returns: TRUE in the Lead role (every page, not blind), FALSE in the
+ * Reviewer role (blind everywhere).
+ */
+gboolean
+ra_application_get_lead (RaApplication *self)
+{
+  g_autofree char *role = NULL;
+
+  g_return_val_if_fail (RA_IS_APPLICATION (self), FALSE);
+
+  role = g_settings_get_string (self->settings, "role");
+  return g_strcmp0 (role, "lead") == 0;
+}
+
+/* The window asks for confirmation before it calls this with TRUE. */
+void
+ra_application_set_lead (RaApplication *self,
+                         gboolean       lead)
+{
+  g_return_if_fail (RA_IS_APPLICATION (self));
+
+  if (ra_application_get_lead (self) == !!lead)
+    return;
+  g_settings_set_string (self->settings, "role", lead ? "lead" : "reviewer");
+}
+
+static void
+role_changed_cb (RaApplication *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEAD]);
 }
 
 void
@@ -288,6 +325,10 @@ ra_application_get_property (GObject    *object,
       g_value_set_string (value, ra_application_get_reviewer (self));
       break;
 
+    case PROP_LEAD:
+      g_value_set_boolean (value, ra_application_get_lead (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -305,6 +346,10 @@ ra_application_set_property (GObject      *object,
     {
     case PROP_REVIEWER:
       ra_application_set_reviewer (self, g_value_get_string (value));
+      break;
+
+    case PROP_LEAD:
+      ra_application_set_lead (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -343,6 +388,11 @@ ra_application_class_init (RaApplicationClass *klass)
                          "",
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /* Follows the "role" key, also when another instance changes it. */
+  properties [PROP_LEAD] =
+    g_param_spec_boolean ("lead", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -359,7 +409,9 @@ ra_application_init (RaApplication *self)
   };
 
   /* The schema id is fixed: .Devel builds share the reviewer's settings. */
-  self->settings = g_settings_new ("org.refusalaudit.Workbench");
+  self->settings = ra_settings_new ();
+  g_signal_connect_object (self->settings, "changed::role",
+                           G_CALLBACK (role_changed_cb), self, G_CONNECT_SWAPPED);
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[STORE]"));

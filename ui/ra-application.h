@@ -20,6 +20,9 @@ GSettings     *ra_application_get_settings        (RaApplication *self);
 const char    *ra_application_get_reviewer        (RaApplication *self);
 void           ra_application_set_reviewer        (RaApplication *self,
                                                    const char    *reviewer);
+gboolean       ra_application_get_lead            (RaApplication *self);
+void           ra_application_set_lead            (RaApplication *self,
+                                                   gboolean       lead);
 void           ra_application_add_recent_store    (RaApplication *self,
                                                    const char    *path);
 

@@ -25,6 +25,8 @@ struct _RaAuditsPage
 
   /* Owned references */
   RaDatabase *database;
+
+  gboolean    lead;
 };
 
 G_DEFINE_FINAL_TYPE (RaAuditsPage, ra_audits_page, GTK_TYPE_WIDGET)
@@ -79,10 +81,14 @@ create_row (RaAuditsPage      *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Labelling progress"), -1);
   gtk_box_append (GTK_BOX (box), progress);
 
-  button = gtk_button_new_with_mnemonic (_("_Results"));
-  g_object_set_data_full (G_OBJECT (button), "ra-audit", g_strdup (info->audit->name), g_free);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (results_clicked_cb), self, 0);
-  gtk_box_append (GTK_BOX (box), button);
+  /* Estimates are for the lead: a reviewer stays blind. */
+  if (self->lead)
+    {
+      button = gtk_button_new_with_mnemonic (_("_Results"));
+      g_object_set_data_full (G_OBJECT (button), "ra-audit", g_strdup (info->audit->name), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (results_clicked_cb), self, 0);
+      gtk_box_append (GTK_BOX (box), button);
+    }
 
   button = gtk_button_new_with_mnemonic (done < info->sampled ? _("_Label") : _("_Review"));
   gtk_widget_add_css_class (button, "suggested-action");
@@ -145,7 +151,28 @@ ra_audits_page_set_database (RaAuditsPage *self,
 {
   g_return_if_fail (RA_IS_AUDITS_PAGE (self));
 
-  g_set_object (&self->database, database);
+  if (!g_set_object (&self->database, database))
+    return;
+
+  /* Another store: forget the old one's audits at once. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))))
+      gtk_list_box_remove (self->list_box, child);
+  }
+}
+
+void
+ra_audits_page_set_lead (RaAuditsPage *self,
+                         gboolean      lead)
+{
+  g_return_if_fail (RA_IS_AUDITS_PAGE (self));
+
+  if (self->lead == !!lead)
+    return;
+  self->lead = !!lead;
+  ra_audits_page_reload (self);
 }
 
 static void

@@ -20,5 +20,8 @@ G_DECLARE_FINAL_TYPE (RaAuditsPage, ra_audits_page, RA, AUDITS_PAGE, GtkWidget)
 void  ra_audits_page_set_database (RaAuditsPage *self,
                                    RaDatabase   *database);
 void  ra_audits_page_reload       (RaAuditsPage *self);
+/* The lead gets each audit's Results; a reviewer does not. */
+void  ra_audits_page_set_lead     (RaAuditsPage *self,
+                                   gboolean      lead);
 
 G_END_DECLS

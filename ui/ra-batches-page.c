@@ -33,7 +33,7 @@ struct _RaBatchesPage
 G_DEFINE_FINAL_TYPE (RaBatchesPage, ra_batches_page, GTK_TYPE_WIDGET)
 
 static GtkWidget *
-create_row (const RaDatabaseBatch *info)
+create_row (const RaBatch *info)
 {
   GtkWidget *row = adw_expander_row_new ();
   g_autofree char *subtitle = NULL;
@@ -105,7 +105,7 @@ list_batches_cb (GObject      *object,
 
   for (guint i = 0; i < batches->len; i++)
     {
-      const RaDatabaseBatch *info = g_ptr_array_index (batches, i);
+      const RaBatch *info = g_ptr_array_index (batches, i);
 
       gtk_list_box_append (self->list_box, create_row (info));
       turns += info->n_turns;
@@ -147,7 +147,17 @@ ra_batches_page_set_database (RaBatchesPage *self,
 {
   g_return_if_fail (RA_IS_BATCHES_PAGE (self));
 
-  g_set_object (&self->database, database);
+  if (!g_set_object (&self->database, database))
+    return;
+
+  /* Another store: forget the old one's batches at once. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))))
+      gtk_list_box_remove (self->list_box, child);
+    self->n_batches = 0;
+  }
 }
 
 guint

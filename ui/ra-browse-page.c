@@ -413,6 +413,7 @@ ra_browse_page_set_database (RaBrowsePage *self,
   if (!g_set_object (&self->database, database))
     return;
 
+  g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->audit, g_free);
   item_list_set_items (self->list, NULL);
   gtk_stack_set_visible_child_name (self->stack, "empty");

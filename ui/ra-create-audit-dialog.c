@@ -108,6 +108,7 @@ update_sizes (RaCreateAuditDialog *self)
   g_autoptr(GError) error = NULL;
   GtkWidget *child;
   guint n;
+  guint64 total = 0;
   gboolean half_width = adw_combo_row_get_selected (self->rule_row) == 1;
 
   gtk_widget_set_visible (GTK_WIDGET (self->count_row), !half_width);
@@ -138,7 +139,10 @@ update_sizes (RaCreateAuditDialog *self)
     }
   clear_design (&design);
 
-  if (n == 0)
+  /* The frame lists every stratum with matching turns, N_h = 0 too. */
+  for (guint i = 0; i < n; i++)
+    total += populations[i];
+  if (total == 0)
     {
       GtkWidget *row = adw_action_row_new ();
 
@@ -184,8 +188,18 @@ frame_cb (GObject      *object,
 
   if (!(frame = ra_database_frame_finish (RA_DATABASE (object), result, &error)))
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Cannot count the frame: %s", error->message);
+      GtkWidget *row;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* An unknown batch or a time that is not one: say so where the
+       * strata go (creating the audit would fail the same way). */
+      g_clear_pointer (&self->frame, g_ptr_array_unref);
+      update_sizes (self);
+      row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), error->message);
+      gtk_list_box_append (self->strata_list, row);
       return;
     }
 

@@ -269,6 +269,9 @@ ra_results_page_set_database (RaResultsPage *self,
   if (!g_set_object (&self->database, database))
     return;
 
+  /* Another store: drop a report still being computed on the old one. */
+  g_cancellable_cancel (self->cancellable);
+  self->busy = FALSE;
   g_clear_pointer (&self->audit, g_free);
   g_clear_pointer (&self->report, ra_report_free);
   gtk_stack_set_visible_child_name (self->stack, "empty");

@@ -26,6 +26,25 @@
  * paragraph takes Pango seconds to lay out. */
 #define TRUNCATE_BYTES (128 * 1024)
 #define CHUNK_BYTES    (64 * 1024)
+/* Keys pressed while the store is busy wait here, in order. Past this many
+ * the page says it refuses more (a held-down key), never silently. */
+#define MAX_QUEUED     32
+
+typedef enum
+{
+  QUEUED_LABEL,
+  QUEUED_SKIP,
+  QUEUED_FLAG,
+  QUEUED_UNDO,
+  QUEUED_PREVIOUS,
+  QUEUED_NEXT,
+} QueuedKind;
+
+typedef struct
+{
+  QueuedKind   kind;
+  RaLabelValue value;
+} QueuedKey;
 
 struct _RaSessionPage
 {
@@ -34,6 +53,10 @@ struct _RaSessionPage
   /* Template widgets */
   GtkStack       *stack;
   GtkSpinner     *spinner;
+  GtkWidget      *item_box;
+  GtkWidget      *waiting_box;
+  GtkSpinner     *waiting_spinner;
+  GtkLabel       *waiting_label;
   AdwStatusPage  *finished_page;
   GtkSearchBar   *search_bar;
   GtkSearchEntry *search_entry;
@@ -51,7 +74,6 @@ struct _RaSessionPage
   GtkButton      *show_all_button;
   GtkLabel       *guideline_title;
   GtkTextView    *guideline_view;
-  GtkButton      *guideline_save;
   GtkBox         *note_box;
   GtkEntry       *note_entry;
   GtkToggleButton *flag_button;
@@ -68,12 +90,19 @@ struct _RaSessionPage
   char           *pending_response; /* the rest of a truncated response */
   GCancellable   *cancellable;
 
-  gint64          item_shown_at; /* monotonic, for seconds per item */
+  GArray         *queue;         /* QueuedKey: pressed while busy */
+  GtkWindow      *watched_window;/* whose is-active pauses the clock */
+  gulong          active_handler;
+
+  /* Seconds per item count only while the item is on screen, the session
+   * is the page shown, the window has the focus and no save is under way. */
+  gint64          item_time_us;  /* counted so far */
+  gint64          clock_since;   /* monotonic start of the running span, 0 when paused */
   gint64          goto_turn;     /* asked for before the audit was loaded */
   guint           chunk_source;
+  guint           refused_keys;  /* pressed past MAX_QUEUED */
   guint           busy : 1;
-  guint           guideline_dirty : 1;
-  guint           loading_guideline : 1;
+  guint           lead : 1;
 };
 
 G_DEFINE_FINAL_TYPE (RaSessionPage, ra_session_page, GTK_TYPE_WIDGET)
@@ -127,9 +156,75 @@ show_error (RaSessionPage *self,
 }
 
 static void
+clock_update (RaSessionPage *self)
+{
+  gboolean run = self->item != NULL && !self->busy &&
+                 gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+                 g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "item") == 0 &&
+                 self->watched_window != NULL &&
+                 gtk_window_is_active (self->watched_window);
+  gint64 now = g_get_monotonic_time ();
+
+  if (run && self->clock_since == 0)
+    self->clock_since = now;
+  else if (!run && self->clock_since != 0)
+    {
+      self->item_time_us += now - self->clock_since;
+      self->clock_since = 0;
+    }
+}
+
+static void
+clock_reset (RaSessionPage *self)
+{
+  self->item_time_us = 0;
+  self->clock_since = 0;
+  clock_update (self);
+}
+
+static double
+seconds_on_item (RaSessionPage *self)
+{
+  gint64 us = self->item_time_us;
+
+  if (self->clock_since != 0)
+    us += g_get_monotonic_time () - self->clock_since;
+  return us / (double) G_USEC_PER_SEC;
+}
+
+static void
+update_waiting (RaSessionPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->refused_keys > 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Waiting for the store: %u key queued, %u more refused",
+                                         "Waiting for the store: %u keys queued, %u more refused",
+                                         self->queue->len),
+                            self->queue->len, self->refused_keys);
+  else if (self->queue->len > 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Waiting for the store: %u key queued",
+                                         "Waiting for the store: %u keys queued",
+                                         self->queue->len),
+                            self->queue->len);
+
+  gtk_widget_set_visible (self->waiting_box, text != NULL);
+  if (text != NULL)
+    {
+      gtk_label_set_text (self->waiting_label, text);
+      gtk_spinner_start (self->waiting_spinner);
+    }
+  else
+    gtk_spinner_stop (self->waiting_spinner);
+}
+
+static void
 update_actions (RaSessionPage *self)
 {
-  gboolean has_item = self->item != NULL && !self->busy &&
+  /* Busy does not turn the keys off: they queue (see enqueue ()). */
+  gboolean has_item = self->item != NULL &&
                       gtk_widget_get_mapped (GTK_WIDGET (self));
   guint index = 0;
 
@@ -142,16 +237,17 @@ update_actions (RaSessionPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.note", has_item);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.search", has_item);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.previous",
-                                 !self->busy && self->items != NULL && self->items->len > 0 &&
-                                 (self->item == NULL || index > 1));
+                                 self->items != NULL && self->items->len > 0 &&
+                                 (self->item == NULL || index > 1 || self->busy));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.next",
-                                 !self->busy && self->item != NULL && self->items != NULL &&
-                                 index > 0 && index < self->items->len);
+                                 self->item != NULL && self->items != NULL &&
+                                 ((index > 0 && index < self->items->len) || self->busy));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.undo",
-                                 !self->busy && self->audit != NULL);
+                                 self->audit != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.first",
                                  !self->busy && self->items != NULL && self->items->len > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.results", self->audit != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.results",
+                                 self->audit != NULL && self->lead);
 }
 
 static void
@@ -164,6 +260,7 @@ set_busy (RaSessionPage *self,
 
   self->busy = busy;
   update_actions (self);
+  clock_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -190,12 +287,39 @@ update_progress (RaSessionPage *self,
   g_autofree char *stratum_text = NULL;
   int row = 0;
 
+  g_autoptr(GPtrArray) rows = NULL;
+
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->strata_grid))))
     gtk_grid_remove (self->strata_grid, child);
 
+  /* A reviewer is blind to models: strata of class x model are shown per
+   * class, summed, under the class name alone. */
+  rows = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < strata->len; i++)
     {
       const RaAuditStratum *s = g_ptr_array_index (strata, i);
+      const char *name = self->lead ? s->stratum : s->class;
+      RaAuditStratum *sum = NULL;
+
+      for (guint j = 0; j < rows->len && sum == NULL; j++)
+        if (g_strcmp0 (((RaAuditStratum *) g_ptr_array_index (rows, j))->stratum, name) == 0)
+          sum = g_ptr_array_index (rows, j);
+      if (sum == NULL)
+        {
+          sum = g_new0 (RaAuditStratum, 1);
+          sum->stratum = (char *) name;
+          g_ptr_array_add (rows, sum);
+        }
+      sum->labelled += s->labelled;
+      sum->unsure += s->unsure;
+      sum->sampled += s->sampled;
+    }
+  if (self->item != NULL && !self->lead && self->content != NULL)
+    stratum = self->content->class;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const RaAuditStratum *s = g_ptr_array_index (rows, i);
       guint64 s_done = s->labelled + s->unsure;
       g_autofree char *count = g_strdup_printf (_("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT),
                                                 s_done, s->sampled);
@@ -340,12 +464,14 @@ show_item (RaSessionPage *self)
 
   gtk_label_set_text (self->class_label, content->class);
 
-  /* Blind by default: the model and the detector's verdict only when the
-   * audit says so, and never another reviewer's label. */
+  /* A reviewer is blind: no model, no detector verdict, never another
+   * reviewer's label, whatever the audit reveals. The lead sees what the
+   * audit reveals. */
   reveal = g_string_new (NULL);
-  if (self->audit->audit->reveal_model && content->model != NULL && content->model[0] != '\0')
+  if (self->lead && self->audit->audit->reveal_model &&
+      content->model != NULL && content->model[0] != '\0')
     g_string_append_printf (reveal, _("Model %s"), content->model);
-  if (self->audit->audit->reveal_detector)
+  if (self->lead && self->audit->audit->reveal_detector)
     {
       if (reveal->len > 0)
         g_string_append (reveal, " · ");
@@ -374,11 +500,9 @@ show_item (RaSessionPage *self)
 
   guideline_title = g_strdup_printf (_("Guideline for “%s”"), content->class);
   gtk_label_set_text (self->guideline_title, guideline_title);
-  self->loading_guideline = TRUE;
-  set_buffer_text (self->guideline_view, content->guideline);
-  self->loading_guideline = FALSE;
-  self->guideline_dirty = FALSE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->guideline_save), FALSE);
+  set_buffer_text (self->guideline_view,
+                   content->guideline && content->guideline[0] != '\0'
+                   ? content->guideline : _("No guideline for this class yet."));
 
   gtk_stack_set_visible_child_name (self->stack, "item");
 
@@ -387,7 +511,8 @@ show_item (RaSessionPage *self)
   gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->context_view)), 0);
   gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->response_view)), 0);
 
-  self->item_shown_at = g_get_monotonic_time ();
+  /* A new item: its clock starts from zero. */
+  clock_reset (self);
 }
 
 static void
@@ -426,6 +551,76 @@ apply_step (RaSessionPage *self,
   g_signal_emit (self, signals[ITEM_SHOWN], 0);
 }
 
+static void execute (RaSessionPage *self,
+                     QueuedKey      key);
+
+/* Keys pressed while busy run in order, each once the step before it has
+ * shown its item: the reviewer sees every item a key applies to. */
+static void
+run_queue (RaSessionPage *self)
+{
+  while (!self->busy && self->queue->len > 0)
+    {
+      QueuedKey key = g_array_index (self->queue, QueuedKey, 0);
+
+      g_array_remove_index (self->queue, 0);
+      if (self->item == NULL && key.kind != QUEUED_UNDO && key.kind != QUEUED_PREVIOUS)
+        {
+          /* Finished: the keys left have no item to apply to. Say so. */
+          RaWindow *window = get_window (self);
+          g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "%u key was not applied: no item left to label",
+                                                                "%u keys were not applied: no item left to label",
+                                                                self->queue->len + 1),
+                                                   self->queue->len + 1);
+
+          if (window != NULL)
+            ra_window_add_toast (window, adw_toast_new (text));
+          g_array_set_size (self->queue, 0);
+          break;
+        }
+      execute (self, key);
+    }
+  if (self->queue->len == 0)
+    self->refused_keys = 0;
+  update_waiting (self);
+}
+
+/* Drops the queue after a failed step; returns how many keys it held. */
+static guint
+drop_queue (RaSessionPage *self)
+{
+  guint n = self->queue->len + self->refused_keys;
+
+  g_array_set_size (self->queue, 0);
+  self->refused_keys = 0;
+  update_waiting (self);
+  return n;
+}
+
+static void
+dispatch (RaSessionPage *self,
+          QueuedKind     kind,
+          RaLabelValue   value)
+{
+  QueuedKey key = { kind, value };
+
+  if (!self->busy && self->queue->len == 0)
+    {
+      execute (self, key);
+      return;
+    }
+
+  if (self->queue->len < MAX_QUEUED)
+    g_array_append_val (self->queue, key);
+  else
+    {
+      self->refused_keys++;
+      gtk_widget_error_bell (GTK_WIDGET (self));
+    }
+  update_waiting (self);
+}
+
 static void
 undo_toast_clicked_cb (AdwToast      *toast,
                        RaSessionPage *self)
@@ -453,9 +648,25 @@ session_step_cb (GObject      *object,
         {
           if ((window = get_window (self)))
             ra_window_add_toast (window, adw_toast_new (_("Nothing to undo")));
+          run_queue (self);
           return;
         }
-      show_error (self, _("The Label Was Not Saved"), error);
+      {
+        guint dropped = drop_queue (self);
+
+        if (dropped > 0)
+          {
+            g_autoptr(GError) told = g_error_new (error->domain, error->code,
+                                                  g_dngettext (GETTEXT_PACKAGE,
+                                                               "%s\n\n%u key pressed meanwhile was not applied.",
+                                                               "%s\n\n%u keys pressed meanwhile were not applied.",
+                                                               dropped),
+                                                  error->message, dropped);
+            show_error (self, _("The Label Was Not Saved"), told);
+          }
+        else
+          show_error (self, _("The Label Was Not Saved"), error);
+      }
       return;
     }
 
@@ -474,6 +685,7 @@ session_step_cb (GObject      *object,
     ra_window_add_toast (window, adw_toast_new (_("Label undone")));
 
   apply_step (self, step);
+  run_queue (self);
 }
 
 static void
@@ -501,12 +713,6 @@ ensure_reviewer (RaSessionPage *self)
   if ((window = get_window (self)))
     ra_window_ask_reviewer (window);
   return FALSE;
-}
-
-static double
-seconds_on_item (RaSessionPage *self)
-{
-  return (g_get_monotonic_time () - self->item_shown_at) / (double) G_USEC_PER_SEC;
 }
 
 static void
@@ -540,7 +746,7 @@ label_action (GtkWidget  *widget,
       value == RA_LABEL_NONE)
     return;
 
-  record (self, value, gtk_toggle_button_get_active (self->flag_button), TRUE);
+  dispatch (self, QUEUED_LABEL, value);
 }
 
 static void
@@ -548,13 +754,7 @@ flag_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
-  RaSessionPage *self = RA_SESSION_PAGE (widget);
-
-  if (self->item == NULL)
-    return;
-
-  /* The flag is part of the item's state: store it now, stay on the item. */
-  record (self, self->item->value, !self->item->flagged, FALSE);
+  dispatch (RA_SESSION_PAGE (widget), QUEUED_FLAG, RA_LABEL_NONE);
 }
 
 static void
@@ -568,15 +768,35 @@ note_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
 }
 
+/* Gives the keys back to the item: verdict keys work again. */
+static void
+focus_item (RaSessionPage *self)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "item") == 0)
+    gtk_widget_grab_focus (self->item_box);
+}
+
 static void
 note_activate_cb (RaSessionPage *self)
 {
+  /* Focus first: the item box is focusable whatever the store is doing. */
+  focus_item (self);
   if (self->item == NULL)
     return;
 
-  /* Store the note with the item's current state, then give the keys back. */
-  record (self, self->item->value, self->item->flagged, FALSE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->flag_button));
+  /* Store the note with the item's current state (queued while busy). */
+  if (!self->busy && self->queue->len == 0)
+    record (self, self->item->value, self->item->flagged, FALSE);
+  else
+    {
+      /* Value -1: re-record the item's state with the note, flag unchanged. */
+      QueuedKey key = { QUEUED_FLAG, (RaLabelValue) -1 };
+
+      g_array_append_val (self->queue, key);
+      update_waiting (self);
+    }
+  if (gtk_editable_get_text (GTK_EDITABLE (self->note_entry))[0] == '\0')
+    gtk_widget_set_visible (GTK_WIDGET (self->note_box), FALSE);
 }
 
 static void
@@ -584,12 +804,7 @@ skip_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
-  RaSessionPage *self = RA_SESSION_PAGE (widget);
-
-  if (self->item == NULL || self->busy)
-    return;
-
-  load_item (self, 0, self->item->turn_id);
+  dispatch (RA_SESSION_PAGE (widget), QUEUED_SKIP, RA_LABEL_NONE);
 }
 
 static void
@@ -597,8 +812,12 @@ undo_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
-  RaSessionPage *self = RA_SESSION_PAGE (widget);
+  dispatch (RA_SESSION_PAGE (widget), QUEUED_UNDO, RA_LABEL_NONE);
+}
 
+static void
+undo_now (RaSessionPage *self)
+{
   if (self->audit == NULL || self->busy || !ensure_reviewer (self))
     return;
 
@@ -635,7 +854,7 @@ previous_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *param)
 {
-  move (RA_SESSION_PAGE (widget), -1);
+  dispatch (RA_SESSION_PAGE (widget), QUEUED_PREVIOUS, RA_LABEL_NONE);
 }
 
 static void
@@ -643,7 +862,42 @@ next_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
-  move (RA_SESSION_PAGE (widget), +1);
+  dispatch (RA_SESSION_PAGE (widget), QUEUED_NEXT, RA_LABEL_NONE);
+}
+
+static void
+execute (RaSessionPage *self,
+         QueuedKey      key)
+{
+  switch (key.kind)
+    {
+    case QUEUED_LABEL:
+      if (self->item != NULL)
+        record (self, key.value, self->item->flagged, TRUE);
+      break;
+    case QUEUED_FLAG:
+      /* The flag is part of the item's state: store it now, stay on the
+       * item. value -1: a note saved while busy, the flag unchanged. */
+      if (self->item != NULL)
+        record (self, self->item->value,
+                (int) key.value == -1 ? self->item->flagged : !self->item->flagged, FALSE);
+      break;
+    case QUEUED_SKIP:
+      if (self->item != NULL && !self->busy)
+        load_item (self, 0, self->item->turn_id);
+      break;
+    case QUEUED_UNDO:
+      undo_now (self);
+      break;
+    case QUEUED_PREVIOUS:
+      move (self, -1);
+      break;
+    case QUEUED_NEXT:
+      move (self, +1);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static void
@@ -740,59 +994,7 @@ static void
 search_stop_cb (RaSessionPage *self)
 {
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->flag_button));
-}
-
-static void
-guideline_changed_cb (RaSessionPage *self)
-{
-  if (self->loading_guideline)
-    return;
-
-  self->guideline_dirty = TRUE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->guideline_save), TRUE);
-}
-
-static void
-guideline_saved_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(RaSessionPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  RaWindow *window;
-
-  if (!ra_database_set_guideline_finish (RA_DATABASE (object), result, &error))
-    {
-      show_error (self, _("Cannot Save the Guideline"), error);
-      return;
-    }
-
-  if ((window = get_window (self)))
-    ra_window_add_toast (window, adw_toast_new (_("Guideline saved")));
-}
-
-static void
-guideline_save_cb (RaSessionPage *self)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->guideline_view);
-  GtkTextIter start, end;
-  g_autofree char *text = NULL;
-
-  if (self->content == NULL || self->audit == NULL)
-    return;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-
-  g_free (self->content->guideline);
-  self->content->guideline = g_strdup (text);
-  self->guideline_dirty = FALSE;
-  gtk_widget_set_sensitive (GTK_WIDGET (self->guideline_save), FALSE);
-
-  ra_database_set_guideline_async (self->database, self->audit->audit->id,
-                                   self->content->class, text, self->cancellable,
-                                   guideline_saved_cb, g_object_ref (self));
+  focus_item (self);
 }
 
 static void
@@ -969,19 +1171,127 @@ ra_session_page_dup_response_text (RaSessionPage *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+void
+ra_session_page_set_lead (RaSessionPage *self,
+                          gboolean       lead)
+{
+  g_return_if_fail (RA_IS_SESSION_PAGE (self));
+
+  lead = !!lead;
+  if (self->lead == (guint) lead)
+    return;
+  self->lead = lead;
+  update_actions (self);
+  /* Redraw what depends on the role: the reveal line and the progress. */
+  if (self->audit != NULL)
+    update_progress (self, self->audit->strata);
+  if (self->item != NULL && self->content != NULL)
+    {
+      gint64 kept_us = self->item_time_us;
+
+      show_item (self);
+      self->item_time_us = kept_us;
+    }
+}
+
+double
+ra_session_page_get_seconds_on_item (RaSessionPage *self)
+{
+  g_return_val_if_fail (RA_IS_SESSION_PAGE (self), 0);
+  return seconds_on_item (self);
+}
+
+guint
+ra_session_page_get_n_queued (RaSessionPage *self)
+{
+  g_return_val_if_fail (RA_IS_SESSION_PAGE (self), 0);
+  return self->queue->len;
+}
+
+static void
+window_active_cb (RaSessionPage *self)
+{
+  clock_update (self);
+}
+
+static gboolean
+focus_is_editing (RaSessionPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+
+  if (focus == NULL)
+    return FALSE;
+  if (GTK_IS_EDITABLE (focus) || gtk_widget_get_ancestor (focus, GTK_TYPE_EDITABLE) != NULL)
+    return TRUE;
+  return GTK_IS_TEXT_VIEW (focus) && gtk_text_view_get_editable (GTK_TEXT_VIEW (focus));
+}
+
+static gboolean
+focus_item_idle_cb (gpointer data)
+{
+  RaSessionPage *self = data;
+
+  /* Coming back to the session: the keys reach the verdict, wherever the
+   * focus was left (a guideline, a search field, another page). */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    focus_item (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 ra_session_page_map (GtkWidget *widget)
 {
+  RaSessionPage *self = RA_SESSION_PAGE (widget);
+  GtkRoot *root;
+
   GTK_WIDGET_CLASS (ra_session_page_parent_class)->map (widget);
-  update_actions (RA_SESSION_PAGE (widget));
+
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root) && self->watched_window != GTK_WINDOW (root))
+    {
+      if (self->watched_window != NULL)
+        g_clear_signal_handler (&self->active_handler, self->watched_window);
+      self->watched_window = GTK_WINDOW (root);
+      self->active_handler = g_signal_connect_object (root, "notify::is-active",
+                                                      G_CALLBACK (window_active_cb), self,
+                                                      G_CONNECT_SWAPPED);
+    }
+  update_actions (self);
+  clock_update (self);
+  g_idle_add_full (G_PRIORITY_DEFAULT, focus_item_idle_cb, g_object_ref (self), g_object_unref);
 }
 
 static void
 ra_session_page_unmap (GtkWidget *widget)
 {
+  RaSessionPage *self = RA_SESSION_PAGE (widget);
+
   GTK_WIDGET_CLASS (ra_session_page_parent_class)->unmap (widget);
   /* The label keys are global to the window: off while another page shows. */
-  update_actions (RA_SESSION_PAGE (widget));
+  update_actions (self);
+  clock_update (self);
+}
+
+/* Escape leaves any field of the session (note, search): the keys go back
+ * to the item. Captured before the field sees it. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                RaSessionPage         *self)
+{
+  if (keyval != GDK_KEY_Escape || !focus_is_editing (self))
+    return GDK_EVENT_PROPAGATE;
+
+  if (gtk_search_bar_get_search_mode (self->search_bar))
+    gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  if (gtk_editable_get_text (GTK_EDITABLE (self->note_entry))[0] == '\0' &&
+      (self->item == NULL || self->item->note == NULL || self->item->note[0] == '\0'))
+    gtk_widget_set_visible (GTK_WIDGET (self->note_box), FALSE);
+  focus_item (self);
+  return GDK_EVENT_STOP;
 }
 
 static void
@@ -1014,6 +1324,9 @@ ra_session_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->chunk_source, g_source_remove);
+  if (self->watched_window != NULL)
+    g_clear_signal_handler (&self->active_handler, self->watched_window);
+  self->watched_window = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_SESSION_PAGE);
   g_clear_object (&self->database);
   g_clear_object (&self->cancellable);
@@ -1034,6 +1347,7 @@ ra_session_page_finalize (GObject *object)
   g_clear_pointer (&self->audit_name, g_free);
   g_clear_pointer (&self->progress_text, g_free);
   g_clear_pointer (&self->pending_response, g_free);
+  g_clear_pointer (&self->queue, g_array_unref);
 
   G_OBJECT_CLASS (ra_session_page_parent_class)->finalize (object);
 }
@@ -1090,6 +1404,10 @@ ra_session_page_class_init (RaSessionPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-session-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, stack);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, item_box);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_box);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_label);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, finished_page);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, search_bar);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, search_entry);
@@ -1107,7 +1425,6 @@ ra_session_page_class_init (RaSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, show_all_button);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, guideline_title);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, guideline_view);
-  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, guideline_save);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, note_box);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, note_entry);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, flag_button);
@@ -1115,7 +1432,6 @@ ra_session_page_class_init (RaSessionPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_next_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
-  gtk_widget_class_bind_template_callback (widget_class, guideline_save_cb);
   gtk_widget_class_bind_template_callback (widget_class, note_activate_cb);
 
   gtk_widget_class_install_action (widget_class, "session.label", "s", label_action);
@@ -1142,6 +1458,12 @@ ra_session_page_init (RaSessionPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->positions = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->queue = g_array_new (FALSE, FALSE, sizeof (QueuedKey));
+
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   /* Global scope: the keys work wherever the focus is in the window, and
    * text fields (note, guideline, search) still get their own keys first,
@@ -1165,8 +1487,6 @@ ra_session_page_init (RaSessionPage *self)
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  g_signal_connect_object (gtk_text_view_get_buffer (self->guideline_view), "changed",
-                           G_CALLBACK (guideline_changed_cb), self, G_CONNECT_SWAPPED);
 
   update_actions (self);
 }

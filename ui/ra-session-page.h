@@ -24,7 +24,7 @@ void         ra_session_page_set_audit          (RaSessionPage *self,
                                                  const char    *audit,
                                                  gint64         turn_id);
 const char  *ra_session_page_get_audit          (RaSessionPage *self);
-/* TRUE while store work is under way (labels are ignored meanwhile). */
+/* TRUE while store work is under way (keys pressed meanwhile queue). */
 gboolean     ra_session_page_get_busy           (RaSessionPage *self);
 /* The item shown, 0 when none. */
 gint64       ra_session_page_get_current_turn   (RaSessionPage *self);
@@ -32,6 +32,13 @@ gint64       ra_session_page_get_current_turn   (RaSessionPage *self);
 const char  *ra_session_page_get_state          (RaSessionPage *self);
 /* The progress line, e.g. "37 of 240". */
 const char  *ra_session_page_get_progress_text  (RaSessionPage *self);
+/* Reviewer (FALSE): blind, progress per class; lead: what the audit reveals. */
+void         ra_session_page_set_lead           (RaSessionPage *self,
+                                                 gboolean       lead);
+/* Seconds counted on the item shown (only while shown with the window focused). */
+double       ra_session_page_get_seconds_on_item (RaSessionPage *self);
+/* Keys pressed while the store was busy, waiting their turn. */
+guint        ra_session_page_get_n_queued       (RaSessionPage *self);
 /* The response as shown (for tests: never markup-interpreted). */
 char        *ra_session_page_dup_response_text  (RaSessionPage *self);
 

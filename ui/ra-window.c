@@ -19,6 +19,7 @@
 #include "ra-create-audit-dialog.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
+#include "ra-settings.h"
 #include "ra-window-private.h"
 
 struct _RaWindow
@@ -37,6 +38,7 @@ struct _RaWindow
   AdwViewStack         *view_stack;
   GtkButton            *reviewer_button;
   AdwButtonContent     *reviewer_content;
+  GtkLabel             *store_label;
   RaBatchesPage        *batches_page;
   RaAuditsPage         *audits_page;
   RaSessionPage        *session_page;
@@ -157,14 +159,72 @@ ra_window_show_error (RaWindow     *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+gboolean
+ra_window_get_lead (RaWindow *self)
+{
+  RaApplication *app;
+
+  g_return_val_if_fail (RA_IS_WINDOW (self), FALSE);
+
+  app = get_app (self);
+  return app != NULL && ra_application_get_lead (app);
+}
+
 static void
 update_reviewer (RaWindow *self)
 {
   RaApplication *app = get_app (self);
   const char *name = app ? ra_application_get_reviewer (app) : "";
+  g_autofree char *tooltip = NULL;
 
   adw_button_content_set_label (self->reviewer_content,
                                 name && *name ? name : _("No Reviewer"));
+  tooltip = g_strdup_printf (ra_window_get_lead (self)
+                             ? _("Reviewer Name (Ctrl+R) — Lead role: every page, not blind")
+                             : _("Reviewer Name (Ctrl+R) — Reviewer role: blind"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->reviewer_button), tooltip);
+}
+
+/* Pages only the lead sees: they show models, verdicts and estimates. */
+static const char * const lead_pages[] = { "batches", "results", "browse" };
+
+static gboolean
+page_allowed (RaWindow   *self,
+              const char *name)
+{
+  if (ra_window_get_lead (self))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (lead_pages); i++)
+    if (g_strcmp0 (name, lead_pages[i]) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+apply_role (RaWindow *self)
+{
+  gboolean lead = ra_window_get_lead (self);
+  const char *visible = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  /* Hide before anything else can show: a reviewer's window never maps a
+   * lead page, not even for one frame. */
+  if (!lead && !page_allowed (self, visible))
+    adw_view_stack_set_visible_child_name (self->view_stack, "audits");
+
+  for (guint i = 0; i < G_N_ELEMENTS (lead_pages); i++)
+    {
+      GtkWidget *child = adw_view_stack_get_child_by_name (self->view_stack, lead_pages[i]);
+
+      adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, child), lead);
+    }
+
+  ra_session_page_set_lead (self->session_page, lead);
+  ra_audits_page_set_lead (self->audits_page, lead);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-lead", !lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-reviewer", lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-audit", lead);
+  update_reviewer (self);
 }
 
 static void
@@ -247,8 +307,14 @@ open_cb (GObject      *object,
 
   {
     g_autofree char *base = g_path_get_basename (path);
+    g_autofree char *title = g_strdup_printf (_("%s — Refusal Audit"), base);
+
     adw_view_switcher_title_set_subtitle (self->switcher_title, base);
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->switcher_title), path);
+    gtk_label_set_text (self->store_label, base);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->store_label), path);
+    gtk_widget_set_visible (GTK_WIDGET (self->store_label), TRUE);
+    gtk_window_set_title (GTK_WINDOW (self), title);
   }
 
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_title), TRUE);
@@ -272,6 +338,16 @@ open_cb (GObject      *object,
   ra_window_reload (self);
 }
 
+static void
+reset_pages (RaWindow *self)
+{
+  ra_batches_page_set_database (self->batches_page, NULL);
+  ra_audits_page_set_database (self->audits_page, NULL);
+  ra_session_page_set_database (self->session_page, NULL);
+  ra_results_page_set_database (self->results_page, NULL);
+  ra_browse_page_set_database (self->browse_page, NULL);
+}
+
 void
 ra_window_open_store (RaWindow   *self,
                       const char *path)
@@ -281,6 +357,12 @@ ra_window_open_store (RaWindow   *self,
 
   g_free (self->opening_path);
   self->opening_path = g_strdup (path);
+
+  /* Another store: nothing of the old one stays on any page (the same
+   * RaDatabase object is reopened, so detach the pages first). */
+  reset_pages (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->store_label), FALSE);
+  gtk_window_set_title (GTK_WINDOW (self), _("Refusal Audit"));
 
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
   gtk_spinner_start (self->loading_spinner);
@@ -297,6 +379,11 @@ ra_window_show_page (RaWindow   *self,
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "store") != 0)
     return;
+  if (!page_allowed (self, name))
+    {
+      ra_window_add_toast (self, adw_toast_new (_("This page is for the Lead role; reviewers stay blind")));
+      return;
+    }
   adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
@@ -330,6 +417,8 @@ ra_window_show_results (RaWindow   *self,
 {
   g_return_if_fail (RA_IS_WINDOW (self));
 
+  if (!ra_window_get_lead (self))
+    return;
   ra_results_page_set_audit (self->results_page, audit);
   ra_window_show_page (self, "results");
 }
@@ -342,16 +431,33 @@ reviewer_response_cb (AdwMessageDialog *dialog,
   GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
   const char *text = gtk_editable_get_text (entry);
 
-  if (g_strcmp0 (response, "save") == 0 && get_app (self) != NULL && text[0] != '\0')
-    ra_application_set_reviewer (get_app (self), text);
+  g_autofree char *name = g_strstrip (g_strdup (text));
+
+  if (g_strcmp0 (response, "save") == 0 && get_app (self) != NULL && name[0] != '\0')
+    ra_application_set_reviewer (get_app (self), name);
 }
 
 static void
 reviewer_entry_activate_cb (GtkEntry         *entry,
                             AdwMessageDialog *dialog)
 {
-  if (gtk_entry_get_text_length (entry) > 0)
-    adw_message_dialog_response (dialog, "save");
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+
+  /* Enter saves and closes, like the Save button; an empty name keeps the
+   * dialog open (Save is off). response () alone does not close it. */
+  if (name[0] == '\0')
+    return;
+  adw_message_dialog_response (dialog, "save");
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static void
+reviewer_entry_changed_cb (GtkEditable      *entry,
+                           AdwMessageDialog *dialog)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "save", name[0] != '\0');
 }
 
 void
@@ -385,6 +491,8 @@ ra_window_ask_reviewer (RaWindow *self)
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (reviewer_response_cb), self, 0);
   g_signal_connect_object (entry, "activate", G_CALLBACK (reviewer_entry_activate_cb), dialog, 0);
+  g_signal_connect_object (entry, "changed", G_CALLBACK (reviewer_entry_changed_cb), dialog, 0);
+  reviewer_entry_changed_cb (GTK_EDITABLE (entry), ADW_MESSAGE_DIALOG (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (entry);
 }
@@ -521,6 +629,56 @@ reviewer_action (GtkWidget  *widget,
 }
 
 static void
+become_lead_response_cb (AdwMessageDialog *dialog,
+                         const char       *response,
+                         RaWindow         *self)
+{
+  if (g_strcmp0 (response, "lead") == 0 && get_app (self) != NULL)
+    ra_application_set_lead (get_app (self), TRUE);
+}
+
+static void
+become_lead_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (ra_window_get_lead (self))
+    return;
+
+  /* A deliberate act: once seen, estimates and verdicts cannot be unseen. */
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Switch to the Lead Role?"),
+                                   _("The lead sees everything: the model versions, the detector's verdicts, every "
+                                     "reviewer's verdicts and notes, and the running estimates (Batches, Results, "
+                                     "Browse, Disagreements). A reviewer who has seen them is no longer blind for "
+                                     "the audits they label. Switch only if you run the audit."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Stay a Reviewer"),
+                                    "lead", _("_Become Lead"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "lead",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  /* Enter keeps the reviewer blind. */
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (become_lead_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+become_reviewer_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+
+  if (get_app (self) != NULL)
+    ra_application_set_lead (get_app (self), FALSE);
+}
+
+static void
 page_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
@@ -551,7 +709,7 @@ application_changed_cb (RaWindow *self)
    * constructed(), and it can change later. Follow it, so the header shows
    * the reviewer of whichever application the window belongs to. */
   g_signal_group_set_target (self->app_signals, get_app (self));
-  update_reviewer (self);
+  apply_role (self);
 }
 
 static void
@@ -605,6 +763,7 @@ ra_window_class_init (RaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, RaWindow, reviewer_button);
   gtk_widget_class_bind_template_child (widget_class, RaWindow, reviewer_content);
+  gtk_widget_class_bind_template_child (widget_class, RaWindow, store_label);
   gtk_widget_class_bind_template_child (widget_class, RaWindow, batches_page);
   gtk_widget_class_bind_template_child (widget_class, RaWindow, audits_page);
   gtk_widget_class_bind_template_child (widget_class, RaWindow, session_page);
@@ -618,6 +777,8 @@ ra_window_class_init (RaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-audit", NULL, new_audit_action);
   gtk_widget_class_install_action (widget_class, "win.reviewer", NULL, reviewer_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
+  gtk_widget_class_install_action (widget_class, "win.become-lead", NULL, become_lead_action);
+  gtk_widget_class_install_action (widget_class, "win.become-reviewer", NULL, become_reviewer_action);
 
   g_type_ensure (RA_TYPE_BATCHES_PAGE);
   g_type_ensure (RA_TYPE_AUDITS_PAGE);
@@ -633,7 +794,7 @@ ra_window_init (RaWindow *self)
 
   self->database = ra_database_new ();
   self->cancellable = g_cancellable_new ();
-  self->settings = g_settings_new ("org.refusalaudit.Workbench");
+  self->settings = ra_settings_new ();
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -654,6 +815,8 @@ ra_window_init (RaWindow *self)
   self->app_signals = g_signal_group_new (RA_TYPE_APPLICATION);
   g_signal_group_connect_object (self->app_signals, "notify::reviewer",
                                  G_CALLBACK (update_reviewer), self, G_CONNECT_SWAPPED);
+  g_signal_group_connect_object (self->app_signals, "notify::lead",
+                                 G_CALLBACK (apply_role), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
-  update_reviewer (self);
+  apply_role (self);
 }

@@ -37,5 +37,7 @@ void          ra_window_open_audit       (RaWindow     *self,
 void          ra_window_show_results     (RaWindow     *self,
                                           const char   *audit);
 void          ra_window_reload           (RaWindow     *self);
+/* TRUE in the Lead role; FALSE (blind) in the Reviewer role. */
+gboolean      ra_window_get_lead         (RaWindow     *self);
 
 G_END_DECLS

@@ -68,11 +68,11 @@ setup (void)
                       "INSERT INTO batches (id, name, source, sha256, imported_at)"
                       " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z');"
                       "WITH RECURSIVE n (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9)"
-                      " INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+                      " INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                       " SELECT 'q' || i, m.model, 1, 'k' || (i % 2), 'p', 'r', 1"
                       " FROM n, (SELECT 'a' AS model UNION ALL SELECT 'b') m;"
                       /* One turn outside the audit. */
-                      "INSERT INTO turns (ext_id, model, batch_id, class, prompt, response, declined)"
+                      "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
                       " VALUES ('outside', 'a', 1, 'k0', 'p', 'r', 0);",
                       &error))
     g_error ("%s", error->message);

@@ -10,6 +10,10 @@
 #include "ra-test-util.h"
 #include "ra-ui-test-store.h"
 #include "ra-ui-test-util.h"
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 #include "ra-window-private.h"
 
 RaApplication *ra_ui_test_app;
@@ -131,6 +135,77 @@ ra_ui_test_stored_item (gint64 turn_id)
   return item;
 }
 
+void
+ra_ui_test_xdotool (const char *first,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) "xdotool");
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xdotool %s failed: %s", first, err);
+}
+
+void
+ra_ui_test_iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
+}
+
+gboolean
+ra_ui_test_focus_window (RaWindow *window)
+{
+#ifdef GDK_WINDOWING_X11
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+  g_autofree char *xid = NULL;
+
+  if (path == NULL)
+    {
+      g_test_skip ("xdotool is not installed (apt-get install xdotool)");
+      return FALSE;
+    }
+  if (!GDK_IS_X11_SURFACE (surface))
+    {
+      g_test_skip ("not an X11 display: xdotool cannot reach the window");
+      return FALSE;
+    }
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (surface));
+  ra_ui_test_xdotool ("windowfocus", "--sync", xid, NULL);
+  ra_ui_test_wait_until (window_active, window, "the window to be focused");
+  return TRUE;
+#else
+  g_test_skip ("built without X11 support");
+  return FALSE;
+#endif
+}
+
 static void
 test_no_display (void)
 {
@@ -150,6 +225,8 @@ ra_ui_test_init (const char *no_display_path)
   ra_ui_test_app = ra_application_new ();
   g_assert_true (g_application_register (G_APPLICATION (ra_ui_test_app), NULL, NULL));
   ra_application_set_reviewer (ra_ui_test_app, "tester");
+  /* The feature tests see every page; the role tests switch to Reviewer. */
+  ra_application_set_lead (ra_ui_test_app, TRUE);
   g_application_hold (G_APPLICATION (ra_ui_test_app));
   return TRUE;
 }

@@ -44,4 +44,13 @@ void           ra_ui_test_close_window    (RaWindow    *window);
 /* The item's state for "tester", read through a connection of its own. */
 RaLabelItem   *ra_ui_test_stored_item     (gint64       turn_id);
 
+/* xdotool with its arguments (NULL-terminated); fails the test when it fails. */
+void           ra_ui_test_xdotool         (const char  *first,
+                                           ...) G_GNUC_NULL_TERMINATED;
+/* FALSE (and the test is skipped) without xdotool or an X11 window; else
+ * focuses WINDOW as a window manager would and waits until it is active. */
+gboolean       ra_ui_test_focus_window    (RaWindow    *window);
+/* Spins the main loop for MS milliseconds. */
+void           ra_ui_test_iterate_for     (guint        ms);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ra-database.h"
 #include "ra-test-util.h"
@@ -158,7 +159,7 @@ test_lists (void)
   g_autoptr(GPtrArray) audits = NULL;
   g_autoptr(GPtrArray) frame = NULL;
   g_autoptr(RaStoreValues) values = NULL;
-  const RaDatabaseBatch *batch;
+  const RaBatch *batch;
   const RaAuditInfo *info;
   RaAuditDesign design = { 0 };
 
@@ -354,8 +355,8 @@ batches_done_cb (GObject      *object,
   g_assert_no_error (error);
   g_assert_cmpuint (batches->len, ==, 1);
   /* Whole and right, however often it was interrupted on the way. */
-  g_assert_cmpint (((RaDatabaseBatch *) g_ptr_array_index (batches, 0))->n_turns, ==, 3 * 3000);
-  g_assert_cmpint (((RaDatabaseBatch *) g_ptr_array_index (batches, 0))->n_declined, ==, 3 * 3000 * 3 / 4);
+  g_assert_cmpint (((RaBatch *) g_ptr_array_index (batches, 0))->n_turns, ==, 3 * 3000);
+  g_assert_cmpint (((RaBatch *) g_ptr_array_index (batches, 0))->n_declined, ==, 3 * 3000 * 3 / 4);
   g_ptr_array_add (finished->order, (gpointer) "batches");
   finished->pending--;
 }
@@ -478,6 +479,162 @@ test_import (void)
   g_assert_finalize_object (db);
 }
 
+/* A batch whose turns are an hour apart from 2026-01-05T00:00Z, written
+ * with a +02:00 offset (the store keeps them in UTC). */
+static char *
+write_timed_batch (void)
+{
+  static const char *classes[] = { "medical", "legal" };
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < 48; i++)
+    g_string_append_printf (text,
+                            "{\"id\": \"t-%u\", \"class\": \"%s\", \"model\": \"m%u\", "
+                            "\"timestamp\": \"2026-01-05T%02u:30:00+02:00\", \"prompt\": \"Question\", "
+                            "\"response\": \"I can't help with that.\", \"declined\": %s}\n",
+                            i, classes[i % 2], i % 3, (i / 2) % 24, i % 5 == 4 ? "false" : "true");
+  return ra_test_write_file ("timed.jsonl", text->str, -1);
+}
+
+static GPtrArray *
+preview (RaDatabase          *db,
+         const RaAuditDesign *design,
+         GError             **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ra_database_frame_async (db, design, NULL, store_result_cb, &result);
+  wait_for (&result);
+  return ra_database_frame_finish (db, result, error);
+}
+
+/* The New Audit preview (RaDatabase) and `audit create` count the same
+ * N_h: times compared as times whatever their offset, the same strata,
+ * and the same error for an unknown batch. */
+static void
+test_preview_agrees_with_create (void)
+{
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *batch = write_timed_batch ();
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaImportOptions) options = ra_import_options_new ();
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) preview_error = NULL;
+  RaDatabase *db;
+  struct {
+    const char *from, *to;
+    RaStrataBy  by;
+  } cases[] = {
+    { NULL, NULL, RA_STRATA_CLASS },
+    /* 10:00+02:00 is 08:00Z: a string comparison would cut at 10:00Z. */
+    { "2026-01-05T10:00:00+02:00", "2026-01-05T20:00:00+02:00", RA_STRATA_CLASS },
+    { "2026-01-04T23:00:00-01:00", NULL, RA_STRATA_CLASS_MODEL },
+    { "2026-01-05", "2026-01-05T06:00:00Z", RA_STRATA_CLASS_MODEL },
+  };
+
+  ra_import_options_set_batch_name (options, "jan");
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  imported = ra_import_file (store, batch, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported->imported, ==, 48);
+
+  db = ra_database_new ();
+  g_assert_true (ra_database_open_sync (db, path, &error));
+  g_assert_no_error (error);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      RaAuditDesign design = { 0 };
+      g_autoptr(GPtrArray) frame = NULL;
+      g_autoptr(GPtrArray) strata = NULL;
+      g_autoptr(RaAudit) audit = NULL;
+      g_autofree char *name = g_strdup_printf ("case-%u", c);
+      guint j = 0;
+
+      design.declined_by = RA_DECLINED_BY_SOURCE;
+      design.strata_by = cases[c].by;
+      design.from = (char *) cases[c].from;
+      design.to = (char *) cases[c].to;
+      design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+      design.size.per_class = 2;
+      design.has_seed = TRUE;
+      design.seed = 11;
+
+      frame = preview (db, &design, &error);
+      g_assert_no_error (error);
+      audit = ra_audit_create (store, name, &design, NULL, &error);
+      g_assert_no_error (error);
+      strata = ra_audit_get_strata (store, audit->id, &error);
+      g_assert_no_error (error);
+
+      /* Every stratum of the audit, in the same order with the same N_h. */
+      g_assert_cmpuint (frame->len, ==, strata->len);
+      for (j = 0; j < strata->len; j++)
+        {
+          const RaFrameStratum *f = g_ptr_array_index (frame, j);
+          const RaAuditStratum *a = g_ptr_array_index (strata, j);
+
+          g_assert_cmpstr (f->stratum, ==, a->stratum);
+          g_assert_cmpuint (f->population, ==, a->population);
+          g_assert_cmpuint (f->turns, ==, a->turns);
+        }
+      g_assert_cmpuint (audit->population, >, 0);
+    }
+
+  /* The offset case counts turns 08:30Z..17:30Z: 10 hours, 2 turns each. */
+  {
+    RaAuditDesign design = { .declined_by = RA_DECLINED_BY_SOURCE,
+                             .from = (char *) cases[1].from, .to = (char *) cases[1].to };
+    g_autoptr(GPtrArray) frame = preview (db, &design, &error);
+    guint64 turns = 0;
+
+    g_assert_no_error (error);
+    for (guint j = 0; j < frame->len; j++)
+      turns += ((RaFrameStratum *) g_ptr_array_index (frame, j))->turns;
+    g_assert_cmpuint (turns, ==, 20);
+  }
+
+  /* An unknown batch: the same error from both. */
+  {
+    RaAuditDesign design = { .declined_by = RA_DECLINED_BY_SOURCE,
+                             .batches = (char *[]) { "jan", "nope", NULL },
+                             .size = { .rule = RA_AUDIT_SIZE_PER_CLASS, .per_class = 1 } };
+    g_autoptr(GPtrArray) frame = preview (db, &design, &preview_error);
+    g_autoptr(RaAudit) audit = NULL;
+
+    g_assert_null (frame);
+    g_assert_error (preview_error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
+    audit = ra_audit_create (store, "unknown", &design, NULL, &error);
+    g_assert_null (audit);
+    g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_FOUND);
+    g_assert_cmpstr (error->message, ==, preview_error->message);
+    g_assert_nonnull (strstr (error->message, "'nope'"));
+    g_clear_error (&error);
+  }
+
+  /* A time that is not one: the same error from both. */
+  {
+    RaAuditDesign design = { .declined_by = RA_DECLINED_BY_SOURCE, .from = (char *) "yesterday",
+                             .size = { .rule = RA_AUDIT_SIZE_PER_CLASS, .per_class = 1 } };
+    g_autoptr(GPtrArray) frame = NULL;
+    g_autoptr(RaAudit) audit = NULL;
+
+    g_clear_error (&preview_error);
+    frame = preview (db, &design, &preview_error);
+    g_assert_null (frame);
+    g_assert_nonnull (preview_error);
+    audit = ra_audit_create (store, "bad-time", &design, NULL, &error);
+    g_assert_null (audit);
+    g_assert_error (error, preview_error->domain, preview_error->code);
+    g_assert_cmpstr (error->message, ==, preview_error->message);
+    g_clear_error (&error);
+  }
+
+  g_assert_finalize_object (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -493,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/ra/database/session-finished", test_session_finished);
   g_test_add_func ("/ra/database/import", test_import);
   g_test_add_func ("/ra/database/background-yields", test_background_yields);
+  g_test_add_func ("/ra/database/preview-agrees-with-create", test_preview_agrees_with_create);
 
   return g_test_run ();
 }

@@ -1,0 +1,737 @@
+/* ra-rules-reference.c — the rule matcher as it was before the one-pass
+ * prefilter (issue 15), kept unchanged as the tests' reference: the model's
+ * verdicts must equal these turn by turn.
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ra-rules"
+
+#include "config.h"
+
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "ra-rules-reference.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (cJSON, cJSON_Delete)
+
+/* Limits that keep a hostile rules file from costing much. */
+#define MAX_ID_BYTES        128
+#define MAX_PATTERN_BYTES   16384
+#define MAX_RULES           10000
+
+typedef struct
+{
+  char        *id;
+  char        *literal;      /* normalised phrase, NULL for a regex */
+  gsize        literal_len;
+  gboolean     word_start;   /* the phrase starts with a letter or digit */
+  gboolean     word_end;     /* ... ends with one */
+  GRegex      *regex;
+  RaRuleWhere  where;
+  RaVerdict    kind;
+} Rule;
+
+typedef struct
+{
+  gsize start;
+  gsize end;
+} Span;
+
+struct _RefRules
+{
+  char    *source;
+  char    *version;
+  GArray  *rules;        /* of Rule */
+  GArray  *exceptions;   /* of Rule (where = anywhere, kind unused) */
+
+  /* Scratch, reused by every ref_rules_match () call. */
+  GString *text;
+  gsize    first_end;
+  gsize    opening_end;
+  GArray  *spans;        /* of Span: where the exceptions match in text */
+  gboolean spans_ready;
+};
+
+static const char *where_names[] = {
+  [RA_RULE_WHERE_START] = "start",
+  [RA_RULE_WHERE_FIRST_SENTENCE] = "first-sentence",
+  [RA_RULE_WHERE_OPENING] = "opening",
+  [RA_RULE_WHERE_ANYWHERE] = "anywhere",
+};
+
+/* ------------------------------------------------------------------------ */
+/* Normalisation */
+
+static inline gboolean
+is_space (gunichar c)
+{
+  if (c < 0x80)
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0;
+  return g_unichar_isspace (c);
+}
+
+static inline gboolean
+is_newline (gunichar c)
+{
+  return c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029 || c == 0x85;
+}
+
+static inline gboolean
+is_dropped (gunichar c)
+{
+  /* Zero-width characters and the soft hyphen only hide words from a match. */
+  return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF || c == 0xAD;
+}
+
+static inline gunichar
+map_quote (gunichar c)
+{
+  switch (c)
+    {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B:
+    case 0x2032: case 0x02BC: case 0xFF07:
+      return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F:
+    case 0x2033: case 0x00AB: case 0x00BB: case 0xFF02:
+      return '"';
+    default:
+      return c;
+    }
+}
+
+/* Decodes one character; invalid or truncated UTF-8 gives U+FFFD for one byte. */
+static inline gunichar
+next_char (const char  *p,
+           const char  *end,
+           const char **next)
+{
+  guchar b = (guchar) *p;
+  gunichar c;
+
+  if (b < 0x80)
+    {
+      *next = p + 1;
+      return b;
+    }
+
+  c = g_utf8_get_char_validated (p, end - p);
+  if (c == (gunichar) -1 || c == (gunichar) -2)
+    {
+      *next = p + 1;
+      return 0xFFFD;
+    }
+  *next = g_utf8_next_char (p);
+  return c;
+}
+
+static void
+normalize_into (GString    *out,
+                const char *text,
+                gsize       length,
+                gboolean    strip_leading,
+                gsize      *first_end,
+                gsize      *opening_end)
+{
+  const char *p = text;
+  const char *end = text + length;
+  gboolean pending_space = FALSE;
+  gboolean pending_newline = FALSE;
+  gboolean leading = strip_leading;
+  gsize ends[3];
+  guint n_ends = 0;
+
+  g_string_truncate (out, 0);
+
+  while (p < end)
+    {
+      const char *next;
+      gunichar c = next_char (p, end, &next);
+
+      p = next;
+
+      if (leading)
+        {
+          if (is_space (c) || is_dropped (c) ||
+              c == '*' || c == '_' || c == '#' || c == '>' || c == '`')
+            continue;
+          leading = FALSE;
+        }
+
+      c = map_quote (c);
+      if (c == '*' || is_dropped (c))
+        continue;
+
+      if (is_space (c))
+        {
+          pending_space = TRUE;
+          if (is_newline (c))
+            pending_newline = TRUE;
+          continue;
+        }
+
+      if (pending_space && out->len > 0)
+        {
+          /* A line break ends a sentence, unless a full stop just did. */
+          if (pending_newline && n_ends < 3 &&
+              (n_ends == 0 || ends[n_ends - 1] != out->len))
+            ends[n_ends++] = out->len;
+          g_string_append_c (out, ' ');
+        }
+      pending_space = pending_newline = FALSE;
+
+      if (c < 0x80)
+        g_string_append_c (out, g_ascii_tolower ((char) c));
+      else
+        g_string_append_unichar (out, g_unichar_tolower (c));
+
+      if ((c == '.' || c == '!' || c == '?') && n_ends < 3)
+        {
+          const char *after;
+
+          if (p >= end || is_space (next_char (p, end, &after)))
+            ends[n_ends++] = out->len;
+        }
+    }
+
+  while (n_ends < 3)
+    ends[n_ends++] = out->len;
+
+  if (first_end != NULL)
+    *first_end = ends[0];
+  if (opening_end != NULL)
+    *opening_end = ends[2];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading */
+
+static void
+rule_clear (gpointer data)
+{
+  Rule *rule = data;
+
+  g_clear_pointer (&rule->id, g_free);
+  g_clear_pointer (&rule->literal, g_free);
+  g_clear_pointer (&rule->regex, g_regex_unref);
+}
+
+void
+ref_rules_free (RefRules *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->source);
+  g_free (self->version);
+  g_clear_pointer (&self->rules, g_array_unref);
+  g_clear_pointer (&self->exceptions, g_array_unref);
+  if (self->text != NULL)
+    g_string_free (self->text, TRUE);
+  g_clear_pointer (&self->spans, g_array_unref);
+  g_free (self);
+}
+
+static inline gboolean
+is_word_char (gunichar c)
+{
+  if (c < 0x80)
+    return g_ascii_isalnum ((char) c);
+  return g_unichar_isalnum (c);
+}
+
+static gboolean G_GNUC_PRINTF (4, 5)
+fail (GError    **error,
+      const char *source,
+      const char *what,
+      const char *format,
+      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, RA_RULES_ERROR, RA_RULES_ERROR_INVALID, "%s: %s%s%s",
+               source, what ? what : "", what ? ": " : "", message);
+  return FALSE;
+}
+
+/* Typographic quotes in a regex become ASCII, as they do in the text. */
+static char *
+regex_source (const char *pattern)
+{
+  GString *out = g_string_sized_new (strlen (pattern));
+  const char *p = pattern;
+  const char *end = pattern + strlen (pattern);
+
+  while (p < end)
+    {
+      const char *next;
+      gunichar c = map_quote (next_char (p, end, &next));
+
+      if (c < 0x80)
+        g_string_append_c (out, (char) c);
+      else
+        g_string_append_len (out, p, next - p);
+      p = next;
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+parse_rule (RefRules      *self,
+            const cJSON  *item,
+            guint         index,
+            gboolean      is_exception,
+            GHashTable   *seen,
+            Rule         *rule,
+            GError      **error)
+{
+  const char *noun = is_exception ? "exception" : "rule";
+  g_autofree char *where_label = NULL;
+  const cJSON *id, *pattern, *regex, *where, *kind, *field;
+  const char *label;
+
+  if (!cJSON_IsObject (item))
+    {
+      where_label = g_strdup_printf ("%s #%u", noun, index + 1);
+      return fail (error, self->source, where_label, "not a JSON object");
+    }
+
+  id = cJSON_GetObjectItemCaseSensitive (item, "id");
+  if (!cJSON_IsString (id) || id->valuestring[0] == '\0')
+    {
+      where_label = g_strdup_printf ("%s #%u", noun, index + 1);
+      return fail (error, self->source, where_label, "missing \"id\" (a non-empty string)");
+    }
+  if (strlen (id->valuestring) > MAX_ID_BYTES)
+    {
+      where_label = g_strdup_printf ("%s #%u", noun, index + 1);
+      return fail (error, self->source, where_label, "\"id\" is longer than %d bytes", MAX_ID_BYTES);
+    }
+  for (const char *c = id->valuestring; *c; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      {
+        where_label = g_strdup_printf ("%s #%u", noun, index + 1);
+        return fail (error, self->source, where_label, "\"id\" holds a control character");
+      }
+
+  where_label = g_strdup_printf ("%s \"%s\"", noun, id->valuestring);
+  label = where_label;
+
+  if (g_hash_table_contains (seen, id->valuestring))
+    return fail (error, self->source, label, "duplicate id (ids must be unique across rules and exceptions)");
+  g_hash_table_add (seen, g_strdup (id->valuestring));
+
+  cJSON_ArrayForEach (field, item)
+    {
+      const char *key = field->string ? field->string : "";
+
+      if (g_str_equal (key, "id") || g_str_equal (key, "pattern") ||
+          g_str_equal (key, "regex") || g_str_equal (key, "description") ||
+          g_str_equal (key, "comment"))
+        continue;
+      if (!is_exception && (g_str_equal (key, "where") || g_str_equal (key, "kind")))
+        continue;
+      return fail (error, self->source, label, "unknown key \"%s\"%s", key,
+                   is_exception && (g_str_equal (key, "where") || g_str_equal (key, "kind"))
+                   ? " (exceptions apply anywhere, to every rule)" : "");
+    }
+
+  rule->id = g_strdup (id->valuestring);
+
+  pattern = cJSON_GetObjectItemCaseSensitive (item, "pattern");
+  if (!cJSON_IsString (pattern) || pattern->valuestring[0] == '\0')
+    return fail (error, self->source, label, "missing \"pattern\" (a non-empty string)");
+  if (strlen (pattern->valuestring) > MAX_PATTERN_BYTES)
+    return fail (error, self->source, label, "\"pattern\" is longer than %d bytes", MAX_PATTERN_BYTES);
+
+  regex = cJSON_GetObjectItemCaseSensitive (item, "regex");
+  if (regex != NULL && !cJSON_IsBool (regex))
+    return fail (error, self->source, label, "\"regex\" must be true or false");
+
+  rule->where = RA_RULE_WHERE_ANYWHERE;
+  rule->kind = RA_VERDICT_FULL;
+
+  if (!is_exception)
+    {
+      gboolean found = FALSE;
+
+      where = cJSON_GetObjectItemCaseSensitive (item, "where");
+      if (!cJSON_IsString (where))
+        return fail (error, self->source, label,
+                     "missing \"where\" (start, first-sentence, opening or anywhere)");
+      for (guint i = 0; i < G_N_ELEMENTS (where_names); i++)
+        if (g_str_equal (where->valuestring, where_names[i]))
+          {
+            rule->where = (RaRuleWhere) i;
+            found = TRUE;
+          }
+      if (!found)
+        return fail (error, self->source, label,
+                     "unknown \"where\" value \"%s\" (expected start, first-sentence, opening or anywhere)",
+                     where->valuestring);
+
+      kind = cJSON_GetObjectItemCaseSensitive (item, "kind");
+      if (!cJSON_IsString (kind))
+        return fail (error, self->source, label, "missing \"kind\" (full or partial)");
+      if (g_str_equal (kind->valuestring, "full"))
+        rule->kind = RA_VERDICT_FULL;
+      else if (g_str_equal (kind->valuestring, "partial"))
+        rule->kind = RA_VERDICT_PARTIAL;
+      else
+        return fail (error, self->source, label,
+                     "unknown \"kind\" value \"%s\" (expected full or partial)",
+                     kind->valuestring);
+    }
+
+  if (cJSON_IsTrue (regex))
+    {
+      g_autoptr(GError) regex_error = NULL;
+      g_autofree char *source = regex_source (pattern->valuestring);
+      GRegexCompileFlags flags = G_REGEX_CASELESS | G_REGEX_OPTIMIZE;
+
+      if (rule->where == RA_RULE_WHERE_START)
+        flags |= G_REGEX_ANCHORED;
+
+      rule->regex = g_regex_new (source, flags, 0, &regex_error);
+      if (rule->regex == NULL)
+        return fail (error, self->source, label, "bad regex: %s", regex_error->message);
+
+      if (g_regex_match (rule->regex, "", 0, NULL))
+        return fail (error, self->source, label,
+                     "the regex matches empty text, so it would match every response");
+    }
+  else
+    {
+      GString *lit = g_string_new (NULL);
+      const char *p, *last;
+      gunichar c;
+
+      normalize_into (lit, pattern->valuestring, strlen (pattern->valuestring),
+                      FALSE, NULL, NULL);
+      rule->literal_len = lit->len;
+      rule->literal = g_string_free (lit, FALSE);
+      if (rule->literal_len == 0)
+        return fail (error, self->source, label, "the phrase is empty once normalised");
+
+      p = rule->literal;
+      c = g_utf8_get_char (p);
+      rule->word_start = is_word_char (c);
+      last = g_utf8_find_prev_char (rule->literal, rule->literal + rule->literal_len);
+      rule->word_end = last != NULL && is_word_char (g_utf8_get_char (last));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_list (RefRules      *self,
+            const cJSON  *root,
+            const char   *key,
+            gboolean      is_exception,
+            GHashTable   *seen,
+            GArray       *out,
+            GError      **error)
+{
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive (root, key);
+  const cJSON *item;
+  guint index = 0;
+
+  if (list == NULL && is_exception)
+    return TRUE;
+
+  if (!cJSON_IsArray (list))
+    return fail (error, self->source, NULL, "\"%s\" must be an array of %s", key,
+                 is_exception ? "exceptions" : "rules");
+
+  if (cJSON_GetArraySize (list) > MAX_RULES)
+    return fail (error, self->source, NULL, "more than %d entries in \"%s\"", MAX_RULES, key);
+
+  cJSON_ArrayForEach (item, list)
+    {
+      Rule rule = { 0 };
+
+      if (!parse_rule (self, item, index++, is_exception, seen, &rule, error))
+        {
+          rule_clear (&rule);
+          return FALSE;
+        }
+      g_array_append_val (out, rule);
+    }
+
+  return TRUE;
+}
+
+RefRules *
+ref_rules_new_from_data (const char  *data,
+                        gsize        length,
+                        const char  *display_name,
+                        GError     **error)
+{
+  g_autoptr(RefRules) self = NULL;
+  g_autoptr(cJSON) root = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autofree char *copy = NULL;
+  const char *parse_end = NULL;
+  const cJSON *version, *field;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  self = g_new0 (RefRules, 1);
+  self->source = g_strdup (display_name ? display_name : "<rules>");
+  self->version = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, length);
+  self->rules = g_array_new (FALSE, TRUE, sizeof (Rule));
+  g_array_set_clear_func (self->rules, rule_clear);
+  self->exceptions = g_array_new (FALSE, TRUE, sizeof (Rule));
+  g_array_set_clear_func (self->exceptions, rule_clear);
+  self->text = g_string_sized_new (4096);
+  self->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+
+  if (memchr (data, '\0', length) != NULL)
+    {
+      g_set_error (error, RA_RULES_ERROR, RA_RULES_ERROR_SYNTAX,
+                   "%s: not a rules file (it holds a NUL byte)", self->source);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      g_set_error (error, RA_RULES_ERROR, RA_RULES_ERROR_SYNTAX,
+                   "%s: not a rules file (not UTF-8 text)", self->source);
+      return NULL;
+    }
+
+  copy = g_strndup (data, length);
+  root = cJSON_ParseWithOpts (copy, &parse_end, TRUE);
+  if (root == NULL)
+    {
+      gsize offset = parse_end != NULL && parse_end >= copy ? (gsize) (parse_end - copy) : 0;
+      guint line = 1;
+
+      offset = MIN (offset, length);
+      for (gsize i = 0; i < offset; i++)
+        if (copy[i] == '\n')
+          line++;
+      g_set_error (error, RA_RULES_ERROR, RA_RULES_ERROR_SYNTAX,
+                   "%s:%u: not valid JSON", self->source, line);
+      return NULL;
+    }
+
+  if (!cJSON_IsObject (root))
+    {
+      fail (error, self->source, NULL,
+            "a rules file is a JSON object with \"version\": 1 and \"rules\"");
+      return NULL;
+    }
+
+  cJSON_ArrayForEach (field, root)
+    {
+      const char *key = field->string ? field->string : "";
+
+      if (!g_str_equal (key, "version") && !g_str_equal (key, "rules") &&
+          !g_str_equal (key, "exceptions") && !g_str_equal (key, "description") &&
+          !g_str_equal (key, "comment"))
+        {
+          fail (error, self->source, NULL, "unknown key \"%s\"", key);
+          return NULL;
+        }
+    }
+
+  version = cJSON_GetObjectItemCaseSensitive (root, "version");
+  if (!cJSON_IsNumber (version) || version->valuedouble != 1.0)
+    {
+      fail (error, self->source, NULL, "\"version\" must be 1 (the only rules format this build reads)");
+      return NULL;
+    }
+
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!parse_list (self, root, "rules", FALSE, seen, self->rules, error) ||
+      !parse_list (self, root, "exceptions", TRUE, seen, self->exceptions, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Matching */
+
+static gsize
+limit_for (RefRules     *self,
+           RaRuleWhere  where)
+{
+  switch (where)
+    {
+    case RA_RULE_WHERE_FIRST_SENTENCE:
+      return self->first_end;
+    case RA_RULE_WHERE_OPENING:
+      return self->opening_end;
+    case RA_RULE_WHERE_START:
+    case RA_RULE_WHERE_ANYWHERE:
+    default:
+      return self->text->len;
+    }
+}
+
+static gboolean
+literal_boundaries (const char *text,
+                    gsize       text_len,
+                    const Rule *rule,
+                    gsize       start)
+{
+  gsize end = start + rule->literal_len;
+
+  if (rule->word_start && start > 0)
+    {
+      const char *prev = g_utf8_find_prev_char (text, text + start);
+      if (prev != NULL && is_word_char (g_utf8_get_char (prev)))
+        return FALSE;
+    }
+  if (rule->word_end && end < text_len && is_word_char (g_utf8_get_char (text + end)))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Calls FUNC for each match of RULE within text[0, limit); stops when FUNC
+ * returns TRUE, and returns whether it did. */
+typedef gboolean (*SpanFunc) (RefRules *self,
+                              gsize    start,
+                              gsize    end);
+
+static gboolean
+for_each_match (RefRules    *self,
+                const Rule *rule,
+                gsize       limit,
+                SpanFunc    func)
+{
+  const char *text = self->text->str;
+  gsize text_len = self->text->len;
+
+  if (rule->regex != NULL)
+    {
+      g_autoptr(GMatchInfo) info = NULL;
+
+      if (!g_regex_match_full (rule->regex, text, limit, 0, G_REGEX_MATCH_NOTEMPTY, &info, NULL))
+        return FALSE;
+
+      do
+        {
+          int start, end;
+
+          if (g_match_info_fetch_pos (info, 0, &start, &end) &&
+              start >= 0 && end > start &&
+              func (self, start, end))
+            return TRUE;
+          if (rule->where == RA_RULE_WHERE_START)
+            break;
+        }
+      while (g_match_info_next (info, NULL));
+
+      return FALSE;
+    }
+
+  if (rule->where == RA_RULE_WHERE_START)
+    return (rule->literal_len <= text_len &&
+            memcmp (text, rule->literal, rule->literal_len) == 0 &&
+            literal_boundaries (text, text_len, rule, 0) &&
+            func (self, 0, rule->literal_len));
+
+  for (gsize pos = 0; pos + rule->literal_len <= limit; pos++)
+    {
+      const char *hit = memchr (text + pos, rule->literal[0], limit - pos - rule->literal_len + 1);
+
+      if (hit == NULL)
+        return FALSE;
+      pos = hit - text;
+      if (memcmp (hit, rule->literal, rule->literal_len) == 0 &&
+          literal_boundaries (text, text_len, rule, pos) &&
+          func (self, pos, pos + rule->literal_len))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+collect_span (RefRules *self,
+              gsize    start,
+              gsize    end)
+{
+  Span span = { start, end };
+
+  g_array_append_val (self->spans, span);
+  return FALSE;
+}
+
+static gboolean
+uncancelled (RefRules *self,
+             gsize    start,
+             gsize    end)
+{
+  if (!self->spans_ready)
+    {
+      g_array_set_size (self->spans, 0);
+      for (guint i = 0; i < self->exceptions->len; i++)
+        {
+          const Rule *exception = &g_array_index (self->exceptions, Rule, i);
+          for_each_match (self, exception, self->text->len, collect_span);
+        }
+      self->spans_ready = TRUE;
+    }
+
+  for (guint i = 0; i < self->spans->len; i++)
+    {
+      const Span *span = &g_array_index (self->spans, Span, i);
+
+      if (span->start < end && start < span->end)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+RaVerdict
+ref_rules_match (RefRules     *self,
+                const char  *text,
+                gssize       length,
+                const char **rule_id)
+{
+  static const RaVerdict order[] = { RA_VERDICT_FULL, RA_VERDICT_PARTIAL };
+
+  g_return_val_if_fail (self != NULL, RA_VERDICT_NONE);
+
+  if (rule_id != NULL)
+    *rule_id = NULL;
+  if (text == NULL)
+    return RA_VERDICT_NONE;
+  if (length < 0)
+    length = strlen (text);
+
+  normalize_into (self->text, text, length, TRUE, &self->first_end, &self->opening_end);
+  self->spans_ready = FALSE;
+
+  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+    for (guint i = 0; i < self->rules->len; i++)
+      {
+        const Rule *rule = &g_array_index (self->rules, Rule, i);
+
+        if (rule->kind != order[k])
+          continue;
+
+        if (for_each_match (self, rule, limit_for (self, rule->where), uncancelled))
+          {
+            if (rule_id != NULL)
+              *rule_id = rule->id;
+            return rule->kind;
+          }
+      }
+
+  return RA_VERDICT_NONE;
+}
