@@ -331,6 +331,30 @@ audit_create (int argc, char **argv)
       goto out;
     }
 
+  /* What the minimum of 2 items per stratum did, and the single-decline
+   * strata (stats' addition for issue 12). */
+  {
+    g_autofree guint64 *pops = g_new0 (guint64, strata_list->len + 1);
+    g_autofree const char **names = g_new0 (const char *, strata_list->len + 1);
+    g_autofree char *notes = NULL;
+
+    for (guint i = 0; i < strata_list->len; i++)
+      {
+        const RaAuditStratum *s = g_ptr_array_index (strata_list, i);
+
+        pops[i] = s->population;
+        names[i] = s->stratum;
+      }
+    notes = ra_audit_size_notes (&design.size, pops, names, strata_list->len);
+    if (notes != NULL)
+      {
+        g_auto(GStrv) lines = g_strsplit (notes, "\n", -1);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          g_printerr ("refusal-audit %s: note: %s\n", command, lines[i]);
+      }
+  }
+
 report:
   if (ra_cli_json)
     {

@@ -13,6 +13,7 @@
 
 #include "ra-cli.h"
 #include "ra-import.h"
+#include "ra-text.h"
 
 static int
 compare_strings (gconstpointer a,
@@ -81,23 +82,28 @@ result_to_json (const RaImportResult *result,
   return obj;
 }
 
+/* File names, batch names and messages (which quote the data) are data:
+ * they reach the terminal through the one sanitiser, on one line. */
 static void
 print_problems (const RaImportResult *result)
 {
   guint64 problems = result->rejected;
+  g_autofree char *source = ra_text_for_terminal (result->source, TRUE);
 
   for (guint i = 0; i < result->problems->len; i++)
     {
       const RaImportProblem *p = g_ptr_array_index (result->problems, i);
+      g_autofree char *file = ra_text_for_terminal (p->file, TRUE);
+      g_autofree char *message = ra_text_for_terminal (p->message, TRUE);
 
       if (p->line > 0)
-        g_printerr ("%s:%" G_GUINT64_FORMAT ": %s\n", p->file, p->line, p->message);
+        g_printerr ("%s:%" G_GUINT64_FORMAT ": %s\n", file, p->line, message);
       else
-        g_printerr ("%s: %s\n", p->file, p->message);
+        g_printerr ("%s: %s\n", file, message);
     }
   if (problems > result->problems->len)
     g_printerr ("%s: ... and %" G_GUINT64_FORMAT " more invalid records\n",
-                result->source, problems - result->problems->len);
+                source, problems - result->problems->len);
 }
 
 static void
@@ -105,18 +111,20 @@ print_summary (const RaImportResult *result)
 {
   g_autoptr(GPtrArray) keys = sorted_classes (result->per_class);
   g_autoptr(RaTable) table = NULL;
+  g_autofree char *source = ra_text_for_terminal (result->source, TRUE);
+  g_autofree char *batch = ra_text_for_terminal (result->batch_name, TRUE);
 
   if (result->landed)
     printf ("%s: imported %" G_GUINT64_FORMAT " turns as batch %" G_GINT64_FORMAT " \"%s\" "
             "(%" G_GUINT64_FORMAT " duplicates skipped, %" G_GUINT64_FORMAT " rejected)\n",
-            result->source, result->imported, result->batch_id, result->batch_name,
+            source, result->imported, result->batch_id, batch,
             result->duplicates, result->rejected);
   else if (result->rejected == 0)
     printf ("%s: nothing new: all %" G_GUINT64_FORMAT " turns are already in the store\n",
-            result->source, result->duplicates);
+            source, result->duplicates);
   else
     printf ("%s: nothing imported (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " records invalid)\n",
-            result->source, result->rejected, result->records);
+            source, result->rejected, result->records);
 
   if (keys->len == 0)
     return;
@@ -230,11 +238,18 @@ ra_cmd_import (int    argc,
       if (file_error != NULL)
         {
           int code = ra_cli_exit_code_for (file_error);
+          g_autofree char *message = ra_text_for_terminal (file_error->message, TRUE);
 
-          g_printerr ("refusal-audit import: %s\n", file_error->message);
+          g_printerr ("refusal-audit import: %s\n", message);
           if (file_error->domain == RA_IMPORT_ERROR &&
               file_error->code == RA_IMPORT_ERROR_READ)
             code = RA_EXIT_DATAERR;
+          /* The import reports every failure to open its input (missing,
+           * no permission, a folder, a loop of symbolic links ...) in
+           * GIO's domain: the input is unreadable. */
+          else if (file_error->domain == G_IO_ERROR &&
+                   file_error->code != G_IO_ERROR_CANCELLED)
+            code = RA_EXIT_NOINPUT;
           exit_code = MAX (exit_code, code);
 
           /* A store failure (disk full, locked) stops the whole run. */

@@ -91,6 +91,38 @@ ra_audit_is_external (RaStore *store,
          g_strcmp0 (ra_column_text (stmt, 0), RA_AUDIT_FRAME_EXTERNAL) == 0;
 }
 
+GPtrArray *
+ra_audit_external_load_cells (RaStore  *store,
+                              gint64    audit_id,
+                              GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store, "SELECT class, model, turns, declines FROM audit_cells"
+                                 " WHERE audit_id = ?1 ORDER BY class, model", error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RaFrameStratum *c = g_new0 (RaFrameStratum, 1);
+
+      c->class = g_strdup (ra_column_text (stmt, 0));
+      c->model = g_strdup (ra_column_text (stmt, 1));
+      c->stratum = g_strconcat (c->class, "/", c->model, NULL);
+      c->turns = (guint64) sqlite3_column_int64 (stmt, 2);
+      c->population = (guint64) sqlite3_column_int64 (stmt, 3);
+      g_ptr_array_add (cells, c);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, "cannot read the counts", error);
+      return NULL;
+    }
+  return g_steal_pointer (&cells);
+}
+
 static int
 cmp_state_strata (gconstpointer a,
                   gconstpointer b)
@@ -490,6 +522,39 @@ store_strata (RaStore                *store,
   return ra_store_step_done (store, stmt, "cannot store the strata", error);
 }
 
+/* The counts per class and model (replacing those stored before). */
+static gboolean
+store_cells (RaStore                *store,
+             gint64                  audit_id,
+             const RaExternalCounts *counts,
+             GError                **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = ra_store_prepare (store, "DELETE FROM audit_cells WHERE audit_id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  if (!ra_store_step_done (store, stmt, "cannot store the counts", error))
+    return FALSE;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!(stmt = ra_store_prepare (store, "INSERT INTO audit_cells (audit_id, class, model, turns, declines)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5)", error)))
+    return FALSE;
+  for (guint i = 0; i < counts->cells->len; i++)
+    {
+      const RaExternalStratum *c = g_ptr_array_index (counts->cells, i);
+
+      sqlite3_bind_int64 (stmt, 1, audit_id);
+      ra_bind_text (stmt, 2, c->class);
+      ra_bind_text (stmt, 3, c->model ? c->model : "");
+      sqlite3_bind_int64 (stmt, 4, (gint64) c->turns);
+      sqlite3_bind_int64 (stmt, 5, (gint64) c->declines);
+      if (!ra_store_step_done (store, stmt, "cannot store the counts", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static cJSON *
 provenance_json (const RaExternalSample *sample,
                  const RaExternalCounts *counts,
@@ -580,7 +645,8 @@ create_locked (RaStore                *store,
   audit_id = sqlite3_last_insert_rowid (ra_store_get_db (store));
 
   if (!insert_items (store, audit_id, sample, ids, error) ||
-      !store_strata (store, audit_id, counts, error))
+      !store_strata (store, audit_id, counts, error) ||
+      !store_cells (store, audit_id, counts, error))
     return -1;
   return audit_id;
 }
@@ -834,6 +900,7 @@ ra_audit_extend_external (RaStore              *store,
     }
   if (!insert_items (store, state->audit_id, sample, ids, error) ||
       !store_strata (store, state->audit_id, counts, error) ||
+      (counts_path != NULL && !store_cells (store, state->audit_id, counts, error)) ||
       !record_extension (store, state->audit_id, sample, counts, counts_path != NULL, batch_name, error) ||
       !ra_store_commit (store, error))
     {

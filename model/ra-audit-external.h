@@ -23,6 +23,7 @@
 
 #include "ra-audit.h"
 #include "ra-external-frame.h"
+#include "ra-frame.h"
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
 
@@ -61,6 +62,12 @@ const RaExternalAuditStratum *ra_audit_external_state_find (const RaExternalAudi
 
 /* TEXT as normalised UTC RFC 3339 (a date alone is its midnight UTC). */
 char                 *ra_audit_normalize_time      (const char   *text,
+                                                    GError      **error);
+
+/* An external audit's turns and declines per class and model, as
+ * RaFrameStratum (class, model, turns, population). */
+GPtrArray            *ra_audit_external_load_cells (RaStore      *store,
+                                                    gint64        audit_id,
                                                     GError      **error);
 
 /* Whether the audit AUDIT_ID's frame is external (FALSE on error too). */

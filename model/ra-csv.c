@@ -15,6 +15,11 @@
 
 #define CHUNK_SIZE (64 * 1024)
 
+/* A record over the size limit is skipped to its end, but for at most
+ * four times the limit (and 256 MiB): past that the input has no record
+ * ends (binary data, /dev/zero, an endless pipe) and would be read for ever. */
+#define MAX_SKIP(self) MAX (4 * (guint64) (self)->max_record, (guint64) 256 * 1024 * 1024)
+
 typedef enum
 {
   CSV_FIELD_START,
@@ -148,6 +153,7 @@ ra_reader_next_line (RaReader      *self,
 {
   gboolean skipping = FALSE;
   guint64 skip_start = 0;
+  guint64 skipped = 0;
   gsize scanned = 0;
 
   for (;;)
@@ -208,8 +214,18 @@ ra_reader_next_line (RaReader      *self,
           if (!skipping)
             skip_start = self->lineno + 1;
           skipping = TRUE;
+          skipped += avail;
           self->pos = self->len;
           avail = 0;
+          /* An input with no line ends at all (binary data, /dev/zero, an
+           * endless pipe) would be read for ever: give up on it. */
+          if (skipped > MAX_SKIP (self))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "line %" G_GUINT64_FORMAT " has no line end in its first %" G_GUINT64_FORMAT
+                           " bytes: this is not text with line ends", skip_start, skipped);
+              return RA_READ_ERROR;
+            }
         }
 
       scanned = avail;
@@ -245,6 +261,7 @@ ra_reader_next_csv (RaReader      *self,
   gboolean any = FALSE;
   const char *bad = NULL;
   guint64 bad_line = 0;
+  guint64 skipped = 0;
 
   g_string_truncate (self->record, 0);
   g_array_set_size (self->starts, 0);
@@ -271,6 +288,14 @@ ra_reader_next_csv (RaReader      *self,
 
           if (c == '\n')
             self->lineno++;
+
+          if (bad != NULL && ++skipped > MAX_SKIP (self))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "the record starting on line %" G_GUINT64_FORMAT " has no end in its first %"
+                           G_GUINT64_FORMAT " bytes: this is not CSV text", start_line, skipped);
+              return RA_READ_ERROR;
+            }
 
           if (state != CSV_BAD && self->record->len > self->max_record)
             {

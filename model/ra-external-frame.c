@@ -39,6 +39,7 @@ ra_external_counts_free (RaExternalCounts *c)
     return;
   g_free (c->path);
   g_clear_pointer (&c->strata, g_ptr_array_unref);
+  g_clear_pointer (&c->cells, g_ptr_array_unref);
   g_free (c->sha256);
   g_free (c);
 }
@@ -132,6 +133,19 @@ parse_u64 (const char *text,
   return FALSE;
 }
 
+static RaExternalStratum *
+stratum_new (const char *klass,
+             const char *model,
+             gboolean    by_model)
+{
+  RaExternalStratum *s = g_new0 (RaExternalStratum, 1);
+
+  s->class = g_strdup (klass);
+  s->model = by_model ? g_strdup (model ? model : "") : NULL;
+  s->name = stratum_name (klass, model, by_model);
+  return s;
+}
+
 RaExternalCounts *
 ra_external_counts_read (const char  *path,
                          gboolean     by_model,
@@ -140,7 +154,8 @@ ra_external_counts_read (const char  *path,
   g_autoptr(RaExternalCounts) counts = g_new0 (RaExternalCounts, 1);
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(RaReader) reader = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) cells = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) strata = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *contents = NULL, *shown = display (path);
   gsize length = 0;
   int col[4] = { -1, -1, -1, -1 };   /* class, model, turns, declines */
@@ -149,6 +164,7 @@ ra_external_counts_read (const char  *path,
 
   counts->path = g_strdup (path);
   counts->strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_external_stratum_free);
+  counts->cells = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_external_stratum_free);
   if (!read_file (path, &contents, &length, &counts->sha256, error))
     return NULL;
   stream = g_memory_input_stream_new_from_data (contents, length, NULL);
@@ -190,67 +206,77 @@ ra_external_counts_read (const char  *path,
                 g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
                              _("%s:%" G_GUINT64_FORMAT ": the header has no column '%s' (the frame query "
                                "returns class, %sturns, declines)"),
-                             shown, line, names[c], by_model ? "model, " : "");
+                             shown, line, names[c], by_model ? "model, " : "[model,] ");
                 return NULL;
               }
-          if (col[1] >= 0 && !by_model)
-            {
-              g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
-                           _("%s:%" G_GUINT64_FORMAT ": the counts have a model column but the strata "
-                             "are classes only"), shown, line);
-              return NULL;
-            }
           header = FALSE;
           continue;
         }
 
       {
-        g_autoptr(RaExternalStratum) s = g_new0 (RaExternalStratum, 1);
         const char *klass = ra_reader_get_field (reader, col[0], NULL);
-        const char *model = by_model ? ra_reader_get_field (reader, col[1], NULL) : NULL;
-        const char *turns = ra_reader_get_field (reader, col[2], NULL);
-        const char *declines = ra_reader_get_field (reader, col[3], NULL);
+        const char *model = col[1] >= 0 ? ra_reader_get_field (reader, col[1], NULL) : "";
+        const char *turns_text = ra_reader_get_field (reader, col[2], NULL);
+        const char *declines_text = ra_reader_get_field (reader, col[3], NULL);
+        g_autofree char *cell_name = NULL;
+        RaExternalStratum *cell, *s;
+        guint64 turns, declines;
 
-        if (klass == NULL || turns == NULL || declines == NULL || (by_model && model == NULL))
+        if (klass == NULL || turns_text == NULL || declines_text == NULL || model == NULL)
           {
             g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
                          _("%s:%" G_GUINT64_FORMAT ": the row has %u fields, fewer than the header"),
                          shown, line, n);
             return NULL;
           }
-        if (*klass == '\0' || !g_utf8_validate (klass, -1, NULL) ||
-            (model && !g_utf8_validate (model, -1, NULL)))
+        if (*klass == '\0' || !g_utf8_validate (klass, -1, NULL) || !g_utf8_validate (model, -1, NULL))
           {
             g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
                          _("%s:%" G_GUINT64_FORMAT ": the class is empty or not UTF-8"), shown, line);
             return NULL;
           }
-        s->class = g_strdup (klass);
-        s->model = by_model ? g_strdup (model) : NULL;
-        s->name = stratum_name (klass, model, by_model);
-        s->line = line;
-        if (!parse_u64 (turns, &s->turns) || !parse_u64 (declines, &s->declines))
+        if (!parse_u64 (turns_text, &turns) || !parse_u64 (declines_text, &declines))
           {
             g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
-                         _("%s:%" G_GUINT64_FORMAT ": stratum '%s': turns '%s' and declines '%s' must be "
-                           "whole numbers"), shown, line, s->name, turns, declines);
+                         _("%s:%" G_GUINT64_FORMAT ": class '%s': turns '%s' and declines '%s' must be "
+                           "whole numbers"), shown, line, klass, turns_text, declines_text);
             return NULL;
           }
-        if (s->declines > s->turns)
+        if (declines > turns)
           {
             g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
-                         _("%s:%" G_GUINT64_FORMAT ": stratum '%s' has more declines (%" G_GUINT64_FORMAT
-                           ") than turns (%" G_GUINT64_FORMAT ")"), shown, line, s->name, s->declines, s->turns);
+                         _("%s:%" G_GUINT64_FORMAT ": class '%s' model '%s' has more declines (%" G_GUINT64_FORMAT
+                           ") than turns (%" G_GUINT64_FORMAT ")"), shown, line, klass, model, declines, turns);
             return NULL;
           }
-        if (g_hash_table_contains (seen, s->name))
+
+        /* One row per (class, model): the report's per-model counts. */
+        cell = stratum_new (klass, model, TRUE);
+        cell->turns = turns;
+        cell->declines = declines;
+        cell->line = line;
+        if (g_hash_table_contains (cells, cell->name))
           {
             g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
-                         _("%s:%" G_GUINT64_FORMAT ": stratum '%s' appears twice"), shown, line, s->name);
+                         _("%s:%" G_GUINT64_FORMAT ": class '%s' model '%s' appears twice"),
+                         shown, line, klass, model);
+            ra_external_stratum_free (cell);
             return NULL;
           }
-        g_hash_table_add (seen, g_strdup (s->name));
-        g_ptr_array_add (counts->strata, g_steal_pointer (&s));
+        g_ptr_array_add (counts->cells, cell);
+        g_hash_table_insert (cells, cell->name, cell);
+
+        /* The strata add the cells up (class strata over the models). */
+        cell_name = stratum_name (klass, model, by_model);
+        if (!(s = g_hash_table_lookup (strata, cell_name)))
+          {
+            s = stratum_new (klass, model, by_model);
+            s->line = line;
+            g_ptr_array_add (counts->strata, s);
+            g_hash_table_insert (strata, s->name, s);
+          }
+        s->turns += turns;
+        s->declines += declines;
       }
     }
   if (header)
@@ -266,6 +292,7 @@ ra_external_counts_read (const char  *path,
       return NULL;
     }
   g_ptr_array_sort (counts->strata, cmp_strata);
+  g_ptr_array_sort (counts->cells, cmp_strata);
   return g_steal_pointer (&counts);
 }
 

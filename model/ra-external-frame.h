@@ -5,7 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The frame query's result (the counts) is CSV with a header naming the
- * columns class, [model,] turns, declines, one row per stratum. The sample
+ * columns class, [model,] turns, declines: one row per class and model
+ * (per class when no model column is mapped); class strata add up their
+ * models' rows. The sample
  * query's result is JSON Lines, a JSON array (what `bq query
  * --format=json` prints) or CSV with a header; its rows carry the fields
  * import reads and sample_key, sample_prev_key, sample_design
@@ -57,6 +59,7 @@ typedef struct
 {
   char       *path;
   GPtrArray  *strata;      /* of RaExternalStratum, sorted by name */
+  GPtrArray  *cells;       /* of RaExternalStratum per (class, model), name CLASS/MODEL */
   char       *sha256;      /* of the file's bytes */
 } RaExternalCounts;
 

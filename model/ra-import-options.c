@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "ra-import-private.h"
 
@@ -87,6 +88,29 @@ split_assignment (const char  *option,
   return TRUE;
 }
 
+/* A field is read from one column, or given one value: never two. */
+static gboolean
+conflict (RaImportOptions  *options,
+          int               field,
+          const char       *option,
+          const char       *value,
+          GError          **error)
+{
+  const char *name = ra_import_field_names[field];
+
+  if (options->map[field] != NULL)
+    g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                 _("%s %s=%s: the field '%s' is already read from the column '%s' (--map %s=%s); "
+                   "give each field once"),
+                 option, name, value, name, options->map[field], name, options->map[field]);
+  else
+    g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                 _("%s %s=%s: the field '%s' is already given the value '%s' (--set %s=%s); "
+                   "give each field once"),
+                 option, name, value, name, options->set[field], name, options->set[field]);
+  return FALSE;
+}
+
 gboolean
 ra_import_options_add_map (RaImportOptions  *options,
                            const char       *assignment,
@@ -111,7 +135,9 @@ ra_import_options_add_map (RaImportOptions  *options,
       return FALSE;
     }
 
-  g_free (options->map[field]);
+  if (options->map[field] != NULL || options->set[field] != NULL)
+    return conflict (options, field, "--map", value, error);
+
   options->map[field] = g_strdup (value);
   return TRUE;
 }
@@ -134,7 +160,18 @@ ra_import_options_add_set (RaImportOptions  *options,
       return FALSE;
     }
 
-  g_free (options->set[field]);
+  /* An id or class that is empty is no id or class: say so here, about
+   * the value given, not about every record. */
+  if (*value == '\0' && (field == F_ID || field == F_CLASS))
+    {
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
+                   _("--set '%s': the value is empty; the field '%s' needs a value"),
+                   assignment, ra_import_field_names[field]);
+      return FALSE;
+    }
+  if (options->map[field] != NULL || options->set[field] != NULL)
+    return conflict (options, field, "--set", value, error);
+
   options->set[field] = g_strdup (value);
   return TRUE;
 }

@@ -15,6 +15,9 @@
 
 G_BEGIN_DECLS
 
+/* An import stops when this many records came and none was valid. */
+#define RA_IMPORT_MAX_LEADING_INVALID 10000u
+
 /* The fields of a turn, as named in the README. */
 typedef enum
 {
@@ -92,8 +95,32 @@ gboolean  ra_import_read_jsonl     (Import   *im,
 gboolean  ra_import_read_csv       (Import   *im,
                                     GError  **error);
 
+/* ra-import-input.c: the file's bytes (digest, gzip) and what text they are */
+typedef struct
+{
+  GInputStream *hashed;   /* the raw bytes, hashed as they are read */
+  GInputStream *raw;      /* buffered raw bytes */
+  GInputStream *text;     /* the text (decompressed), buffered */
+  gboolean      gzip;
+} RaImportInput;
+
+/* Sets up the streams; refuses UTF-16/32, binary data and bare-CR line
+ * ends; tells the format when *FORMAT is RA_FORMAT_AUTO. */
+gboolean  ra_import_input_open     (RaImportInput  *in,
+                                    GInputStream   *stream,
+                                    const char     *display_name,
+                                    RaFormat       *format,
+                                    GCancellable   *cancellable,
+                                    GError        **error);
+/* Reads the rest of the file; returns its SHA-256 (hex). */
+char     *ra_import_input_finish   (RaImportInput  *in,
+                                    GCancellable   *cancellable);
+void      ra_import_input_clear    (RaImportInput  *in);
+
 /* ra-import.c: writing and landing */
 gboolean  ra_import_queue_record   (Import   *im,
                                     GError  **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RaImportInput, ra_import_input_clear)
 
 G_END_DECLS

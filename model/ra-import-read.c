@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "ra-import-private.h"
 
@@ -145,6 +146,62 @@ parse_messages_json (Import  *im,
 
   im->messages = cJSON_PrintUnformatted (array);
   return im->messages != NULL;
+}
+
+/* Whether any object in JSON (the line's, meta's, a message's, at any
+ * depth) has the same key twice: which value counts would be a guess. */
+static const char *
+duplicate_key (const cJSON *json)
+{
+  g_autoptr(GHashTable) seen = NULL;
+  guint n = 0;
+
+  if (cJSON_IsObject (json))
+    {
+      for (const cJSON *child = json->child; child != NULL; child = child->next)
+        n++;
+      /* Pairs for the usual few keys; a set for many. */
+      if (n > 16)
+        seen = g_hash_table_new (g_str_hash, g_str_equal);
+      for (const cJSON *child = json->child; child != NULL; child = child->next)
+        {
+          if (child->string == NULL)
+            continue;
+          if (seen != NULL)
+            {
+              if (!g_hash_table_add (seen, child->string))
+                return child->string;
+            }
+          else
+            for (const cJSON *other = child->next; other != NULL; other = other->next)
+              if (other->string != NULL && strcmp (child->string, other->string) == 0)
+                return child->string;
+        }
+    }
+
+  for (const cJSON *child = json->child; child != NULL; child = child->next)
+    {
+      const char *found;
+
+      if ((cJSON_IsObject (child) || cJSON_IsArray (child)) && (found = duplicate_key (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static char *
+check_duplicate_keys (const cJSON *json,
+                      const char  *what)
+{
+  const char *key = duplicate_key (json);
+  g_autofree char *shown = NULL;
+
+  if (key == NULL)
+    return NULL;
+  shown = g_utf8_make_valid (key, MIN (strlen (key), 60));
+  if (what != NULL)
+    return g_strdup_printf (_("%s: the key '%s' appears twice in one object"), what, shown);
+  return g_strdup_printf (_("the key '%s' appears twice in one object"), shown);
 }
 
 /* Depth of JSON nesting and \u0000 escapes, checked before parsing so that a
@@ -314,6 +371,17 @@ finish_record (Import   *im,
   if (owned_problem != NULL)
     {
       reject (im, line, owned_problem);
+      /* Not one valid record in so many: this is not a batch of turns (or
+       * an endless stream of garbage); stop instead of reading for ever. */
+      if (im->result->rejected == im->result->records &&
+          im->result->rejected >= RA_IMPORT_MAX_LEADING_INVALID)
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                       _("%s: none of the first %u records is valid; stopped reading "
+                         "(is this the right file, and the right format?)"),
+                       im->name, RA_IMPORT_MAX_LEADING_INVALID);
+          return FALSE;
+        }
       return TRUE;
     }
 
@@ -556,7 +624,7 @@ ra_import_read_jsonl (Import   *im,
                   if (end < line + len)
                     problem = g_strdup_printf ("text after the JSON object (at byte %" G_GSIZE_FORMAT ")",
                                                (gsize) (end - line) + 1);
-                  else
+                  else if (!(problem = check_duplicate_keys (root, NULL)))
                     problem = extract_jsonl (im, root);
                 }
             }
@@ -603,7 +671,14 @@ read_header (Import        *im,
       gsize len;
       const char *name = ra_reader_get_field (reader, i, &len);
 
-      if (!g_utf8_validate_len (name, len, NULL) || memchr (name, '\0', len))
+      if (memchr (name, '\0', len))
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+                       _("%s:%" G_GUINT64_FORMAT ": column %u of the header holds a NUL byte"),
+                       im->name, lineno, i + 1);
+          return FALSE;
+        }
+      if (!g_utf8_validate_len (name, len, NULL))
         {
           g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
                        "%s:%" G_GUINT64_FORMAT ": column %u of the header is not valid UTF-8 text",
@@ -736,6 +811,11 @@ extract_csv (Import   *im,
                 g_autofree char *what = describe_field (im, f);
                 return g_strdup_printf ("%s: not valid JSON", what);
               }
+            {
+              g_autofree char *what = describe_field (im, f);
+              if ((problem = check_duplicate_keys (json, what)))
+                return problem;
+            }
             if (!parse_messages_json (im, json, &problem))
               return problem;
           }
@@ -752,6 +832,11 @@ extract_csv (Import   *im,
                 g_autofree char *what = describe_field (im, f);
                 return g_strdup_printf ("%s: must be a JSON object", what);
               }
+            {
+              g_autofree char *what = describe_field (im, f);
+              if ((problem = check_duplicate_keys (json, what)))
+                return problem;
+            }
             im->meta = cJSON_PrintUnformatted (json);
           }
           break;

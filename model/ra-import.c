@@ -23,64 +23,6 @@
 G_DEFINE_QUARK (ra-import-error-quark, ra_import_error)
 
 /* ------------------------------------------------------------------------ */
-/* A pass-through stream that hashes and counts the raw bytes of the file.  */
-
-#define RA_TYPE_HASH_STREAM (ra_hash_stream_get_type ())
-G_DECLARE_FINAL_TYPE (RaHashStream, ra_hash_stream, RA, HASH_STREAM, GFilterInputStream)
-
-struct _RaHashStream
-{
-  GFilterInputStream parent_instance;
-  GChecksum *checksum;
-  guint64    count;
-};
-
-G_DEFINE_FINAL_TYPE (RaHashStream, ra_hash_stream, G_TYPE_FILTER_INPUT_STREAM)
-
-static gssize
-ra_hash_stream_read (GInputStream  *stream,
-                     void          *buffer,
-                     gsize          count,
-                     GCancellable  *cancellable,
-                     GError       **error)
-{
-  RaHashStream *self = RA_HASH_STREAM (stream);
-  GInputStream *base = g_filter_input_stream_get_base_stream (G_FILTER_INPUT_STREAM (stream));
-  gssize n;
-
-  n = g_input_stream_read (base, buffer, count, cancellable, error);
-  if (n > 0)
-    {
-      g_checksum_update (self->checksum, buffer, n);
-      self->count += n;
-    }
-  return n;
-}
-
-static void
-ra_hash_stream_finalize (GObject *object)
-{
-  RaHashStream *self = RA_HASH_STREAM (object);
-
-  g_clear_pointer (&self->checksum, g_checksum_free);
-
-  G_OBJECT_CLASS (ra_hash_stream_parent_class)->finalize (object);
-}
-
-static void
-ra_hash_stream_class_init (RaHashStreamClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = ra_hash_stream_finalize;
-  G_INPUT_STREAM_CLASS (klass)->read_fn = ra_hash_stream_read;
-}
-
-static void
-ra_hash_stream_init (RaHashStream *self)
-{
-  self->checksum = g_checksum_new (G_CHECKSUM_SHA256);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Writing: valid records wait in a queue (their values copied), and are   */
 /* written a short transaction at a time, so that the store's write lock   */
 /* is free while the file is read and checked.                             */
@@ -403,9 +345,7 @@ import_stream (RaStore               *store,
 {
   g_autoptr(RaImportOptions) default_options = NULL;
   g_autoptr(RaImportResult) result = NULL;
-  g_autoptr(GInputStream) hashed = NULL;
-  g_autoptr(GInputStream) buffered = NULL;
-  g_autoptr(GInputStream) input = NULL;
+  g_auto(RaImportInput) input = { 0 };
   g_autoptr(RaReader) reader = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(RaImportLock) lock = NULL;
@@ -443,61 +383,13 @@ import_stream (RaStore               *store,
         total = g_file_info_get_size (info);
     }
 
-  hashed = g_object_new (RA_TYPE_HASH_STREAM, "base-stream", stream, "close-base-stream", FALSE, NULL);
-  buffered = g_buffered_input_stream_new_sized (hashed, 64 * 1024);
-
-  /* gzip is recognised by its magic bytes, whatever the file is called. */
-  if (g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (buffered), 2, cancellable, &local_error) < 0)
-    {
-      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_READ,
-                   "%s: cannot read: %s", display_name, local_error->message);
-      return NULL;
-    }
-  {
-    gsize avail = 0;
-    const guint8 *peek = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (buffered), &avail);
-
-    if (avail >= 2 && peek[0] == 0x1f && peek[1] == 0x8b)
-      {
-        g_autoptr(GZlibDecompressor) gz = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-        input = g_converter_input_stream_new (buffered, G_CONVERTER (gz));
-      }
-    else
-      input = g_object_ref (buffered);
-  }
-
   format = options->format;
   if (format == RA_FORMAT_AUTO)
     format = format_from_name (display_name);
+  if (!ra_import_input_open (&input, stream, display_name, &format, cancellable, error))
+    return NULL;
 
-  reader = ra_reader_new (input, RA_IMPORT_MAX_RECORD_BYTES);
-
-  if (format == RA_FORMAT_AUTO)
-    {
-      /* Neither the option nor the name tell: JSON Lines start with '{'. */
-      format = RA_FORMAT_CSV;
-      if (g_buffered_input_stream_get_available (G_BUFFERED_INPUT_STREAM (buffered)) > 0 &&
-          input == buffered)
-        {
-          gsize avail = 0;
-          const char *peek = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (buffered), &avail);
-          gsize i = 0;
-
-          if (avail >= 3 && memcmp (peek, "\xEF\xBB\xBF", 3) == 0)
-            i = 3;
-          while (i < avail && g_ascii_isspace (peek[i]))
-            i++;
-          if (i < avail && peek[i] == '{')
-            format = RA_FORMAT_JSONL;
-        }
-      else if (input != buffered)
-        {
-          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT,
-                       "%s: cannot tell the format from the name; give --format jsonl or --format csv",
-                       display_name);
-          return NULL;
-        }
-    }
+  reader = ra_reader_new (input.text, RA_IMPORT_MAX_RECORD_BYTES);
 
   im.store = store;
   im.options = options;
@@ -544,7 +436,7 @@ import_stream (RaStore               *store,
       else if (local_error->domain == G_IO_ERROR)
         g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_READ,
                      "%s: cannot read%s: %s", display_name,
-                     input != buffered ? " (gzip)" : "", local_error->message);
+                     input.gzip ? " (gzip)" : "", local_error->message);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
       goto drop;
@@ -553,15 +445,7 @@ import_stream (RaStore               *store,
   if (progress)
     progress (ra_reader_get_bytes_read (reader), total, user_data);
 
-  /* Read what the reader left (it stops at the last record) so that the
-   * digest covers the whole file. */
-  {
-    char sink[8192];
-
-    while (g_input_stream_read (hashed, sink, sizeof sink, cancellable, NULL) > 0)
-      ;
-  }
-  result->sha256 = g_strdup (g_checksum_get_string (RA_HASH_STREAM (hashed)->checksum));
+  result->sha256 = ra_import_input_finish (&input, cancellable);
 
   if (result->records == 0 && !im.failed)
     {

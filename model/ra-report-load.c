@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ra-audit.h"
+#include "ra-audit-external.h"
 #include "ra-frame.h"
 #include "ra-report-private.h"
 
@@ -116,6 +117,10 @@ ra_report_load_domains (RaStore   *store,
   RaDeclinedBy by;
   g_autoptr(RaFrame) frame = NULL;
 
+  /* An external frame: the warehouse's counts (the store holds only the
+   * sample). */
+  if (ra_audit_is_external (store, report->audit_id))
+    return ra_audit_external_load_cells (store, report->audit_id, error);
   if (!ra_declined_by_parse (report->declined_by, &by, error))
     return NULL;
   if (!ra_frame_filters_from_json (report->filters, &filters, error))

@@ -493,7 +493,7 @@ ra_sample_sql_frame_query (RaSampleSql  *self,
   append_header (self, sql, "frame");
   append_turns_cte (self, sql, FALSE);
   g_string_append_printf (sql, "\nSELECT %s", klass);
-  if (self->by_model)
+  if (column_of (self, RA_SAMPLE_FIELD_MODEL) != NULL)
     g_string_append_printf (sql, ", %s", model);
   g_string_append (sql, ",\n       COUNT(*)");
   append_alias (self, sql, "turns");
@@ -502,10 +502,10 @@ ra_sample_sql_frame_query (RaSampleSql  *self,
   g_string_append (sql, "\nFROM ra_turns\nWHERE ");
   append_frame_conditions (self, sql);
   g_string_append_printf (sql, "\nGROUP BY %s", klass);
-  if (self->by_model)
+  if (column_of (self, RA_SAMPLE_FIELD_MODEL) != NULL)
     g_string_append_printf (sql, ", %s", model);
   g_string_append_printf (sql, "\nORDER BY %s", klass);
-  if (self->by_model)
+  if (column_of (self, RA_SAMPLE_FIELD_MODEL) != NULL)
     g_string_append_printf (sql, ", %s", model);
   g_string_append_c (sql, '\n');
   return g_string_free (sql, FALSE);

@@ -99,8 +99,9 @@ void         ra_sample_sql_set_size_json (RaSampleSql   *self,
 void         ra_sample_sql_set_extends   (RaSampleSql   *self,
                                           const char    *audit_name);
 
-/* The frame query (free with g_free): one row per stratum with the
- * columns class, [model,] turns, declines. */
+/* The frame query (free with g_free): the columns class, [model,] turns,
+ * declines, one row per class and model (per class when no model column
+ * is mapped). */
 char        *ra_sample_sql_frame_query   (RaSampleSql   *self,
                                           GError       **error);
 /* The lower-case hex SHA-256 of the frame query's text. */

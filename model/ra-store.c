@@ -180,7 +180,18 @@ static const char *migrations[] = {
    * ra-sample-key.h), and so is where the frame was counted: 'local' (the
    * turns in this store) or 'external' (a warehouse's counts). */
   "ALTER TABLE audits ADD COLUMN key_version TEXT NOT NULL DEFAULT 'siphash-2-4';"
-  "ALTER TABLE audits ADD COLUMN frame_source TEXT NOT NULL DEFAULT 'local';",
+  "ALTER TABLE audits ADD COLUMN frame_source TEXT NOT NULL DEFAULT 'local';"
+  /* An external frame's turns and declines per class and model, as the
+   * warehouse counted them (the report's per-model rows): the store holds
+   * only the sample, so they cannot be recounted here. */
+  "CREATE TABLE audit_cells ("
+  "  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,"
+  "  class TEXT NOT NULL,"
+  "  model TEXT NOT NULL,"
+  "  turns INTEGER NOT NULL,"
+  "  declines INTEGER NOT NULL,"
+  "  PRIMARY KEY (audit_id, class, model)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);
