@@ -25,8 +25,9 @@ ra_cmd_init (int    argc,
   int exit_code = RA_EXIT_OK;
 
   if (!ra_cli_parse ("init", "", "Create an empty store at --db PATH (or say that one is there).",
-                     "Other commands create a store only at the default path; `import` and `init`\n"
-                     "create one anywhere, so that a mistyped --db path is an error, not a new store.\n"
+                     "Other commands create a store only at the default path; `init`, `import` and\n"
+                     "`audit create --frame` create one anywhere, so that a mistyped --db path is an\n"
+                     "error, not a new store.\n"
                      "Exit codes: 0 created or already a store, 2 usage, 74 store error.",
                      NULL, FALSE, &argc, &argv, &exit_code))
     return exit_code;

@@ -306,8 +306,8 @@ ra_cli_open_store_full (const char       *command,
   RaStore *store;
 
   /* Only the default store comes into being by itself: a store at any
-   * other path is created by `import` or `init`, so a mistyped --db path
-   * is an error instead of a new empty store. */
+   * other path is created by `init`, `import` or an external-frame `audit
+   * create`, so a mistyped --db path is an error instead of a new store. */
   if (g_strcmp0 (path, default_path) == 0)
     flags |= RA_STORE_OPEN_CREATE;
 
