@@ -123,8 +123,8 @@ void         ra_audit_design_copy        (RaAuditDesign       *dest,
                                           const RaAuditDesign *src);
 void         ra_audit_design_clear       (RaAuditDesign       *design);
 
-/* One stratum with its progress (labels counted from item_labels: the
- * latest event of each item, whoever wrote it). */
+/* One stratum with its progress: resolved labels (ra-resolve.h), the
+ * same counts the report estimates from. */
 typedef struct
 {
   char    *stratum;
@@ -137,7 +137,8 @@ typedef struct
   guint64  should_have_attempted;  /* x_h */
   guint64  correctly_declined;
   guint64  unsure;
-  guint64  unlabelled;    /* sampled - labelled - unsure */
+  guint64  disputed;      /* definite verdicts disagree, not adjudicated */
+  guint64  unlabelled;    /* sampled - labelled - unsure - disputed */
 } RaAuditStratum;
 
 void         ra_audit_stratum_free       (RaAuditStratum *stratum);

@@ -519,7 +519,7 @@ test_undefined (void)
 }
 
 static void
-test_latest_event_wins (void)
+test_resolved_labels (void)
 {
   Fixture f = { 0 };
   gint64 audit_id, t1, t2, t3, t4;
@@ -532,16 +532,18 @@ test_latest_event_wins (void)
   t3 = add_item (&f, audit_id, "A", "A", "m");
   t4 = add_item (&f, audit_id, "A", "A", "m");
 
-  /* t1: should, then corrected to correct by someone else (later) */
+  /* Each reviewer's latest event is their verdict; the item's label is
+   * resolved from them (ra-resolve.h), not taken from the latest event.
+   * t1: ann should, bob correct (later): disputed, not counted */
   add_label (&f, audit_id, t1, "ann", "should-have-attempted", 1);
   add_label (&f, audit_id, t1, "bob", "correctly-declined", 5);
   /* t2: correct, then undone (cleared) -> unlabelled */
   add_label (&f, audit_id, t2, "ann", "correctly-declined", 2);
   add_label (&f, audit_id, t2, "ann", NULL, 6);
-  /* t3: unsure, then should */
+  /* t3: unsure, then should (ann changed her mind) */
   add_label (&f, audit_id, t3, "ann", "unsure", 3);
   add_label (&f, audit_id, t3, "ann", "should-have-attempted", 7);
-  /* t4: should, with an older event inserted later */
+  /* t4: ann should, bob unsure: unsure abstains, so should */
   add_label (&f, audit_id, t4, "ann", "should-have-attempted", 9);
   add_label (&f, audit_id, t4, "bob", "unsure", 4);
 
@@ -552,11 +554,11 @@ test_latest_event_wins (void)
 
     g_assert_cmpuint (row->sampled, ==, 4);
     g_assert_cmpuint (row->should_have_attempted, ==, 2);
-    g_assert_cmpuint (row->correctly_declined, ==, 1);
-    g_assert_cmpuint (row->labelled, ==, 3);
+    g_assert_cmpuint (row->correctly_declined, ==, 0);
+    g_assert_cmpuint (row->labelled, ==, 2);
     g_assert_cmpuint (row->unsure, ==, 0);
     g_assert_cmpuint (row->unlabelled, ==, 1);
-    g_assert_true (ra_stats_interval (2, 3, 0.95, RA_CI_WILSON, &expect));
+    g_assert_true (ra_stats_interval (2, 2, 0.95, RA_CI_WILSON, &expect));
     g_assert_cmpfloat_with_epsilon (row->interval.lower, expect.lower, EPS);
     g_assert_cmpfloat_with_epsilon (row->interval.upper, expect.upper, EPS);
   }
@@ -811,8 +813,11 @@ test_agreement (void)
     g_assert_cmpfloat_with_epsilon (p->kappa.interval.lower, expect.interval.lower, EPS);
     g_assert_cmpfloat_with_epsilon (p->kappa.interval.upper, expect.interval.upper, EPS);
     g_assert_true (a->has_alpha);
-    /* the current label of each item is bob's (the later event): 4 should */
-    g_assert_cmpuint (find_row (report->all, "A")->should_have_attempted, ==, 4);
+    /* resolved labels: agreeing verdicts count (3 should, 4 correct with
+     * "correct + unsure"), the two disagreeing items are disputed */
+    g_assert_cmpuint (find_row (report->all, "A")->should_have_attempted, ==, 3);
+    g_assert_cmpuint (find_row (report->all, "A")->correctly_declined, ==, 4);
+    g_assert_cmpuint (find_row (report->all, "A")->labelled, ==, 7);
   }
 
   fixture_close (&f);
@@ -1268,7 +1273,7 @@ main (int    argc,
 
   g_test_add_func ("/ra/report/class-shares", test_class_shares);
   g_test_add_func ("/ra/report/undefined", test_undefined);
-  g_test_add_func ("/ra/report/latest-event-wins", test_latest_event_wins);
+  g_test_add_func ("/ra/report/resolved-labels", test_resolved_labels);
   g_test_add_func ("/ra/report/models-and-compare", test_models_and_compare);
   g_test_add_func ("/ra/report/domains", test_domains);
   g_test_add_func ("/ra/report/agreement", test_agreement);
