@@ -65,7 +65,7 @@ count_turns (RaStore     *store,
 /* Each chunk of turns is read and judged without the write lock, then its
  * verdicts are written in one short transaction: a label committed while
  * `detect` runs waits for one chunk's writes at most (a few milliseconds). */
-#define CHUNK_TURNS    8192
+#define CHUNK_TURNS    4096
 #define CHUNK_USEC     100000   /* judging time after which a chunk is written early */
 
 typedef struct
