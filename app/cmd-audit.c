@@ -17,6 +17,7 @@
 #include "ra-audit-external.h"
 #include "ra-cli.h"
 #include "ra-cli-size.h"
+#include "ra-team.h"
 #include "ra-labels.h"
 #include "ra-text.h"
 
@@ -113,6 +114,7 @@ audit_to_json (const RaAudit *a,
           cJSON_AddItemToObject (so, "correctly_declined", json_u64 (s->correctly_declined));
           cJSON_AddItemToObject (so, "should_have_attempted", json_u64 (s->should_have_attempted));
           cJSON_AddItemToObject (so, "unsure", json_u64 (s->unsure));
+          cJSON_AddItemToObject (so, "disputed", json_u64 (s->disputed));
           cJSON_AddItemToObject (so, "unlabelled", json_u64 (s->unlabelled));
           cJSON_AddItemToArray (arr, so);
         }
@@ -330,6 +332,30 @@ audit_create (int argc, char **argv)
       code = ra_cli_fail_error (command, error);
       goto out;
     }
+
+  /* What the minimum of 2 items per stratum did, and the single-decline
+   * strata (stats' addition for issue 12). */
+  {
+    g_autofree guint64 *pops = g_new0 (guint64, strata_list->len + 1);
+    g_autofree const char **names = g_new0 (const char *, strata_list->len + 1);
+    g_autofree char *notes = NULL;
+
+    for (guint i = 0; i < strata_list->len; i++)
+      {
+        const RaAuditStratum *s = g_ptr_array_index (strata_list, i);
+
+        pops[i] = s->population;
+        names[i] = s->stratum;
+      }
+    notes = ra_audit_size_notes (&design.size, pops, names, strata_list->len);
+    if (notes != NULL)
+      {
+        g_auto(GStrv) lines = g_strsplit (notes, "\n", -1);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          g_printerr ("refusal-audit %s: note: %s\n", command, lines[i]);
+      }
+  }
 
 report:
   if (ra_cli_json)
@@ -556,9 +582,16 @@ audit_show (int argc, char **argv)
     }
   else
     {
+      guint64 disputed = 0;
+
       print_design_summary (audit);
       printf ("\n");
       print_strata_table (strata, TRUE);
+      for (guint i = 0; i < strata->len; i++)
+        disputed += ((const RaAuditStratum *) g_ptr_array_index (strata, i))->disputed;
+      if (disputed > 0)
+        printf ("%" G_GUINT64_FORMAT " item(s) disputed (reviewers disagree): 'refusal-audit adjudicate %s "
+                "--reviewer LEAD' decides them.\n", disputed, audit->name);
     }
   return RA_EXIT_OK;
 }
@@ -570,7 +603,7 @@ audit_items (int argc, char **argv)
   g_autofree char *reviewer = NULL;
   const GOptionEntry entries[] = {
     { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer,
-      "Show this reviewer's labels (default: each item's latest label, whoever wrote it)", "R" },
+      "Show this reviewer's labels (default: each item's resolved label)", "R" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -605,7 +638,7 @@ audit_items (int argc, char **argv)
           cJSON_AddStringToObject (o, "model", it->model);
           cJSON_AddStringToObject (o, "class", it->class);
           cJSON_AddStringToObject (o, "stratum", it->stratum);
-          cJSON_AddItemToObject (o, "label", ra_cli_json_string (value));
+          cJSON_AddItemToObject (o, "label", ra_cli_json_string (it->disputed ? "disputed" : value));
           cJSON_AddItemToObject (o, "note", ra_cli_json_string (it->note));
           cJSON_AddBoolToObject (o, "flagged", it->flagged);
           cJSON_AddItemToObject (o, "reviewer", ra_cli_json_string (it->reviewer));
@@ -627,7 +660,8 @@ audit_items (int argc, char **argv)
           g_autofree char *label = NULL;
           const char *value = ra_label_value_to_string (it->value);
 
-          label = g_strdup_printf ("%s%s", value ? value : "-", it->flagged ? " (flagged)" : "");
+          label = g_strdup_printf ("%s%s", it->disputed ? "disputed" : value ? value : "-",
+                                   it->flagged ? " (flagged)" : "");
           ra_table_add_row (table, pos, id, it->model, it->class, it->stratum, label,
                             it->reviewer ? it->reviewer : "", NULL);
         }
@@ -687,38 +721,63 @@ static int
 audit_set (int argc, char **argv)
 {
   const char *command = "audit set";
-  g_autofree char *reveal_model = NULL, *reveal_detector = NULL;
+  g_autofree char *reveal_model = NULL, *reveal_detector = NULL, *overlap_text = NULL;
+  int per_item = 0;
   const GOptionEntry entries[] = {
     { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version (default: unchanged; new audits: no)", "yes|no" },
     { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
       "Show reviewers the detector's verdict (default: unchanged; new audits: no)", "yes|no" },
+    { "overlap", 0, 0, G_OPTION_ARG_STRING, &overlap_text,
+      "Share of each stratum's items that get a second opinion, 0 to 1 (default: unchanged; new audits: 0)", "S" },
+    { "reviewers-per-item", 0, 0, G_OPTION_ARG_INT, &per_item,
+      "Verdicts every item gets, 1 to 100 (default: unchanged; new audits: 1)", "N" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(RaTeamDesign) team = NULL;
+  double overlap = NAN;
   int code = 0, rm, rd;
 
-  if (!ra_cli_parse (command, "NAME", "Change what reviewers see (blind by default).", NULL, entries,
-                     FALSE, &argc, &argv, &code))
+  if (!ra_cli_parse (command, "NAME", "Change what reviewers see (blind by default) and how many opinions "
+                     "items get.", NULL, entries, FALSE, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (!parse_yes_no (command, "--reveal-model", reveal_model, &rm, &code) ||
       !parse_yes_no (command, "--reveal-detector", reveal_detector, &rd, &code))
     return code;
-  if (rm < 0 && rd < 0)
-    return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model and/or --reveal-detector");
+  if (overlap_text != NULL)
+    {
+      char *end = NULL;
+
+      overlap = g_ascii_strtod (overlap_text, &end);
+      if (end == overlap_text || *end != '\0' || !(overlap >= 0 && overlap <= 1))
+        return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
+                            overlap_text);
+    }
+  if (per_item < 0 || per_item > 100)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 100", per_item);
+  if (rm < 0 && rd < 0 && isnan (overlap) && per_item == 0)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model, --reveal-detector, --overlap "
+                        "and/or --reviewers-per-item");
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
-  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
-      !ra_audit_set_reveal (store, audit->id, rm, rd, &error))
-    return ra_cli_fail_error (command, error);
-  g_clear_pointer (&audit, ra_audit_free);
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
-  printf ("Audit '%s': model %s, detector %s to reviewers.\n", audit->name,
-          audit->reveal_model ? "shown" : "hidden", audit->reveal_detector ? "shown" : "hidden");
+  if ((rm >= 0 || rd >= 0) && !ra_audit_set_reveal (store, audit->id, rm, rd, &error))
+    return ra_cli_fail_error (command, error);
+  if ((!isnan (overlap) || per_item > 0) && !ra_team_set (store, audit->id, overlap, (guint) per_item, &error))
+    return ra_cli_fail_error (command, error);
+  g_clear_pointer (&audit, ra_audit_free);
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(team = ra_team_get (store, audit->id, &error)))
+    return ra_cli_fail_error (command, error);
+  printf ("Audit '%s': model %s, detector %s to reviewers; second opinion on %g%% of each stratum's "
+          "items, %u verdict(s) per item.\n", audit->name,
+          audit->reveal_model ? "shown" : "hidden", audit->reveal_detector ? "shown" : "hidden",
+          team->overlap * 100, team->reviewers_per_item);
   return RA_EXIT_OK;
 }
 
@@ -736,6 +795,8 @@ ra_cmd_audit (int argc, char **argv)
     { "items", audit_items },
     { "guideline", audit_guideline },
     { "set", audit_set },
+    { "assign", ra_cmd_audit_assign },
+    { "gold", ra_cmd_audit_gold },
   };
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
@@ -750,7 +811,9 @@ ra_cmd_audit (int argc, char **argv)
                     "  show NAME       design and progress per stratum\n"
                     "  items NAME      the sampled items in review order\n"
                     "  guideline NAME  set or show a class's labelling guideline\n"
-                    "  set NAME        what reviewers see (--reveal-model, --reveal-detector)\n\n"
+                    "  set NAME        what reviewers see, and how many opinions items get\n"
+                    "  assign NAME     split the items between named reviewers\n"
+                    "  gold NAME       give items an expected verdict (gold)\n\n"
                     "Run 'refusal-audit audit COMMAND --help' for the options.\n");
       return argc < 2 ? RA_EXIT_USAGE : RA_EXIT_OK;
     }
@@ -760,7 +823,7 @@ ra_cmd_audit (int argc, char **argv)
       return subs[i].func (argc - 1, argv + 1);
 
   return ra_cli_fail ("audit", RA_EXIT_USAGE, "unknown command '%s' (create, extend, list, show, items, "
-                      "guideline, set)", argv[1]);
+                      "guideline, set, assign, gold)", argv[1]);
 }
 
 int

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ra-audit-private.h"
 
@@ -37,6 +38,44 @@ size_confidence (const RaAuditSize *size)
   return size->confidence > 0 ? size->confidence : 0.95;
 }
 
+/* Every stratum with N_h >= 2 gets at least 2 items (one with N_h = 1 its
+ * single decline), so that every stratum has a variance of its own. With
+ * KEEP_TOTAL the items come from the strata with the most items (ties: the
+ * first), as long as they keep their own minimum; otherwise (or when the
+ * total is too small for every minimum) the total grows. */
+static void
+ensure_minimum (const guint64 *populations,
+                guint          n_strata,
+                guint64       *sizes,
+                gboolean       keep_total)
+{
+  for (guint h = 0; h < n_strata; h++)
+    {
+      guint64 need = MIN (2, populations[h]);
+
+      while (sizes[h] < need)
+        {
+          gint donor = -1;
+
+          sizes[h]++;
+          if (!keep_total)
+            continue;
+          for (guint k = 0; k < n_strata; k++)
+            if (k != h && sizes[k] > MIN (2, populations[k]) &&
+                (donor < 0 || sizes[k] > sizes[donor]))
+              donor = (gint) k;
+          if (donor >= 0)
+            sizes[donor]--;
+        }
+    }
+}
+
+static gboolean compute_sizes (const RaAuditSize *size,
+                               const guint64     *populations,
+                               guint              n_strata,
+                               guint64           *sizes_out,
+                               GError           **error);
+
 gboolean
 ra_audit_compute_sizes (const RaAuditSize *size,
                         const guint64     *populations,
@@ -46,6 +85,77 @@ ra_audit_compute_sizes (const RaAuditSize *size,
 {
   g_return_val_if_fail (size != NULL, FALSE);
 
+  if (!compute_sizes (size, populations, n_strata, sizes_out, error))
+    return FALSE;
+  ensure_minimum (populations, n_strata, sizes_out, size->rule == RA_AUDIT_SIZE_TOTAL);
+  return TRUE;
+}
+
+char *
+ra_audit_size_notes (const RaAuditSize  *size,
+                     const guint64      *populations,
+                     const char * const *names,
+                     guint               n_strata)
+{
+  g_autofree guint64 *raw = g_new0 (guint64, n_strata + 1);
+  g_autofree guint64 *sizes = g_new0 (guint64, n_strata + 1);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) raised = g_string_new (NULL);
+  g_autoptr(GString) single = g_string_new (NULL);
+  guint64 total_raw = 0, total = 0;
+  guint n_raised = 0, n_single = 0;
+
+  if (!compute_sizes (size, populations, n_strata, raw, NULL))
+    return NULL;
+  memcpy (sizes, raw, n_strata * sizeof (guint64));
+  ensure_minimum (populations, n_strata, sizes, size->rule == RA_AUDIT_SIZE_TOTAL);
+
+  for (guint h = 0; h < n_strata; h++)
+    {
+      total_raw += raw[h];
+      total += sizes[h];
+      if (sizes[h] > raw[h])
+        {
+          g_string_append_printf (raised, "%s%s (%" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT ")",
+                                  n_raised ? ", " : "", names[h], raw[h], sizes[h]);
+          n_raised++;
+        }
+      if (populations[h] == 1)
+        {
+          g_string_append_printf (single, "%s%s", n_single ? ", " : "", names[h]);
+          n_single++;
+        }
+    }
+
+  if (n_raised > 0)
+    {
+      if (total == total_raw)
+        g_string_append_printf (out, "every stratum with 2 or more declines gets at least 2 items: "
+                                "raised %s, taken from the largest strata (the total stays %" G_GUINT64_FORMAT ")\n",
+                                raised->str, total);
+      else
+        g_string_append_printf (out, "every stratum with 2 or more declines gets at least 2 items: "
+                                "raised %s (the total grows from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")\n",
+                                raised->str, total_raw, total);
+    }
+  if (n_single > 0)
+    g_string_append_printf (out, "%u stratum/strata with a single decline (%s): it is drawn whole; the "
+                            "report treats it as a census with the finite population correction, and "
+                            "otherwise by the lonely-stratum rule (default: average)\n",
+                            n_single, single->str);
+  if (out->len == 0)
+    return NULL;
+  g_string_truncate (out, out->len - 1);
+  return g_strdup (out->str);
+}
+
+static gboolean
+compute_sizes (const RaAuditSize *size,
+               const guint64     *populations,
+               guint              n_strata,
+               guint64           *sizes_out,
+               GError           **error)
+{
   switch (size->rule)
     {
     case RA_AUDIT_SIZE_PER_CLASS:

@@ -94,15 +94,84 @@ turn_name (RaStore *store,
   return g_strdup_printf ("'%s'", ra_column_text (stmt, 0));
 }
 
-/* Writes PENDING in one transaction. A turn deleted meanwhile (a foreign
- * key failure) is skipped. */
+/* Verdicts written per INSERT statement: fewer statements, same rows. */
+#define ROWS_PER_INSERT 64
+
+#define UPSERT_TAIL " ON CONFLICT (turn_id) DO UPDATE SET" \
+                    "  verdict = excluded.verdict," \
+                    "  rule_id = excluded.rule_id," \
+                    "  rules_version = excluded.rules_version"
+
+/* INSERT ... VALUES (?2, ?3, ?4, ?1), (?5, ?6, ?7, ?1), ... for N rows;
+ * ?1 is the rules version. Only placeholders are assembled here. */
+static sqlite3_stmt *
+prepare_upsert (RaStore     *store,
+                guint        n,
+                const char  *version,
+                GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new ("INSERT INTO detections (turn_id, verdict, rule_id, rules_version) VALUES ");
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (sql, "%s(?%u, ?%u, ?%u, ?1)", i > 0 ? ", " : "",
+                            3 * i + 2, 3 * i + 3, 3 * i + 4);
+  g_string_append (sql, UPSERT_TAIL);
+
+  stmt = ra_store_prepare (store, sql->str, error);
+  if (stmt != NULL)
+    sqlite3_bind_text (stmt, 1, version, -1, SQLITE_STATIC);
+  return stmt;
+}
+
+static void
+bind_pending (sqlite3_stmt  *stmt,
+              guint          row,
+              const Pending *p)
+{
+  sqlite3_bind_int64 (stmt, 3 * row + 2, p->turn_id);
+  sqlite3_bind_int (stmt, 3 * row + 3, p->verdict);
+  if (p->rule_id != NULL)
+    sqlite3_bind_text (stmt, 3 * row + 4, p->rule_id, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 3 * row + 4);
+}
+
+/* Writes PENDING[FROM, FROM + N) one row per statement; a turn deleted
+ * meanwhile (a foreign key failure) is skipped. */
+static gboolean
+write_rows_one_by_one (RaStore       *store,
+                       sqlite3_stmt  *single,
+                       GArray        *pending,
+                       guint          from,
+                       guint          n,
+                       GError       **error)
+{
+  for (guint i = from; i < from + n; i++)
+    {
+      int rc;
+
+      bind_pending (single, 0, &g_array_index (pending, Pending, i));
+      rc = sqlite3_step (single);
+      sqlite3_reset (single);
+      if (rc != SQLITE_DONE &&
+          sqlite3_extended_errcode (ra_store_get_db (store)) != SQLITE_CONSTRAINT_FOREIGNKEY)
+        return ra_store_set_error (store, rc, "cannot store a verdict", error);
+    }
+  return TRUE;
+}
+
+/* Writes PENDING in one transaction (then empties it). */
 static gboolean
 write_chunk (RaStore       *store,
-             sqlite3_stmt  *upsert,
+             sqlite3_stmt  *multi,
+             sqlite3_stmt  *single,
              GArray        *pending,
              GCancellable  *cancellable,
              GError       **error)
 {
+  guint i = 0;
+
   if (pending->len == 0)
     return TRUE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -110,26 +179,30 @@ write_chunk (RaStore       *store,
   if (!ra_store_begin (store, error))
     return FALSE;
 
-  for (guint i = 0; i < pending->len; i++)
+  for (; i + ROWS_PER_INSERT <= pending->len; i += ROWS_PER_INSERT)
     {
-      const Pending *p = &g_array_index (pending, Pending, i);
       int rc;
 
-      sqlite3_bind_int64 (upsert, 1, p->turn_id);
-      sqlite3_bind_int (upsert, 2, p->verdict);
-      if (p->rule_id != NULL)
-        sqlite3_bind_text (upsert, 3, p->rule_id, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (upsert, 3);
-
-      rc = sqlite3_step (upsert);
-      sqlite3_reset (upsert);
-      if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_FOREIGNKEY)
+      for (guint r = 0; r < ROWS_PER_INSERT; r++)
+        bind_pending (multi, r, &g_array_index (pending, Pending, i + r));
+      rc = sqlite3_step (multi);
+      sqlite3_reset (multi);
+      if (rc == SQLITE_DONE)
+        continue;
+      /* The statement changed nothing: write its rows one by one. */
+      if ((rc & 0xff) != SQLITE_CONSTRAINT ||
+          !write_rows_one_by_one (store, single, pending, i, ROWS_PER_INSERT, error))
         {
-          ra_store_set_error (store, rc, "cannot store a verdict", error);
+          if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT)
+            ra_store_set_error (store, rc, "cannot store the verdicts", error);
           ra_store_rollback (store);
           return FALSE;
         }
+    }
+  if (!write_rows_one_by_one (store, single, pending, i, pending->len - i, error))
+    {
+      ra_store_rollback (store);
+      return FALSE;
     }
 
   g_array_set_size (pending, 0);
@@ -148,7 +221,9 @@ ra_detect_run (RaStore               *store,
 {
   g_autoptr(RaDetectResult) result = NULL;
   g_autoptr(sqlite3_stmt) select = NULL;
-  g_autoptr(sqlite3_stmt) upsert = NULL;
+  g_autoptr(sqlite3_stmt) judged = NULL;
+  g_autoptr(sqlite3_stmt) multi = NULL;
+  g_autoptr(sqlite3_stmt) single = NULL;
   g_autoptr(GArray) pending = NULL;
   const char *version;
   gint64 started = g_get_monotonic_time ();
@@ -174,10 +249,11 @@ ra_detect_run (RaStore               *store,
   if (progress != NULL && !count_turns (store, batch, &total, error))
     return NULL;
 
-  /* Keyset pages in id order: each chunk is its own short read. */
+  /* Keyset pages in id order: each chunk is its own short read. The
+   * earlier verdicts are read alongside, in the same order (a merge, not a
+   * look-up per turn). */
   select = ra_store_prepare (store,
-                             "SELECT t.id, t.response, d.verdict, d.rule_id, d.rules_version"
-                             " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id"
+                             "SELECT t.id, t.response FROM turns t"
                              " WHERE t.id > ?2 AND " BATCH_FILTER
                              " ORDER BY t.id LIMIT ?3",
                              error);
@@ -186,18 +262,19 @@ ra_detect_run (RaStore               *store,
   ra_bind_text (select, 1, batch);
   sqlite3_bind_int (select, 3, CHUNK_TURNS);
 
-  upsert = ra_store_prepare (store,
-                             "INSERT INTO detections (turn_id, verdict, rule_id, rules_version)"
-                             " VALUES (?1, ?2, ?3, ?4)"
-                             " ON CONFLICT (turn_id) DO UPDATE SET"
-                             "  verdict = excluded.verdict,"
-                             "  rule_id = excluded.rule_id,"
-                             "  rules_version = excluded.rules_version",
+  judged = ra_store_prepare (store,
+                             "SELECT turn_id, verdict, rule_id, rules_version FROM detections"
+                             " WHERE turn_id > ?1 ORDER BY turn_id",
                              error);
-  if (upsert == NULL)
+  if (judged == NULL)
     return NULL;
-  /* The version is the same for every row: bind it once. */
-  sqlite3_bind_text (upsert, 4, version, -1, SQLITE_STATIC);
+
+  multi = prepare_upsert (store, ROWS_PER_INSERT, version, error);
+  if (multi == NULL)
+    return NULL;
+  single = prepare_upsert (store, 1, version, error);
+  if (single == NULL)
+    return NULL;
 
   pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), CHUNK_TURNS);
 
@@ -205,24 +282,43 @@ ra_detect_run (RaStore               *store,
     {
       gint64 chunk_started = g_get_monotonic_time ();
       guint rows = 0;
-      int rc;
+      int rc, judged_rc;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
 
       sqlite3_bind_int64 (select, 2, last_id);
+      sqlite3_bind_int64 (judged, 1, last_id);
+      judged_rc = sqlite3_step (judged);
       while ((rc = sqlite3_step (select)) == SQLITE_ROW)
         {
           gint64 turn_id = sqlite3_column_int64 (select, 0);
-          gboolean had = sqlite3_column_type (select, 2) != SQLITE_NULL;
-          int before = had ? CLAMP (sqlite3_column_int (select, 2), 0, 2) : RA_DETECT_BEFORE_ABSENT;
-          const char *old_rule = ra_column_text (select, 3);
-          const char *old_version = ra_column_text (select, 4);
+          gboolean had;
+          int before;
+          const char *old_rule = NULL;
+          const char *old_version = NULL;
           g_autoptr(GError) match_error = NULL;
           const char *text;
           const char *rule_id = NULL;
           RaVerdict verdict;
           int length;
+
+          while (judged_rc == SQLITE_ROW && sqlite3_column_int64 (judged, 0) < turn_id)
+            judged_rc = sqlite3_step (judged);
+          if (judged_rc != SQLITE_ROW && judged_rc != SQLITE_DONE)
+            {
+              ra_store_set_error (store, judged_rc, "cannot read the verdicts", error);
+              sqlite3_reset (select);
+              sqlite3_reset (judged);
+              return NULL;
+            }
+          had = judged_rc == SQLITE_ROW && sqlite3_column_int64 (judged, 0) == turn_id;
+          before = had ? CLAMP (sqlite3_column_int (judged, 1), 0, 2) : RA_DETECT_BEFORE_ABSENT;
+          if (had)
+            {
+              old_rule = ra_column_text (judged, 2);
+              old_version = ra_column_text (judged, 3);
+            }
 
           last_id = turn_id;
           rows++;
@@ -243,6 +339,7 @@ ra_detect_run (RaStore               *store,
               g_autofree char *name = NULL;
 
               sqlite3_reset (select);
+              sqlite3_reset (judged);
               name = turn_name (store, turn_id);
               g_set_error (error, match_error->domain, match_error->code,
                            _("%s; it failed on turn %s, so detection stopped there "
@@ -277,13 +374,15 @@ ra_detect_run (RaStore               *store,
         {
           ra_store_set_error (store, rc, "cannot read the turns", error);
           sqlite3_reset (select);
+          sqlite3_reset (judged);
           return NULL;
         }
       /* Ends the read transaction before writing. */
       sqlite3_reset (select);
+      sqlite3_reset (judged);
       done = rc == SQLITE_DONE && rows < CHUNK_TURNS;
 
-      if (!write_chunk (store, upsert, pending, cancellable, error))
+      if (!write_chunk (store, multi, single, pending, cancellable, error))
         return NULL;
 
       if (progress != NULL)

@@ -90,12 +90,11 @@ set_cross (GPtrArray *a,
 {
   GPtrArray *out = set_new ();
 
+  /* Duplicates are possible (dropped by set_minimise): they only make a
+   * set look larger than it is. */
   for (guint i = 0; i < a->len; i++)
     for (guint j = 0; j < b->len; j++)
-      {
-        g_autofree char *s = g_strconcat (g_ptr_array_index (a, i), g_ptr_array_index (b, j), NULL);
-        set_add (out, s);
-      }
+      g_ptr_array_add (out, g_strconcat (g_ptr_array_index (a, i), g_ptr_array_index (b, j), NULL));
   return out;
 }
 
@@ -722,6 +721,7 @@ set_minimise (GPtrArray *set,
       const char *s = g_ptr_array_index (set, i);
       gboolean redundant = FALSE;
 
+      /* (a duplicate contains its twin, so it goes too) */
       for (guint j = 0; j < out->len && !redundant; j++)
         redundant = prefixes ? g_str_has_prefix (s, g_ptr_array_index (out, j))
                              : strstr (s, g_ptr_array_index (out, j)) != NULL;
@@ -1259,25 +1259,70 @@ scan_automaton (RaPrefilter  *self,
   const guint n_cls = self->n_cls;
   const guchar *p = first;
   Ends ends = { first, first, 0 };
-  guint32 row = 0;
+  gsize row = 0;
 
-  while (p < end)
+  for (;;)
     {
-      guint32 next = delta[row + cls[*p]];
+      gsize next = 0;
       const guchar *at;
 
-      if (G_LIKELY (!(next & HIT)))
+      /* The hot loop: four bytes per round while none stops it. */
+      while (p + 4 <= end)
         {
+          gsize n0, n1, n2, n3;
+
+          n0 = delta[row + cls[p[0]]];
+          if (G_UNLIKELY (n0 & HIT))
+            {
+              next = n0;
+              goto stop;
+            }
+          n1 = delta[n0 + cls[p[1]]];
+          if (G_UNLIKELY (n1 & HIT))
+            {
+              p += 1;
+              row = n0;
+              next = n1;
+              goto stop;
+            }
+          n2 = delta[n1 + cls[p[2]]];
+          if (G_UNLIKELY (n2 & HIT))
+            {
+              p += 2;
+              row = n1;
+              next = n2;
+              goto stop;
+            }
+          n3 = delta[n2 + cls[p[3]]];
+          if (G_UNLIKELY (n3 & HIT))
+            {
+              p += 3;
+              row = n2;
+              next = n3;
+              goto stop;
+            }
+          row = n3;
+          p += 4;
+        }
+      while (p < end)
+        {
+          next = delta[row + cls[*p]];
+          if (next & HIT)
+            goto stop;
           row = next;
           p++;
-          continue;
         }
+      return;
 
+    stop:
+      /* P is at the byte that stopped; ROW is the state before it. */
       at = p;
       if (next == SLOW)
         {
-          guint sym = slow_symbol (self, &p, end);
+          const guchar *q = p;
+          guint sym = slow_symbol (self, &q, end);
 
+          p = q;
           if (sym == CLS_SKIP)
             continue;
           next = delta[row + sym];

@@ -128,8 +128,23 @@ normalize_into (GString    *out,
   while (p < end)
     {
       const char *next;
-      gunichar c = _ra_rules_next_char (p, end, &next);
+      gunichar c;
 
+      /* Most characters are ASCII letters and digits in the middle of a
+       * sentence: copied lower-cased, nothing else to decide. */
+      if (G_LIKELY (!leading && !pending_space))
+        {
+          guchar b = (guchar) *p;
+
+          if (g_ascii_isalnum (b))
+            {
+              g_string_append_c (out, (char) (b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b));
+              p++;
+              continue;
+            }
+        }
+
+      c = _ra_rules_next_char (p, end, &next);
       p = next;
 
       if (leading)
@@ -163,7 +178,7 @@ normalize_into (GString    *out,
       pending_space = pending_newline = FALSE;
 
       if (c < 0x80)
-        g_string_append_c (out, g_ascii_tolower ((char) c));
+        g_string_append_c (out, (char) (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
       else
         g_string_append_unichar (out, g_unichar_tolower (c));
 
@@ -410,16 +425,16 @@ parse_rule (RaRules      *self,
                      _("the regex sets its own match limits ((*LIMIT_...)); remove them, "
                        "the detector sets the limits"));
 
-      /* Compiled as written first, so that a syntax error quotes the
-       * user's pattern and position. */
-      plain = g_regex_new (source, flags, 0, &regex_error);
-      if (plain == NULL)
-        return fail (error, self->source, label, "bad regex: %s", regex_error->message);
-
       limited = g_strconcat (REGEX_LIMITS, source, NULL);
-      rule->regex = g_regex_new (limited, flags, 0, &regex_error);
+      rule->regex = g_regex_new (limited, flags, 0, NULL);
       if (rule->regex == NULL)
-        return fail (error, self->source, label, "bad regex: %s", regex_error->message);
+        {
+          /* Compiled as written, so that the message quotes the user's
+           * pattern and position. */
+          plain = g_regex_new (source, flags & ~G_REGEX_OPTIMIZE, 0, &regex_error);
+          return fail (error, self->source, label, "bad regex: %s",
+                       regex_error != NULL ? regex_error->message : "cannot be compiled");
+        }
 
       if (g_regex_match (rule->regex, "", 0, NULL))
         return fail (error, self->source, label,

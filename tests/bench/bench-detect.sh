@@ -8,7 +8,9 @@
 # refusal-audit detect runs the default rules (data/refusal-rules.json:
 # anchored regexes, exceptions, normalisation) and stores a verdict per
 # turn; grep only counts lines holding one of a list of literal phrases
-# (tests/bench/refusal-phrases.txt). Prints both rates and the ratio.
+# (tests/bench/refusal-phrases.txt). Prints both rates and the ratio, then
+# the instructions each executes on the first 20,000 turns of the batch
+# (callgrind: a figure that does not depend on the machine's load).
 
 . "$(dirname "$0")/bench-lib.sh"
 
@@ -78,3 +80,25 @@ setup_generated ()
 }
 ra_detect_one "generated" "$store" "$N" setup_generated
 rm -f "$store" "$store-wal" "$store-shm"
+
+# Instructions on 20,000 turns (RA_BENCH_CALLGRIND_TURNS), with callgrind.
+cg_n=${RA_BENCH_CALLGRIND_TURNS:-20000}
+if [ "$cg_n" -gt "$N" ]; then
+  cg_n=$N
+fi
+cg_store="$RA_BENCH_DIR/detect-callgrind-$cg_n.db"
+cg_batch="$RA_BENCH_DIR/detect-callgrind-$cg_n.jsonl"
+cg_responses="$RA_BENCH_DIR/detect-callgrind-$cg_n.txt"
+setup_callgrind ()
+{
+  rm -f "$cg_store" "$cg_store-wal" "$cg_store-shm"
+  "$RA_CLI" --db "$cg_store" import "$cg_batch" > /dev/null
+}
+head -n "$cg_n" "$BATCH_JSONL" > "$cg_batch"
+setup_callgrind
+sqlite3 "$cg_store" "SELECT replace(replace(response, char(13), ' '), char(10), ' ') FROM turns;" > "$cg_responses"
+det_ir=$("$BENCH_SRC/callgrind-count.sh" "$RA_CLI" --db "$cg_store" detect)
+# grep exits 1 when nothing matches: not a failure here.
+grep_ir=$("$BENCH_SRC/callgrind-count.sh" grep -c -i -F -f "$PHRASES" "$cg_responses") || true
+echo "callgrind, $cg_n turns: detect $det_ir instructions ($(awk -v i="$det_ir" -v n="$cg_n" 'BEGIN { if (i == "n/a") print "n/a"; else printf "%.0f", i / n }') per turn); grep -c -i -F -f PHRASES $grep_ir instructions; ratio (grep / detect instructions): $(ra_ratio "$grep_ir" "$det_ir")"
+rm -f "$cg_store" "$cg_store-wal" "$cg_store-shm" "$cg_batch" "$cg_responses"

@@ -1,0 +1,29 @@
+#!/bin/bash
+# callgrind-count.sh — instructions executed by a command, for figures that
+# compare across noisy machines (shared by the benchmark scripts)
+#
+# Copyright 2026 The Refusal Audit authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   callgrind-count.sh CMD [ARG...]
+#
+# Runs CMD under valgrind's callgrind tool (its standard output is
+# discarded) and prints the number of instructions it executed (callgrind's
+# "I refs", children and all), or "n/a" when valgrind is missing. Exits with
+# CMD's status.
+
+set -uo pipefail
+
+if ! command -v valgrind > /dev/null 2>&1; then
+  echo "n/a"
+  exit 0
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+valgrind --tool=callgrind --callgrind-out-file=/dev/null --log-file="$log" "$@" > /dev/null
+status=$?
+count=$(sed -n 's/.*Collected : *\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
+echo "${count:-n/a}"
+exit "$status"

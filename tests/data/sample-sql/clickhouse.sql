@@ -1,0 +1,103 @@
+-- refusal-audit frame query (clickhouse)
+WITH ra_turns AS (
+  SELECT CAST(`turn_id` AS String) AS `id`,
+         COALESCE(CAST(`model_version` AS String), '') AS `model`,
+         CAST(`task` AS String) AS `class`,
+         CASE WHEN CAST(`refusal flag` AS String) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
+  FROM `prod`.`events`.`turns`
+  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+    AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
+)
+SELECT `class`, `model`,
+       COUNT(*) AS `turns`,
+       SUM(`declined`) AS `declines`
+FROM ra_turns
+WHERE `id` IS NOT NULL AND `id` <> '' AND `class` IS NOT NULL AND `class` <> ''
+    AND `class` IN ('medical', 'o\'brien "\\" \n')
+    AND `model` IN ('gpt-x', 'it\'s')
+GROUP BY `class`, `model`
+ORDER BY `class`, `model`
+;
+
+-- refusal-audit sample query (clickhouse)
+WITH ra_turns AS (
+  SELECT CAST(`turn_id` AS String) AS `id`,
+         COALESCE(CAST(`model_version` AS String), '') AS `model`,
+         CAST(`task` AS String) AS `class`,
+         CAST(`answer` AS String) AS `response`,
+         `conversation` AS `messages`,
+         formatDateTime(`created_at`, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS `timestamp`,
+         CASE WHEN CAST(`refusal flag` AS String) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
+  FROM `prod`.`events`.`turns`
+  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+    AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
+),
+ra_keyed AS (
+  SELECT ra_turns.*, lower(hex(MD5('9223372036854775808:' || `model` || ':' || `id`))) AS `sample_key`
+  FROM ra_turns
+  WHERE `declined` = 1
+    AND `id` IS NOT NULL AND `id` <> '' AND `class` IS NOT NULL AND `class` <> ''
+    AND `class` IN ('medical', 'o\'brien "\\" \n')
+    AND `model` IN ('gpt-x', 'it\'s')
+),
+ra_chained AS (
+  SELECT ra_keyed.*, lagInFrame(`sample_key`, 1, '') OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `sample_prev_key`
+  FROM ra_keyed
+),
+ra_ranked AS (
+  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
+  FROM ra_chained
+),
+ra_sample AS (
+  SELECT * FROM ra_ranked WHERE `sample_rank` <= 50
+)
+SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
+       `sample_key`, `sample_prev_key`,
+       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"6cbce4429d2b4ff85acaf3e037be602281dc37ae82f9e2ff64cc8408d47187d7","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"clickhouse","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+FROM ra_sample
+ORDER BY `class`, `sample_key`, `id`, `model`
+;
+
+-- refusal-audit sample extension query (clickhouse)
+WITH ra_turns AS (
+  SELECT CAST(`turn_id` AS String) AS `id`,
+         COALESCE(CAST(`model_version` AS String), '') AS `model`,
+         CAST(`task` AS String) AS `class`,
+         CAST(`answer` AS String) AS `response`,
+         `conversation` AS `messages`,
+         formatDateTime(`created_at`, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS `timestamp`,
+         CASE WHEN CAST(`refusal flag` AS String) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
+  FROM `prod`.`events`.`turns`
+  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+    AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
+),
+ra_keyed AS (
+  SELECT ra_turns.*, lower(hex(MD5('9223372036854775808:' || `model` || ':' || `id`))) AS `sample_key`
+  FROM ra_turns
+  WHERE `declined` = 1
+    AND `id` IS NOT NULL AND `id` <> '' AND `class` IS NOT NULL AND `class` <> ''
+    AND `class` IN ('medical', 'o\'brien "\\" \n')
+    AND `model` IN ('gpt-x', 'it\'s')
+),
+ra_chained AS (
+  SELECT ra_keyed.*, lagInFrame(`sample_key`, 1, '') OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model` ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS `sample_prev_key`
+  FROM ra_keyed
+),
+ra_ranked AS (
+  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
+  FROM ra_chained
+  WHERE ((`class` = 'medical' AND `model` = 'gpt-x' AND `sample_key` > '7f0000000000000000000000000000aa')
+       OR (`class` = 'o\'brien "\\" \n' AND `model` = 'it\'s'))
+),
+ra_sample AS (
+  SELECT * FROM ra_ranked WHERE `sample_rank` <= CASE
+      WHEN `class` = 'medical' AND `model` = 'gpt-x' THEN 20
+      WHEN `class` = 'o\'brien "\\" \n' AND `model` = 'it\'s' THEN 5
+      ELSE 0 END
+)
+SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
+       `sample_key`, `sample_prev_key`,
+       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"6cbce4429d2b4ff85acaf3e037be602281dc37ae82f9e2ff64cc8408d47187d7","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"clickhouse","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+FROM ra_sample
+ORDER BY `class`, `model`, `sample_key`, `id`, `model`
+;

@@ -1,0 +1,103 @@
+-- refusal-audit frame query (duckdb)
+WITH ra_turns AS (
+  SELECT CAST("turn_id" AS VARCHAR) AS "id",
+         COALESCE(CAST("model_version" AS VARCHAR), '') AS "model",
+         CAST("task" AS VARCHAR) AS "class",
+         CASE WHEN CAST("refusal flag" AS VARCHAR) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
+  FROM "prod"."events"."turns"
+  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+    AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+)
+SELECT "class", "model",
+       COUNT(*) AS "turns",
+       SUM("declined") AS "declines"
+FROM ra_turns
+WHERE "id" IS NOT NULL AND "id" <> '' AND "class" IS NOT NULL AND "class" <> ''
+    AND "class" IN ('medical', 'o''brien "\" 
+')
+    AND "model" IN ('gpt-x', 'it''s')
+GROUP BY "class", "model"
+ORDER BY "class", "model"
+;
+
+-- refusal-audit sample query (duckdb)
+WITH ra_turns AS (
+  SELECT CAST("turn_id" AS VARCHAR) AS "id",
+         COALESCE(CAST("model_version" AS VARCHAR), '') AS "model",
+         CAST("task" AS VARCHAR) AS "class",
+         CAST("answer" AS VARCHAR) AS "response",
+         "conversation" AS "messages",
+         strftime(timezone('UTC', CAST("created_at" AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%fZ') AS "timestamp",
+         CASE WHEN CAST("refusal flag" AS VARCHAR) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
+  FROM "prod"."events"."turns"
+  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+    AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+),
+ra_keyed AS (
+  SELECT ra_turns.*, md5('9223372036854775808:' || "model" || ':' || "id") AS "sample_key"
+  FROM ra_turns
+  WHERE "declined" = 1
+    AND "id" IS NOT NULL AND "id" <> '' AND "class" IS NOT NULL AND "class" <> ''
+    AND "class" IN ('medical', 'o''brien "\" 
+')
+    AND "model" IN ('gpt-x', 'it''s')
+),
+ra_chained AS (
+  SELECT ra_keyed.*, LAG("sample_key") OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") AS "sample_prev_key"
+  FROM ra_keyed
+),
+ra_sample AS (
+  SELECT * FROM ra_chained
+  WHERE TRUE
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") <= 50
+)
+SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
+       "sample_key", "sample_prev_key",
+       '{"key":"md5","seed":"9223372036854775808","engine":"duckdb","frame_query_sha256":"b56d0a72601459898e3398bc21e877a866458606ee78843152f8d114f019925c","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"duckdb","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+FROM ra_sample
+ORDER BY "class", "sample_key", "id", "model"
+;
+
+-- refusal-audit sample extension query (duckdb)
+WITH ra_turns AS (
+  SELECT CAST("turn_id" AS VARCHAR) AS "id",
+         COALESCE(CAST("model_version" AS VARCHAR), '') AS "model",
+         CAST("task" AS VARCHAR) AS "class",
+         CAST("answer" AS VARCHAR) AS "response",
+         "conversation" AS "messages",
+         strftime(timezone('UTC', CAST("created_at" AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%fZ') AS "timestamp",
+         CASE WHEN CAST("refusal flag" AS VARCHAR) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
+  FROM "prod"."events"."turns"
+  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+    AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+),
+ra_keyed AS (
+  SELECT ra_turns.*, md5('9223372036854775808:' || "model" || ':' || "id") AS "sample_key"
+  FROM ra_turns
+  WHERE "declined" = 1
+    AND "id" IS NOT NULL AND "id" <> '' AND "class" IS NOT NULL AND "class" <> ''
+    AND "class" IN ('medical', 'o''brien "\" 
+')
+    AND "model" IN ('gpt-x', 'it''s')
+),
+ra_chained AS (
+  SELECT ra_keyed.*, LAG("sample_key") OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") AS "sample_prev_key"
+  FROM ra_keyed
+),
+ra_sample AS (
+  SELECT * FROM ra_chained
+  WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" > '7f0000000000000000000000000000aa')
+       OR ("class" = 'o''brien "\" 
+' AND "model" = 'it''s'))
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") <= CASE
+      WHEN "class" = 'medical' AND "model" = 'gpt-x' THEN 20
+      WHEN "class" = 'o''brien "\" 
+' AND "model" = 'it''s' THEN 5
+      ELSE 0 END
+)
+SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
+       "sample_key", "sample_prev_key",
+       '{"key":"md5","seed":"9223372036854775808","engine":"duckdb","frame_query_sha256":"b56d0a72601459898e3398bc21e877a866458606ee78843152f8d114f019925c","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"duckdb","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+FROM ra_sample
+ORDER BY "class", "model", "sample_key", "id", "model"
+;

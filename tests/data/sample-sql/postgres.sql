@@ -1,0 +1,103 @@
+-- refusal-audit frame query (postgres)
+WITH ra_turns AS (
+  SELECT CAST("turn_id" AS TEXT) AS "id",
+         COALESCE(CAST("model_version" AS TEXT), '') AS "model",
+         CAST("task" AS TEXT) AS "class",
+         CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
+  FROM "prod"."events"."turns"
+  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+    AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+)
+SELECT "class", "model",
+       COUNT(*) AS "turns",
+       SUM("declined") AS "declines"
+FROM ra_turns
+WHERE "id" IS NOT NULL AND "id" <> '' AND "class" IS NOT NULL AND "class" <> ''
+    AND "class" IN ('medical', E'o''brien "\\" \n')
+    AND "model" IN ('gpt-x', 'it''s')
+GROUP BY "class", "model"
+ORDER BY "class", "model"
+;
+
+-- refusal-audit sample query (postgres)
+WITH ra_turns AS (
+  SELECT CAST("turn_id" AS TEXT) AS "id",
+         COALESCE(CAST("model_version" AS TEXT), '') AS "model",
+         CAST("task" AS TEXT) AS "class",
+         CAST("answer" AS TEXT) AS "response",
+         "conversation" AS "messages",
+         to_char(CAST("created_at" AS TIMESTAMPTZ) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "timestamp",
+         CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
+  FROM "prod"."events"."turns"
+  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+    AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+),
+ra_keyed AS (
+  SELECT ra_turns.*, md5('9223372036854775808:' || "model" || ':' || "id") AS "sample_key"
+  FROM ra_turns
+  WHERE "declined" = 1
+    AND "id" IS NOT NULL AND "id" <> '' AND "class" IS NOT NULL AND "class" <> ''
+    AND "class" IN ('medical', E'o''brien "\\" \n')
+    AND "model" IN ('gpt-x', 'it''s')
+),
+ra_chained AS (
+  SELECT ra_keyed.*, LAG("sample_key") OVER (PARTITION BY "class" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_prev_key"
+  FROM ra_keyed
+),
+ra_ranked AS (
+  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
+  FROM ra_chained
+),
+ra_sample AS (
+  SELECT * FROM ra_ranked WHERE "sample_rank" <= 50
+)
+SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
+       "sample_key", "sample_prev_key",
+       E'{"key":"md5","seed":"9223372036854775808","engine":"postgres","frame_query_sha256":"aff46f78fedb78bd615e0e63c77dc0de1490668615f36ced699993063eafa1c8","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"postgres","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+FROM ra_sample
+ORDER BY "class", "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C"
+;
+
+-- refusal-audit sample extension query (postgres)
+WITH ra_turns AS (
+  SELECT CAST("turn_id" AS TEXT) AS "id",
+         COALESCE(CAST("model_version" AS TEXT), '') AS "model",
+         CAST("task" AS TEXT) AS "class",
+         CAST("answer" AS TEXT) AS "response",
+         "conversation" AS "messages",
+         to_char(CAST("created_at" AS TIMESTAMPTZ) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "timestamp",
+         CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
+  FROM "prod"."events"."turns"
+  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+    AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+),
+ra_keyed AS (
+  SELECT ra_turns.*, md5('9223372036854775808:' || "model" || ':' || "id") AS "sample_key"
+  FROM ra_turns
+  WHERE "declined" = 1
+    AND "id" IS NOT NULL AND "id" <> '' AND "class" IS NOT NULL AND "class" <> ''
+    AND "class" IN ('medical', E'o''brien "\\" \n')
+    AND "model" IN ('gpt-x', 'it''s')
+),
+ra_chained AS (
+  SELECT ra_keyed.*, LAG("sample_key") OVER (PARTITION BY "class", "model" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_prev_key"
+  FROM ra_keyed
+),
+ra_ranked AS (
+  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
+  FROM ra_chained
+  WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" COLLATE "C" > '7f0000000000000000000000000000aa')
+       OR ("class" = E'o''brien "\\" \n' AND "model" = 'it''s'))
+),
+ra_sample AS (
+  SELECT * FROM ra_ranked WHERE "sample_rank" <= CASE
+      WHEN "class" = 'medical' AND "model" = 'gpt-x' THEN 20
+      WHEN "class" = E'o''brien "\\" \n' AND "model" = 'it''s' THEN 5
+      ELSE 0 END
+)
+SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
+       "sample_key", "sample_prev_key",
+       E'{"key":"md5","seed":"9223372036854775808","engine":"postgres","frame_query_sha256":"aff46f78fedb78bd615e0e63c77dc0de1490668615f36ced699993063eafa1c8","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"postgres","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+FROM ra_sample
+ORDER BY "class", "model", "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C"
+;
