@@ -19,6 +19,7 @@
 #include "ra-cli-size.h"
 #include "ra-team.h"
 #include "ra-labels.h"
+#include "ra-report.h"
 #include "ra-text.h"
 
 static gboolean
@@ -208,6 +209,62 @@ print_design_summary (const RaAudit *a)
 
 /* --------------------------------------------------------------- */
 
+/* --pilot AUDIT: each class's expected share from that audit's labels,
+ * (x + 1/2) / (n + 1) over its definite labels (never exactly 0 or 1, so
+ * that no class gets a Neyman weight of 0). */
+static gboolean
+pilot_shares (const char       *command,
+              RaStore          *store,
+              RaCliSizeOptions *so,
+              RaAuditSize      *size,
+              int              *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaReport) report = ra_report_build (store, so->pilot, NULL, &error);
+  g_autoptr(GHashTable) x = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (report == NULL)
+    {
+      *code = ra_cli_fail (command, ra_cli_exit_code_for (error), "--pilot: %s", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < report->all->rows->len; i++)
+    {
+      const RaReportRow *row = g_ptr_array_index (report->all->rows, i);
+      double *xn = g_hash_table_lookup (x, row->class_name);
+
+      if (xn == NULL)
+        {
+          xn = g_new0 (double, 2);
+          g_hash_table_insert (x, row->class_name, xn);
+        }
+      xn[0] += (double) row->should_have_attempted;
+      xn[1] += (double) row->labelled;
+    }
+  g_hash_table_iter_init (&iter, x);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const double *xn = value;
+
+      if (xn[1] > 0 && !(so->share_classes != NULL && g_ptr_array_find_with_equal_func (so->share_classes, key, g_str_equal, NULL)))
+        ra_cli_size_add_share (so, key, (xn[0] + 0.5) / (xn[1] + 1.0));
+    }
+  g_free (so->shares_source);
+  so->shares_source = g_strdup_printf ("from pilot audit '%s', (x + 1/2) / (n + 1)", so->pilot);
+  if (so->share_classes == NULL)
+    {
+      *code = ra_cli_fail (command, RA_EXIT_DATAERR, "--pilot: audit '%s' has no definite labels yet", so->pilot);
+      return FALSE;
+    }
+  size->n_shares = so->share_classes->len;
+  size->share_classes = (const char * const *) so->share_classes->pdata;
+  size->share_values = (const double *) (gpointer) so->share_values->data;
+  size->shares_source = so->shares_source;
+  return TRUE;
+}
+
 static int
 audit_create (int argc, char **argv)
 {
@@ -232,8 +289,11 @@ audit_create (int argc, char **argv)
       "With --total: proportional (default), neyman or equal", "RULE" },
     { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
       "Per stratum, the size whose Wilson half-width is at most E (no default)", "E" },
-    { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
-      "With --half-width: the expected over-refusal share (default 0.5)", "P" },
+    { "expected-share", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) ra_cli_size_expected_share_cb,
+      "With --half-width: the expected over-refusal share P (default 0.5); with --allocation neyman: "
+      "CLASS=P, repeatable (default 0.5 each, i.e. proportional)", "[CLASS=]P" },
+    { "pilot", 0, 0, G_OPTION_ARG_STRING, &so.pilot,
+      "With --allocation neyman: take each class's expected share from this earlier audit's labels", "AUDIT" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Sampling seed, 0 to 2^64-1 (default: random, recorded)", "S" },
     { "frame", 0, 0, G_OPTION_ARG_FILENAME, &frame,
@@ -252,6 +312,7 @@ audit_create (int argc, char **argv)
   RaAuditDesign design = { 0 };
   int code = 0;
 
+  ra_cli_size_bind (&so);
   if (!ra_cli_parse (command, "NAME", "Design an audit: draw a seeded stratified sample of the declines.",
                      "The frame is the declined turns that match the filters; each stratum's\n"
                      "sample is its n_h smallest keys md5(seed:model:id), so the same seed and\n"
@@ -275,7 +336,8 @@ audit_create (int argc, char **argv)
           goto out;
         }
       if (batches || models || classes || from || to || declined_by || strata || seed || so.per_class ||
-          so.total || so.half_width || so.allocation || so.expected_share || so.confidence)
+          so.total || so.half_width || so.allocation || so.expected_share || so.confidence ||
+          so.share_classes || so.pilot)
         {
           code = ra_cli_fail (command, RA_EXIT_USAGE, "with --frame and --sample the design (filters, "
                               "signal, strata, size, seed) comes from the rows' sample_design: "
@@ -326,6 +388,8 @@ audit_create (int argc, char **argv)
 
   if (!(store = ra_cli_open_store (command, &code)))
     goto out;
+  if (so.pilot != NULL && !pilot_shares (command, store, &so, &design.size, &code))
+    goto out;
   if (!(audit = ra_audit_create (store, argv[1], &design, &result, &error)) ||
       !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
     {
@@ -338,6 +402,7 @@ audit_create (int argc, char **argv)
   {
     g_autofree guint64 *pops = g_new0 (guint64, strata_list->len + 1);
     g_autofree const char **names = g_new0 (const char *, strata_list->len + 1);
+    g_autofree const char **klasses = g_new0 (const char *, strata_list->len + 1);
     g_autofree char *notes = NULL;
 
     for (guint i = 0; i < strata_list->len; i++)
@@ -346,8 +411,9 @@ audit_create (int argc, char **argv)
 
         pops[i] = s->population;
         names[i] = s->stratum;
+        klasses[i] = s->class;
       }
-    notes = ra_audit_size_notes (&design.size, pops, names, strata_list->len);
+    notes = ra_audit_size_notes (&design.size, pops, names, klasses, strata_list->len);
     if (notes != NULL)
       {
         g_auto(GStrv) lines = g_strsplit (notes, "\n", -1);

@@ -70,11 +70,12 @@ ensure_minimum (const guint64 *populations,
     }
 }
 
-static gboolean compute_sizes (const RaAuditSize *size,
-                               const guint64     *populations,
-                               guint              n_strata,
-                               guint64           *sizes_out,
-                               GError           **error);
+static gboolean compute_sizes (const RaAuditSize  *size,
+                               const guint64      *populations,
+                               const char * const *classes,
+                               guint               n_strata,
+                               guint64            *sizes_out,
+                               GError            **error);
 
 gboolean
 ra_audit_compute_sizes (const RaAuditSize *size,
@@ -85,16 +86,39 @@ ra_audit_compute_sizes (const RaAuditSize *size,
 {
   g_return_val_if_fail (size != NULL, FALSE);
 
-  if (!compute_sizes (size, populations, n_strata, sizes_out, error))
+  if (!compute_sizes (size, populations, NULL, n_strata, sizes_out, error))
     return FALSE;
   ensure_minimum (populations, n_strata, sizes_out, size->rule == RA_AUDIT_SIZE_TOTAL);
   return TRUE;
+}
+
+/* The expected share of each stratum's class for Neyman allocation (0.5
+ * when unknown); NULL when no share was given. */
+static double *
+stratum_shares (const RaAuditSize  *size,
+                const char * const *classes,
+                guint               n_strata)
+{
+  double *shares;
+
+  if (classes == NULL || size->n_shares == 0)
+    return NULL;
+  shares = g_new (double, MAX (n_strata, 1));
+  for (guint h = 0; h < n_strata; h++)
+    {
+      shares[h] = 0.5;
+      for (guint i = 0; i < size->n_shares; i++)
+        if (g_strcmp0 (size->share_classes[i], classes[h]) == 0)
+          shares[h] = size->share_values[i];
+    }
+  return shares;
 }
 
 char *
 ra_audit_size_notes (const RaAuditSize  *size,
                      const guint64      *populations,
                      const char * const *names,
+                     const char * const *classes,
                      guint               n_strata)
 {
   g_autofree guint64 *raw = g_new0 (guint64, n_strata + 1);
@@ -105,7 +129,7 @@ ra_audit_size_notes (const RaAuditSize  *size,
   guint64 total_raw = 0, total = 0;
   guint n_raised = 0, n_single = 0;
 
-  if (!compute_sizes (size, populations, n_strata, raw, NULL))
+  if (!compute_sizes (size, populations, classes, n_strata, raw, NULL))
     return NULL;
   memcpy (sizes, raw, n_strata * sizeof (guint64));
   ensure_minimum (populations, n_strata, sizes, size->rule == RA_AUDIT_SIZE_TOTAL);
@@ -143,6 +167,21 @@ ra_audit_size_notes (const RaAuditSize  *size,
                             "report treats it as a census with the finite population correction, and "
                             "otherwise by the lonely-stratum rule (default: average)\n",
                             n_single, single->str);
+  if (size->rule == RA_AUDIT_SIZE_TOTAL && size->allocation == RA_ALLOCATION_NEYMAN)
+    {
+      if (size->n_shares == 0)
+        g_string_append (out, "Neyman allocation without an expected share per class assumes 0.5 "
+                              "in every class: it equals proportional allocation\n");
+      else
+        {
+          g_string_append_printf (out, "Neyman allocation with the expected shares (%s):",
+                                  size->shares_source ? size->shares_source : "given");
+          for (guint i = 0; i < size->n_shares; i++)
+            g_string_append_printf (out, "%s %s %.3g", i ? "," : "", size->share_classes[i],
+                                    size->share_values[i]);
+          g_string_append (out, "; other classes 0.5\n");
+        }
+    }
   if (out->len == 0)
     return NULL;
   g_string_truncate (out, out->len - 1);
@@ -150,11 +189,12 @@ ra_audit_size_notes (const RaAuditSize  *size,
 }
 
 static gboolean
-compute_sizes (const RaAuditSize *size,
-               const guint64     *populations,
-               guint              n_strata,
-               guint64           *sizes_out,
-               GError           **error)
+compute_sizes (const RaAuditSize  *size,
+               const guint64      *populations,
+               const char * const *classes,
+               guint               n_strata,
+               guint64            *sizes_out,
+               GError            **error)
 {
   switch (size->rule)
     {
@@ -176,7 +216,11 @@ compute_sizes (const RaAuditSize *size,
                        "--total must be a positive number of items");
           return FALSE;
         }
-      ra_stats_allocate (size->total, populations, NULL, n_strata, size->allocation, sizes_out);
+      {
+        g_autofree double *shares = stratum_shares (size, classes, n_strata);
+
+        ra_stats_allocate (size->total, populations, shares, n_strata, size->allocation, sizes_out);
+      }
       for (guint i = 0; i < n_strata; i++)
         sizes_out[i] = MIN (sizes_out[i], populations[i]);
       return TRUE;
@@ -247,6 +291,15 @@ ra_audit_size_to_json (const RaAuditSize *size)
       cJSON_AddStringToObject (o, "size", "total");
       cJSON_AddNumberToObject (o, "total", (double) size->total);
       cJSON_AddStringToObject (o, "allocation", allocation_to_string (size->allocation));
+      if (size->allocation == RA_ALLOCATION_NEYMAN && size->n_shares > 0)
+        {
+          cJSON *shares = cJSON_AddObjectToObject (o, "expected_shares");
+
+          for (guint i = 0; i < size->n_shares; i++)
+            cJSON_AddNumberToObject (shares, size->share_classes[i], size->share_values[i]);
+          if (size->shares_source != NULL)
+            cJSON_AddStringToObject (o, "expected_shares_from", size->shares_source);
+        }
       break;
     case RA_AUDIT_SIZE_HALF_WIDTH:
     default:
@@ -271,11 +324,18 @@ ra_audit_frame_sizes (const RaFrame      *frame,
   guint n = frame->strata->len;
   g_autofree guint64 *pops = g_new0 (guint64, n + 1);
   g_autofree guint64 *sizes = g_new0 (guint64, n + 1);
+  g_autofree const char **classes = g_new0 (const char *, n + 1);
 
   for (guint i = 0; i < n; i++)
-    pops[i] = ((RaFrameStratum *) g_ptr_array_index (frame->strata, i))->population;
-  if (!ra_audit_compute_sizes (size, pops, n, sizes, error))
+    {
+      const RaFrameStratum *s = g_ptr_array_index (frame->strata, i);
+
+      pops[i] = s->population;
+      classes[i] = s->class;
+    }
+  if (!compute_sizes (size, pops, classes, n, sizes, error))
     return FALSE;
+  ensure_minimum (pops, n, sizes, size->rule == RA_AUDIT_SIZE_TOTAL);
   *sizes_out = g_steal_pointer (&sizes);
   return TRUE;
 }

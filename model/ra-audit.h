@@ -77,6 +77,12 @@ typedef struct
   double          half_width;
   double          expected_share;   /* 0.5 when unknown */
   double          confidence;       /* 0.95 by default; 0 means 0.95 */
+  /* Neyman allocation: the expected share of each class (borrowed; a class
+   * without one gets 0.5). Added for issue 12 (owner: stats). */
+  guint               n_shares;
+  const char * const *share_classes;
+  const double       *share_values;
+  const char         *shares_source;  /* in words, e.g. "given" or "pilot audit 'x'" */
 } RaAuditSize;
 
 typedef struct
@@ -185,6 +191,7 @@ gboolean     ra_audit_compute_sizes      (const RaAuditSize *size,
 char        *ra_audit_size_notes         (const RaAuditSize  *size,
                                           const guint64      *populations,
                                           const char * const *names,
+                                          const char * const *classes,
                                           guint               n_strata);
 
 /* The strata (element-type RaFrameStratum) with the N_h that

@@ -551,7 +551,7 @@ test_allocation (void)
   g_assert_cmpuint (sizes[2], ==, 59);
   {
     const char *names[] = { "a", "b", "c", "d" };
-    g_autofree char *notes = ra_audit_size_notes (&size, pops, names, 4);
+    g_autofree char *notes = ra_audit_size_notes (&size, pops, names, names, 4);
 
     g_assert_nonnull (notes);
     g_assert_nonnull (strstr (notes, "raised a (1 -> 2)"));
@@ -571,10 +571,34 @@ test_allocation (void)
     g_assert_cmpuint (s2[2], ==, 2);
     g_assert_cmpuint (s2[3], ==, 1);
     g_assert_cmpuint (s2[0] + s2[1] + s2[2] + s2[3], ==, 60);
-    notes = ra_audit_size_notes (&size, p2, names, 4);
+    notes = ra_audit_size_notes (&size, p2, names, names, 4);
     g_assert_nonnull (strstr (notes, "single decline (one)"));
     g_assert_nonnull (strstr (notes, "census"));
     size.total = 100;
+  }
+
+  /* Neyman: without expected shares it says it is proportional; with them
+   * a class with a small expected share gets fewer items. */
+  {
+    const guint64 p3[] = { 1000, 1000 };
+    const char *classes[] = { "rare", "common" };
+    const char *share_classes[] = { "rare" };
+    const double share_values[] = { 0.01 };
+    RaAuditSize ney = { 0 };
+    g_autofree char *plain = NULL;
+    g_autofree char *given = NULL;
+
+    ney.rule = RA_AUDIT_SIZE_TOTAL;
+    ney.total = 100;
+    ney.allocation = RA_ALLOCATION_NEYMAN;
+    plain = ra_audit_size_notes (&ney, p3, classes, classes, 2);
+    g_assert_nonnull (strstr (plain, "equals proportional allocation"));
+    ney.n_shares = 1;
+    ney.share_classes = share_classes;
+    ney.share_values = share_values;
+    given = ra_audit_size_notes (&ney, p3, classes, classes, 2);
+    g_assert_nonnull (strstr (given, "rare 0.01"));
+    g_assert_null (strstr (given, "equals proportional"));
   }
 
   /* equal: 200 over 4, the 5-turn stratum is taken whole and its surplus
