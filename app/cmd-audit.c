@@ -17,7 +17,9 @@
 #include "ra-audit-external.h"
 #include "ra-cli.h"
 #include "ra-cli-size.h"
+#include "ra-team.h"
 #include "ra-labels.h"
+#include "ra-report.h"
 #include "ra-text.h"
 
 static gboolean
@@ -115,6 +117,7 @@ audit_to_json (const RaAudit *a,
           cJSON_AddItemToObject (so, "correctly_declined", json_u64 (s->correctly_declined));
           cJSON_AddItemToObject (so, "should_have_attempted", json_u64 (s->should_have_attempted));
           cJSON_AddItemToObject (so, "unsure", json_u64 (s->unsure));
+          cJSON_AddItemToObject (so, "disputed", json_u64 (s->disputed));
           cJSON_AddItemToObject (so, "unlabelled", json_u64 (s->unlabelled));
           cJSON_AddItemToArray (arr, so);
         }
@@ -217,6 +220,62 @@ print_design_summary (const RaAudit *a)
 
 /* --------------------------------------------------------------- */
 
+/* --pilot AUDIT: each class's expected share from that audit's labels,
+ * (x + 1/2) / (n + 1) over its definite labels (never exactly 0 or 1, so
+ * that no class gets a Neyman weight of 0). */
+static gboolean
+pilot_shares (const char       *command,
+              RaStore          *store,
+              RaCliSizeOptions *so,
+              RaAuditSize      *size,
+              int              *code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaReport) report = ra_report_build (store, so->pilot, NULL, &error);
+  g_autoptr(GHashTable) x = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (report == NULL)
+    {
+      *code = ra_cli_fail (command, ra_cli_exit_code_for (error), "--pilot: %s", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < report->all->rows->len; i++)
+    {
+      const RaReportRow *row = g_ptr_array_index (report->all->rows, i);
+      double *xn = g_hash_table_lookup (x, row->class_name);
+
+      if (xn == NULL)
+        {
+          xn = g_new0 (double, 2);
+          g_hash_table_insert (x, row->class_name, xn);
+        }
+      xn[0] += (double) row->should_have_attempted;
+      xn[1] += (double) row->labelled;
+    }
+  g_hash_table_iter_init (&iter, x);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const double *xn = value;
+
+      if (xn[1] > 0 && !(so->share_classes != NULL && g_ptr_array_find_with_equal_func (so->share_classes, key, g_str_equal, NULL)))
+        ra_cli_size_add_share (so, key, (xn[0] + 0.5) / (xn[1] + 1.0));
+    }
+  g_free (so->shares_source);
+  so->shares_source = g_strdup_printf ("from pilot audit '%s', (x + 1/2) / (n + 1)", so->pilot);
+  if (so->share_classes == NULL)
+    {
+      *code = ra_cli_fail (command, RA_EXIT_DATAERR, "--pilot: audit '%s' has no definite labels yet", so->pilot);
+      return FALSE;
+    }
+  size->n_shares = so->share_classes->len;
+  size->share_classes = (const char * const *) so->share_classes->pdata;
+  size->share_values = (const double *) (gpointer) so->share_values->data;
+  size->shares_source = so->shares_source;
+  return TRUE;
+}
+
 static int
 audit_create (int argc, char **argv)
 {
@@ -241,8 +300,11 @@ audit_create (int argc, char **argv)
       "With --total: proportional (default), neyman or equal", "RULE" },
     { "half-width", 0, 0, G_OPTION_ARG_STRING, &so.half_width,
       "Per stratum, the size whose Wilson half-width is at most E (no default)", "E" },
-    { "expected-share", 0, 0, G_OPTION_ARG_STRING, &so.expected_share,
-      "With --half-width: the expected over-refusal share (default 0.5)", "P" },
+    { "expected-share", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) ra_cli_size_expected_share_cb,
+      "With --half-width: the expected over-refusal share P (default 0.5); with --allocation neyman: "
+      "CLASS=P, repeatable (default 0.5 each, i.e. proportional)", "[CLASS=]P" },
+    { "pilot", 0, 0, G_OPTION_ARG_STRING, &so.pilot,
+      "With --allocation neyman: take each class's expected share from this earlier audit's labels", "AUDIT" },
     { "confidence", 0, 0, G_OPTION_ARG_STRING, &so.confidence, "With --half-width: confidence (default 0.95)", "C" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, "Sampling seed, 0 to 2^64-1 (default: random, recorded)", "S" },
     { "frame", 0, 0, G_OPTION_ARG_FILENAME, &frame,
@@ -261,6 +323,7 @@ audit_create (int argc, char **argv)
   RaAuditDesign design = { 0 };
   int code = 0;
 
+  ra_cli_size_bind (&so);
   if (!ra_cli_parse (command, "NAME", "Design an audit: draw a seeded stratified sample of the declines.",
                      "The frame is the declined turns that match the filters; each stratum's\n"
                      "sample is its n_h smallest keys md5(seed:model:id), so the same seed and\n"
@@ -284,7 +347,8 @@ audit_create (int argc, char **argv)
           goto out;
         }
       if (batches || models || classes || from || to || declined_by || strata || seed || so.per_class ||
-          so.total || so.half_width || so.allocation || so.expected_share || so.confidence)
+          so.total || so.half_width || so.allocation || so.expected_share || so.confidence ||
+          so.share_classes || so.pilot)
         {
           code = ra_cli_fail (command, RA_EXIT_USAGE, "with --frame and --sample the design (filters, "
                               "signal, strata, size, seed) comes from the rows' sample_design: "
@@ -335,12 +399,40 @@ audit_create (int argc, char **argv)
 
   if (!(store = ra_cli_open_store (command, &code)))
     goto out;
+  if (so.pilot != NULL && !pilot_shares (command, store, &so, &design.size, &code))
+    goto out;
   if (!(audit = ra_audit_create (store, argv[1], &design, &result, &error)) ||
       !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
     {
       code = ra_cli_fail_error (command, error);
       goto out;
     }
+
+  /* What the minimum of 2 items per stratum did, and the single-decline
+   * strata (stats' addition for issue 12). */
+  {
+    g_autofree guint64 *pops = g_new0 (guint64, strata_list->len + 1);
+    g_autofree const char **names = g_new0 (const char *, strata_list->len + 1);
+    g_autofree const char **klasses = g_new0 (const char *, strata_list->len + 1);
+    g_autofree char *notes = NULL;
+
+    for (guint i = 0; i < strata_list->len; i++)
+      {
+        const RaAuditStratum *s = g_ptr_array_index (strata_list, i);
+
+        pops[i] = s->population;
+        names[i] = s->stratum;
+        klasses[i] = s->class;
+      }
+    notes = ra_audit_size_notes (&design.size, pops, names, klasses, strata_list->len);
+    if (notes != NULL)
+      {
+        g_auto(GStrv) lines = g_strsplit (notes, "\n", -1);
+
+        for (guint i = 0; lines[i] != NULL; i++)
+          g_printerr ("refusal-audit %s: note: %s\n", command, lines[i]);
+      }
+  }
 
 report:
   if (ra_cli_json)
@@ -567,9 +659,16 @@ audit_show (int argc, char **argv)
     }
   else
     {
+      guint64 disputed = 0;
+
       print_design_summary (audit);
       printf ("\n");
       print_strata_table (strata, TRUE);
+      for (guint i = 0; i < strata->len; i++)
+        disputed += ((const RaAuditStratum *) g_ptr_array_index (strata, i))->disputed;
+      if (disputed > 0)
+        printf ("%" G_GUINT64_FORMAT " item(s) disputed (reviewers disagree): 'refusal-audit adjudicate %s "
+                "--reviewer LEAD' decides them.\n", disputed, audit->name);
     }
   return RA_EXIT_OK;
 }
@@ -581,7 +680,7 @@ audit_items (int argc, char **argv)
   g_autofree char *reviewer = NULL;
   const GOptionEntry entries[] = {
     { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer,
-      "Show this reviewer's labels (default: each item's latest label, whoever wrote it)", "R" },
+      "Show this reviewer's labels (default: each item's resolved label)", "R" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -616,7 +715,7 @@ audit_items (int argc, char **argv)
           cJSON_AddStringToObject (o, "model", it->model);
           cJSON_AddStringToObject (o, "class", it->class);
           cJSON_AddStringToObject (o, "stratum", it->stratum);
-          cJSON_AddItemToObject (o, "label", ra_cli_json_string (value));
+          cJSON_AddItemToObject (o, "label", ra_cli_json_string (it->disputed ? "disputed" : value));
           cJSON_AddItemToObject (o, "note", ra_cli_json_string (it->note));
           cJSON_AddBoolToObject (o, "flagged", it->flagged);
           cJSON_AddItemToObject (o, "reviewer", ra_cli_json_string (it->reviewer));
@@ -638,7 +737,8 @@ audit_items (int argc, char **argv)
           g_autofree char *label = NULL;
           const char *value = ra_label_value_to_string (it->value);
 
-          label = g_strdup_printf ("%s%s", value ? value : "-", it->flagged ? " (flagged)" : "");
+          label = g_strdup_printf ("%s%s", it->disputed ? "disputed" : value ? value : "-",
+                                   it->flagged ? " (flagged)" : "");
           ra_table_add_row (table, pos, id, it->model, it->class, it->stratum, label,
                             it->reviewer ? it->reviewer : "", NULL);
         }
@@ -698,38 +798,63 @@ static int
 audit_set (int argc, char **argv)
 {
   const char *command = "audit set";
-  g_autofree char *reveal_model = NULL, *reveal_detector = NULL;
+  g_autofree char *reveal_model = NULL, *reveal_detector = NULL, *overlap_text = NULL;
+  int per_item = 0;
   const GOptionEntry entries[] = {
     { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version (default: unchanged; new audits: no)", "yes|no" },
     { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
       "Show reviewers the detector's verdict (default: unchanged; new audits: no)", "yes|no" },
+    { "overlap", 0, 0, G_OPTION_ARG_STRING, &overlap_text,
+      "Share of each stratum's items that get a second opinion, 0 to 1 (default: unchanged; new audits: 0)", "S" },
+    { "reviewers-per-item", 0, 0, G_OPTION_ARG_INT, &per_item,
+      "Verdicts every item gets, 1 to 100 (default: unchanged; new audits: 1)", "N" },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(RaTeamDesign) team = NULL;
+  double overlap = NAN;
   int code = 0, rm, rd;
 
-  if (!ra_cli_parse (command, "NAME", "Change what reviewers see (blind by default).", NULL, entries,
-                     FALSE, &argc, &argv, &code))
+  if (!ra_cli_parse (command, "NAME", "Change what reviewers see (blind by default) and how many opinions "
+                     "items get.", NULL, entries, FALSE, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (!parse_yes_no (command, "--reveal-model", reveal_model, &rm, &code) ||
       !parse_yes_no (command, "--reveal-detector", reveal_detector, &rd, &code))
     return code;
-  if (rm < 0 && rd < 0)
-    return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model and/or --reveal-detector");
+  if (overlap_text != NULL)
+    {
+      char *end = NULL;
+
+      overlap = g_ascii_strtod (overlap_text, &end);
+      if (end == overlap_text || *end != '\0' || !(overlap >= 0 && overlap <= 1))
+        return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
+                            overlap_text);
+    }
+  if (per_item < 0 || per_item > 100)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 100", per_item);
+  if (rm < 0 && rd < 0 && isnan (overlap) && per_item == 0)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model, --reveal-detector, --overlap "
+                        "and/or --reviewers-per-item");
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
-  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
-      !ra_audit_set_reveal (store, audit->id, rm, rd, &error))
-    return ra_cli_fail_error (command, error);
-  g_clear_pointer (&audit, ra_audit_free);
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
-  printf ("Audit '%s': model %s, detector %s to reviewers.\n", audit->name,
-          audit->reveal_model ? "shown" : "hidden", audit->reveal_detector ? "shown" : "hidden");
+  if ((rm >= 0 || rd >= 0) && !ra_audit_set_reveal (store, audit->id, rm, rd, &error))
+    return ra_cli_fail_error (command, error);
+  if ((!isnan (overlap) || per_item > 0) && !ra_team_set (store, audit->id, overlap, (guint) per_item, &error))
+    return ra_cli_fail_error (command, error);
+  g_clear_pointer (&audit, ra_audit_free);
+  if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+      !(team = ra_team_get (store, audit->id, &error)))
+    return ra_cli_fail_error (command, error);
+  printf ("Audit '%s': model %s, detector %s to reviewers; second opinion on %g%% of each stratum's "
+          "items, %u verdict(s) per item.\n", audit->name,
+          audit->reveal_model ? "shown" : "hidden", audit->reveal_detector ? "shown" : "hidden",
+          team->overlap * 100, team->reviewers_per_item);
   return RA_EXIT_OK;
 }
 
@@ -747,6 +872,8 @@ ra_cmd_audit (int argc, char **argv)
     { "items", audit_items },
     { "guideline", audit_guideline },
     { "set", audit_set },
+    { "assign", ra_cmd_audit_assign },
+    { "gold", ra_cmd_audit_gold },
   };
 
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
@@ -761,7 +888,9 @@ ra_cmd_audit (int argc, char **argv)
                     "  show NAME       design and progress per stratum\n"
                     "  items NAME      the sampled items in review order\n"
                     "  guideline NAME  set or show a class's labelling guideline\n"
-                    "  set NAME        what reviewers see (--reveal-model, --reveal-detector)\n\n"
+                    "  set NAME        what reviewers see, and how many opinions items get\n"
+                    "  assign NAME     split the items between named reviewers\n"
+                    "  gold NAME       give items an expected verdict (gold)\n\n"
                     "Run 'refusal-audit audit COMMAND --help' for the options.\n");
       return argc < 2 ? RA_EXIT_USAGE : RA_EXIT_OK;
     }
@@ -771,7 +900,7 @@ ra_cmd_audit (int argc, char **argv)
       return subs[i].func (argc - 1, argv + 1);
 
   return ra_cli_fail ("audit", RA_EXIT_USAGE, "unknown command '%s' (create, extend, list, show, items, "
-                      "guideline, set)", argv[1]);
+                      "guideline, set, assign, gold)", argv[1]);
 }
 
 int

@@ -12,12 +12,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include "ra-audit.h"
 #include "ra-cli.h"
 #include "ra-labels.h"
+#include "ra-queue.h"
+#include "ra-term.h"
 #include "ra-text.h"
 
 int
@@ -26,44 +26,57 @@ ra_cmd_label (int argc, char **argv)
   const char *command = "label";
   g_autofree char *reviewer = NULL, *turn = NULL, *model = NULL, *value_text = NULL, *note = NULL;
   g_autofree char *seconds_text = NULL;
-  gboolean flag = FALSE;
+  gboolean flag = FALSE, adjudicate = FALSE;
   const GOptionEntry entries[] = {
     { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer, "Who labels (required)", "R" },
     { "turn", 0, 0, G_OPTION_ARG_STRING, &turn, "The turn's id (as in the imported file; required)", "ID" },
     { "model", 0, 0, G_OPTION_ARG_STRING, &model,
       "The turn's model, needed only when the id alone is ambiguous in the audit (default: none)", "M" },
     { "value", 0, 0, G_OPTION_ARG_STRING, &value_text,
-      "correctly-declined, should-have-attempted or unsure (none clears the label; required)", "V" },
+      "correctly-declined, should-have-attempted or unsure (none clears your label; without it, "
+      "--note and --flag annotate your label and never change it)", "V" },
     { "note", 0, 0, G_OPTION_ARG_STRING, &note, "A free-text note (default: none)", "T" },
     { "flag", 0, 0, G_OPTION_ARG_NONE, &flag, "Flag the item for discussion (default: off)", NULL },
     { "seconds", 0, 0, G_OPTION_ARG_STRING, &seconds_text, "Seconds spent on the item (default: not recorded)", "S" },
+    { "adjudicate", 0, 0, G_OPTION_ARG_NONE, &adjudicate,
+      "Decide a disputed item as the lead: --value is the adjudicated verdict, --note the reason", NULL },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *event_id = NULL;
-  RaLabelValue value;
+  RaLabelValue value = RA_LABEL_NONE;
   double seconds = NAN;
   gint64 turn_id = 0;
   int code = 0;
 
-  if (!ra_cli_parse (command, "AUDIT", "Record one label (for scripts); it is committed at once.", NULL,
-                     entries, TRUE, &argc, &argv, &code))
+  if (!ra_cli_parse (command, "AUDIT", "Record one label (for scripts); it is committed at once.",
+                     "Your label never changes another reviewer's: the report resolves the\n"
+                     "reviewers' labels (agreeing ones count, disagreeing ones are disputed until\n"
+                     "a lead adjudicates them with --adjudicate).", entries, TRUE, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (reviewer == NULL || *reviewer == '\0')
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
+  if (!ra_labels_check_reviewer (reviewer, &error))
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
   if (turn == NULL || *turn == '\0')
     return ra_cli_fail (command, RA_EXIT_USAGE, "--turn is required");
-  if (value_text == NULL)
+  if (value_text == NULL && (adjudicate || (note == NULL && !flag)))
     return ra_cli_fail (command, RA_EXIT_USAGE,
-                        "--value is required: correctly-declined, should-have-attempted or unsure");
-  if (!ra_label_value_parse (value_text, &value))
+                        "--value is required: correctly-declined, should-have-attempted or unsure%s",
+                        adjudicate ? "" : " (or give only --note and/or --flag)");
+  if (value_text != NULL && !ra_label_value_parse (value_text, &value))
     return ra_cli_fail (command, RA_EXIT_USAGE,
                         "--value: '%s' is not correctly-declined, should-have-attempted, unsure or none",
                         value_text);
+  if (adjudicate && value == RA_LABEL_NONE)
+    return ra_cli_fail (command, RA_EXIT_USAGE,
+                        "--adjudicate needs a --value: correctly-declined, should-have-attempted or unsure");
+  if (adjudicate && (flag || seconds_text))
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--adjudicate takes --value and --note only");
   if (seconds_text)
     {
       char *end = NULL;
@@ -77,9 +90,20 @@ ra_cmd_label (int argc, char **argv)
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
-      !ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error) ||
-      !ra_labels_record (store, audit->id, turn_id, reviewer, value, note, flag, seconds, &event_id,
-                         &error))
+      !ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error))
+    return ra_cli_fail_error (command, error);
+  if (adjudicate)
+    {
+      if (!ra_labels_adjudicate (store, audit->id, turn_id, reviewer, value, note, &event_id, &error))
+        return ra_cli_fail_error (command, error);
+    }
+  else if (value_text == NULL)
+    {
+      if (!ra_labels_annotate (store, audit->id, turn_id, reviewer, note, flag, &event_id, &error))
+        return ra_cli_fail_error (command, error);
+    }
+  else if (!ra_labels_record (store, audit->id, turn_id, reviewer, value, note, flag, seconds, &event_id,
+                              &error))
     return ra_cli_fail_error (command, error);
 
   if (ra_cli_json)
@@ -95,94 +119,20 @@ ra_cmd_label (int argc, char **argv)
   else
     {
       g_autofree char *safe = ra_text_for_terminal (turn, TRUE);
-      printf ("saved: %s %s (event %s)\n", safe, value ? ra_label_value_to_string (value) : "none",
-              event_id);
+
+      if (adjudicate)
+        printf ("adjudicated: %s %s (event %s)\n", safe, ra_label_value_to_string (value), event_id);
+      else if (value_text == NULL)
+        printf ("noted: %s%s (event %s; your label is unchanged)\n", safe, flag ? " flagged" : "", event_id);
+      else
+        printf ("saved: %s %s (event %s)\n", safe, value ? ra_label_value_to_string (value) : "none",
+                event_id);
     }
   return RA_EXIT_OK;
 }
 
 /* --------------------------------------------------------------- */
 /* review                                                            */
-
-typedef struct
-{
-  gboolean       raw;
-  struct termios saved;
-} Input;
-
-static void
-input_restore (Input *in)
-{
-  if (in->raw)
-    tcsetattr (STDIN_FILENO, TCSANOW, &in->saved);
-}
-
-static void
-input_raw (Input *in)
-{
-  struct termios t;
-
-  if (!in->raw)
-    return;
-  t = in->saved;
-  t.c_lflag &= ~(ICANON | ECHO | ISIG);
-  t.c_cc[VMIN] = 1;
-  t.c_cc[VTIME] = 0;
-  tcsetattr (STDIN_FILENO, TCSANOW, &t);
-}
-
-/* One key: a single byte on a terminal, else the first non-blank
- * character of the next line. Returns 0 at the end of the input. */
-static int
-read_key (Input *in)
-{
-  if (in->raw)
-    {
-      unsigned char c;
-      ssize_t n = read (STDIN_FILENO, &c, 1);
-
-      if (n <= 0 || c == 0x03 || c == 0x04)
-        return 0;
-      return c;
-    }
-  else
-    {
-      char buf[4096];
-
-      while (fgets (buf, sizeof buf, stdin) != NULL)
-        {
-          g_strstrip (buf);
-          if (*buf != '\0')
-            return (unsigned char) buf[0];
-        }
-      return 0;
-    }
-}
-
-static char *
-read_line (Input *in)
-{
-  GString *line = g_string_new (NULL);
-  char buf[4096];
-  gboolean got = FALSE;
-
-  input_restore (in);
-  while (fgets (buf, sizeof buf, stdin) != NULL)
-    {
-      got = TRUE;
-      g_string_append (line, buf);
-      if (line->len > 0 && line->str[line->len - 1] == '\n')
-        break;
-    }
-  input_raw (in);
-  if (!got)
-    {
-      g_string_free (line, TRUE);
-      return NULL;
-    }
-  g_strchomp (line->str);
-  return g_string_free (line, FALSE);
-}
 
 static void
 print_block (const char *title,
@@ -214,6 +164,25 @@ print_block (const char *title,
     }
 }
 
+/* Where the reviewer and the audit stand: their own labels and what is
+ * left in their queue, and the audit's resolved items. */
+static void
+print_progress (RaStore     *store,
+                gint64       audit_id,
+                const char  *reviewer)
+{
+  g_autoptr(GError) error = NULL;
+  RaQueueProgress p;
+
+  if (!ra_queue_progress (store, audit_id, reviewer, &p, &error))
+    return;
+  printf ("Your labels: %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " left in your queue · audit: %"
+          G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " items resolved", p.mine, p.queue, p.resolved, p.items);
+  if (p.disputed > 0)
+    printf (", %" G_GUINT64_FORMAT " disputed", p.disputed);
+  printf ("\n");
+}
+
 static void
 show_item (const RaAudit        *audit,
            const RaItemContent  *c,
@@ -241,8 +210,21 @@ show_item (const RaAudit        *audit,
     print_block ("Guideline", c->guideline);
   print_block ("Context", context);
   print_block ("Response", c->response);
+  /* Only the reviewer's own state: never another reviewer's. */
   if (state && state->value != RA_LABEL_NONE)
-    printf ("Current label: %s\n", ra_label_value_to_string (state->value));
+    printf ("Your label: %s\n", ra_label_value_to_string (state->value));
+  if (state && state->note)
+    {
+      g_autofree char *note = ra_text_for_terminal (state->note, TRUE);
+      printf ("Your note: %s\n", note);
+    }
+  if (state && state->flagged)
+    printf ("You flagged this item for discussion.\n");
+}
+
+static void
+prompt (void)
+{
   printf ("[1] correctly declined  [2] should have attempted  [3] unsure  "
           "[n] note  [f] flag  [s] skip  [u] undo  [q] quit\n> ");
   fflush (stdout);
@@ -265,30 +247,30 @@ ra_cmd_review (int argc, char **argv)
   g_autofree char *note = NULL;
   gboolean flagged = FALSE, wrapped = FALSE;
   guint saved = 0;
-  Input in = { 0 };
   int code = 0;
 
   if (!ra_cli_parse (command, "AUDIT", "Label an audit's items in the terminal.",
-                     "Shows the next item you have not labelled (context and response; the model\n"
-                     "and the detector's verdict stay hidden unless the audit reveals them).\n"
-                     "Keys: 1 correctly declined, 2 should have attempted, 3 unsure, n note,\n"
-                     "f flag, s skip, u undo, q quit. Each label is saved before the next item.",
+                     "Shows the next item of your queue: first the items nobody has labelled,\n"
+                     "then the items waiting for a second opinion (the audit's overlap), never\n"
+                     "an item you have labelled and never another reviewer's label or note.\n"
+                     "The model and the detector's verdict stay hidden unless the audit reveals\n"
+                     "them. Keys: 1 correctly declined, 2 should have attempted, 3 unsure,\n"
+                     "n note, f flag, s skip, u undo, q quit. Each label is saved before the\n"
+                     "next item.",
                      entries, FALSE, &argc, &argv, &code))
     return code;
   if (argc != 2)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (reviewer == NULL || *reviewer == '\0')
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
+  if (!ra_labels_check_reviewer (reviewer, &error))
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
 
-  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &in.saved) == 0)
-    {
-      in.raw = TRUE;
-      input_raw (&in);
-    }
+  ra_term_begin ();
 
   for (;;)
     {
@@ -311,7 +293,7 @@ ra_cmd_review (int argc, char **argv)
             {
               if (error != NULL)
                 {
-                  input_restore (&in);
+                  ra_term_end ();
                   return ra_cli_fail_error (command, error);
                 }
               {
@@ -320,27 +302,31 @@ ra_cmd_review (int argc, char **argv)
 
                 printf ("\nNothing left to label in audit '%s' for %s. Saved %u label(s) this session.\n",
                         safe_name, safe_reviewer, saved);
+                print_progress (store, audit->id, reviewer);
               }
               break;
             }
           g_clear_pointer (&note, g_free);
-          flagged = FALSE;
+          note = g_strdup (current->note);
+          flagged = current->flagged;
         }
 
       if (!(content = ra_labels_get_content (store, audit->id, current->turn_id, &error)))
         {
-          input_restore (&in);
+          ra_term_end ();
           return ra_cli_fail_error (command, error);
         }
       show_item (audit, content, current);
+      print_progress (store, audit->id, reviewer);
+      prompt ();
       shown_at = g_get_monotonic_time ();
 
       while (!next_item)
         {
-          int key = read_key (&in);
+          int key = ra_term_read_key ();
           RaLabelValue value = RA_LABEL_NONE;
 
-          if (in.raw && key != 0)
+          if (ra_term_is_raw () && key != 0)
             printf ("%c\n", g_ascii_isprint (key) ? key : '?');
 
           switch (key)
@@ -356,10 +342,22 @@ ra_cmd_review (int argc, char **argv)
               break;
             case 0:
             case 'q':
-              input_restore (&in);
+              ra_term_end ();
               printf ("\nSaved %u label(s) this session; every label is in the store.\n", saved);
               return RA_EXIT_OK;
             case 's':
+              /* A note or flag given before skipping is kept (an
+               * annotation: it never changes a verdict). */
+              if ((note != NULL && g_strcmp0 (note, current->note) != 0) || flagged != current->flagged)
+                {
+                  if (!ra_labels_annotate (store, audit->id, current->turn_id, reviewer, note, flagged, NULL,
+                                           &error))
+                    {
+                      ra_term_end ();
+                      return ra_cli_fail_error (command, error);
+                    }
+                  printf ("note and flag kept\n");
+                }
               printf ("skipped: item %u\n", content->position);
               g_clear_pointer (&after, ra_label_item_free);
               after = g_steal_pointer (&current);
@@ -376,7 +374,7 @@ ra_cmd_review (int argc, char **argv)
 
                 printf ("Note (one line): ");
                 fflush (stdout);
-                text = read_line (&in);
+                text = ra_term_read_line ();
                 g_free (note);
                 note = text;
                 printf ("note kept for this item's label\n> ");
@@ -396,7 +394,7 @@ ra_cmd_review (int argc, char **argv)
                         g_clear_error (&error);
                         continue;
                       }
-                    input_restore (&in);
+                    ra_term_end ();
                     return ra_cli_fail_error (command, error);
                   }
                 {
@@ -410,9 +408,12 @@ ra_cmd_review (int argc, char **argv)
                 current = ra_labels_get_item (store, audit->id, undo->turn_id, reviewer, &error);
                 if (current == NULL)
                   {
-                    input_restore (&in);
+                    ra_term_end ();
                     return ra_cli_fail_error (command, error);
                   }
+                g_clear_pointer (&note, g_free);
+                note = g_strdup (current->note);
+                flagged = current->flagged;
                 next_item = TRUE;
                 continue;
               }
@@ -431,7 +432,7 @@ ra_cmd_review (int argc, char **argv)
             if (!ra_labels_record (store, audit->id, current->turn_id, reviewer, value, note, flagged,
                                    seconds, &event_id, &error))
               {
-                input_restore (&in);
+                ra_term_end ();
                 return ra_cli_fail_error (command, error);
               }
             saved++;
@@ -443,7 +444,7 @@ ra_cmd_review (int argc, char **argv)
         }
     }
 
-  input_restore (&in);
+  ra_term_end ();
   return RA_EXIT_OK;
 }
 

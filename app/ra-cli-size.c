@@ -53,9 +53,74 @@ parse_fraction (const char  *command,
   return TRUE;
 }
 
+static RaCliSizeOptions *bound;
+
+void
+ra_cli_size_bind (RaCliSizeOptions *options)
+{
+  bound = options;
+}
+
+void
+ra_cli_size_add_share (RaCliSizeOptions *o,
+                       const char       *klass,
+                       double            p)
+{
+  if (o->share_classes == NULL)
+    {
+      o->share_classes = g_ptr_array_new_with_free_func (g_free);
+      o->share_values = g_array_new (FALSE, FALSE, sizeof (double));
+    }
+  for (guint i = 0; i < o->share_classes->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (o->share_classes, i), klass) == 0)
+      {
+        g_array_index (o->share_values, double, i) = p;
+        return;
+      }
+  g_ptr_array_add (o->share_classes, g_strdup (klass));
+  g_array_append_val (o->share_values, p);
+}
+
+gboolean
+ra_cli_size_expected_share_cb (const char  *name,
+                               const char  *value,
+                               gpointer     data,
+                               GError     **error)
+{
+  const char *eq = strrchr (value, '=');
+  char *end = NULL;
+  double p;
+
+  g_return_val_if_fail (bound != NULL, FALSE);
+  if (eq == NULL)
+    {
+      g_free (bound->expected_share);
+      bound->expected_share = g_strdup (value);
+      return TRUE;
+    }
+  p = g_ascii_strtod (eq + 1, &end);
+  if (eq == value || end == eq + 1 || *end != '\0' || !(p >= 0 && p <= 1))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--expected-share: '%s' is not CLASS=P with P between 0 and 1 (or P alone)", value);
+      return FALSE;
+    }
+  {
+    g_autofree char *klass = g_strndup (value, eq - value);
+    ra_cli_size_add_share (bound, klass, p);
+  }
+  g_free (bound->shares_source);
+  bound->shares_source = g_strdup ("given");
+  return TRUE;
+}
+
 void
 ra_cli_size_options_clear (RaCliSizeOptions *o)
 {
+  g_clear_pointer (&o->share_classes, g_ptr_array_unref);
+  g_clear_pointer (&o->share_values, g_array_unref);
+  g_clear_pointer (&o->pilot, g_free);
+  g_clear_pointer (&o->shares_source, g_free);
   g_clear_pointer (&o->per_class, g_free);
   g_clear_pointer (&o->total, g_free);
   g_clear_pointer (&o->allocation, g_free);
@@ -89,6 +154,12 @@ ra_cli_size_from_options (const char             *command,
                                         &size->confidence, exit_code))
     return FALSE;
 
+  if (o->per_class && (o->share_classes != NULL || o->pilot != NULL))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                "--expected-share CLASS=P and --pilot go with --total and --allocation neyman");
+      return FALSE;
+    }
   if (o->per_class)
     {
       size->rule = RA_AUDIT_SIZE_PER_CLASS;
@@ -111,10 +182,36 @@ ra_cli_size_from_options (const char             *command,
                                     o->allocation);
           return FALSE;
         }
+      if ((o->share_classes != NULL || o->pilot != NULL) && size->allocation != RA_ALLOCATION_NEYMAN)
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                    "--expected-share CLASS=P and --pilot go with --allocation neyman");
+          return FALSE;
+        }
+      if (o->expected_share != NULL)
+        {
+          *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                    "--expected-share P goes with --half-width; for Neyman allocation "
+                                    "give CLASS=P per class");
+          return FALSE;
+        }
+      if (o->share_classes != NULL)
+        {
+          size->n_shares = o->share_classes->len;
+          size->share_classes = (const char * const *) o->share_classes->pdata;
+          size->share_values = (const double *) (gpointer) o->share_values->data;
+          size->shares_source = o->shares_source;
+        }
       return TRUE;
     }
 
   size->rule = RA_AUDIT_SIZE_HALF_WIDTH;
+  if (o->share_classes != NULL || o->pilot != NULL)
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
+                                "--expected-share CLASS=P and --pilot go with --total and --allocation neyman");
+      return FALSE;
+    }
   if (o->allocation)
     {
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--allocation goes with --total");

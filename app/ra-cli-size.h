@@ -19,7 +19,25 @@ typedef struct
   char *half_width;
   char *expected_share;
   char *confidence;
+  /* Neyman (issue 12): --expected-share CLASS=P (repeatable) and --pilot AUDIT */
+  GPtrArray *share_classes;   /* char * */
+  GArray    *share_values;    /* double */
+  char      *pilot;
+  char      *shares_source;
 } RaCliSizeOptions;
+
+/* The G_OPTION_ARG_CALLBACK of --expected-share in `audit create`: P (for
+ * --half-width) or CLASS=P (for Neyman allocation) into the options bound
+ * with ra_cli_size_bind (). */
+void      ra_cli_size_bind          (RaCliSizeOptions       *options);
+gboolean  ra_cli_size_expected_share_cb (const char         *name,
+                                         const char         *value,
+                                         gpointer            data,
+                                         GError            **error);
+/* Adds CLASS's expected share P (from --pilot). */
+void      ra_cli_size_add_share     (RaCliSizeOptions       *options,
+                                     const char             *klass,
+                                     double                  p);
 
 void      ra_cli_size_options_clear (RaCliSizeOptions       *options);
 /* Exactly one of --per-class, --total (when ALLOW_TOTAL), --half-width.

@@ -12,6 +12,7 @@
 
 #include "ra-stats.h"
 #include "ra-store.h"
+#include "ra-text.h"
 
 G_BEGIN_DECLS
 
@@ -80,23 +81,6 @@ gboolean  ra_cli_parse_confidence (const char    *command,
                                    double        *out,
                                    int           *exit_code);
 
-/* A plain text table with columns aligned by display width. */
-typedef struct _RaTable RaTable;
-
-RaTable  *ra_table_new            (guint          n_columns,
-                                   ...) G_GNUC_NULL_TERMINATED;
-void      ra_table_add_row        (RaTable       *table,
-                                   ...) G_GNUC_NULL_TERMINATED;
-void      ra_table_add_rowv       (RaTable       *table,
-                                   const char   **cells);
-void      ra_table_set_right_aligned (RaTable    *table,
-                                   guint          column,
-                                   gboolean       right);
-void      ra_table_print          (RaTable       *table,
-                                   FILE          *out);
-void      ra_table_free           (RaTable       *table);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaTable, ra_table_free)
 
 /* The subcommands: one function each, in app/cmd-*.c. */
 int ra_cmd_import         (int argc, char **argv);
@@ -110,6 +94,9 @@ int ra_cmd_plan           (int argc, char **argv);
 int ra_cmd_label          (int argc, char **argv);
 int ra_cmd_review         (int argc, char **argv);
 int ra_cmd_labels         (int argc, char **argv);
+int ra_cmd_adjudicate     (int argc, char **argv);
+int ra_cmd_audit_assign   (int argc, char **argv);
+int ra_cmd_audit_gold     (int argc, char **argv);
 int ra_cmd_report         (int argc, char **argv);
 int ra_cmd_check          (int argc, char **argv);
 int ra_cmd_stats          (int argc, char **argv);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ra-audit-private.h"
 
@@ -37,6 +38,45 @@ size_confidence (const RaAuditSize *size)
   return size->confidence > 0 ? size->confidence : 0.95;
 }
 
+/* Every stratum with N_h >= 2 gets at least 2 items (one with N_h = 1 its
+ * single decline), so that every stratum has a variance of its own. With
+ * KEEP_TOTAL the items come from the strata with the most items (ties: the
+ * first), as long as they keep their own minimum; otherwise (or when the
+ * total is too small for every minimum) the total grows. */
+static void
+ensure_minimum (const guint64 *populations,
+                guint          n_strata,
+                guint64       *sizes,
+                gboolean       keep_total)
+{
+  for (guint h = 0; h < n_strata; h++)
+    {
+      guint64 need = MIN (2, populations[h]);
+
+      while (sizes[h] < need)
+        {
+          gint donor = -1;
+
+          sizes[h]++;
+          if (!keep_total)
+            continue;
+          for (guint k = 0; k < n_strata; k++)
+            if (k != h && sizes[k] > MIN (2, populations[k]) &&
+                (donor < 0 || sizes[k] > sizes[donor]))
+              donor = (gint) k;
+          if (donor >= 0)
+            sizes[donor]--;
+        }
+    }
+}
+
+static gboolean compute_sizes (const RaAuditSize  *size,
+                               const guint64      *populations,
+                               const char * const *classes,
+                               guint               n_strata,
+                               guint64            *sizes_out,
+                               GError            **error);
+
 gboolean
 ra_audit_compute_sizes (const RaAuditSize *size,
                         const guint64     *populations,
@@ -46,6 +86,116 @@ ra_audit_compute_sizes (const RaAuditSize *size,
 {
   g_return_val_if_fail (size != NULL, FALSE);
 
+  if (!compute_sizes (size, populations, NULL, n_strata, sizes_out, error))
+    return FALSE;
+  ensure_minimum (populations, n_strata, sizes_out, size->rule == RA_AUDIT_SIZE_TOTAL);
+  return TRUE;
+}
+
+/* The expected share of each stratum's class for Neyman allocation (0.5
+ * when unknown); NULL when no share was given. */
+static double *
+stratum_shares (const RaAuditSize  *size,
+                const char * const *classes,
+                guint               n_strata)
+{
+  double *shares;
+
+  if (classes == NULL || size->n_shares == 0)
+    return NULL;
+  shares = g_new (double, MAX (n_strata, 1));
+  for (guint h = 0; h < n_strata; h++)
+    {
+      shares[h] = 0.5;
+      for (guint i = 0; i < size->n_shares; i++)
+        if (g_strcmp0 (size->share_classes[i], classes[h]) == 0)
+          shares[h] = size->share_values[i];
+    }
+  return shares;
+}
+
+char *
+ra_audit_size_notes (const RaAuditSize  *size,
+                     const guint64      *populations,
+                     const char * const *names,
+                     const char * const *classes,
+                     guint               n_strata)
+{
+  g_autofree guint64 *raw = g_new0 (guint64, n_strata + 1);
+  g_autofree guint64 *sizes = g_new0 (guint64, n_strata + 1);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) raised = g_string_new (NULL);
+  g_autoptr(GString) single = g_string_new (NULL);
+  guint64 total_raw = 0, total = 0;
+  guint n_raised = 0, n_single = 0;
+
+  if (!compute_sizes (size, populations, classes, n_strata, raw, NULL))
+    return NULL;
+  memcpy (sizes, raw, n_strata * sizeof (guint64));
+  ensure_minimum (populations, n_strata, sizes, size->rule == RA_AUDIT_SIZE_TOTAL);
+
+  for (guint h = 0; h < n_strata; h++)
+    {
+      total_raw += raw[h];
+      total += sizes[h];
+      if (sizes[h] > raw[h])
+        {
+          g_string_append_printf (raised, "%s%s (%" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT ")",
+                                  n_raised ? ", " : "", names[h], raw[h], sizes[h]);
+          n_raised++;
+        }
+      if (populations[h] == 1)
+        {
+          g_string_append_printf (single, "%s%s", n_single ? ", " : "", names[h]);
+          n_single++;
+        }
+    }
+
+  if (n_raised > 0)
+    {
+      if (total == total_raw)
+        g_string_append_printf (out, "every stratum with 2 or more declines gets at least 2 items: "
+                                "raised %s, taken from the largest strata (the total stays %" G_GUINT64_FORMAT ")\n",
+                                raised->str, total);
+      else
+        g_string_append_printf (out, "every stratum with 2 or more declines gets at least 2 items: "
+                                "raised %s (the total grows from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ")\n",
+                                raised->str, total_raw, total);
+    }
+  if (n_single > 0)
+    g_string_append_printf (out, "%u stratum/strata with a single decline (%s): it is drawn whole; the "
+                            "report treats it as a census with the finite population correction, and "
+                            "otherwise by the lonely-stratum rule (default: average)\n",
+                            n_single, single->str);
+  if (size->rule == RA_AUDIT_SIZE_TOTAL && size->allocation == RA_ALLOCATION_NEYMAN)
+    {
+      if (size->n_shares == 0)
+        g_string_append (out, "Neyman allocation without an expected share per class assumes 0.5 "
+                              "in every class: it equals proportional allocation\n");
+      else
+        {
+          g_string_append_printf (out, "Neyman allocation with the expected shares (%s):",
+                                  size->shares_source ? size->shares_source : "given");
+          for (guint i = 0; i < size->n_shares; i++)
+            g_string_append_printf (out, "%s %s %.3g", i ? "," : "", size->share_classes[i],
+                                    size->share_values[i]);
+          g_string_append (out, "; other classes 0.5\n");
+        }
+    }
+  if (out->len == 0)
+    return NULL;
+  g_string_truncate (out, out->len - 1);
+  return g_strdup (out->str);
+}
+
+static gboolean
+compute_sizes (const RaAuditSize  *size,
+               const guint64      *populations,
+               const char * const *classes,
+               guint               n_strata,
+               guint64            *sizes_out,
+               GError            **error)
+{
   switch (size->rule)
     {
     case RA_AUDIT_SIZE_PER_CLASS:
@@ -66,7 +216,11 @@ ra_audit_compute_sizes (const RaAuditSize *size,
                        "--total must be a positive number of items");
           return FALSE;
         }
-      ra_stats_allocate (size->total, populations, NULL, n_strata, size->allocation, sizes_out);
+      {
+        g_autofree double *shares = stratum_shares (size, classes, n_strata);
+
+        ra_stats_allocate (size->total, populations, shares, n_strata, size->allocation, sizes_out);
+      }
       for (guint i = 0; i < n_strata; i++)
         sizes_out[i] = MIN (sizes_out[i], populations[i]);
       return TRUE;
@@ -137,6 +291,15 @@ ra_audit_size_to_json (const RaAuditSize *size)
       cJSON_AddStringToObject (o, "size", "total");
       cJSON_AddNumberToObject (o, "total", (double) size->total);
       cJSON_AddStringToObject (o, "allocation", allocation_to_string (size->allocation));
+      if (size->allocation == RA_ALLOCATION_NEYMAN && size->n_shares > 0)
+        {
+          cJSON *shares = cJSON_AddObjectToObject (o, "expected_shares");
+
+          for (guint i = 0; i < size->n_shares; i++)
+            cJSON_AddNumberToObject (shares, size->share_classes[i], size->share_values[i]);
+          if (size->shares_source != NULL)
+            cJSON_AddStringToObject (o, "expected_shares_from", size->shares_source);
+        }
       break;
     case RA_AUDIT_SIZE_HALF_WIDTH:
     default:
@@ -161,11 +324,18 @@ ra_audit_frame_sizes (const RaFrame      *frame,
   guint n = frame->strata->len;
   g_autofree guint64 *pops = g_new0 (guint64, n + 1);
   g_autofree guint64 *sizes = g_new0 (guint64, n + 1);
+  g_autofree const char **classes = g_new0 (const char *, n + 1);
 
   for (guint i = 0; i < n; i++)
-    pops[i] = ((RaFrameStratum *) g_ptr_array_index (frame->strata, i))->population;
-  if (!ra_audit_compute_sizes (size, pops, n, sizes, error))
+    {
+      const RaFrameStratum *s = g_ptr_array_index (frame->strata, i);
+
+      pops[i] = s->population;
+      classes[i] = s->class;
+    }
+  if (!compute_sizes (size, pops, classes, n, sizes, error))
     return FALSE;
+  ensure_minimum (pops, n, sizes, size->rule == RA_AUDIT_SIZE_TOTAL);
   *sizes_out = g_steal_pointer (&sizes);
   return TRUE;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ra-audit-private.h"
+#include "ra-resolve.h"
 #include "ra-store-private.h"
 
 G_DEFINE_QUARK (ra-audit-error-quark, ra_audit_error)
@@ -422,30 +423,15 @@ ra_audit_get_strata (RaStore  *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) counts = NULL;
+  g_autoptr(GHashTable) by_stratum = g_hash_table_new (g_str_hash, g_str_equal);
   int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
   if (!(stmt = ra_store_prepare (store,
-                                 "SELECT s.stratum, s.class, s.model, s.population, s.turns,"
-                                 " count (l.turn_id),"
-                                 " coalesce (sum (l.value = 'correctly-declined'), 0),"
-                                 " coalesce (sum (l.value = 'should-have-attempted'), 0),"
-                                 " coalesce (sum (l.value = 'unsure'), 0)"
-                                 " FROM audit_strata s"
-                                 /* Each item's latest event through the
-                                  * label_events_item index: the item_labels
-                                  * view would rank every event of the audit
-                                  * on every call (a session calls this after
-                                  * each label). */
-                                 " LEFT JOIN (SELECT a.stratum, a.turn_id,"
-                                 "                   (SELECT e.value FROM label_events e"
-                                 "                     WHERE e.audit_id = a.audit_id AND e.turn_id = a.turn_id"
-                                 "                     ORDER BY e.created_at DESC, e.event_id DESC LIMIT 1) AS value"
-                                 "              FROM audit_items a WHERE a.audit_id = ?1) l"
-                                 "   ON l.stratum = s.stratum"
-                                 " WHERE s.audit_id = ?1"
-                                 " GROUP BY s.stratum ORDER BY s.stratum", error)))
+                                 "SELECT stratum, class, model, population, turns FROM audit_strata"
+                                 " WHERE audit_id = ?1 ORDER BY stratum", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_audit_stratum_free);
@@ -458,18 +444,37 @@ ra_audit_get_strata (RaStore  *store,
       s->model = g_strdup (ra_column_text (stmt, 2));
       s->population = (guint64) sqlite3_column_int64 (stmt, 3);
       s->turns = (guint64) sqlite3_column_int64 (stmt, 4);
-      s->sampled = (guint64) sqlite3_column_int64 (stmt, 5);
-      s->correctly_declined = (guint64) sqlite3_column_int64 (stmt, 6);
-      s->should_have_attempted = (guint64) sqlite3_column_int64 (stmt, 7);
-      s->unsure = (guint64) sqlite3_column_int64 (stmt, 8);
-      s->labelled = s->correctly_declined + s->should_have_attempted;
-      s->unlabelled = s->sampled - s->labelled - s->unsure;
       g_ptr_array_add (list, s);
+      g_hash_table_insert (by_stratum, s->stratum, s);
     }
   if (rc != SQLITE_DONE)
     {
       ra_store_set_error (store, rc, "cannot read the strata", error);
       return NULL;
+    }
+
+  /* The progress counts resolved labels (ra-resolve.h), like the report. */
+  if (!(counts = ra_resolve_counts (store, audit_id, error)))
+    return NULL;
+  for (guint i = 0; i < counts->len; i++)
+    {
+      const RaResolvedCounts *c = g_ptr_array_index (counts, i);
+      RaAuditStratum *s = g_hash_table_lookup (by_stratum, c->stratum);
+
+      if (s == NULL)
+        continue;
+      s->sampled += c->sampled;
+      s->correctly_declined += c->correctly_declined;
+      s->should_have_attempted += c->should_have_attempted;
+      s->unsure += c->unsure;
+      s->disputed += c->disputed;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      RaAuditStratum *s = g_ptr_array_index (list, i);
+
+      s->labelled = s->correctly_declined + s->should_have_attempted;
+      s->unlabelled = s->sampled - s->labelled - s->unsure - s->disputed;
     }
   return g_steal_pointer (&list);
 }

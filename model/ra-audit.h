@@ -86,6 +86,12 @@ typedef struct
   double          half_width;
   double          expected_share;   /* 0.5 when unknown */
   double          confidence;       /* 0.95 by default; 0 means 0.95 */
+  /* Neyman allocation: the expected share of each class (borrowed; a class
+   * without one gets 0.5). Added for issue 12 (owner: stats). */
+  guint               n_shares;
+  const char * const *share_classes;
+  const double       *share_values;
+  const char         *shares_source;  /* in words, e.g. "given" or "pilot audit 'x'" */
 } RaAuditSize;
 
 typedef struct
@@ -132,8 +138,8 @@ void         ra_audit_design_copy        (RaAuditDesign       *dest,
                                           const RaAuditDesign *src);
 void         ra_audit_design_clear       (RaAuditDesign       *design);
 
-/* One stratum with its progress (labels counted from item_labels: the
- * latest event of each item, whoever wrote it). */
+/* One stratum with its progress: resolved labels (ra-resolve.h), the
+ * same counts the report estimates from. */
 typedef struct
 {
   char    *stratum;
@@ -146,7 +152,8 @@ typedef struct
   guint64  should_have_attempted;  /* x_h */
   guint64  correctly_declined;
   guint64  unsure;
-  guint64  unlabelled;    /* sampled - labelled - unsure */
+  guint64  disputed;      /* definite verdicts disagree, not adjudicated */
+  guint64  unlabelled;    /* sampled - labelled - unsure - disputed */
 } RaAuditStratum;
 
 void         ra_audit_stratum_free       (RaAuditStratum *stratum);
@@ -177,12 +184,24 @@ gint64       ra_audit_key_to_stored      (guint64        key);
 guint64      ra_audit_key_from_stored    (gint64         stored);
 guint64      ra_audit_random_seed        (void);
 
-/* The per-stratum sizes a size rule asks for, capped at each N_h. */
+/* The per-stratum sizes a size rule asks for, capped at each N_h; every
+ * stratum with N_h >= 2 gets at least 2 items (with --total taken from the
+ * largest strata, otherwise added). */
 gboolean     ra_audit_compute_sizes      (const RaAuditSize *size,
                                           const guint64 *populations,
                                           guint          n_strata,
                                           guint64       *sizes_out,
                                           GError       **error);
+
+/* In words, for the person creating the audit: the strata the minimum of
+ * 2 items raised and what that did to the total, and the strata with a
+ * single decline and what the report does with them. NULL when there is
+ * nothing to say. (Added for issue 12; owner: stats.) */
+char        *ra_audit_size_notes         (const RaAuditSize  *size,
+                                          const guint64      *populations,
+                                          const char * const *names,
+                                          const char * const *classes,
+                                          guint               n_strata);
 
 /* The strata (element-type RaFrameStratum) with the N_h that
  * ra_audit_create() would store for DESIGN now: the same filters, time

@@ -1,4 +1,5 @@
-/* ra-csv.h — streaming readers for line- and CSV-structured input
+/* ra-csv.h — streaming readers for line- and CSV-structured input, and the
+ * one CSV writer
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -57,6 +58,17 @@ const char   *ra_reader_get_field        (RaReader      *self,
 
 /* Bytes consumed from the underlying stream so far. */
 guint64       ra_reader_get_bytes_read   (RaReader      *self);
+
+/* Writing CSV (RFC 4180), ra-csv-write.c: every CSV the tool writes (the
+ * report, label exports) quotes the same way. A field is quoted when it
+ * holds a comma, a double quote (doubled inside), a line end, or leading or
+ * trailing white space; NULL and "" are empty fields. Records end in CRLF. */
+void          ra_csv_append_field        (GString       *out,
+                                          const char    *text);
+/* N_CELLS fields separated by commas, then CRLF. */
+void          ra_csv_append_record       (GString       *out,
+                                          const char * const *cells,
+                                          guint          n_cells);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaReader, ra_reader_free)
 

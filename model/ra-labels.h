@@ -1,26 +1,33 @@
-/* ra-labels.h — label events: record, undo, review order, export, import
+/* ra-labels.h — label events: record, annotate, adjudicate, undo, review order, export, import
  *
  * Copyright 2026 The Refusal Audit authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Labels are append-only events in label_events. Each event carries the
- * item's full state after it (value, note, flagged) plus who wrote it, the
- * seconds spent, when (RFC 3339 UTC with microseconds) and a random UUID.
- * The current state of an item is its latest event (view item_labels), or
- * the latest event of one reviewer (view reviewer_labels); "latest" is
- * ORDER BY created_at DESC, event_id DESC. ra_labels_record() keeps the
- * created_at of an item's events strictly increasing, so two events written
- * within one microsecond still order as they were written.
+ * Labels are append-only events in label_events. Each event carries its
+ * writer's full state of the item after it (value, note, flagged) plus who
+ * wrote it, its kind, the seconds spent, when (RFC 3339 UTC with
+ * microseconds) and a random UUID. Kinds:
+ *   verdict       the reviewer's verdict (RA_LABEL_NONE clears it);
+ *   annotation    a note or flag: the value is the writer's verdict copied
+ *                 unchanged, so a note or flag never changes a verdict;
+ *   adjudication  a lead's decision on a disputed item (ra-resolve.h).
+ * A reviewer's current state of an item is their latest event that is not
+ * an adjudication; "latest" is ORDER BY created_at DESC, event_id DESC.
+ * Nobody's event changes another reviewer's state: how the reviewers'
+ * verdicts resolve into the label that estimates use is ra-resolve.h.
+ * The created_at of an item's events is kept strictly increasing, so two
+ * events written within one microsecond still order as they were written.
  *
  * Undo writes a new event (with undoes = the undone event's id) restoring
  * the reviewer's own state of that item before the undone event (empty when
- * there was none). Nothing is ever updated or deleted.
+ * there was none; for an adjudication, their previous adjudication of it).
+ * Nothing is ever updated or deleted.
  *
  * Label files (export / import), one event per JSONL line or CSV row, with
  * the fields: event_id, audit, ext_id, model, class (informative), reviewer,
  * value (null/empty or one of the three values), note, flagged, seconds,
- * created_at, undoes.
+ * created_at, undoes, kind (optional: verdict when absent).
  */
 
 #pragma once
@@ -41,6 +48,7 @@ typedef enum
   RA_LABELS_ERROR_AMBIGUOUS,       /* the turn id names several items: give the model */
   RA_LABELS_ERROR_NOTHING_TO_UNDO, /* the reviewer has no event left to undo */
   RA_LABELS_ERROR_PARSE,           /* a label file is invalid (FILE:LINE messages) */
+  RA_LABELS_ERROR_NOT_DISPUTED,    /* adjudication of an item whose verdicts do not disagree */
 } RaLabelsError;
 
 GQuark ra_labels_error_quark (void);
@@ -59,6 +67,30 @@ gboolean     ra_label_value_parse        (const char    *text,
 /* NULL for RA_LABEL_NONE */
 const char  *ra_label_value_to_string    (RaLabelValue   value);
 
+typedef enum
+{
+  RA_LABEL_KIND_VERDICT = 0,
+  RA_LABEL_KIND_ANNOTATION,
+  RA_LABEL_KIND_ADJUDICATION,
+} RaLabelKind;
+
+/* "verdict", "annotation", "adjudication" (NULL or "" parse as verdict). */
+gboolean     ra_label_kind_parse         (const char    *text,
+                                          RaLabelKind   *out);
+const char  *ra_label_kind_to_string     (RaLabelKind    kind);
+
+/* A reviewer name: non-empty UTF-8 of at most 1024 bytes, not only white
+ * space, no white space around it, no control characters. */
+gboolean     ra_labels_check_reviewer    (const char    *reviewer,
+                                          GError       **error);
+
+/* The one parser of event times: an RFC 3339 time with a time zone, in the
+ * years 1970 to 9998 (so that every stored time has a later one to follow
+ * it). Returns: (transfer full): the stored form (UTC, microseconds), or
+ * NULL with RA_LABELS_ERROR_INVALID. */
+char        *ra_labels_parse_time        (const char    *text,
+                                          GError       **error);
+
 typedef struct
 {
   char         *event_id;
@@ -74,6 +106,7 @@ typedef struct
   double        seconds;      /* NAN when not recorded */
   char         *created_at;
   char         *undoes;       /* nullable: the event this one undoes */
+  RaLabelKind   kind;
 } RaLabelEvent;
 
 void         ra_label_event_free         (RaLabelEvent  *event);
@@ -83,8 +116,9 @@ void         ra_label_event_free         (RaLabelEvent  *event);
  * @seconds: time spent on the item; < 0 or NAN when unknown
  * @event_id: (out) (optional) (transfer full): the new event's id
  *
- * Appends one event and commits it before returning. Fails with
- * RA_LABELS_ERROR_NOT_IN_AUDIT when TURN_ID is not one of the audit's items.
+ * Appends one verdict event (REVIEWER's verdict, note and flag) and commits
+ * it before returning. Fails with RA_LABELS_ERROR_NOT_IN_AUDIT when TURN_ID
+ * is not one of the audit's items.
  */
 gboolean     ra_labels_record            (RaStore       *store,
                                           gint64         audit_id,
@@ -94,6 +128,27 @@ gboolean     ra_labels_record            (RaStore       *store,
                                           const char    *note,
                                           gboolean       flagged,
                                           double         seconds,
+                                          char         **event_id,
+                                          GError       **error);
+/* A note and flag of REVIEWER on an item: an annotation event that keeps
+ * REVIEWER's verdict (read in the same transaction). Commits. */
+gboolean     ra_labels_annotate          (RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         turn_id,
+                                          const char    *reviewer,
+                                          const char    *note,
+                                          gboolean       flagged,
+                                          char         **event_id,
+                                          GError       **error);
+/* REVIEWER (the lead) decides a disputed item: an adjudication event with
+ * VALUE (not RA_LABEL_NONE) and NOTE (nullable). RA_LABELS_ERROR_NOT_DISPUTED
+ * when the reviewers' definite verdicts on it do not disagree. Commits. */
+gboolean     ra_labels_adjudicate        (RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         turn_id,
+                                          const char    *reviewer,
+                                          RaLabelValue   value,
+                                          const char    *note,
                                           char         **event_id,
                                           GError       **error);
 /**
@@ -120,8 +175,9 @@ gboolean     ra_labels_resolve_turn      (RaStore       *store,
                                           gint64        *turn_id,
                                           GError       **error);
 
-/* One sampled item in review order, with its current state (for REVIEWER,
- * or of the item whoever labelled it when REVIEWER is NULL). */
+/* One sampled item in review order, with REVIEWER's own state of it, or
+ * (REVIEWER NULL) its resolved label (ra-resolve.h; RA_LABEL_NONE when it
+ * is disputed or unlabelled). */
 typedef struct
 {
   gint64        turn_id;
@@ -137,6 +193,8 @@ typedef struct
   char         *reviewer;     /* who wrote the current state; NULL if never labelled */
   char         *labelled_at;
   char         *event_id;
+  gboolean      disputed;     /* resolved state only (REVIEWER NULL) */
+  guint         n_verdicts;   /* resolved state only: reviewers with a verdict */
 } RaLabelItem;
 
 void         ra_label_item_free          (RaLabelItem   *item);
@@ -146,9 +204,10 @@ GPtrArray   *ra_labels_list_items        (RaStore       *store,
                                           gint64         audit_id,
                                           const char    *reviewer,
                                           GError       **error);
-/* The first item in review order after AFTER (nullable: from the start)
- * whose current state (for REVIEWER, or whoever when NULL) has no value.
- * NULL without an error when there is none. */
+/* REVIEWER's next item: the first item of their queue (ra-queue.h) after
+ * AFTER (nullable: from the start), without wrapping around; or, REVIEWER
+ * NULL, the first unlabelled item (resolved label) after AFTER in review
+ * order. NULL without an error when there is none. */
 RaLabelItem *ra_labels_next_unlabelled   (RaStore       *store,
                                           gint64         audit_id,
                                           const char    *reviewer,

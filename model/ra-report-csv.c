@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ra-csv.h"
 #include "ra-report-private.h"
 
 static const char *csv_header[] = {
@@ -23,30 +24,6 @@ static const char *csv_header[] = {
   "if_all_should_have_attempted", "sensitivity_lower", "sensitivity_upper",
 };
 #define N_CSV_COLUMNS G_N_ELEMENTS (csv_header)
-
-static void
-csv_cell (GString    *out,
-          const char *text,
-          gboolean    first)
-{
-  if (!first)
-    g_string_append_c (out, ',');
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\r\n") != NULL)
-    {
-      g_string_append_c (out, '"');
-      for (const char *p = text; *p; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (out, '"');
-          g_string_append_c (out, *p);
-        }
-      g_string_append_c (out, '"');
-    }
-  else
-    g_string_append (out, text);
-}
 
 static char *
 csv_number (double v)
@@ -72,13 +49,9 @@ static void
 csv_row (GString      *out,
          char        **cells)
 {
+  ra_csv_append_record (out, (const char * const *) cells, N_CSV_COLUMNS);
   for (guint i = 0; i < N_CSV_COLUMNS; i++)
-    {
-      csv_cell (out, cells[i], i == 0);
-      g_free (cells[i]);
-      cells[i] = NULL;
-    }
-  g_string_append (out, "\r\n");
+    g_clear_pointer (&cells[i], g_free);
 }
 
 static void
@@ -213,9 +186,7 @@ ra_report_to_csv (const RaReport *report)
 
   g_return_val_if_fail (report != NULL, NULL);
 
-  for (guint i = 0; i < N_CSV_COLUMNS; i++)
-    csv_cell (out, csv_header[i], i == 0);
-  g_string_append (out, "\r\n");
+  ra_csv_append_record (out, csv_header, N_CSV_COLUMNS);
 
   if (report->models->len == 0)
     {

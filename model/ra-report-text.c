@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-report-private.h"
+#include "ra-text.h"
 
 static char *
 fmt_percent (double v)
@@ -41,96 +42,20 @@ fmt_count (double v)
   return g_strdup_printf ("~%.1f", v);
 }
 
-/* A small aligned table (the model library cannot use the CLI's RaTable). */
-typedef struct
+/* The report's tables: text in the first two columns, left-aligned; the
+ * numbers right-aligned. Every cell is escaped (ra-text.h). N_LEFT: the
+ * text columns. */
+static RaTable *
+report_table_new (guint               n_columns,
+                  const char * const *header,
+                  guint               n_left)
 {
-  guint      n_columns;
-  guint      n_left;  /* the first columns (text) are left-aligned, the rest right */
-  GPtrArray *rows;    /* char ** */
-} TextTable;
+  RaTable *t = ra_table_new_v (n_columns, header);
 
-static TextTable *
-text_table_new (guint                n_columns,
-                const char * const  *header)
-{
-  TextTable *t = g_new0 (TextTable, 1);
-
-  t->n_columns = n_columns;
-  t->n_left = 2;
-  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_ptr_array_add (t->rows, g_strdupv ((char **) header));
+  for (guint c = n_left; c < n_columns; c++)
+    ra_table_set_right_aligned (t, c, TRUE);
   return t;
 }
-
-/* Takes ownership of the cells (n_columns strings). */
-static void
-text_table_add (TextTable  *t,
-                char      **cells)
-{
-  char **row = g_new0 (char *, t->n_columns + 1);
-
-  for (guint i = 0; i < t->n_columns; i++)
-    row[i] = cells[i] ? cells[i] : g_strdup ("");
-  g_ptr_array_add (t->rows, row);
-}
-
-static void
-text_table_print (TextTable *t,
-                  GString   *out)
-{
-  g_autofree glong *widths = g_new0 (glong, t->n_columns);
-
-  for (guint r = 0; r < t->rows->len; r++)
-    {
-      char **row = g_ptr_array_index (t->rows, r);
-
-      for (guint c = 0; c < t->n_columns; c++)
-        widths[c] = MAX (widths[c], g_utf8_validate (row[c], -1, NULL)
-                                      ? g_utf8_strlen (row[c], -1) : (glong) strlen (row[c]));
-    }
-
-  for (guint r = 0; r < t->rows->len; r++)
-    {
-      char **row = g_ptr_array_index (t->rows, r);
-      GString *line = g_string_new (NULL);
-
-      for (guint c = 0; c < t->n_columns; c++)
-        {
-          glong w = g_utf8_validate (row[c], -1, NULL) ? g_utf8_strlen (row[c], -1) : (glong) strlen (row[c]);
-
-          if (c > 0)
-            g_string_append (line, "  ");
-          /* text left-aligned in the first two columns, numbers right-aligned */
-          if (c < t->n_left)
-            {
-              g_string_append (line, row[c]);
-              if (c + 1 < t->n_columns)
-                for (glong k = w; k < widths[c]; k++)
-                  g_string_append_c (line, ' ');
-            }
-          else
-            {
-              for (glong k = w; k < widths[c]; k++)
-                g_string_append_c (line, ' ');
-              g_string_append (line, row[c]);
-            }
-        }
-      while (line->len > 0 && line->str[line->len - 1] == ' ')
-        g_string_truncate (line, line->len - 1);
-      g_string_append_len (out, line->str, line->len);
-      g_string_append_c (out, '\n');
-      g_string_free (line, TRUE);
-    }
-}
-
-static void
-text_table_free (TextTable *t)
-{
-  g_ptr_array_unref (t->rows);
-  g_free (t);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TextTable, text_table_free)
 
 static char *
 fmt_sensitivity (const RaReportSensitivity *s)
@@ -223,9 +148,8 @@ append_group_text (GString             *out,
     "unlabelled", "share", "interval", "turns", "decline rate", "wrongful/1k turns", "interval",
     "if unsure/disputed", NULL
   };
-  g_autoptr(TextTable) t = with_model ? text_table_new (15, header) : text_table_new (14, header_no_model);
-
-  t->n_left = with_model ? 2 : 1;
+  g_autoptr(RaTable) t = with_model ? report_table_new (15, header, 2)
+                                     : report_table_new (14, header_no_model, 1);
 
   for (guint i = 0; i < group->rows->len; i++)
     {
@@ -260,10 +184,10 @@ append_group_text (GString             *out,
           g_free (cells[1]);
           memmove (&cells[1], &cells[2], 13 * sizeof (char *));
         }
-      text_table_add (t, cells);
+      ra_table_take_rowv (t, cells);
     }
 
-  text_table_print (t, out);
+  ra_table_append (t, out);
   append_table_notes (out, group);
   append_overall_text (out, report, &group->overall);
 }
@@ -324,7 +248,7 @@ ra_report_to_text (const RaReport *report)
     {
       const RaReportComparison *cmp = report->comparison;
       static const char *header[] = { "class", "", "share A", "share B", "A - B", "interval", NULL };
-      g_autoptr(TextTable) t = text_table_new (6, header);
+      g_autoptr(RaTable) t = report_table_new (6, header, 2);
 
       g_string_append_printf (out, "\nComparison A = %s, B = %s (Newcombe per class, MOVER overall)\n",
                               ra_report_model_display (cmp->model_a), ra_report_model_display (cmp->model_b));
@@ -343,7 +267,7 @@ ra_report_to_text (const RaReport *report)
               row[5] = st->defined
                 ? g_strdup_printf ("[%+.1f%%, %+.1f%%]", 100.0 * st->interval.lower, 100.0 * st->interval.upper)
                 : g_strdup (st->reason);
-              text_table_add (t, row);
+              ra_table_take_rowv (t, row);
               break;
             }
 
@@ -358,9 +282,9 @@ ra_report_to_text (const RaReport *report)
           cells[5] = d->defined
             ? g_strdup_printf ("[%+.1f%%, %+.1f%%]", 100.0 * d->interval.lower, 100.0 * d->interval.upper)
             : g_strdup (d->reason);
-          text_table_add (t, cells);
+          ra_table_take_rowv (t, cells);
         }
-      text_table_print (t, out);
+      ra_table_append (t, out);
       if (cmp->standardized.defined)
         g_string_append_printf (out, "Common class weights: %s (%u class(es)); the raw overall difference "
                                      "also reflects each model's mix of classes.\n",
@@ -371,7 +295,7 @@ ra_report_to_text (const RaReport *report)
     {
       const RaReportAgreement *a = report->agreement;
       static const char *header[] = { "reviewer A", "reviewer B", "items", "agreement", "kappa", "interval", NULL };
-      g_autoptr(TextTable) t = text_table_new (6, header);
+      g_autoptr(RaTable) t = report_table_new (6, header, 2);
 
       g_string_append_printf (out, "\nAgreement (%u reviewers, %" G_GUINT64_FORMAT " items labelled by two or more)\n",
                               a->n_reviewers, a->items);
@@ -388,9 +312,9 @@ ra_report_to_text (const RaReport *report)
           cells[5] = p->has_kappa
             ? g_strdup_printf ("[%.3f, %.3f]", p->kappa.interval.lower, p->kappa.interval.upper)
             : g_strdup ("NA");
-          text_table_add (t, cells);
+          ra_table_take_rowv (t, cells);
         }
-      text_table_print (t, out);
+      ra_table_append (t, out);
       if (a->has_alpha)
         g_string_append_printf (out, "Krippendorff's alpha (nominal): %.3f\n", a->alpha);
     }

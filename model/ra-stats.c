@@ -658,6 +658,7 @@ ra_stats_kappa (const double *table,
   g_autofree double *col = NULL;
   double n = 0.0, p_o = 0.0, p_e = 0.0, p_max = 0.0;
   double kappa, term_a = 0.0, term_b = 0.0, term_c, var, var0, sum0 = 0.0, z;
+  gboolean perfect = TRUE;
 
   g_return_val_if_fail (out != NULL, FALSE);
 
@@ -697,6 +698,13 @@ ra_stats_kappa (const double *table,
       p_e += row[i] * col[i];
       p_max += MIN (row[i], col[i]);
     }
+  /* No count off the diagonal: exactly p_o = 1 and kappa = 1. */
+  for (guint i = 0; i < k && perfect; i++)
+    for (guint j = 0; j < k; j++)
+      if (i != j && table[i * k + j] != 0.0)
+        perfect = FALSE;
+  if (perfect)
+    p_o = 1.0;
   out->p_o = p_o;
   out->p_e = p_e;
   out->pabak = k > 1 ? (k * p_o - 1.0) / (k - 1.0) : NAN;
@@ -704,7 +712,7 @@ ra_stats_kappa (const double *table,
   if (p_e >= 1.0)
     return FALSE;   /* both reviewers used one category only */
 
-  kappa = (p_o - p_e) / (1.0 - p_e);
+  kappa = perfect ? 1.0 : (p_o - p_e) / (1.0 - p_e);
   out->kappa = kappa;
   out->kappa_max = (p_max - p_e) / (1.0 - p_e);
 
@@ -728,7 +736,10 @@ ra_stats_kappa (const double *table,
 
   var = (term_a + term_b - term_c) / ((1.0 - p_e) * (1.0 - p_e)) / n;
   var0 = (p_e + p_e * p_e - sum0) / ((1.0 - p_e) * (1.0 - p_e) * n);
-  /* Rounding can leave -1e-17 where the variance is 0 (perfect agreement). */
+  /* Perfect agreement has variance exactly 0; the formula leaves rounding
+   * noise there (7e-9 in SE with 3+ categories). */
+  if (perfect)
+    var = 0.0;
   out->se = sqrt (MAX (var, 0.0));
   out->se0 = sqrt (MAX (var0, 0.0));
   out->z = out->se0 > 0.0 ? kappa / out->se0 : NAN;

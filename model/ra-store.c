@@ -169,6 +169,39 @@ static const char *migrations[] = {
   "  declines INTEGER NOT NULL,"
   "  PRIMARY KEY (audit_id, class, model)"
   ");",
+
+  /* 4 -> 5: labelling as a team (ra-labels.h, ra-resolve.h, ra-team.h).
+   * Every event keeps its meaning: it was, and stays, its writer's full
+   * state of the item after it (kind 'verdict'). What changes is how the
+   * states combine: each reviewer's latest event is their own verdict, and
+   * no event replaces another reviewer's. item_labels ("the latest event
+   * of the item, whoever wrote it") is that old rule, so it goes;
+   * reviewer_labels leaves adjudications out. */
+  "ALTER TABLE label_events ADD COLUMN kind TEXT NOT NULL DEFAULT 'verdict'"
+  "  CHECK (kind IN ('verdict', 'annotation', 'adjudication'));"
+  "CREATE INDEX label_events_reviewer ON label_events (audit_id, reviewer, created_at);"
+  "DROP VIEW item_labels;"
+  "DROP VIEW reviewer_labels;"
+  "CREATE VIEW reviewer_labels AS"
+  "  SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds, created_at, event_id"
+  "  FROM (SELECT e.*, row_number () OVER (PARTITION BY audit_id, turn_id, reviewer"
+  "                                        ORDER BY created_at DESC, event_id DESC) AS rn"
+  "        FROM label_events e WHERE e.kind <> 'adjudication')"
+  "  WHERE rn = 1;"
+  "CREATE TABLE audit_team ("
+  "  audit_id INTEGER PRIMARY KEY REFERENCES audits (id) ON DELETE CASCADE,"
+  "  overlap REAL NOT NULL DEFAULT 0 CHECK (overlap >= 0 AND overlap <= 1),"
+  "  reviewers_per_item INTEGER NOT NULL DEFAULT 1 CHECK (reviewers_per_item >= 1),"
+  "  reviewers TEXT"
+  ");"
+  "CREATE TABLE gold_items ("
+  "  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,"
+  "  turn_id INTEGER NOT NULL REFERENCES turn_rows (id),"
+  "  value TEXT NOT NULL CHECK (value IN"
+  "    ('correctly-declined', 'should-have-attempted', 'unsure')),"
+  "  created_at TEXT NOT NULL,"
+  "  PRIMARY KEY (audit_id, turn_id)"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);

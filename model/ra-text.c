@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "ra-text.h"
@@ -86,4 +87,168 @@ ra_text_for_terminal (const char *text,
       p = next;
     }
   return g_string_free (out, FALSE);
+}
+
+glong
+ra_text_display_width (const char *text)
+{
+  glong width = 0;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return (glong) strlen (text);
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar u = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (u))
+        continue;
+      width += g_unichar_iswide (u) ? 2 : 1;
+    }
+  return width;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tables                                                               */
+
+struct _RaTable
+{
+  guint      n_columns;
+  GPtrArray *rows;   /* of char ** (NULL-terminated, n_columns long, escaped) */
+  gboolean  *right;
+};
+
+RaTable *
+ra_table_new_v (guint               n_columns,
+                const char * const *header)
+{
+  RaTable *table = g_new0 (RaTable, 1);
+
+  table->n_columns = n_columns;
+  table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  table->right = g_new0 (gboolean, MAX (n_columns, 1));
+  ra_table_add_rowv (table, (const char **) header);
+  return table;
+}
+
+RaTable *
+ra_table_new (guint n_columns,
+              ...)
+{
+  g_autofree const char **header = g_new0 (const char *, n_columns + 1);
+  va_list args;
+
+  va_start (args, n_columns);
+  for (guint i = 0; i < n_columns; i++)
+    header[i] = va_arg (args, const char *);
+  va_end (args);
+  return ra_table_new_v (n_columns, header);
+}
+
+void
+ra_table_add_rowv (RaTable     *table,
+                   const char **cells)
+{
+  char **row = g_new0 (char *, table->n_columns + 1);
+
+  /* Cells often hold production text (class, model, batch names): escape
+   * whatever a terminal would interpret, and keep each row on one line. */
+  for (guint i = 0; i < table->n_columns; i++)
+    row[i] = ra_text_for_terminal (cells[i] ? cells[i] : "", TRUE);
+  g_ptr_array_add (table->rows, row);
+}
+
+void
+ra_table_take_rowv (RaTable  *table,
+                    char    **cells)
+{
+  ra_table_add_rowv (table, (const char **) cells);
+  for (guint i = 0; i < table->n_columns; i++)
+    g_clear_pointer (&cells[i], g_free);
+}
+
+void
+ra_table_add_row (RaTable *table,
+                  ...)
+{
+  g_autofree const char **cells = g_new0 (const char *, table->n_columns + 1);
+  va_list args;
+
+  va_start (args, table);
+  for (guint i = 0; i < table->n_columns; i++)
+    cells[i] = va_arg (args, const char *);
+  va_end (args);
+  ra_table_add_rowv (table, cells);
+}
+
+void
+ra_table_set_right_aligned (RaTable  *table,
+                            guint     column,
+                            gboolean  right)
+{
+  g_return_if_fail (column < table->n_columns);
+  table->right[column] = right;
+}
+
+static void
+append_spaces (GString *out,
+               glong    n)
+{
+  for (glong k = 0; k < n; k++)
+    g_string_append_c (out, ' ');
+}
+
+void
+ra_table_append (RaTable *table,
+                 GString *out)
+{
+  g_autofree glong *widths = g_new0 (glong, MAX (table->n_columns, 1));
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+      for (guint c = 0; c < table->n_columns; c++)
+        widths[c] = MAX (widths[c], ra_text_display_width (row[c]));
+    }
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+      gsize start = out->len;
+
+      for (guint c = 0; c < table->n_columns; c++)
+        {
+          glong pad = widths[c] - ra_text_display_width (row[c]);
+
+          if (c > 0)
+            g_string_append (out, "  ");
+          if (table->right[c])
+            append_spaces (out, pad);
+          g_string_append (out, row[c]);
+          if (!table->right[c])
+            append_spaces (out, pad);
+        }
+      while (out->len > start && out->str[out->len - 1] == ' ')
+        g_string_truncate (out, out->len - 1);
+      g_string_append_c (out, '\n');
+    }
+}
+
+void
+ra_table_print (RaTable *table,
+                FILE    *out)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  ra_table_append (table, text);
+  fwrite (text->str, 1, text->len, out);
+}
+
+void
+ra_table_free (RaTable *table)
+{
+  if (table == NULL)
+    return;
+  g_ptr_array_unref (table->rows);
+  g_free (table->right);
+  g_free (table);
 }

@@ -200,3 +200,52 @@ sim_run (const SimDesign *design,
     }
   gsl_rng_free (rng);
 }
+
+/* Exact coverage of one per-class METHOD: for every p = 0.005, 0.010, ...,
+ * 0.5 and n = 10..400, the binomial probability that the interval of x / n
+ * holds p. */
+void
+sim_exact_class_coverage (RaCiMethod  method,
+                          double      confidence,
+                          double     *min_out,
+                          double     *min_p,
+                          guint      *min_n,
+                          double     *mean_out)
+{
+  double sum = 0.0;
+  guint count = 0;
+
+  *min_out = 2.0;
+  for (guint n = 10; n <= 400; n++)
+    {
+      g_autofree RaInterval *iv = g_new (RaInterval, n + 1);
+
+      for (guint x = 0; x <= n; x++)
+        if (!ra_stats_interval (x, n, confidence, method, &iv[x]))
+          iv[x].lower = iv[x].upper = NAN;
+
+      for (guint k = 1; k <= 100; k++)
+        {
+          double p = 0.005 * k, cover = 0.0;
+          /* pmf by recurrence from x = 0, in logs to stay finite */
+          double log_pmf = n * log1p (-p);
+
+          for (guint x = 0; x <= n; x++)
+            {
+              if (x > 0)
+                log_pmf += log ((double) (n - x + 1) / x) + log (p) - log1p (-p);
+              if (iv[x].lower <= p + 1e-15 && p - 1e-15 <= iv[x].upper)
+                cover += exp (log_pmf);
+            }
+          sum += cover;
+          count++;
+          if (cover < *min_out)
+            {
+              *min_out = cover;
+              *min_p = p;
+              *min_n = n;
+            }
+        }
+    }
+  *mean_out = sum / count;
+}

@@ -66,4 +66,13 @@ void             sim_run         (const SimDesign *design,
                                   guint            n_methods,
                                   SimResult       *results);
 
+/* Exact coverage of a per-class method over p in [0.005, 0.5] (step
+ * 0.005) and n in [10, 400]: the minimum (and where) and the mean. */
+void             sim_exact_class_coverage (RaCiMethod  method,
+                                           double      confidence,
+                                           double     *min_out,
+                                           double     *min_p,
+                                           guint      *min_n,
+                                           double     *mean_out);
+
 G_END_DECLS

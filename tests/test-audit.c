@@ -534,7 +534,8 @@ test_allocation (void)
   g_assert_cmpuint (sizes[3], ==, 50);
 
   /* proportional: 100 of 1000 -> 10% of each (0.5, 30, 60, 9.5 -> rounded
-   * by largest remainder to add up to 100). */
+   * by largest remainder to add up to 100), except that the 5-decline
+   * stratum gets the minimum of 2 items, taken from the largest. */
   size.rule = RA_AUDIT_SIZE_TOTAL;
   size.total = 100;
   size.allocation = RA_ALLOCATION_PROPORTIONAL;
@@ -542,11 +543,63 @@ test_allocation (void)
   for (guint i = 0; i < 4; i++)
     {
       sum += sizes[i];
-      g_assert_cmpfloat (fabs ((double) sizes[i] - pops[i] * 0.1), <, 1.0);
+      g_assert_cmpfloat (fabs ((double) sizes[i] - pops[i] * 0.1), <, 2.0);
     }
   g_assert_cmpuint (sum, ==, 100);
+  g_assert_cmpuint (sizes[0], ==, 2);
   g_assert_cmpuint (sizes[1], ==, 30);
-  g_assert_cmpuint (sizes[2], ==, 60);
+  g_assert_cmpuint (sizes[2], ==, 59);
+  {
+    const char *names[] = { "a", "b", "c", "d" };
+    g_autofree char *notes = ra_audit_size_notes (&size, pops, names, names, 4);
+
+    g_assert_nonnull (notes);
+    g_assert_nonnull (strstr (notes, "raised a (1 -> 2)"));
+    g_assert_nonnull (strstr (notes, "the total stays 100"));
+  }
+
+  /* 1000/500/20 and one single decline, 60 in total: 38/20/2/1, not 39/20/1/0,
+   * and the single decline is named with what the report does. */
+  {
+    const guint64 p2[] = { 1000, 500, 20, 1 };
+    const char *names[] = { "big", "mid", "small", "one" };
+    g_autofree char *notes = NULL;
+    guint64 s2[4];
+
+    size.total = 60;
+    g_assert_true (ra_audit_compute_sizes (&size, p2, 4, s2, &error));
+    g_assert_cmpuint (s2[2], ==, 2);
+    g_assert_cmpuint (s2[3], ==, 1);
+    g_assert_cmpuint (s2[0] + s2[1] + s2[2] + s2[3], ==, 60);
+    notes = ra_audit_size_notes (&size, p2, names, names, 4);
+    g_assert_nonnull (strstr (notes, "single decline (one)"));
+    g_assert_nonnull (strstr (notes, "census"));
+    size.total = 100;
+  }
+
+  /* Neyman: without expected shares it says it is proportional; with them
+   * a class with a small expected share gets fewer items. */
+  {
+    const guint64 p3[] = { 1000, 1000 };
+    const char *classes[] = { "rare", "common" };
+    const char *share_classes[] = { "rare" };
+    const double share_values[] = { 0.01 };
+    RaAuditSize ney = { 0 };
+    g_autofree char *plain = NULL;
+    g_autofree char *given = NULL;
+
+    ney.rule = RA_AUDIT_SIZE_TOTAL;
+    ney.total = 100;
+    ney.allocation = RA_ALLOCATION_NEYMAN;
+    plain = ra_audit_size_notes (&ney, p3, classes, classes, 2);
+    g_assert_nonnull (strstr (plain, "equals proportional allocation"));
+    ney.n_shares = 1;
+    ney.share_classes = share_classes;
+    ney.share_values = share_values;
+    given = ra_audit_size_notes (&ney, p3, classes, classes, 2);
+    g_assert_nonnull (strstr (given, "rare 0.01"));
+    g_assert_null (strstr (given, "equals proportional"));
+  }
 
   /* equal: 200 over 4, the 5-turn stratum is taken whole and its surplus
    * goes to the others. */

@@ -241,6 +241,28 @@ test_dominant_zero (void)
   g_assert_cmpfloat (r.interval.upper, >=, 0.96 * alone.upper);
 }
 
+/* The gated bound (the default, Clopper-Pearson) never covers less than the
+ * nominal level on the grid p in [0.005, 0.5], n in [10, 400]; Wilson does. */
+static void
+test_class_exact_coverage (void)
+{
+  static const double levels[] = { 0.90, 0.95, 0.99 };
+
+  for (guint l = 0; l < G_N_ELEMENTS (levels); l++)
+    {
+      double min, min_p, mean, wmin, wmin_p, wmean;
+      guint min_n, wmin_n;
+
+      sim_exact_class_coverage (RA_CI_CLOPPER_PEARSON, levels[l], &min, &min_p, &min_n, &mean);
+      sim_exact_class_coverage (RA_CI_WILSON, levels[l], &wmin, &wmin_p, &wmin_n, &wmean);
+      g_test_message ("%.0f%%: clopper-pearson min %.4f (p %.3f, n %u), mean %.4f; "
+                      "wilson min %.4f (p %.3f, n %u), mean %.4f", 100 * levels[l],
+                      min, min_p, min_n, mean, wmin, wmin_p, wmin_n, wmean);
+      g_assert_cmpfloat (min, >=, levels[l] - 1e-9);
+      g_assert_cmpfloat (wmin, <, levels[l]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -254,6 +276,7 @@ main (int    argc,
   g_test_add_func ("/overall/no-estimate", test_no_estimate);
   g_test_add_func ("/overall/dominant-zero", test_dominant_zero);
   g_test_add_func ("/overall/coverage-grid", test_coverage_grid);
+  g_test_add_func ("/class/exact-coverage", test_class_exact_coverage);
 
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* test-csv.c — the streaming line and CSV readers
+/* test-csv.c — the streaming line and CSV readers, and the CSV writer
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -213,6 +213,40 @@ test_empty (void)
   g_assert_no_error (error);
 }
 
+/* The writer's output reads back field for field, whatever the text. */
+static void
+test_csv_write_round_trip (void)
+{
+  const char *cells[] = {
+    "plain", "", "a,b", "say \"hi\"", "two\r\nlines", " lead", "trail\t", "caf\xc3\xa9",
+    "\"", ",", NULL,
+  };
+  guint n = G_N_ELEMENTS (cells);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(RaReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 line = 0;
+
+  ra_csv_append_record (out, cells, n);
+  ra_csv_append_record (out, cells, n);
+  g_assert_true (g_str_has_suffix (out->str, "\r\n"));
+  g_assert_nonnull (strstr (out->str, "plain,,\"a,b\",\"say \"\"hi\"\"\",\"two\r\nlines\",\" lead\",\"trail\t\","));
+
+  reader = reader_for (out->str, out->len, 1024);
+  for (guint r = 0; r < 2; r++)
+    {
+      g_autofree char *problem = NULL;
+
+      g_assert_cmpint (ra_reader_next_csv (reader, &line, &problem, NULL, &error), ==, RA_READ_RECORD);
+      g_assert_no_error (error);
+      g_assert_null (problem);
+      g_assert_cmpuint (ra_reader_get_n_fields (reader), ==, n);
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpstr (ra_reader_get_field (reader, i, NULL), ==, cells[i] ? cells[i] : "");
+    }
+  g_assert_cmpint (ra_reader_next_csv (reader, &line, NULL, NULL, &error), ==, RA_READ_EOF);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,6 +260,7 @@ main (int   argc,
   g_test_add_func ("/ra/csv/across-chunks", test_csv_across_chunks);
   g_test_add_func ("/ra/csv/lines", test_lines);
   g_test_add_func ("/ra/csv/empty", test_empty);
+  g_test_add_func ("/ra/csv/write-round-trip", test_csv_write_round_trip);
 
   return g_test_run ();
 }

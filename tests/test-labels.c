@@ -12,6 +12,7 @@
 
 #include "ra-audit.h"
 #include "ra-labels.h"
+#include "ra-resolve.h"
 #include "ra-store-private.h"
 #include "ra-text.h"
 #include "ra-store.h"
@@ -195,11 +196,18 @@ test_append_only (void)
     g_assert_cmpint (strlen (a->created_at), ==, strlen ("2026-01-01T00:00:00.000000Z"));
   }
 
-  state = ra_labels_get_item (store, audit_id, item->turn_id, NULL, &error);
+  state = ra_labels_get_item (store, audit_id, item->turn_id, "ann", &error);
   g_assert_no_error (error);
   g_assert_cmpint (state->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
   g_assert_cmpstr (state->event_id, ==, id2);
   g_assert_cmpstr (state->reviewer, ==, "ann");
+  g_clear_pointer (&state, ra_label_item_free);
+  /* Without a reviewer: the resolved label (one reviewer: theirs). */
+  state = ra_labels_get_item (store, audit_id, item->turn_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (state->value, ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  g_assert_false (state->disputed);
+  g_assert_cmpuint (state->n_verdicts, ==, 1);
 
   /* A turn outside the audit is refused and nothing is written. */
   {
@@ -296,15 +304,19 @@ test_undo_levels (void)
       g_assert_cmpstr (p->created_at, ==, q->created_at);
     }
 
-  /* The next unlabelled item for ann is x1 again (first in review order). */
+  /* ann's next item is x1 again (first in review order); x2 has bob's
+   * verdict, and one verdict is all the audit asks, so it is not in ann's
+   * queue: the third item follows. */
   {
     g_autoptr(RaLabelItem) next = ra_labels_next_unlabelled (store, audit_id, "ann", NULL, &error);
     g_autoptr(RaLabelItem) next2 = NULL;
+    g_autoptr(RaLabelItem) x3 = item_at (store, audit_id, 2);
 
     g_assert_no_error (error);
     g_assert_cmpint (next->turn_id, ==, x1->turn_id);
     next2 = ra_labels_next_unlabelled (store, audit_id, "ann", next, &error);
-    g_assert_cmpint (next2->turn_id, ==, x2->turn_id);
+    g_assert_cmpint (next2->turn_id, ==, x3->turn_id);
+    g_assert_cmpint (state_of (store, audit_id, x2->turn_id, NULL), ==, RA_LABEL_UNSURE);
   }
 }
 
@@ -552,7 +564,7 @@ test_import_refusals (void)
     g_assert_nonnull (strstr (error->message, "j.csv:1: the header has no column 'model'"));
     g_clear_error (&error);
     g_assert_false (ra_labels_import_data (store, "k.csv", csv2, strlen (csv2), RA_LABELS_FORMAT_CSV, &r, &error));
-    g_assert_nonnull (strstr (error->message, "k.csv:2: a quoted field is not closed"));
+    g_assert_nonnull (strstr (error->message, "k.csv:2: a quoted field starting on line 2 is never closed"));
     g_clear_error (&error);
   }
 
@@ -704,6 +716,339 @@ test_sanitize (void)
     }
 }
 
+
+/* ---------------------------------------------------------------- */
+/* Labelling as a team                                                */
+
+static RaResolved
+resolved_of (RaStore *store,
+             gint64   audit_id,
+             gint64   turn_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaResolvedItem) item = ra_resolve_item (store, audit_id, turn_id, &error);
+
+  g_assert_no_error (error);
+  return item->resolved;
+}
+
+static gint64
+turn_of (RaStore    *store,
+         const char *ext_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "SELECT id FROM turns WHERE ext_id = ?1", &error);
+
+  g_assert_no_error (error);
+  ra_bind_text (stmt, 1, ext_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* A store of schema version 4 (checked-in dump) migrates: every event
+ * keeps its meaning (its writer's state), and the labels now resolve per
+ * reviewer instead of "the latest event wins". */
+static void
+test_migrate_from_v4 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v4.sql");
+  g_autofree char *dump = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  g_autoptr(GPtrArray) counts = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count (*) FROM label_events"), ==, 7);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count (*) FROM label_events WHERE kind = 'verdict'"), ==, 7);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count (*) FROM sqlite_schema WHERE name = 'item_labels'"), ==, 0);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count (*) FROM reviewer_labels"), ==, 6);
+  audit = ra_audit_load (store, "team", &error);
+  g_assert_no_error (error);
+
+  /* a: ana correct, sam should: disputed (it was sam's, the later one) */
+  g_assert_cmpint (resolved_of (store, audit->id, turn_of (store, "a")), ==, RA_RESOLVED_DISPUTED);
+  /* b: ana should; sam's flag without a value is only his own state */
+  g_assert_cmpint (resolved_of (store, audit->id, turn_of (store, "b")), ==, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED);
+  g_assert_cmpint (state_of (store, audit->id, turn_of (store, "b"), "sam"), ==, RA_LABEL_NONE);
+  /* c: both correct, sam undid his: ana's verdict stands */
+  g_assert_cmpint (resolved_of (store, audit->id, turn_of (store, "c")), ==, RA_RESOLVED_CORRECTLY_DECLINED);
+  g_assert_cmpint (resolved_of (store, audit->id, turn_of (store, "d")), ==, RA_RESOLVED_UNLABELLED);
+
+  counts = ra_resolve_counts (store, audit->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts->len, ==, 1);
+  {
+    const RaResolvedCounts *c = g_ptr_array_index (counts, 0);
+
+    g_assert_cmpuint (c->sampled, ==, 4);
+    g_assert_cmpuint (c->should_have_attempted, ==, 1);
+    g_assert_cmpuint (c->correctly_declined, ==, 1);
+    g_assert_cmpuint (c->disputed, ==, 1);
+    g_assert_cmpuint (c->unlabelled, ==, 1);
+    g_assert_cmpuint (c->multi, ==, 1);
+  }
+
+  /* New events work on the migrated store, and undo stays per reviewer. */
+  g_assert_true (ra_labels_record (store, audit->id, turn_of (store, "d"), "sam", RA_LABEL_UNSURE, NULL, FALSE,
+                                   1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (resolved_of (store, audit->id, turn_of (store, "d")), ==, RA_RESOLVED_UNSURE);
+}
+
+/* The resolution rule, every case. */
+static void
+test_resolve_rule (void)
+{
+  const RaLabelValue c = RA_LABEL_CORRECTLY_DECLINED, s = RA_LABEL_SHOULD_HAVE_ATTEMPTED;
+  const RaLabelValue u = RA_LABEL_UNSURE, n = RA_LABEL_NONE;
+  const struct
+  {
+    RaLabelValue values[3];
+    guint        n;
+    RaLabelValue adjudicated;
+    RaResolved   expected;
+  } cases[] = {
+    { { n }, 0, n, RA_RESOLVED_UNLABELLED },
+    { { n, n }, 2, n, RA_RESOLVED_UNLABELLED },
+    { { c }, 1, n, RA_RESOLVED_CORRECTLY_DECLINED },
+    { { s }, 1, n, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED },
+    { { u }, 1, n, RA_RESOLVED_UNSURE },
+    { { s, s }, 2, n, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED },
+    { { c, s }, 2, n, RA_RESOLVED_DISPUTED },
+    { { c, s, c }, 3, n, RA_RESOLVED_DISPUTED },
+    { { c, s }, 2, s, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED },
+    { { c, s }, 2, u, RA_RESOLVED_UNSURE },
+    /* unsure abstains beside a definite verdict */
+    { { u, s }, 2, n, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED },
+    { { c, u }, 2, n, RA_RESOLVED_CORRECTLY_DECLINED },
+    { { u, u }, 2, n, RA_RESOLVED_UNSURE },
+    { { n, s }, 2, n, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (ra_resolve_rule (cases[i].values, cases[i].n, cases[i].adjudicated), ==, cases[i].expected);
+  g_assert_cmpstr (ra_resolved_to_string (RA_RESOLVED_DISPUTED), ==, "disputed");
+}
+
+/* Each reviewer's state is their own: a note, a flag or an undo of one
+ * reviewer never changes another's verdict, nor their own verdict. */
+static void
+test_per_reviewer (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *adj = NULL;
+  gint64 before;
+
+  /* Issue 16: A labels, B labels, A undoes: B's label still counts. */
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "ana", RA_LABEL_SHOULD_HAVE_ATTEMPTED, NULL,
+                                   FALSE, 2, NULL, &error));
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "ben", RA_LABEL_SHOULD_HAVE_ATTEMPTED, NULL,
+                                   FALSE, 2, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "ana", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (u->turn_id, ==, x1->turn_id);
+  }
+  g_assert_cmpint (state_of (store, audit_id, x1->turn_id, "ben"), ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+  g_assert_cmpint (resolved_of (store, audit_id, x1->turn_id), ==, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED);
+
+  /* ana labels x2; sam flags it, notes it and undoes: ana's verdict and
+   * the resolved label never move. */
+  g_assert_true (ra_labels_record (store, audit_id, x2->turn_id, "ana", RA_LABEL_CORRECTLY_DECLINED, NULL,
+                                   FALSE, 2, NULL, &error));
+  g_assert_true (ra_labels_annotate (store, audit_id, x2->turn_id, "sam", NULL, TRUE, NULL, &error));
+  g_assert_true (ra_labels_annotate (store, audit_id, x2->turn_id, "sam", "odd one", TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (resolved_of (store, audit_id, x2->turn_id), ==, RA_RESOLVED_CORRECTLY_DECLINED);
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "sam", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->note, ==, NULL);
+    g_assert_true (u->flagged);
+  }
+  g_assert_cmpint (resolved_of (store, audit_id, x2->turn_id), ==, RA_RESOLVED_CORRECTLY_DECLINED);
+  {
+    g_autoptr(RaLabelItem) sam = ra_labels_get_item (store, audit_id, x2->turn_id, "sam", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sam->value, ==, RA_LABEL_NONE);
+    g_assert_true (sam->flagged);
+    g_assert_null (sam->note);
+  }
+  /* A note keeps the writer's own verdict. */
+  g_assert_true (ra_labels_annotate (store, audit_id, x2->turn_id, "ana", "clear refusal", FALSE, NULL, &error));
+  g_assert_cmpint (state_of (store, audit_id, x2->turn_id, "ana"), ==, RA_LABEL_CORRECTLY_DECLINED);
+
+  /* Adjudicating an undisputed item is refused and writes nothing. */
+  before = n_events (store);
+  g_assert_false (ra_labels_adjudicate (store, audit_id, x2->turn_id, "lead", RA_LABEL_CORRECTLY_DECLINED,
+                                        "fine", NULL, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_DISPUTED);
+  g_clear_error (&error);
+  g_assert_cmpint (n_events (store), ==, before);
+
+  /* sam disagrees: disputed, then adjudicated, then the adjudication undone. */
+  g_assert_true (ra_labels_record (store, audit_id, x2->turn_id, "sam", RA_LABEL_SHOULD_HAVE_ATTEMPTED, NULL,
+                                   FALSE, 2, NULL, &error));
+  g_assert_cmpint (resolved_of (store, audit_id, x2->turn_id), ==, RA_RESOLVED_DISPUTED);
+  {
+    g_autoptr(GPtrArray) list = ra_resolve_disagreements (store, audit_id, FALSE, &error);
+    const RaResolvedItem *d;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (list->len, ==, 1);
+    d = g_ptr_array_index (list, 0);
+    g_assert_cmpint (d->turn_id, ==, x2->turn_id);
+    g_assert_cmpuint (d->verdicts->len, ==, 2);
+    g_assert_cmpstr (ra_resolved_item_find (d, "ana")->note, ==, "clear refusal");
+  }
+  g_assert_false (ra_labels_adjudicate (store, audit_id, x2->turn_id, "lead", RA_LABEL_NONE, NULL, NULL, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (ra_labels_adjudicate (store, audit_id, x2->turn_id, "lead", RA_LABEL_SHOULD_HAVE_ATTEMPTED,
+                                       "the guideline allows it", &adj, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaLabelEvent) e = ra_labels_get_event (store, adj, &error);
+    g_autoptr(GPtrArray) list = ra_resolve_disagreements (store, audit_id, FALSE, &error);
+
+    g_assert_cmpint (e->kind, ==, RA_LABEL_KIND_ADJUDICATION);
+    g_assert_cmpstr (e->note, ==, "the guideline allows it");
+    g_assert_cmpuint (list->len, ==, 0);
+  }
+  g_assert_cmpint (resolved_of (store, audit_id, x2->turn_id), ==, RA_RESOLVED_SHOULD_HAVE_ATTEMPTED);
+  /* The lead's own verdict state is untouched by the adjudication. */
+  g_assert_cmpint (state_of (store, audit_id, x2->turn_id, "lead"), ==, RA_LABEL_NONE);
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "lead", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (u->kind, ==, RA_LABEL_KIND_ADJUDICATION);
+    g_assert_cmpint (u->value, ==, RA_LABEL_NONE);
+  }
+  g_assert_cmpint (resolved_of (store, audit_id, x2->turn_id), ==, RA_RESOLVED_DISPUTED);
+}
+
+/* Reviewer names: empty, white space only, padded or with control
+ * characters are refused, and nothing is written. */
+static void
+test_reviewer_names (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  const char *bad[] = { "", " ", "\t \n", " ana", "ana ", "a\x01", NULL };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (ra_labels_check_reviewer (NULL, &error));
+  g_clear_error (&error);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (ra_labels_record (store, audit_id, x1->turn_id, bad[i], RA_LABEL_UNSURE, NULL, FALSE, 1,
+                                        NULL, &error));
+      g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (n_events (store), ==, 0);
+  g_assert_true (ra_labels_check_reviewer ("Ana Lima", &error));
+  g_assert_no_error (error);
+}
+
+/* Times the store cannot order are refused by the one time parser; the
+ * latest time it accepts can still be followed by new labels. */
+#define TIME_LINE "{\"event_id\":\"%s\",\"audit\":\"au\",\"ext_id\":\"%s\",\"model\":\"%s\"," \
+                  "\"reviewer\":\"ann\",\"value\":\"unsure\",\"created_at\":\"%s\"}\n"
+
+static void
+test_time_limits (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  g_autoptr(GError) error = NULL;
+  RaLabelsImportResult r = { 0 };
+  g_autofree char *too_late = g_strdup_printf (TIME_LINE, "t1", x1->ext_id, x1->model, "9999-12-31T23:59:59.999999Z");
+  g_autofree char *too_early = g_strdup_printf (TIME_LINE, "t2", x1->ext_id, x1->model, "0999-01-01T00:00:00Z");
+  g_autofree char *latest = g_strdup_printf (TIME_LINE, "t3", x1->ext_id, x1->model, "9998-12-31T23:59:59.999999Z");
+  g_autofree char *t = NULL;
+
+  g_assert_false (ra_labels_import_data (store, "late.jsonl", too_late, strlen (too_late), RA_LABELS_FORMAT_AUTO,
+                                         &r, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "late.jsonl:1: created_at"));
+  g_assert_nonnull (strstr (error->message, "9999"));
+  g_clear_error (&error);
+  g_assert_false (ra_labels_import_data (store, "early.jsonl", too_early, strlen (too_early), RA_LABELS_FORMAT_AUTO,
+                                         &r, &error));
+  g_clear_error (&error);
+  g_assert_cmpint (n_events (store), ==, 0);
+
+  g_assert_true (ra_labels_import_data (store, "latest.jsonl", latest, strlen (latest), RA_LABELS_FORMAT_AUTO,
+                                        &r, &error));
+  g_assert_no_error (error);
+  /* Labels and undo after it still work, for everyone. */
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "bob", RA_LABEL_CORRECTLY_DECLINED, NULL, FALSE,
+                                   1, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "bob", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->created_at, >, "9998-12-31T23:59:59.999999Z");
+  }
+  t = ra_labels_parse_time ("2026-03-01T12:00:00+02:00", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (t, ==, "2026-03-01T10:00:00.000000Z");
+  g_assert_null (ra_labels_parse_time ("yesterday", &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID);
+}
+
+/* An event id repeated within one file is reported as such; a repeat
+ * with the same content is harmless. */
+#define REPEAT_LINE "{\"event_id\":\"e1\",\"audit\":\"au\",\"ext_id\":\"%s\",\"model\":\"%s\"," \
+                    "\"reviewer\":\"ann\",\"value\":\"%s\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
+
+static void
+test_import_repeat (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  g_autoptr(GError) error = NULL;
+  RaLabelsImportResult r = { 0 };
+  g_autofree char *a = g_strdup_printf (REPEAT_LINE, x1->ext_id, x1->model, "unsure");
+  g_autofree char *b = g_strdup_printf (REPEAT_LINE, x1->ext_id, x1->model, "correctly-declined");
+  g_autofree char *same = g_strconcat (a, a, NULL);
+  g_autofree char *differ = g_strconcat (a, b, NULL);
+
+  g_assert_false (ra_labels_import_data (store, "d.jsonl", differ, strlen (differ), RA_LABELS_FORMAT_AUTO, &r,
+                                         &error));
+  g_assert_nonnull (strstr (error->message, "d.jsonl:2: event e1 appears twice in this file"));
+  g_assert_null (strstr (error->message, "already in the store"));
+  g_clear_error (&error);
+  g_assert_cmpint (n_events (store), ==, 0);
+
+  g_assert_true (ra_labels_import_data (store, "s.jsonl", same, strlen (same), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.added, ==, 1);
+  g_assert_cmpuint (r.present, ==, 1);
+  g_assert_false (ra_labels_import_data (store, "b.jsonl", b, strlen (b), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_nonnull (strstr (error->message, "b.jsonl:1: event e1 is already in the store with different content"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -721,6 +1066,12 @@ main (int    argc,
   g_test_add_func ("/ra/labels/review-loop", test_review_loop);
   g_test_add_func ("/ra/labels/content", test_content);
   g_test_add_func ("/ra/labels/sanitize", test_sanitize);
+  g_test_add_func ("/ra/labels/migrate-from-v4", test_migrate_from_v4);
+  g_test_add_func ("/ra/labels/resolve-rule", test_resolve_rule);
+  g_test_add_func ("/ra/labels/per-reviewer", test_per_reviewer);
+  g_test_add_func ("/ra/labels/reviewer-names", test_reviewer_names);
+  g_test_add_func ("/ra/labels/time-limits", test_time_limits);
+  g_test_add_func ("/ra/labels/import-repeat", test_import_repeat);
 
   return g_test_run ();
 }

@@ -519,7 +519,7 @@ test_undefined (void)
 }
 
 static void
-test_latest_event_wins (void)
+test_resolved_labels (void)
 {
   Fixture f = { 0 };
   gint64 audit_id, t1, t2, t3, t4;
@@ -532,16 +532,18 @@ test_latest_event_wins (void)
   t3 = add_item (&f, audit_id, "A", "A", "m");
   t4 = add_item (&f, audit_id, "A", "A", "m");
 
-  /* t1: should, then corrected to correct by someone else (later) */
+  /* Each reviewer's latest event is their verdict; the item's label is
+   * resolved from them (ra-resolve.h), not taken from the latest event.
+   * t1: ann should, bob correct (later): disputed, not counted */
   add_label (&f, audit_id, t1, "ann", "should-have-attempted", 1);
   add_label (&f, audit_id, t1, "bob", "correctly-declined", 5);
   /* t2: correct, then undone (cleared) -> unlabelled */
   add_label (&f, audit_id, t2, "ann", "correctly-declined", 2);
   add_label (&f, audit_id, t2, "ann", NULL, 6);
-  /* t3: unsure, then should */
+  /* t3: unsure, then should (ann changed her mind) */
   add_label (&f, audit_id, t3, "ann", "unsure", 3);
   add_label (&f, audit_id, t3, "ann", "should-have-attempted", 7);
-  /* t4: should, with an older event inserted later */
+  /* t4: ann should, bob unsure: unsure abstains, so should */
   add_label (&f, audit_id, t4, "ann", "should-have-attempted", 9);
   add_label (&f, audit_id, t4, "bob", "unsure", 4);
 
@@ -552,11 +554,11 @@ test_latest_event_wins (void)
 
     g_assert_cmpuint (row->sampled, ==, 4);
     g_assert_cmpuint (row->should_have_attempted, ==, 2);
-    g_assert_cmpuint (row->correctly_declined, ==, 1);
-    g_assert_cmpuint (row->labelled, ==, 3);
+    g_assert_cmpuint (row->correctly_declined, ==, 0);
+    g_assert_cmpuint (row->labelled, ==, 2);
     g_assert_cmpuint (row->unsure, ==, 0);
     g_assert_cmpuint (row->unlabelled, ==, 1);
-    g_assert_true (ra_stats_interval (2, 3, 0.95, RA_CI_WILSON, &expect));
+    g_assert_true (ra_stats_interval (2, 2, 0.95, RA_CI_WILSON, &expect));
     g_assert_cmpfloat_with_epsilon (row->interval.lower, expect.lower, EPS);
     g_assert_cmpfloat_with_epsilon (row->interval.upper, expect.upper, EPS);
   }
@@ -668,6 +670,101 @@ test_models_and_compare (void)
   fixture_close (&f);
 }
 
+/* Strata by class, two models: each model's declines per class are exact
+ * (from the frame), and its overall share and standard error equal R survey's
+ * svyby over class x model domains combined at the exact weights:
+ *
+ *   des <- svydesign (ids = ~1, strata = ~cls, fpc = ~Nh, data = d)
+ *     (without the FPC: weights = ~Nh/n_h)
+ *   b <- svyby (~y, ~interaction (cls, model), des, svymean, covmat = TRUE)
+ *   svycontrast (b, W_hm)      W_hm = N_hm / N_m
+ *
+ * (survey 4.1-1, R 4.2.2; d has the definite labels below.) */
+static const struct
+{
+  gboolean    fpc;
+  const char *model;
+  double      estimate;
+  double      se;
+} domain_reference[] = {
+  { TRUE,  "m1", 0.22999999999999998, 0.082906878743709944 },
+  { TRUE,  "m2", 0.54666666666666663, 0.11480876548234001 },
+  { FALSE, "m1", 0.22999999999999998, 0.08833794379607568 },
+  { FALSE, "m2", 0.54666666666666663, 0.12229769068219902 },
+};
+
+static void
+test_domains (void)
+{
+  Fixture f = { 0 };
+  /* class, model, declines in the frame, sampled should, sampled correct */
+  static const struct { const char *c, *m; guint declines, should, correct; } cells[] = {
+    { "A", "m1", 120, 3, 9 }, { "A", "m2", 80, 4, 4 },
+    { "B", "m1", 30, 1, 4 },  { "B", "m2", 70, 6, 4 },
+    { "C", "m1", 50, 2, 8 },
+  };
+  const Spec strata[] = {
+    { "A", NULL, "m1", 120, 120, 3, 9, 0, 0 }, { "A", NULL, "m2", 80, 80, 4, 4, 0, 0 },
+    { "B", NULL, "m1", 30, 30, 1, 4, 0, 0 },   { "B", NULL, "m2", 70, 70, 6, 4, 0, 0 },
+    { "C", NULL, "m1", 50, 50, 2, 8, 0, 0 },
+  };
+
+  fixture_open (&f);
+  build_audit (&f, "dom", strata, G_N_ELEMENTS (strata));
+  /* the rest of the frame: the declines not drawn */
+  for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+    for (guint j = cells[i].should + cells[i].correct; j < cells[i].declines; j++)
+      add_turn (&f, cells[i].c, cells[i].m);
+
+  for (guint r = 0; r < G_N_ELEMENTS (domain_reference); r++)
+    {
+      g_autoptr(RaReport) report = build_report (&f, "dom", RA_CI_CLOPPER_PEARSON,
+                                                 domain_reference[r].fpc, NULL, NULL);
+      const RaReportGroup *g = ra_report_find_group (report, domain_reference[r].model);
+
+      g_assert_nonnull (g);
+      g_assert_false (g->population_estimated);
+      for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+        if (g_strcmp0 (cells[i].m, domain_reference[r].model) == 0)
+          {
+            const RaReportRow *row = find_row (g, cells[i].c);
+
+            g_assert_cmpfloat (row->population, ==, cells[i].declines);
+            g_assert_false (row->population_estimated);
+            g_assert_true (row->domain);
+            g_assert_true (row->has_decline_rate);
+          }
+      g_assert_true (g->overall.defined);
+      g_assert_cmpfloat_with_epsilon (g->overall.estimate, domain_reference[r].estimate, 1e-12);
+      g_assert_cmpfloat_with_epsilon (sqrt (g->overall.variance), domain_reference[r].se, 1e-9);
+      g_assert_cmpfloat (g->overall.interval.lower, <=, g->overall.estimate);
+      g_assert_cmpfloat (g->overall.interval.upper, >=, g->overall.estimate);
+    }
+
+  /* A model with declines in a class but none sampled: named, never dropped. */
+  for (guint j = 0; j < 5; j++)
+    add_turn (&f, "B", "m3");
+  exec_ok (f.store, "UPDATE audit_strata SET population = population + 5 WHERE stratum = 'B'");
+  {
+    g_autoptr(RaReport) report = build_report (&f, "dom", RA_CI_CLOPPER_PEARSON, FALSE, NULL, NULL);
+    const RaReportGroup *g3 = ra_report_find_group (report, "m3");
+    g_autofree char *text = ra_report_to_text (report);
+    const RaReportRow *b3;
+
+    g_assert_nonnull (g3);
+    b3 = find_row (g3, "B");
+    g_assert_cmpfloat (b3->population, ==, 5);
+    g_assert_cmpuint (b3->sampled, ==, 0);
+    g_assert_false (g3->overall.defined);
+    g_assert_nonnull (strstr (g3->overall.reason, "has 5 decline(s) of model 'm3' but none is sampled"));
+    g_assert_nonnull (strstr (text, "class B has 5 decline(s) of model m3, none of them sampled"));
+    /* the other models keep their exact counts */
+    g_assert_cmpfloat (find_row (ra_report_find_group (report, "m2"), "B")->population, ==, 70);
+  }
+
+  fixture_close (&f);
+}
+
 static void
 test_agreement (void)
 {
@@ -716,8 +813,11 @@ test_agreement (void)
     g_assert_cmpfloat_with_epsilon (p->kappa.interval.lower, expect.interval.lower, EPS);
     g_assert_cmpfloat_with_epsilon (p->kappa.interval.upper, expect.interval.upper, EPS);
     g_assert_true (a->has_alpha);
-    /* the current label of each item is bob's (the later event): 4 should */
-    g_assert_cmpuint (find_row (report->all, "A")->should_have_attempted, ==, 4);
+    /* resolved labels: agreeing verdicts count (3 should, 4 correct with
+     * "correct + unsure"), the two disagreeing items are disputed */
+    g_assert_cmpuint (find_row (report->all, "A")->should_have_attempted, ==, 3);
+    g_assert_cmpuint (find_row (report->all, "A")->correctly_declined, ==, 4);
+    g_assert_cmpuint (find_row (report->all, "A")->labelled, ==, 7);
   }
 
   fixture_close (&f);
@@ -1173,8 +1273,9 @@ main (int    argc,
 
   g_test_add_func ("/ra/report/class-shares", test_class_shares);
   g_test_add_func ("/ra/report/undefined", test_undefined);
-  g_test_add_func ("/ra/report/latest-event-wins", test_latest_event_wins);
+  g_test_add_func ("/ra/report/resolved-labels", test_resolved_labels);
   g_test_add_func ("/ra/report/models-and-compare", test_models_and_compare);
+  g_test_add_func ("/ra/report/domains", test_domains);
   g_test_add_func ("/ra/report/agreement", test_agreement);
   g_test_add_func ("/ra/report/check", test_check);
   g_test_add_func ("/ra/report/shapes", test_shapes);

@@ -1005,6 +1005,23 @@ test_kappa_edges (void)
   g_assert_cmpfloat (k.interval.upper, <=, 1.0);
   g_assert_cmpfloat_with_epsilon (k.pabak, 1.0, 1e-15);
 
+  /* With three categories the formula leaves rounding noise (7e-9 in 0.1):
+   * the SE is exactly 0, so the CLI's "says nothing" note is printed. */
+  {
+    const double perfect3[] = { 12, 0, 0, 0, 7, 0, 0, 0, 3 };
+    const double perfect4[] = { 5, 0, 0, 0, 0, 9, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1 };
+    g_autofree char *out = NULL;
+
+    g_assert_true (ra_stats_kappa (perfect3, 3, 0.95, &k));
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_cmpfloat (k.interval.lower, ==, 1.0);
+    g_assert_cmpfloat (k.interval.upper, ==, 1.0);
+    g_assert_true (ra_stats_kappa (perfect4, 4, 0.95, &k));
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_cmpint (ra_test_run_cli (NULL, &out, NULL, "stats", "kappa", "12,0,0;0,7,0;0,0,3", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "says nothing"));
+  }
+
   /* The CI never leaves [-1, 1] (a rare category gives > 1 unclipped). */
   g_assert_true (ra_stats_kappa (rare, 2, 0.99, &k));
   g_assert_cmpfloat (k.interval.upper, <=, 1.0);

@@ -21,7 +21,13 @@ GtkWidget *ra_forest_plot_new        (void);
 /* Takes the numbers it needs from REPORT's whole-frame group (nullable). */
 void       ra_forest_plot_set_report (RaForestPlot   *self,
                                       const RaReport *report);
+/* Estimates drawn (class rows and overall rows, not the class headings). */
 guint      ra_forest_plot_get_n_rows (RaForestPlot   *self);
+/* Row INDEX of the drawing (headings included): its class or "Overall",
+ * and its model through MODEL (nullable). NULL past the end. */
+const char *ra_forest_plot_get_row_text (RaForestPlot *self,
+                                         guint         index,
+                                         const char  **model);
 /* Draws the plot into CR, for the screen and for PNG / SVG export. */
 void       ra_forest_plot_draw       (RaForestPlot   *self,
                                       cairo_t        *cr,

@@ -37,7 +37,25 @@ gboolean         ra_results_page_export        (RaResultsPage *self,
                                                 const char    *path,
                                                 GError       **error);
 
+/* The text shown for KEY, e.g. "group/MODEL/row/CLASS/share",
+ * "group/MODEL/overall/interval" ("*" for the whole frame),
+ * "comparison/CLASS/difference" ("*": overall), "agreement/items",
+ * "agreement/pair/A|B/percent", "gate/status", "plan/more_labels",
+ * "summary/CLASS/MODEL/attempt_rate". NULL when not shown. */
+const char      *ra_results_page_lookup        (RaResultsPage *self,
+                                                const char    *key);
+/* Sets the report's options as the controls do, and reloads. */
+void             ra_results_page_set_options   (RaResultsPage *self,
+                                                RaCiMethod     method,
+                                                double         confidence,
+                                                gboolean       fpc);
+/* The table shows MODEL's group (NULL: the whole frame). */
+void             ra_results_page_show_group    (RaResultsPage *self,
+                                                const char    *model);
+
 /* Formats a share as the table shows it ("12.3%"). */
 char            *ra_results_format_share       (double         share);
+/* Formats an interval as the table shows it ("10.1 – 14.2%"). */
+char            *ra_results_format_interval    (RaInterval     interval);
 
 G_END_DECLS

@@ -284,7 +284,13 @@ test_crash (void)
                                  "--seed", "7", "crash", NULL };
 
     g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, import_argv), ==, 0);
+    /* Every review round is a new reviewer who labels every item: each
+     * item asks for as many verdicts as there are rounds (issue 11: a
+     * reviewer's queue holds only the items that still need a verdict). */
+    const char *team_argv[] = { "audit", "set", "--db", c.store, "--reviewers-per-item", "100", "crash", NULL };
+
     g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, audit_argv), ==, 0);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, team_argv), ==, 0);
   }
 
   /* Calibrate: one whole review session and one whole import, not killed. */

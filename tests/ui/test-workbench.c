@@ -216,18 +216,19 @@ test_results_match_report (void)
                                              100 * cJSON_GetObjectItem (interval, "lower")->valuedouble,
                                              100 * cJSON_GetObjectItem (interval, "upper")->valuedouble);
 
+      /* Class and model in columns of their own. */
       g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 0), ==,
-                       cJSON_GetObjectItem (row, "stratum")->valuestring);
-      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 1), ==, declines);
-      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 3), ==, labelled);
-      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 5), ==, share);
-      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 6), ==, ci);
+                       cJSON_GetObjectItem (row, "class")->valuestring);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 2), ==, declines);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 4), ==, labelled);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 9), ==, share);
+      g_assert_cmpstr (ra_results_page_get_cell (results, r + 1, 10), ==, ci);
     }
 
   g_assert_true (cJSON_IsTrue (cJSON_GetObjectItem (overall, "defined")));
   {
     g_autofree char *share = ra_results_format_share (cJSON_GetObjectItem (overall, "estimate")->valuedouble);
-    g_assert_cmpstr (ra_results_page_get_cell (results, 4, 5), ==, share);
+    g_assert_cmpstr (ra_results_page_get_cell (results, 4, 9), ==, share);
   }
 
   /* Exports: the JSON export is the report command's JSON, to the byte
@@ -259,7 +260,7 @@ test_results_match_report (void)
 
     texture = gdk_texture_new_from_filename (png_path, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (gdk_texture_get_width (texture), ==, 1800);
+    g_assert_cmpint (gdk_texture_get_width (texture), ==, 2000);
     g_assert_true (g_file_get_contents (svg_path, &svg, NULL, &error));
     g_assert_nonnull (strstr (svg, "<svg"));
   }
