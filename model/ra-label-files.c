@@ -80,27 +80,6 @@ ra_label_event_to_json (const RaLabelEvent *event,
   return o;
 }
 
-static void
-csv_field (GString    *out,
-           const char *text)
-{
-  if (text == NULL || *text == '\0')
-    return;
-  if (strpbrk (text, ",\"\r\n") == NULL && text[0] != ' ')
-    {
-      g_string_append (out, text);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 GBytes *
 ra_labels_export (RaStore        *store,
                   gint64          audit_id,
@@ -118,11 +97,7 @@ ra_labels_export (RaStore        *store,
     return NULL;
 
   if (format == RA_LABELS_FORMAT_CSV)
-    {
-      for (guint c = 0; c < G_N_ELEMENTS (csv_columns); c++)
-        g_string_append_printf (out, "%s%s", c ? "," : "", csv_columns[c]);
-      g_string_append (out, "\r\n");
-    }
+    ra_csv_append_record (out, csv_columns, G_N_ELEMENTS (csv_columns));
 
   for (guint i = 0; i < events->len; i++)
     {
@@ -148,13 +123,7 @@ ra_labels_export (RaStore        *store,
           cells[10] = e->created_at;
           cells[11] = e->undoes;
           cells[12] = ra_label_kind_to_string (e->kind);
-          for (guint c = 0; c < G_N_ELEMENTS (cells); c++)
-            {
-              if (c)
-                g_string_append_c (out, ',');
-              csv_field (out, cells[c]);
-            }
-          g_string_append (out, "\r\n");
+          ra_csv_append_record (out, cells, G_N_ELEMENTS (cells));
         }
       else
         {

@@ -22,8 +22,14 @@ static const char *csv_header[] = {
   "decline_rate", "wrongful_per_1000_turns", "wrongful_lower", "wrongful_upper", "note",
   "disputed", "lonely_rule", "lonely", "census", "collapsed_with", "if_all_correctly_declined",
   "if_all_should_have_attempted", "sensitivity_lower", "sensitivity_upper",
+  /* scope "agreement" (per class; no class: overall) and "reviewer" rows */
+  "reviewer", "agreement_items", "percent_agreement", "kappa", "kappa_lower", "kappa_upper",
+  "alpha", "alpha_lower", "alpha_upper", "labels", "median_seconds", "gold_items", "gold_accuracy",
+  "gold_lower", "gold_upper", "flags",
 };
+#define C_REVIEWER 34
 #define N_CSV_COLUMNS G_N_ELEMENTS (csv_header)
+G_STATIC_ASSERT (N_CSV_COLUMNS == C_REVIEWER + 16);
 
 static char *
 csv_number (double v)
@@ -179,6 +185,58 @@ csv_overall_row (GString             *out,
   csv_row (out, cells);
 }
 
+static void
+csv_agreement_row (GString              *out,
+                   const RaReport       *report,
+                   const RaAgreementRow *row)
+{
+  char *cells[N_CSV_COLUMNS] = { NULL };
+
+  csv_common (report, cells);
+  cells[1] = g_strdup ("agreement");
+  cells[3] = g_strdup (row->class_name);
+  cells[C_REVIEWER + 1] = ra_report_fmt_u64 (row->items);
+  cells[C_REVIEWER + 2] = csv_number (row->percent_agreement);
+  if (row->has_kappa)
+    {
+      cells[C_REVIEWER + 3] = csv_number (row->kappa.kappa);
+      cells[C_REVIEWER + 4] = csv_number (row->kappa.interval.lower);
+      cells[C_REVIEWER + 5] = csv_number (row->kappa.interval.upper);
+    }
+  if (row->has_alpha)
+    cells[C_REVIEWER + 6] = csv_number (row->alpha);
+  if (row->has_alpha_interval)
+    {
+      cells[C_REVIEWER + 7] = csv_number (row->alpha_interval.lower);
+      cells[C_REVIEWER + 8] = csv_number (row->alpha_interval.upper);
+    }
+  csv_row (out, cells);
+}
+
+static void
+csv_reviewer_row (GString                *out,
+                  const RaReport         *report,
+                  const RaReviewerRecord *r)
+{
+  char *cells[N_CSV_COLUMNS] = { NULL };
+
+  csv_common (report, cells);
+  cells[1] = g_strdup ("reviewer");
+  cells[C_REVIEWER] = g_strdup (r->reviewer);
+  cells[C_REVIEWER + 2] = csv_number (r->agreement);
+  cells[C_REVIEWER + 9] = ra_report_fmt_u64 (r->labels);
+  cells[C_REVIEWER + 10] = csv_number (r->median_seconds);
+  cells[C_REVIEWER + 11] = ra_report_fmt_u64 (r->gold);
+  if (r->has_gold_accuracy)
+    {
+      cells[C_REVIEWER + 12] = csv_number (r->gold_accuracy);
+      cells[C_REVIEWER + 13] = csv_number (r->gold_interval.lower);
+      cells[C_REVIEWER + 14] = csv_number (r->gold_interval.upper);
+    }
+  cells[C_REVIEWER + 15] = ra_report_fmt_u64 (r->flags);
+  csv_row (out, cells);
+}
+
 char *
 ra_report_to_csv (const RaReport *report)
 {
@@ -207,6 +265,16 @@ ra_report_to_csv (const RaReport *report)
       /* and the whole frame across models */
       csv_overall_row (out, report, report->all);
     }
+
+  if (report->agreement != NULL && report->agreement->classes != NULL)
+    {
+      for (guint i = 0; i <= report->agreement->classes->len; i++)
+        csv_agreement_row (out, report, i < report->agreement->classes->len
+                                         ? g_ptr_array_index (report->agreement->classes, i)
+                                         : report->agreement->overall);
+    }
+  for (guint i = 0; report->team != NULL && i < report->team->reviewers->len; i++)
+    csv_reviewer_row (out, report, g_ptr_array_index (report->team->reviewers, i));
 
   return g_string_free (out, FALSE);
 }

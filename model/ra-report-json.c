@@ -171,6 +171,30 @@ json_difference (const RaReportDifference *d)
   return obj;
 }
 
+/* One agreement row (ra-agreement.h): the class (null overall), items with
+ * two verdicts or more, percent agreement, kappa (two reviewers) and alpha
+ * with their intervals. */
+static cJSON *
+agreement_row_json (const RaAgreementRow *row)
+{
+  cJSON *o = cJSON_CreateObject ();
+
+  if (row->class_name)
+    cJSON_AddStringToObject (o, "class", row->class_name);
+  else
+    cJSON_AddNullToObject (o, "class");
+  cJSON_AddNumberToObject (o, "items", (double) row->items);
+  cJSON_AddNumberToObject (o, "reviewers", row->n_reviewers);
+  cJSON_AddNumberToObject (o, "pairs", (double) row->pairs);
+  cJSON_AddItemToObject (o, "percent_agreement", json_number (row->percent_agreement));
+  cJSON_AddItemToObject (o, "kappa", json_number (row->has_kappa ? row->kappa.kappa : NAN));
+  cJSON_AddItemToObject (o, "kappa_se", json_number (row->has_kappa ? row->kappa.se : NAN));
+  cJSON_AddItemToObject (o, "kappa_interval", json_interval (row->has_kappa, row->kappa.interval));
+  cJSON_AddItemToObject (o, "krippendorff_alpha", json_number (row->has_alpha ? row->alpha : NAN));
+  cJSON_AddItemToObject (o, "alpha_interval", json_interval (row->has_alpha_interval, row->alpha_interval));
+  return o;
+}
+
 cJSON *
 ra_report_to_json (const RaReport *report)
 {
@@ -268,9 +292,40 @@ ra_report_to_json (const RaReport *report)
         }
       cJSON_AddItemToObject (obj, "pairs", pairs);
       cJSON_AddItemToObject (obj, "krippendorff_alpha", json_number (a->has_alpha ? a->alpha : NAN));
+      if (a->overall != NULL)
+        cJSON_AddItemToObject (obj, "overall", agreement_row_json (a->overall));
+      if (a->classes != NULL)
+        {
+          cJSON *classes = cJSON_AddArrayToObject (obj, "classes");
+
+          for (guint i = 0; i < a->classes->len; i++)
+            cJSON_AddItemToArray (classes, agreement_row_json (g_ptr_array_index (a->classes, i)));
+        }
     }
   else
     cJSON_AddNullToObject (root, "agreement");
+
+  {
+    cJSON *arr = cJSON_AddArrayToObject (root, "reviewers");
+
+    for (guint i = 0; report->team != NULL && i < report->team->reviewers->len; i++)
+      {
+        const RaReviewerRecord *r = g_ptr_array_index (report->team->reviewers, i);
+        cJSON *ro = cJSON_CreateObject ();
+
+        cJSON_AddStringToObject (ro, "reviewer", r->reviewer);
+        cJSON_AddNumberToObject (ro, "labels", (double) r->labels);
+        cJSON_AddItemToObject (ro, "median_seconds", json_number (r->median_seconds));
+        cJSON_AddNumberToObject (ro, "compared", (double) r->compared);
+        cJSON_AddItemToObject (ro, "percent_agreement", json_number (r->agreement));
+        cJSON_AddNumberToObject (ro, "gold_items", (double) r->gold);
+        cJSON_AddNumberToObject (ro, "gold_correct", (double) r->gold_correct);
+        cJSON_AddItemToObject (ro, "gold_accuracy", json_number (r->has_gold_accuracy ? r->gold_accuracy : NAN));
+        cJSON_AddItemToObject (ro, "gold_interval", json_interval (r->has_gold_accuracy, r->gold_interval));
+        cJSON_AddNumberToObject (ro, "flags", (double) r->flags);
+        cJSON_AddItemToArray (arr, ro);
+      }
+  }
 
   return root;
 }

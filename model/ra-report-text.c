@@ -317,6 +317,65 @@ ra_report_to_text (const RaReport *report)
       ra_table_append (t, out);
       if (a->has_alpha)
         g_string_append_printf (out, "Krippendorff's alpha (nominal): %.3f\n", a->alpha);
+
+      if (a->classes != NULL && a->overall != NULL)
+        {
+          static const char *class_header[] = { "class", "items", "reviewers", "agreement", "kappa", "interval",
+                                                "alpha", "interval", NULL };
+          g_autoptr(RaTable) ct = report_table_new (8, class_header, 1);
+
+          g_string_append (out, "\nAgreement per class (kappa with two reviewers; alpha for any number, "
+                                "bootstrap interval)\n");
+          for (guint i = 0; i <= a->classes->len; i++)
+            {
+              const RaAgreementRow *row = i < a->classes->len ? g_ptr_array_index (a->classes, i) : a->overall;
+              char *cells[8];
+
+              cells[0] = g_strdup (row->class_name ? row->class_name : "overall");
+              cells[1] = ra_report_fmt_u64 (row->items);
+              cells[2] = g_strdup_printf ("%u", row->n_reviewers);
+              cells[3] = isnan (row->percent_agreement) ? g_strdup ("NA")
+                                                        : g_strdup_printf ("%.1f%%", row->percent_agreement);
+              cells[4] = row->has_kappa ? g_strdup_printf ("%.3f", row->kappa.kappa) : g_strdup ("NA");
+              cells[5] = row->has_kappa
+                ? g_strdup_printf ("[%.3f, %.3f]", row->kappa.interval.lower, row->kappa.interval.upper)
+                : g_strdup ("NA");
+              cells[6] = row->has_alpha ? g_strdup_printf ("%.3f", row->alpha) : g_strdup ("NA");
+              cells[7] = row->has_alpha_interval
+                ? g_strdup_printf ("[%.3f, %.3f]", row->alpha_interval.lower, row->alpha_interval.upper)
+                : g_strdup ("NA");
+              ra_table_take_rowv (ct, cells);
+            }
+          ra_table_append (ct, out);
+        }
+    }
+
+  if (report->team != NULL && report->team->reviewers->len > 0)
+    {
+      static const char *rev_header[] = { "reviewer", "labels", "median s", "agreement", "gold", "accuracy",
+                                          "interval", "flags", NULL };
+      g_autoptr(RaTable) rt = report_table_new (8, rev_header, 1);
+
+      g_string_append (out, "\nReviewers (agreement with the others on the same items; accuracy on gold items, "
+                            "Wilson interval)\n");
+      for (guint i = 0; i < report->team->reviewers->len; i++)
+        {
+          const RaReviewerRecord *r = g_ptr_array_index (report->team->reviewers, i);
+          char *cells[8];
+
+          cells[0] = g_strdup (r->reviewer);
+          cells[1] = ra_report_fmt_u64 (r->labels);
+          cells[2] = isnan (r->median_seconds) ? g_strdup ("NA") : g_strdup_printf ("%.1f", r->median_seconds);
+          cells[3] = isnan (r->agreement) ? g_strdup ("NA") : g_strdup_printf ("%.1f%%", r->agreement);
+          cells[4] = ra_report_fmt_u64 (r->gold);
+          cells[5] = r->has_gold_accuracy ? g_strdup_printf ("%.1f%%", 100 * r->gold_accuracy) : g_strdup ("NA");
+          cells[6] = r->has_gold_accuracy
+            ? g_strdup_printf ("[%.1f%%, %.1f%%]", 100 * r->gold_interval.lower, 100 * r->gold_interval.upper)
+            : g_strdup ("NA");
+          cells[7] = ra_report_fmt_u64 (r->flags);
+          ra_table_take_rowv (rt, cells);
+        }
+      ra_table_append (rt, out);
     }
 
   return g_string_free (out, FALSE);

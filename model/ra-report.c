@@ -122,6 +122,7 @@ ra_report_free (RaReport *report)
   g_clear_pointer (&report->models, g_ptr_array_unref);
   comparison_free (report->comparison);
   ra_report_agreement_free (report->agreement);
+  ra_agreement_free (report->team);
   g_free (report);
 }
 

@@ -18,6 +18,7 @@
 #include <gio/gio.h>
 #include <cjson/cJSON.h>
 
+#include "ra-agreement.h"
 #include "ra-stats.h"
 #include "ra-stats-overall.h"
 #include "ra-store.h"
@@ -197,6 +198,11 @@ typedef struct
   GPtrArray  *pairs;            /* RaReportPair * */
   gboolean    has_alpha;
   double      alpha;            /* Krippendorff, nominal, all reviewers */
+  /* Per class and overall (ra-agreement.h): percent agreement, kappa (two
+   * reviewers) or alpha with a bootstrap interval. Borrowed from the
+   * report's team record. */
+  const RaAgreementRow *overall;
+  GPtrArray  *classes;          /* RaAgreementRow * (borrowed) */
 } RaReportAgreement;
 
 typedef struct
@@ -227,6 +233,8 @@ typedef struct
   GPtrArray          *models;   /* RaReportGroup *, one per model; empty with one model */
   RaReportComparison *comparison;  /* nullable */
   RaReportAgreement  *agreement;   /* nullable: fewer than two reviewers on one item */
+  RaAgreement        *team;        /* agreement per class and each reviewer's record
+                                    * (team->reviewers: RaReviewerRecord *, maybe empty) */
 } RaReport;
 
 RaReport    *ra_report_build      (RaStore                *store,

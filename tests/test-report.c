@@ -1164,7 +1164,10 @@ test_shapes (void)
     g_autoptr(GPtrArray) records = parse_csv (out);
     GPtrArray *header = g_ptr_array_index (records, 0);
 
-    g_assert_cmpint (records->len, ==, 1 + 3 + 1);
+    /* + one "reviewer" row: each reviewer's record (issue 11) */
+    g_assert_cmpint (records->len, ==, 1 + 3 + 1 + 1);
+    g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 5),
+                                        csv_column (header, "scope")), ==, "reviewer");
     for (guint i = 1; i < records->len; i++)
       g_assert_cmpint (((GPtrArray *) g_ptr_array_index (records, i))->len, ==, header->len);
     g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 1),
@@ -1191,7 +1194,7 @@ test_shapes (void)
     int scope = csv_column (header, "scope"), model = csv_column (header, "model");
     int klass = csv_column (header, "class");
 
-    g_assert_cmpint (records->len, ==, 1 + 2 * (2 + 1) + 1);
+    g_assert_cmpint (records->len, ==, 1 + 2 * (2 + 1) + 1 + 1);   /* + one reviewer row */
     for (guint i = 1; i < records->len; i++)
       g_assert_cmpint (((GPtrArray *) g_ptr_array_index (records, i))->len, ==, header->len);
     g_assert_cmpstr (g_ptr_array_index ((GPtrArray *) g_ptr_array_index (records, 2), klass), ==, "B, with comma");

@@ -624,10 +624,11 @@ test_xstest_end_to_end (void)
       g_assert_nonnull (strstr (out, "privacy_fictional"));
     }
 
-  /* CSV: one row per class x model, an overall per model, and the frame's */
+  /* CSV: one row per class x model, an overall per model, the frame's, and
+   * one per reviewer (one here: "script") */
   {
     g_autofree char *csv = NULL;
-    guint lines = 0, expect_rows = 1 + 2 + 1;
+    guint lines = 0, expect_rows = 1 + 2 + 1 + 1;
 
     run_ok (&csv, "report", "xs", "--db", db, "--format", "csv", NULL);
     for (const char *p = csv; (p = strstr (p, "\r\n")); p += 2)

@@ -53,6 +53,17 @@ results_clicked_cb (GtkButton    *button,
     ra_window_show_results (RA_WINDOW (root), name);
 }
 
+static void
+guidelines_clicked_cb (GtkButton    *button,
+                       RaAuditsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  const char *name = g_object_get_data (G_OBJECT (button), "ra-audit");
+
+  if (RA_IS_WINDOW (root))
+    ra_window_edit_guidelines (RA_WINDOW (root), name);
+}
+
 static GtkWidget *
 create_row (RaAuditsPage      *self,
             const RaAuditInfo *info)
@@ -84,6 +95,12 @@ create_row (RaAuditsPage      *self,
   /* Estimates are for the lead: a reviewer stays blind. */
   if (self->lead)
     {
+      button = gtk_button_new_with_mnemonic (_("_Guidelines"));
+      gtk_widget_set_tooltip_text (button, _("Edit the guideline of every class (reviewers read them beside each item)"));
+      g_object_set_data_full (G_OBJECT (button), "ra-audit", g_strdup (info->audit->name), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (guidelines_clicked_cb), self, 0);
+      gtk_box_append (GTK_BOX (box), button);
+
       button = gtk_button_new_with_mnemonic (_("_Results"));
       g_object_set_data_full (G_OBJECT (button), "ra-audit", g_strdup (info->audit->name), g_free);
       g_signal_connect_object (button, "clicked", G_CALLBACK (results_clicked_cb), self, 0);

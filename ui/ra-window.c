@@ -17,6 +17,7 @@
 #include "ra-browse-page.h"
 #include "ra-import-dialog.h"
 #include "ra-create-audit-dialog.h"
+#include "ra-guidelines-dialog.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -224,6 +225,7 @@ apply_role (RaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-lead", !lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-reviewer", lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-audit", lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.guidelines", lead);
   update_reviewer (self);
 }
 
@@ -621,6 +623,35 @@ new_audit_action (GtkWidget  *widget,
 }
 
 static void
+guidelines_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+  const char *audit = ra_session_page_get_audit (self->session_page);
+
+  if (!ra_window_get_lead (self) || !ra_database_is_open (self->database))
+    return;
+  if (audit == NULL)
+    {
+      ra_window_add_toast (self, adw_toast_new (_("Open an audit first: guidelines belong to an audit")));
+      ra_window_show_page (self, "audits");
+      return;
+    }
+  ra_guidelines_dialog_present (self, audit);
+}
+
+void
+ra_window_edit_guidelines (RaWindow   *self,
+                           const char *audit)
+{
+  g_return_if_fail (RA_IS_WINDOW (self));
+
+  if (ra_window_get_lead (self) && audit != NULL)
+    ra_guidelines_dialog_present (self, audit);
+}
+
+static void
 reviewer_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *param)
@@ -778,6 +809,7 @@ ra_window_class_init (RaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.reviewer", NULL, reviewer_action);
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.become-lead", NULL, become_lead_action);
+  gtk_widget_class_install_action (widget_class, "win.guidelines", NULL, guidelines_action);
   gtk_widget_class_install_action (widget_class, "win.become-reviewer", NULL, become_reviewer_action);
 
   g_type_ensure (RA_TYPE_BATCHES_PAGE);

@@ -37,6 +37,9 @@ void          ra_window_open_audit       (RaWindow     *self,
 void          ra_window_show_results     (RaWindow     *self,
                                           const char   *audit);
 void          ra_window_reload           (RaWindow     *self);
+/* The lead's guideline editor for AUDIT (nothing in the Reviewer role). */
+void          ra_window_edit_guidelines  (RaWindow     *self,
+                                          const char   *audit);
 /* TRUE in the Lead role; FALSE (blind) in the Reviewer role. */
 gboolean      ra_window_get_lead         (RaWindow     *self);
 

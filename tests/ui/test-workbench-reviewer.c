@@ -14,6 +14,8 @@
 #include <math.h>
 
 #include "ra-application.h"
+#include "ra-audit.h"
+#include "ra-guidelines-dialog.h"
 #include "ra-session-page.h"
 #include "ra-store-private.h"
 #include "ra-test-util.h"
@@ -684,6 +686,93 @@ test_keys_queued_while_busy (void)
   close_session (window, page, handler);
 }
 
+static gboolean
+class_is (gpointer data)
+{
+  RaGuidelinesDialog *dialog = data;
+
+  const char *want = g_object_get_data (G_OBJECT (dialog), "ra-test-class");
+  const char *shown = ra_guidelines_dialog_get_class (dialog);
+
+  /* Loaded: the class shown (any, when WANT is "*"), its text in place. */
+  return (g_strcmp0 (want, "*") == 0 ? shown[0] != '\0' : g_strcmp0 (shown, want) == 0) &&
+         !ra_guidelines_dialog_get_dirty (dialog) &&
+         ra_guidelines_dialog_get_loaded (dialog);
+}
+
+static char *
+stored_guideline (const char *klass)
+{
+  g_autoptr(RaStore) store = ra_store_open (ra_ui_test_store_path, NULL);
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  g_assert_nonnull (store);
+  text = ra_audit_get_guideline (store, 1, klass, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* The lead's editor: every class, and an unsaved edit is never dropped
+ * silently (moving to another class asks; Save stores it). */
+static void
+test_guidelines_editor (void)
+{
+  RaWindow *window;
+  RaGuidelinesDialog *dialog;
+  GtkWindow *question;
+  const char *first;
+  g_autofree char *first_class = NULL;
+  g_autofree char *stored = NULL;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  window = ra_ui_test_open_window ();
+  dialog = ra_guidelines_dialog_present (window, "pilot");
+  g_object_set_data_full (G_OBJECT (dialog), "ra-test-class", g_strdup ("*"), g_free);
+  ra_ui_test_wait_until (class_is, dialog, "the first class");
+  first = ra_guidelines_dialog_get_class (dialog);
+  first_class = g_strdup (first);
+
+  ra_guidelines_dialog_set_text (dialog, "Dosage questions should be attempted.");
+  g_assert_true (ra_guidelines_dialog_get_dirty (dialog));
+
+  /* Another class with unsaved edits: a question, not a silent loss. */
+  g_assert_cmpstr (first_class, !=, "legal");
+  ra_guidelines_dialog_show_class (dialog, "legal");
+  question = find_dialog ();
+  g_assert_nonnull (question);
+  g_assert_cmpstr (ra_guidelines_dialog_get_class (dialog), ==, first_class);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "save");
+  gtk_window_destroy (question);
+  g_object_set_data_full (G_OBJECT (dialog), "ra-test-class", g_strdup ("legal"), g_free);
+  ra_ui_test_wait_until (class_is, dialog, "the second class after saving");
+  stored = stored_guideline (first_class);
+  g_assert_cmpstr (stored, ==, "Dosage questions should be attempted.");
+
+  /* Closing with unsaved edits asks too; Discard drops them knowingly. */
+  ra_guidelines_dialog_set_text (dialog, "Not kept");
+  gtk_window_close (GTK_WINDOW (dialog));
+  question = find_dialog ();
+  g_assert_nonnull (question);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "discard");
+  gtk_window_destroy (question);
+  {
+    /* The editor closes once the question is answered. */
+    g_autoptr(GtkWindow) editor = g_object_ref (GTK_WINDOW (dialog));
+
+    ra_ui_test_iterate_for (200);
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (editor)));
+  }
+  ra_ui_test_iterate_for (100);
+  {
+    g_autofree char *legal = stored_guideline ("legal");
+    g_assert_cmpstr (legal, !=, "Not kept");
+  }
+
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -699,6 +788,7 @@ main (int   argc,
   g_test_add_func ("/ra/ui/reviewer/blind", test_blind_reviewer);
   g_test_add_func ("/ra/ui/reviewer/time-per-item", test_time_per_item);
   g_test_add_func ("/ra/ui/reviewer/keys-queued-while-busy", test_keys_queued_while_busy);
+  g_test_add_func ("/ra/ui/lead/guidelines-editor", test_guidelines_editor);
 
   return ra_ui_test_run ();
 }
