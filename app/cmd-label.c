@@ -511,16 +511,7 @@ labels_export (int argc, char **argv)
     return ra_cli_fail_error (command, error);
 
   data = g_bytes_get_data (bytes, &length);
-  if (output != NULL && !g_str_equal (output, "-"))
-    {
-      if (!g_file_set_contents (output, data ? data : "", length, &error))
-        return ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
-    }
-  else if (length > 0 && fwrite (data, 1, length, stdout) != length)
-    return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write to standard output");
-  if (fflush (stdout) != 0)
-    return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write to standard output");
-  return RA_EXIT_OK;
+  return ra_cli_write_output (command, output, data ? data : "", length);
 }
 
 static int
