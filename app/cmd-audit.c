@@ -344,7 +344,8 @@ audit_create (int argc, char **argv)
                               "give it to sample-sql instead");
           goto out;
         }
-      if (!(store = ra_cli_open_store (command, &code)))
+      /* It loads the sample's turns: like import, it may start a new store. */
+      if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_CREATE, &code)))
         goto out;
       if (!(audit = ra_audit_create_external (store, argv[1], frame, sample, maps, NULL, &result, &error)) ||
           !(strata_list = ra_audit_get_strata (store, audit->id, &error)))

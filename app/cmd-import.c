@@ -205,7 +205,7 @@ ra_cmd_import (int    argc,
   if (batch != NULL)
     ra_import_options_set_batch_name (options, batch);
 
-  if (!(store = ra_cli_open_store ("import", &exit_code)))
+  if (!(store = ra_cli_open_store_full ("import", RA_STORE_OPEN_CREATE, &exit_code)))
     return exit_code;
 
   if (ra_cli_json)

@@ -26,7 +26,7 @@ ra_cmd_label (int argc, char **argv)
   const char *command = "label";
   g_autofree char *reviewer = NULL, *turn = NULL, *model = NULL, *value_text = NULL, *note = NULL;
   g_autofree char *seconds_text = NULL;
-  gboolean flag = FALSE, adjudicate = FALSE;
+  gboolean flag = FALSE, adjudicate = FALSE, undo = FALSE;
   const GOptionEntry entries[] = {
     { "reviewer", 0, 0, G_OPTION_ARG_STRING, &reviewer, "Who labels (required)", "R" },
     { "turn", 0, 0, G_OPTION_ARG_STRING, &turn, "The turn's id (as in the imported file; required)", "ID" },
@@ -40,6 +40,8 @@ ra_cmd_label (int argc, char **argv)
     { "seconds", 0, 0, G_OPTION_ARG_STRING, &seconds_text, "Seconds spent on the item (default: not recorded)", "S" },
     { "adjudicate", 0, 0, G_OPTION_ARG_NONE, &adjudicate,
       "Decide a disputed item as the lead: --value is the adjudicated verdict, --note the reason", NULL },
+    { "undo", 0, 0, G_OPTION_ARG_NONE, &undo,
+      "Undo your latest label, note or decision in the audit (your own only; no --turn)", NULL },
     { NULL }
   };
   g_autoptr(RaStore) store = NULL;
@@ -62,6 +64,31 @@ ra_cmd_label (int argc, char **argv)
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
   if (!ra_labels_check_reviewer (reviewer, &error))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
+  if (undo)
+    {
+      g_autoptr(RaLabelEvent) e = NULL;
+
+      if (turn || value_text || note || flag || adjudicate || seconds_text || model)
+        return ra_cli_fail (command, RA_EXIT_USAGE, "--undo takes no other option than --reviewer");
+      if (!(store = ra_cli_open_store (command, &code)))
+        return code;
+      if (!(audit = ra_audit_load (store, argv[1], &error)) ||
+          !(e = ra_labels_undo (store, audit->id, reviewer, &error)))
+        return ra_cli_fail_error (command, error);
+      if (ra_cli_json)
+        {
+          g_autoptr(cJSON) o = ra_label_event_to_json (e, audit->name, FALSE);
+          ra_cli_print_json (o);
+        }
+      else
+        {
+          g_autofree char *safe = ra_text_for_terminal (e->ext_id, TRUE);
+          printf ("undone: your %s on %s is back to %s (event %s)\n",
+                  e->kind == RA_LABEL_KIND_ADJUDICATION ? "decision" : "label", safe,
+                  e->value ? ra_label_value_to_string (e->value) : "none", e->event_id);
+        }
+      return RA_EXIT_OK;
+    }
   if (turn == NULL || *turn == '\0')
     return ra_cli_fail (command, RA_EXIT_USAGE, "--turn is required");
   if (value_text == NULL && (adjudicate || (note == NULL && !flag)))
@@ -484,16 +511,7 @@ labels_export (int argc, char **argv)
     return ra_cli_fail_error (command, error);
 
   data = g_bytes_get_data (bytes, &length);
-  if (output != NULL && !g_str_equal (output, "-"))
-    {
-      if (!g_file_set_contents (output, data ? data : "", length, &error))
-        return ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
-    }
-  else if (length > 0 && fwrite (data, 1, length, stdout) != length)
-    return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write to standard output");
-  if (fflush (stdout) != 0)
-    return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write to standard output");
-  return RA_EXIT_OK;
+  return ra_cli_write_output (command, output, data ? data : "", length);
 }
 
 static int

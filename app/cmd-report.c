@@ -190,19 +190,7 @@ ra_cmd_report (int    argc,
       text = ra_text_for_terminal (raw, FALSE);
     }
 
-  if (output != NULL && g_strcmp0 (output, "-") != 0)
-    {
-      if (!g_file_set_contents (output, text, -1, &error))
-        return ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
-    }
-  else
-    {
-      fputs (text, stdout);
-      if (fflush (stdout) != 0)
-        return ra_cli_fail (command, RA_EXIT_IOERR, "cannot write the report to standard output");
-    }
-
-  return RA_EXIT_OK;
+  return ra_cli_write_output (command, output, text, strlen (text));
 }
 
 int

@@ -12,12 +12,146 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "ra-cli.h"
 #include "ra-text.h"
 
 char     *ra_cli_db = NULL;
 gboolean  ra_cli_json = FALSE;
+
+/* Standard output goes through a checked stream (ra-output.c) from
+ * ra_cli_stdout_begin() to ra_cli_stdout_end(), or to exit(). */
+static RaOutput   *stdout_output = NULL;
+static FILE       *stdout_original = NULL;
+static const char *stdout_command = NULL;
+
+static gboolean
+stdout_finish (GError **error)
+{
+  g_autoptr(RaOutput) output = g_steal_pointer (&stdout_output);
+
+  if (output == NULL)
+    return TRUE;
+  stdout = stdout_original;
+  return ra_output_close (output, error);
+}
+
+/* exit() from inside a command (GOption's --help does so): a failed write
+ * to standard output still ends with status 74. */
+static void
+stdout_at_exit (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!stdout_finish (&error))
+    {
+      g_printerr ("refusal-audit%s%s: %s\n", stdout_command ? " " : "",
+                  stdout_command ? stdout_command : "", error->message);
+      _exit (RA_EXIT_IOERR);
+    }
+}
+
+void
+ra_cli_stdout_begin (const char *command)
+{
+  static gboolean registered = FALSE;
+
+  stdout_command = command;
+  if (stdout_output != NULL)
+    return;
+  fflush (stdout);
+  stdout_original = stdout;
+  stdout_output = ra_output_new_for_fd (STDOUT_FILENO, "standard output");
+  stdout = ra_output_get_stream (stdout_output);
+  if (!registered)
+    {
+      atexit (stdout_at_exit);
+      registered = TRUE;
+    }
+}
+
+int
+ra_cli_stdout_end (int exit_code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!stdout_finish (&error))
+    {
+      g_printerr ("refusal-audit%s%s: %s\n", stdout_command ? " " : "",
+                  stdout_command ? stdout_command : "", error->message);
+      /* A gate's verdict (1) or a data error stays; success becomes 74. */
+      if (exit_code == RA_EXIT_OK)
+        return RA_EXIT_IOERR;
+    }
+  return exit_code;
+}
+
+/* The stores an output must never replace: the one in use, the one named by
+ * $REFUSAL_AUDIT_DB and the default one. */
+static GStrv
+protected_stores (void)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *store = ra_store_resolve_path (ra_cli_db);
+  g_autofree char *fallback = ra_store_default_path ();
+  const char *env = g_getenv ("REFUSAL_AUDIT_DB");
+
+  g_strv_builder_add (builder, store);
+  g_strv_builder_add (builder, fallback);
+  if (env != NULL && *env != '\0')
+    g_strv_builder_add (builder, env);
+  return g_strv_builder_end (builder);
+}
+
+RaOutput *
+ra_cli_output_open (const char *command,
+                    const char *path,
+                    int        *exit_code)
+{
+  g_auto(GStrv) protect = protected_stores ();
+  g_autoptr(GError) error = NULL;
+  RaOutput *output;
+
+  if (path == NULL || g_str_equal (path, "-"))
+    {
+      /* Standard output: the checked stream in place. */
+      fflush (stdout);
+      path = "-";
+    }
+  if (!(output = ra_output_open (path, (const char * const *) protect, &error)))
+    *exit_code = ra_cli_fail_error (command, error);
+  return output;
+}
+
+int
+ra_cli_output_close (const char *command,
+                     RaOutput   *output)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ra_output_close (output, &error))
+    return ra_cli_fail_error (command, error);
+  return RA_EXIT_OK;
+}
+
+int
+ra_cli_write_output (const char *command,
+                     const char *path,
+                     const void *data,
+                     gsize       length)
+{
+  g_autoptr(RaOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+  int exit_code = RA_EXIT_OK;
+
+  if (!(output = ra_cli_output_open (command, path, &exit_code)))
+    return exit_code;
+  if (!ra_output_write (output, data, length, &error))
+    return ra_cli_fail_error (command, error);
+  return ra_cli_output_close (command, output);
+}
 
 gboolean
 ra_cli_parse (const char          *command,
@@ -98,8 +232,13 @@ ra_cli_exit_code_for (const GError *error)
           error->code == RA_STORE_ERROR_EXISTS ||
           error->code == RA_STORE_ERROR_INVALID)
         return RA_EXIT_DATAERR;
+      if (error->code == RA_STORE_ERROR_MISSING)
+        return RA_EXIT_NOINPUT;
       return RA_EXIT_IOERR;
     }
+
+  if (error->domain == RA_OUTPUT_ERROR)
+    return RA_EXIT_IOERR;
 
   if (error->domain == G_IO_ERROR)
     {
@@ -122,28 +261,70 @@ ra_cli_exit_code_for (const GError *error)
   return RA_EXIT_DATAERR;
 }
 
+/* What to do about a store error, for a person at the command line. */
+static const char *
+store_error_hint (const GError *error)
+{
+  if (error == NULL || error->domain != RA_STORE_ERROR)
+    return NULL;
+  switch (error->code)
+    {
+    case RA_STORE_ERROR_CORRUPT:
+      return "Run 'refusal-audit doctor' to see what is damaged, then restore the store from a "
+             "backup ('refusal-audit backup' makes one); see the README, \"When the store is damaged\".";
+    case RA_STORE_ERROR_MISSING:
+      return "Check the --db path (or $REFUSAL_AUDIT_DB); to start a new store there, run "
+             "'refusal-audit init' or 'refusal-audit import FILE'.";
+    case RA_STORE_ERROR_REPLACED:
+      return "Stop every program using the store, check that the store file and its -wal file are "
+             "where they belong, then run 'refusal-audit doctor'.";
+    default:
+      return NULL;
+    }
+}
+
 int
 ra_cli_fail_error (const char   *command,
                    const GError *error)
 {
-  return ra_cli_fail (command, ra_cli_exit_code_for (error), "%s", error->message);
+  const char *hint = store_error_hint (error);
+  int code = ra_cli_fail (command, ra_cli_exit_code_for (error), "%s", error->message);
+
+  if (hint != NULL)
+    g_printerr ("%s\n", hint);
+  return code;
+}
+
+RaStore *
+ra_cli_open_store_full (const char       *command,
+                        RaStoreOpenFlags  flags,
+                        int              *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ra_store_resolve_path (ra_cli_db);
+  g_autofree char *default_path = ra_store_default_path ();
+  RaStore *store;
+
+  /* Only the default store comes into being by itself: a store at any
+   * other path is created by `init`, `import` or an external-frame `audit
+   * create`, so a mistyped --db path is an error instead of a new store. */
+  if (g_strcmp0 (path, default_path) == 0)
+    flags |= RA_STORE_OPEN_CREATE;
+
+  if (!(store = ra_store_open_full (path, flags, &error)))
+    {
+      *exit_code = ra_cli_fail_error (command, error);
+      return NULL;
+    }
+
+  return store;
 }
 
 RaStore *
 ra_cli_open_store (const char *command,
                    int        *exit_code)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = ra_store_resolve_path (ra_cli_db);
-  RaStore *store;
-
-  if (!(store = ra_store_open (path, &error)))
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
-      return NULL;
-    }
-
-  return store;
+  return ra_cli_open_store_full (command, RA_STORE_OPEN_DEFAULT, exit_code);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 #include <stdio.h>
 
+#include "ra-output.h"
 #include "ra-stats.h"
 #include "ra-store.h"
 #include "ra-text.h"
@@ -51,6 +52,11 @@ gboolean  ra_cli_parse            (const char    *command,
  * error and sets *exit_code (74) on failure. */
 RaStore  *ra_cli_open_store       (const char    *command,
                                    int           *exit_code);
+/* The same with FLAGS: a store at a path other than the default one is
+ * created only with RA_STORE_OPEN_CREATE (`import`, `init`). */
+RaStore  *ra_cli_open_store_full  (const char    *command,
+                                   RaStoreOpenFlags flags,
+                                   int           *exit_code);
 /* Prints "refusal-audit COMMAND: message" to stderr; returns EXIT_CODE. */
 int       ra_cli_fail             (const char    *command,
                                    int            exit_code,
@@ -60,6 +66,26 @@ int       ra_cli_fail             (const char    *command,
 int       ra_cli_exit_code_for    (const GError  *error);
 int       ra_cli_fail_error       (const char    *command,
                                    const GError  *error);
+/* Standard output through a checked stream (ra-output.c): begin before
+ * running COMMAND; end returns EXIT_CODE, or 74 when writing standard output
+ * failed (after saying so) and EXIT_CODE was 0. An exit() in between is
+ * covered too. */
+void      ra_cli_stdout_begin     (const char    *command);
+int       ra_cli_stdout_end       (int            exit_code);
+/* An output for -o PATH ("-" or NULL: standard output) that refuses the
+ * store and what must not be replaced (ra_output_open); prints the error and
+ * sets *exit_code (74) on failure. */
+RaOutput *ra_cli_output_open      (const char    *command,
+                                   const char    *path,
+                                   int           *exit_code);
+/* Closes OUTPUT; 0, or prints the error and returns 74. */
+int       ra_cli_output_close     (const char    *command,
+                                   RaOutput      *output);
+/* Writes DATA to PATH (or standard output) in one go; returns the exit code. */
+int       ra_cli_write_output     (const char    *command,
+                                   const char    *path,
+                                   const void    *data,
+                                   gsize          length);
 /* Prints JSON (consumes nothing; the caller keeps ownership). */
 void      ra_cli_print_json       (const cJSON   *json);
 /* JSON values that may be undefined: null for a NaN number, for an interval
@@ -100,6 +126,9 @@ int ra_cmd_audit_gold     (int argc, char **argv);
 int ra_cmd_report         (int argc, char **argv);
 int ra_cmd_check          (int argc, char **argv);
 int ra_cmd_stats          (int argc, char **argv);
+int ra_cmd_init           (int argc, char **argv);
+int ra_cmd_doctor         (int argc, char **argv);
+int ra_cmd_backup         (int argc, char **argv);
 int ra_cmd_sample_sql     (int argc, char **argv);
 
 G_END_DECLS

@@ -19,6 +19,7 @@ static const struct {
   RaCommandFunc  func;
   const char    *summary;
 } commands[] = {
+  { "init",           ra_cmd_init,          "Create an empty store at --db PATH" },
   { "import",         ra_cmd_import,        "Load production batches (JSONL or CSV, optionally .gz)" },
   { "batches",        ra_cmd_batches,       "List the imported batches with their provenance" },
   { "summary",        ra_cmd_summary,       "Turns, declines, attempt rate and success per class/model" },
@@ -35,6 +36,8 @@ static const struct {
   { "report",         ra_cmd_report,        "Over-refusal estimates with confidence intervals" },
   { "check",          ra_cmd_check,         "Release gate on the over-refusal estimate (exit 1 when breached)" },
   { "stats",          ra_cmd_stats,         "Calculators: interval, diff, kappa, sample-size" },
+  { "doctor",         ra_cmd_doctor,        "Check the store in depth (integrity, references) and explain" },
+  { "backup",         ra_cmd_backup,        "Copy the store safely while others keep working" },
 };
 
 static void
@@ -65,6 +68,7 @@ main (int   argc,
   int first = 1;
 
   setlocale (LC_ALL, "");
+  ra_cli_stdout_begin (NULL);
 
   /* Options given before the command: --db, --help, --version. */
   while (first < argc && argv[first][0] == '-')
@@ -74,12 +78,12 @@ main (int   argc,
       if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
         {
           print_usage (stdout);
-          return RA_EXIT_OK;
+          return ra_cli_stdout_end (RA_EXIT_OK);
         }
       else if (g_str_equal (arg, "--version"))
         {
           printf ("refusal-audit %s\n", PACKAGE_VERSION);
-          return RA_EXIT_OK;
+          return ra_cli_stdout_end (RA_EXIT_OK);
         }
       else if (g_str_equal (arg, "--db") && first + 1 < argc)
         {
@@ -110,14 +114,17 @@ main (int   argc,
   if (g_str_equal (argv[first], "help"))
     {
       print_usage (stdout);
-      return RA_EXIT_OK;
+      return ra_cli_stdout_end (RA_EXIT_OK);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       if (g_str_equal (argv[first], commands[i].name))
         {
-          int ret = commands[i].func (argc - first, argv + first);
+          int ret;
+
+          ra_cli_stdout_begin (commands[i].name);
+          ret = ra_cli_stdout_end (commands[i].func (argc - first, argv + first));
           g_clear_pointer (&ra_cli_db, g_free);
           return ret;
         }

@@ -10,18 +10,41 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ra-store-private.h"
 #include "ra-import-pending.h"
 
+/* The identity (device, inode) of one of the store's files. */
+typedef struct
+{
+  dev_t    dev;
+  ino_t    ino;
+  gboolean known;
+} FileId;
+
+enum { FILE_MAIN, FILE_WAL, FILE_SHM, N_FILES };
+
+static const char * const file_suffix[N_FILES] = { "", "-wal", "-shm" };
+
 struct _RaStore
 {
-  sqlite3 *db;
-  char    *path;
+  sqlite3  *db;
+  char     *path;
+  FileId    files[N_FILES];
+  gboolean  lost;              /* a file was deleted or replaced while open */
+  gboolean  read_only;
+  gboolean  checked_for_write; /* check_before_first_write() passed */
 };
 
 G_DEFINE_QUARK (ra-store-error-quark, ra_store_error)
+
+static goffset store_bytes (RaStore *self);
 
 /* Each migration brings the schema from version (index) to version (index + 1).
  * A migration runs in one transaction together with the user_version bump. */
@@ -238,33 +261,44 @@ ra_store_set_error (RaStore    *self,
     {
     case SQLITE_FULL:
       code = RA_STORE_ERROR_FULL;
-      msg = "the disk is full (no space left for the store)";
+      msg = _("the disk is full (no space left for the store)");
       break;
     case SQLITE_NOTADB:
       code = RA_STORE_ERROR_NOT_DATABASE;
-      msg = "the file is not a SQLite database";
+      msg = _("the file is not a SQLite database");
       break;
     case SQLITE_CORRUPT:
       code = RA_STORE_ERROR_CORRUPT;
-      msg = "the database file is corrupt (malformed)";
+      msg = _("the store file is damaged (SQLite found it malformed)");
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       code = RA_STORE_ERROR_BUSY;
-      msg = "the store stayed locked by another program for too long";
+      msg = _("the store stayed locked by another program for too long");
       break;
     case SQLITE_IOERR:
       code = RA_STORE_ERROR_FULL;
       if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE ||
           rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMOPEN)
-        msg = "cannot write to the store (disk full or failing)";
+        msg = _("cannot write to the store (disk full or failing)");
       else
         code = RA_STORE_ERROR_FAILED;
       break;
+    case SQLITE_READONLY:
+      code = RA_STORE_ERROR_READ_ONLY;
+      if (rc == SQLITE_READONLY_DBMOVED)
+        {
+          code = RA_STORE_ERROR_REPLACED;
+          msg = _("the store file was moved or deleted while open");
+        }
+      else
+        msg = _("the store cannot be written (read-only file, folder or file system)");
+      break;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    case SQLITE_READONLY:
       code = RA_STORE_ERROR_OPEN;
+      if (self != NULL && self->db != NULL && sqlite3_system_errno (self->db) != 0)
+        msg = g_strerror (sqlite3_system_errno (self->db));
       break;
     case SQLITE_CONSTRAINT:
       code = RA_STORE_ERROR_EXISTS;
@@ -346,25 +380,67 @@ ra_store_exec (RaStore    *self,
   return exec_sql (self, sql, "query failed", error);
 }
 
+/* Before the first write of a connection: the full check when the store is
+ * small enough for it to be quick, else the quick one, else none (the checks
+ * on open still ran). Damage found stops the write before it spreads. */
+static gboolean
+check_before_first_write (RaStore  *self,
+                          GError  **error)
+{
+  goffset bytes;
+
+  if (self->checked_for_write)
+    return TRUE;
+  bytes = store_bytes (self);
+  if (bytes <= RA_STORE_FULL_CHECK_MAX_BYTES)
+    {
+      if (!ra_store_check_integrity (self, TRUE, NULL, error))
+        return FALSE;
+    }
+  else if (bytes > RA_STORE_QUICK_CHECK_MAX_BYTES && bytes <= RA_STORE_FULL_CHECK_MAX_BYTES * 4)
+    {
+      if (!ra_store_check_integrity (self, FALSE, NULL, error))
+        return FALSE;
+    }
+  self->checked_for_write = TRUE;
+  return TRUE;
+}
+
 gboolean
 ra_store_begin (RaStore  *self,
                 GError  **error)
 {
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->read_only)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                   _("%s: the store was opened for reading only"), self->path);
+      return FALSE;
+    }
+  if (!ra_store_check_file (self, error) ||
+      !check_before_first_write (self, error))
+    return FALSE;
   /* IMMEDIATE takes the write lock now, so the busy timeout applies here
    * rather than as a deadlock-prone upgrade in the middle of the work. */
-  return exec_sql (self, "BEGIN IMMEDIATE", "cannot start writing", error);
+  return exec_sql (self, "BEGIN IMMEDIATE", _("cannot start writing"), error);
 }
 
 gboolean
 ra_store_commit (RaStore  *self,
                  GError  **error)
 {
-  if (!exec_sql (self, "COMMIT", "cannot save the changes", error))
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  /* The files must still be the store's, before the commit (or the changes
+   * go into a deleted file) and after it (or they just did). */
+  if (!ra_store_check_file (self, error) ||
+      !exec_sql (self, "COMMIT", _("cannot save the changes"), error))
     {
       ra_store_rollback (self);
       return FALSE;
     }
-  return TRUE;
+  return ra_store_check_file (self, error);
 }
 
 void
@@ -443,112 +519,580 @@ migrate (RaStore  *self,
   return TRUE;
 }
 
-static gboolean
-has_foreign_tables (RaStore  *self,
-                    GError  **error)
+/* What the store's first 100 bytes say (https://sqlite.org/fileformat.html,
+ * "The Database Header"), read with plain I/O before SQLite sees the file. */
+typedef struct
 {
-  return pragma_int (self, "SELECT count(*) FROM sqlite_schema", error) > 0;
+  gboolean empty;          /* a file of 0 bytes: SQLite makes it a new database */
+  guint    page_size;
+  guint    write_version;
+  guint    read_version;
+  guint32  pages;          /* the in-header size, when valid, else 0 */
+  gint64   user_version;
+  gint64   application_id;
+  goffset  file_size;
+} Header;
+
+static guint32
+be32 (const guchar *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+static gboolean
+set_errno_error (GError     **error,
+                 int          code,
+                 const char  *path,
+                 const char  *what,
+                 int          errsv)
+{
+  g_set_error (error, RA_STORE_ERROR, code, "%s: %s: %s", path, what, g_strerror (errsv));
+  return FALSE;
+}
+
+static gboolean
+read_header (const char  *path,
+             Header      *header,
+             GError     **error)
+{
+  guchar buf[100];
+  struct stat st;
+  gssize n = 0;
+  gboolean journal_exists;
+  int fd;
+
+  memset (header, 0, sizeof *header);
+  if ((fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0)) < 0)
+    {
+      int errsv = errno;
+      return set_errno_error (error, errsv == EACCES || errsv == EPERM ? RA_STORE_ERROR_PERMISSION
+                                                                          : RA_STORE_ERROR_OPEN,
+                              path, _("cannot read the store file"), errsv);
+    }
+  if (fstat (fd, &st) == 0)
+    header->file_size = st.st_size;
+  while (n < (gssize) sizeof buf)
+    {
+      gssize r = read (fd, buf + n, sizeof buf - n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          int errsv = errno;
+          close (fd);
+          return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"), errsv);
+        }
+      if (r == 0)
+        break;
+      n += r;
+    }
+  close (fd);
+
+  if (n == 0)
+    {
+      header->empty = TRUE;
+      return TRUE;
+    }
+
+  /* With a -wal or -journal file beside it, the database file alone may
+   * lag behind (a checkpoint or rollback interrupted): SQLite completes it
+   * from there, so its size says nothing yet. */
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+    journal_exists = g_file_test (wal, G_FILE_TEST_EXISTS) || g_file_test (journal, G_FILE_TEST_EXISTS);
+  }
+  if (n < (gssize) sizeof buf || memcmp (buf, "SQLite format 3", 16) != 0)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE,
+                   _("%s: the file is not a SQLite database (it does not start with the SQLite "
+                     "header); it was left untouched"), path);
+      return FALSE;
+    }
+
+  header->page_size = (buf[16] << 8) | buf[17];
+  if (header->page_size == 1)
+    header->page_size = 65536;
+  header->write_version = buf[18];
+  header->read_version = buf[19];
+  header->user_version = (gint32) be32 (buf + 60);
+  header->application_id = (gint32) be32 (buf + 68);
+  /* The in-header page count is valid when the change counter matches the
+   * "version-valid-for" number. */
+  if (be32 (buf + 24) == be32 (buf + 92))
+    header->pages = be32 (buf + 28);
+
+  if (header->page_size < 512 || (header->page_size & (header->page_size - 1)) != 0 ||
+      header->read_version < 1 || header->write_version < 1 ||
+      buf[21] != 64 || buf[22] != 32 || buf[23] != 32 ||
+      (header->pages > 0 && !journal_exists &&
+       (goffset) header->pages * header->page_size > header->file_size))
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_CORRUPT,
+                   _("%s: the store file is damaged: its SQLite header is invalid or the file "
+                     "is shorter than the header says; nothing was written to it"), path);
+      return FALSE;
+    }
+  if (header->read_version > 2)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NEWER,
+                   _("%s: the file uses SQLite file format %u, newer than the SQLite %s this "
+                     "program uses can read; it was left untouched"),
+                   path, header->read_version, sqlite3_libversion ());
+      return FALSE;
+    }
+  if (header->write_version > 2)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NEWER,
+                   _("%s: the file uses SQLite file format %u, newer than the SQLite %s this "
+                     "program uses can write; it was left untouched"),
+                   path, header->write_version, sqlite3_libversion ());
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether the folder of PATH lets us create the store's -wal and -shm
+ * files, and the file itself (when it exists) lets us read and write. */
+static gboolean
+check_access (const char  *path,
+              gboolean     exists,
+              gboolean     read_only,
+              GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (exists && access (path, read_only ? R_OK : R_OK | W_OK) != 0)
+    {
+      int errsv = errno;
+      struct stat st;
+
+      if (errsv == EROFS)
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                     _("%s: the store is on a read-only file system; it needs to be writable"), path);
+      else if ((errsv == EACCES || errsv == EPERM) && g_stat (path, &st) == 0)
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_PERMISSION,
+                     _("%s: no permission to %s the store file (mode %04o, owner uid %u; "
+                       "you are uid %u)"),
+                     path, access (path, R_OK) != 0 ? _("read") : _("write"),
+                     (guint) (st.st_mode & 07777), (guint) st.st_uid, (guint) getuid ());
+      else
+        set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot open the store file"), errsv);
+      return FALSE;
+    }
+
+  if (!read_only && access (dir, W_OK | X_OK) != 0)
+    {
+      int errsv = errno;
+
+      if (errsv == EROFS)
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                     _("%s: the store is on a read-only file system; it needs to be writable"), path);
+      else if (errsv == EACCES || errsv == EPERM)
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                     _("%s: the folder %s is read-only for you: the store needs to create its "
+                       "journal files (%s-wal, %s-shm) beside it"),
+                     path, dir, path, path);
+      else
+        set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot use the store's folder"), errsv);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+file_id_get (const char *path,
+             FileId     *id)
+{
+  struct stat st;
+
+  if (g_stat (path, &st) != 0)
+    return FALSE;
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  id->known = TRUE;
+  return TRUE;
+}
+
+/* Remembers which files (main, -wal, -shm) are the open store. */
+static void
+record_files (RaStore *self)
+{
+  for (guint i = 0; i < N_FILES; i++)
+    {
+      g_autofree char *name = g_strconcat (self->path, file_suffix[i], NULL);
+
+      if (!self->files[i].known)
+        file_id_get (name, &self->files[i]);
+    }
 }
 
 /**
- * ra_store_open:
- * @path: the store's file name; created (with its folders) if missing
+ * ra_store_check_file:
+ * @self: an open store
  * @error: return location for a #GError
  *
- * Opens a store and brings its schema up to date. A file written by a newer
- * version, a file that is not a SQLite database and another program's
- * database are refused before anything is written to them.
+ * Whether the files at the store's path (the database and, once they exist,
+ * its -wal and -shm) are still the ones this connection has open. When one
+ * was deleted or replaced, whatever this connection writes from then on would
+ * be lost or would overwrite another program's changes: the store is marked
+ * lost (no further checkpoint) and %RA_STORE_ERROR_REPLACED is set.
+ * ra_store_begin() and ra_store_commit() call it; long-running callers may
+ * call it before acknowledging anything else.
+ *
+ * Returns: %TRUE when the files are the same
+ */
+gboolean
+ra_store_check_file (RaStore  *self,
+                     GError  **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!self->lost)
+    {
+      for (guint i = 0; i < N_FILES && !self->lost; i++)
+        {
+          g_autofree char *name = g_strconcat (self->path, file_suffix[i], NULL);
+          FileId now = { 0 };
+
+          if (!self->files[i].known)
+            {
+              /* A journal file that did not exist at open: from now on it is ours. */
+              if (i != FILE_MAIN)
+                file_id_get (name, &self->files[i]);
+              continue;
+            }
+          if (!file_id_get (name, &now) || now.dev != self->files[i].dev ||
+              now.ino != self->files[i].ino)
+            self->lost = TRUE;
+        }
+      if (self->lost && self->db != NULL)
+        {
+          /* Never copy what this connection wrote into a file that is no
+           * longer the store's, nor over another program's changes. */
+          sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+          sqlite3_wal_autocheckpoint (self->db, 0);
+        }
+    }
+
+  if (self->lost)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_REPLACED,
+                   _("%s: the store file, or its -wal or -shm file, was deleted or replaced while "
+                     "this program had it open; nothing more is written to it (changes saved "
+                     "before may be lost with the deleted file)"),
+                   self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const char * const core_tables[] = {
+  "batches", "turns", "detections", "audits", "audit_strata", "audit_items",
+  "guidelines", "label_events",
+};
+
+/* A store that says it is ours must have the tables of schema 1. */
+static gboolean
+check_tables (RaStore  *self,
+              GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!(stmt = ra_store_prepare (self, "SELECT 1 FROM sqlite_schema WHERE type IN ('table', 'view') AND name = ?",
+                                 error)))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (core_tables); i++)
+    {
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, core_tables[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_CORRUPT,
+                       _("%s: the store is damaged: its table '%s' is missing; nothing was "
+                         "written to it"),
+                       self->path, core_tables[i]);
+          return FALSE;
+        }
+      if (rc != SQLITE_ROW)
+        return ra_store_set_error (self, rc, _("cannot read the store's tables"), error);
+    }
+  return TRUE;
+}
+
+/**
+ * ra_store_check_integrity:
+ * @self: an open store
+ * @full: %TRUE for `PRAGMA integrity_check` (also compares every index with
+ *   its table), %FALSE for `PRAGMA quick_check` (the structure of every page)
+ * @problems: (out) (optional) (transfer full): what SQLite found, one line
+ *   each (at most 100); empty when the store is sound
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the check ran and found nothing; %FALSE with
+ *   %RA_STORE_ERROR_CORRUPT when it found problems (listed in @problems),
+ *   or with another error when it could not run
+ */
+gboolean
+ra_store_check_integrity (RaStore     *self,
+                          gboolean     full,
+                          GPtrArray  **problems,
+                          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!(stmt = ra_store_prepare (self, full ? "PRAGMA integrity_check (100)" : "PRAGMA quick_check (100)",
+                                 error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *line = ra_column_text (stmt, 0);
+
+      if (g_strcmp0 (line, "ok") != 0)
+        g_ptr_array_add (found, g_strdup (line ? line : ""));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+        g_ptr_array_add (found, g_strdup (sqlite3_errmsg (self->db)));
+      else
+        return ra_store_set_error (self, rc, _("cannot check the store"), error);
+    }
+
+  if (found->len > 0)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_CORRUPT,
+                   _("%s: the store is damaged (%s found %u problem(s), the first: %s); nothing "
+                     "was written to it"),
+                   self->path, full ? "integrity_check" : "quick_check", found->len,
+                   (const char *) g_ptr_array_index (found, 0));
+      if (problems)
+        *problems = g_steal_pointer (&found);
+      return FALSE;
+    }
+  if (problems)
+    *problems = g_steal_pointer (&found);
+  return TRUE;
+}
+
+/* The size of the store's files (database and WAL) in bytes. */
+static goffset
+store_bytes (RaStore *self)
+{
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  struct stat st;
+  goffset total = 0;
+
+  if (g_stat (self->path, &st) == 0)
+    total += st.st_size;
+  if (g_stat (wal, &st) == 0)
+    total += st.st_size;
+  return total;
+}
+
+static gboolean
+foreign_error (const char  *path,
+               const char  *why,
+               GError     **error)
+{
+  g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE,
+               _("%s: this is another program's SQLite database, not a Refusal Audit store (%s); "
+                 "it was left untouched"),
+               path, why);
+  return FALSE;
+}
+
+/* Decides from the header, read again through SQLite (a WAL may hold a
+ * newer one), whether the file is ours, new, or foreign. Writes nothing. */
+static gboolean
+check_identity (RaStore  *self,
+                gint64   *version_out,
+                GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 version, app_id, n_objects;
+
+  if ((version = pragma_int (self, "PRAGMA user_version", error)) < 0 ||
+      (app_id = pragma_int (self, "PRAGMA application_id", error)) < 0 ||
+      (n_objects = pragma_int (self, "SELECT count(*) FROM sqlite_schema", error)) < 0)
+    return FALSE;
+
+  if (app_id != 0 && app_id != RA_STORE_APPLICATION_ID)
+    {
+      g_autofree char *why = g_strdup_printf (_("its application id is %" G_GINT64_FORMAT), app_id);
+      return foreign_error (self->path, why, error);
+    }
+  if (app_id == 0 && version != 0)
+    {
+      g_autofree char *why = g_strdup_printf (_("it has user_version %" G_GINT64_FORMAT
+                                                " but not the Refusal Audit application id"),
+                                              version);
+      return foreign_error (self->path, why, error);
+    }
+  if (app_id == 0 && n_objects > 0)
+    return foreign_error (self->path, _("it has tables but not the Refusal Audit application id"), error);
+
+  if (version > RA_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NEWER,
+                   _("%s: the store was written by a newer version of Refusal Audit "
+                     "(schema %" G_GINT64_FORMAT ", this is %s with schema %d); "
+                     "it was left untouched: upgrade Refusal Audit to open it"),
+                   self->path, version, PACKAGE_VERSION, RA_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (version >= 1 && !check_tables (self, &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  *version_out = version;
+  return TRUE;
+}
+
+/**
+ * ra_store_open_full:
+ * @path: the store's file name
+ * @flags: #RaStoreOpenFlags
+ * @error: return location for a #GError
+ *
+ * Opens a store and brings its schema up to date. Everything that could
+ * refuse the file is decided before anything is written to it: a missing
+ * file (unless @flags has %RA_STORE_OPEN_CREATE), a folder or file this user
+ * may not write, a file that is not a SQLite database, one in a newer SQLite
+ * file format or written by a newer Refusal Audit, another program's
+ * database, and a damaged store (its header; the tables it must have; and
+ * `PRAGMA quick_check` when the store is at most
+ * %RA_STORE_QUICK_CHECK_MAX_BYTES, which takes a few milliseconds).
  *
  * Returns: (transfer full) (nullable): the store
  */
 RaStore *
-ra_store_open (const char  *path,
-               GError     **error)
+ra_store_open_full (const char        *path,
+                    RaStoreOpenFlags   flags,
+                    GError           **error)
 {
   g_autoptr(RaStore) self = NULL;
   g_autofree char *dir = NULL;
-  gint64 version, app_id;
+  gboolean read_only = (flags & RA_STORE_OPEN_READ_ONLY) != 0;
+  gboolean exists;
+  Header header;
+  gint64 version = 0;
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_new0 (RaStore, 1);
   self->path = g_strdup (path);
+  self->read_only = read_only;
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
-                   "%s: is a folder, not a store file", path);
+                   _("%s: is a folder, not a store file"), path);
       return NULL;
     }
 
-  dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
+  exists = g_file_test (path, G_FILE_TEST_EXISTS);
+  if (!exists)
     {
-      int errsv = errno;
+      struct stat st;
+
+      if (g_lstat (path, &st) == 0)
+        {
+          g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
+                       _("%s: is a symbolic link to a file that does not exist"), path);
+          return NULL;
+        }
+      if (!(flags & RA_STORE_OPEN_CREATE) || read_only)
+        {
+          g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_MISSING,
+                       _("%s: there is no store at this path"), path);
+          return NULL;
+        }
+      dir = g_path_get_dirname (path);
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          int errsv = errno;
+          g_set_error (error, RA_STORE_ERROR,
+                       errsv == EACCES || errsv == EROFS ? RA_STORE_ERROR_READ_ONLY : RA_STORE_ERROR_OPEN,
+                       _("%s: cannot create the folder %s: %s"), path, dir, g_strerror (errsv));
+          return NULL;
+        }
+    }
+  else if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
       g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
-                   "%s: cannot create the folder %s: %s", path, dir, g_strerror (errsv));
+                   _("%s: is not a regular file (a device, pipe or socket), not a store"), path);
       return NULL;
     }
 
+  if (!check_access (path, exists, read_only, error))
+    return NULL;
+  if (exists && !read_header (path, &header, error))
+    return NULL;
+  if (exists && !header.empty && header.application_id != 0 &&
+      header.application_id != RA_STORE_APPLICATION_ID)
+    {
+      g_autofree char *why = g_strdup_printf (_("its application id is %" G_GINT64_FORMAT),
+                                              header.application_id);
+      foreign_error (path, why, error);
+      return NULL;
+    }
+
+  /* Read-only stores are opened read-write all the same (SQLite needs to
+   * write the -shm index of a WAL), but nothing is ever written to them:
+   * ra_store_begin() refuses, and no WAL switch or migration runs. */
   rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
                         NULL);
   if (rc != SQLITE_OK)
     {
+      int errsv = self->db ? sqlite3_system_errno (self->db) : 0;
+
       g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
-                   "%s: cannot open the store: %s", path,
-                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+                   _("%s: cannot open the store: %s"), path,
+                   errsv != 0 ? g_strerror (errsv)
+                              : self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_handler (self->db, busy_wait, NULL);
+  record_files (self);
+  /* A read-only connection leaves the WAL as it found it (its frames are
+   * not copied into the database on close). */
+  if (read_only && self->files[FILE_WAL].known)
+    sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 
-  /* Read the header before writing anything: a newer or foreign file
-   * must be left exactly as it was. */
-  if ((version = pragma_int (self, "PRAGMA user_version", error)) < 0 ||
-      (app_id = pragma_int (self, "PRAGMA application_id", error)) < 0)
+  /* Read the header before writing anything: a newer, foreign or damaged
+   * file must be left exactly as it was. */
+  if (!check_identity (self, &version, error))
+    return NULL;
+  if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1 &&
+      store_bytes (self) <= RA_STORE_QUICK_CHECK_MAX_BYTES &&
+      !ra_store_check_integrity (self, FALSE, NULL, error))
     return NULL;
 
-  if (app_id != 0 && app_id != RA_STORE_APPLICATION_ID)
-    {
-      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE,
-                   "%s: this is another program's SQLite database, not a Refusal Audit store; it was left untouched",
-                   path);
-      return NULL;
-    }
+  /* cell_size_check: SQLite checks each page's cells as it reads them, so
+   * damage met later is reported rather than written further. */
+  if (!ra_store_exec (self, "PRAGMA cell_size_check = ON", error) ||
+      !ra_store_exec (self, "PRAGMA foreign_keys = ON", error))
+    return NULL;
 
-  if (version > RA_STORE_SCHEMA_VERSION)
-    {
-      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NEWER,
-                   "%s: the store was written by a newer version of Refusal Audit "
-                   "(schema %" G_GINT64_FORMAT ", this is %s with schema %d); "
-                   "it was left untouched: upgrade Refusal Audit to open it",
-                   path, version, PACKAGE_VERSION, RA_STORE_SCHEMA_VERSION);
-      return NULL;
-    }
-
-  if (version == 0 && app_id == 0)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (has_foreign_tables (self, &local_error))
-        {
-          g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_NOT_DATABASE,
-                       "%s: this SQLite database has tables of another program, not a Refusal Audit store; it was left untouched",
-                       path);
-          return NULL;
-        }
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-    }
+  if (read_only)
+    return g_steal_pointer (&self);
 
   if (!ra_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
-      !ra_store_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       /* A 32 MB page cache keeps a large import's index pages in memory
        * instead of spilling them to the WAL and reading them back. */
@@ -558,12 +1102,33 @@ ra_store_open (const char  *path,
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))
     return NULL;
 
+  /* A read opens the WAL (and its -shm): remember them too. */
+  if (pragma_int (self, "SELECT count(*) FROM sqlite_schema", error) < 0)
+    return NULL;
+  record_files (self);
+
   /* The invisible rows of an import that was killed: removed now, in short
    * transactions and for a few tens of milliseconds at most (the rest on a
    * later open or by the next import). Failing to do so is no error. */
   ra_import_pending_discard (self, 50 * 1000, NULL);
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * ra_store_open:
+ * @path: the store's file name; created (with its folders) if missing
+ * @error: return location for a #GError
+ *
+ * ra_store_open_full() with %RA_STORE_OPEN_CREATE.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+RaStore *
+ra_store_open (const char  *path,
+               GError     **error)
+{
+  return ra_store_open_full (path, RA_STORE_OPEN_CREATE, error);
 }
 
 void

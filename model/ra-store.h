@@ -37,7 +37,27 @@ typedef enum
   RA_STORE_ERROR_EXISTS,       /* a named object already exists */
   RA_STORE_ERROR_INVALID,      /* an argument is not valid for this store */
   RA_STORE_ERROR_FAILED,       /* any other SQLite failure */
+  RA_STORE_ERROR_MISSING,      /* no store at the path (and creating one was not asked for) */
+  RA_STORE_ERROR_PERMISSION,   /* this user may not read or write the store file */
+  RA_STORE_ERROR_READ_ONLY,    /* read-only folder or file system, or opened for reading */
+  RA_STORE_ERROR_REPLACED,     /* the file (or its -wal/-shm) was deleted or replaced while open */
 } RaStoreError;
+
+typedef enum
+{
+  RA_STORE_OPEN_DEFAULT   = 0,
+  RA_STORE_OPEN_CREATE    = 1 << 0, /* create a missing file (and its folders) */
+  RA_STORE_OPEN_READ_ONLY = 1 << 1, /* write nothing: no WAL switch, no migration, no writes */
+  RA_STORE_OPEN_NO_CHECK  = 1 << 2, /* skip quick_check on open (for the doctor, which runs its own) */
+} RaStoreOpenFlags;
+
+/* On open, `PRAGMA quick_check` runs when the store (with its WAL) is at
+ * most this big; before the first write of a connection, integrity_check
+ * runs up to RA_STORE_FULL_CHECK_MAX_BYTES and quick_check up to four times
+ * that. Larger stores rely on the header and schema checks, SQLite's own
+ * checks as it reads (cell_size_check) and `refusal-audit doctor`. */
+#define RA_STORE_QUICK_CHECK_MAX_BYTES (G_GINT64_CONSTANT (64) << 20)
+#define RA_STORE_FULL_CHECK_MAX_BYTES  (G_GINT64_CONSTANT (64) << 20)
 
 GQuark ra_store_error_quark (void);
 
@@ -54,6 +74,18 @@ typedef enum
 typedef struct _RaStore RaStore;
 
 RaStore     *ra_store_open               (const char    *path,
+                                          GError       **error);
+RaStore     *ra_store_open_full          (const char    *path,
+                                          RaStoreOpenFlags flags,
+                                          GError       **error);
+/* Whether the files at the store's path are still the ones open (see
+ * ra-store.c); ra_store_begin/commit call it. */
+gboolean     ra_store_check_file         (RaStore       *self,
+                                          GError       **error);
+/* PRAGMA integrity_check (FULL) or quick_check; PROBLEMS gets SQLite's lines. */
+gboolean     ra_store_check_integrity    (RaStore       *self,
+                                          gboolean       full,
+                                          GPtrArray    **problems,
                                           GError       **error);
 void         ra_store_close              (RaStore       *self);
 const char  *ra_store_get_path           (RaStore       *self);

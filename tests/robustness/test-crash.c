@@ -104,6 +104,7 @@ collect_saved (Crash      *c,
       s->reviewer = g_strdup (reviewer);
       s->ext_id = ext_id;
       s->value = g_strdup (value);
+      if (!g_strv_contains (values, s->value)) g_printerr ("BAD LINE [%s]\n", lines[i]);
       g_assert_true (g_strv_contains (values, s->value));
       g_ptr_array_add (c->saved, s);
       n++;
