@@ -82,13 +82,15 @@ audit_to_json (const RaAudit *a,
 
   cJSON_AddStringToObject (o, "name", a->name);
   cJSON_AddNumberToObject (o, "id", (double) a->id);
-  /* A string: 63-bit seeds do not fit a JSON number exactly. */
+  /* A string: 64-bit seeds do not fit a JSON number exactly. */
   cJSON_AddStringToObject (o, "seed", seed);
   cJSON_AddItemToObject (o, "filters", filters ? filters : cJSON_CreateObject ());
   cJSON_AddStringToObject (o, "declined_by", ra_declined_by_to_string (a->declined_by));
   cJSON_AddStringToObject (o, "strata_by", ra_strata_by_to_string (a->strata_by));
   cJSON_AddItemToObject (o, "design", design ? design : cJSON_CreateObject ());
   cJSON_AddStringToObject (o, "fingerprint", a->fingerprint);
+  cJSON_AddStringToObject (o, "key_version", ra_key_version_to_string (a->key_version));
+  cJSON_AddStringToObject (o, "frame_source", a->external ? "external" : "local");
   cJSON_AddStringToObject (o, "created_at", a->created_at);
   cJSON_AddStringToObject (o, "tool_version", a->tool_version);
   cJSON_AddBoolToObject (o, "reveal_model", a->reveal_model);
@@ -203,6 +205,15 @@ print_design_summary (const RaAudit *a)
   if (cJSON_IsArray (ext) && cJSON_GetArraySize (ext) > 0)
     printf ("extended     %d time(s)\n", cJSON_GetArraySize (ext));
   printf ("frame        %" G_GUINT64_FORMAT " declines, fingerprint %s\n", a->population, a->fingerprint);
+  printf ("key          %s\n", a->key_version == RA_KEY_MD5 ? "md5(seed:model:id)" : "SipHash-2-4(seed, id NUL model)");
+  {
+    const cJSON *external = cJSON_GetObjectItemCaseSensitive (design, "external");
+
+    if (a->external && cJSON_IsObject (external))
+      printf ("counted by   %s (external frame; frame query SHA-256 %s)\n",
+              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (external, "engine")),
+              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (external, "frame_query_sha256")));
+  }
   printf ("blind        model %s, detector %s\n",
           a->reveal_model ? "shown" : "hidden", a->reveal_detector ? "shown" : "hidden");
 }

@@ -9,7 +9,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,47 +30,19 @@ exit_code_for (const GError *error)
   return ra_cli_exit_code_for (error);
 }
 
+/* The query to PATH (NULL: standard output) through the one safe writer:
+ * a file is replaced whole, a device or pipe written in place, the store
+ * never. Standard output gets a line end after each query. */
 static gboolean
 write_query (const char  *command,
              const char  *path,
              const char  *query,
              int         *exit_code)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *text = path ? g_strdup (query) : g_strconcat (query, "\n", NULL);
 
-  if (path == NULL)
-    {
-      fputs (query, stdout);
-      fputs ("\n", stdout);
-      return TRUE;
-    }
-  /* A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as
-   * it is: renaming a file over it would replace it. */
-  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      FILE *f = fopen (path, "w");
-      gboolean written;
-
-      if (f == NULL)
-        {
-          *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s: %s", path, g_strerror (errno));
-          return FALSE;
-        }
-      written = fputs (query, f) >= 0;
-      if (fclose (f) != 0 || !written)
-        {
-          *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s: cannot write the query", path);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  /* A file: written to a temporary file and renamed, never half a query. */
-  if (!g_file_set_contents (path, query, -1, &error))
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
-      return FALSE;
-    }
-  return TRUE;
+  *exit_code = ra_cli_write_output (command, path, text, strlen (text));
+  return *exit_code == RA_EXIT_OK;
 }
 
 int

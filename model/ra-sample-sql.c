@@ -803,12 +803,12 @@ ra_sample_sql_sample_query (RaSampleSql               *self,
     {
       g_string_append (sql, ",\nra_sample AS (\n  SELECT * FROM ra_chained\n  WHERE ");
       g_string_append (sql, after ? after : "TRUE");
-      g_string_append_printf (sql, "\n  QUALIFY ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) <= %s\n)",
+      g_string_append_printf (sql, "\n  QUALIFY row_number() OVER (PARTITION BY %s ORDER BY %s) <= %s\n)",
                               partition, order, limit);
     }
   else
     {
-      g_string_append_printf (sql, ",\nra_ranked AS (\n  SELECT ra_chained.*, ROW_NUMBER() OVER"
+      g_string_append_printf (sql, ",\nra_ranked AS (\n  SELECT ra_chained.*, row_number() OVER"
                               " (PARTITION BY %s ORDER BY %s) AS %s\n  FROM ra_chained",
                               partition, order, q_rank);
       if (after)

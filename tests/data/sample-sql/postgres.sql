@@ -45,7 +45,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
   FROM ra_chained
 ),
 ra_sample AS (
@@ -84,7 +84,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class", "model" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
   FROM ra_chained
   WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" COLLATE "C" > '7f0000000000000000000000000000aa')
        OR ("class" = E'o''brien "\\" \n' AND "model" = 'it''s'))

@@ -47,7 +47,7 @@ ra_chained AS (
 ra_sample AS (
   SELECT * FROM ra_chained
   WHERE TRUE
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") <= 50
+  QUALIFY row_number() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") <= 50
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
@@ -85,7 +85,7 @@ ra_sample AS (
   SELECT * FROM ra_chained
   WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" > '7f0000000000000000000000000000aa')
        OR ("class" = 'o''brien "\\" \n' AND "model" = 'it''s'))
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") <= CASE
+  QUALIFY row_number() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") <= CASE
       WHEN "class" = 'medical' AND "model" = 'gpt-x' THEN 20
       WHEN "class" = 'o''brien "\\" \n' AND "model" = 'it''s' THEN 5
       ELSE 0 END

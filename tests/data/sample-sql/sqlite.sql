@@ -47,7 +47,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") AS "sample_rank"
   FROM ra_chained
 ),
 ra_sample AS (
@@ -87,7 +87,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") AS "sample_rank"
   FROM ra_chained
   WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" > '7f0000000000000000000000000000aa')
        OR ("class" = 'o''brien "\" 
