@@ -52,7 +52,7 @@ ra_cmd_sample_sql (int argc, char **argv)
   g_autofree char *dialect = NULL, *table = NULL, *declined_values = NULL, *declined_sql = NULL;
   g_autofree char *strata = NULL, *from = NULL, *to = NULL, *seed = NULL, *frame = NULL;
   g_autofree char *extend = NULL, *frame_out = NULL, *sample_out = NULL;
-  g_auto(GStrv) maps = NULL, models = NULL, classes = NULL;
+  g_auto(GStrv) maps = NULL, models = NULL, classes = NULL, batches = NULL;
   RaCliSizeOptions so = { 0 };
   const GOptionEntry entries[] = {
     { "dialect", 0, 0, G_OPTION_ARG_STRING, &dialect,
@@ -66,6 +66,8 @@ ra_cmd_sample_sql (int argc, char **argv)
     { "declined-sql", 0, 0, G_OPTION_ARG_STRING, &declined_sql,
       "Or: an SQL boolean expression, true for a declined turn (inserted as written)", "EXPR" },
     { "strata", 0, 0, G_OPTION_ARG_STRING, &strata, "Strata: class (default) or class,model", "BY" },
+    { "batch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &batches,
+      "Only turns of this batch: the column mapped to batch holds it (repeatable)", "NAME" },
     { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models, "Only turns of this model version (repeatable)", "M" },
     { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Only turns of this class (repeatable)", "C" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Only turns at or after this RFC 3339 time", "TIME" },
@@ -118,7 +120,8 @@ ra_cmd_sample_sql (int argc, char **argv)
 
   if (extend != NULL)
     {
-      if (table || maps || declined_values || declined_sql || strata || models || classes || from || to || seed)
+      if (table || maps || declined_values || declined_sql || strata || models || classes || from || to || seed ||
+          batches)
         {
           code = ra_cli_fail (command, RA_EXIT_USAGE,
                               "--extend takes the table, columns, signal, filters and seed the audit "
@@ -222,7 +225,8 @@ ra_cmd_sample_sql (int argc, char **argv)
                                 error->message);
             goto out;
           }
-        if (!ra_sample_sql_set_filters (spec, models, classes, nfrom, nto, &error))
+        if (!ra_sample_sql_set_filters (spec, models, classes, nfrom, nto, &error) ||
+            !ra_sample_sql_set_batches (spec, batches, &error))
           {
             code = ra_cli_fail (command, RA_EXIT_USAGE, "%s", error->message);
             goto out;
