@@ -17,6 +17,7 @@
 #include "ra-audit-external.h"
 #include "ra-cli.h"
 #include "ra-cli-size.h"
+#include "ra-queue.h"
 #include "ra-team.h"
 #include "ra-labels.h"
 #include "ra-report.h"
@@ -610,20 +611,15 @@ audit_list (int argc, char **argv)
       for (guint i = 0; i < audits->len; i++)
         {
           const RaAudit *a = g_ptr_array_index (audits, i);
-          g_autoptr(GPtrArray) strata = ra_audit_get_strata (store, a->id, &error);
           g_autofree char *n = ra_cli_format_count (a->population);
           g_autofree char *s = ra_cli_format_count (a->sampled);
           g_autofree char *l = NULL;
-          guint64 labelled = 0;
+          RaQueueProgress progress;
 
-          if (strata == NULL)
+          /* resolved items (definite or unsure), as everywhere */
+          if (!ra_queue_progress (store, a->id, NULL, &progress, &error))
             return ra_cli_fail_error (command, error);
-          for (guint k = 0; k < strata->len; k++)
-            {
-              const RaAuditStratum *st = g_ptr_array_index (strata, k);
-              labelled += st->labelled + st->unsure;
-            }
-          l = ra_cli_format_count (labelled);
+          l = ra_cli_format_count (progress.resolved);
           ra_table_add_row (table, a->name, a->created_at, ra_strata_by_to_string (a->strata_by),
                             ra_declined_by_to_string (a->declined_by), n, s, l, NULL);
         }

@@ -227,6 +227,11 @@ golden_spec (RaSqlDialect d,
   g_assert_true (ra_sample_sql_add_map (spec, "model=model_version", &error));
   g_assert_true (ra_sample_sql_add_map (spec, "timestamp=created_at", &error));
   g_assert_true (ra_sample_sql_add_map (spec, "declined=refusal flag", &error));
+  g_assert_true (ra_sample_sql_add_map (spec, "batch=export", &error));
+  {
+    char *batches[] = { "2026-01 \"eu\"", "x'); DROP TABLE turns; --", NULL };
+    g_assert_true (ra_sample_sql_set_batches (spec, batches, &error));
+  }
   g_assert_true (ra_sample_sql_set_declined_values (spec, "full,partial's", &error));
   g_assert_true (ra_sample_sql_set_filters (spec, models, classes, "2026-01-01T00:00:00.000000Z",
                                             "2026-02-01T00:00:00.000000Z", &error));

@@ -5,7 +5,8 @@ WITH ra_turns AS (
          CAST(`task` AS Nullable(String)) AS `class`,
          CASE WHEN CAST(`refusal flag` AS Nullable(String)) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+  WHERE CAST(`export` AS Nullable(String)) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
     AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
 )
 SELECT `class`, `model`,
@@ -29,7 +30,8 @@ WITH ra_turns AS (
          formatDateTime(`created_at`, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS `timestamp`,
          CASE WHEN CAST(`refusal flag` AS Nullable(String)) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+  WHERE CAST(`export` AS Nullable(String)) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
     AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
 ),
 ra_keyed AS (
@@ -53,7 +55,7 @@ ra_sample AS (
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"af1a78be2a07a1a880deeadb5b737a7c1fe6114049ac7eb678bef3ebdbeab8ca","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"clickhouse","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"b8c95416cab3a47c7601c0c69830c6c8b3c1aeca6edbd97965f7ef4869061889","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"clickhouse","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `sample_key`, `id`, `model`
 ;
@@ -68,7 +70,8 @@ WITH ra_turns AS (
          formatDateTime(`created_at`, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS `timestamp`,
          CASE WHEN CAST(`refusal flag` AS Nullable(String)) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+  WHERE CAST(`export` AS Nullable(String)) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
     AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
 ),
 ra_keyed AS (
@@ -97,7 +100,7 @@ ra_sample AS (
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"af1a78be2a07a1a880deeadb5b737a7c1fe6114049ac7eb678bef3ebdbeab8ca","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"clickhouse","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"b8c95416cab3a47c7601c0c69830c6c8b3c1aeca6edbd97965f7ef4869061889","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"clickhouse","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `model`, `sample_key`, `id`, `model`
 ;
