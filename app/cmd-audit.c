@@ -814,7 +814,7 @@ audit_set (int argc, char **argv)
 {
   const char *command = "audit set";
   g_autofree char *reveal_model = NULL, *reveal_detector = NULL, *overlap_text = NULL;
-  int per_item = 0;
+  int per_item = -1;
   const GOptionEntry entries[] = {
     { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version (default: unchanged; new audits: no)", "yes|no" },
     { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
@@ -849,8 +849,10 @@ audit_set (int argc, char **argv)
         return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
                             overlap_text);
     }
-  if (per_item < 0 || per_item > 100)
+  if (per_item != -1 && (per_item < 1 || per_item > 100))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 100", per_item);
+  if (per_item == -1)
+    per_item = 0;
   if (rm < 0 && rd < 0 && isnan (overlap) && per_item == 0)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model, --reveal-detector, --overlap "
                         "and/or --reviewers-per-item");
