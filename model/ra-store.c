@@ -40,6 +40,7 @@ struct _RaStore
   gboolean  lost;              /* a file was deleted or replaced while open */
   gboolean  read_only;
   gboolean  checked_for_write; /* check_before_first_write() passed */
+  int       wal_frames;        /* frames in the WAL after the last commit */
 };
 
 G_DEFINE_QUARK (ra-store-error-quark, ra_store_error)
@@ -959,6 +960,37 @@ check_identity (RaStore  *self,
   return TRUE;
 }
 
+/* After every commit. A small transaction (a label, a guideline, an undo)
+ * is copied into the database file at once (a passive checkpoint, which
+ * never waits), so what a reviewer was told is saved does not live in the
+ * -wal file alone: deleting that file loses nothing acknowledged. Large
+ * ones wait for the usual checkpoint at 1,000 pages. */
+#define SMALL_COMMIT_FRAMES 64
+#define AUTOCHECKPOINT_FRAMES 1000
+
+static int
+wal_hook (void       *data,
+          sqlite3    *db,
+          const char *name,
+          int         frames)
+{
+  RaStore *self = data;
+  int added = frames >= self->wal_frames ? frames - self->wal_frames : frames;
+
+  self->wal_frames = frames;
+  if (self->lost)
+    return SQLITE_OK;
+  if ((added > 0 && added <= SMALL_COMMIT_FRAMES) || frames >= AUTOCHECKPOINT_FRAMES)
+    {
+      int log = 0, done = 0;
+
+      if (sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+          log == done)
+        self->wal_frames = 0;  /* the next commit starts the WAL again */
+    }
+  return SQLITE_OK;
+}
+
 /**
  * ra_store_open_full:
  * @path: the store's file name
@@ -1092,6 +1124,7 @@ ra_store_open_full (const char        *path,
   if (read_only)
     return g_steal_pointer (&self);
 
+  sqlite3_wal_hook (self->db, wal_hook, self);
   if (!ra_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       /* A 32 MB page cache keeps a large import's index pages in memory
