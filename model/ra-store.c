@@ -1110,10 +1110,20 @@ ra_store_open_full (const char        *path,
    * file must be left exactly as it was. */
   if (!check_identity (self, &version, error))
     return NULL;
-  if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1 &&
-      store_bytes (self) <= RA_STORE_QUICK_CHECK_MAX_BYTES &&
-      !ra_store_check_integrity (self, FALSE, NULL, error))
-    return NULL;
+  if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
+    {
+      goffset bytes = store_bytes (self);
+
+      if (bytes <= RA_STORE_OPEN_FULL_CHECK_MAX_BYTES)
+        {
+          if (!ra_store_check_integrity (self, TRUE, NULL, error))
+            return NULL;
+          self->checked_for_write = TRUE;
+        }
+      else if (bytes <= RA_STORE_QUICK_CHECK_MAX_BYTES &&
+               !ra_store_check_integrity (self, FALSE, NULL, error))
+        return NULL;
+    }
 
   /* cell_size_check: SQLite checks each page's cells as it reads them, so
    * damage met later is reported rather than written further. */
