@@ -17,6 +17,8 @@
 #include "ra-audit.h"
 #include "ra-import.h"
 #include "ra-labels.h"
+#include "ra-queue.h"
+#include "ra-resolve.h"
 #include "ra-report.h"
 #include "ra-store.h"
 #include "ra-turns.h"
@@ -285,6 +287,59 @@ void             ra_database_list_items_async    (RaDatabase           *self,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 GPtrArray       *ra_database_list_items_finish   (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* Labelling as a team (ra-database-team.c; the rules are ra-resolve.h,
+ * ra-labels.h and ra-queue.h). */
+
+/* (element-type RaResolvedItem): the items whose reviewers disagree, in
+ * review order, with every reviewer's verdict and note (the lead's view);
+ * WITH_ADJUDICATED: the decided ones too. */
+void             ra_database_list_disagreements_async  (RaDatabase     *self,
+                                                        gint64          audit_id,
+                                                        gboolean        with_adjudicated,
+                                                        GCancellable   *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer        user_data);
+GPtrArray       *ra_database_list_disagreements_finish (RaDatabase     *self,
+                                                        GAsyncResult   *result,
+                                                        GError        **error);
+/* REVIEWER (the lead) decides a disputed item; returns the event id. */
+void             ra_database_adjudicate_async    (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  gint64                turn_id,
+                                                  const char           *reviewer,
+                                                  RaLabelValue          value,
+                                                  const char           *note,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+char            *ra_database_adjudicate_finish   (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+/* A note and flag of REVIEWER that never changes their verdict. */
+void             ra_database_annotate_async      (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  gint64                turn_id,
+                                                  const char           *reviewer,
+                                                  const char           *note,
+                                                  gboolean              flagged,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+char            *ra_database_annotate_finish     (RaDatabase           *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+/* The audit's progress (resolved labels) and REVIEWER's (nullable): their
+ * labels and what is left in their queue. */
+void             ra_database_progress_async      (RaDatabase           *self,
+                                                  gint64                audit_id,
+                                                  const char           *reviewer,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+RaQueueProgress *ra_database_progress_finish     (RaDatabase           *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 

@@ -65,8 +65,9 @@ count_turns (RaStore     *store,
 /* Each chunk of turns is read and judged without the write lock, then its
  * verdicts are written in one short transaction: a label committed while
  * `detect` runs waits for one chunk's writes at most (a few milliseconds). */
-#define CHUNK_TURNS    8192
+#define CHUNK_TURNS    4096
 #define CHUNK_USEC     100000   /* judging time after which a chunk is written early */
+#define WRITE_TURNS    512      /* verdicts per write transaction */
 
 typedef struct
 {
@@ -161,25 +162,22 @@ write_rows_one_by_one (RaStore       *store,
   return TRUE;
 }
 
-/* Writes PENDING in one transaction (then empties it). */
+/* Writes PENDING[FROM, FROM + N) in one transaction. */
 static gboolean
-write_chunk (RaStore       *store,
-             sqlite3_stmt  *multi,
-             sqlite3_stmt  *single,
-             GArray        *pending,
-             GCancellable  *cancellable,
-             GError       **error)
+write_transaction (RaStore       *store,
+                   sqlite3_stmt  *multi,
+                   sqlite3_stmt  *single,
+                   GArray        *pending,
+                   guint          from,
+                   guint          n,
+                   GError       **error)
 {
-  guint i = 0;
+  guint i = from;
 
-  if (pending->len == 0)
-    return TRUE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
   if (!ra_store_begin (store, error))
     return FALSE;
 
-  for (; i + ROWS_PER_INSERT <= pending->len; i += ROWS_PER_INSERT)
+  for (; i + ROWS_PER_INSERT <= from + n; i += ROWS_PER_INSERT)
     {
       int rc;
 
@@ -190,23 +188,48 @@ write_chunk (RaStore       *store,
       if (rc == SQLITE_DONE)
         continue;
       /* The statement changed nothing: write its rows one by one. */
-      if ((rc & 0xff) != SQLITE_CONSTRAINT ||
-          !write_rows_one_by_one (store, single, pending, i, ROWS_PER_INSERT, error))
+      if ((rc & 0xff) != SQLITE_CONSTRAINT)
         {
-          if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT)
-            ra_store_set_error (store, rc, "cannot store the verdicts", error);
+          ra_store_set_error (store, rc, "cannot store the verdicts", error);
+          ra_store_rollback (store);
+          return FALSE;
+        }
+      if (!write_rows_one_by_one (store, single, pending, i, ROWS_PER_INSERT, error))
+        {
           ra_store_rollback (store);
           return FALSE;
         }
     }
-  if (!write_rows_one_by_one (store, single, pending, i, pending->len - i, error))
+  if (!write_rows_one_by_one (store, single, pending, i, from + n - i, error))
     {
       ra_store_rollback (store);
       return FALSE;
     }
 
-  g_array_set_size (pending, 0);
   return ra_store_commit (store, error);
+}
+
+/* Writes PENDING (then empties it) in transactions of WRITE_TURNS rows:
+ * each holds the store's write lock for a millisecond or two. */
+static gboolean
+write_chunk (RaStore       *store,
+             sqlite3_stmt  *multi,
+             sqlite3_stmt  *single,
+             GArray        *pending,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  for (guint from = 0; from < pending->len; from += WRITE_TURNS)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!write_transaction (store, multi, single, pending, from,
+                              MIN (WRITE_TURNS, pending->len - from), error))
+        return FALSE;
+    }
+
+  g_array_set_size (pending, 0);
+  return TRUE;
 }
 
 RaDetectResult *

@@ -63,11 +63,17 @@ typedef void   (*RaDetectProgressFunc)   (guint64         done,
  * @batch: (nullable): only the turns of the batch(es) of this name
  * @force: re-run the rules on turns already judged by the same rules version
  *
- * Runs @rules over the turns (streaming, prepared statements, one
- * transaction) and stores verdict, deciding rule and rules version in
- * `detections`. Never touches `turns.declined`. Turns already judged by the
- * same rules version are skipped (their verdict cannot differ) unless @force.
- * Cancelling rolls everything back.
+ * Runs @rules over the visible turns in id order, a chunk at a time: each
+ * chunk is read and judged without the write lock, then its verdicts,
+ * deciding rules and rules version are written to `detections` in one short
+ * transaction, so a label committed meanwhile waits milliseconds at most.
+ * Never touches `turns.declined`. Turns already judged by the same rules
+ * version are skipped (their verdict cannot differ) unless @force, so a run
+ * that was cancelled, killed or stopped by an error keeps the verdicts it
+ * committed (each is what these rules say about its turn) and running again
+ * finishes the rest. A regex that reaches its match limits stops the run
+ * with RA_RULES_ERROR_LIMIT naming the rule and the turn. @progress is
+ * called after each chunk.
  *
  * Returns: (transfer full) (nullable): what changed
  */

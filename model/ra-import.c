@@ -38,14 +38,32 @@ typedef struct
   int    outcome;
 } QueuedRow;
 
+/* A batch of queued rows: written in one transaction. */
+typedef struct
+{
+  GByteArray *bytes;    /* the values, each NUL-terminated */
+  GArray     *rows;     /* of QueuedRow */
+} RowBuf;
+
+/* The writer: a thread that writes the rows the reading thread queued, so
+ * that reading and checking the file (one core) overlap with SQLite's work
+ * (another core). Two buffers go back and forth: memory stays bounded. */
 struct _RaImportRows
 {
-  GByteArray   *bytes;  /* the values, each NUL-terminated */
-  GArray       *rows;   /* of QueuedRow */
+  Import       *im;
+  RowBuf       *filling;    /* the reading thread's */
+  RowBuf        bufs[2];
+  GAsyncQueue  *full;       /* to the writer; &stop ends it */
+  GAsyncQueue  *empty;      /* back to the reader */
+  GThread      *thread;
   sqlite3_stmt *insert;
-  guint         limit;  /* rows per transaction, adapted to STEP_TARGET_US */
+  gint          limit;      /* rows per transaction, adapted to STEP_TARGET_US (atomic) */
   guint64       wal_pages;
+  gint          failed;     /* atomic: the writer met ERROR */
+  GError       *error;
 };
+
+static RowBuf stop;
 
 /* One write transaction holds the lock for about this long. */
 #define STEP_TARGET_US 10000
@@ -58,24 +76,18 @@ static const char insert_sql[] =
   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static void
-rows_free (RaImportRows *rows)
+clear_buf (RowBuf *buf)
 {
-  if (rows == NULL)
-    return;
-  g_byte_array_unref (rows->bytes);
-  g_array_unref (rows->rows);
-  g_clear_pointer (&rows->insert, sqlite3_finalize);
-  g_free (rows);
+  g_byte_array_set_size (buf->bytes, 0);
+  g_array_set_size (buf->rows, 0);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportRows, rows_free)
-
 static void
-put (RaImportRows *rows,
-     QueuedRow    *row,
-     int           col,
-     const char   *text,
-     gssize        len)
+put (RowBuf     *buf,
+     QueuedRow  *row,
+     int         col,
+     const char *text,
+     gssize      len)
 {
   if (text == NULL)
     {
@@ -84,10 +96,10 @@ put (RaImportRows *rows,
     }
   if (len < 0)
     len = strlen (text);
-  row->off[col] = rows->bytes->len;
+  row->off[col] = buf->bytes->len;
   row->len[col] = len;
-  g_byte_array_append (rows->bytes, (const guint8 *) text, len);
-  g_byte_array_append (rows->bytes, (const guint8 *) "", 1);
+  g_byte_array_append (buf->bytes, (const guint8 *) text, len);
+  g_byte_array_append (buf->bytes, (const guint8 *) "", 1);
 }
 
 /* Records the imported row's class; CLASS is NUL-terminated. */
@@ -121,16 +133,17 @@ wal_hook (void       *data,
  * label, and for deleting the rows of the import if it fails. */
 #define ROOM_RESERVE (512u * 1024)
 
-/* Refuses to write the queued rows when they would leave the file system
- * too full to checkpoint what is written already: then the rows of a failed
- * import could not be deleted, nor a label saved, until space is made. */
+/* Refuses to write BUF when it would leave the file system too full to
+ * checkpoint what is written already: then the rows of a failed import
+ * could not be deleted, nor a label saved, until space is made. */
 static gboolean
-check_room (Import  *im,
-            GError **error)
+check_room (RaImportRows  *rows,
+            RowBuf        *buf,
+            GError       **error)
 {
-  RaImportRows *rows = im->rows;
-  sqlite3 *db = ra_store_get_db (im->store);
-  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (im->store));
+  RaStore *store = rows->im->store;
+  sqlite3 *db = ra_store_get_db (store);
+  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
   guint64 page = 4096, need;
   struct statvfs st;
 
@@ -138,13 +151,13 @@ check_room (Import  *im,
     return TRUE;   /* unknown: SQLite reports a full disk itself */
 
   {
-    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (im->store, "PRAGMA page_size", NULL);
+    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "PRAGMA page_size", NULL);
     if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
       page = sqlite3_column_int64 (stmt, 0);
   }
 
   /* The rows go into the WAL, then into the store file. */
-  need = 2 * (guint64) rows->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
+  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
   if ((guint64) st.f_bavail * st.f_frsize >= need)
     return TRUE;
 
@@ -156,36 +169,37 @@ check_room (Import  *im,
   }
   if (statvfs (dir, &st) != 0)
     return TRUE;
-  need = 2 * (guint64) rows->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
+  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
   if ((guint64) st.f_bavail * st.f_frsize >= need)
     return TRUE;
 
-  return ra_store_set_error (im->store, SQLITE_FULL, _("cannot store the turns"), error);
+  return ra_store_set_error (store, SQLITE_FULL, _("cannot store the turns"), error);
 }
 
-/* Writes the queued rows in one transaction. */
+/* In the writer thread: writes BUF in one transaction. */
 static gboolean
-flush_rows (Import  *im,
-            GError **error)
+flush_rows (RaImportRows  *rows,
+            RowBuf        *buf,
+            GError       **error)
 {
-  RaImportRows *rows = im->rows;
+  Import *im = rows->im;
   sqlite3 *db = ra_store_get_db (im->store);
   sqlite3_stmt *s = rows->insert;
   gint64 start;
 
-  if (rows->rows->len == 0)
+  if (buf->rows->len == 0)
     return TRUE;
-  if (!check_room (im, error))
+  if (!check_room (rows, buf, error))
     return FALSE;
 
   start = g_get_monotonic_time ();
   if (!ra_store_begin (im->store, error))
     return FALSE;
 
-  for (guint i = 0; i < rows->rows->len; i++)
+  for (guint i = 0; i < buf->rows->len; i++)
     {
-      const QueuedRow *row = &g_array_index (rows->rows, QueuedRow, i);
-      const char *base = (const char *) rows->bytes->data;
+      const QueuedRow *row = &g_array_index (buf->rows, QueuedRow, i);
+      const char *base = (const char *) buf->bytes->data;
       int rc;
 
       sqlite3_reset (s);
@@ -239,15 +253,13 @@ flush_rows (Import  *im,
 
   {
     gint64 took = g_get_monotonic_time () - start;
+    gint limit = g_atomic_int_get (&rows->limit);
 
-    if (took < STEP_TARGET_US / 2 && rows->limit < 16384)
-      rows->limit *= 2;
-    else if (took > STEP_TARGET_US * 2 && rows->limit > 8)
-      rows->limit /= 2;
+    if (took < STEP_TARGET_US / 2 && limit < 16384)
+      g_atomic_int_set (&rows->limit, limit * 2);
+    else if (took > STEP_TARGET_US * 2 && limit > 8)
+      g_atomic_int_set (&rows->limit, limit / 2);
   }
-
-  g_byte_array_set_size (rows->bytes, 0);
-  g_array_set_size (rows->rows, 0);
 
   /* Checkpoint outside the timed transaction (automatic checkpoints are
    * off on this connection while it imports). */
@@ -259,40 +271,137 @@ flush_rows (Import  *im,
   return TRUE;
 }
 
+static gpointer
+writer_thread (gpointer data)
+{
+  RaImportRows *rows = data;
+
+  for (;;)
+    {
+      RowBuf *buf = g_async_queue_pop (rows->full);
+
+      if (buf == &stop)
+        return NULL;
+      if (!g_atomic_int_get (&rows->failed) && !flush_rows (rows, buf, &rows->error))
+        g_atomic_int_set (&rows->failed, 1);
+      clear_buf (buf);
+      g_async_queue_push (rows->empty, buf);
+    }
+}
+
+static RaImportRows *
+writer_start (Import  *im,
+              GError **error)
+{
+  RaImportRows *rows = g_new0 (RaImportRows, 1);
+
+  rows->im = im;
+  rows->limit = 64;
+  rows->full = g_async_queue_new ();
+  rows->empty = g_async_queue_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (rows->bufs); i++)
+    {
+      rows->bufs[i].bytes = g_byte_array_sized_new (QUEUE_MAX_BYTES + 64 * 1024);
+      rows->bufs[i].rows = g_array_new (FALSE, FALSE, sizeof (QueuedRow));
+    }
+  rows->filling = &rows->bufs[0];
+  g_async_queue_push (rows->empty, &rows->bufs[1]);
+
+  if (!(rows->insert = ra_store_prepare (im->store, insert_sql, error)))
+    return rows;
+  sqlite3_wal_autocheckpoint (ra_store_get_db (im->store), 0);
+  sqlite3_wal_hook (ra_store_get_db (im->store), wal_hook, rows);
+  rows->thread = g_thread_new ("ra-import-writer", writer_thread, rows);
+  return rows;
+}
+
+/* Stops the writer, after it wrote what is queued when WRITE_REST. Returns
+ * FALSE with its error if it failed. */
+static gboolean
+writer_finish (RaImportRows  *rows,
+               gboolean       write_rest,
+               GError       **error)
+{
+  if (rows == NULL)
+    return TRUE;
+  if (rows->thread != NULL)
+    {
+      if (write_rest && rows->filling->rows->len > 0)
+        {
+          g_async_queue_push (rows->full, rows->filling);
+          rows->filling = g_async_queue_pop (rows->empty);
+        }
+      g_async_queue_push (rows->full, &stop);
+      g_thread_join (rows->thread);
+      rows->thread = NULL;
+      /* Back to automatic checkpoints (and no hook pointing at ROWS). */
+      sqlite3_wal_autocheckpoint (ra_store_get_db (rows->im->store), 1000);
+    }
+  clear_buf (rows->filling);
+  if (rows->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&rows->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+rows_free (RaImportRows *rows)
+{
+  if (rows == NULL)
+    return;
+  writer_finish (rows, FALSE, NULL);
+  g_clear_error (&rows->error);
+  for (guint i = 0; i < G_N_ELEMENTS (rows->bufs); i++)
+    {
+      g_byte_array_unref (rows->bufs[i].bytes);
+      g_array_unref (rows->bufs[i].rows);
+    }
+  g_async_queue_unref (rows->full);
+  g_async_queue_unref (rows->empty);
+  g_clear_pointer (&rows->insert, sqlite3_finalize);
+  g_free (rows);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportRows, rows_free)
+
 gboolean
 ra_import_queue_record (Import  *im,
                         GError **error)
 {
   RaImportRows *rows = im->rows;
+  RowBuf *buf = rows->filling;
   QueuedRow row;
 
-  put (rows, &row, C_EXT_ID, im->v[F_ID].text, im->v[F_ID].len);
+  put (buf, &row, C_EXT_ID, im->v[F_ID].text, im->v[F_ID].len);
   if (im->v[F_MODEL].text != NULL)
-    put (rows, &row, C_MODEL, im->v[F_MODEL].text, im->v[F_MODEL].len);
+    put (buf, &row, C_MODEL, im->v[F_MODEL].text, im->v[F_MODEL].len);
   else
-    put (rows, &row, C_MODEL, "", 0);
-  put (rows, &row, C_CLASS, im->v[F_CLASS].text, im->v[F_CLASS].len);
-  put (rows, &row, C_TS, im->ts, -1);
-  put (rows, &row, C_CONVERSATION, im->v[F_CONVERSATION_ID].text, im->v[F_CONVERSATION_ID].len);
-  put (rows, &row, C_PROMPT, im->v[F_PROMPT].text, im->v[F_PROMPT].len);
-  put (rows, &row, C_MESSAGES, im->messages, -1);
-  put (rows, &row, C_RESPONSE, im->v[F_RESPONSE].text, im->v[F_RESPONSE].len);
-  put (rows, &row, C_META, im->meta, -1);
+    put (buf, &row, C_MODEL, "", 0);
+  put (buf, &row, C_CLASS, im->v[F_CLASS].text, im->v[F_CLASS].len);
+  put (buf, &row, C_TS, im->ts, -1);
+  put (buf, &row, C_CONVERSATION, im->v[F_CONVERSATION_ID].text, im->v[F_CONVERSATION_ID].len);
+  put (buf, &row, C_PROMPT, im->v[F_PROMPT].text, im->v[F_PROMPT].len);
+  put (buf, &row, C_MESSAGES, im->messages, -1);
+  put (buf, &row, C_RESPONSE, im->v[F_RESPONSE].text, im->v[F_RESPONSE].len);
+  put (buf, &row, C_META, im->meta, -1);
   row.declined = im->declined;
   row.outcome = im->outcome;
-  g_array_append_val (rows->rows, row);
+  g_array_append_val (buf->rows, row);
 
-  if (rows->rows->len >= rows->limit || rows->bytes->len >= QUEUE_MAX_BYTES)
-    return flush_rows (im, error);
+  if (buf->rows->len >= (guint) g_atomic_int_get (&rows->limit) || buf->bytes->len >= QUEUE_MAX_BYTES)
+    {
+      if (g_atomic_int_get (&rows->failed))
+        {
+          /* The writer's error is reported by writer_finish (). */
+          g_set_error_literal (error, RA_STORE_ERROR, RA_STORE_ERROR_FAILED, "writer failed");
+          return FALSE;
+        }
+      g_async_queue_push (rows->full, buf);
+      rows->filling = g_async_queue_pop (rows->empty);
+    }
   return TRUE;
-}
-
-/* Forgets the queued rows (strict mode, once a record was invalid). */
-static void
-drop_queue (Import *im)
-{
-  g_byte_array_set_size (im->rows->bytes, 0);
-  g_array_set_size (im->rows->rows, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -320,9 +429,7 @@ end_import (Import       *im,
 {
   RaImportResult *result = im->result;
 
-  if (im->rows != NULL)
-    drop_queue (im);
-  sqlite3_wal_autocheckpoint (ra_store_get_db (im->store), 1000);
+  writer_finish (im->rows, FALSE, NULL);
   ra_import_pending_drop (im->store, lock);
   result->batch_id = 0;
   result->imported = 0;
@@ -409,21 +516,26 @@ import_stream (RaStore               *store,
       !ra_import_pending_begin (store, lock, &result->batch_id, &im.first_turn, error))
     return NULL;
 
-  rows = g_new0 (RaImportRows, 1);
-  rows->bytes = g_byte_array_sized_new (QUEUE_MAX_BYTES + 64 * 1024);
-  rows->rows = g_array_new (FALSE, FALSE, sizeof (QueuedRow));
-  rows->limit = 64;
-  im.rows = rows;
-  if (!(rows->insert = ra_store_prepare (store, insert_sql, error)))
+  im.rows = rows = writer_start (&im, error);
+  if (rows->thread == NULL)
     goto drop;
-  sqlite3_wal_hook (ra_store_get_db (store), wal_hook, rows);
 
   if (format == RA_FORMAT_JSONL)
     ok = ra_import_read_jsonl (&im, &local_error);
   else
     ok = ra_import_read_csv (&im, &local_error);
-  if (ok && !(im.failed && !options->skip_invalid))
-    ok = flush_rows (&im, &local_error);
+  {
+    /* The writer's own error (a full disk ...) says more than the
+     * reader's note that it stopped. */
+    g_autoptr(GError) writer_error = NULL;
+
+    if (!writer_finish (rows, ok && !(im.failed && !options->skip_invalid), &writer_error))
+      {
+        g_clear_error (&local_error);
+        local_error = g_steal_pointer (&writer_error);
+        ok = FALSE;
+      }
+  }
 
   ra_import_clear_record (&im);
   g_clear_pointer (&im.header, g_ptr_array_unref);
@@ -464,7 +576,6 @@ import_stream (RaStore               *store,
       return g_steal_pointer (&result);
     }
 
-  sqlite3_wal_autocheckpoint (ra_store_get_db (store), 1000);
   if (!ra_import_pending_land (store, result->batch_id, result->batch_name, display_name,
                                result->sha256, result->imported, result->duplicates,
                                result->rejected, error))

@@ -123,6 +123,9 @@ normalize_into (GString    *out,
   gsize ends[3];
   guint n_ends = 0;
 
+  /* Room for the text as it is: ASCII never grows. */
+  if (out->allocated_len < length + 16)
+    g_string_set_size (out, length + 16);
   g_string_truncate (out, 0);
 
   while (p < end)
@@ -131,17 +134,22 @@ normalize_into (GString    *out,
       gunichar c;
 
       /* Most characters are ASCII letters and digits in the middle of a
-       * sentence: copied lower-cased, nothing else to decide. */
-      if (G_LIKELY (!leading && !pending_space))
+       * sentence: a run of them is copied lower-cased, nothing else to
+       * decide (the room was made above; the check keeps it honest). */
+      if (G_LIKELY (!leading && !pending_space) && g_ascii_isalnum (*p) &&
+          out->len + (gsize) (end - p) + 1 < out->allocated_len)
         {
-          guchar b = (guchar) *p;
+          char *w = out->str + out->len;
 
-          if (g_ascii_isalnum (b))
+          do
             {
-              g_string_append_c (out, (char) (b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b));
-              p++;
-              continue;
+              guchar b = (guchar) *p++;
+              *w++ = (char) (b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
             }
+          while (p < end && g_ascii_isalnum (*p));
+          *w = '\0';
+          out->len = w - out->str;
+          continue;
         }
 
       c = _ra_rules_next_char (p, end, &next);

@@ -43,22 +43,29 @@ add_audit (RaStore *store,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) audit = NULL, stratum = NULL, turn = NULL, item = NULL, event = NULL;
+  g_autoptr(sqlite3_stmt) batch = NULL;
   g_autofree char *name = g_strdup_printf ("audit-%03u", a);
+  g_autofree char *batch_name = g_strdup_printf ("b%03u", a);
+  g_autofree char *filters = g_strdup_printf ("{\"batches\":[\"%s\"]}", batch_name);
   gint64 audit_id;
   guint per_class = n_items / N_CLASSES;
 
   exec_ok (store, "BEGIN");
+  /* each audit has its own batch, and its frame is that batch */
+  batch = ra_store_prepare (store,
+                            "INSERT INTO batches (id, name, source, sha256, imported_at)"
+                            " VALUES (?, ?, 'bench', 'x', '2026-01-01T00:00:00Z')", &error);
   audit = ra_store_prepare (store,
                             "INSERT INTO audits (name, seed, filters, declined_by, strata_by, design,"
                             " fingerprint, created_at, tool_version)"
-                            " VALUES (?, 1, '{}', 'source', 'class', '{}', 'x', '2026-01-01T00:00:00Z', '0')",
+                            " VALUES (?, 1, ?, 'source', 'class', '{}', 'x', '2026-01-01T00:00:00Z', '0')",
                             &error);
   stratum = ra_store_prepare (store,
                               "INSERT INTO audit_strata (audit_id, stratum, class, model, population,"
                               " sample_size, turns) VALUES (?, ?, ?, NULL, ?, ?, ?)", &error);
   turn = ra_store_prepare (store,
                            "INSERT INTO turn_rows (id, ext_id, model, batch_id, class, response, declined)"
-                           " VALUES (?, ?, 'm', 1, ?, 'No.', 1)", &error);
+                           " VALUES (?, ?, ?, ?, ?, 'No.', 1)", &error);
   item = ra_store_prepare (store,
                            "INSERT INTO audit_items (audit_id, turn_id, stratum, sample_key) VALUES (?, ?, ?, ?)",
                            &error);
@@ -68,7 +75,12 @@ add_audit (RaStore *store,
   if (error != NULL)
     g_error ("%s", error->message);
 
+  sqlite3_bind_int64 (batch, 1, a + 1);
+  ra_bind_text (batch, 2, batch_name);
+  if (sqlite3_step (batch) != SQLITE_DONE)
+    g_error ("cannot add a batch");
   ra_bind_text (audit, 1, name);
+  ra_bind_text (audit, 2, filters);
   if (sqlite3_step (audit) != SQLITE_DONE)
     g_error ("cannot add an audit");
   audit_id = sqlite3_last_insert_rowid (ra_store_get_db (store));
@@ -81,7 +93,7 @@ add_audit (RaStore *store,
       sqlite3_bind_int64 (stratum, 1, audit_id);
       ra_bind_text (stratum, 2, klass);
       ra_bind_text (stratum, 3, klass);
-      sqlite3_bind_int64 (stratum, 4, 10 * per_class);
+      sqlite3_bind_int64 (stratum, 4, per_class);
       sqlite3_bind_int64 (stratum, 5, per_class);
       sqlite3_bind_int64 (stratum, 6, 40 * per_class);
       if (sqlite3_step (stratum) != SQLITE_DONE)
@@ -95,7 +107,10 @@ add_audit (RaStore *store,
           sqlite3_reset (turn);
           sqlite3_bind_int64 (turn, 1, id);
           ra_bind_text (turn, 2, ext);
-          ra_bind_text (turn, 3, klass);
+          /* two models, so that the report counts each model's declines per class */
+          ra_bind_text (turn, 3, id % 2 ? "m1" : "m2");
+          sqlite3_bind_int64 (turn, 4, a + 1);
+          ra_bind_text (turn, 5, klass);
           if (sqlite3_step (turn) != SQLITE_DONE)
             g_error ("cannot add a turn");
           sqlite3_reset (item);
@@ -168,8 +183,6 @@ main (int    argc,
 
   if (!(store = ra_store_open (path, &error)))
     g_error ("%s", error->message);
-  exec_ok (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
-                  " VALUES (1, 'b1', 'bench', 'x', '2026-01-01T00:00:00Z')");
 
   add_audit (store, 0);
   one = time_report (store);

@@ -750,6 +750,51 @@ test_chunks_and_resume (void)
   g_assert_cmpuint (result->added + result->changed + result->rule_changed, ==, 0);
 }
 
+/* The rows of an import still in progress are invisible: `detect` neither
+ * judges nor counts them, and judges them once the import has landed. */
+static void
+test_skips_pending_import (void)
+{
+  g_autoptr(RaStore) store = ra_test_store_new (NULL);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
+  g_autoptr(RaDetectResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 done = add_batch (store, "done");
+  gint64 loading = add_batch (store, "loading");
+  gint64 first_pending;
+
+  add_turn (store, done, "d1", "c", "I'm sorry.", 1);
+  add_turn (store, done, "d2", "c", "Sure.", 0);
+  first_pending = ra_test_query_int (store, "SELECT max (id) + 1 FROM turn_rows");
+  stmt = ra_store_prepare (store,
+                           "INSERT INTO import_pending (batch_id, first_turn, started_at)"
+                           " VALUES (?1, ?2, '2026-01-01T00:00:00Z')", &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, loading);
+  sqlite3_bind_int64 (stmt, 2, first_pending);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  add_turn (store, loading, "p1", "c", "I'm sorry.", 1);
+  add_turn (store, loading, "p2", "c", "I'm sorry, no.", 1);
+
+  result = ra_detect_run (store, rules, NULL, FALSE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->turns, ==, 2);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections"), ==, 2);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections WHERE turn_id >= "
+                                              "(SELECT first_turn FROM import_pending)"), ==, 0);
+  g_clear_pointer (&result, ra_detect_result_free);
+
+  /* The import lands: its turns are judged now, the others skipped. */
+  g_assert_true (ra_store_exec (store, "DELETE FROM import_pending", NULL));
+  result = ra_detect_run (store, rules, NULL, FALSE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->turns, ==, 4);
+  g_assert_cmpuint (result->skipped, ==, 2);
+  g_assert_cmpuint (result->added, ==, 2);
+  g_assert_cmpuint (result->verdicts[RA_VERDICT_FULL], ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -766,6 +811,7 @@ main (int   argc,
   g_test_add_func ("/ra/detect/verdicts-unchanged", test_verdicts_unchanged);
   g_test_add_func ("/ra/detect/regex-limit-cli", test_regex_limit_cli);
   g_test_add_func ("/ra/detect/chunks-and-resume", test_chunks_and_resume);
+  g_test_add_func ("/ra/detect/skips-pending-import", test_skips_pending_import);
 
   return g_test_run ();
 }

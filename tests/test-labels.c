@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "ra-audit.h"
+#include "ra-database.h"
 #include "ra-labels.h"
+#include "ra-queue.h"
 #include "ra-resolve.h"
 #include "ra-store-private.h"
 #include "ra-text.h"
@@ -1049,6 +1051,107 @@ test_import_repeat (void)
   g_assert_nonnull (strstr (error->message, "b.jsonl:1: event e1 is already in the store with different content"));
 }
 
+/* The workbench's team calls (RaDatabase, on its worker): disagreements,
+ * adjudication, annotation and progress are the model's rules. */
+static void
+db_result_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
+db_wait (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+test_database_team (void)
+{
+  gint64 audit_id;
+  g_autofree char *path = NULL;
+  RaStore *store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autofree char *event_id = NULL;
+  g_autofree RaQueueProgress *progress = NULL;
+  RaDatabase *db;
+
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "ana", RA_LABEL_CORRECTLY_DECLINED, "fine",
+                                   FALSE, 2, NULL, &error));
+  g_assert_true (ra_labels_record (store, audit_id, x1->turn_id, "sam", RA_LABEL_SHOULD_HAVE_ATTEMPTED, NULL,
+                                   FALSE, 2, NULL, &error));
+  g_assert_true (ra_labels_record (store, audit_id, x2->turn_id, "ana", RA_LABEL_UNSURE, NULL,
+                                   FALSE, 2, NULL, &error));
+  g_assert_no_error (error);
+  ra_store_close (store);
+
+  db = ra_database_new ();
+  g_assert_true (ra_database_open_sync (db, path, &error));
+  g_assert_no_error (error);
+
+  ra_database_list_disagreements_async (db, audit_id, FALSE, NULL, db_result_cb, &result);
+  db_wait (&result);
+  list = ra_database_list_disagreements_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 1);
+  g_assert_cmpint (((RaResolvedItem *) g_ptr_array_index (list, 0))->turn_id, ==, x1->turn_id);
+  g_clear_object (&result);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* sam's flag keeps every verdict */
+  ra_database_annotate_async (db, audit_id, x2->turn_id, "sam", "odd", TRUE, NULL, db_result_cb, &result);
+  db_wait (&result);
+  event_id = ra_database_annotate_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (event_id);
+  g_clear_object (&result);
+  g_clear_pointer (&event_id, g_free);
+
+  /* adjudicating the undisputed item is refused; the disputed one works */
+  ra_database_adjudicate_async (db, audit_id, x2->turn_id, "lead", RA_LABEL_UNSURE, NULL, NULL, db_result_cb,
+                                &result);
+  db_wait (&result);
+  g_assert_null (ra_database_adjudicate_finish (db, result, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_DISPUTED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  ra_database_adjudicate_async (db, audit_id, x1->turn_id, "lead", RA_LABEL_CORRECTLY_DECLINED, "as ana said",
+                                NULL, db_result_cb, &result);
+  db_wait (&result);
+  event_id = ra_database_adjudicate_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  ra_database_list_disagreements_async (db, audit_id, FALSE, NULL, db_result_cb, &result);
+  db_wait (&result);
+  list = ra_database_list_disagreements_finish (db, result, &error);
+  g_assert_cmpuint (list->len, ==, 0);
+  g_clear_object (&result);
+
+  ra_database_progress_async (db, audit_id, "sam", NULL, db_result_cb, &result);
+  db_wait (&result);
+  progress = ra_database_progress_finish (db, result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (progress->items, ==, 36);
+  g_assert_cmpuint (progress->definite, ==, 1);
+  g_assert_cmpuint (progress->unsure, ==, 1);
+  g_assert_cmpuint (progress->disputed, ==, 0);
+  g_assert_cmpuint (progress->mine, ==, 1);
+  g_assert_cmpuint (progress->queue, ==, 34);
+  g_clear_object (&result);
+
+  g_assert_finalize_object (db);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1072,6 +1175,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/reviewer-names", test_reviewer_names);
   g_test_add_func ("/ra/labels/time-limits", test_time_limits);
   g_test_add_func ("/ra/labels/import-repeat", test_import_repeat);
+  g_test_add_func ("/ra/labels/database-team", test_database_team);
 
   return g_test_run ();
 }

@@ -44,7 +44,7 @@ setup_indexed ()
 
 setup_store ()
 {
-  rm -f "$store" "$store-wal" "$store-shm"
+  rm -f "$store" "$store-wal" "$store-shm" "$store-import.lock"
 }
 
 ra_run_repeated setup_bare sqlite3 "$bare" ".import --csv --skip 1 '$BATCH_CSV' turns"
@@ -102,6 +102,33 @@ echo "peak memory of refusal-audit import: $(mb_of_kb "$ra_rss") MB  (target < 1
 if [ "$ra_rows" != "$N" ]; then
   echo "warning: the store holds $ra_rows turns, expected $N" >&2
 fi
+
+# Instructions on 20,000 turns (RA_BENCH_CALLGRIND_TURNS), with callgrind: a
+# figure that does not depend on the machine's load. Under valgrind, Nettle's
+# SHA-256 cannot use the CPU's SHA instructions: the import's count includes
+# the generic code's (about a quarter of it), which real runs do not pay.
+cg_n=${RA_BENCH_CALLGRIND_TURNS:-20000}
+if [ "$cg_n" -gt "$N" ]; then
+  cg_n=$N
+fi
+cg_jsonl="$RA_BENCH_DIR/import-callgrind-$cg_n.jsonl"
+cg_csv="$RA_BENCH_DIR/import-callgrind-$cg_n.csv"
+cg_store="$RA_BENCH_DIR/import-callgrind-$cg_n.db"
+cg_bare="$RA_BENCH_DIR/import-callgrind-bare-$cg_n.db"
+head -n "$cg_n" "$BATCH_JSONL" > "$cg_jsonl"
+head -n "$((cg_n + 1))" "$BATCH_CSV" > "$cg_csv"
+rm -f "$cg_store" "$cg_store-wal" "$cg_store-shm" "$cg_store-import.lock" "$cg_bare"
+sqlite3 "$cg_bare" "CREATE TABLE turns ($columns);"
+ra_ir=$("$BENCH_SRC/callgrind-count.sh" "$RA_CLI" --db "$cg_store" import "$cg_jsonl")
+bare_ir=$("$BENCH_SRC/callgrind-count.sh" sqlite3 "$cg_bare" ".import --csv --skip 1 '$cg_csv' turns") || true
+per_turn ()
+{
+  awk -v i="$1" -v n="$2" 'BEGIN { if (i == "n/a") print "n/a"; else printf "%.0f", i / n }'
+}
+echo "callgrind, $cg_n turns: refusal-audit import $ra_ir instructions ($(per_turn "$ra_ir" "$cg_n") per turn);" \
+  "sqlite3 .import (bare) $bare_ir ($(per_turn "$bare_ir" "$cg_n") per turn);" \
+  "ratio (sqlite3 / refusal-audit instructions): $(ra_ratio "$bare_ir" "$ra_ir")"
+rm -f "$cg_jsonl" "$cg_csv" "$cg_store" "$cg_store-wal" "$cg_store-shm" "$cg_store-import.lock" "$cg_bare"
 
 # Keep the store (made by this build's importer) for the other benchmarks.
 if [ "$ra_rows" = "$N" ]; then

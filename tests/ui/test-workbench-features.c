@@ -117,6 +117,12 @@ list_rows (GtkListBox *list)
 /* Import */
 
 static gboolean
+dialog_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
 import_finished (gpointer data)
 {
   GtkButton *cancel = GTK_BUTTON (template_child (data, RA_TYPE_IMPORT_DIALOG, "cancel_button"));
@@ -133,7 +139,6 @@ test_import_dialog (void)
   g_autofree char *good = NULL;
   g_autofree char *bad = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  GtkProgressBar *bar;
   GtkLabel *status;
   guint64 before;
 
@@ -151,17 +156,34 @@ test_import_dialog (void)
                             -1);
   window = ra_ui_test_open_window ();
 
-  /* A good file: the progress completes and the turns are in the store. */
-  dialog = ra_import_dialog_present (window, good);
-  bar = GTK_PROGRESS_BAR (template_child (dialog, RA_TYPE_IMPORT_DIALOG, "progress_bar"));
-  status = GTK_LABEL (template_child (dialog, RA_TYPE_IMPORT_DIALOG, "status_label"));
-  ra_ui_test_wait_until (import_finished, dialog, "the import");
-  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (bar), 1.0, 1e-9);
-  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
-  g_assert_nonnull (strstr (gtk_label_get_text (status), "Imported 3 turns"));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (template_child (dialog, RA_TYPE_IMPORT_DIALOG, "problems_group"))));
+  /* A good file: the preview shows its keys and rows, the declined
+   * column's values can be ticked, the import lands and the dialog closes. */
+  dialog = ra_import_dialog_present (window, NULL);
+  ra_import_dialog_set_file (dialog, good);
+  {
+    GtkWidget *preview = GTK_WIDGET (template_child (dialog, RA_TYPE_IMPORT_DIALOG, "preview_grid"));
+    GtkWidget *declined_box = GTK_WIDGET (template_child (dialog, RA_TYPE_IMPORT_DIALOG, "declined_box"));
+    GtkEditable *map_row = GTK_EDITABLE (template_child (dialog, RA_TYPE_IMPORT_DIALOG, "map_row"));
+    GtkWidget *cell = gtk_grid_get_child_at (GTK_GRID (preview), 0, 0);
+    guint n_values = 0;
+
+    g_assert_true (GTK_IS_LABEL (cell));
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, "id");
+    cell = gtk_grid_get_child_at (GTK_GRID (preview), 0, 3);
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, "x-3");
+    for (GtkWidget *c = gtk_widget_get_first_child (declined_box); c != NULL; c = gtk_widget_get_next_sibling (c))
+      n_values++;
+    /* true and false */
+    g_assert_cmpuint (n_values, ==, 2);
+    ra_import_dialog_pick (dialog, "prompt", "response");
+    g_assert_cmpstr (gtk_editable_get_text (map_row), ==, "prompt=response");
+    ra_import_dialog_pick (dialog, "prompt", "prompt");
+    g_assert_cmpstr (gtk_editable_get_text (map_row), ==, "");
+  }
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  ra_import_dialog_start (dialog);
+  ra_ui_test_wait_until (dialog_gone, &dialog, "the import to land and the dialog to close");
   g_assert_cmpuint (count_turns (), ==, before + 3);
-  gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* A broken file: nothing stored, the problems listed with line numbers. */
   dialog = ra_import_dialog_present (window, bad);

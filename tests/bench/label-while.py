@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+# label-while.py — labels through the command line every INTERVAL while other processes run
+#
+# Copyright 2026 The Refusal Audit authors
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+#   label-while.py --cli CLI --db STORE --audit NAME --items FILE --watch PID [--watch PID]
+#                  [--interval 0.1] [--reviewer R]
+#
+# FILE holds "ext_id<TAB>model" lines (the audit's items). One `refusal-audit
+# label` runs every INTERVAL seconds (on a fixed schedule, not after the last
+# one ends) until every watched process has ended; each one's wall time, from
+# start to exit, is its commit latency (a label is committed before the
+# command exits). A label is dropped when its command fails or when the store
+# does not hold it afterwards. Prints p50, p99 and max latency and the number
+# dropped; exits 1 when a label command failed to run at all.
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+VALUES = ["correctly-declined", "should-have-attempted", "unsure"]
+
+
+def running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def percentile(sorted_values, q):
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, int(round(q * (len(sorted_values) - 1)))))
+    return sorted_values[k]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--audit", required=True)
+    ap.add_argument("--items", required=True)
+    ap.add_argument("--watch", type=int, action="append", default=[])
+    ap.add_argument("--interval", type=float, default=0.1)
+    ap.add_argument("--reviewer", default="bench-wait")
+    ap.add_argument("--figures", help="also write 'p50 p99 max dropped' (ms) to this file")
+    args = ap.parse_args()
+
+    with open(args.items) as f:
+        items = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    if not items:
+        print("label-while: no items", file=sys.stderr)
+        return 1
+
+    latencies = []
+    failed = []
+    expected = {}
+    start = time.monotonic()
+    n = 0
+    while any(running(p) for p in args.watch) or n == 0:
+        due = start + n * args.interval
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        ext_id, model = items[n % len(items)]
+        value = VALUES[n % len(VALUES)]
+        t0 = time.monotonic()
+        proc = subprocess.run([args.cli, "label", "--db", args.db, args.audit, "--reviewer", args.reviewer,
+                               "--turn", ext_id, "--model", model, "--value", value],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        ms = (time.monotonic() - t0) * 1000
+        latencies.append(ms)
+        if proc.returncode != 0:
+            failed.append((n, proc.returncode, proc.stderr.strip()[:200]))
+        else:
+            expected[(ext_id, model)] = value
+        n += 1
+
+    # Every acknowledged label must be in the store, with its value.
+    db = sqlite3.connect(args.db, timeout=60)
+    missing = 0
+    for (ext_id, model), value in expected.items():
+        row = db.execute(
+            "SELECT e.value FROM label_events e JOIN turns t ON t.id = e.turn_id"
+            " JOIN audits a ON a.id = e.audit_id"
+            " WHERE a.name = ? AND e.reviewer = ? AND t.ext_id = ? AND t.model = ?"
+            " ORDER BY e.seq DESC LIMIT 1", (args.audit, args.reviewer, ext_id, model)).fetchone()
+        if row is None or row[0] != value:
+            missing += 1
+    db.close()
+
+    s = sorted(latencies)
+    dropped = len(failed) + missing
+    print("labels: %d in %.1f s (one every %.0f ms through `refusal-audit label`)"
+          % (n, time.monotonic() - start, args.interval * 1000))
+    print("commit latency (ms): p50 %.1f  p99 %.1f  max %.1f  (targets: p99 < 100, max < 250)"
+          % (percentile(s, 0.5), percentile(s, 0.99), s[-1]))
+    print("labels dropped: %d  (target 0; %d commands failed, %d acknowledged labels not in the store)"
+          % (dropped, len(failed), missing))
+    if args.figures:
+        with open(args.figures, "w") as f:
+            f.write("%.1f %.1f %.1f %d\n" % (percentile(s, 0.5), percentile(s, 0.99), s[-1], dropped))
+    for n_, code, err in failed[:5]:
+        print("  label %d exited %d: %s" % (n_, code, err))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
