@@ -41,6 +41,7 @@ struct _RaStore
   gboolean  read_only;
   gboolean  checked_for_write; /* check_before_first_write() passed */
   int       wal_frames;        /* frames in the WAL after the last commit */
+  gboolean  durable_commits;   /* checkpoint small commits at once */
 };
 
 G_DEFINE_QUARK (ra-store-error-quark, ra_store_error)
@@ -826,6 +827,25 @@ check_tables (RaStore  *self,
 }
 
 /**
+ * ra_store_set_durable_commits:
+ * @self: an open store
+ * @durable: whether each small commit is checkpointed at once
+ *
+ * For long sessions that acknowledge each change (`review`, the
+ * workbench): every small commit is also copied from the -wal file into the
+ * database file before ra_store_commit() returns, so an acknowledged label
+ * survives the -wal file being deleted. Costs a checkpoint (and a sync) per
+ * commit: leave it off for bulk writers.
+ */
+void
+ra_store_set_durable_commits (RaStore  *self,
+                              gboolean  durable)
+{
+  g_return_if_fail (self != NULL);
+  self->durable_commits = durable;
+}
+
+/**
  * ra_store_check_integrity:
  * @self: an open store
  * @full: %TRUE for `PRAGMA integrity_check` (also compares every index with
@@ -960,11 +980,11 @@ check_identity (RaStore  *self,
   return TRUE;
 }
 
-/* After every commit. A small transaction (a label, a guideline, an undo)
- * is copied into the database file at once (a passive checkpoint, which
- * never waits), so what a reviewer was told is saved does not live in the
- * -wal file alone: deleting that file loses nothing acknowledged. Large
- * ones wait for the usual checkpoint at 1,000 pages. */
+/* After every commit. With durable commits, a small transaction (a label, a
+ * guideline, an undo) is copied into the database file at once (a passive
+ * checkpoint, which never waits), so what a reviewer was told is saved does
+ * not live in the -wal file alone: deleting that file loses nothing
+ * acknowledged. Large ones wait for the usual checkpoint at 1,000 pages. */
 #define SMALL_COMMIT_FRAMES 64
 #define AUTOCHECKPOINT_FRAMES 1000
 
@@ -980,7 +1000,8 @@ wal_hook (void       *data,
   self->wal_frames = frames;
   if (self->lost)
     return SQLITE_OK;
-  if ((added > 0 && added <= SMALL_COMMIT_FRAMES) || frames >= AUTOCHECKPOINT_FRAMES)
+  if ((self->durable_commits && added > 0 && added <= SMALL_COMMIT_FRAMES) ||
+      frames >= AUTOCHECKPOINT_FRAMES)
     {
       int log = 0, done = 0;
 

@@ -89,6 +89,9 @@ RaStore     *ra_store_open_full          (const char    *path,
  * ra-store.c); ra_store_begin/commit call it. */
 gboolean     ra_store_check_file         (RaStore       *self,
                                           GError       **error);
+/* Checkpoint each small commit at once (for review sessions, see ra-store.c). */
+void         ra_store_set_durable_commits (RaStore     *self,
+                                          gboolean       durable);
 /* PRAGMA integrity_check (FULL) or quick_check; PROBLEMS gets SQLite's lines. */
 gboolean     ra_store_check_integrity    (RaStore       *self,
                                           gboolean       full,
