@@ -42,6 +42,7 @@ struct _RaStore
   gboolean  checked_for_write; /* check_before_first_write() passed */
   int       wal_frames;        /* frames in the WAL after the last commit */
   gboolean  durable_commits;   /* checkpoint small commits at once */
+  int       waiting_fd;        /* tells an import that a writer waits, or -1 */
 };
 
 G_DEFINE_QUARK (ra-store-error-quark, ra_store_error)
@@ -239,10 +240,17 @@ static int
 busy_wait (void *data,
            int   count)
 {
-  (void) data;
+  RaStore *self = data;
 
+  /* An import between two of its short transactions pauses while a
+   * writer says it waits (model/ra-import-pending.c). */
+  if (count == 0 && self->waiting_fd < 0)
+    self->waiting_fd = ra_import_waiter_enter (self->path);
   if (count >= 30000)
-    return 0;
+    {
+      ra_import_waiter_leave (&self->waiting_fd);
+      return 0;
+    }
   g_usleep (1000);
   return 1;
 }
@@ -412,6 +420,8 @@ gboolean
 ra_store_begin (RaStore  *self,
                 GError  **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (self->read_only)
@@ -425,7 +435,9 @@ ra_store_begin (RaStore  *self,
     return FALSE;
   /* IMMEDIATE takes the write lock now, so the busy timeout applies here
    * rather than as a deadlock-prone upgrade in the middle of the work. */
-  return exec_sql (self, "BEGIN IMMEDIATE", _("cannot start writing"), error);
+  ok = exec_sql (self, "BEGIN IMMEDIATE", _("cannot start writing"), error);
+  ra_import_waiter_leave (&self->waiting_fd);
+  return ok;
 }
 
 gboolean
@@ -1045,6 +1057,7 @@ ra_store_open_full (const char        *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_new0 (RaStore, 1);
+  self->waiting_fd = -1;
   self->path = g_strdup (path);
   self->read_only = read_only;
 
@@ -1120,7 +1133,7 @@ ra_store_open_full (const char        *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_handler (self->db, busy_wait, NULL);
+  sqlite3_busy_handler (self->db, busy_wait, self);
   record_files (self);
   /* A read-only connection leaves the WAL as it found it (its frames are
    * not copied into the database on close). */
@@ -1206,6 +1219,7 @@ ra_store_close (RaStore *self)
       ra_store_rollback (self);
       sqlite3_close_v2 (self->db);
     }
+  ra_import_waiter_leave (&self->waiting_fd);
   g_free (self->path);
   g_free (self);
 }
