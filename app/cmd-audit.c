@@ -17,6 +17,7 @@
 #include "ra-audit-external.h"
 #include "ra-cli.h"
 #include "ra-cli-size.h"
+#include "ra-queue.h"
 #include "ra-team.h"
 #include "ra-labels.h"
 #include "ra-report.h"
@@ -82,13 +83,15 @@ audit_to_json (const RaAudit *a,
 
   cJSON_AddStringToObject (o, "name", a->name);
   cJSON_AddNumberToObject (o, "id", (double) a->id);
-  /* A string: 63-bit seeds do not fit a JSON number exactly. */
+  /* A string: 64-bit seeds do not fit a JSON number exactly. */
   cJSON_AddStringToObject (o, "seed", seed);
   cJSON_AddItemToObject (o, "filters", filters ? filters : cJSON_CreateObject ());
   cJSON_AddStringToObject (o, "declined_by", ra_declined_by_to_string (a->declined_by));
   cJSON_AddStringToObject (o, "strata_by", ra_strata_by_to_string (a->strata_by));
   cJSON_AddItemToObject (o, "design", design ? design : cJSON_CreateObject ());
   cJSON_AddStringToObject (o, "fingerprint", a->fingerprint);
+  cJSON_AddStringToObject (o, "key_version", ra_key_version_to_string (a->key_version));
+  cJSON_AddStringToObject (o, "frame_source", a->external ? "external" : "local");
   cJSON_AddStringToObject (o, "created_at", a->created_at);
   cJSON_AddStringToObject (o, "tool_version", a->tool_version);
   cJSON_AddBoolToObject (o, "reveal_model", a->reveal_model);
@@ -203,6 +206,15 @@ print_design_summary (const RaAudit *a)
   if (cJSON_IsArray (ext) && cJSON_GetArraySize (ext) > 0)
     printf ("extended     %d time(s)\n", cJSON_GetArraySize (ext));
   printf ("frame        %" G_GUINT64_FORMAT " declines, fingerprint %s\n", a->population, a->fingerprint);
+  printf ("key          %s\n", a->key_version == RA_KEY_MD5 ? "md5(seed:model:id)" : "SipHash-2-4(seed, id NUL model)");
+  {
+    const cJSON *external = cJSON_GetObjectItemCaseSensitive (design, "external");
+
+    if (a->external && cJSON_IsObject (external))
+      printf ("counted by   %s (external frame; frame query SHA-256 %s)\n",
+              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (external, "engine")),
+              cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (external, "frame_query_sha256")));
+  }
   printf ("blind        model %s, detector %s\n",
           a->reveal_model ? "shown" : "hidden", a->reveal_detector ? "shown" : "hidden");
 }
@@ -599,20 +611,15 @@ audit_list (int argc, char **argv)
       for (guint i = 0; i < audits->len; i++)
         {
           const RaAudit *a = g_ptr_array_index (audits, i);
-          g_autoptr(GPtrArray) strata = ra_audit_get_strata (store, a->id, &error);
           g_autofree char *n = ra_cli_format_count (a->population);
           g_autofree char *s = ra_cli_format_count (a->sampled);
           g_autofree char *l = NULL;
-          guint64 labelled = 0;
+          RaQueueProgress progress;
 
-          if (strata == NULL)
+          /* resolved items (definite or unsure), as everywhere */
+          if (!ra_queue_progress (store, a->id, NULL, &progress, &error))
             return ra_cli_fail_error (command, error);
-          for (guint k = 0; k < strata->len; k++)
-            {
-              const RaAuditStratum *st = g_ptr_array_index (strata, k);
-              labelled += st->labelled + st->unsure;
-            }
-          l = ra_cli_format_count (labelled);
+          l = ra_cli_format_count (progress.resolved);
           ra_table_add_row (table, a->name, a->created_at, ra_strata_by_to_string (a->strata_by),
                             ra_declined_by_to_string (a->declined_by), n, s, l, NULL);
         }
@@ -625,6 +632,7 @@ static int
 audit_show (int argc, char **argv)
 {
   const char *command = "audit show";
+  g_autoptr(RaTeamDesign) team = NULL;
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GPtrArray) strata = NULL;
@@ -639,12 +647,20 @@ audit_show (int argc, char **argv)
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
-      !(strata = ra_audit_get_strata (store, audit->id, &error)))
+      !(strata = ra_audit_get_strata (store, audit->id, &error)) ||
+      !(team = ra_team_get (store, audit->id, &error)))
     return ra_cli_fail_error (command, error);
 
   if (ra_cli_json)
     {
       g_autoptr(cJSON) o = audit_to_json (audit, strata);
+      cJSON *t = cJSON_AddObjectToObject (o, "team");
+      cJSON *names = cJSON_AddArrayToObject (t, "reviewers");
+
+      cJSON_AddNumberToObject (t, "overlap", team->overlap);
+      cJSON_AddNumberToObject (t, "reviewers_per_item", team->reviewers_per_item);
+      for (guint i = 0; team->reviewers && team->reviewers[i]; i++)
+        cJSON_AddItemToArray (names, cJSON_CreateString (team->reviewers[i]));
       ra_cli_print_json (o);
     }
   else
@@ -652,7 +668,16 @@ audit_show (int argc, char **argv)
       guint64 disputed = 0;
 
       print_design_summary (audit);
-      printf ("\n");
+      printf ("team         second opinion on %g%% of each stratum's items, %u verdict(s) per item",
+              team->overlap * 100, team->reviewers_per_item);
+      if (team->reviewers != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", team->reviewers);
+          g_autofree char *safe = ra_text_for_terminal (list, TRUE);
+
+          printf ("; work split between %s", safe);
+        }
+      printf (".\n\n");
       print_strata_table (strata, TRUE);
       for (guint i = 0; i < strata->len; i++)
         disputed += ((const RaAuditStratum *) g_ptr_array_index (strata, i))->disputed;
@@ -789,7 +814,7 @@ audit_set (int argc, char **argv)
 {
   const char *command = "audit set";
   g_autofree char *reveal_model = NULL, *reveal_detector = NULL, *overlap_text = NULL;
-  int per_item = 0;
+  int per_item = -1;
   const GOptionEntry entries[] = {
     { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version (default: unchanged; new audits: no)", "yes|no" },
     { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
@@ -824,8 +849,10 @@ audit_set (int argc, char **argv)
         return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
                             overlap_text);
     }
-  if (per_item < 0 || per_item > 100)
+  if (per_item != -1 && (per_item < 1 || per_item > 100))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 100", per_item);
+  if (per_item == -1)
+    per_item = 0;
   if (rm < 0 && rd < 0 && isnan (overlap) && per_item == 0)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model, --reveal-detector, --overlap "
                         "and/or --reviewers-per-item");

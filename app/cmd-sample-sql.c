@@ -9,7 +9,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,47 +30,19 @@ exit_code_for (const GError *error)
   return ra_cli_exit_code_for (error);
 }
 
+/* The query to PATH (NULL: standard output) through the one safe writer:
+ * a file is replaced whole, a device or pipe written in place, the store
+ * never. Standard output gets a line end after each query. */
 static gboolean
 write_query (const char  *command,
              const char  *path,
              const char  *query,
              int         *exit_code)
 {
-  g_autoptr(GError) error = NULL;
+  g_autofree char *text = path ? g_strdup (query) : g_strconcat (query, "\n", NULL);
 
-  if (path == NULL)
-    {
-      fputs (query, stdout);
-      fputs ("\n", stdout);
-      return TRUE;
-    }
-  /* A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as
-   * it is: renaming a file over it would replace it. */
-  if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      FILE *f = fopen (path, "w");
-      gboolean written;
-
-      if (f == NULL)
-        {
-          *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s: %s", path, g_strerror (errno));
-          return FALSE;
-        }
-      written = fputs (query, f) >= 0;
-      if (fclose (f) != 0 || !written)
-        {
-          *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s: cannot write the query", path);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  /* A file: written to a temporary file and renamed, never half a query. */
-  if (!g_file_set_contents (path, query, -1, &error))
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_IOERR, "%s", error->message);
-      return FALSE;
-    }
-  return TRUE;
+  *exit_code = ra_cli_write_output (command, path, text, strlen (text));
+  return *exit_code == RA_EXIT_OK;
 }
 
 int
@@ -81,7 +52,7 @@ ra_cmd_sample_sql (int argc, char **argv)
   g_autofree char *dialect = NULL, *table = NULL, *declined_values = NULL, *declined_sql = NULL;
   g_autofree char *strata = NULL, *from = NULL, *to = NULL, *seed = NULL, *frame = NULL;
   g_autofree char *extend = NULL, *frame_out = NULL, *sample_out = NULL;
-  g_auto(GStrv) maps = NULL, models = NULL, classes = NULL;
+  g_auto(GStrv) maps = NULL, models = NULL, classes = NULL, batches = NULL;
   RaCliSizeOptions so = { 0 };
   const GOptionEntry entries[] = {
     { "dialect", 0, 0, G_OPTION_ARG_STRING, &dialect,
@@ -95,6 +66,8 @@ ra_cmd_sample_sql (int argc, char **argv)
     { "declined-sql", 0, 0, G_OPTION_ARG_STRING, &declined_sql,
       "Or: an SQL boolean expression, true for a declined turn (inserted as written)", "EXPR" },
     { "strata", 0, 0, G_OPTION_ARG_STRING, &strata, "Strata: class (default) or class,model", "BY" },
+    { "batch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &batches,
+      "Only turns of this batch: the column mapped to batch holds it (repeatable)", "NAME" },
     { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &models, "Only turns of this model version (repeatable)", "M" },
     { "class", 0, 0, G_OPTION_ARG_STRING_ARRAY, &classes, "Only turns of this class (repeatable)", "C" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "Only turns at or after this RFC 3339 time", "TIME" },
@@ -147,7 +120,8 @@ ra_cmd_sample_sql (int argc, char **argv)
 
   if (extend != NULL)
     {
-      if (table || maps || declined_values || declined_sql || strata || models || classes || from || to || seed)
+      if (table || maps || declined_values || declined_sql || strata || models || classes || from || to || seed ||
+          batches)
         {
           code = ra_cli_fail (command, RA_EXIT_USAGE,
                               "--extend takes the table, columns, signal, filters and seed the audit "
@@ -251,7 +225,8 @@ ra_cmd_sample_sql (int argc, char **argv)
                                 error->message);
             goto out;
           }
-        if (!ra_sample_sql_set_filters (spec, models, classes, nfrom, nto, &error))
+        if (!ra_sample_sql_set_filters (spec, models, classes, nfrom, nto, &error) ||
+            !ra_sample_sql_set_batches (spec, batches, &error))
           {
             code = ra_cli_fail (command, RA_EXIT_USAGE, "%s", error->message);
             goto out;

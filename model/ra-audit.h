@@ -12,16 +12,25 @@
  * An audit is a seeded, reproducible, stratified random sample of the
  * declined turns that match its filters (the frame).
  *
- * Sampling key. Every turn of the frame gets
+ * Sampling key. Each audit names its key version (audits.key_version):
  *
- *   k = SipHash-2-4 (key = LE64 (seed) || LE64 (RA_AUDIT_KEY_K1),
- *                    message = ext_id || 0x00 || model)
+ * - "md5" (every audit created since schema 4): the lower-case hex MD5 of
+ *   seed ":" model ":" ext_id, compared as text (ra-sample-key.h); the
+ *   same in every SQL engine, so a warehouse can draw the sample
+ *   (ra-sample-sql.h, ra-audit-external.h). k below is its first 64 bits;
+ *   the sort uses all 128 (then ext_id, model, bytewise).
+ * - "siphash-2-4" (audits created before): every turn of the frame gets
  *
- * where ext_id and model are the turn's UTF-8 strings as stored (never its
- * row id), so the key is the same on every machine and in every import
- * order. The sample of a stratum is its n_h smallest keys (ties, which need
- * a 64-bit collision, are broken by ext_id then model, bytewise). The key is
- * stored in audit_items.sample_key as the signed 64-bit integer
+ *     k = SipHash-2-4 (key = LE64 (seed) || LE64 (RA_AUDIT_KEY_K1),
+ *                      message = ext_id || 0x00 || model)
+ *
+ *   and keeps getting it: extend draws with the audit's own key.
+ *
+ * ext_id and model are the turn's UTF-8 strings as stored (never its row
+ * id), so the key is the same on every machine and in every import order.
+ * The sample of a stratum is its n_h smallest keys (ties, which need a
+ * collision, are broken by ext_id then model, bytewise). The key is stored
+ * in audit_items.sample_key as the signed 64-bit integer
  * (gint64) (k ^ 0x8000000000000000), so that SQL's signed ORDER BY follows
  * the unsigned order of k; the review order is ORDER BY sample_key, which
  * interleaves the strata.

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "ra-database-private.h"
+#include "ra-queue.h"
 
 static gpointer
 overview_work (RaStore       *store,
@@ -99,19 +100,18 @@ audit_info_new (RaStore  *store,
 {
   g_autoptr(RaAuditInfo) info = g_new0 (RaAuditInfo, 1);
 
+  RaQueueProgress progress;
+
   info->audit = audit;
-  if (!(info->strata = ra_audit_get_strata (store, audit->id, error)))
+  /* The audit's progress is the one the command line shows (ra-queue.h:
+   * resolved labels; disputed items are neither labelled nor unsure). */
+  if (!(info->strata = ra_audit_get_strata (store, audit->id, error)) ||
+      !ra_queue_progress (store, audit->id, NULL, &progress, error))
     return NULL;
-
-  for (guint i = 0; i < info->strata->len; i++)
-    {
-      const RaAuditStratum *stratum = g_ptr_array_index (info->strata, i);
-
-      info->sampled += stratum->sampled;
-      info->labelled += stratum->labelled;
-      info->unsure += stratum->unsure;
-      info->unlabelled += stratum->unlabelled;
-    }
+  info->sampled = progress.items;
+  info->labelled = progress.definite;
+  info->unsure = progress.unsure;
+  info->unlabelled = progress.unlabelled;
 
   return g_steal_pointer (&info);
 }

@@ -6,6 +6,7 @@
  */
 
 #define G_LOG_DOMAIN "ra-import"
+#define _GNU_SOURCE 1   /* F_OFD_SETLK */
 
 #include "config.h"
 
@@ -94,6 +95,63 @@ ra_import_lock_release (RaImportLock *lock)
   flock (lock->fd, LOCK_UN);
   close (lock->fd);
   g_free (lock);
+}
+
+/* The byte of the lock file that waiting writers lock (shared). flock ()
+ * on the whole file, which the import holds, is independent of it. */
+#define WAITER_BYTE 1
+
+int
+ra_import_waiter_enter (const char *store_path)
+{
+  g_autofree char *path = g_strconcat (store_path, "-import.lock", NULL);
+  struct flock fl = { 0 };
+  int fd = open (path, O_RDWR | O_CLOEXEC);
+
+  if (fd < 0)
+    return -1;   /* no import ever ran here */
+  fl.l_type = F_RDLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = WAITER_BYTE;
+  fl.l_len = 1;
+  if (fcntl (fd, F_OFD_SETLK, &fl) != 0)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+void
+ra_import_waiter_leave (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+void
+ra_import_lock_yield (RaImportLock *lock,
+                      gint64        max_us)
+{
+  gint64 until = g_get_monotonic_time () + max_us;
+
+  g_return_if_fail (lock != NULL);
+
+  for (;;)
+    {
+      struct flock fl = { 0 };
+
+      fl.l_type = F_WRLCK;
+      fl.l_whence = SEEK_SET;
+      fl.l_start = WAITER_BYTE;
+      fl.l_len = 1;
+      if (fcntl (lock->fd, F_OFD_GETLK, &fl) != 0 || fl.l_type == F_UNLCK)
+        return;
+      if (g_get_monotonic_time () >= until)
+        return;
+      g_usleep (500);
+    }
 }
 
 static void

@@ -64,6 +64,16 @@ gboolean      ra_import_pending_land     (RaStore       *store,
 void          ra_import_pending_drop     (RaStore       *store,
                                           RaImportLock  *lock);
 
+/* A writer that waits for the store's write lock says so (a shared lock on
+ * a byte of STORE-import.lock, when that file exists): an import pauses
+ * between its transactions until the waiter has had its turn. Returns -1
+ * when there is nothing to tell. */
+int           ra_import_waiter_enter     (const char    *store_path);
+void          ra_import_waiter_leave     (int           *fd);
+/* With the lock held: pauses (up to MAX_US) while writers wait. */
+void          ra_import_lock_yield       (RaImportLock  *lock,
+                                          gint64         max_us);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportLock, ra_import_lock_release)
 
 G_END_DECLS

@@ -211,29 +211,38 @@ prescan_json (const char  *line,
               gsize        len,
               char       **problem)
 {
+  const char *p = line, *end = line + len;
   int depth = 0;
-  gboolean in_string = FALSE;
 
-  for (gsize i = 0; i < len; i++)
+  while (p < end)
     {
-      char c = line[i];
+      char c = *p++;
 
-      if (in_string)
+      if (c == '"')
         {
-          if (c == '\\' && i + 1 < len)
+          /* A string: the bytes between quotes and escapes go by fast. */
+          for (;;)
             {
-              if (line[i + 1] == 'u' && i + 5 < len && strncmp (line + i + 2, "0000", 4) == 0)
+              while (p < end && *p != '"' && *p != '\\')
+                p++;
+              if (p >= end)
+                return TRUE;
+              if (*p == '"')
+                {
+                  p++;
+                  break;
+                }
+              /* A backslash (at the last byte it escapes nothing). */
+              if (p + 1 >= end)
+                return TRUE;
+              if (p[1] == 'u' && end - p > 5 && strncmp (p + 2, "0000", 4) == 0)
                 {
                   *problem = g_strdup ("a string holds a NUL character (\\u0000), which is not allowed");
                   return FALSE;
                 }
-              i++;
+              p += 2;
             }
-          else if (c == '"')
-            in_string = FALSE;
         }
-      else if (c == '"')
-        in_string = TRUE;
       else if (c == '{' || c == '[')
         {
           if (++depth > RA_IMPORT_MAX_DEPTH)
@@ -246,6 +255,49 @@ prescan_json (const char  *line,
         depth--;
     }
 
+  return TRUE;
+}
+
+/* g_utf8_validate_len () with a fast path for ASCII, which is most text:
+ * eight bytes at a time. A NUL byte is valid here (callers look for NUL
+ * bytes first, to name them). */
+static gboolean
+utf8_valid (const char  *text,
+            gsize        len,
+            const char **bad)
+{
+  const char *p = text, *end = text + len;
+
+  while (p < end)
+    {
+      if (end - p >= 8)
+        {
+          guint64 word;
+
+          memcpy (&word, p, 8);
+          if ((word & G_GUINT64_CONSTANT (0x8080808080808080)) == 0)
+            {
+              p += 8;
+              continue;
+            }
+        }
+      if ((guchar) *p < 0x80)
+        {
+          p++;
+          continue;
+        }
+      {
+        gunichar u = g_utf8_get_char_validated (p, end - p);
+
+        if (u == (gunichar) -1 || u == (gunichar) -2)
+          {
+            if (bad != NULL)
+              *bad = p;
+            return FALSE;
+          }
+        p = g_utf8_next_char (p);
+      }
+    }
   return TRUE;
 }
 
@@ -273,7 +325,7 @@ check_text (Import      *im,
       *problem = g_strdup_printf ("%s: holds a NUL byte", what);
       return FALSE;
     }
-  if (check_utf8 && !g_utf8_validate_len (value->text, value->len, &bad))
+  if (check_utf8 && !utf8_valid (value->text, value->len, &bad))
     {
       g_autofree char *what = describe_field (im, f);
       *problem = g_strdup_printf ("%s: invalid UTF-8 at byte %" G_GSIZE_FORMAT,
@@ -600,7 +652,7 @@ ra_import_read_jsonl (Import   *im,
         {
           if (memchr (line, '\0', len) != NULL)
             problem = g_strdup ("the line holds a NUL byte");
-          else if (!g_utf8_validate_len (line, len, &bad))
+          else if (!utf8_valid (line, len, &bad))
             problem = g_strdup_printf ("invalid UTF-8 at byte %" G_GSIZE_FORMAT " of the line",
                                        (gsize) (bad - line) + 1);
           else if (prescan_json (line, len, &problem))

@@ -60,13 +60,16 @@ struct _RaImportRows
   gint          limit;      /* rows per transaction, adapted to STEP_TARGET_US (atomic) */
   guint64       wal_pages;
   gint          failed;     /* atomic: the writer met ERROR */
+  RaImportLock *lock;
   GError       *error;
 };
 
 static RowBuf stop;
 
-/* One write transaction holds the lock for about this long. */
-#define STEP_TARGET_US 10000
+/* One write transaction holds the lock for about this long, and writes at
+ * most this many rows (about 4 ms on an idle machine). */
+#define STEP_TARGET_US 5000
+#define MAX_ROWS_PER_STEP 512
 /* Written whatever the row count once the queue holds this many bytes. */
 #define QUEUE_MAX_BYTES (4u * 1024 * 1024)
 
@@ -255,11 +258,18 @@ flush_rows (RaImportRows  *rows,
     gint64 took = g_get_monotonic_time () - start;
     gint limit = g_atomic_int_get (&rows->limit);
 
-    if (took < STEP_TARGET_US / 2 && limit < 16384)
-      g_atomic_int_set (&rows->limit, limit * 2);
-    else if (took > STEP_TARGET_US * 2 && limit > 8)
-      g_atomic_int_set (&rows->limit, limit / 2);
+
+    gint64 fits = (gint64) buf->rows->len * STEP_TARGET_US / MAX (took, 1);
+
+    /* As many rows as this transaction's pace fits in STEP_TARGET_US: down
+     * at once, up smoothly, and never so many that being preempted by a
+     * busy machine in the middle would hold the lock for long. */
+    fits = took > STEP_TARGET_US ? fits : (limit + fits) / 2;
+    g_atomic_int_set (&rows->limit, (gint) CLAMP (fits, 8, MAX_ROWS_PER_STEP));
   }
+
+  /* A label (or another writer) waiting for the lock goes first. */
+  ra_import_lock_yield (rows->lock, 50 * 1000);
 
   /* Checkpoint outside the timed transaction (automatic checkpoints are
    * off on this connection while it imports). */
@@ -290,12 +300,14 @@ writer_thread (gpointer data)
 }
 
 static RaImportRows *
-writer_start (Import  *im,
-              GError **error)
+writer_start (Import        *im,
+              RaImportLock  *lock,
+              GError       **error)
 {
   RaImportRows *rows = g_new0 (RaImportRows, 1);
 
   rows->im = im;
+  rows->lock = lock;
   rows->limit = 64;
   rows->full = g_async_queue_new ();
   rows->empty = g_async_queue_new ();
@@ -516,7 +528,7 @@ import_stream (RaStore               *store,
       !ra_import_pending_begin (store, lock, &result->batch_id, &im.first_turn, error))
     return NULL;
 
-  im.rows = rows = writer_start (&im, error);
+  im.rows = rows = writer_start (&im, lock, error);
   if (rows->thread == NULL)
     goto drop;
 

@@ -190,6 +190,7 @@ typedef struct
   sqlite3_stmt         *find_item;
   sqlite3_stmt         *find_turn;
   sqlite3_stmt         *find_event;
+  sqlite3_stmt         *insert;
   gint64                first_seq;  /* events with a larger seq came from this file */
 } Importer;
 
@@ -375,8 +376,8 @@ import_record (Importer      *im,
   if (rc != SQLITE_DONE)
     return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
 
-  if (!_ra_labels_insert_event (im->store, r->event_id, audit_id, turn_id, r->reviewer, kind, value, r->note,
-                                r->flagged, r->seconds, r->created_at, r->undoes, error))
+  if (!_ra_labels_insert_with (im->store, im->insert, r->event_id, audit_id, turn_id, r->reviewer, kind, value,
+                               r->note, r->flagged, r->seconds, r->created_at, r->undoes, error))
     return FALSE;
   im->result->added++;
   return TRUE;
@@ -699,7 +700,8 @@ import_stream (RaStore               *store,
       !(im.find_event = ra_store_prepare (store,
                                           "SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds,"
                                           " created_at, undoes, kind, seq FROM label_events WHERE event_id = ?1",
-                                          error)))
+                                          error)) ||
+      !(im.insert = _ra_labels_prepare_insert (store, error)))
     goto out;
 
   if (format == RA_LABELS_FORMAT_JSONL)
@@ -730,12 +732,14 @@ import_stream (RaStore               *store,
   g_clear_pointer (&im.find_item, sqlite3_finalize);
   g_clear_pointer (&im.find_turn, sqlite3_finalize);
   g_clear_pointer (&im.find_event, sqlite3_finalize);
+  g_clear_pointer (&im.insert, sqlite3_finalize);
   ok = ra_store_commit (store, error);
 
 out:
   g_clear_pointer (&im.find_item, sqlite3_finalize);
   g_clear_pointer (&im.find_turn, sqlite3_finalize);
   g_clear_pointer (&im.find_event, sqlite3_finalize);
+  g_clear_pointer (&im.insert, sqlite3_finalize);
   if (!ok)
     {
       ra_store_rollback (store);

@@ -48,4 +48,22 @@ gboolean      _ra_labels_insert_event (RaStore      *store,
                                        const char   *undoes,
                                        GError      **error);
 
+/* The same with a statement prepared once (imports). */
+sqlite3_stmt *_ra_labels_prepare_insert (RaStore   *store,
+                                       GError   **error);
+gboolean      _ra_labels_insert_with  (RaStore      *store,
+                                       sqlite3_stmt *stmt,
+                                       const char   *event_id,
+                                       gint64        audit_id,
+                                       gint64        turn_id,
+                                       const char   *reviewer,
+                                       RaLabelKind   kind,
+                                       RaLabelValue  value,
+                                       const char   *note,
+                                       gboolean      flagged,
+                                       double        seconds,
+                                       const char   *created_at,
+                                       const char   *undoes,
+                                       GError      **error);
+
 G_END_DECLS

@@ -338,6 +338,50 @@ next_created_at (RaStore  *store,
   return g_steal_pointer (&now);
 }
 
+sqlite3_stmt *
+_ra_labels_prepare_insert (RaStore  *store,
+                           GError  **error)
+{
+  return ra_store_prepare (store,
+                           "INSERT INTO label_events (event_id, audit_id, turn_id, reviewer, value,"
+                           " note, flagged, seconds, created_at, undoes, kind)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", error);
+}
+
+gboolean
+_ra_labels_insert_with (RaStore       *store,
+                        sqlite3_stmt  *stmt,
+                        const char    *event_id,
+                        gint64         audit_id,
+                        gint64         turn_id,
+                        const char    *reviewer,
+                        RaLabelKind    kind,
+                        RaLabelValue   value,
+                        const char    *note,
+                        gboolean       flagged,
+                        double         seconds,
+                        const char    *created_at,
+                        const char    *undoes,
+                        GError       **error)
+{
+  sqlite3_reset (stmt);
+  ra_bind_text (stmt, 1, event_id);
+  sqlite3_bind_int64 (stmt, 2, audit_id);
+  sqlite3_bind_int64 (stmt, 3, turn_id);
+  ra_bind_text (stmt, 4, reviewer);
+  ra_bind_text (stmt, 5, ra_label_value_to_string (value));
+  ra_bind_text (stmt, 6, note != NULL && *note != '\0' ? note : NULL);
+  sqlite3_bind_int (stmt, 7, flagged ? 1 : 0);
+  if (isnan (seconds) || seconds < 0)
+    sqlite3_bind_null (stmt, 8);
+  else
+    sqlite3_bind_double (stmt, 8, seconds);
+  ra_bind_text (stmt, 9, created_at);
+  ra_bind_text (stmt, 10, undoes);
+  ra_bind_text (stmt, 11, ra_label_kind_to_string (kind));
+  return ra_store_step_done (store, stmt, _("cannot store the label"), error);
+}
+
 gboolean
 _ra_labels_insert_event (RaStore      *store,
                          const char   *event_id,
@@ -355,26 +399,10 @@ _ra_labels_insert_event (RaStore      *store,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (!(stmt = ra_store_prepare (store,
-                                 "INSERT INTO label_events (event_id, audit_id, turn_id, reviewer, value,"
-                                 " note, flagged, seconds, created_at, undoes, kind)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", error)))
+  if (!(stmt = _ra_labels_prepare_insert (store, error)))
     return FALSE;
-  ra_bind_text (stmt, 1, event_id);
-  sqlite3_bind_int64 (stmt, 2, audit_id);
-  sqlite3_bind_int64 (stmt, 3, turn_id);
-  ra_bind_text (stmt, 4, reviewer);
-  ra_bind_text (stmt, 5, ra_label_value_to_string (value));
-  ra_bind_text (stmt, 6, note != NULL && *note != '\0' ? note : NULL);
-  sqlite3_bind_int (stmt, 7, flagged ? 1 : 0);
-  if (isnan (seconds) || seconds < 0)
-    sqlite3_bind_null (stmt, 8);
-  else
-    sqlite3_bind_double (stmt, 8, seconds);
-  ra_bind_text (stmt, 9, created_at);
-  ra_bind_text (stmt, 10, undoes);
-  ra_bind_text (stmt, 11, ra_label_kind_to_string (kind));
-  return ra_store_step_done (store, stmt, _("cannot store the label"), error);
+  return _ra_labels_insert_with (store, stmt, event_id, audit_id, turn_id, reviewer, kind, value, note,
+                                 flagged, seconds, created_at, undoes, error);
 }
 
 /* REVIEWER's own current state of an item: their latest event that is not

@@ -52,6 +52,8 @@ struct _RaSampleSql
   gboolean      by_model;
   char        **models;
   char        **classes;
+  char         *batch_column;   /* "batch=COLUMN": not a turn field, a filter's column */
+  char        **batches;
   char         *from;
   char         *to;
   guint64       seed;
@@ -106,6 +108,8 @@ ra_sample_sql_free (RaSampleSql *self)
   g_free (self->declined_sql);
   g_strfreev (self->models);
   g_strfreev (self->classes);
+  g_free (self->batch_column);
+  g_strfreev (self->batches);
   g_free (self->from);
   g_free (self->to);
   g_free (self->size_json);
@@ -128,6 +132,16 @@ ra_sample_sql_add_map (RaSampleSql  *self,
       return FALSE;
     }
   field = g_strndup (assignment, eq - assignment);
+  if (g_str_equal (field, "batch"))
+    {
+      /* The column that names each turn's batch (export, partition):
+       * only the batch filter reads it. */
+      if (!ra_sql_check_text (eq + 1, _("the column name"), TRUE, error))
+        return FALSE;
+      g_free (self->batch_column);
+      self->batch_column = g_strdup (eq + 1);
+      return TRUE;
+    }
   for (guint f = 0; f < RA_SAMPLE_N_FIELDS; f++)
     if (g_str_equal (field, field_names[f]))
       {
@@ -139,7 +153,7 @@ ra_sample_sql_add_map (RaSampleSql  *self,
       }
   g_set_error (error, RA_SQL_ERROR, RA_SQL_ERROR_INVALID,
                _("'%s' is not a field (id, response, class, prompt, messages, model, timestamp, "
-                 "conversation_id, declined, outcome, meta)"), field);
+                 "conversation_id, declined, outcome, meta, or batch for the batch filter)"), field);
   return FALSE;
 }
 
@@ -208,6 +222,18 @@ ra_sample_sql_set_filters (RaSampleSql  *self,
   self->classes = classes && classes[0] ? g_strdupv (classes) : NULL;
   self->from = g_strdup (from);
   self->to = g_strdup (to);
+  return TRUE;
+}
+
+gboolean
+ra_sample_sql_set_batches (RaSampleSql  *self,
+                           char        **batches,
+                           GError      **error)
+{
+  if (!check_strv (batches, _("a batch name"), error))
+    return FALSE;
+  g_strfreev (self->batches);
+  self->batches = batches && batches[0] ? g_strdupv (batches) : NULL;
   return TRUE;
 }
 
@@ -330,6 +356,12 @@ check_design (RaSampleSql  *self,
                    _("declined values without a declined column: map the field declined to the column"));
       return FALSE;
     }
+  if (self->batches && self->batch_column == NULL)
+    {
+      g_set_error (error, RA_SQL_ERROR, RA_SQL_ERROR_DESIGN,
+                   _("a batch filter needs the column that names the batch: map the field batch to it"));
+      return FALSE;
+    }
   if ((self->from || self->to) && self->map[RA_SAMPLE_FIELD_TIMESTAMP] == NULL)
     {
       g_set_error (error, RA_SQL_ERROR, RA_SQL_ERROR_DESIGN,
@@ -428,14 +460,20 @@ append_turns_cte (RaSampleSql *self,
 
   if (self->from || self->to)
     ts = ident (self, column_of (self, RA_SAMPLE_FIELD_TIMESTAMP));
-  if (self->from)
+  if (self->batches)
     {
       g_string_append (sql, "\n  WHERE ");
+      append_cast_text (self, sql, self->batch_column);
+      append_in_list (self, sql, self->batches);
+    }
+  if (self->from)
+    {
+      g_string_append (sql, self->batches ? "\n    AND " : "\n  WHERE ");
       ra_sql_append_time_compare (sql, self->dialect, ts, ">=", self->from);
     }
   if (self->to)
     {
-      g_string_append (sql, self->from ? "\n    AND " : "\n  WHERE ");
+      g_string_append (sql, self->batches || self->from ? "\n    AND " : "\n  WHERE ");
       ra_sql_append_time_compare (sql, self->dialect, ts, "<", self->to);
     }
   g_string_append (sql, "\n)");
@@ -543,6 +581,10 @@ source_json (RaSampleSql *self)
   for (guint f = 0; f < RA_SAMPLE_N_FIELDS; f++)
     if (self->map[f] != NULL)
       cJSON_AddStringToObject (map, field_names[f], self->map[f]);
+  if (self->batch_column)
+    cJSON_AddStringToObject (map, "batch", self->batch_column);
+  if (self->batches)
+    cJSON_AddItemToObject (o, "batches", strv_json (self->batches));
   if (self->declined_values)
     cJSON_AddItemToObject (o, "declined_values", strv_json (self->declined_values));
   if (self->declined_sql)
@@ -610,9 +652,14 @@ ra_sample_sql_new_from_json (const char  *json,
     return NULL;
   map = cJSON_GetObjectItemCaseSensitive (o, "map");
   cJSON_ArrayForEach (e, map)
-    for (guint f = 0; f < RA_SAMPLE_N_FIELDS; f++)
-      if (cJSON_IsString (e) && e->string && g_str_equal (e->string, field_names[f]))
-        self->map[f] = g_strdup (e->valuestring);
+    {
+      for (guint f = 0; f < RA_SAMPLE_N_FIELDS; f++)
+        if (cJSON_IsString (e) && e->string && g_str_equal (e->string, field_names[f]))
+          self->map[f] = g_strdup (e->valuestring);
+      if (cJSON_IsString (e) && e->string && g_str_equal (e->string, "batch"))
+        self->batch_column = g_strdup (e->valuestring);
+    }
+  self->batches = json_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
   self->declined_values = json_strv (cJSON_GetObjectItemCaseSensitive (o, "declined_values"));
   self->declined_sql = g_strdup (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "declined_sql")));
   self->by_model = g_strcmp0 (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "strata")),
@@ -803,12 +850,12 @@ ra_sample_sql_sample_query (RaSampleSql               *self,
     {
       g_string_append (sql, ",\nra_sample AS (\n  SELECT * FROM ra_chained\n  WHERE ");
       g_string_append (sql, after ? after : "TRUE");
-      g_string_append_printf (sql, "\n  QUALIFY ROW_NUMBER() OVER (PARTITION BY %s ORDER BY %s) <= %s\n)",
+      g_string_append_printf (sql, "\n  QUALIFY row_number() OVER (PARTITION BY %s ORDER BY %s) <= %s\n)",
                               partition, order, limit);
     }
   else
     {
-      g_string_append_printf (sql, ",\nra_ranked AS (\n  SELECT ra_chained.*, ROW_NUMBER() OVER"
+      g_string_append_printf (sql, ",\nra_ranked AS (\n  SELECT ra_chained.*, row_number() OVER"
                               " (PARTITION BY %s ORDER BY %s) AS %s\n  FROM ra_chained",
                               partition, order, q_rank);
       if (after)

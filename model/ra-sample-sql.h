@@ -90,6 +90,11 @@ gboolean     ra_sample_sql_set_filters   (RaSampleSql   *self,
                                           const char    *from,
                                           const char    *to,
                                           GError       **error);
+/* Only turns of these batches: the column mapped to `batch` holds one of
+ * BATCHES (compared as text). */
+gboolean     ra_sample_sql_set_batches   (RaSampleSql   *self,
+                                          char         **batches,
+                                          GError       **error);
 void         ra_sample_sql_set_seed      (RaSampleSql   *self,
                                           guint64        seed);
 /* The size rule as a JSON object text (recorded in sample_design). */

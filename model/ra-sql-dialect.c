@@ -68,7 +68,8 @@ ra_sql_text_type (RaSqlDialect dialect)
     case RA_SQL_SPARK:
       return "STRING";
     case RA_SQL_CLICKHOUSE:
-      return "String";
+      /* CAST (NULL AS String) is an error there. */
+      return "Nullable(String)";
     case RA_SQL_POSTGRES:
     case RA_SQL_SQLITE:
       return "TEXT";

@@ -64,7 +64,7 @@ const char  *ra_sql_dialect_to_string    (RaSqlDialect   dialect);
 /* Whether the dialect filters on window functions with QUALIFY (else the
  * query nests a subquery). */
 gboolean     ra_sql_dialect_has_qualify  (RaSqlDialect   dialect);
-/* The type a CAST to text names: STRING, VARCHAR, TEXT or String. */
+/* The type a CAST to text names: STRING, VARCHAR, TEXT or Nullable(String). */
 const char  *ra_sql_text_type            (RaSqlDialect   dialect);
 
 /* Appends NAME as one quoted identifier. NAME must be valid UTF-8 and

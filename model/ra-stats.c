@@ -756,7 +756,8 @@ ra_stats_krippendorff_alpha (const int *units,
                              guint      n_units,
                              guint      n_coders)
 {
-  g_autoptr(GHashTable) index = NULL;   /* category -> compact index + 1 */
+  g_autoptr(GHashTable) index = NULL;   /* category -> compact index + 1 (large categories) */
+  guint small_index[256] = { 0 };       /* the same for categories 0..255, without hashing */
   g_autofree double *o = NULL;          /* coincidence matrix, K x K */
   g_autofree double *n_c = NULL;
   g_autofree guint *values = NULL;
@@ -766,13 +767,21 @@ ra_stats_krippendorff_alpha (const int *units,
   if (units == NULL || n_units == 0 || n_coders < 2)
     return NAN;
 
+  /* (A bootstrap calls this a thousand times: label indices are small, so
+   * they are numbered through an array; other values through a hash.) */
   index = g_hash_table_new (g_direct_hash, g_direct_equal);
   for (gsize i = 0; i < (gsize) n_units * n_coders; i++)
     {
       if (units[i] < -1)
         return NAN;
-      if (units[i] >= 0 &&
-          !g_hash_table_contains (index, GINT_TO_POINTER (units[i])))
+      if (units[i] < 0)
+        continue;
+      if (units[i] < 256)
+        {
+          if (small_index[units[i]] == 0)
+            small_index[units[i]] = ++n_categories;
+        }
+      else if (!g_hash_table_contains (index, GINT_TO_POINTER (units[i])))
         {
           n_categories++;
           g_hash_table_insert (index, GINT_TO_POINTER (units[i]),
@@ -794,7 +803,8 @@ ra_stats_krippendorff_alpha (const int *units,
         {
           int v = units[(gsize) u * n_coders + c];
           if (v >= 0)
-            values[m++] = GPOINTER_TO_UINT (g_hash_table_lookup (index, GINT_TO_POINTER (v))) - 1;
+            values[m++] = (v < 256 ? small_index[v]
+                                   : GPOINTER_TO_UINT (g_hash_table_lookup (index, GINT_TO_POINTER (v)))) - 1;
         }
       if (m < 2)
         continue;   /* a unit with fewer than 2 values is not pairable */

@@ -40,6 +40,7 @@ struct _RaStore
   gboolean  lost;              /* a file was deleted or replaced while open */
   gboolean  read_only;
   gboolean  checked_for_write; /* check_before_first_write() passed */
+  int       waiting_fd;        /* tells an import that a writer waits, or -1 */
 };
 
 G_DEFINE_QUARK (ra-store-error-quark, ra_store_error)
@@ -237,10 +238,17 @@ static int
 busy_wait (void *data,
            int   count)
 {
-  (void) data;
+  RaStore *self = data;
 
+  /* An import between two of its short transactions pauses while a
+   * writer says it waits (model/ra-import-pending.c). */
+  if (count == 0 && self->waiting_fd < 0)
+    self->waiting_fd = ra_import_waiter_enter (self->path);
   if (count >= 30000)
-    return 0;
+    {
+      ra_import_waiter_leave (&self->waiting_fd);
+      return 0;
+    }
   g_usleep (1000);
   return 1;
 }
@@ -410,6 +418,8 @@ gboolean
 ra_store_begin (RaStore  *self,
                 GError  **error)
 {
+  gboolean ok;
+
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (self->read_only)
@@ -423,7 +433,9 @@ ra_store_begin (RaStore  *self,
     return FALSE;
   /* IMMEDIATE takes the write lock now, so the busy timeout applies here
    * rather than as a deadlock-prone upgrade in the middle of the work. */
-  return exec_sql (self, "BEGIN IMMEDIATE", _("cannot start writing"), error);
+  ok = exec_sql (self, "BEGIN IMMEDIATE", _("cannot start writing"), error);
+  ra_import_waiter_leave (&self->waiting_fd);
+  return ok;
 }
 
 gboolean
@@ -992,6 +1004,7 @@ ra_store_open_full (const char        *path,
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_new0 (RaStore, 1);
+  self->waiting_fd = -1;
   self->path = g_strdup (path);
   self->read_only = read_only;
 
@@ -1067,7 +1080,7 @@ ra_store_open_full (const char        *path,
     }
 
   sqlite3_extended_result_codes (self->db, 1);
-  sqlite3_busy_handler (self->db, busy_wait, NULL);
+  sqlite3_busy_handler (self->db, busy_wait, self);
   record_files (self);
   /* A read-only connection leaves the WAL as it found it (its frames are
    * not copied into the database on close). */
@@ -1142,6 +1155,7 @@ ra_store_close (RaStore *self)
       ra_store_rollback (self);
       sqlite3_close_v2 (self->db);
     }
+  ra_import_waiter_leave (&self->waiting_fd);
   g_free (self->path);
   g_free (self);
 }

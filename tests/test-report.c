@@ -341,6 +341,20 @@ test_class_shares (void)
             g_assert_cmpfloat_with_epsilon (row->interval.lower, expect.lower, EPS);
             g_assert_cmpfloat_with_epsilon (row->interval.upper, expect.upper, EPS);
 
+            /* the unsure items could move the share between these */
+            g_assert_cmpuint (row->sensitivity.undecided, ==, s->unsure);
+            g_assert_cmpfloat_with_epsilon (row->sensitivity.low, s->should / (n + s->unsure), EPS);
+            g_assert_cmpfloat_with_epsilon (row->sensitivity.high, (s->should + s->unsure) / (n + s->unsure), EPS);
+            if (!fpc)
+              {
+                RaInterval lo, hi;
+
+                g_assert_true (ra_stats_interval (s->should, n + s->unsure, 0.95, methods[m], &lo));
+                g_assert_true (ra_stats_interval (s->should + s->unsure, n + s->unsure, 0.95, methods[m], &hi));
+                g_assert_cmpfloat_with_epsilon (row->sensitivity.bounds.lower, lo.lower, EPS);
+                g_assert_cmpfloat_with_epsilon (row->sensitivity.bounds.upper, hi.upper, EPS);
+              }
+
             g_assert_cmpfloat_with_epsilon (row->decline_rate, d, EPS);
             g_assert_cmpfloat_with_epsilon (row->wrongful_per_1000, 1000 * d * s->should / n, 1e-9);
             g_assert_cmpfloat_with_epsilon (row->wrongful_interval.lower, 1000 * d * expect.lower, 1e-9);
@@ -385,6 +399,13 @@ test_class_shares (void)
           g_assert_cmpstr (o->interval_method, ==, ra_overall_method_to_string (ra_overall_method_for (methods[m])));
           /* C is a census: with the FPC it adds nothing */
           g_assert_cmpuint (o->n_census, ==, fpc ? 1 : 0);
+          /* overall sensitivity: A's 2 unsure items one way or the other */
+          g_assert_cmpuint (o->sensitivity.undecided, ==, 2);
+          g_assert_true (o->sensitivity.defined);
+          g_assert_cmpfloat_with_epsilon (o->sensitivity.low, 100 / N * 5 / 19.0 + 10 / N * 0.3, EPS);
+          g_assert_cmpfloat_with_epsilon (o->sensitivity.high, 100 / N * 7 / 19.0 + 10 / N * 0.3, EPS);
+          g_assert_cmpfloat (o->sensitivity.bounds.lower, <=, o->sensitivity.low);
+          g_assert_cmpfloat (o->sensitivity.bounds.upper, >=, o->sensitivity.high);
           g_assert_true (find_row (report->all, "C")->census == fpc);
           g_assert_cmpfloat (o->labelled, ==, 37);
           g_assert_cmpuint (o->turns, ==, 1440);
@@ -633,6 +654,43 @@ test_models_and_compare (void)
     g_assert_cmpfloat_with_epsilon (cmp->overall.interval.lower, expect.lower, EPS);
     g_assert_cmpfloat_with_epsilon (cmp->overall.interval.upper, expect.upper, EPS);
     g_assert_cmpfloat_with_epsilon (cmp->overall.difference, g1->overall.estimate - g2->overall.estimate, EPS);
+
+    /* At common class weights: (40 + 25) / 205 for A, (60 + 80) / 205 for B. */
+    {
+      const RaReportStandardized *st = &cmp->standardized;
+      double wa = 65.0 / 205, wb = 140.0 / 205;
+
+      g_assert_true (st->defined);
+      g_assert_cmpuint (st->n_classes, ==, 2);
+      g_assert_nonnull (st->weights);
+      g_assert_cmpfloat_with_epsilon (st->share_a, wa * 6 / 20.0 + wb * 3 / 20.0, EPS);
+      g_assert_cmpfloat_with_epsilon (st->share_b, wa * 10 / 20.0 + wb * 9 / 20.0, EPS);
+      g_assert_cmpfloat_with_epsilon (st->difference, st->share_a - st->share_b, EPS);
+      g_assert_cmpfloat (st->interval.lower, <=, st->difference);
+      g_assert_cmpfloat (st->interval.upper, >=, st->difference);
+    }
+  }
+
+  /* Two models that share no class: no overall difference, and why. */
+  {
+    const Spec apart[] = {
+      { "A", "m1", NULL, 40, 400, 6, 14, 0, 0 },
+      { "B", "m2", NULL, 80, 300, 9, 11, 0, 0 },
+    };
+    g_autoptr(RaReport) report = NULL;
+    g_autoptr(cJSON) json = NULL;
+    const cJSON *cw;
+
+    build_audit (&f, "apart", apart, G_N_ELEMENTS (apart));
+    report = build_report (&f, "apart", RA_CI_CLOPPER_PEARSON, FALSE, "m1", "m2");
+    g_assert_false (report->comparison->overall.defined);
+    g_assert_nonnull (strstr (report->comparison->overall.reason, "share no class"));
+    g_assert_false (report->comparison->standardized.defined);
+    g_assert_nonnull (strstr (report->comparison->standardized.reason, "share no class"));
+    json = ra_report_to_json (report);
+    cw = cJSON_GetObjectItem (cJSON_GetObjectItem (json, "comparison"), "overall_common_weights");
+    g_assert_true (cJSON_IsFalse (cJSON_GetObjectItem (cw, "defined")));
+    g_assert_true (cJSON_IsNull (cJSON_GetObjectItem (cw, "difference")));
   }
 
   {

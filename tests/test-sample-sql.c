@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ra-audit.h"
+#include <cjson/cJSON.h>
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
 #include "ra-store-private.h"
@@ -226,6 +227,11 @@ golden_spec (RaSqlDialect d,
   g_assert_true (ra_sample_sql_add_map (spec, "model=model_version", &error));
   g_assert_true (ra_sample_sql_add_map (spec, "timestamp=created_at", &error));
   g_assert_true (ra_sample_sql_add_map (spec, "declined=refusal flag", &error));
+  g_assert_true (ra_sample_sql_add_map (spec, "batch=export", &error));
+  {
+    char *batches[] = { "2026-01 \"eu\"", "x'); DROP TABLE turns; --", NULL };
+    g_assert_true (ra_sample_sql_set_batches (spec, batches, &error));
+  }
   g_assert_true (ra_sample_sql_set_declined_values (spec, "full,partial's", &error));
   g_assert_true (ra_sample_sql_set_filters (spec, models, classes, "2026-01-01T00:00:00.000000Z",
                                             "2026-02-01T00:00:00.000000Z", &error));
@@ -509,6 +515,79 @@ test_sqlite_engine (void)
   }
 }
 
+/* A store of schema 3 (before the md5 key), its audit drawn with SipHash:
+ * the migration keeps the key, and extend draws what the version that made
+ * the store drew (the order below is that version's `audit items` after
+ * `audit extend old --per-class 8`). */
+static void
+test_migrate_siphash_audit (void)
+{
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v3.sql");
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *dump = NULL, *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  RaAuditSampleResult result = { 0 };
+  RaAuditSize size = { .rule = RA_AUDIT_SIZE_PER_CLASS, .per_class = 8 };
+  sqlite3 *db = NULL;
+  GString *order = g_string_new (NULL);
+  g_autoptr(cJSON) items = NULL;
+  const cJSON *e;
+  int rc;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM audits WHERE key_version = 'siphash-2-4'"
+                                             " AND frame_source = 'local'"), ==, 1);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM audit_cells"), ==, 0);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM label_events"), ==, 1);
+  audit = ra_audit_load (store, "old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (audit->key_version, ==, RA_KEY_SIPHASH24);
+  g_assert_false (audit->external);
+
+  g_assert_true (ra_audit_extend (store, "old", &size, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.added, ==, 6);
+  g_assert_false (result.fingerprint_changed);
+  ra_audit_sample_result_clear (&result);
+  g_clear_pointer (&store, ra_store_close);
+
+  rc = ra_test_run_cli (NULL, &out, NULL, "--db", path, "audit", "items", "old", "--json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  items = cJSON_Parse (out);
+  cJSON_ArrayForEach (e, items)
+    g_string_append_printf (order, "%s%s", order->len ? "," : "",
+                            cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (e, "turn_id")));
+  g_assert_cmpstr (order->str, ==, "t35,t22,t37,t05,t31,t19,t13,t02,t18,t10,t27,t33,t30,t39,t34,t38");
+  g_string_free (order, TRUE);
+
+  /* A new audit in the same store uses md5. */
+  store = ra_store_open (path, &error);
+  {
+    RaAuditDesign design = { 0 };
+    g_autoptr(RaAudit) fresh = NULL;
+
+    design.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+    design.size.per_class = 3;
+    design.has_seed = TRUE;
+    design.seed = G_MAXUINT64;
+    design.declined_by = RA_DECLINED_BY_SOURCE;
+    fresh = ra_audit_create (store, "new", &design, &result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fresh->key_version, ==, RA_KEY_MD5);
+    g_assert_cmpuint (fresh->seed, ==, G_MAXUINT64);
+    ra_audit_sample_result_clear (&result);
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -522,5 +601,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/sample-sql/golden", test_golden);
   g_test_add_func ("/sample-sql/design-errors", test_design_errors);
   g_test_add_func ("/sample-sql/sqlite-engine", test_sqlite_engine);
+  g_test_add_func ("/sample-sql/migrate-siphash-audit", test_migrate_siphash_audit);
   return g_test_run ();
 }

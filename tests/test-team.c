@@ -6,12 +6,20 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE 1  /* posix_openpt, grantpt, unlockpt, ptsname */
+
 #include "config.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "ra-test-util.h"
@@ -567,6 +575,69 @@ test_bad_input (void)
   RUN_OK ("label", "bad", "--db", db, "--reviewer", "ben", "--turn", t, "--value", "correctly-declined");
 }
 
+/* `review` ended by SIGTERM, SIGINT or SIGHUP gives the terminal back as it
+ * found it (echo and line editing on). */
+static gboolean
+raw_mode (int fd)
+{
+  struct termios t;
+
+  return tcgetattr (fd, &t) == 0 && !(t.c_lflag & ECHO) && !(t.c_lflag & ICANON);
+}
+
+static void
+test_review_signals_restore_terminal (void)
+{
+  g_autofree char *db = xstest_store ("tty");
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *out_path = g_build_filename (dir, "review.out", NULL);
+  const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  for (guint s = 0; s < G_N_ELEMENTS (signals); s++)
+    {
+      const char *argv[] = { "review", "tty", "--db", db, "--reviewer", "ana", NULL };
+      g_autoptr(GPtrArray) args = ra_test_cli_argv (argv);
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GError) error = NULL;
+      struct termios t;
+      int master, slave;
+      gint64 deadline;
+
+      master = posix_openpt (O_RDWR | O_NOCTTY);
+      g_assert_cmpint (master, >=, 0);
+      g_assert_cmpint (grantpt (master), ==, 0);
+      g_assert_cmpint (unlockpt (master), ==, 0);
+      slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+      g_assert_cmpint (slave, >=, 0);
+      g_assert_cmpint (tcgetattr (slave, &t), ==, 0);
+      g_assert_true (t.c_lflag & ECHO);
+
+      g_subprocess_launcher_take_stdin_fd (launcher, dup (slave));
+      g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+      g_subprocess_launcher_set_stderr_file_path (launcher, out_path);
+      proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+      g_assert_no_error (error);
+
+      /* Wait until the loop has switched the terminal to raw keys. */
+      deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+      while (!raw_mode (slave) && g_get_monotonic_time () < deadline)
+        g_usleep (10000);
+      g_assert_true (raw_mode (slave));
+
+      g_subprocess_send_signal (proc, signals[s]);
+      g_assert_true (g_subprocess_wait (proc, NULL, &error));
+      g_assert_true (g_subprocess_get_if_signaled (proc));
+      g_assert_cmpint (g_subprocess_get_term_sig (proc), ==, signals[s]);
+
+      g_assert_cmpint (tcgetattr (slave, &t), ==, 0);
+      g_assert_true (t.c_lflag & ECHO);
+      g_assert_true (t.c_lflag & ICANON);
+      close (slave);
+      close (master);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -579,6 +650,7 @@ main (int    argc,
   g_test_add_func ("/ra/team/assignment-and-gold", test_assignment_and_gold);
   g_test_add_func ("/ra/team/several-machines", test_several_machines);
   g_test_add_func ("/ra/team/bad-input", test_bad_input);
+  g_test_add_func ("/ra/team/review-signals-restore-terminal", test_review_signals_restore_terminal);
 
   return g_test_run ();
 }

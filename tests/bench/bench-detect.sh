@@ -98,7 +98,11 @@ head -n "$cg_n" "$BATCH_JSONL" > "$cg_batch"
 setup_callgrind
 sqlite3 "$cg_store" "SELECT replace(replace(response, char(13), ' '), char(10), ' ') FROM turns;" > "$cg_responses"
 det_ir=$("$BENCH_SRC/callgrind-count.sh" "$RA_CLI" --db "$cg_store" detect)
+# Again on the judged store: what every run pays whatever it judges (opening
+# and checking the store, loading the rules, reading the turns).
+again_ir=$("$BENCH_SRC/callgrind-count.sh" "$RA_CLI" --db "$cg_store" detect)
 # grep exits 1 when nothing matches: not a failure here.
 grep_ir=$("$BENCH_SRC/callgrind-count.sh" grep -c -i -F -f "$PHRASES" "$cg_responses") || true
-echo "callgrind, $cg_n turns: detect $det_ir instructions ($(awk -v i="$det_ir" -v n="$cg_n" 'BEGIN { if (i == "n/a") print "n/a"; else printf "%.0f", i / n }') per turn); grep -c -i -F -f PHRASES $grep_ir instructions; ratio (grep / detect instructions): $(ra_ratio "$grep_ir" "$det_ir")"
+echo "callgrind, $cg_n turns: detect $det_ir instructions ($(awk -v i="$det_ir" -v n="$cg_n" 'BEGIN { if (i == "n/a") print "n/a"; else printf "%.0f", i / n }') per turn); detect again (nothing to judge) $again_ir; grep -c -i -F -f PHRASES $grep_ir"
+echo "callgrind ratio (grep / detect instructions): $(ra_ratio "$grep_ir" "$det_ir"); judging and writing alone (detect - detect again): $(awk -v a="$det_ir" -v b="$again_ir" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.0f", a - b }') instructions"
 rm -f "$cg_store" "$cg_store-wal" "$cg_store-shm" "$cg_batch" "$cg_responses"

@@ -8,8 +8,9 @@
 #
 #   callgrind-count.sh CMD [ARG...]
 #
-# Runs CMD under valgrind's callgrind tool (its standard output is
-# discarded) and prints the number of instructions it executed (callgrind's
+# Runs CMD under valgrind's callgrind tool (its standard output goes to a
+# temporary file, not /dev/null: GNU grep stops at the first match when its
+# output is /dev/null) and prints the number of instructions it executed (callgrind's
 # "I refs", children and all), or "n/a" when valgrind is missing. Exits with
 # CMD's status.
 
@@ -21,8 +22,9 @@ if ! command -v valgrind > /dev/null 2>&1; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-valgrind --tool=callgrind --callgrind-out-file=/dev/null --log-file="$log" "$@" > /dev/null
+out=$(mktemp)
+trap 'rm -f "$log" "$out"' EXIT
+valgrind --tool=callgrind --callgrind-out-file=/dev/null --log-file="$log" "$@" > "$out"
 status=$?
 count=$(sed -n 's/.*Collected : *\([0-9][0-9]*\).*/\1/p' "$log" | tail -n 1)
 echo "${count:-n/a}"

@@ -201,7 +201,8 @@ tmpfs_body (void)
   const char *base_argv[] = { "import", "--db", store, "--batch", "base", base, NULL };
   const char *big_argv[] = { "import", "--db", store, "--batch", "big", big, NULL };
   const char *audit_argv[] = { "audit", "create", "--db", store, "--per-class", "10", "--seed", "1", "a", NULL };
-  const char *label_argv[] = { "label", "--db", store, "a", "--reviewer", "r", "--turn", "base-0",
+  g_autofree char *item = NULL;
+  const char *label_argv[] = { "label", "--db", store, "a", "--reviewer", "r", "--turn", NULL,
                                "--value", "unsure", NULL };
   char block[4096];
   FILE *f;
@@ -212,6 +213,16 @@ tmpfs_body (void)
   rb_write_turns (big, "big-", N_BIG, 3, "m", 200);
   g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, base_argv), ==, 0);
   g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, audit_argv), ==, 0);
+  {
+    /* Label an item the seed really drew (the sample key decides which). */
+    g_autoptr(RaStore) s = rb_open_checked (store);
+    gint64 first = rb_query_int (s, "SELECT min (CAST (substr (t.ext_id, 6) AS INTEGER)) "
+                                    "FROM audit_items i JOIN turns t ON t.id = i.turn_id", NULL);
+
+    g_assert_cmpint (first, >=, 0);
+    item = g_strdup_printf ("base-%" G_GINT64_FORMAT, first);
+    label_argv[7] = item;
+  }
 
   status = rb_run_cli (NULL, &out, &err, NULL, NULL, big_argv);
   g_printerr ("# import into a 1 MB tmpfs: exit %d %s", status, err);

@@ -5,7 +5,8 @@ WITH ra_turns AS (
          CAST(`task` AS STRING) AS `class`,
          CASE WHEN CAST(`refusal flag` AS STRING) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
+  WHERE CAST(`export` AS STRING) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
     AND `created_at` < TIMESTAMP '2026-02-01 00:00:00.000000+00:00'
 )
 SELECT `class`, `model`,
@@ -29,7 +30,8 @@ WITH ra_turns AS (
          FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E6SZ', `created_at`, 'UTC') AS `timestamp`,
          CASE WHEN CAST(`refusal flag` AS STRING) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
+  WHERE CAST(`export` AS STRING) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
     AND `created_at` < TIMESTAMP '2026-02-01 00:00:00.000000+00:00'
 ),
 ra_keyed AS (
@@ -47,11 +49,11 @@ ra_chained AS (
 ra_sample AS (
   SELECT * FROM ra_chained
   WHERE TRUE
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) <= 50
+  QUALIFY row_number() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) <= 50
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"bigquery","frame_query_sha256":"d1e444fc9120decb5ebae2fa46b32f36c6dcc4fd6717d76bbb192f8e2ce40361","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"bigquery","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"bigquery","frame_query_sha256":"051867d80db718c413879b3e9075fab41cc4c1b7e64f157ecd44fef0550c23c0","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"bigquery","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `sample_key`, `id`, `model`
 ;
@@ -66,7 +68,8 @@ WITH ra_turns AS (
          FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E6SZ', `created_at`, 'UTC') AS `timestamp`,
          CASE WHEN CAST(`refusal flag` AS STRING) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
+  WHERE CAST(`export` AS STRING) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
     AND `created_at` < TIMESTAMP '2026-02-01 00:00:00.000000+00:00'
 ),
 ra_keyed AS (
@@ -85,14 +88,14 @@ ra_sample AS (
   SELECT * FROM ra_chained
   WHERE ((`class` = 'medical' AND `model` = 'gpt-x' AND `sample_key` > '7f0000000000000000000000000000aa')
        OR (`class` = 'o\'brien "\\" \n' AND `model` = 'it\'s'))
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) <= CASE
+  QUALIFY row_number() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) <= CASE
       WHEN `class` = 'medical' AND `model` = 'gpt-x' THEN 20
       WHEN `class` = 'o\'brien "\\" \n' AND `model` = 'it\'s' THEN 5
       ELSE 0 END
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"bigquery","frame_query_sha256":"d1e444fc9120decb5ebae2fa46b32f36c6dcc4fd6717d76bbb192f8e2ce40361","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"bigquery","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"bigquery","frame_query_sha256":"051867d80db718c413879b3e9075fab41cc4c1b7e64f157ecd44fef0550c23c0","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"bigquery","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `model`, `sample_key`, `id`, `model`
 ;

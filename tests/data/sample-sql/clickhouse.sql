@@ -1,11 +1,12 @@
 -- refusal-audit frame query (clickhouse)
 WITH ra_turns AS (
-  SELECT CAST(`turn_id` AS String) AS `id`,
-         COALESCE(CAST(`model_version` AS String), '') AS `model`,
-         CAST(`task` AS String) AS `class`,
-         CASE WHEN CAST(`refusal flag` AS String) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
+  SELECT CAST(`turn_id` AS Nullable(String)) AS `id`,
+         COALESCE(CAST(`model_version` AS Nullable(String)), '') AS `model`,
+         CAST(`task` AS Nullable(String)) AS `class`,
+         CASE WHEN CAST(`refusal flag` AS Nullable(String)) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+  WHERE CAST(`export` AS Nullable(String)) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
     AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
 )
 SELECT `class`, `model`,
@@ -21,15 +22,16 @@ ORDER BY `class`, `model`
 
 -- refusal-audit sample query (clickhouse)
 WITH ra_turns AS (
-  SELECT CAST(`turn_id` AS String) AS `id`,
-         COALESCE(CAST(`model_version` AS String), '') AS `model`,
-         CAST(`task` AS String) AS `class`,
-         CAST(`answer` AS String) AS `response`,
+  SELECT CAST(`turn_id` AS Nullable(String)) AS `id`,
+         COALESCE(CAST(`model_version` AS Nullable(String)), '') AS `model`,
+         CAST(`task` AS Nullable(String)) AS `class`,
+         CAST(`answer` AS Nullable(String)) AS `response`,
          `conversation` AS `messages`,
          formatDateTime(`created_at`, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS `timestamp`,
-         CASE WHEN CAST(`refusal flag` AS String) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
+         CASE WHEN CAST(`refusal flag` AS Nullable(String)) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+  WHERE CAST(`export` AS Nullable(String)) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
     AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
 ),
 ra_keyed AS (
@@ -45,7 +47,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
   FROM ra_chained
 ),
 ra_sample AS (
@@ -53,22 +55,23 @@ ra_sample AS (
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"6cbce4429d2b4ff85acaf3e037be602281dc37ae82f9e2ff64cc8408d47187d7","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"clickhouse","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"b8c95416cab3a47c7601c0c69830c6c8b3c1aeca6edbd97965f7ef4869061889","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"clickhouse","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `sample_key`, `id`, `model`
 ;
 
 -- refusal-audit sample extension query (clickhouse)
 WITH ra_turns AS (
-  SELECT CAST(`turn_id` AS String) AS `id`,
-         COALESCE(CAST(`model_version` AS String), '') AS `model`,
-         CAST(`task` AS String) AS `class`,
-         CAST(`answer` AS String) AS `response`,
+  SELECT CAST(`turn_id` AS Nullable(String)) AS `id`,
+         COALESCE(CAST(`model_version` AS Nullable(String)), '') AS `model`,
+         CAST(`task` AS Nullable(String)) AS `class`,
+         CAST(`answer` AS Nullable(String)) AS `response`,
          `conversation` AS `messages`,
          formatDateTime(`created_at`, '%Y-%m-%dT%H:%i:%S.%fZ', 'UTC') AS `timestamp`,
-         CASE WHEN CAST(`refusal flag` AS String) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
+         CASE WHEN CAST(`refusal flag` AS Nullable(String)) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
+  WHERE CAST(`export` AS Nullable(String)) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= parseDateTime64BestEffort('2026-01-01T00:00:00.000000Z', 6, 'UTC')
     AND `created_at` < parseDateTime64BestEffort('2026-02-01T00:00:00.000000Z', 6, 'UTC')
 ),
 ra_keyed AS (
@@ -84,7 +87,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
   FROM ra_chained
   WHERE ((`class` = 'medical' AND `model` = 'gpt-x' AND `sample_key` > '7f0000000000000000000000000000aa')
        OR (`class` = 'o\'brien "\\" \n' AND `model` = 'it\'s'))
@@ -97,7 +100,7 @@ ra_sample AS (
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"6cbce4429d2b4ff85acaf3e037be602281dc37ae82f9e2ff64cc8408d47187d7","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"clickhouse","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"clickhouse","frame_query_sha256":"b8c95416cab3a47c7601c0c69830c6c8b3c1aeca6edbd97965f7ef4869061889","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"clickhouse","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `model`, `sample_key`, `id`, `model`
 ;

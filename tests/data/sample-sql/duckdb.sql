@@ -5,7 +5,8 @@ WITH ra_turns AS (
          CAST("task" AS VARCHAR) AS "class",
          CASE WHEN CAST("refusal flag" AS VARCHAR) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+  WHERE CAST("export" AS VARCHAR) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
     AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
 )
 SELECT "class", "model",
@@ -30,7 +31,8 @@ WITH ra_turns AS (
          strftime(timezone('UTC', CAST("created_at" AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%fZ') AS "timestamp",
          CASE WHEN CAST("refusal flag" AS VARCHAR) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+  WHERE CAST("export" AS VARCHAR) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
     AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
 ),
 ra_keyed AS (
@@ -49,11 +51,11 @@ ra_chained AS (
 ra_sample AS (
   SELECT * FROM ra_chained
   WHERE TRUE
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") <= 50
+  QUALIFY row_number() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") <= 50
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
-       '{"key":"md5","seed":"9223372036854775808","engine":"duckdb","frame_query_sha256":"b56d0a72601459898e3398bc21e877a866458606ee78843152f8d114f019925c","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"duckdb","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+       '{"key":"md5","seed":"9223372036854775808","engine":"duckdb","frame_query_sha256":"adb5319d8018fe6f8261844e3779919c04b3491e25197dce08c3e72e5e34916e","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"duckdb","table":"prod.events.turns","batches":["2026-01 \"eu\"","x''); DROP TABLE turns; --"],"declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
 FROM ra_sample
 ORDER BY "class", "sample_key", "id", "model"
 ;
@@ -68,7 +70,8 @@ WITH ra_turns AS (
          strftime(timezone('UTC', CAST("created_at" AS TIMESTAMPTZ)), '%Y-%m-%dT%H:%M:%S.%fZ') AS "timestamp",
          CASE WHEN CAST("refusal flag" AS VARCHAR) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+  WHERE CAST("export" AS VARCHAR) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
     AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
 ),
 ra_keyed AS (
@@ -89,7 +92,7 @@ ra_sample AS (
   WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" > '7f0000000000000000000000000000aa')
        OR ("class" = 'o''brien "\" 
 ' AND "model" = 'it''s'))
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") <= CASE
+  QUALIFY row_number() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") <= CASE
       WHEN "class" = 'medical' AND "model" = 'gpt-x' THEN 20
       WHEN "class" = 'o''brien "\" 
 ' AND "model" = 'it''s' THEN 5
@@ -97,7 +100,7 @@ ra_sample AS (
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
-       '{"key":"md5","seed":"9223372036854775808","engine":"duckdb","frame_query_sha256":"b56d0a72601459898e3398bc21e877a866458606ee78843152f8d114f019925c","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"duckdb","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+       '{"key":"md5","seed":"9223372036854775808","engine":"duckdb","frame_query_sha256":"adb5319d8018fe6f8261844e3779919c04b3491e25197dce08c3e72e5e34916e","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"duckdb","table":"prod.events.turns","batches":["2026-01 \"eu\"","x''); DROP TABLE turns; --"],"declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
 FROM ra_sample
 ORDER BY "class", "model", "sample_key", "id", "model"
 ;

@@ -5,7 +5,8 @@ WITH ra_turns AS (
          CAST("task" AS TEXT) AS "class",
          CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+  WHERE CAST("export" AS TEXT) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
     AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
 )
 SELECT "class", "model",
@@ -29,7 +30,8 @@ WITH ra_turns AS (
          to_char(CAST("created_at" AS TIMESTAMPTZ) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "timestamp",
          CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+  WHERE CAST("export" AS TEXT) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
     AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
 ),
 ra_keyed AS (
@@ -45,7 +47,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
   FROM ra_chained
 ),
 ra_sample AS (
@@ -53,7 +55,7 @@ ra_sample AS (
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
-       E'{"key":"md5","seed":"9223372036854775808","engine":"postgres","frame_query_sha256":"aff46f78fedb78bd615e0e63c77dc0de1490668615f36ced699993063eafa1c8","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"postgres","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+       E'{"key":"md5","seed":"9223372036854775808","engine":"postgres","frame_query_sha256":"125ad76ab86c6ed5ad64a833115062cd98eca8824d3f5c9ecc27bc7778e69965","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"postgres","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x''); DROP TABLE turns; --"],"declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
 FROM ra_sample
 ORDER BY "class", "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C"
 ;
@@ -68,7 +70,8 @@ WITH ra_turns AS (
          to_char(CAST("created_at" AS TIMESTAMPTZ) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "timestamp",
          CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
+  WHERE CAST("export" AS TEXT) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND "created_at" >= CAST('2026-01-01 00:00:00.000000+00' AS TIMESTAMPTZ)
     AND "created_at" < CAST('2026-02-01 00:00:00.000000+00' AS TIMESTAMPTZ)
 ),
 ra_keyed AS (
@@ -84,7 +87,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class", "model" ORDER BY "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C") AS "sample_rank"
   FROM ra_chained
   WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" COLLATE "C" > '7f0000000000000000000000000000aa')
        OR ("class" = E'o''brien "\\" \n' AND "model" = 'it''s'))
@@ -97,7 +100,7 @@ ra_sample AS (
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
-       E'{"key":"md5","seed":"9223372036854775808","engine":"postgres","frame_query_sha256":"aff46f78fedb78bd615e0e63c77dc0de1490668615f36ced699993063eafa1c8","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"postgres","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+       E'{"key":"md5","seed":"9223372036854775808","engine":"postgres","frame_query_sha256":"125ad76ab86c6ed5ad64a833115062cd98eca8824d3f5c9ecc27bc7778e69965","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"postgres","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x''); DROP TABLE turns; --"],"declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
 FROM ra_sample
 ORDER BY "class", "model", "sample_key" COLLATE "C", "id" COLLATE "C", "model" COLLATE "C"
 ;

@@ -5,7 +5,8 @@ WITH ra_turns AS (
          CAST(`task` AS STRING) AS `class`,
          CASE WHEN CAST(`refusal flag` AS STRING) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
+  WHERE CAST(`export` AS STRING) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
     AND `created_at` < TIMESTAMP '2026-02-01 00:00:00.000000+00:00'
 )
 SELECT `class`, `model`,
@@ -29,7 +30,8 @@ WITH ra_turns AS (
          date_format(to_utc_timestamp(`created_at`, current_timezone()), 'yyyy-MM-dd''T''HH:mm:ss.SSSSSS''Z''') AS `timestamp`,
          CASE WHEN CAST(`refusal flag` AS STRING) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
+  WHERE CAST(`export` AS STRING) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
     AND `created_at` < TIMESTAMP '2026-02-01 00:00:00.000000+00:00'
 ),
 ra_keyed AS (
@@ -45,7 +47,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY `class` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
   FROM ra_chained
 ),
 ra_sample AS (
@@ -53,7 +55,7 @@ ra_sample AS (
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"spark","frame_query_sha256":"849da025f7e438e9ddde29905b4d2dc836364fd9776e1203f010def3c96604a8","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"spark","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"spark","frame_query_sha256":"00e5b9cf5336d63b10feb002f2e50b400f40c6483c5e3ecc0184072097deccd5","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"spark","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `sample_key`, `id`, `model`
 ;
@@ -68,7 +70,8 @@ WITH ra_turns AS (
          date_format(to_utc_timestamp(`created_at`, current_timezone()), 'yyyy-MM-dd''T''HH:mm:ss.SSSSSS''Z''') AS `timestamp`,
          CASE WHEN CAST(`refusal flag` AS STRING) IN ('full', 'partial\'s') THEN 1 ELSE 0 END AS `declined`
   FROM `prod`.`events`.`turns`
-  WHERE `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
+  WHERE CAST(`export` AS STRING) IN ('2026-01 "eu"', 'x\'); DROP TABLE turns; --')
+    AND `created_at` >= TIMESTAMP '2026-01-01 00:00:00.000000+00:00'
     AND `created_at` < TIMESTAMP '2026-02-01 00:00:00.000000+00:00'
 ),
 ra_keyed AS (
@@ -84,7 +87,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY `class`, `model` ORDER BY `sample_key`, `id`, `model`) AS `sample_rank`
   FROM ra_chained
   WHERE ((`class` = 'medical' AND `model` = 'gpt-x' AND `sample_key` > '7f0000000000000000000000000000aa')
        OR (`class` = 'o\'brien "\\" \n' AND `model` = 'it\'s'))
@@ -97,7 +100,7 @@ ra_sample AS (
 )
 SELECT `id`, `response`, `class`, `messages`, `model`, `timestamp`, `declined`,
        `sample_key`, `sample_prev_key`,
-       '{"key":"md5","seed":"9223372036854775808","engine":"spark","frame_query_sha256":"849da025f7e438e9ddde29905b4d2dc836364fd9776e1203f010def3c96604a8","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"spark","table":"prod.events.turns","declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
+       '{"key":"md5","seed":"9223372036854775808","engine":"spark","frame_query_sha256":"00e5b9cf5336d63b10feb002f2e50b400f40c6483c5e3ecc0184072097deccd5","size":{"size":"per-class","per_class":50},"extends":"audit \'q1\'","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"spark","table":"prod.events.turns","batches":["2026-01 \\"eu\\"","x\'); DROP TABLE turns; --"],"declined_values":["full","partial\'s"],"strata":"class,model","models":["gpt-x","it\'s"],"classes":["medical","o\'brien \\"\\\\\\" \\n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS `sample_design`
 FROM ra_sample
 ORDER BY `class`, `model`, `sample_key`, `id`, `model`
 ;

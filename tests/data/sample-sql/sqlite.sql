@@ -5,7 +5,8 @@ WITH ra_turns AS (
          CAST("task" AS TEXT) AS "class",
          CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE julianday("created_at") >= julianday('2026-01-01T00:00:00.000000Z')
+  WHERE CAST("export" AS TEXT) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND julianday("created_at") >= julianday('2026-01-01T00:00:00.000000Z')
     AND julianday("created_at") < julianday('2026-02-01T00:00:00.000000Z')
 )
 SELECT "class", "model",
@@ -30,7 +31,8 @@ WITH ra_turns AS (
          strftime('%Y-%m-%dT%H:%M:%fZ', "created_at") AS "timestamp",
          CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE julianday("created_at") >= julianday('2026-01-01T00:00:00.000000Z')
+  WHERE CAST("export" AS TEXT) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND julianday("created_at") >= julianday('2026-01-01T00:00:00.000000Z')
     AND julianday("created_at") < julianday('2026-02-01T00:00:00.000000Z')
 ),
 ra_keyed AS (
@@ -47,7 +49,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class" ORDER BY "sample_key", "id", "model") AS "sample_rank"
   FROM ra_chained
 ),
 ra_sample AS (
@@ -55,7 +57,7 @@ ra_sample AS (
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
-       '{"key":"md5","seed":"9223372036854775808","engine":"sqlite","frame_query_sha256":"cc016ab2d88203b1e2e2ac58f2f970ba2963581fc430750f0501ae5140535ae8","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"sqlite","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+       '{"key":"md5","seed":"9223372036854775808","engine":"sqlite","frame_query_sha256":"6fcfafbac1b7a449bc32697e1b90662ffd03be0189bcfb52e7b70443cc05b175","size":{"size":"per-class","per_class":50},"source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"sqlite","table":"prod.events.turns","batches":["2026-01 \"eu\"","x''); DROP TABLE turns; --"],"declined_values":["full","partial''s"],"strata":"class","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
 FROM ra_sample
 ORDER BY "class", "sample_key", "id", "model"
 ;
@@ -70,7 +72,8 @@ WITH ra_turns AS (
          strftime('%Y-%m-%dT%H:%M:%fZ', "created_at") AS "timestamp",
          CASE WHEN CAST("refusal flag" AS TEXT) IN ('full', 'partial''s') THEN 1 ELSE 0 END AS "declined"
   FROM "prod"."events"."turns"
-  WHERE julianday("created_at") >= julianday('2026-01-01T00:00:00.000000Z')
+  WHERE CAST("export" AS TEXT) IN ('2026-01 "eu"', 'x''); DROP TABLE turns; --')
+    AND julianday("created_at") >= julianday('2026-01-01T00:00:00.000000Z')
     AND julianday("created_at") < julianday('2026-02-01T00:00:00.000000Z')
 ),
 ra_keyed AS (
@@ -87,7 +90,7 @@ ra_chained AS (
   FROM ra_keyed
 ),
 ra_ranked AS (
-  SELECT ra_chained.*, ROW_NUMBER() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") AS "sample_rank"
+  SELECT ra_chained.*, row_number() OVER (PARTITION BY "class", "model" ORDER BY "sample_key", "id", "model") AS "sample_rank"
   FROM ra_chained
   WHERE (("class" = 'medical' AND "model" = 'gpt-x' AND "sample_key" > '7f0000000000000000000000000000aa')
        OR ("class" = 'o''brien "\" 
@@ -102,7 +105,7 @@ ra_sample AS (
 )
 SELECT "id", "response", "class", "messages", "model", "timestamp", "declined",
        "sample_key", "sample_prev_key",
-       '{"key":"md5","seed":"9223372036854775808","engine":"sqlite","frame_query_sha256":"cc016ab2d88203b1e2e2ac58f2f970ba2963581fc430750f0501ae5140535ae8","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag"},"dialect":"sqlite","table":"prod.events.turns","declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
+       '{"key":"md5","seed":"9223372036854775808","engine":"sqlite","frame_query_sha256":"6fcfafbac1b7a449bc32697e1b90662ffd03be0189bcfb52e7b70443cc05b175","size":{"size":"per-class","per_class":50},"extends":"audit ''q1''","source":{"map":{"id":"turn_id","response":"answer","class":"task","messages":"conversation","model":"model_version","timestamp":"created_at","declined":"refusal flag","batch":"export"},"dialect":"sqlite","table":"prod.events.turns","batches":["2026-01 \"eu\"","x''); DROP TABLE turns; --"],"declined_values":["full","partial''s"],"strata":"class,model","models":["gpt-x","it''s"],"classes":["medical","o''brien \"\\\" \n"],"from":"2026-01-01T00:00:00.000000Z","to":"2026-02-01T00:00:00.000000Z"}}' AS "sample_design"
 FROM ra_sample
 ORDER BY "class", "model", "sample_key", "id", "model"
 ;
