@@ -737,6 +737,9 @@ test_models_and_compare (void)
  *   b <- svyby (~y, ~interaction (cls, model), des, svymean, covmat = TRUE)
  *   svycontrast (b, W_hm)      W_hm = N_hm / N_m
  *
+ * which equals post-stratifying on the exact class x model counts:
+ *   svyby (~y, ~model, postStratify (des, ~cell, N_hm), svymean)
+ *
  * (survey 4.1-1, R 4.2.2; d has the definite labels below.) */
 static const struct
 {
@@ -1173,6 +1176,43 @@ test_shapes (void)
   build_audit (&f, "two", by_model, G_N_ELEMENTS (by_model));
   db = g_strdup (f.path);
   fixture_close (&f);
+
+  /* The lonely rule on the command line: named in the output; bad values are usage errors. */
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--lonely", "certainty", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "lonely rule certainty"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--lonely", "bogus", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_assert_nonnull (strstr (err, "--lonely"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--collapse", "A", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--collapse", "A=nowhere", NULL);
+  g_assert_cmpint (rc, ==, 65);
+  g_assert_nonnull (strstr (err, "nowhere"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--collapse", "A=B", "--format", "json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(cJSON) json = cJSON_Parse (out);
+
+    g_assert_cmpstr (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetObjectItem (json, "provenance"), "lonely")),
+                     ==, "collapse");
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "check", "three", "--db", db, "--max-over-refusal", "0.9",
+                        "--lonely", "adjust", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "lonely rule adjust"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
 
   /* JSON */
   rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--format", "json", NULL);
