@@ -632,6 +632,7 @@ static int
 audit_show (int argc, char **argv)
 {
   const char *command = "audit show";
+  g_autoptr(RaTeamDesign) team = NULL;
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GPtrArray) strata = NULL;
@@ -646,12 +647,20 @@ audit_show (int argc, char **argv)
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
-      !(strata = ra_audit_get_strata (store, audit->id, &error)))
+      !(strata = ra_audit_get_strata (store, audit->id, &error)) ||
+      !(team = ra_team_get (store, audit->id, &error)))
     return ra_cli_fail_error (command, error);
 
   if (ra_cli_json)
     {
       g_autoptr(cJSON) o = audit_to_json (audit, strata);
+      cJSON *t = cJSON_AddObjectToObject (o, "team");
+      cJSON *names = cJSON_AddArrayToObject (t, "reviewers");
+
+      cJSON_AddNumberToObject (t, "overlap", team->overlap);
+      cJSON_AddNumberToObject (t, "reviewers_per_item", team->reviewers_per_item);
+      for (guint i = 0; team->reviewers && team->reviewers[i]; i++)
+        cJSON_AddItemToArray (names, cJSON_CreateString (team->reviewers[i]));
       ra_cli_print_json (o);
     }
   else
@@ -659,7 +668,16 @@ audit_show (int argc, char **argv)
       guint64 disputed = 0;
 
       print_design_summary (audit);
-      printf ("\n");
+      printf ("team         second opinion on %g%% of each stratum's items, %u verdict(s) per item",
+              team->overlap * 100, team->reviewers_per_item);
+      if (team->reviewers != NULL)
+        {
+          g_autofree char *list = g_strjoinv (", ", team->reviewers);
+          g_autofree char *safe = ra_text_for_terminal (list, TRUE);
+
+          printf ("; work split between %s", safe);
+        }
+      printf (".\n\n");
       print_strata_table (strata, TRUE);
       for (guint i = 0; i < strata->len; i++)
         disputed += ((const RaAuditStratum *) g_ptr_array_index (strata, i))->disputed;
@@ -796,7 +814,7 @@ audit_set (int argc, char **argv)
 {
   const char *command = "audit set";
   g_autofree char *reveal_model = NULL, *reveal_detector = NULL, *overlap_text = NULL;
-  int per_item = 0;
+  int per_item = -1;
   const GOptionEntry entries[] = {
     { "reveal-model", 0, 0, G_OPTION_ARG_STRING, &reveal_model, "Show reviewers the model version (default: unchanged; new audits: no)", "yes|no" },
     { "reveal-detector", 0, 0, G_OPTION_ARG_STRING, &reveal_detector,
@@ -831,8 +849,10 @@ audit_set (int argc, char **argv)
         return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
                             overlap_text);
     }
-  if (per_item < 0 || per_item > 100)
+  if (per_item != -1 && (per_item < 1 || per_item > 100))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewers-per-item: %d is not between 1 and 100", per_item);
+  if (per_item == -1)
+    per_item = 0;
   if (rm < 0 && rd < 0 && isnan (overlap) && per_item == 0)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give --reveal-model, --reveal-detector, --overlap "
                         "and/or --reviewers-per-item");

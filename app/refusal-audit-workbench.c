@@ -13,7 +13,6 @@
 #include <locale.h>
 
 #include "ra-application.h"
-#include "ra-benchmark.h"
 #include "ra-settings.h"
 
 int
@@ -22,8 +21,6 @@ main (int   argc,
 {
   g_autoptr(RaApplication) app = NULL;
   g_autoptr(GError) error = NULL;
-
-  ra_benchmark_mark_start ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

@@ -73,7 +73,9 @@ gboolean     ra_stats_wald_diff          (double        x1,
                                           double        confidence,
                                           RaInterval   *out);
 
-/* Stratified estimate (Cochran ch. 5): p_st = sum W_h p_h, W_h = N_h / N,
+/* The 0.1 overall method, kept for comparison (bench-coverage, test-coverage);
+ * the report uses ra_stats_overall () (ra-stats-overall.h).
+ * Stratified estimate (Cochran ch. 5): p_st = sum W_h p_h, W_h = N_h / N,
  * v = sum W_h^2 (1 - f_h) p_h q_h / (n_h - 1), f_h = n_h / N_h when fpc,
  * else 0. Interval: Wilson at n_eff = p q / v, truncated at n_eff <= n;
  * Clopper-Pearson with n when v == 0 or p_st in {0, 1}. */

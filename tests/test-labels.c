@@ -10,12 +10,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "ra-agreement.h"
 #include "ra-audit.h"
 #include "ra-database.h"
 #include "ra-labels.h"
 #include "ra-queue.h"
 #include "ra-resolve.h"
 #include "ra-store-private.h"
+#include "ra-team.h"
 #include "ra-text.h"
 #include "ra-store.h"
 #include "ra-test-util.h"
@@ -1152,6 +1154,117 @@ test_database_team (void)
   g_assert_finalize_object (db);
 }
 
+/* Agreement per class and each reviewer's record, against the statistics
+ * module's own functions on the same tables. */
+static void
+test_agreement_per_class (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
+  g_autoptr(GPtrArray) resolved = NULL;
+  g_autoptr(RaAgreement) agreement = NULL;
+  const RaLabelValue vals[] = { RA_LABEL_CORRECTLY_DECLINED, RA_LABEL_SHOULD_HAVE_ATTEMPTED, RA_LABEL_UNSURE };
+  double table[9] = { 0 };
+  GArray *units = g_array_new (FALSE, FALSE, sizeof (int));
+  guint n_k0 = 0, n_k1 = 0, k1_pairs = 0, k1_agreed = 0;
+  RaKappa expect;
+  gint64 gold_turn = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const RaLabelItem *it = g_ptr_array_index (items, i);
+
+      if (g_str_equal (it->class, "k0"))
+        {
+          /* ana and ben: a fixed pattern with some disagreement */
+          int a = (int) (n_k0 % 3), b = (int) ((n_k0 * 2 + (n_k0 % 4 == 0)) % 3);
+
+          g_assert_true (ra_labels_record (store, audit_id, it->turn_id, "ana", vals[a], NULL, FALSE, 2 + n_k0,
+                                           NULL, &error));
+          g_assert_true (ra_labels_record (store, audit_id, it->turn_id, "ben", vals[b], NULL, n_k0 == 1, 4,
+                                           NULL, &error));
+          table[a * 3 + b] += 1;
+          if (n_k0 == 0)
+            gold_turn = it->turn_id;
+          n_k0++;
+        }
+      else if (g_str_equal (it->class, "k1"))
+        {
+          /* ana, ben and chen, chen on every other item */
+          int v[3] = { (int) (n_k1 % 2), (int) ((n_k1 / 2) % 2), n_k1 % 2 == 0 ? (int) (n_k1 % 3) : -1 };
+          const char *who[3] = { "ana", "ben", "chen" };
+
+          for (guint r = 0; r < 3; r++)
+            if (v[r] >= 0)
+              g_assert_true (ra_labels_record (store, audit_id, it->turn_id, who[r], vals[v[r]], NULL, FALSE, 1,
+                                               NULL, &error));
+          g_array_append_vals (units, v, 3);
+          for (guint a = 0; a < 3; a++)
+            for (guint b = a + 1; b < 3; b++)
+              if (v[a] >= 0 && v[b] >= 0)
+                {
+                  k1_pairs++;
+                  k1_agreed += v[a] == v[b];
+                }
+          n_k1++;
+        }
+    }
+  g_assert_no_error (error);
+  g_assert_true (ra_team_set_gold (store, audit_id, gold_turn, RA_LABEL_CORRECTLY_DECLINED, &error));
+
+  resolved = ra_resolve_items (store, audit_id, &error);
+  g_assert_no_error (error);
+  agreement = ra_agreement_compute (resolved, 0.95);
+  g_assert_cmpuint (agreement->classes->len, ==, 2);
+  {
+    const RaAgreementRow *k0 = g_ptr_array_index (agreement->classes, 0);
+    const RaAgreementRow *k1 = g_ptr_array_index (agreement->classes, 1);
+
+    g_assert_cmpstr (k0->class_name, ==, "k0");
+    g_assert_cmpuint (k0->items, ==, n_k0);
+    g_assert_cmpuint (k0->n_reviewers, ==, 2);
+    g_assert_true (ra_stats_kappa (table, 3, 0.95, &expect));
+    g_assert_true (k0->has_kappa);
+    g_assert_cmpfloat_with_epsilon (k0->kappa.kappa, expect.kappa, 1e-12);
+    g_assert_cmpfloat_with_epsilon (k0->kappa.interval.lower, expect.interval.lower, 1e-12);
+    g_assert_cmpfloat_with_epsilon (k0->percent_agreement, 100.0 * expect.p_o, 1e-9);
+
+    g_assert_cmpstr (k1->class_name, ==, "k1");
+    g_assert_cmpuint (k1->n_reviewers, ==, 3);
+    g_assert_false (k1->has_kappa);
+    g_assert_true (k1->has_alpha);
+    /* units: reviewers in name order ana, ben, chen, as built */
+    g_assert_cmpfloat_with_epsilon (k1->alpha,
+                                    ra_stats_krippendorff_alpha ((const int *) units->data, n_k1, 3), 1e-12);
+    g_assert_true (k1->has_alpha_interval);
+    g_assert_cmpfloat (k1->alpha_interval.lower, <=, k1->alpha);
+    g_assert_cmpfloat (k1->alpha_interval.upper, >=, k1->alpha);
+    g_assert_cmpfloat_with_epsilon (k1->percent_agreement, 100.0 * k1_agreed / k1_pairs, 1e-9);
+  }
+  g_assert_cmpuint (agreement->overall.items, ==, n_k0 + n_k1);
+  g_assert_cmpuint (agreement->reviewers->len, ==, 3);
+  {
+    const RaReviewerRecord *ana = g_ptr_array_index (agreement->reviewers, 0);
+    const RaReviewerRecord *ben = g_ptr_array_index (agreement->reviewers, 1);
+    RaInterval w;
+
+    g_assert_cmpstr (ana->reviewer, ==, "ana");
+    g_assert_cmpuint (ana->labels, ==, n_k0 + n_k1);
+    g_assert_cmpuint (ana->gold, ==, 1);
+    g_assert_cmpuint (ana->gold_correct, ==, 1);
+    g_assert_true (ra_stats_interval (1, 1, 0.95, RA_CI_WILSON, &w));
+    g_assert_cmpfloat_with_epsilon (ana->gold_interval.lower, w.lower, 1e-12);
+    g_assert_cmpstr (ben->reviewer, ==, "ben");
+    g_assert_cmpuint (ben->flags, ==, 1);
+    /* 4 s on each of the k0 items, 1 s on as many k1 items */
+    g_assert_cmpuint (n_k0, ==, n_k1);
+    g_assert_cmpfloat (ben->median_seconds, ==, 2.5);
+  }
+  g_array_unref (units);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1176,6 +1289,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/time-limits", test_time_limits);
   g_test_add_func ("/ra/labels/import-repeat", test_import_repeat);
   g_test_add_func ("/ra/labels/database-team", test_database_team);
+  g_test_add_func ("/ra/labels/agreement-per-class", test_agreement_per_class);
 
   return g_test_run ();
 }

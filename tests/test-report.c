@@ -737,6 +737,9 @@ test_models_and_compare (void)
  *   b <- svyby (~y, ~interaction (cls, model), des, svymean, covmat = TRUE)
  *   svycontrast (b, W_hm)      W_hm = N_hm / N_m
  *
+ * which equals post-stratifying on the exact class x model counts:
+ *   svyby (~y, ~model, postStratify (des, ~cell, N_hm), svymean)
+ *
  * (survey 4.1-1, R 4.2.2; d has the definite labels below.) */
 static const struct
 {

@@ -12,7 +12,6 @@
 #include <glib/gi18n.h>
 
 #include "ra-application.h"
-#include "ra-benchmark.h"
 #include "ra-settings.h"
 #include "ra-store.h"
 #include "ra-window.h"
@@ -28,7 +27,6 @@ struct _RaApplication
 
   /* From the command line */
   char           *db_option;
-  int             benchmark_labels;
 };
 
 G_DEFINE_FINAL_TYPE (RaApplication, ra_application, ADW_TYPE_APPLICATION)
@@ -165,10 +163,6 @@ get_window (RaApplication *self)
     return RA_WINDOW (window);
 
   window = g_object_new (RA_TYPE_WINDOW, "application", self, NULL);
-  if (self->benchmark_labels > 0)
-    ra_benchmark_attach (RA_WINDOW (window), self->benchmark_labels);
-  else if (g_getenv ("RA_SCREENSHOT_DIR") != NULL)
-    ra_screenshots_attach (RA_WINDOW (window), g_getenv ("RA_SCREENSHOT_DIR"));
   return RA_WINDOW (window);
 }
 
@@ -226,10 +220,6 @@ ra_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_lookup (options, "db", "^&ay", &db) && db != NULL && *db != '\0')
     self->db_option = g_strdup (db);
-
-  g_variant_dict_lookup (options, "benchmark-labels", "i", &self->benchmark_labels);
-  if (self->benchmark_labels <= 0 && g_getenv ("RA_BENCHMARK_LABELS") != NULL)
-    self->benchmark_labels = atoi (g_getenv ("RA_BENCHMARK_LABELS"));
 
   return -1;
 }
@@ -403,8 +393,6 @@ ra_application_init (RaApplication *self)
     { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The store to open (default: $REFUSAL_AUDIT_DB, else the default store)"), N_("PATH") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
-    { "benchmark-labels", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, NULL,
-      N_("Label N items of the first unfinished audit, print timings and quit"), N_("N") },
     { NULL }
   };
 

@@ -4,7 +4,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * `refusal-audit-workbench --benchmark-labels N [--db STORE]` (or
+ * `workbench-harness --benchmark-labels N [--db STORE]` (tests/ui, a
+ * test-only build of the workbench; or
  * RA_BENCHMARK_LABELS=N) opens the store, picks the first audit that has
  * unlabelled items, and measures, inside the real window:
  *

@@ -3,7 +3,8 @@
 # the first item shown, and from a label key to the next item shown (median and
 # 99th percentile over RA_BENCH_WB_LABELS labels), next to the 16.7 ms of one frame
 # at 60 Hz. Measured inside the real window, under Xvfb, by the workbench's own
-# benchmark mode (--benchmark-labels N). Prints figures; asserts no time.
+# benchmark harness (tests/ui/workbench-harness --benchmark-labels N, a test-only
+# build of the workbench). Prints figures; asserts no time.
 #
 # Copyright 2026 The Refusal Audit authors
 #
@@ -11,7 +12,7 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 
-: "${RA_WORKBENCH:?RA_WORKBENCH (the workbench binary) is not set}"
+: "${RA_WORKBENCH:?RA_WORKBENCH (the test-only workbench-harness, tests/ui) is not set}"
 : "${RA_BENCH_WB_LABELS:=500}"
 
 for tool in xvfb-run dbus-run-session; do

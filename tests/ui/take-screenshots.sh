@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 build=${1:-build}
-workbench=$build/app/refusal-audit-workbench
+# The test-only workbench that carries the screenshot harness (not installed).
+workbench=$build/tests/ui/workbench-harness
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 db=$work/demo.db
