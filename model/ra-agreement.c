@@ -161,7 +161,9 @@ fill_row (RaAgreementRow *row,
 
   row->alpha = ra_stats_krippendorff_alpha ((const int *) units->data, n_units, n_rev);
   row->has_alpha = !isnan (row->alpha);
-  if (row->has_alpha && n_units >= 2)
+  /* The interval of alpha is what stands for kappa's with three reviewers
+   * or more (a bootstrap is not free: 1,000 resamples). */
+  if (row->has_alpha && n_units >= 2 && n_present > 2)
     {
       g_autoptr(GRand) rand = g_rand_new_with_seed (BOOTSTRAP_SEED);
       g_autofree int *sample = g_new (int, (gsize) n_units * n_rev);

@@ -11,8 +11,8 @@
  * percent agreement over the pairs of verdicts on one item, Cohen's kappa
  * (exactly two reviewers; Fleiss-Cohen-Everitt SE, Wald interval) and
  * Krippendorff's alpha (nominal, any number of reviewers, missing values
- * allowed) with a percentile bootstrap interval over items (seeded, so the
- * same on every run).
+ * allowed), with a percentile bootstrap interval over items (seeded, so the
+ * same on every run) when three reviewers or more gave the verdicts.
  */
 
 #pragma once
@@ -37,7 +37,7 @@ typedef struct
   gboolean    has_alpha;
   double      alpha;
   gboolean    has_alpha_interval;
-  RaInterval  alpha_interval;    /* percentile bootstrap over the items */
+  RaInterval  alpha_interval;    /* percentile bootstrap over the items (3+ reviewers) */
 } RaAgreementRow;
 
 typedef struct

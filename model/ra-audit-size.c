@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -202,7 +204,7 @@ compute_sizes (const RaAuditSize  *size,
       if (size->per_class == 0)
         {
           g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                       "--per-class must be a positive number of items");
+                       _ ("the number of items per stratum must be positive"));
           return FALSE;
         }
       for (guint i = 0; i < n_strata; i++)
@@ -213,7 +215,7 @@ compute_sizes (const RaAuditSize  *size,
       if (size->total == 0)
         {
           g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                       "--total must be a positive number of items");
+                       _ ("the total number of items must be positive"));
           return FALSE;
         }
       {
@@ -233,21 +235,21 @@ compute_sizes (const RaAuditSize  *size,
         if (!(size->half_width > 0 && size->half_width < 1))
           {
             g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                         "--half-width must be between 0 and 1 (e.g. 0.05), not %g",
+                         _ ("the half-width must be between 0 and 1 (e.g. 0.05), not %g"),
                          size->half_width);
             return FALSE;
           }
         if (!(size->expected_share >= 0 && size->expected_share <= 1))
           {
             g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                         "--expected-share must be between 0 and 1, not %g",
+                         _ ("the expected share must be between 0 and 1, not %g"),
                          size->expected_share);
             return FALSE;
           }
         if (!(conf > 0 && conf < 1))
           {
             g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                         "the confidence must be between 0 and 1, not %g", conf);
+                         _ ("the confidence must be between 0 and 1, not %g"), conf);
             return FALSE;
           }
         n = ra_stats_sample_size (size->half_width, size->expected_share, 0, conf, RA_CI_WILSON);
@@ -260,7 +262,7 @@ compute_sizes (const RaAuditSize  *size,
       break;
     }
 
-  g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, "unknown size rule");
+  g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, _ ("unknown size rule"));
   return FALSE;
 }
 
@@ -361,19 +363,19 @@ ra_audit_plan (RaStore  *store,
   if (!(half_width > 0 && half_width < 1))
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "--half-width must be between 0 and 1 (e.g. 0.05), not %g", half_width);
+                   _ ("the half-width must be between 0 and 1 (e.g. 0.05), not %g"), half_width);
       return NULL;
     }
   if (expected_share > 1 || isnan (expected_share))
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "--expected-share must be between 0 and 1, or 'labels'");
+                   _ ("the expected share must be between 0 and 1, or taken from the labels"));
       return NULL;
     }
   if (!(confidence < 1))
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "the confidence must be between 0 and 1, not %g", confidence);
+                   _ ("the confidence must be between 0 and 1, not %g"), confidence);
       return NULL;
     }
 

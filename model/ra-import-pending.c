@@ -305,8 +305,14 @@ ra_import_pending_discard (RaStore  *store,
   if (first == 0)
     return TRUE;
 
-  if ((fd = open_lock_file (store, error)) < 0)
-    return FALSE;
+  /* Never create the file here (a store opened for reading stays as it
+   * was): pending rows mean an import made it. */
+  {
+    g_autofree char *path = lock_path (store);
+
+    if ((fd = g_open (path, O_RDWR | O_CLOEXEC, 0)) < 0)
+      return TRUE;
+  }
   if (flock (fd, LOCK_EX | LOCK_NB) != 0)
     {
       /* An import is writing: its rows are not abandoned. */

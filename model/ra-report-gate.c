@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 
 #include "ra-report-private.h"
@@ -229,7 +231,7 @@ ra_report_check (const RaReport      *report,
   if (isnan (max_share) || max_share < 0 || max_share > 1)
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
-                   "--max-over-refusal: %g is not a share between 0 and 1 (e.g. 0.05)", max_share);
+                   _ ("the largest acceptable share %g is not between 0 and 1 (e.g. 0.05)"), max_share);
       return FALSE;
     }
 
@@ -237,7 +239,7 @@ ra_report_check (const RaReport      *report,
   if (group == NULL)
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                   "--model: model '%s' has no declines in audit '%s'", model, report->audit_name);
+                   _ ("model '%s' has no declines in audit '%s'"), model, report->audit_name);
       return FALSE;
     }
 
@@ -253,7 +255,7 @@ ra_report_check (const RaReport      *report,
       if (targets->len == 0)
         {
           g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                       "audit '%s' has no classes to gate", report->audit_name);
+                       _ ("audit '%s' has no classes to gate"), report->audit_name);
           return FALSE;
         }
     }
@@ -277,7 +279,7 @@ ra_report_check (const RaReport      *report,
           if (found == 0)
             {
               g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                           "--class: class '%s' has no declines in audit '%s'%s%s",
+                           _ ("class '%s' has no declines in audit '%s'%s%s"),
                            classes[c], report->audit_name,
                            model ? " for model " : "", model ? model : "");
               return FALSE;

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "ra-audit.h"
 #include "ra-audit-external.h"
 #include "ra-frame.h"
@@ -48,7 +50,7 @@ ra_report_load_audit (RaStore     *store,
           return FALSE;
         }
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                   "there is no audit named '%s' in the store (see 'refusal-audit audit list')",
+                   _ ("there is no audit named '%s' in the store (see 'refusal-audit audit list')"),
                    name);
       return FALSE;
     }

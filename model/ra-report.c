@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -251,11 +253,11 @@ describe_unlabelled_row (const RaReportRow *row)
                                     : g_strdup ("");
 
   if (row->sampled == 0)
-    return g_strdup_printf ("'%s' has %.0f decline(s)%s but none is sampled", name,
+    return g_strdup_printf (_ ("'%s' has %.0f decline(s)%s but none is sampled"), name,
                             row->population, of_model);
-  return g_strdup_printf ("'%s' has %.0f decline(s)%s and %" G_GUINT64_FORMAT
+  return g_strdup_printf (_ ("'%s' has %.0f decline(s)%s and %" G_GUINT64_FORMAT
                           " sampled, none with a definite label yet (%" G_GUINT64_FORMAT
-                          " unsure, %" G_GUINT64_FORMAT " disputed, %" G_GUINT64_FORMAT " unlabelled)",
+                          " unsure, %" G_GUINT64_FORMAT " disputed, %" G_GUINT64_FORMAT " unlabelled)"),
                           name, row->population, of_model, row->sampled, row->unsure,
                           row->disputed, row->unlabelled);
 }
@@ -427,7 +429,7 @@ group_finish (RaReportGroup         *group,
 
     case RA_OVERALL_NO_DATA:
       o->defined = FALSE;
-      o->reason = g_strdup ("the frame has no declines");
+      o->reason = g_strdup (_ ("the frame has no declines"));
       break;
 
     case RA_OVERALL_INVALID:
@@ -436,22 +438,22 @@ group_finish (RaReportGroup         *group,
         {
           const RaReportRow *bad = g_ptr_array_index (group->rows, result.bad_stratum);
 
-          o->reason = g_strdup_printf ("stratum '%s' has inconsistent counts (%" G_GUINT64_FORMAT
-                                       " definite labels for %.0f declines in the frame)",
+          o->reason = g_strdup_printf (_ ("stratum '%s' has inconsistent counts (%" G_GUINT64_FORMAT
+                                       " definite labels for %.0f declines in the frame)"),
                                        ra_report_row_name (bad), bad->labelled, bad->population);
         }
       else
-        o->reason = g_strdup ("the confidence level is not between 0 and 1");
+        o->reason = g_strdup (_ ("the confidence level is not between 0 and 1"));
       break;
 
     case RA_OVERALL_NO_ESTIMATE:
     default:
       o->defined = FALSE;
       if (o->labelled == 0 && o->sampled > 0)
-        o->reason = g_strdup ("no sampled decline has a definite label yet");
+        o->reason = g_strdup (_ ("no sampled decline has a definite label yet"));
       else
         {
-          GString *s = g_string_new ("every stratum with declines needs at least 1 definite label: ");
+          GString *s = g_string_new (_ ("every stratum with declines needs at least 1 definite label: "));
 
           for (guint i = 0; i < o->short_rows->len; i++)
             {
@@ -599,8 +601,8 @@ build_standardized (RaReportComparison    *cmp,
 
   st->share_a = st->share_b = st->difference = NAN;
   st->interval.lower = st->interval.upper = NAN;
-  st->weights = g_strdup ("each shared class weighted by both models' declines in it, "
-                          "(N_hA + N_hB) / sum over the shared classes");
+  st->weights = g_strdup (_ ("each shared class weighted by both models' declines in it, "
+                          "(N_hA + N_hB) / sum over the shared classes"));
 
   for (guint i = 0; i < ga->rows->len; i++)
     {
@@ -617,8 +619,8 @@ build_standardized (RaReportComparison    *cmp,
   st->n_classes = shared->len / 2;
   if (st->n_classes == 0)
     {
-      st->reason = g_strdup_printf ("models '%s' and '%s' share no class: there is no common "
-                                    "composition to compare at", cmp->model_a, cmp->model_b);
+      st->reason = g_strdup_printf (_ ("models '%s' and '%s' share no class: there is no common "
+                                    "composition to compare at"), cmp->model_a, cmp->model_b);
       return;
     }
 
@@ -636,7 +638,7 @@ build_standardized (RaReportComparison    *cmp,
 
           if (r[m]->labelled == 0)
             {
-              st->reason = g_strdup_printf ("model '%s' has no definite label in class '%s'",
+              st->reason = g_strdup_printf (_ ("model '%s' has no definite label in class '%s'"),
                                             m == 0 ? cmp->model_a : cmp->model_b, r[m]->class_name);
               return;
             }
@@ -658,7 +660,7 @@ build_standardized (RaReportComparison    *cmp,
   ra_stats_overall (sb, st->n_classes, &oo, &rb, NULL, NULL);
   if (ra.status != RA_OVERALL_OK || rb.status != RA_OVERALL_OK)
     {
-      st->reason = g_strdup ("the standardised shares are undefined");
+      st->reason = g_strdup (_ ("the standardised shares are undefined"));
       return;
     }
   st->defined = TRUE;
@@ -682,7 +684,7 @@ build_comparison (RaReport               *report,
   if (ga == NULL || gb == NULL)
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                   "--compare: model '%s' has no declines in audit '%s'",
+                   _ ("model '%s' to compare has no declines in audit '%s'"),
                    ga == NULL ? options->compare_a : options->compare_b, report->audit_name);
       return FALSE;
     }
@@ -727,17 +729,17 @@ build_comparison (RaReport               *report,
       diff->interval.lower = diff->interval.upper = NAN;
 
       if (ra == NULL || rb == NULL)
-        diff->reason = g_strdup_printf ("model '%s' has no declines of this class in the audit",
+        diff->reason = g_strdup_printf (_ ("model '%s' has no declines of this class in the audit"),
                                         ra == NULL ? cmp->model_a : cmp->model_b);
       else if (ra->labelled == 0 || rb->labelled == 0)
-        diff->reason = g_strdup_printf ("model '%s' has no definite labels in this class",
+        diff->reason = g_strdup_printf (_ ("model '%s' has no definite labels in this class"),
                                         ra->labelled == 0 ? cmp->model_a : cmp->model_b);
       else
         diff->defined = ra_stats_newcombe ((double) ra->should_have_attempted, (double) ra->labelled,
                                            (double) rb->should_have_attempted, (double) rb->labelled,
                                            options->confidence, &diff->interval);
       if (!diff->defined && diff->reason == NULL)
-        diff->reason = g_strdup ("the interval is undefined");
+        diff->reason = g_strdup (_ ("the interval is undefined"));
 
       g_ptr_array_add (cmp->classes, diff);
     }
@@ -759,7 +761,7 @@ build_comparison (RaReport               *report,
       cmp->overall.defined = TRUE;
     }
   else
-    cmp->overall.reason = g_strdup_printf ("the overall share of '%s' is undefined: %s",
+    cmp->overall.reason = g_strdup_printf (_ ("the overall share of '%s' is undefined: %s"),
                                            ga->overall.defined ? cmp->model_b : cmp->model_a,
                                            ga->overall.defined ? gb->overall.reason : ga->overall.reason);
   return TRUE;
@@ -779,7 +781,7 @@ check_collapse_names (const RaReportOptions  *options,
       if (eq == NULL || eq == spec || eq[1] == '\0')
         {
           g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
-                       "'%s' is not a pair of strata to collapse, as STRATUM=NEIGHBOUR", spec);
+                       _ ("'%s' is not a pair of strata to collapse, as STRATUM=NEIGHBOUR"), spec);
           return FALSE;
         }
       names = g_strsplit (spec, "=", 2);
@@ -792,7 +794,7 @@ check_collapse_names (const RaReportOptions  *options,
           if (!found)
             {
               g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                           "audit '%s' has no stratum or class '%s' to collapse",
+                           _ ("audit '%s' has no stratum or class '%s' to collapse"),
                            report->audit_name, names[k]);
               return FALSE;
             }
@@ -885,13 +887,13 @@ ra_report_build (RaStore                *store,
   if (!(options->confidence > 0.0 && options->confidence < 1.0))
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
-                   "confidence: %g is not between 0 and 1 (e.g. 0.95)", options->confidence);
+                   _ ("confidence: %g is not between 0 and 1 (e.g. 0.95)"), options->confidence);
       return NULL;
     }
   if ((options->compare_a == NULL) != (options->compare_b == NULL))
     {
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_INVALID,
-                   "a comparison needs two models, as A,B");
+                   _ ("a comparison needs two models, as A,B"));
       return NULL;
     }
 

@@ -1177,6 +1177,43 @@ test_shapes (void)
   db = g_strdup (f.path);
   fixture_close (&f);
 
+  /* The lonely rule on the command line: named in the output; bad values are usage errors. */
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--lonely", "certainty", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "lonely rule certainty"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--lonely", "bogus", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_assert_nonnull (strstr (err, "--lonely"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--collapse", "A", NULL);
+  g_assert_cmpint (rc, ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--collapse", "A=nowhere", NULL);
+  g_assert_cmpint (rc, ==, 65);
+  g_assert_nonnull (strstr (err, "nowhere"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--collapse", "A=B", "--format", "json", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(cJSON) json = cJSON_Parse (out);
+
+    g_assert_cmpstr (cJSON_GetStringValue (cJSON_GetObjectItem (cJSON_GetObjectItem (json, "provenance"), "lonely")),
+                     ==, "collapse");
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  rc = ra_test_run_cli (NULL, &out, &err, "check", "three", "--db", db, "--max-over-refusal", "0.9",
+                        "--lonely", "adjust", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  g_assert_nonnull (strstr (out, "lonely rule adjust"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   /* JSON */
   rc = ra_test_run_cli (NULL, &out, &err, "report", "three", "--db", db, "--format", "json", NULL);
   g_assert_cmpint (rc, ==, 0);
