@@ -294,6 +294,8 @@ ra_cmd_review (int argc, char **argv)
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
+  /* Each "saved" is in the database file, not the -wal file alone. */
+  ra_store_set_durable_commits (store, TRUE);
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
 

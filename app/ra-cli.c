@@ -9,7 +9,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -154,6 +156,149 @@ ra_cli_write_output (const char *command,
 }
 
 gboolean
+ra_cli_parse_double (const char  *option,
+                     const char  *text,
+                     double      *out,
+                     GError     **error)
+{
+  char *end = NULL;
+  double value;
+
+  /* Digits, sign, point and exponent only: no "nan", "inf", hexadecimal,
+   * spaces or locale separators. */
+  if (text == NULL || *text == '\0' || text[strspn (text, "0123456789+-.eE")] != '\0')
+    goto bad;
+  errno = 0;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || errno == ERANGE || !isfinite (value))
+    goto bad;
+  *out = value;
+  return TRUE;
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s: '%s' is not a number (write it like 0.95 or 1e-3)", option, text ? text : "");
+  return FALSE;
+}
+
+gboolean
+ra_cli_parse_int (const char  *option,
+                  const char  *text,
+                  gint64       min,
+                  gint64       max,
+                  gint64      *out,
+                  GError     **error)
+{
+  gint64 value;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: '%s' is not a whole number", option, text ? text : "");
+      return FALSE;
+    }
+  if (value < min || value > max)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: %" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT " to %" G_GINT64_FORMAT ")",
+                   option, value, min, max);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+/* GOption's own number options accept "nan", "inf" and (for doubles) hex
+ * and leave the default in place for some of them: every DOUBLE, INT and
+ * INT64 entry is parsed by the functions above instead, through a callback
+ * that finds the entry by its name. */
+typedef struct
+{
+  char       *long_name;
+  char        short_name;
+  GOptionArg  arg;
+  gpointer    data;
+} NumberEntry;
+
+static GArray *number_entries = NULL;
+
+static gboolean
+number_entry_cb (const char  *option_name,
+                 const char  *value,
+                 gpointer     data,
+                 GError     **error)
+{
+  (void) data;
+
+  for (guint i = 0; number_entries != NULL && i < number_entries->len; i++)
+    {
+      NumberEntry *e = &g_array_index (number_entries, NumberEntry, i);
+      gboolean match = g_str_has_prefix (option_name, "--") ? g_str_equal (option_name + 2, e->long_name)
+                                                           : option_name[1] == e->short_name;
+      g_autofree char *shown = NULL;
+      gint64 n;
+
+      if (!match)
+        continue;
+      shown = g_strdup_printf ("--%s", e->long_name);
+      switch (e->arg)
+        {
+        case G_OPTION_ARG_DOUBLE:
+          return ra_cli_parse_double (shown, value, e->data, error);
+        case G_OPTION_ARG_INT:
+          if (!ra_cli_parse_int (shown, value, G_MININT, G_MAXINT, &n, error))
+            return FALSE;
+          *(int *) e->data = (int) n;
+          return TRUE;
+        case G_OPTION_ARG_INT64:
+          return ra_cli_parse_int (shown, value, G_MININT64, G_MAXINT64, e->data, error);
+        default:
+          g_assert_not_reached ();
+        }
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "%s: unknown option", option_name);
+  return FALSE;
+}
+
+static void
+number_entry_clear (gpointer data)
+{
+  g_free (((NumberEntry *) data)->long_name);
+}
+
+/* ENTRIES with its number options turned into callbacks (see above). */
+static GOptionEntry *
+wrap_number_entries (const GOptionEntry *entries)
+{
+  guint n = 0;
+  GOptionEntry *copy;
+
+  while (entries[n].long_name != NULL)
+    n++;
+  copy = g_new0 (GOptionEntry, n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      copy[i] = entries[i];
+      if (entries[i].arg == G_OPTION_ARG_DOUBLE || entries[i].arg == G_OPTION_ARG_INT ||
+          entries[i].arg == G_OPTION_ARG_INT64)
+        {
+          NumberEntry e = { g_strdup (entries[i].long_name), entries[i].short_name, entries[i].arg,
+                            entries[i].arg_data };
+
+          if (number_entries == NULL)
+            {
+              number_entries = g_array_new (FALSE, TRUE, sizeof (NumberEntry));
+              g_array_set_clear_func (number_entries, number_entry_clear);
+            }
+          g_array_append_val (number_entries, e);
+          copy[i].arg = G_OPTION_ARG_CALLBACK;
+          copy[i].arg_data = (gpointer) number_entry_cb;
+        }
+    }
+  return copy;
+}
+
+gboolean
 ra_cli_parse (const char          *command,
               const char          *parameter_string,
               const char          *summary,
@@ -167,6 +312,7 @@ ra_cli_parse (const char          *command,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prog = NULL;
+  gboolean ok;
   const GOptionEntry common[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &ra_cli_db,
       "The store (default: $REFUSAL_AUDIT_DB, else $XDG_DATA_HOME/refusal-audit/audit.db)", "PATH" },
@@ -187,12 +333,17 @@ ra_cli_parse (const char          *command,
   if (description != NULL)
     g_option_context_set_description (context, description);
   if (entries != NULL)
-    g_option_context_add_main_entries (context, entries, NULL);
+    {
+      g_autofree GOptionEntry *wrapped = wrap_number_entries (entries);
+      g_option_context_add_main_entries (context, wrapped, NULL);
+    }
   g_option_context_add_main_entries (context, common, NULL);
   if (with_json)
     g_option_context_add_main_entries (context, json, NULL);
 
-  if (!g_option_context_parse (context, argc, argv, &error))
+  ok = g_option_context_parse (context, argc, argv, &error);
+  g_clear_pointer (&number_entries, g_array_unref);
+  if (!ok)
     {
       g_printerr ("refusal-audit %s: %s\n", command, error->message);
       g_printerr ("Try 'refusal-audit %s --help'.\n", command);
@@ -378,7 +529,6 @@ ra_cli_parse_confidence (const char *command,
                          double     *out,
                          int        *exit_code)
 {
-  char *end = NULL;
   double value;
 
   if (text == NULL)
@@ -386,8 +536,7 @@ ra_cli_parse_confidence (const char *command,
       *out = 0.95;
       return TRUE;
     }
-  value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !(value > 0 && value < 1))
+  if (!ra_cli_parse_double ("--confidence", text, &value, NULL) || !(value > 0 && value < 1))
     {
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
                                 "--confidence '%s' must be a number between 0 and 1 (e.g. 0.95)",

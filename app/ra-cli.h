@@ -98,6 +98,21 @@ cJSON    *ra_cli_json_string      (const char    *text);
 /* A count as text, for a table cell (free with g_free). */
 char     *ra_cli_format_count     (guint64        n);
 
+/* The one number parser of every option (GOption's DOUBLE, INT and INT64
+ * entries given to ra_cli_parse go through it too): a finite decimal number
+ * with nothing after it, else a G_OPTION_ERROR naming OPTION (exit 2). */
+gboolean  ra_cli_parse_double     (const char    *option,
+                                   const char    *text,
+                                   double        *out,
+                                   GError       **error);
+/* A whole number in [MIN, MAX], decimal, nothing before or after it. */
+gboolean  ra_cli_parse_int        (const char    *option,
+                                   const char    *text,
+                                   gint64         min,
+                                   gint64         max,
+                                   gint64        *out,
+                                   GError       **error);
+
 /* Reads --confidence: TEXT NULL gives 0.95, else a number strictly between 0
  * and 1. On a bad value prints "refusal-audit COMMAND: --confidence 'TEXT'
  * must be a number between 0 and 1 (e.g. 0.95)" and returns FALSE with

@@ -40,6 +40,8 @@ struct _RaStore
   gboolean  lost;              /* a file was deleted or replaced while open */
   gboolean  read_only;
   gboolean  checked_for_write; /* check_before_first_write() passed */
+  int       wal_frames;        /* frames in the WAL after the last commit */
+  gboolean  durable_commits;   /* checkpoint small commits at once */
   int       waiting_fd;        /* tells an import that a writer waits, or -1 */
 };
 
@@ -837,6 +839,25 @@ check_tables (RaStore  *self,
 }
 
 /**
+ * ra_store_set_durable_commits:
+ * @self: an open store
+ * @durable: whether each small commit is checkpointed at once
+ *
+ * For long sessions that acknowledge each change (`review`, the
+ * workbench): every small commit is also copied from the -wal file into the
+ * database file before ra_store_commit() returns, so an acknowledged label
+ * survives the -wal file being deleted. Costs a checkpoint (and a sync) per
+ * commit: leave it off for bulk writers.
+ */
+void
+ra_store_set_durable_commits (RaStore  *self,
+                              gboolean  durable)
+{
+  g_return_if_fail (self != NULL);
+  self->durable_commits = durable;
+}
+
+/**
  * ra_store_check_integrity:
  * @self: an open store
  * @full: %TRUE for `PRAGMA integrity_check` (also compares every index with
@@ -971,6 +992,38 @@ check_identity (RaStore  *self,
   return TRUE;
 }
 
+/* After every commit. With durable commits, a small transaction (a label, a
+ * guideline, an undo) is copied into the database file at once (a passive
+ * checkpoint, which never waits), so what a reviewer was told is saved does
+ * not live in the -wal file alone: deleting that file loses nothing
+ * acknowledged. Large ones wait for the usual checkpoint at 1,000 pages. */
+#define SMALL_COMMIT_FRAMES 64
+#define AUTOCHECKPOINT_FRAMES 1000
+
+static int
+wal_hook (void       *data,
+          sqlite3    *db,
+          const char *name,
+          int         frames)
+{
+  RaStore *self = data;
+  int added = frames >= self->wal_frames ? frames - self->wal_frames : frames;
+
+  self->wal_frames = frames;
+  if (self->lost)
+    return SQLITE_OK;
+  if ((self->durable_commits && added > 0 && added <= SMALL_COMMIT_FRAMES) ||
+      frames >= AUTOCHECKPOINT_FRAMES)
+    {
+      int log = 0, done = 0;
+
+      if (sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+          log == done)
+        self->wal_frames = 0;  /* the next commit starts the WAL again */
+    }
+  return SQLITE_OK;
+}
+
 /**
  * ra_store_open_full:
  * @path: the store's file name
@@ -1091,10 +1144,20 @@ ra_store_open_full (const char        *path,
    * file must be left exactly as it was. */
   if (!check_identity (self, &version, error))
     return NULL;
-  if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1 &&
-      store_bytes (self) <= RA_STORE_QUICK_CHECK_MAX_BYTES &&
-      !ra_store_check_integrity (self, FALSE, NULL, error))
-    return NULL;
+  if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
+    {
+      goffset bytes = store_bytes (self);
+
+      if (bytes <= RA_STORE_OPEN_FULL_CHECK_MAX_BYTES)
+        {
+          if (!ra_store_check_integrity (self, TRUE, NULL, error))
+            return NULL;
+          self->checked_for_write = TRUE;
+        }
+      else if (bytes <= RA_STORE_QUICK_CHECK_MAX_BYTES &&
+               !ra_store_check_integrity (self, FALSE, NULL, error))
+        return NULL;
+    }
 
   /* cell_size_check: SQLite checks each page's cells as it reads them, so
    * damage met later is reported rather than written further. */
@@ -1105,6 +1168,7 @@ ra_store_open_full (const char        *path,
   if (read_only)
     return g_steal_pointer (&self);
 
+  sqlite3_wal_hook (self->db, wal_hook, self);
   if (!ra_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
       !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       /* A 32 MB page cache keeps a large import's index pages in memory

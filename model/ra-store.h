@@ -51,13 +51,20 @@ typedef enum
   RA_STORE_OPEN_NO_CHECK  = 1 << 2, /* skip quick_check on open (for the doctor, which runs its own) */
 } RaStoreOpenFlags;
 
-/* On open, `PRAGMA quick_check` runs when the store (with its WAL) is at
- * most this big; before the first write of a connection, integrity_check
- * runs up to RA_STORE_FULL_CHECK_MAX_BYTES and quick_check up to four times
- * that. Larger stores rely on the header and schema checks, SQLite's own
- * checks as it reads (cell_size_check) and `refusal-audit doctor`. */
-#define RA_STORE_QUICK_CHECK_MAX_BYTES (G_GINT64_CONSTANT (64) << 20)
-#define RA_STORE_FULL_CHECK_MAX_BYTES  (G_GINT64_CONSTANT (64) << 20)
+/* Damage is looked for before it is used or written to. On open, `PRAGMA
+ * integrity_check` (every page, and every index against its table: what a
+ * flipped bit in a class name breaks) runs when the store (with its WAL) is
+ * at most RA_STORE_OPEN_FULL_CHECK_MAX_BYTES, `PRAGMA quick_check` (every
+ * page) up to RA_STORE_QUICK_CHECK_MAX_BYTES. Before the first write of a
+ * connection, integrity_check runs up to RA_STORE_FULL_CHECK_MAX_BYTES and
+ * quick_check up to four times that. Measured on a loaded 2-core machine:
+ * about 50 ms for the 7.7 MB demo store; 1.0 s (quick) and 5 s (full) for
+ * a 1.2 GB store of 1,000,000 turns. Larger stores rely on the header and
+ * schema checks, SQLite's checks as it reads (cell_size_check) and
+ * `refusal-audit doctor`. */
+#define RA_STORE_OPEN_FULL_CHECK_MAX_BYTES (G_GINT64_CONSTANT (16) << 20)
+#define RA_STORE_QUICK_CHECK_MAX_BYTES     (G_GINT64_CONSTANT (64) << 20)
+#define RA_STORE_FULL_CHECK_MAX_BYTES      (G_GINT64_CONSTANT (64) << 20)
 
 GQuark ra_store_error_quark (void);
 
@@ -82,6 +89,9 @@ RaStore     *ra_store_open_full          (const char    *path,
  * ra-store.c); ra_store_begin/commit call it. */
 gboolean     ra_store_check_file         (RaStore       *self,
                                           GError       **error);
+/* Checkpoint each small commit at once (for review sessions, see ra-store.c). */
+void         ra_store_set_durable_commits (RaStore     *self,
+                                          gboolean       durable);
 /* PRAGMA integrity_check (FULL) or quick_check; PROBLEMS gets SQLite's lines. */
 gboolean     ra_store_check_integrity    (RaStore       *self,
                                           gboolean       full,

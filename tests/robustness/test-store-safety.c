@@ -1,0 +1,411 @@
+/* test-store-safety.c — stores that must be refused untouched, damage found
+ * before anything is written, doctor and backup, files deleted while open
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ra-store-private.h"
+#include "ra-test-util.h"
+#include "robust-util.h"
+
+/* A store with 300 declined turns in 3 classes and an audit "a" of all of
+ * them, two of its items labelled. */
+static char *
+make_store (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *turns = g_build_filename (dir, "turns.jsonl", NULL);
+  char *db = g_build_filename (dir, "audit.db", NULL);
+
+  rb_write_turns (turns, "t", 300, 3, NULL, 200);
+  {
+    const char *import[] = { "--db", db, "import", turns, NULL };
+    const char *create[] = { "--db", db, "audit", "create", "a", "--per-class", "100", "--seed", "1", NULL };
+    const char *label1[] = { "--db", db, "label", "a", "--reviewer", "ana", "--turn", "t0",
+                             "--value", "correctly-declined", NULL };
+    const char *label2[] = { "--db", db, "label", "a", "--reviewer", "ana", "--turn", "t1",
+                             "--value", "should-have-attempted", NULL };
+
+    g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, import), ==, 0);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, create), ==, 0);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, label1), ==, 0);
+    g_assert_cmpint (rb_run_cli (NULL, NULL, NULL, NULL, NULL, label2), ==, 0);
+  }
+  return db;
+}
+
+static GBytes *
+file_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &data, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, length);
+}
+
+static void
+assert_unchanged (const char *path,
+                  GBytes     *before)
+{
+  g_autoptr(GBytes) after = file_bytes (path);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+}
+
+/* Runs the CLI on DB with ARGS (after "--db DB"); returns the status and
+ * the standard error. */
+static int
+run_on (const char  *db,
+        char       **err,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "--db");
+  g_ptr_array_add (argv, (gpointer) db);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return rb_run_cli (NULL, NULL, err, NULL, NULL, (const char * const *) argv->pdata);
+}
+
+static void
+make_foreign (const char *path,
+              int         user_version)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *sql = g_strdup_printf ("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"
+                                          "INSERT INTO notes (text) VALUES ('keep me');"
+                                          "PRAGMA user_version = %d;", user_version);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Another program's database with user_version 0, 1 or 2: refused by
+ * every command with a message that says so, and not changed by a byte
+ * (no switch to WAL, no migration). */
+static void
+test_foreign (void)
+{
+  for (int version = 0; version <= 2; version++)
+    {
+      g_autofree char *dir = ra_test_tmpdir ();
+      g_autofree char *path = g_build_filename (dir, "other.db", NULL);
+      g_autofree char *turns = g_build_filename (dir, "t.jsonl", NULL);
+      g_autoptr(GBytes) before = NULL;
+      const char *commands[][3] = { { "summary", NULL }, { "audit", "list" }, { "import", turns },
+                                    { "doctor", NULL }, { "init", NULL } };
+
+      rb_write_turns (turns, "x", 3, 1, NULL, 10);
+      make_foreign (path, version);
+      before = file_bytes (path);
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        {
+          g_autofree char *err = NULL;
+          int status = run_on (path, &err, commands[c][0], commands[c][1], NULL);
+
+          g_assert_cmpint (status, ==, 74);
+          g_assert_nonnull (strstr (err, "another program's SQLite database"));
+          g_assert_null (strstr (err, "no such table"));
+          assert_unchanged (path, before);
+        }
+    }
+}
+
+/* Not a SQLite file; a newer SQLite file format; a newer schema. */
+static void
+test_not_ours (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *text = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *newer = make_store ();
+  g_autoptr(GBytes) before = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_true (g_file_set_contents (text, "just some notes, long enough to look like a header........"
+                                            "..................................................", -1, NULL));
+  before = file_bytes (text);
+  g_assert_cmpint (run_on (text, &err, "summary", NULL), ==, 74);
+  g_assert_nonnull (strstr (err, "not a SQLite database"));
+  assert_unchanged (text, before);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&before, g_bytes_unref);
+
+  /* The file-format bytes (offsets 18 and 19) of a future SQLite. */
+  {
+    g_autoptr(GBytes) original = file_bytes (newer);
+    gsize length = g_bytes_get_size (original);
+    guchar *data = g_memdup2 (g_bytes_get_data (original, NULL), length);
+
+    data[18] = 3;
+    data[19] = 3;
+    g_assert_true (g_file_set_contents (newer, (char *) data, length, NULL));
+    g_free (data);
+  }
+  before = file_bytes (newer);
+  g_assert_cmpint (run_on (newer, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                           "--value", "unsure", NULL), ==, 74);
+  g_assert_nonnull (strstr (err, "newer"));
+  g_assert_null (strstr (err, "readonly"));
+  assert_unchanged (newer, before);
+}
+
+/* A mistyped --db path is an error and creates nothing; init and import
+ * create a store there. */
+static void
+test_missing (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "sub", "typo.db", NULL);
+  g_autofree char *turns = g_build_filename (dir, "t.jsonl", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  rb_write_turns (turns, "x", 3, 1, NULL, 10);
+  g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 66);
+  g_assert_nonnull (strstr (err, "no store"));
+  g_assert_nonnull (strstr (err, "init"));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (path, &err, "audit", "list", NULL), ==, 66);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_unlink (path);
+  g_assert_cmpint (run_on (path, &err, "import", turns, NULL), ==, 0);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+}
+
+/* No permission, and a read-only folder: said so, nothing written. Root
+ * passes permission checks, so this needs an ordinary user. */
+static void
+test_permissions (void)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GBytes) before = NULL;
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root is never refused a permission");
+      return;
+    }
+  db = make_store ();
+  dir = g_path_get_dirname (db);
+  before = file_bytes (db);
+
+  g_assert_cmpint (g_chmod (db, 0200), ==, 0);
+  g_assert_cmpint (run_on (db, &err, "summary", NULL), ==, 74);
+  g_assert_nonnull (strstr (err, "no permission to read"));
+  g_assert_null (strstr (err, "unable to open"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_chmod (db, 0600), ==, 0);
+
+  g_assert_cmpint (g_chmod (dir, 0500), ==, 0);
+  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                           "--value", "unsure", NULL), ==, 74);
+  g_assert_nonnull (strstr (err, "read-only"));
+  g_assert_null (strstr (err, "readonly database"));
+  g_assert_cmpint (g_chmod (dir, 0700), ==, 0);
+  assert_unchanged (db, before);
+}
+
+/* Random bit flips: whatever doctor finds damaged, no command writes to:
+ * it exits 74, says the store is damaged and what to do, and leaves the
+ * file as it was. doctor writes nothing either. */
+static void
+test_bit_flips (void)
+{
+  g_autofree char *db = make_store ();
+  g_autoptr(GBytes) pristine = file_bytes (db);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+  guint damaged = 0, rounds = 24;
+  gsize length = g_bytes_get_size (pristine);
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autofree guchar *data = g_memdup2 (g_bytes_get_data (pristine, NULL), length);
+      g_autoptr(GBytes) before = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *out = NULL;
+      int doctor, status;
+
+      /* A few bits anywhere after the 100-byte header. */
+      for (guint i = 0; i < 1 + round % 8; i++)
+        {
+          gsize at = 100 + g_rand_int_range (rand, 0, (gint32) (length - 100));
+          data[at] ^= 1 << g_rand_int_range (rand, 0, 8);
+        }
+      g_assert_true (g_file_set_contents (db, (char *) data, length, NULL));
+      before = file_bytes (db);
+
+      doctor = run_on (db, &err, "doctor", NULL);
+      g_assert_true (doctor == 0 || doctor == 74);
+      assert_unchanged (db, before);
+      g_clear_pointer (&err, g_free);
+
+      status = run_on (db, &err, "label", "a", "--reviewer", "ben", "--turn", "t5",
+                       "--value", "unsure", NULL);
+      if (doctor == 74)
+        {
+          damaged++;
+          g_assert_cmpint (status, ==, 74);
+          g_assert_nonnull (strstr (err, "damaged"));
+          g_assert_nonnull (strstr (err, "refusal-audit doctor"));
+          assert_unchanged (db, before);
+          g_clear_pointer (&err, g_free);
+          g_assert_cmpint (run_on (db, &err, "summary", NULL), ==, 74);
+          assert_unchanged (db, before);
+        }
+      else
+        g_assert_true (status == 0 || status == 65 || status == 74);
+    }
+  g_test_message ("%u of %u stores with flipped bits were damaged where SQLite can tell; every one "
+                  "was refused before a write", damaged, rounds);
+  g_assert_cmpuint (damaged, >, 0);
+}
+
+static void
+test_doctor_and_backup (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *dir = g_path_get_dirname (db);
+  g_autofree char *copy = g_build_filename (dir, "copy.db", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(RaStore) writer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (run_on (db, &err, "doctor", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  /* A backup while another connection holds the write lock with an
+   * uncommitted change: done, consistent, without that change. */
+  writer = ra_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_store_begin (writer, &error));
+  g_assert_true (ra_store_exec (writer, "DELETE FROM label_events", &error));
+  g_assert_cmpint (run_on (db, &err, "backup", copy, NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  ra_store_rollback (writer);
+  g_clear_pointer (&writer, ra_store_close);
+  {
+    g_autoptr(RaStore) c = rb_open_checked (copy);
+
+    g_assert_cmpint (rb_query_int (c, "SELECT count(*) FROM turns", NULL), ==, 300);
+    g_assert_cmpint (rb_query_int (c, "SELECT count(*) FROM label_events", NULL), ==, 2);
+  }
+  g_assert_cmpint (run_on (copy, &err, "doctor", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  /* Never over the store, whatever the name. */
+  before = file_bytes (db);
+  g_assert_cmpint (run_on (db, &err, "backup", db, NULL), ==, 74);
+  g_assert_nonnull (strstr (err, "it is the store"));
+  assert_unchanged (db, before);
+}
+
+/* The store's files deleted or replaced while a connection has them open:
+ * the next write stops with a clear error, an acknowledged label is still
+ * in the store, and another process's label is not overwritten. */
+static void
+test_deleted_while_open (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  RaStore *first;
+
+  /* -wal and -shm deleted; another process writes; the first one stops. */
+  first = ra_store_open (db, &error);
+  g_assert_no_error (error);
+  /* As review does: each acknowledged change is in the database file. */
+  ra_store_set_durable_commits (first, TRUE);
+  g_assert_true (ra_store_begin (first, &error));
+  g_assert_true (ra_store_exec (first, "INSERT INTO guidelines (audit_id, class, text)"
+                                       " VALUES ((SELECT id FROM audits), 'c0', 'acknowledged')", &error));
+  g_assert_true (ra_store_commit (first, &error));
+  g_assert_cmpint (g_unlink (wal), ==, 0);
+  g_unlink (shm);
+  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ben", "--turn", "t7",
+                           "--value", "unsure", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_false (ra_store_begin (first, &error));
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_REPLACED);
+  g_assert_nonnull (strstr (error->message, "deleted or replaced"));
+  g_clear_error (&error);
+  ra_store_close (first);
+  {
+    g_autoptr(RaStore) s = rb_open_checked (db);
+
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM guidelines WHERE text = 'acknowledged'", NULL), ==, 1);
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM label_events WHERE reviewer = 'ben'", NULL), ==, 1);
+  }
+
+  /* The store file replaced by another (a restore while open). */
+  {
+    g_autofree char *dir = g_path_get_dirname (db);
+    g_autofree char *other = g_build_filename (dir, "other.db", NULL);
+
+    first = ra_store_open (db, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (run_on (db, &err, "backup", other, NULL), ==, 0);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (g_rename (other, db), ==, 0);
+    g_assert_false (ra_store_begin (first, &error));
+    g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_REPLACED);
+    g_clear_error (&error);
+    ra_store_close (first);
+  }
+
+  /* The store file deleted. */
+  first = ra_store_open (db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_unlink (db), ==, 0);
+  g_assert_false (ra_store_begin (first, &error));
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_REPLACED);
+  ra_store_close (first);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  ra_test_isolate_dirs ();
+
+  g_test_add_func ("/ra/robustness/store/foreign", test_foreign);
+  g_test_add_func ("/ra/robustness/store/not-ours", test_not_ours);
+  g_test_add_func ("/ra/robustness/store/missing", test_missing);
+  g_test_add_func ("/ra/robustness/store/permissions", test_permissions);
+  g_test_add_func ("/ra/robustness/store/bit-flips", test_bit_flips);
+  g_test_add_func ("/ra/robustness/store/doctor-and-backup", test_doctor_and_backup);
+  g_test_add_func ("/ra/robustness/store/deleted-while-open", test_deleted_while_open);
+  return g_test_run ();
+}
