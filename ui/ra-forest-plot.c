@@ -283,7 +283,7 @@ draw_rows (RaForestPlot  *self,
 
   label_width = MIN (240.0, width * 0.35);
   plot_x0 = SIDE_MARGIN + label_width + 12;
-  plot_x1 = width - SIDE_MARGIN - 150;
+  plot_x1 = width - SIDE_MARGIN - 200;
   if (plot_x1 < plot_x0 + 50)
     plot_x1 = plot_x0 + 50;
 

@@ -167,7 +167,7 @@ struct _RaResultsPage
   AdwStatusPage *empty_page;
   GtkLabel      *title_label;
   GtkLabel      *subtitle_label;
-  GtkFlowBox    *controls_box;
+  GtkBox        *controls_box;
   GtkLabel      *reason_label;
   RaForestPlot  *plot;
   GtkDropDown   *group_dropdown;
@@ -1361,8 +1361,17 @@ ra_results_page_init (RaResultsPage *self)
         { _("Gate: upper bound at most (%)"), GTK_WIDGET (self->gate_spin), _("check --max-share") },
       };
 
+      GtkWidget *line = NULL;
+
+      /* Short lines that fit the 700 px window: interval and confidence;
+       * FPC and the lonely rule; the gate; the comparison. */
       for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
         {
+          if (i == 0 || i == 2 || i == 4)
+            {
+              line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 18);
+              gtk_box_append (self->controls_box, line);
+            }
           box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
           if (controls[i].label != NULL)
             {
@@ -1375,7 +1384,7 @@ ra_results_page_init (RaResultsPage *self)
             }
           gtk_widget_set_tooltip_text (controls[i].widget, controls[i].tooltip);
           gtk_box_append (GTK_BOX (box), controls[i].widget);
-          gtk_flow_box_append (self->controls_box, box);
+          gtk_box_append (GTK_BOX (line), box);
         }
     }
 
@@ -1386,7 +1395,7 @@ ra_results_page_init (RaResultsPage *self)
     gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->compare_b_dropdown));
     gtk_widget_set_visible (box, FALSE);
     gtk_widget_set_tooltip_text (box, _("report --compare A,B"));
-    gtk_flow_box_append (self->controls_box, box);
+    gtk_box_append (self->controls_box, box);
 
     /* Start from `report`'s own defaults. */
     {

@@ -18,6 +18,8 @@
 #include "ra-import-dialog.h"
 #include "ra-create-audit-dialog.h"
 #include "ra-guidelines-dialog.h"
+#include "ra-lead-queues-dialog.h"
+#include "ra-detector-dialog.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -52,9 +54,12 @@ struct _RaWindow
   GSettings            *settings;
   GSignalGroup         *app_signals;
   char                 *opening_path;
+  guint                 store_label_source;
 };
 
 G_DEFINE_FINAL_TYPE (RaWindow, ra_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_store_label (RaWindow *self);
 
 RaDatabase *
 ra_window_get_database (RaWindow *self)
@@ -220,12 +225,17 @@ apply_role (RaWindow *self)
     }
 
   ra_session_page_set_lead (self->session_page, lead);
+  if (lead && ra_results_page_get_report (self->results_page) == NULL &&
+      ra_session_page_get_audit (self->session_page) != NULL)
+    ra_results_page_set_audit (self->results_page, ra_session_page_get_audit (self->session_page));
   ra_audits_page_set_lead (self->audits_page, lead);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-lead", !lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-reviewer", lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-audit", lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.guidelines", lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lead-queues", lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detector", lead);
   update_reviewer (self);
 }
 
@@ -315,12 +325,12 @@ open_cb (GObject      *object,
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->switcher_title), path);
     gtk_label_set_text (self->store_label, base);
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->store_label), path);
-    gtk_widget_set_visible (GTK_WIDGET (self->store_label), TRUE);
     gtk_window_set_title (GTK_WINDOW (self), title);
   }
 
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_title), TRUE);
   gtk_stack_set_visible_child_name (self->main_stack, "store");
+  update_store_label (self);
 
   ra_batches_page_set_database (self->batches_page, self->database);
   ra_audits_page_set_database (self->audits_page, self->database);
@@ -334,10 +344,44 @@ open_cb (GObject      *object,
     g_autofree char *last_audit = g_settings_get_string (self->settings, "last-audit");
 
     if (g_strcmp0 (last_store, path) == 0 && last_audit[0] != '\0')
-      ra_session_page_set_audit (self->session_page, last_audit, 0);
+      {
+        ra_session_page_set_audit (self->session_page, last_audit, 0);
+        ra_browse_page_set_audit (self->browse_page, last_audit);
+        /* Estimates only for the lead (a reviewer's window never computes them). */
+        if (ra_window_get_lead (self))
+          ra_results_page_set_audit (self->results_page, last_audit);
+      }
   }
 
   ra_window_reload (self);
+}
+
+static void
+update_store_label (RaWindow *self)
+{
+  gboolean open = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "store") == 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->store_label),
+                          open && !adw_view_switcher_title_get_title_visible (self->switcher_title));
+}
+
+static gboolean
+store_label_idle_cb (gpointer data)
+{
+  RaWindow *self = data;
+
+  self->store_label_source = 0;
+  update_store_label (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* title-visible changes during size allocation: show or hide the label
+ * after it, never in the middle of it. */
+static void
+queue_store_label (RaWindow *self)
+{
+  if (self->store_label_source == 0)
+    self->store_label_source = g_idle_add (store_label_idle_cb, self);
 }
 
 static void
@@ -641,6 +685,36 @@ guidelines_action (GtkWidget  *widget,
   ra_guidelines_dialog_present (self, audit);
 }
 
+static void
+lead_queues_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+  const char *audit = ra_session_page_get_audit (self->session_page);
+
+  if (!ra_window_get_lead (self) || !ra_database_is_open (self->database))
+    return;
+  if (audit == NULL)
+    {
+      ra_window_add_toast (self, adw_toast_new (_("Open an audit first: its disagreements and flags are listed")));
+      ra_window_show_page (self, "audits");
+      return;
+    }
+  ra_lead_queues_dialog_present (self, audit);
+}
+
+static void
+detector_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+
+  if (ra_window_get_lead (self) && ra_database_is_open (self->database))
+    ra_detector_dialog_present (self);
+}
+
 void
 ra_window_edit_guidelines (RaWindow   *self,
                            const char *audit)
@@ -749,6 +823,7 @@ ra_window_dispose (GObject *object)
   RaWindow *self = (RaWindow *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->store_label_source, g_source_remove);
   if (self->app_signals != NULL)
     g_signal_group_set_target (self->app_signals, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_WINDOW);
@@ -810,6 +885,8 @@ ra_window_class_init (RaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.become-lead", NULL, become_lead_action);
   gtk_widget_class_install_action (widget_class, "win.guidelines", NULL, guidelines_action);
+  gtk_widget_class_install_action (widget_class, "win.lead-queues", NULL, lead_queues_action);
+  gtk_widget_class_install_action (widget_class, "win.detector", NULL, detector_action);
   gtk_widget_class_install_action (widget_class, "win.become-reviewer", NULL, become_reviewer_action);
 
   g_type_ensure (RA_TYPE_BATCHES_PAGE);
@@ -837,6 +914,10 @@ ra_window_init (RaWindow *self)
   g_object_bind_property (self->switcher_title, "title-visible",
                           self->switcher_bar, "reveal",
                           G_BINDING_SYNC_CREATE);
+  /* The store's name is always in sight: in the title when it is narrow,
+   * else beside the buttons. */
+  g_signal_connect_object (self->switcher_title, "notify::title-visible",
+                           G_CALLBACK (queue_store_label), self, G_CONNECT_SWAPPED);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

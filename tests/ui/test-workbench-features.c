@@ -644,6 +644,35 @@ test_small_window (void)
       g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), >=, 580);
     }
 
+  /* No size the schema allows clips the window: every page's minimum fits
+   * in the schema's minimum. */
+  {
+    g_autoptr(GSettingsSchema) schema = NULL;
+    g_autoptr(GSettingsSchemaKey) width_key = NULL;
+    g_autoptr(GSettingsSchemaKey) height_key = NULL;
+    g_autoptr(GVariant) width_range = NULL;
+    g_autoptr(GVariant) height_range = NULL;
+    g_autoptr(GVariant) width_limits = NULL;
+    g_autoptr(GVariant) height_limits = NULL;
+    const char *kind;
+    int min_w, max_w, min_h, max_h, content_w, content_h;
+
+    g_object_get (settings, "settings-schema", &schema, NULL);
+    width_key = g_settings_schema_get_key (schema, "window-width");
+    height_key = g_settings_schema_get_key (schema, "window-height");
+    width_range = g_settings_schema_key_get_range (width_key);
+    height_range = g_settings_schema_key_get_range (height_key);
+    g_variant_get (width_range, "(&sv)", &kind, &width_limits);
+    g_assert_cmpstr (kind, ==, "range");
+    g_variant_get (width_limits, "(ii)", &min_w, &max_w);
+    g_variant_get (height_range, "(&sv)", &kind, &height_limits);
+    g_variant_get (height_limits, "(ii)", &min_h, &max_h);
+    gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &content_w, NULL, NULL, NULL);
+    gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_w, &content_h, NULL, NULL, NULL);
+    g_assert_cmpint (content_w, <=, min_w);
+    g_assert_cmpint (content_h, <=, min_h);
+  }
+
   ra_ui_test_close_window (window);
 }
 
