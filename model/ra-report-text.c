@@ -79,7 +79,15 @@ append_overall_text (GString               *out,
       g_autofree char *iv = fmt_interval_percent (TRUE, o->interval);
 
       g_string_append_printf (out, "Overall (stratified, weights N_h/N): %s %s", p, iv);
-      if (o->exact)
+      if (o->exact && o->lonely_rows->len > 0)
+        /* [p, p] because the certainty rule gave the lonely strata no
+         * variance: say so, never "census" (without --fpc there is none). */
+        g_string_append_printf (out, " (no sampling error left: %u stratum/strata with one definite label "
+                                     "counted as certain (lonely rule %s), %u census stratum/strata with the "
+                                     "finite population correction; n = %.0f)",
+                                o->lonely_rows->len, ra_lonely_to_string (report->lonely), o->n_census,
+                                o->labelled);
+      else if (o->exact)
         g_string_append_printf (out, " (exact: every stratum is a census with the finite population "
                                      "correction; n = %.0f)", o->labelled);
       else

@@ -521,6 +521,33 @@ test_undefined (void)
       }
   }
 
+  /* Every stratum with one definite label, certainty rule, no FPC: [p, p]
+   * by the named rule, and the text must not call it a census. */
+  {
+    const Spec all_lonely[] = {
+      { "A", NULL, NULL, 30, 100, 1, 0, 1, 0 },
+      { "B", NULL, NULL, 20, 100, 0, 1, 0, 1 },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(RaReport) report = NULL;
+    g_autofree char *text = NULL;
+    RaReportOptions options;
+
+    build_audit (&f, "all-lonely", all_lonely, G_N_ELEMENTS (all_lonely));
+    ra_report_options_init (&options);
+    options.lonely = RA_LONELY_CERTAINTY;
+    report = ra_report_build (f.store, "all-lonely", &options, &error);
+    g_assert_no_error (error);
+    g_assert_true (report->all->overall.defined);
+    g_assert_cmpfloat_with_epsilon (report->all->overall.estimate, 30.0 / 50, 1e-15);
+    g_assert_cmpuint (report->all->overall.lonely_rows->len, ==, 2);
+    g_assert_cmpuint (report->all->overall.n_census, ==, 0);
+    text = ra_report_to_text (report);
+    g_assert_null (strstr (text, "every stratum is a census"));
+    g_assert_nonnull (strstr (text, "2 stratum/strata with one definite label counted as certain (lonely rule certainty), "
+                                    "0 census stratum/strata"));
+  }
+
   {
     g_autoptr(RaReport) report = build_report (&f, "nothing", RA_CI_WILSON, FALSE, NULL, NULL);
 

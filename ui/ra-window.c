@@ -18,6 +18,8 @@
 #include "ra-import-dialog.h"
 #include "ra-create-audit-dialog.h"
 #include "ra-guidelines-dialog.h"
+#include "ra-lead-queues-dialog.h"
+#include "ra-detector-dialog.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -232,6 +234,8 @@ apply_role (RaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-reviewer", lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-audit", lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.guidelines", lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.lead-queues", lead);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.detector", lead);
   update_reviewer (self);
 }
 
@@ -681,6 +685,36 @@ guidelines_action (GtkWidget  *widget,
   ra_guidelines_dialog_present (self, audit);
 }
 
+static void
+lead_queues_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+  const char *audit = ra_session_page_get_audit (self->session_page);
+
+  if (!ra_window_get_lead (self) || !ra_database_is_open (self->database))
+    return;
+  if (audit == NULL)
+    {
+      ra_window_add_toast (self, adw_toast_new (_("Open an audit first: its disagreements and flags are listed")));
+      ra_window_show_page (self, "audits");
+      return;
+    }
+  ra_lead_queues_dialog_present (self, audit);
+}
+
+static void
+detector_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  RaWindow *self = RA_WINDOW (widget);
+
+  if (ra_window_get_lead (self) && ra_database_is_open (self->database))
+    ra_detector_dialog_present (self);
+}
+
 void
 ra_window_edit_guidelines (RaWindow   *self,
                            const char *audit)
@@ -851,6 +885,8 @@ ra_window_class_init (RaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.page", "s", page_action);
   gtk_widget_class_install_action (widget_class, "win.become-lead", NULL, become_lead_action);
   gtk_widget_class_install_action (widget_class, "win.guidelines", NULL, guidelines_action);
+  gtk_widget_class_install_action (widget_class, "win.lead-queues", NULL, lead_queues_action);
+  gtk_widget_class_install_action (widget_class, "win.detector", NULL, detector_action);
   gtk_widget_class_install_action (widget_class, "win.become-reviewer", NULL, become_reviewer_action);
 
   g_type_ensure (RA_TYPE_BATCHES_PAGE);
