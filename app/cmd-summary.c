@@ -282,7 +282,7 @@ ra_cmd_summary (int    argc,
   if (argc > 1)
     return ra_cli_fail ("summary", RA_EXIT_USAGE, "unexpected argument '%s'", argv[1]);
   if (by_text != NULL && !ra_summary_by_parse (by_text, &by, &error))
-    return ra_cli_fail ("summary", RA_EXIT_USAGE, "%s", error->message);
+    return ra_cli_fail ("summary", RA_EXIT_USAGE, "--by: %s", error->message);
   if (declined_text != NULL && !ra_declined_by_parse (declined_text, &declined_by, &error))
     return ra_cli_fail ("summary", RA_EXIT_USAGE, "%s", error->message);
   if (!ra_cli_parse_confidence ("summary", confidence_text, &confidence, &exit_code))
@@ -476,6 +476,8 @@ ra_cmd_drift (int    argc,
     return exit_code;
 
   drift = ra_drift_compute (store, from, to, declined_by, batch, confidence, max_drop, &error);
+  if (drift == NULL && g_error_matches (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_INVALID))
+    return ra_cli_fail ("drift", ra_cli_exit_code_for (error), "--from/--to: %s", error->message);
   if (drift == NULL)
     return ra_cli_fail_error ("drift", error);
 

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "ra-audit-private.h"
@@ -346,7 +348,7 @@ load_drawn (RaStore     *store,
       g_hash_table_insert (drawn, id, g_strdup (ra_column_text (stmt, 1)));
     }
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot read the sample", error);
+    return ra_store_set_error (store, rc, _("cannot read the sample"), error);
 
   g_hash_table_iter_init (&iter, drawn);
   while (g_hash_table_iter_next (&iter, &k, &v))
@@ -449,8 +451,8 @@ audit_extend_locked (RaStore              *store,
   if (audit->external)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "the audit '%s' was drawn from an external frame: its next keys come from the "
-                   "warehouse (the extension query), not from the turns in this store", name);
+                   _("the audit '%s' was drawn from an external frame: its next keys come from the "
+                     "warehouse (the extension query), not from the turns in this store"), name);
       return FALSE;
     }
   if (!ra_frame_filters_from_json (audit->filters, &filters, error))

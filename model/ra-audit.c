@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -77,20 +79,20 @@ check_name (const char  *name,
 {
   if (name == NULL || *name == '\0')
     {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, "the audit needs a name");
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, _("the audit needs a name"));
       return FALSE;
     }
   if (!g_utf8_validate (name, -1, NULL) || strlen (name) > 200)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "the audit name must be valid UTF-8 of at most 200 bytes");
+                   _("the audit name must be valid UTF-8 of at most 200 bytes"));
       return FALSE;
     }
   for (const char *p = name; *p; p++)
     if ((guchar) *p < 0x20 || *p == 0x7f)
       {
         g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                     "the audit name must not contain control characters");
+                     _("the audit name must not contain control characters"));
         return FALSE;
       }
   return TRUE;
@@ -151,10 +153,10 @@ ra_audit_load (RaStore     *store,
     return audit_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND,
-                 "there is no audit named '%s' (see 'refusal-audit audit list')",
+                 _("there is no audit named '%s' in this store"),
                  name ? name : "");
   else
-    ra_store_set_error (store, rc, "cannot read the audits", error);
+    ra_store_set_error (store, rc, _("cannot read the audits"), error);
   return NULL;
 }
 
@@ -176,9 +178,9 @@ ra_audit_load_by_id (RaStore  *store,
     return audit_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND,
-                 "there is no audit with id %" G_GINT64_FORMAT, audit_id);
+                 _("there is no audit with id %" G_GINT64_FORMAT), audit_id);
   else
-    ra_store_set_error (store, rc, "cannot read the audits", error);
+    ra_store_set_error (store, rc, _("cannot read the audits"), error);
   return NULL;
 }
 
@@ -199,7 +201,7 @@ ra_audit_list (RaStore  *store,
     g_ptr_array_add (list, audit_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot read the audits", error);
+      ra_store_set_error (store, rc, _("cannot read the audits"), error);
       return NULL;
     }
   return g_steal_pointer (&list);
@@ -221,12 +223,12 @@ check_name_free (RaStore     *store,
   if (rc == SQLITE_ROW)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EXISTS,
-                   "an audit named '%s' exists already; choose another name, or grow it "
-                   "with 'refusal-audit audit extend'", name);
+                   _("an audit named '%s' exists already: choose another name, or extend "
+                     "that audit"), name);
       return FALSE;
     }
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot read the audits", error);
+    return ra_store_set_error (store, rc, _("cannot read the audits"), error);
   return TRUE;
 }
 
@@ -293,8 +295,8 @@ design_frame (RaStore              *store,
   else if (frame != NULL && frame->items->len == 0)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EMPTY,
-                   "the frame is empty: no declined turn (declined-by %s) matches the filters "
-                   "(%" G_GUINT64_FORMAT " turns match them)",
+                   _("the frame is empty: no turn declined (by %s) matches the filters "
+                     "(%" G_GUINT64_FORMAT " turns match them)"),
                    ra_declined_by_to_string (design->declined_by), ra_frame_n_turns (frame));
       g_clear_pointer (&frame, ra_frame_free);
     }
@@ -462,7 +464,7 @@ ra_audit_get_strata (RaStore  *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot read the strata", error);
+      ra_store_set_error (store, rc, _("cannot read the strata"), error);
       return NULL;
     }
 
@@ -505,12 +507,12 @@ ra_audit_set_guideline (RaStore     *store,
 
   if (klass == NULL || *klass == '\0')
     {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, "--class is required");
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, _("a guideline needs a class"));
       return FALSE;
     }
   if (text != NULL && !g_utf8_validate (text, -1, NULL))
     {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, "the guideline text is not valid UTF-8");
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID, _("the guideline text is not valid UTF-8"));
       return FALSE;
     }
 
@@ -548,7 +550,7 @@ ra_audit_get_guideline (RaStore     *store,
   if (rc == SQLITE_ROW)
     return g_strdup (ra_column_text (stmt, 0));
   if (rc != SQLITE_DONE)
-    ra_store_set_error (store, rc, "cannot read the guidelines", error);
+    ra_store_set_error (store, rc, _("cannot read the guidelines"), error);
   return NULL;
 }
 

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "ra-audit.h"
@@ -114,8 +116,8 @@ normalize_time (const char  *text,
   if (dt == NULL)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "%s: '%s' is not an RFC 3339 time (e.g. 2026-01-31T00:00:00Z or 2026-01-31)",
-                   option, text);
+                   _("the %s of the time range, '%s', is not an RFC 3339 time "
+                     "(e.g. 2026-01-31T00:00:00Z or 2026-01-31)"), option, text);
       return NULL;
     }
   u = g_date_time_to_utc (dt);
@@ -134,8 +136,8 @@ ra_frame_filters_set (RaFrameFilters  *f,
   f->batches = g_strdupv (batches);
   f->models = g_strdupv (models);
   f->classes = g_strdupv (classes);
-  if ((from != NULL && *from != '\0' && !(f->from = normalize_time (from, "--from", error))) ||
-      (to != NULL && *to != '\0' && !(f->to = normalize_time (to, "--to", error))))
+  if ((from != NULL && *from != '\0' && !(f->from = normalize_time (from, _("start"), error))) ||
+      (to != NULL && *to != '\0' && !(f->to = normalize_time (to, _("end"), error))))
     {
       ra_frame_filters_clear (f);
       return FALSE;
@@ -215,7 +217,7 @@ ra_frame_filters_from_json (const char      *text,
   if (!cJSON_IsObject (o))
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   "the audit's stored filters are not a JSON object");
+                   _("the audit's stored filters are not a JSON object"));
       return FALSE;
     }
   f->batches = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
@@ -347,8 +349,8 @@ frame_stratum_for (RaFrame     *frame,
           (strcmp (s->class, klass) != 0 || g_strcmp0 (s->model, model) != 0))
         {
           g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                       "the strata '%s' of class '%s' and model '%s' and of class '%s' "
-                       "and model '%s' have the same name; stratify by class only",
+                       _("the strata '%s' of class '%s' and model '%s' and of class '%s' "
+                         "and model '%s' have the same name; stratify by class only"),
                        name, s->class, s->model, klass, model);
           return NULL;
         }
@@ -419,7 +421,7 @@ frame_read (RaFrame       *frame,
       g_array_append_val (frame->items, item);
     }
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot read the turns", error);
+    return ra_store_set_error (store, rc, _("cannot read the turns"), error);
   return TRUE;
 }
 

@@ -147,7 +147,7 @@ check_room (RaImportRows  *rows,
   RaStore *store = rows->im->store;
   sqlite3 *db = ra_store_get_db (store);
   g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
-  guint64 page = 4096, need;
+  guint64 page = 4096, need, reserve;
   struct statvfs st;
 
   if (statvfs (dir, &st) != 0)
@@ -159,8 +159,10 @@ check_room (RaImportRows  *rows,
       page = sqlite3_column_int64 (stmt, 0);
   }
 
-  /* The rows go into the WAL, then into the store file. */
-  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
+  /* The rows go into the WAL, then into the store file; and the reserve
+   * (less on a tiny file system). */
+  reserve = MIN ((guint64) ROOM_RESERVE, (guint64) st.f_blocks * st.f_frsize / 16);
+  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + reserve;
   if ((guint64) st.f_bavail * st.f_frsize >= need)
     return TRUE;
 
@@ -172,7 +174,7 @@ check_room (RaImportRows  *rows,
   }
   if (statvfs (dir, &st) != 0)
     return TRUE;
-  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + ROOM_RESERVE;
+  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + reserve;
   if ((guint64) st.f_bavail * st.f_frsize >= need)
     return TRUE;
 

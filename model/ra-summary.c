@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -47,7 +49,7 @@ ra_summary_by_parse (const char   *text,
     }
 
   g_set_error (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_INVALID,
-               "--by: '%s' is not one of class, model, class,model", text ? text : "");
+               _("'%s' is not a grouping: class, model or class,model"), text ? text : "");
   return FALSE;
 }
 
@@ -219,7 +221,7 @@ ra_summary_compute (RaStore       *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot summarise the turns", error);
+      ra_store_set_error (store, rc, _("cannot summarise the turns"), error);
       return NULL;
     }
 
@@ -329,7 +331,7 @@ known_models (RaStore  *store,
       g_string_append (out, ra_column_text (stmt, 0));
     }
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot list the models", error);
+    return ra_store_set_error (store, rc, _("cannot list the models"), error);
   return TRUE;
 }
 
@@ -347,7 +349,7 @@ model_exists (RaStore     *store,
   ra_bind_text (stmt, 1, model);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot look up the model", error);
+    return ra_store_set_error (store, rc, _("cannot look up the model"), error);
   *exists = rc == SQLITE_ROW;
   return TRUE;
 }
@@ -386,7 +388,7 @@ ra_drift_compute (RaStore       *store,
           if (!known_models (store, known, error))
             return NULL;
           g_set_error (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_UNKNOWN_MODEL,
-                       "no turns of model '%s' in the store (known models: %s)",
+                       _("no turns of model '%s' in the store (known models: %s)"),
                        names[i], known->len > 0 ? known->str : "none");
           return NULL;
         }
@@ -395,7 +397,7 @@ ra_drift_compute (RaStore       *store,
   if (g_str_equal (from, to))
     {
       g_set_error (error, RA_SUMMARY_ERROR, RA_SUMMARY_ERROR_INVALID,
-                   "--from and --to name the same model '%s'", from);
+                   _("the two model versions to compare are the same, '%s'"), from);
       return NULL;
     }
 
@@ -437,7 +439,7 @@ ra_drift_compute (RaStore       *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot compare the models", error);
+      ra_store_set_error (store, rc, _("cannot compare the models"), error);
       return NULL;
     }
 
