@@ -15,6 +15,13 @@
  *
  * "Painted" is the frame clock's after-paint following the item-shown
  * signal. It prints the median and the 99th percentile and quits.
+ *
+ * With RA_BENCHMARK_INTERVAL_MS=T it presses a label every T ms instead,
+ * whether or not the store is busy (as a reviewer typing ahead while an
+ * import and a detection run): each press goes through the page's key
+ * queue; the commit latency of a press is from the press to the item shown
+ * after its label was committed. It prints p50, p99, max and the presses
+ * that never led to a commit (dropped).
  */
 
 #define G_LOG_DOMAIN "ra-benchmark"
@@ -22,6 +29,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ra-application.h"
 #include "ra-benchmark.h"
@@ -44,6 +52,12 @@ typedef struct
   gulong         paint_id;
   guint          poll_id;
   gboolean       audit_chosen;
+  /* Interval mode */
+  guint          interval_ms;
+  guint          timer_id;
+  int            n_pressed;
+  GArray        *pending;      /* gint64: press times not yet committed */
+  gint64         drain_deadline;
 } Benchmark;
 
 void
@@ -115,6 +129,55 @@ finish (Benchmark *bench)
 }
 
 static void
+finish_interval (Benchmark *bench)
+{
+  g_array_sort (bench->latencies, compare_doubles);
+  printf ("workbench: a label every %u ms: pressed %d, committed %u, dropped %d\n",
+          bench->interval_ms, bench->n_pressed, bench->latencies->len,
+          bench->n_pressed - (int) bench->latencies->len);
+  printf ("commit latency (press to the next item shown, committed): p50=%.1f ms p99=%.1f ms max=%.1f ms\n",
+          percentile (bench->latencies, 0.5), percentile (bench->latencies, 0.99),
+          bench->latencies->len ? g_array_index (bench->latencies, double, bench->latencies->len - 1) : NAN);
+  printf ("FIGURES %.3f %.3f %.3f %d\n",
+          percentile (bench->latencies, 0.5), percentile (bench->latencies, 0.99),
+          bench->latencies->len ? g_array_index (bench->latencies, double, bench->latencies->len - 1) : NAN,
+          bench->n_pressed - (int) bench->latencies->len);
+  fflush (stdout);
+  g_signal_handler_disconnect (bench->page, bench->shown_id);
+  quit_application (bench->window);
+}
+
+static gboolean
+press_cb (gpointer user_data)
+{
+  static const char *values[] = { "correctly-declined", "should-have-attempted", "correctly-declined", "unsure" };
+  Benchmark *bench = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (bench->n_pressed >= bench->n_labels)
+    {
+      /* Wait for the queue to drain (at most 120 s), then report: what
+       * never committed is counted as dropped. */
+      if (bench->drain_deadline == 0)
+        bench->drain_deadline = now + 120 * G_USEC_PER_SEC;
+      if (bench->pending->len == 0 || now > bench->drain_deadline)
+        {
+          bench->timer_id = 0;
+          finish_interval (bench);
+          return G_SOURCE_REMOVE;
+        }
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* What the key 1/2/3 does: through the page's key queue when busy. */
+  if (gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
+                                  values[bench->n_pressed % G_N_ELEMENTS (values)]))
+    g_array_append_val (bench->pending, now);
+  bench->n_pressed++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
 label_next (Benchmark *bench)
 {
   static const char *values[] = { "correctly-declined", "should-have-attempted", "correctly-declined", "unsure" };
@@ -147,7 +210,16 @@ after_paint_cb (GdkFrameClock *clock,
   g_clear_signal_handler (&bench->paint_id, clock);
 
   if (bench->first_shown_at == 0)
-    bench->first_shown_at = now;
+    {
+      bench->first_shown_at = now;
+      if (bench->interval_ms > 0)
+        {
+          bench->timer_id = g_timeout_add (bench->interval_ms, press_cb, bench);
+          return;
+        }
+    }
+  else if (bench->interval_ms > 0)
+    return;
   else if (bench->pressed_at > 0)
     {
       double ms = (now - bench->pressed_at) / 1000.0;
@@ -165,6 +237,19 @@ item_shown_cb (RaSessionPage *page,
                Benchmark     *bench)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench->window));
+
+  if (bench->interval_ms > 0 && bench->first_shown_at > 0)
+    {
+      /* A committed press: the oldest one waiting (keys run in order). */
+      if (bench->pending->len > 0)
+        {
+          double ms = (g_get_monotonic_time () - g_array_index (bench->pending, gint64, 0)) / 1000.0;
+
+          g_array_remove_index (bench->pending, 0);
+          g_array_append_val (bench->latencies, ms);
+        }
+      return;
+    }
 
   if (clock == NULL || bench->paint_id != 0)
     return;
@@ -237,6 +322,8 @@ benchmark_free (gpointer data)
   Benchmark *bench = data;
 
   g_clear_handle_id (&bench->poll_id, g_source_remove);
+  g_clear_handle_id (&bench->timer_id, g_source_remove);
+  g_clear_pointer (&bench->pending, g_array_unref);
   g_array_unref (bench->latencies);
   g_array_unref (bench->round_trips);
   g_free (bench);
@@ -259,6 +346,9 @@ ra_benchmark_attach (RaWindow *window,
   bench->n_labels = n_labels;
   bench->latencies = g_array_new (FALSE, FALSE, sizeof (double));
   bench->round_trips = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->pending = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (g_getenv ("RA_BENCHMARK_INTERVAL_MS") != NULL)
+    bench->interval_ms = (guint) CLAMP (atoi (g_getenv ("RA_BENCHMARK_INTERVAL_MS")), 0, 10000);
   g_object_set_data_full (G_OBJECT (window), "ra-benchmark", bench, benchmark_free);
 
   default_reviewer (window, "benchmark");
