@@ -190,6 +190,31 @@ test_missing (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_clear_pointer (&err, g_free);
 
+  /* An empty file is no store either: left at 0 bytes by every other command */
+  {
+    struct stat st;
+    const char *commands[][3] = { { "summary", NULL, NULL }, { "audit", "list", NULL },
+                                  { "report", "a", NULL }, { "batches", NULL, NULL } };
+
+    g_autofree char *sub = g_path_get_dirname (path);
+
+    g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+    for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+      {
+        g_assert_true (g_file_set_contents (path, "", 0, NULL));
+        g_assert_cmpint (run_on (path, &err, commands[c][0], commands[c][1], commands[c][2], NULL), ==, 66);
+        g_assert_nonnull (strstr (err, "empty file"));
+        g_clear_pointer (&err, g_free);
+        g_assert_cmpint (g_stat (path, &st), ==, 0);
+        g_assert_cmpint (st.st_size, ==, 0);
+      }
+    g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
+    g_clear_pointer (&err, g_free);
+    g_unlink (path);
+  }
+
   g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
