@@ -142,6 +142,9 @@ do_work (RaDatabase   *self,
 
         if (!(store = ra_store_open (work->path, error)))
           return NULL;
+        /* A label the session shows as saved is in the database file, not
+         * in the -wal file alone (ra-store.c). */
+        ra_store_set_durable_commits (store, TRUE);
 
         g_clear_pointer (&self->store, ra_store_close);
         self->store = store;
