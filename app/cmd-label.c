@@ -72,6 +72,7 @@ ra_cmd_label (int argc, char **argv)
         return ra_cli_fail (command, RA_EXIT_USAGE, "--undo takes no other option than --reviewer");
       if (!(store = ra_cli_open_store (command, &code)))
         return code;
+      ra_store_set_durable_commits (store, TRUE);
       if (!(audit = ra_audit_load (store, argv[1], &error)) ||
           !(e = ra_labels_undo (store, audit->id, reviewer, &error)))
         return ra_cli_fail_error (command, error);
@@ -116,6 +117,8 @@ ra_cmd_label (int argc, char **argv)
 
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
+  /* "saved" means in the database file; and no whole-store check per label */
+  ra_store_set_durable_commits (store, TRUE);
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
       !ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error))
     return ra_cli_fail_error (command, error);

@@ -17,6 +17,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "ra-audit-private.h"
 #include "ra-resolve.h"
 #include "ra-store-private.h"
@@ -279,7 +281,18 @@ design_frame (RaStore              *store,
   frame = ra_frame_compute (store, &filters, design->declined_by, design->strata_by, RA_KEY_MD5, seed,
                             error);
   ra_frame_filters_clear (&filters);
-  if (frame != NULL && frame->items->len == 0)
+  if (frame != NULL && frame->items->len == 0 && (design->declined_by == RA_DECLINED_BY_DETECTOR || design->declined_by == RA_DECLINED_BY_BOTH ||
+       design->declined_by == RA_DECLINED_BY_EITHER) &&
+      ra_frame_n_turns (frame) > 0 && ra_frame_n_detected (frame) == 0)
+    {
+      /* The reason, not only the symptom: the detector never judged them. */
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EMPTY,
+                   _("the frame is empty: none of the %" G_GUINT64_FORMAT " turns that match the filters "
+                     "has a detector verdict, and declined-by %s counts the detector's verdicts"),
+                   ra_frame_n_turns (frame), ra_declined_by_to_string (design->declined_by));
+      g_clear_pointer (&frame, ra_frame_free);
+    }
+  else if (frame != NULL && frame->items->len == 0)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EMPTY,
                    _("the frame is empty: no turn declined (by %s) matches the filters "

@@ -75,6 +75,16 @@ ra_frame_n_turns (const RaFrame *frame)
   return n;
 }
 
+guint64
+ra_frame_n_detected (const RaFrame *frame)
+{
+  guint64 n = 0;
+
+  for (guint i = 0; i < frame->strata->len; i++)
+    n += ((RaFrameStratum *) g_ptr_array_index (frame->strata, i))->detected;
+  return n;
+}
+
 /* ------------------------------------------------------------------ */
 /* Filters                                                              */
 
@@ -268,7 +278,7 @@ cmp_strata_by_name (gconstpointer a,
 }
 
 /* The statement reading the frame's turns: id, class, model, declined,
- * ext_id. Only constant fragments are concatenated; every value is bound. */
+ * ext_id, has a detector verdict. Only constant fragments are concatenated; every value is bound. */
 static sqlite3_stmt *
 prepare_frame_query (RaStore              *store,
                      const RaFrameFilters *filters,
@@ -288,7 +298,8 @@ prepare_frame_query (RaStore              *store,
    * of every turn of the store (the report counts a frame per report). */
   g_string_append (sql, "SELECT t.id, t.class, t.model, ");
   g_string_append (sql, ra_declined_by_sql (declined_by));
-  g_string_append (sql, ", t.ext_id FROM turns t LEFT JOIN detections d ON d.turn_id = t.id WHERE 1");
+  g_string_append (sql, ", t.ext_id, d.turn_id IS NOT NULL"
+                        " FROM turns t LEFT JOIN detections d ON d.turn_id = t.id WHERE 1");
   if (batches != NULL)
     g_string_append (sql, " AND t.batch_id IN (SELECT b.id FROM batches b"
                           " WHERE b.name IN (SELECT value FROM json_each (?1)))");
@@ -382,6 +393,8 @@ frame_read (RaFrame       *frame,
                                    model ? model : "", &si, error)))
         return FALSE;
       s->turns++;
+      if (sqlite3_column_int (stmt, 5) != 0)
+        s->detected++;
       if (sqlite3_column_int (stmt, 3) == 0)
         continue;
       s->population++;

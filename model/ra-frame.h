@@ -68,6 +68,7 @@ typedef struct
   char    *model;       /* NULL for class strata */
   guint64  turns;       /* all turns of the stratum that match the filters */
   guint64  population;  /* N_h: of them, declined */
+  guint64  detected;    /* of the turns, those with a detector verdict */
   guint    first;       /* index of the stratum's first item in RaFrame.items */
 } RaFrameStratum;
 
@@ -112,6 +113,9 @@ RaFrame     *ra_frame_count              (RaStore              *store,
                                           GError              **error);
 /* All turns matching the filters, declined or not. */
 guint64      ra_frame_n_turns            (const RaFrame  *frame);
+/* Of them, the turns with a detector verdict (0 names why a frame declined
+ * by the detector is empty). */
+guint64      ra_frame_n_detected         (const RaFrame  *frame);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaFrame, ra_frame_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaFrameStratum, ra_frame_stratum_free)

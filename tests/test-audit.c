@@ -725,7 +725,19 @@ test_frame_counts_and_filters (void)
   d.to = NULL;
   g_assert_null (ra_audit_create (store, "g", &d, NULL, &error));
   g_assert_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EMPTY);
+  g_assert_null (strstr (error->message, "detector verdict"));
   g_clear_error (&error);
+
+  /* Declined by the detector on turns it never judged: the empty frame
+   * names that reason, with the turns that match. */
+  g_assert_cmpint (count (store, "SELECT count (*) FROM detections", 0), ==, 0);
+  d.from = (char *) "2026-01-05";
+  d.declined_by = RA_DECLINED_BY_DETECTOR;
+  g_assert_null (ra_audit_create (store, "g", &d, NULL, &error));
+  g_assert_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, "has a detector verdict"));
+  g_clear_error (&error);
+  d.declined_by = RA_DECLINED_BY_AUTO;
 
   /* Bad time. */
   d.from = (char *) "yesterday";

@@ -110,7 +110,8 @@ update_sizes (RaCreateAuditDialog *self)
   g_autoptr(GError) error = NULL;
   GtkWidget *child;
   guint n;
-  guint64 total = 0;
+  guint64 total = 0, turns = 0, detected = 0;
+  gboolean needs_detector;
   gboolean half_width = adw_combo_row_get_selected (self->rule_row) == 1;
 
   gtk_widget_set_visible (GTK_WIDGET (self->count_row), !half_width);
@@ -129,6 +130,15 @@ update_sizes (RaCreateAuditDialog *self)
     populations[i] = ((RaFrameStratum *) g_ptr_array_index (self->frame, i))->population;
 
   fill_design (self, &design);
+  /* An empty frame names its reason: the detector never judged these turns. */
+  for (guint i = 0; i < n; i++)
+    {
+      turns += ((RaFrameStratum *) g_ptr_array_index (self->frame, i))->turns;
+      detected += ((RaFrameStratum *) g_ptr_array_index (self->frame, i))->detected;
+    }
+  needs_detector = turns > 0 && detected == 0 &&
+                   (design.declined_by == RA_DECLINED_BY_DETECTOR || design.declined_by == RA_DECLINED_BY_BOTH ||
+                    design.declined_by == RA_DECLINED_BY_EITHER);
   if (!ra_audit_compute_sizes (&design.size, populations, n, sizes, &error))
     {
       GtkWidget *row = adw_action_row_new ();
@@ -151,6 +161,10 @@ update_sizes (RaCreateAuditDialog *self)
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No declined turn matches these filters"));
+      if (needs_detector)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                     _("No turn has a detector verdict: run the detector first (main menu, "
+                                       "Run the Detector…), or count declines by the production flag."));
       gtk_list_box_append (self->strata_list, row);
     }
 

@@ -73,13 +73,17 @@ def main():
         ext_id, model = items[n % len(items)]
         value = VALUES[n % len(VALUES)]
         t0 = time.monotonic()
-        proc = subprocess.run([args.cli, "label", "--db", args.db, args.audit, "--reviewer", args.reviewer,
-                               "--turn", ext_id, "--model", model, "--value", value],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            proc = subprocess.run([args.cli, "label", "--db", args.db, args.audit, "--reviewer", args.reviewer,
+                                   "--turn", ext_id, "--model", model, "--value", value],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            code, err = proc.returncode, proc.stderr
+        except OSError as e:
+            code, err = -1, str(e)
         ms = (time.monotonic() - t0) * 1000
         latencies.append(ms)
-        if proc.returncode != 0:
-            failed.append((n, proc.returncode, proc.stderr.strip()[:200]))
+        if code != 0:
+            failed.append((n, code, err.strip()[:200]))
         else:
             expected[(ext_id, model)] = value
         n += 1

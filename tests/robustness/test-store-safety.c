@@ -393,6 +393,43 @@ test_deleted_while_open (void)
   ra_store_close (first);
 }
 
+/* A `label` command prints "saved" only once its label is in the database
+ * file: with another connection holding the store open (so the -wal file
+ * stays after the command exits), deleting the -wal file keeps the label.
+ * (`label` commits durably and skips the whole-store check before its one
+ * small write, which took seconds per label on a large store.) */
+static void
+test_label_durable (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  RaStore *holder;
+
+  /* read-only: it never checkpoints the -wal file on close */
+  holder = ra_store_open_full (db, RA_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (rb_query_int (holder, "SELECT count(*) FROM label_events", NULL), ==, 2);
+  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "cy", "--turn", "t3",
+                           "--value", "should-have-attempted", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "cy", "--turn", "t4",
+                           "--value", "unsure", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "cy", "--undo", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+  /* what a careless cleanup does while the store is open */
+  g_assert_cmpint (g_unlink (wal), ==, 0);
+  ra_store_close (holder);
+  {
+    g_autoptr(RaStore) s = rb_open_checked (db);
+
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM label_events WHERE reviewer = 'cy'", NULL), ==, 3);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -407,5 +444,6 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/store/bit-flips", test_bit_flips);
   g_test_add_func ("/ra/robustness/store/doctor-and-backup", test_doctor_and_backup);
   g_test_add_func ("/ra/robustness/store/deleted-while-open", test_deleted_while_open);
+  g_test_add_func ("/ra/robustness/store/label-durable", test_label_durable);
   return g_test_run ();
 }

@@ -177,6 +177,27 @@ focus_toplevel (GtkWindow *window)
 #endif
 }
 
+/* With RA_SCREENSHOT_OUT=DIR, the screen as it is now, into
+ * DIR/lead-light-1280x800-NAME.png (the naming of take-screenshots.sh). */
+static void
+screenshot (const char *name)
+{
+  const char *dir = g_getenv ("RA_SCREENSHOT_OUT");
+  g_autofree char *file = NULL;
+  g_autofree char *quoted = NULL;
+  g_autofree char *command = NULL;
+  int status = 0;
+
+  if (dir == NULL)
+    return;
+  ra_ui_test_iterate_for (500);
+  file = g_strdup_printf ("%s/lead-light-1280x800-%s.png", dir, name);
+  quoted = g_shell_quote (file);
+  command = g_strdup_printf ("import -window root %s", quoted);
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+}
+
 /* Counts the audit's adjudication events on TURN (by LEAD, with VALUE and NOTE). */
 static guint
 adjudications (gint64        turn,
@@ -279,6 +300,7 @@ test_adjudicate (void)
   click (GTK_WINDOW (dialog), child (dialog, "note_entry"));
   ra_ui_test_xdotool ("type", "--delay", "20", "Public facts", NULL);
   ra_ui_test_iterate_for (200);
+  screenshot ("disagreements");
   ra_ui_test_xdotool ("key", "--clearmodifiers", "Return", NULL);
   ra_ui_test_iterate_for (300);
   ra_ui_test_wait_until (queues_loaded, dialog, "the queues after adjudicating");
@@ -480,6 +502,7 @@ test_detector (void)
   g_assert_cmpint (stored_detections (), ==, 30);
   g_assert_cmpuint (ra_detector_dialog_get_n_progress (dialog), >=, 1);
   g_assert_cmpuint (ra_detector_dialog_get_n_eval_rows (dialog), ==, 3 + 1);
+  screenshot ("detector");
 
   g_mutex_clear (&blocker.mutex);
   g_cond_clear (&blocker.cond);
