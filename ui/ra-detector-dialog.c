@@ -18,6 +18,7 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "ra-application.h"
 #include "ra-database-detect.h"
 #include "ra-detector-dialog.h"
 
@@ -388,6 +389,16 @@ choose_clicked_cb (RaDetectorDialog *self)
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
+/* Back to the Reviewer role: nothing unblinded stays on screen. */
+static void
+role_changed_cb (RaDetectorDialog *self,
+                 GParamSpec *pspec,
+                 RaApplication *app)
+{
+  if (!ra_application_get_lead (app))
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
 RaDetectorDialog *
 ra_detector_dialog_present (RaWindow *window)
 {
@@ -401,8 +412,12 @@ ra_detector_dialog_present (RaWindow *window)
 
   self = g_object_new (RA_TYPE_DETECTOR_DIALOG,
                        "transient-for", window,
+                       "modal", TRUE,
                        "application", gtk_window_get_application (GTK_WINDOW (window)),
                        NULL);
+  if (RA_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (window))))
+    g_signal_connect_object (gtk_window_get_application (GTK_WINDOW (window)), "notify::lead",
+                             G_CALLBACK (role_changed_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->window, window);
   self->database = g_object_ref (ra_window_get_database (window));
   /* $REFUSAL_AUDIT_RULES, else the installed rules, else the source tree's. */

@@ -504,6 +504,16 @@ ra_lead_queues_dialog_adjudicate (RaLeadQueuesDialog *self)
                                 note[0] != '\0' ? note : NULL, NULL, adjudicated_cb, g_object_ref (self));
 }
 
+/* Back to the Reviewer role: nothing unblinded stays on screen. */
+static void
+role_changed_cb (RaLeadQueuesDialog *self,
+                 GParamSpec *pspec,
+                 RaApplication *app)
+{
+  if (!ra_application_get_lead (app))
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
 RaLeadQueuesDialog *
 ra_lead_queues_dialog_present (RaWindow   *window,
                                const char *audit)
@@ -520,8 +530,12 @@ ra_lead_queues_dialog_present (RaWindow   *window,
 
   self = g_object_new (RA_TYPE_LEAD_QUEUES_DIALOG,
                        "transient-for", window,
+                       "modal", TRUE,
                        "application", gtk_window_get_application (GTK_WINDOW (window)),
                        NULL);
+  if (RA_IS_APPLICATION (gtk_window_get_application (GTK_WINDOW (window))))
+    g_signal_connect_object (gtk_window_get_application (GTK_WINDOW (window)), "notify::lead",
+                             G_CALLBACK (role_changed_cb), self, G_CONNECT_SWAPPED);
   g_set_weak_pointer (&self->window, window);
   self->database = g_object_ref (ra_window_get_database (window));
   self->audit_name = g_strdup (audit);
