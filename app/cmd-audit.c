@@ -378,7 +378,7 @@ audit_create (int argc, char **argv)
   design.to = to;
   if (declined_by && !ra_declined_by_parse (declined_by, &design.declined_by, &error))
     {
-      code = ra_cli_fail (command, RA_EXIT_USAGE, "%s", error->message);
+      code = ra_cli_fail (command, RA_EXIT_USAGE, "--declined-by: %s", error->message);
       goto out;
     }
   if (strata && !ra_strata_by_parse (strata, &design.strata_by))

@@ -284,7 +284,7 @@ ra_cmd_summary (int    argc,
   if (by_text != NULL && !ra_summary_by_parse (by_text, &by, &error))
     return ra_cli_fail ("summary", RA_EXIT_USAGE, "--by: %s", error->message);
   if (declined_text != NULL && !ra_declined_by_parse (declined_text, &declined_by, &error))
-    return ra_cli_fail ("summary", RA_EXIT_USAGE, "%s", error->message);
+    return ra_cli_fail ("summary", RA_EXIT_USAGE, "--declined-by: %s", error->message);
   if (!ra_cli_parse_confidence ("summary", confidence_text, &confidence, &exit_code))
     return exit_code;
 
@@ -468,7 +468,7 @@ ra_cmd_drift (int    argc,
                         "--max-drop '%s' must be a share between 0 and 1 (e.g. 0.05) or a percentage (5%%)",
                         max_drop_text);
   if (declined_text != NULL && !ra_declined_by_parse (declined_text, &declined_by, &error))
-    return ra_cli_fail ("drift", RA_EXIT_USAGE, "%s", error->message);
+    return ra_cli_fail ("drift", RA_EXIT_USAGE, "--declined-by: %s", error->message);
   if (!ra_cli_parse_confidence ("drift", confidence_text, &confidence, &exit_code))
     return exit_code;
 

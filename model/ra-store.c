@@ -1323,7 +1323,7 @@ ra_declined_by_parse (const char    *text,
     }
 
   g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_INVALID,
-               "--declined-by: '%s' is not one of auto, source, detector, either, both",
+               _("'%s' is not a declined-by signal: auto, source, detector, either or both"),
                text ? text : "");
   return FALSE;
 }
