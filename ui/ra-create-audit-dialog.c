@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "ra-create-audit-dialog.h"
+#include "ra-report.h"
 #include "ra-stats.h"
 
 struct _RaCreateAuditDialog
@@ -102,6 +103,7 @@ clear_design (RaAuditDesign *design)
 static void
 update_sizes (RaCreateAuditDialog *self)
 {
+  RaReportOptions defaults;
   RaAuditDesign design;
   g_autofree guint64 *populations = NULL;
   g_autofree guint64 *sizes = NULL;
@@ -149,6 +151,8 @@ update_sizes (RaCreateAuditDialog *self)
     }
   clear_design (&design);
 
+  ra_report_options_init (&defaults);
+
   /* The frame lists every stratum with matching turns, N_h = 0 too. */
   for (guint i = 0; i < n; i++)
     total += populations[i];
@@ -173,14 +177,27 @@ update_sizes (RaCreateAuditDialog *self)
       g_autofree char *hw = NULL;
       RaInterval interval;
 
+      /* The precision the report will show with its defaults (the same
+       * per-class method, confidence and FPC setting as `report`), at a
+       * share of one half. */
       if (sizes[i] > 0 &&
-          ra_stats_wilson_fpc (0.5 * sizes[i], sizes[i], stratum->population, 0.95, &interval))
+          (defaults.fpc
+           ? ra_stats_wilson_fpc (0.5 * sizes[i], sizes[i], stratum->population, defaults.confidence, &interval)
+           : ra_stats_interval (0.5 * sizes[i], sizes[i], defaults.confidence, defaults.method, &interval)))
         hw = g_strdup_printf ("± %.1f pp", 100 * (interval.upper - interval.lower) / 2);
       else
         hw = g_strdup ("—");
 
-      subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = %" G_GUINT64_FORMAT),
-                                  stratum->population, sizes[i]);
+      /* Strata that cannot carry their own variance: say what happens. */
+      if (stratum->population > 0 && sizes[i] == 0)
+        subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = 0 — nothing sampled: the report names this stratum and has no overall estimate without it"),
+                                    stratum->population);
+      else if (sizes[i] == 1)
+        subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = 1 — a lonely stratum: its variance follows the report's lonely-stratum rule (%s)"),
+                                    stratum->population, ra_lonely_to_string (defaults.lonely));
+      else
+        subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = %" G_GUINT64_FORMAT),
+                                    stratum->population, sizes[i]);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), stratum->stratum);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
