@@ -398,6 +398,10 @@ ra_cli_exit_code_for (const GError *error)
         case G_IO_ERROR_NOT_FOUND:
         case G_IO_ERROR_PERMISSION_DENIED:
         case G_IO_ERROR_IS_DIRECTORY:
+        case G_IO_ERROR_TOO_MANY_LINKS:   /* a loop of symbolic links */
+        case G_IO_ERROR_NOT_DIRECTORY:
+        case G_IO_ERROR_FILENAME_TOO_LONG:
+        case G_IO_ERROR_INVALID_FILENAME:
           return RA_EXIT_NOINPUT;
         case G_IO_ERROR_NO_SPACE:
           return RA_EXIT_IOERR;

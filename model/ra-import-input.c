@@ -260,12 +260,22 @@ ra_gunzip_stream_init (RaGunzipStream *self)
 
 #define SNIFF_BYTES (64 * 1024)
 
-/* Looks at the first bytes of the (decompressed) text. Sets a message for
- * text this import cannot read as it is. */
-static char *
-sniff_problem (const guint8 *p,
-               gsize         n,
-               gboolean      at_eof)
+/**
+ * ra_import_sniff_text:
+ * @p: the first bytes of a text file (up to 64 KiB)
+ * @n: how many
+ * @at_eof: whether they are the whole file
+ *
+ * Looks at the start of a text the program is to read (an import, a label
+ * file): UTF-16/32, binary data (such as /dev/zero) and bare-CR line ends
+ * are named as such instead of surfacing as odd problems in every record.
+ *
+ * Returns: (transfer full) (nullable): what is wrong, or %NULL
+ */
+char *
+ra_import_sniff_text (const guint8 *p,
+                      gsize         n,
+                      gboolean      at_eof)
 {
   gsize nul_even = 0, nul_odd = 0, nul = 0, lf = 0, bare_cr = 0;
   gsize look = MIN (n, 4096);
@@ -378,7 +388,7 @@ ra_import_input_open (RaImportInput  *in,
     goto read_error;
   peek = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (in->text), &avail);
 
-  if ((problem = sniff_problem (peek, avail, at_eof)) != NULL)
+  if ((problem = ra_import_sniff_text (peek, avail, at_eof)) != NULL)
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT, "%s: %s", display_name, problem);
       ra_import_input_clear (in);

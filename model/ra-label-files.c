@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ra-csv.h"
+#include "ra-import.h"
 #include "ra-labels.h"
 #include "ra-labels-private.h"
 #include "ra-text.h"
@@ -661,6 +662,40 @@ import_stream (RaStore               *store,
   if (result == NULL)
     result = &local_result;
   memset (result, 0, sizeof *result);
+
+  /* UTF-16, binary data (/dev/zero) and bare-CR line ends are named as such,
+   * as import does, not as a problem on every line. */
+  {
+    GBufferedInputStream *b = G_BUFFERED_INPUT_STREAM (buffered);
+    g_autofree char *what = NULL;
+    gboolean at_eof = FALSE;
+    const guint8 *peek;
+    gsize avail = 0;
+
+    while (g_buffered_input_stream_get_available (b) < g_buffered_input_stream_get_buffer_size (b))
+      {
+        gssize got = g_buffered_input_stream_fill (b, -1, NULL, error);
+
+        if (got < 0)
+          {
+            g_prefix_error (error, _("%s: cannot read the label file: "),
+                            display_name ? display_name : "<labels>");
+            return FALSE;
+          }
+        if (got == 0)
+          {
+            at_eof = TRUE;
+            break;
+          }
+      }
+    peek = g_buffered_input_stream_peek_buffer (b, &avail);
+    if ((what = ra_import_sniff_text (peek, avail, at_eof)) != NULL)
+      {
+        g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s: %s",
+                     display_name ? display_name : "<labels>", what);
+        return FALSE;
+      }
+  }
 
   if (format == RA_LABELS_FORMAT_AUTO &&
       (format = sniff_format (G_BUFFERED_INPUT_STREAM (buffered), error)) == RA_LABELS_FORMAT_AUTO)

@@ -515,6 +515,65 @@ test_label_durable (void)
   }
 }
 
+/* A label file that is not UTF-8 text with LF/CRLF line ends is named as
+ * such by `labels import` (exit 65), as by `import`, never as a problem on
+ * every line; a loop of symbolic links is input that cannot be opened (66).
+ * The store is left as it was. */
+static void
+test_label_file_input (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *dir = g_path_get_dirname (db);
+  g_autofree char *utf16 = g_build_filename (dir, "labels16.jsonl", NULL);
+  g_autofree char *cr = g_build_filename (dir, "labelscr.jsonl", NULL);
+  g_autofree char *zero = g_build_filename (dir, "zero.csv", NULL);
+  g_autofree char *loop1 = g_build_filename (dir, "loop1.jsonl", NULL);
+  g_autofree char *loop2 = g_build_filename (dir, "loop2.jsonl", NULL);
+  g_autofree char *err = NULL;
+  const char line[] = "{\"event_id\":\"x1\",\"audit\":\"a\",\"ext_id\":\"t5\",\"model\":\"\",\"reviewer\":\"r\","
+                      "\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}";
+  GString *le = g_string_new ("\xff\xfe");
+  char zeros[4096] = { 0 };
+
+  for (gsize i = 0; i < sizeof line - 1; i++)
+    {
+      g_string_append_c (le, line[i]);
+      g_string_append_c (le, '\0');
+    }
+  g_string_append_len (le, "\n\0", 2);
+  g_assert_true (g_file_set_contents (utf16, le->str, (gssize) le->len, NULL));
+  g_string_free (le, TRUE);
+  {
+    g_autofree char *two = g_strdup_printf ("%s\r%s\r", line, line);
+    g_assert_true (g_file_set_contents (cr, two, -1, NULL));
+  }
+  g_assert_true (g_file_set_contents (zero, zeros, sizeof zeros, NULL));
+
+  g_assert_cmpint (run_on (db, &err, "labels", "import", utf16, NULL), ==, 65);
+  g_assert_nonnull (strstr (err, "UTF-16"));
+  g_assert_null (strstr (err, "NUL byte"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (db, &err, "labels", "import", cr, NULL), ==, 65);
+  g_assert_nonnull (strstr (err, "bare carriage return"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (db, &err, "labels", "import", zero, NULL), ==, 65);
+  g_assert_nonnull (strstr (err, "binary data"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (symlink (loop2, loop1), ==, 0);
+  g_assert_cmpint (symlink (loop1, loop2), ==, 0);
+  g_assert_cmpint (run_on (db, &err, "labels", "import", loop1, NULL), ==, 66);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (db, &err, "import", loop1, NULL), ==, 66);
+  g_clear_pointer (&err, g_free);
+
+  {
+    g_autoptr(RaStore) s = rb_open_checked (db);
+
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM label_events", NULL), ==, 2);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -531,5 +590,6 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/store/deleted-while-open", test_deleted_while_open);
   g_test_add_func ("/ra/robustness/store/review-wal-deleted", test_review_wal_deleted);
   g_test_add_func ("/ra/robustness/store/label-durable", test_label_durable);
+  g_test_add_func ("/ra/robustness/store/label-file-input", test_label_file_input);
   return g_test_run ();
 }
