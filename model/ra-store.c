@@ -1115,6 +1115,21 @@ ra_store_open_full (const char        *path,
     return NULL;
   if (exists && !read_header (path, &header, error))
     return NULL;
+  /* A file of 0 bytes (`touch audit.db`, an interrupted copy) is no store:
+   * only the commands that create one may make it one (SQLite would make it
+   * a new database on any open). A -wal file beside it may hold the store. */
+  if (exists && header.empty && !(flags & RA_STORE_OPEN_CREATE))
+    {
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+      struct stat st;
+
+      if (g_stat (wal, &st) != 0 || st.st_size == 0)
+        {
+          g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_MISSING,
+                       _("%s: is an empty file (0 bytes), not a store; it was left untouched"), path);
+          return NULL;
+        }
+    }
   if (exists && !header.empty && header.application_id != 0 &&
       header.application_id != RA_STORE_APPLICATION_ID)
     {

@@ -190,6 +190,31 @@ test_missing (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_clear_pointer (&err, g_free);
 
+  /* An empty file is no store either: left at 0 bytes by every other command */
+  {
+    struct stat st;
+    const char *commands[][3] = { { "summary", NULL, NULL }, { "audit", "list", NULL },
+                                  { "report", "a", NULL }, { "batches", NULL, NULL } };
+
+    g_autofree char *sub = g_path_get_dirname (path);
+
+    g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+    for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+      {
+        g_assert_true (g_file_set_contents (path, "", 0, NULL));
+        g_assert_cmpint (run_on (path, &err, commands[c][0], commands[c][1], commands[c][2], NULL), ==, 66);
+        g_assert_nonnull (strstr (err, "empty file"));
+        g_clear_pointer (&err, g_free);
+        g_assert_cmpint (g_stat (path, &st), ==, 0);
+        g_assert_cmpint (st.st_size, ==, 0);
+      }
+    g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
+    g_clear_pointer (&err, g_free);
+    g_unlink (path);
+  }
+
   g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
@@ -393,6 +418,66 @@ test_deleted_while_open (void)
   ra_store_close (first);
 }
 
+/* Counts the "saved: item" lines in PATH. */
+static guint
+count_saved (const char *path)
+{
+  g_autofree char *text = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return 0;
+  for (const char *p = text; (p = strstr (p, "saved: item ")) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* `review` running while the -wal and -shm files are deleted: the label it
+ * acknowledged before is in the store; the next one stops the session with
+ * the reason (74), and it never claims every label is saved. */
+static void
+test_review_wal_deleted (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *dir = g_path_get_dirname (db);
+  g_autofree char *out = g_build_filename (dir, "review.out", NULL);
+  g_autofree char *err = g_build_filename (dir, "review.err", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  g_autofree char *err_text = NULL;
+  const char *argv[] = { "--db", db, "review", "a", "--reviewer", "cy", NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  GOutputStream *in;
+  gint64 deadline;
+
+  proc = rb_spawn_cli (TRUE, out, err, NULL, NULL, argv);
+  in = g_subprocess_get_stdin_pipe (proc);
+  g_assert_true (g_output_stream_write_all (in, "1\n", 2, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_flush (in, NULL, NULL);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (count_saved (out) < 1 && g_get_monotonic_time () < deadline)
+    g_usleep (20000);
+  g_assert_cmpuint (count_saved (out), ==, 1);
+
+  g_assert_cmpint (g_unlink (wal), ==, 0);
+  g_unlink (shm);
+  g_output_stream_write_all (in, "2\n", 2, NULL, NULL, NULL);
+  g_output_stream_close (in, NULL, NULL);
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 74);
+  g_assert_true (g_file_get_contents (err, &err_text, NULL, NULL));
+  g_assert_nonnull (strstr (err_text, "deleted or replaced"));
+  g_assert_cmpuint (count_saved (out), ==, 1);
+  {
+    g_autoptr(RaStore) s = rb_open_checked (db);
+
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM label_events WHERE reviewer = 'cy'", NULL), ==, 1);
+  }
+}
+
 /* A `label` command prints "saved" only once its label is in the database
  * file: with another connection holding the store open (so the -wal file
  * stays after the command exits), deleting the -wal file keeps the label.
@@ -444,6 +529,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/store/bit-flips", test_bit_flips);
   g_test_add_func ("/ra/robustness/store/doctor-and-backup", test_doctor_and_backup);
   g_test_add_func ("/ra/robustness/store/deleted-while-open", test_deleted_while_open);
+  g_test_add_func ("/ra/robustness/store/review-wal-deleted", test_review_wal_deleted);
   g_test_add_func ("/ra/robustness/store/label-durable", test_label_durable);
   return g_test_run ();
 }
