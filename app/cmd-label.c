@@ -276,6 +276,8 @@ ra_cmd_review (int argc, char **argv)
   g_autoptr(RaLabelItem) after = NULL;
   g_autofree char *note = NULL;
   gboolean flagged = FALSE, wrapped = FALSE;
+  /* the items skipped this session: only they make the queue "wrap" */
+  g_autoptr(GHashTable) skipped = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   guint saved = 0;
   int code = 0;
 
@@ -313,13 +315,26 @@ ra_cmd_review (int argc, char **argv)
       if (current == NULL)
         {
           current = ra_labels_next_unlabelled (store, audit->id, reviewer, after, &error);
-          if (current == NULL && error == NULL && after != NULL && !wrapped)
+          /* Nothing after AFTER: start again from the top of the queue.
+           * That is not only the skipped items: another reviewer labelling
+           * the item just labelled here moves it to a later tier of the
+           * queue, and the unlabelled items then all look "before" it. The
+           * session ends only when the queue is empty, or when it comes
+           * back to a skipped item a second time. */
+          if (current == NULL && error == NULL && after != NULL)
             {
-              wrapped = TRUE;
               g_clear_pointer (&after, ra_label_item_free);
               current = ra_labels_next_unlabelled (store, audit->id, reviewer, NULL, &error);
-              if (current != NULL)
-                printf ("\n(back to the items you skipped)\n");
+              if (current != NULL && g_hash_table_contains (skipped, &current->turn_id))
+                {
+                  if (wrapped)
+                    g_clear_pointer (&current, ra_label_item_free);
+                  else
+                    {
+                      wrapped = TRUE;
+                      printf ("\n(back to the items you skipped)\n");
+                    }
+                }
             }
           if (current == NULL)
             {
@@ -391,6 +406,7 @@ ra_cmd_review (int argc, char **argv)
                   printf ("note and flag kept\n");
                 }
               printf ("skipped: item %u\n", content->position);
+              g_hash_table_add (skipped, g_memdup2 (&current->turn_id, sizeof current->turn_id));
               g_clear_pointer (&after, ra_label_item_free);
               after = g_steal_pointer (&current);
               next_item = TRUE;
