@@ -11,9 +11,11 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ra-store-private.h"
 #include "ra-test-util.h"
+#include "ra-labels.h"
 #include "robust-util.h"
 
 /* A store with 300 declined turns in 3 classes and an audit "a" of all of
@@ -574,6 +576,66 @@ test_label_file_input (void)
   }
 }
 
+typedef struct
+{
+  const char *db;
+  const char *fifo;
+} RaceData;
+
+/* While review (for p1) shows its first item, p2 labels that same item;
+ * then p1 labels it and two more. */
+static gpointer
+race_thread (gpointer user_data)
+{
+  RaceData *d = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaLabelItem) item = NULL;
+  g_autofree char *err = NULL;
+  FILE *in = fopen (d->fifo, "w");   /* waits for review to open its input */
+
+  g_assert_nonnull (in);
+  g_usleep (G_USEC_PER_SEC);        /* review shows its first item */
+  {
+    g_autoptr(RaStore) s = rb_open_checked (d->db);
+
+    item = ra_labels_next_unlabelled (s, rb_query_int (s, "SELECT id FROM audits WHERE name = 'a'", NULL),
+                                      "p1", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (item);
+  }
+  g_assert_cmpint (run_on (d->db, &err, "label", "a", "--reviewer", "p2", "--turn", item->ext_id,
+                           "--value", "correctly-declined", NULL), ==, 0);
+  fputs ("1\n1\n1\nq\n", in);
+  fclose (in);
+  return NULL;
+}
+
+/* Another reviewer labelling the item shown here must not end this review
+ * early nor send it "back to the items you skipped" (nothing was skipped). */
+static void
+test_review_concurrent (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *dir = g_path_get_dirname (db);
+  g_autofree char *fifo = g_build_filename (dir, "review-input", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "--db", db, "review", "a", "--reviewer", "p1", NULL };
+  RaceData d = { db, fifo };
+  GThread *thread;
+  guint saved = 0;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  thread = g_thread_new ("race", race_thread, &d);
+  g_assert_cmpint (rb_run_cli (fifo, &out, &err, NULL, NULL, argv), ==, 0);
+  g_thread_join (thread);
+  for (const char *p = out; (p = strstr (p, "saved: item")) != NULL; p++)
+    saved++;
+  g_assert_cmpuint (saved, ==, 3);
+  g_assert_null (strstr (out, "back to the items you skipped"));
+  g_assert_null (strstr (out, "Nothing left"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -591,5 +653,6 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/store/review-wal-deleted", test_review_wal_deleted);
   g_test_add_func ("/ra/robustness/store/label-durable", test_label_durable);
   g_test_add_func ("/ra/robustness/store/label-file-input", test_label_file_input);
+  g_test_add_func ("/ra/robustness/store/review-concurrent", test_review_concurrent);
   return g_test_run ();
 }
