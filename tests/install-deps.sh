@@ -16,10 +16,18 @@ packages=(
   xvfb xauth xdotool imagemagick dbus librsvg2-common shared-mime-info adwaita-icon-theme
   # sanitizers, leak checks, fuzzing
   clang libclang-rt-14-dev valgrind
-  # real engines for sample-sql (tests/engines): PostgreSQL's server, and node + npm,
-  # through which the test installs DuckDB (@duckdb/node-api) under the build directory
-  postgresql nodejs npm
+  # real engines for sample-sql (tests/engines): PostgreSQL's server (node and npm,
+  # through which the test installs DuckDB under the build directory, are added below)
+  postgresql
+  # SHA-256 of imported files (optional: GLib's checksum is the fallback)
+  nettle-dev
 )
+
+# Node.js and npm: Debian's packages, unless the machine already has both commands
+# (a Node.js from elsewhere ships its own npm, and Debian's npm conflicts with it).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps.sh: run as root (it installs Debian packages with apt-get)" >&2
