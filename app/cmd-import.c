@@ -235,6 +235,18 @@ ra_cmd_import (int    argc,
           cJSON_AddItemToArray (json_out, obj);
         }
 
+      /* --skip-invalid skips bad records, but a file none of whose records
+       * is valid is the wrong file (or the wrong mapping), not a success. */
+      if (file_error == NULL && result != NULL && result->records > 0 &&
+          result->rejected == result->records)
+        {
+          g_autofree char *source = ra_text_for_terminal (result->source, TRUE);
+
+          g_printerr ("refusal-audit import: %s: none of its %" G_GUINT64_FORMAT " records is valid\n",
+                      source, result->records);
+          exit_code = MAX (exit_code, RA_EXIT_DATAERR);
+        }
+
       if (file_error != NULL)
         {
           int code = ra_cli_exit_code_for (file_error);

@@ -566,6 +566,13 @@ test_cli (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* --skip-invalid over a file none of whose records is valid is not a success. */
+  status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "--skip-invalid", bad, NULL);
+  g_assert_cmpint (status, ==, 65);
+  g_assert_nonnull (strstr (err, "none of its 1 records is valid"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "/nonexistent/file.jsonl", NULL);
   g_assert_cmpint (status, ==, 66);
   g_assert_nonnull (strstr (err, "/nonexistent/file.jsonl: cannot open"));
