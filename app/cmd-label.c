@@ -571,11 +571,17 @@ labels_import (int argc, char **argv)
       cJSON_AddNumberToObject (o, "events", (double) result.events);
       cJSON_AddNumberToObject (o, "added", (double) result.added);
       cJSON_AddNumberToObject (o, "already_present", (double) result.present);
+      cJSON_AddNumberToObject (o, "repeated_in_file", (double) result.repeated);
       ra_cli_print_json (o);
     }
   else
-    printf ("Imported %" G_GUINT64_FORMAT " new label event(s) from %s; %" G_GUINT64_FORMAT
-            " were already in the store.\n", result.added, argv[1], result.present);
+    {
+      printf ("Imported %" G_GUINT64_FORMAT " new label event(s) from %s; %" G_GUINT64_FORMAT
+              " were already in the store", result.added, argv[1], result.present);
+      if (result.repeated > 0)
+        printf ("; %" G_GUINT64_FORMAT " repeated an event earlier in the file", result.repeated);
+      printf (".\n");
+    }
   return RA_EXIT_OK;
 }
 

@@ -366,7 +366,9 @@ import_record (Importer      *im,
       gboolean same = same_event (im->find_event, audit_id, turn_id, r, value, kind);
       gboolean from_this_file = sqlite3_column_int64 (im->find_event, 10) > im->first_seq;
 
-      if (same)
+      if (same && from_this_file)
+        im->result->repeated++;
+      else if (same)
         im->result->present++;
       else if (from_this_file)
         problem (im, r->line, _("event %s appears twice in this file, with different content"), r->event_id);

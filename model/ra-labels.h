@@ -290,7 +290,8 @@ typedef struct
 {
   guint64 events;     /* events read */
   guint64 added;      /* new events stored */
-  guint64 present;    /* already in the store (same event id and content) */
+  guint64 present;    /* already in the store before this file (same event id and content) */
+  guint64 repeated;   /* an identical copy of an event earlier in the same file */
 } RaLabelsImportResult;
 
 /* Imports a label file in one transaction, all or nothing: idempotent by

@@ -1048,7 +1048,15 @@ test_import_repeat (void)
   g_assert_true (ra_labels_import_data (store, "s.jsonl", same, strlen (same), RA_LABELS_FORMAT_AUTO, &r, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (r.added, ==, 1);
-  g_assert_cmpuint (r.present, ==, 1);
+  g_assert_cmpuint (r.present, ==, 0);
+  g_assert_cmpuint (r.repeated, ==, 1);
+  /* The same file again: both copies are now in the store already. */
+  memset (&r, 0, sizeof r);
+  g_assert_true (ra_labels_import_data (store, "s.jsonl", same, strlen (same), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (r.added, ==, 0);
+  g_assert_cmpuint (r.present, ==, 2);
+  g_assert_cmpuint (r.repeated, ==, 0);
   g_assert_false (ra_labels_import_data (store, "b.jsonl", b, strlen (b), RA_LABELS_FORMAT_AUTO, &r, &error));
   g_assert_nonnull (strstr (error->message, "b.jsonl:1: event e1 is already in the store with different content"));
 }
