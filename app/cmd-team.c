@@ -321,16 +321,12 @@ ra_cmd_adjudicate (int argc, char **argv)
 
           if (ra_term_is_raw () && key != 0)
             printf ("%c\n", g_ascii_isprint (key) ? key : '?');
+          value = ra_term_verdict_for_key (key);
           switch (key)
             {
             case '1':
-              value = RA_LABEL_CORRECTLY_DECLINED;
-              break;
             case '2':
-              value = RA_LABEL_SHOULD_HAVE_ATTEMPTED;
-              break;
             case '3':
-              value = RA_LABEL_UNSURE;
               break;
             case 0:
             case 'q':

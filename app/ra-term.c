@@ -149,3 +149,19 @@ ra_term_read_line (void)
   g_strchomp (line->str);
   return g_string_free (line, FALSE);
 }
+
+RaLabelValue
+ra_term_verdict_for_key (int key)
+{
+  switch (key)
+    {
+    case '1':
+      return RA_LABEL_CORRECTLY_DECLINED;
+    case '2':
+      return RA_LABEL_SHOULD_HAVE_ATTEMPTED;
+    case '3':
+      return RA_LABEL_UNSURE;
+    default:
+      return RA_LABEL_NONE;
+    }
+}

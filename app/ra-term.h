@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "ra-labels.h"
+
 G_BEGIN_DECLS
 
 /* Starts key input (raw mode on a terminal). */
@@ -26,5 +28,8 @@ int       ra_term_read_key  (void);
 char     *ra_term_read_line (void);
 /* Whether keys come from a terminal. */
 gboolean  ra_term_is_raw    (void);
+/* The verdict a key stands for in `review` and `adjudicate` (1, 2, 3), or
+ * RA_LABEL_NONE for any other key. */
+RaLabelValue ra_term_verdict_for_key (int key);
 
 G_END_DECLS
