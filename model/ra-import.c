@@ -59,6 +59,7 @@ struct _RaImportRows
   sqlite3_stmt *insert;
   gint          limit;      /* rows per transaction, adapted to STEP_TARGET_US (atomic) */
   guint64       wal_pages;
+  guint64       wal_limit;  /* checkpoint when the WAL holds this many pages */
   gint          failed;     /* atomic: the writer met ERROR */
   RaImportLock *lock;
   GError       *error;
@@ -275,7 +276,7 @@ flush_rows (RaImportRows  *rows,
 
   /* Checkpoint outside the timed transaction (automatic checkpoints are
    * off on this connection while it imports). */
-  if (rows->wal_pages >= 1000)
+  if (rows->wal_pages >= rows->wal_limit)
     {
       sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
       rows->wal_pages = 0;
@@ -319,6 +320,17 @@ writer_start (Import        *im,
       rows->bufs[i].rows = g_array_new (FALSE, FALSE, sizeof (QueuedRow));
     }
   rows->filling = &rows->bufs[0];
+  /* SQLite's usual 1,000 pages of WAL (4 MB) between checkpoints, but never
+   * more than a sixteenth of a small file system: on a nearly full disk the
+   * WAL would otherwise take the room the rows themselves need. */
+  rows->wal_limit = 1000;
+  {
+    g_autofree char *dir = g_path_get_dirname (ra_store_get_path (im->store));
+    struct statvfs st;
+
+    if (statvfs (dir, &st) == 0)
+      rows->wal_limit = CLAMP ((guint64) st.f_blocks * st.f_frsize / 16 / 4096, 16, 1000);
+  }
   g_async_queue_push (rows->empty, &rows->bufs[1]);
 
   if (!(rows->insert = ra_store_prepare (im->store, insert_sql, error)))
