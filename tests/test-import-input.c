@@ -306,6 +306,7 @@ test_option_conflicts (void)
     g_assert_cmpint (ra_test_run_cli (NULL, &out, &err, "import", "--db", path, "--set", "class=", file, NULL),
                      ==, 2);
     g_assert_nonnull (strstr (err, "--set 'class=': the value is empty"));
+    g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
     g_assert_cmpint (ra_test_run_cli (NULL, &out, &err, "import", "--db", path, "--map", "class=a",
                                       "--map", "class=b", file, NULL), ==, 2);

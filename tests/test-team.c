@@ -48,7 +48,10 @@ run (const char  *stdin_text,
   g_test_message ("refusal-audit %s %s: exit %d\n%s%s", (char *) args->pdata[0],
                   args->len > 2 ? (char *) args->pdata[1] : "", rc, e ? e : "", rc ? o : "");
   if (out)
-    *out = g_strconcat (o ? o : "", e ? e : "", NULL);
+    {
+      g_free (*out);
+      *out = g_strconcat (o ? o : "", e ? e : "", NULL);
+    }
   return rc;
 }
 
