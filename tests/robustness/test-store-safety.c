@@ -218,6 +218,7 @@ test_missing (void)
   }
 
   g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
