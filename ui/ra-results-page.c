@@ -611,7 +611,11 @@ fill_agreement_section (RaResultsPage *self)
                                  agreement->n_reviewers, agreement->items,
                                  agreement->has_alpha ? "" : "");
   grid = add_section (self, _("Agreement"), description);
-  fact (self, "agreement/items", count_text (agreement->items));
+  {
+    g_autofree char *items = count_text (agreement->items);
+
+    fact (self, "agreement/items", items);
+  }
   {
     const char *header[] = { _("Reviewers"), _("Items"), _("Agreed"), _("Agreement"), _("Cohen's κ"), NULL };
     grid_row (grid, row++, header);
