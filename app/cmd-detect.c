@@ -399,6 +399,8 @@ ra_cmd_detector_eval (int    argc,
     return exit_code;
 
   eval = ra_detect_eval (store, reference, batch, model, confidence, (guint) limit, &error);
+  if (eval == NULL && g_error_matches (error, RA_DETECT_ERROR, RA_DETECT_ERROR_NO_VERDICTS))
+    return ra_cli_fail ("detector-eval", RA_EXIT_DATAERR, "%s: run 'refusal-audit detect' first", error->message);
   if (eval == NULL)
     return ra_cli_fail_error ("detector-eval", error);
 

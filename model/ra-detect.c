@@ -612,7 +612,7 @@ ra_detect_eval (RaStore     *store,
                      "(import a 'declined' field to compare with)", in_scope);
       else
         g_set_error (error, RA_DETECT_ERROR, RA_DETECT_ERROR_NO_VERDICTS,
-                     "the detector has not run on these turns yet: run 'refusal-audit detect' first");
+                     _("the detector has not run on these turns yet"));
       return NULL;
     }
 

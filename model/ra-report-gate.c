@@ -104,7 +104,7 @@ describe_need (const RaReportRow *row,
                             ra_report_row_name (row), row->labelled, need, row->unlabelled);
   return g_strdup_printf ("'%s' has %" G_GUINT64_FORMAT " definite label(s) and %" G_GUINT64_FORMAT
                           " unlabelled item(s): it needs %" G_GUINT64_FORMAT
-                          " more definite labels; extend the sample (refusal-audit audit extend)",
+                          " more definite labels from a larger sample",
                           ra_report_row_name (row), row->labelled, row->unlabelled, need);
 }
 

@@ -50,7 +50,7 @@ ra_report_load_audit (RaStore     *store,
           return FALSE;
         }
       g_set_error (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND,
-                   _ ("there is no audit named '%s' in the store (see 'refusal-audit audit list')"),
+                   _ ("there is no audit named '%s' in the store"),
                    name);
       return FALSE;
     }
