@@ -646,6 +646,52 @@ fill_agreement_section (RaResultsPage *self)
     }
 }
 
+/* Each reviewer's record (the report's team record): labels, median
+ * seconds per item, agreement with the others, gold accuracy and flags. */
+static void
+fill_reviewers_section (RaResultsPage *self)
+{
+  const RaAgreement *team = self->bundle->report->team;
+  GtkGrid *grid;
+  int row = 0;
+
+  if (team == NULL || team->reviewers->len == 0)
+    return;
+
+  grid = add_section (self, _("Reviewers"),
+                      _("Agreement with the others on the same items; accuracy on gold items with a Wilson interval"));
+  {
+    const char *header[] = { _("Reviewer"), _("Labels"), _("Median s / item"), _("Agreement"),
+                             _("Gold accuracy"), _("Flags"), NULL };
+    grid_row (grid, row++, header);
+  }
+  for (guint i = 0; i < team->reviewers->len; i++)
+    {
+      const RaReviewerRecord *r = g_ptr_array_index (team->reviewers, i);
+      g_autofree char *labels = count_text (r->labels);
+      g_autofree char *seconds = isnan (r->median_seconds) ? g_strdup ("—")
+                                                           : g_strdup_printf ("%.1f", r->median_seconds);
+      g_autofree char *agreement = isnan (r->agreement) ? g_strdup ("—")
+                                                        : g_strdup_printf ("%.1f%%", r->agreement);
+      g_autofree char *gold = r->has_gold_accuracy
+        ? g_strdup_printf ("%.1f%% [%.1f, %.1f] (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT ")",
+                           100 * r->gold_accuracy, 100 * r->gold_interval.lower, 100 * r->gold_interval.upper,
+                           r->gold_correct, r->gold)
+        : g_strdup ("—");
+      g_autofree char *flags = count_text (r->flags);
+      const char *cells[] = { r->reviewer, labels, seconds, agreement, gold, flags, NULL };
+      const char *names[] = { "labels", "median_seconds", "agreement", "gold_accuracy", "flags", NULL };
+
+      grid_row (grid, row++, cells);
+      for (guint k = 0; names[k] != NULL; k++)
+        {
+          g_autofree char *key = g_strdup_printf ("reviewer/%s/%s", r->reviewer, names[k]);
+
+          fact (self, key, cells[k + 1]);
+        }
+    }
+}
+
 static void
 fill_gate_section (RaResultsPage *self)
 {
@@ -849,6 +895,7 @@ show_report (RaResultsPage *self)
   fill_models_section (self);
   fill_comparison_section (self);
   fill_agreement_section (self);
+  fill_reviewers_section (self);
   fill_gate_section (self);
   fill_attempt_section (self);
 

@@ -343,6 +343,30 @@ test_results_equal_json (void)
       }
   }
 
+  /* Each reviewer's record: labels, agreement with the others and flags. */
+  {
+    const cJSON *reviewers = cJSON_GetObjectItem (report, "reviewers");
+
+    g_assert_cmpint (cJSON_GetArraySize (reviewers), >=, 2);
+    for (int i = 0; i < cJSON_GetArraySize (reviewers); i++)
+      {
+        const cJSON *r = cJSON_GetArrayItem (reviewers, i);
+        const char *name = cJSON_GetStringValue (cJSON_GetObjectItem (r, "reviewer"));
+        const cJSON *pct = cJSON_GetObjectItem (r, "percent_agreement");
+        g_autofree char *k_labels = g_strdup_printf ("reviewer/%s/labels", name);
+        g_autofree char *k_flags = g_strdup_printf ("reviewer/%s/flags", name);
+        g_autofree char *k_agreement = g_strdup_printf ("reviewer/%s/agreement", name);
+        g_autofree char *labels = g_strdup_printf ("%d", cJSON_GetObjectItem (r, "labels")->valueint);
+        g_autofree char *flags = g_strdup_printf ("%d", cJSON_GetObjectItem (r, "flags")->valueint);
+        g_autofree char *percent = cJSON_IsNumber (pct)
+          ? g_strdup_printf ("%.1f%%", pct->valuedouble) : g_strdup ("—");
+
+        assert_fact (page, k_labels, labels);
+        assert_fact (page, k_flags, flags);
+        assert_fact (page, k_agreement, percent);
+      }
+  }
+
   /* The attempt rate and success given attempt, per class and model. */
   {
     const cJSON *rows = cJSON_GetObjectItem (summary, "rows");
