@@ -78,15 +78,23 @@ fill_design (RaCreateAuditDialog *self,
   design->declined_by = (RaDeclinedBy) adw_combo_row_get_selected (self->declined_row);
   design->strata_by = adw_combo_row_get_selected (self->strata_row) == 1 ? RA_STRATA_CLASS_MODEL : RA_STRATA_CLASS;
 
-  if (adw_combo_row_get_selected (self->rule_row) == 1)
+  switch (adw_combo_row_get_selected (self->rule_row))
     {
+    case 1:
       design->size.rule = RA_AUDIT_SIZE_HALF_WIDTH;
       design->size.half_width = gtk_spin_button_get_value (self->half_width_spin) / 100.0;
-    }
-  else
-    {
+      break;
+    case 2:
+    case 3:
+      design->size.rule = RA_AUDIT_SIZE_TOTAL;
+      design->size.total = (guint64) gtk_spin_button_get_value_as_int (self->count_spin);
+      design->size.allocation = adw_combo_row_get_selected (self->rule_row) == 2 ? RA_ALLOCATION_PROPORTIONAL
+                                                                                 : RA_ALLOCATION_EQUAL;
+      break;
+    default:
       design->size.rule = RA_AUDIT_SIZE_PER_CLASS;
       design->size.per_class = (guint64) gtk_spin_button_get_value_as_int (self->count_spin);
+      break;
     }
   design->size.expected_share = 0.5;
   design->size.confidence = 0.95;
@@ -115,6 +123,9 @@ update_sizes (RaCreateAuditDialog *self)
   gboolean half_width = adw_combo_row_get_selected (self->rule_row) == 1;
 
   gtk_widget_set_visible (GTK_WIDGET (self->count_row), !half_width);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->count_row),
+                                 adw_combo_row_get_selected (self->rule_row) >= 2 ? _("Items in total")
+                                                                                  : _("Items per stratum"));
   gtk_widget_set_visible (GTK_WIDGET (self->half_width_row), half_width);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->strata_list))))

@@ -302,6 +302,26 @@ test_create_audit_dialog (void)
   g_clear_pointer (&rows, g_ptr_array_unref);
   g_assert_cmpstr (hw2, !=, hw8);
 
+  /* A total of 9, proportional over three strata of ten declines: 3 each;
+   * the row names the total. */
+  {
+    AdwComboRow *rule = ADW_COMBO_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "rule_row"));
+    AdwPreferencesRow *count_row = ADW_PREFERENCES_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG,
+                                                                         "count_row"));
+
+    adw_combo_row_set_selected (rule, 2);
+    gtk_spin_button_set_value (count, 9);
+    g_assert_cmpstr (adw_preferences_row_get_title (count_row), ==, "Items in total");
+    rows = list_rows (strata);
+    g_assert_cmpuint (rows->len, ==, 3);
+    for (guint i = 0; i < rows->len; i++)
+      g_assert_nonnull (strstr (g_ptr_array_index (rows, i), "N = 10 · n = 3|"));
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    adw_combo_row_set_selected (rule, 0);
+    g_assert_cmpstr (adw_preferences_row_get_title (count_row), ==, "Items per stratum");
+    gtk_spin_button_set_value (count, 8);
+  }
+
   /* A filter narrows the frame (counted on the worker). */
   gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "classes_row")),
                          "legal, medical");
