@@ -644,6 +644,53 @@ fill_agreement_section (RaResultsPage *self)
       grid_row (grid, row++, cells);
       fact (self, "agreement/alpha", alpha);
     }
+  if (agreement->classes == NULL || agreement->classes->len == 0)
+    return;
+
+  /* Per class: percent agreement, and kappa (two reviewers) or alpha with
+   * their intervals, as the report gives them. */
+  grid = add_section (self, _("Agreement per Class"),
+                      _("Cohen's κ with two reviewers, Krippendorff's α with more; 95% intervals as in the report"));
+  row = 0;
+  {
+    const char *header[] = { _("Class"), _("Items"), _("Reviewers"), _("Agreement"), _("κ or α"), NULL };
+    grid_row (grid, row++, header);
+  }
+  for (guint i = 0; i < agreement->classes->len; i++)
+    {
+      const RaAgreementRow *c = g_ptr_array_index (agreement->classes, i);
+      g_autofree char *items = count_text (c->items);
+      g_autofree char *reviewers = g_strdup_printf ("%u", c->n_reviewers);
+      g_autofree char *percent = isnan (c->percent_agreement) ? g_strdup ("—")
+                                                              : g_strdup_printf ("%.1f%%", c->percent_agreement);
+      g_autofree char *coefficient = NULL;
+      g_autofree char *key_p = g_strdup_printf ("agreement/class/%s/percent", c->class_name);
+      g_autofree char *key_k = g_strdup_printf ("agreement/class/%s/kappa", c->class_name);
+
+      if (c->has_kappa)
+        coefficient = g_strdup_printf ("κ %.3f [%.3f, %.3f]", c->kappa.kappa,
+                                       c->kappa.interval.lower, c->kappa.interval.upper);
+      else if (c->has_alpha && c->has_alpha_interval)
+        coefficient = g_strdup_printf ("α %.3f [%.3f, %.3f]", c->alpha,
+                                       c->alpha_interval.lower, c->alpha_interval.upper);
+      else if (c->has_alpha)
+        coefficient = g_strdup_printf ("α %.3f", c->alpha);
+      else
+        coefficient = g_strdup ("—");
+
+      {
+        const char *cells[] = { c->class_name, items, reviewers, percent, coefficient, NULL };
+
+        grid_row (grid, row++, cells);
+      }
+      fact (self, key_p, percent);
+      if (c->has_kappa)
+        {
+          g_autofree char *kappa = g_strdup_printf ("%.3f", c->kappa.kappa);
+
+          fact (self, key_k, kappa);
+        }
+    }
 }
 
 /* Each reviewer's record (the report's team record): labels, median

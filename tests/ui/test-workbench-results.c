@@ -343,6 +343,32 @@ test_results_equal_json (void)
       }
   }
 
+  /* Agreement per class: percent and kappa as the report gives them. */
+  {
+    const cJSON *classes = cJSON_GetObjectItem (agreement, "classes");
+
+    g_assert_cmpint (cJSON_GetArraySize (classes), >=, 1);
+    for (int i = 0; i < cJSON_GetArraySize (classes); i++)
+      {
+        const cJSON *c = cJSON_GetArrayItem (classes, i);
+        const char *klass = cJSON_GetStringValue (cJSON_GetObjectItem (c, "class"));
+        const cJSON *pct = cJSON_GetObjectItem (c, "percent_agreement");
+        const cJSON *kappa = cJSON_GetObjectItem (c, "kappa");
+        g_autofree char *k_p = g_strdup_printf ("agreement/class/%s/percent", klass);
+        g_autofree char *k_k = g_strdup_printf ("agreement/class/%s/kappa", klass);
+        g_autofree char *percent = cJSON_IsNumber (pct) ? g_strdup_printf ("%.1f%%", pct->valuedouble)
+                                                        : g_strdup ("—");
+
+        assert_fact (page, k_p, percent);
+        if (cJSON_IsNumber (kappa))
+          {
+            g_autofree char *k = g_strdup_printf ("%.3f", kappa->valuedouble);
+
+            assert_fact (page, k_k, k);
+          }
+      }
+  }
+
   /* Each reviewer's record: labels, agreement with the others and flags. */
   {
     const cJSON *reviewers = cJSON_GetObjectItem (report, "reviewers");
