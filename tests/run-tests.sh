@@ -14,7 +14,7 @@ failed=0
 count_results () {
   # Adds the results of the last `meson test` in build dir $1 to the totals.
   local counts
-  counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
+  counts=$(python3 - "$1/meson-logs/${2:-testlog.json}" <<'PY'
 import json, sys
 ok = bad = 0
 for line in open(sys.argv[1]):
@@ -64,7 +64,8 @@ step "model tests under valgrind (no leaks, no invalid reads)"
 meson test -C build --suite model --print-errorlogs --num-processes 2 --timeout-multiplier 10 \
   --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$root/tests/valgrind.supp" \
   || status=1
-count_results build
+# meson names the log of a run with a wrapper after the wrapper.
+count_results build testlog-valgrind.json
 
 if [ -x tests/fuzz/run-fuzzers.sh ]; then
   step "fuzzing (bounded time per harness)"
