@@ -53,11 +53,13 @@ import_work (RaStore       *store,
   ImportData *data = user_data;
   ImportOutcome *outcome = g_new0 (ImportOutcome, 1);
 
-  /* An invalid file returns its result (with the problems) AND an error:
-   * keep both, so the UI can list the problems. */
   outcome->result = ra_import_file (store, data->path, data->options,
                                     ra_database_progress_report, data->progress,
                                     cancellable, &outcome->error);
+  /* A file refused for its invalid records comes back as a result; the
+   * workbench gets it as RA_IMPORT_ERROR_INVALID with that result. */
+  if (outcome->result != NULL)
+    ra_import_result_check (outcome->result, &outcome->error);
   if (outcome->result == NULL && outcome->error == NULL)
     g_set_error (&outcome->error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_READ,
                  "%s: the import failed", data->path);
