@@ -436,6 +436,22 @@ ra_audit_get_strata (RaStore  *store,
                      gint64    audit_id,
                      GError  **error)
 {
+  return ra_audit_get_strata_of (store, audit_id, NULL, error);
+}
+
+/**
+ * ra_audit_get_strata_of:
+ * @items: (nullable) (element-type RaResolvedItem): the audit's resolved
+ *   items, when the caller has them (NULL: read them)
+ *
+ * ra_audit_get_strata() with the progress counted from @items.
+ */
+GPtrArray *
+ra_audit_get_strata_of (RaStore    *store,
+                        gint64      audit_id,
+                        GPtrArray  *items,
+                        GError    **error)
+{
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GPtrArray) counts = NULL;
@@ -469,7 +485,9 @@ ra_audit_get_strata (RaStore  *store,
     }
 
   /* The progress counts resolved labels (ra-resolve.h), like the report. */
-  if (!(counts = ra_resolve_counts (store, audit_id, error)))
+  if (items != NULL)
+    counts = ra_resolve_counts_of (items);
+  else if (!(counts = ra_resolve_counts (store, audit_id, error)))
     return NULL;
   for (guint i = 0; i < counts->len; i++)
     {

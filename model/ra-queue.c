@@ -38,9 +38,11 @@ plan_clear (Plan *plan)
   g_clear_pointer (&plan->overlap, g_free);
 }
 
+/* ITEMS: the audit's resolved items (borrowed), or NULL to read them. */
 static gboolean
 plan_make (RaStore     *store,
            gint64       audit_id,
+           GPtrArray   *items,
            const char  *reviewer,
            Plan        *plan,
            GError     **error)
@@ -51,8 +53,11 @@ plan_make (RaStore     *store,
   memset (plan, 0, sizeof *plan);
   if (reviewer != NULL && !ra_labels_check_reviewer (reviewer, error))
     return FALSE;
-  if (!(design = ra_team_get (store, audit_id, error)) ||
-      !(plan->items = ra_resolve_items (store, audit_id, error)))
+  if (!(design = ra_team_get (store, audit_id, error)))
+    return FALSE;
+  if (items != NULL)
+    plan->items = g_ptr_array_ref (items);
+  else if (!(plan->items = ra_resolve_items (store, audit_id, error)))
     return FALSE;
 
   plan->tier = g_new (guint, plan->items->len + 1);
@@ -148,7 +153,7 @@ ra_queue_list (RaStore     *store,
    * assignment: their queue is the work nobody has taken. */
   if (reviewer != NULL && *reviewer == '\0')
     reviewer = NULL;
-  if (!plan_make (store, audit_id, reviewer, &plan, error))
+  if (!plan_make (store, audit_id, NULL, reviewer, &plan, error))
     {
       plan_clear (&plan);
       return NULL;
@@ -170,6 +175,25 @@ ra_queue_next (RaStore     *store,
                gboolean    *wrapped,
                GError     **error)
 {
+  return ra_queue_next_of (store, audit_id, NULL, reviewer, after_turn_id, wrapped, error);
+}
+
+/**
+ * ra_queue_next_of:
+ * @items: (nullable): the audit's resolved items in review order, as
+ *   ra_resolve_items() or an #RaQueueCache gives them (NULL: read them)
+ *
+ * ra_queue_next() from items already resolved.
+ */
+RaLabelItem *
+ra_queue_next_of (RaStore     *store,
+                  gint64       audit_id,
+                  GPtrArray   *items,
+                  const char  *reviewer,
+                  gint64       after_turn_id,
+                  gboolean    *wrapped,
+                  GError     **error)
+{
   Plan plan;
   int after = -1, first = -1, next = -1;
   RaLabelItem *out = NULL;
@@ -180,7 +204,7 @@ ra_queue_next (RaStore     *store,
     *wrapped = FALSE;
   if (reviewer != NULL && *reviewer == '\0')
     reviewer = NULL;
-  if (!plan_make (store, audit_id, reviewer, &plan, error))
+  if (!plan_make (store, audit_id, items, reviewer, &plan, error))
     {
       plan_clear (&plan);
       return NULL;
@@ -228,7 +252,7 @@ ra_queue_progress (RaStore          *store,
   g_return_val_if_fail (progress != NULL, FALSE);
 
   memset (progress, 0, sizeof *progress);
-  if (!plan_make (store, audit_id, reviewer, &plan, error))
+  if (!plan_make (store, audit_id, NULL, reviewer, &plan, error))
     {
       plan_clear (&plan);
       return FALSE;
@@ -266,4 +290,155 @@ ra_queue_progress (RaStore          *store,
   progress->resolved = progress->definite + progress->unsure;
   plan_clear (&plan);
   return TRUE;
+}
+
+
+/* The cache: the audit's resolved items, and what says whether they are
+ * still the store's. Label events are only ever added (an undo is an event
+ * too) and audit items only added, except when the whole audit is deleted;
+ * so while the audit's event and item counts are unchanged, nothing that
+ * resolution reads has changed, and when the only new event is one this
+ * connection just wrote for a known item, only that item is read again. */
+struct _RaQueueCache
+{
+  gint64      audit_id;     /* 0: empty */
+  GPtrArray  *items;        /* RaResolvedItem *, review order */
+  GHashTable *by_turn;      /* turn id -> RaResolvedItem * (in items) */
+  gint64      n_events;
+  gint64      max_seq;
+  gint64      n_items;
+};
+
+RaQueueCache *
+ra_queue_cache_new (void)
+{
+  return g_new0 (RaQueueCache, 1);
+}
+
+void
+ra_queue_cache_clear (RaQueueCache *cache)
+{
+  g_return_if_fail (cache != NULL);
+
+  g_clear_pointer (&cache->items, g_ptr_array_unref);
+  g_clear_pointer (&cache->by_turn, g_hash_table_unref);
+  cache->audit_id = 0;
+}
+
+void
+ra_queue_cache_free (RaQueueCache *cache)
+{
+  if (cache == NULL)
+    return;
+  ra_queue_cache_clear (cache);
+  g_free (cache);
+}
+
+static gboolean
+cache_counts (RaStore  *store,
+              gint64    audit_id,
+              gint64   *n_events,
+              gint64   *max_seq,
+              gint64   *n_items,
+              GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = ra_store_prepare (store,
+                                 "SELECT (SELECT count(*) FROM label_events WHERE audit_id = ?1),"
+                                 " (SELECT ifnull (max (seq), 0) FROM label_events WHERE audit_id = ?1),"
+                                 " (SELECT count(*) FROM audit_items WHERE audit_id = ?1)", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    return ra_store_set_error (store, rc, _("cannot read the audit's labels"), error);
+  *n_events = sqlite3_column_int64 (stmt, 0);
+  *max_seq = sqlite3_column_int64 (stmt, 1);
+  *n_items = sqlite3_column_int64 (stmt, 2);
+  return TRUE;
+}
+
+/* Reads the one item TURN_ID again, in place. */
+static gboolean
+cache_refresh_item (RaQueueCache  *cache,
+                    RaStore       *store,
+                    gint64         turn_id,
+                    GError       **error)
+{
+  RaResolvedItem *old = g_hash_table_lookup (cache->by_turn, &turn_id);
+  RaResolvedItem *fresh;
+  guint index;
+
+  if (old == NULL || !g_ptr_array_find (cache->items, old, &index))
+    return FALSE;
+  if (!(fresh = ra_resolve_item (store, cache->audit_id, turn_id, error)))
+    return FALSE;
+  fresh->position = old->position;
+  g_hash_table_remove (cache->by_turn, &turn_id);
+  g_ptr_array_index (cache->items, index) = fresh;
+  ra_resolved_item_free (old);
+  g_hash_table_insert (cache->by_turn, &fresh->turn_id, fresh);
+  return TRUE;
+}
+
+/**
+ * ra_queue_cache_items:
+ * @changed_turn: an item of the audit whose event this connection has
+ *   just written (0: none)
+ *
+ * The resolved items of AUDIT_ID as the store has them now, read again
+ * only as far as they changed since the last call.
+ *
+ * Returns: (transfer none): the items, valid until the next call
+ */
+GPtrArray *
+ra_queue_cache_items (RaQueueCache  *cache,
+                      RaStore       *store,
+                      gint64         audit_id,
+                      gint64         changed_turn,
+                      GError       **error)
+{
+  gint64 n_events = 0, max_seq = 0, n_items = 0;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (cache != NULL, NULL);
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!cache_counts (store, audit_id, &n_events, &max_seq, &n_items, error))
+    return NULL;
+
+  if (cache->audit_id == audit_id && cache->n_items == n_items)
+    {
+      if (cache->n_events == n_events && cache->max_seq == max_seq)
+        return cache->items;
+      /* One new event, for the item this connection just changed. */
+      if (changed_turn > 0 && n_events == cache->n_events + 1 && max_seq > cache->max_seq)
+        {
+          if (cache_refresh_item (cache, store, changed_turn, &local_error))
+            {
+              cache->n_events = n_events;
+              cache->max_seq = max_seq;
+              return cache->items;
+            }
+          g_clear_error (&local_error);
+        }
+    }
+
+  /* Anything else: read every item again. */
+  ra_queue_cache_clear (cache);
+  if (!(cache->items = ra_resolve_items (store, audit_id, error)))
+    return NULL;
+  cache->by_turn = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < cache->items->len; i++)
+    {
+      RaResolvedItem *item = g_ptr_array_index (cache->items, i);
+
+      g_hash_table_insert (cache->by_turn, &item->turn_id, item);
+    }
+  cache->audit_id = audit_id;
+  cache->n_events = n_events;
+  cache->max_seq = max_seq;
+  cache->n_items = n_items;
+  return cache->items;
 }

@@ -47,6 +47,36 @@ RaLabelItem *ra_queue_next               (RaStore       *store,
                                           gboolean      *wrapped,
                                           GError       **error);
 
+/* ra_queue_next() from ITEMS, the audit's resolved items in review order
+ * (ra_resolve_items (), or ra_queue_cache_items ()); NULL reads them. */
+RaLabelItem *ra_queue_next_of            (RaStore       *store,
+                                          gint64         audit_id,
+                                          GPtrArray     *items,
+                                          const char    *reviewer,
+                                          gint64         after_turn_id,
+                                          gboolean      *wrapped,
+                                          GError       **error);
+
+/* The resolved items of one audit kept between the steps of a labelling
+ * session on one connection, so that a key does not resolve the whole audit
+ * again: each call checks the audit's event and item counts (one indexed
+ * query) and reads again only the item this connection just labelled, or
+ * everything when anything else changed. */
+typedef struct _RaQueueCache RaQueueCache;
+
+RaQueueCache *ra_queue_cache_new         (void);
+void          ra_queue_cache_free        (RaQueueCache  *cache);
+/* Forgets everything (another store was opened). */
+void          ra_queue_cache_clear       (RaQueueCache  *cache);
+/* (transfer none) (element-type RaResolvedItem): valid until the next
+ * call. CHANGED_TURN: an item whose event this connection has just
+ * written, 0 for none. */
+GPtrArray    *ra_queue_cache_items       (RaQueueCache  *cache,
+                                          RaStore       *store,
+                                          gint64         audit_id,
+                                          gint64         changed_turn,
+                                          GError       **error);
+
 typedef struct
 {
   /* The audit (resolved labels) */
