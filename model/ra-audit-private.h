@@ -35,6 +35,12 @@ gboolean     ra_audit_sample_draw         (RaStore          *store,
                                            guint64          *added_out,
                                            GError          **error);
 
+/* RaAuditStratum * of the audit as audit_strata stores them (no progress
+ * counted), ordered by stratum: the one reader of that table. */
+GPtrArray   *ra_audit_read_strata         (RaStore          *store,
+                                           gint64            audit_id,
+                                           GError          **error);
+
 /* N_h of each stratum of FRAME, then the sizes SIZE asks for (both arrays
  * hold one entry per stratum; free them with g_free). */
 gboolean     ra_audit_frame_sizes         (const RaFrame     *frame,
