@@ -207,15 +207,17 @@ ra_audit_list (RaStore  *store,
   return g_steal_pointer (&list);
 }
 
-/* The name must be free. */
-static gboolean
-check_name_free (RaStore     *store,
-                 const char  *name,
-                 GError     **error)
+/* A new audit's name: well formed, and free. */
+gboolean
+ra_audit_check_new_name (RaStore     *store,
+                         const char  *name,
+                         GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  if (!check_name (name, error))
+    return FALSE;
   if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM audits WHERE name = ?1", error)))
     return FALSE;
   ra_bind_text (stmt, 1, name);
@@ -366,7 +368,7 @@ audit_create_locked (RaStore              *store,
   /* The md5 key takes any 64-bit seed (stored as its two's-complement
    * bit pattern in the INTEGER column and read back unsigned). */
   seed = design->has_seed ? design->seed : ra_audit_random_seed ();
-  if (!check_name_free (store, name, error))
+  if (!ra_audit_check_new_name (store, name, error))
     return NULL;
   if (!(frame = design_frame (store, design, seed, &filters_json, error)))
     return NULL;
