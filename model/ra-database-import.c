@@ -4,7 +4,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Each call runs one model function on the worker (ra-database.c).
+ * Each call runs one model function on the worker (ra-database.c); the
+ * import runs as a job, on its own thread and connection.
  */
 
 #define G_LOG_DOMAIN "ra-database"
@@ -95,7 +96,8 @@ ra_database_import_async (RaDatabase           *self,
   data->options = options;
   data->progress = ra_database_progress_new (progress, progress_data, progress_data_free);
 
-  ra_database_run_async (self, import_work, data, (GDestroyNotify) import_data_free,
+  /* A job: labels committed meanwhile do not wait for the import. */
+  ra_database_run_job_async (self, import_work, data, (GDestroyNotify) import_data_free,
                          (GDestroyNotify) import_outcome_free,
                          cancellable, callback, user_data);
 }
