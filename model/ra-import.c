@@ -584,7 +584,7 @@ import_stream (RaStore               *store,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else if (local_error->domain == G_IO_ERROR)
         g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_READ,
-                     "%s: cannot read%s: %s", display_name,
+                     _("%s: cannot read%s: %s"), display_name,
                      input.gzip ? " (gzip)" : "", local_error->message);
       else
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -599,17 +599,16 @@ import_stream (RaStore               *store,
   if (result->records == 0 && !im.failed)
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                   "%s: the file holds no records", display_name);
+                   _("%s: the file holds no records"), display_name);
       goto drop;
     }
 
+  /* Refused for its invalid records: an answer, not a failure (the
+   * problems list them; ra_import_result_check() words it as an error). */
   if (im.failed && !options->skip_invalid)
     {
       end_import (&im, lock);
-      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                   "%s: %" G_GUINT64_FORMAT " invalid record%s; nothing was imported "
-                   "(--skip-invalid imports the valid ones)",
-                   display_name, result->rejected, result->rejected == 1 ? "" : "s");
+      result->refused = TRUE;
       return g_steal_pointer (&result);
     }
 
@@ -677,7 +676,7 @@ ra_import_file (RaStore               *store,
       stream = G_INPUT_STREAM (g_file_read (file, cancellable, &local_error));
       if (stream == NULL)
         {
-          g_set_error (error, G_IO_ERROR, local_error->code, "%s: cannot open: %s",
+          g_set_error (error, G_IO_ERROR, local_error->code, _("%s: cannot open: %s"),
                        shown, local_error->message);
           return NULL;
         }
@@ -686,3 +685,18 @@ ra_import_file (RaStore               *store,
 }
 
 
+
+gboolean
+ra_import_result_check (const RaImportResult  *result,
+                        GError               **error)
+{
+  if (!result->refused)
+    return TRUE;
+
+  g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
+               g_dngettext (GETTEXT_PACKAGE, "%s: %" G_GUINT64_FORMAT " invalid record; nothing was imported",
+                            "%s: %" G_GUINT64_FORMAT " invalid records; nothing was imported",
+                            result->rejected),
+               result->source, result->rejected);
+  return FALSE;
+}

@@ -535,7 +535,7 @@ migrate (RaStore  *self,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_MIGRATION,
-                     "%s: upgrading the store to version %" G_GINT64_FORMAT " failed and was undone: %s",
+                     _("%s: upgrading the store to version %" G_GINT64_FORMAT " failed and was undone: %s"),
                      self->path, v + 1, local_error->message);
       return FALSE;
     }
