@@ -38,10 +38,6 @@ void         ra_database_run_job_async        (RaDatabase          *self,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 
-/* The worker's cache of resolved items for labelling sessions: only work
- * functions (on the worker) may use it; cleared when another store opens. */
-RaQueueCache *ra_database_get_queue_cache     (RaDatabase          *self);
-
 /* Progress reported on the worker (at most about every 50 ms, and the
  * last step) and shown on the main context that made the relay. */
 typedef void (*RaDatabaseProgressFunc) (guint64  done,

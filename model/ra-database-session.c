@@ -47,7 +47,6 @@ typedef struct
   gboolean      flagged;
   double        seconds;
   gboolean      then_next;
-  RaQueueCache *cache;        /* the worker's (borrowed) */
 } SessionData;
 
 static void
@@ -58,24 +57,15 @@ session_data_free (SessionData *data)
   g_free (data);
 }
 
-/* Fills STEP with TURN_ID (> 0) or the next item after AFTER_TURN_ID, and
- * the progress. CHANGED_TURN: the item this step just wrote an event for
- * (the cache then reads only that item again; a key never resolves the
- * whole audit while nothing else changed). */
 static gboolean
 session_fill_item (RaStore        *store,
                    SessionData    *data,
                    RaSessionStep  *step,
                    gint64          turn_id,
                    gint64          after_turn_id,
-                   gint64          changed_turn,
                    GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
-  GPtrArray *items;
-
-  if (!(items = ra_queue_cache_items (data->cache, store, data->audit_id, changed_turn, error)))
-    return FALSE;
 
   if (turn_id > 0)
     {
@@ -90,18 +80,10 @@ session_fill_item (RaStore        *store,
           !(after = ra_labels_get_item (store, data->audit_id, after_turn_id, data->reviewer, error)))
         return FALSE;
 
-      if (data->reviewer != NULL)
-        /* The reviewer's queue after this item, wrapping around to the
-         * items skipped earlier (ra-queue.h). */
-        step->item = ra_queue_next_of (store, data->audit_id, items, data->reviewer,
-                                       after_turn_id, NULL, &local_error);
-      else
-        {
-          step->item = ra_labels_next_unlabelled (store, data->audit_id, NULL, after, &local_error);
-          /* Nothing after this one: wrap to the items skipped earlier. */
-          if (step->item == NULL && local_error == NULL && after != NULL)
-            step->item = ra_labels_next_unlabelled (store, data->audit_id, NULL, NULL, &local_error);
-        }
+      step->item = ra_labels_next_unlabelled (store, data->audit_id, data->reviewer, after, &local_error);
+      /* Nothing after this one: wrap to the items skipped earlier. */
+      if (step->item == NULL && local_error == NULL && after != NULL)
+        step->item = ra_labels_next_unlabelled (store, data->audit_id, data->reviewer, NULL, &local_error);
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -113,7 +95,17 @@ session_fill_item (RaStore        *store,
       !(step->content = ra_labels_get_content (store, data->audit_id, step->item->turn_id, error)))
     return FALSE;
 
-  if (!(step->strata = ra_audit_get_strata_of (store, data->audit_id, items, error)))
+  /* The progress from the reviewer's queue plan, which the step brought up
+   * to date (ra-queue.c): a key never reads the whole audit. */
+  if (data->reviewer != NULL)
+    {
+      g_autoptr(GPtrArray) counts = NULL;
+
+      if (!(counts = ra_queue_counts (store, data->audit_id, data->reviewer, error)) ||
+          !(step->strata = ra_audit_get_strata_with (store, data->audit_id, counts, error)))
+        return FALSE;
+    }
+  else if (!(step->strata = ra_audit_get_strata (store, data->audit_id, error)))
     return FALSE;
 
   return TRUE;
@@ -139,21 +131,20 @@ session_work (RaStore       *store,
         return NULL;
       if (!session_fill_item (store, data, step,
                               data->then_next ? 0 : data->turn_id,
-                              data->turn_id, data->turn_id, error))
+                              data->turn_id, error))
         return NULL;
       break;
 
     case SESSION_UNDO:
       if (!(step->undo_event = ra_labels_undo (store, data->audit_id, data->reviewer, error)))
         return NULL;
-      if (!session_fill_item (store, data, step, step->undo_event->turn_id, 0,
-                              step->undo_event->turn_id, error))
+      if (!session_fill_item (store, data, step, step->undo_event->turn_id, 0, error))
         return NULL;
       break;
 
     case SESSION_LOAD:
     default:
-      if (!session_fill_item (store, data, step, data->turn_id, data->after_turn_id, 0, error))
+      if (!session_fill_item (store, data, step, data->turn_id, data->after_turn_id, error))
         return NULL;
       break;
     }
@@ -168,7 +159,6 @@ session_run (RaDatabase          *self,
              GAsyncReadyCallback  callback,
              gpointer             user_data)
 {
-  data->cache = ra_database_get_queue_cache (self);
   ra_database_run_async (self, session_work, data, (GDestroyNotify) session_data_free,
                          (GDestroyNotify) ra_session_step_free,
                          cancellable, callback, user_data);

@@ -89,9 +89,6 @@ struct _RaDatabase
 
   /* The jobs running (Work *), guarded by mutex. */
   GPtrArray   *jobs;
-
-  /* Only the worker thread touches it (labelling sessions). */
-  RaQueueCache *queue_cache;
 };
 
 G_DEFINE_FINAL_TYPE (RaDatabase, ra_database, G_TYPE_OBJECT)
@@ -188,7 +185,6 @@ do_work (RaDatabase   *self,
 
         g_clear_pointer (&self->store, ra_store_close);
         self->store = store;
-        ra_queue_cache_clear (self->queue_cache);
 
         g_mutex_lock (&self->mutex);
         g_free (self->path);
@@ -202,7 +198,6 @@ do_work (RaDatabase   *self,
 
     case WORK_CLOSE:
       g_clear_pointer (&self->store, ra_store_close);
-      ra_queue_cache_clear (self->queue_cache);
       g_mutex_lock (&self->mutex);
       g_clear_pointer (&self->path, g_free);
       self->is_open = FALSE;
@@ -515,7 +510,6 @@ ra_database_finalize (GObject *object)
 
   g_clear_pointer (&self->queue, g_async_queue_unref);
   g_clear_pointer (&self->jobs, g_ptr_array_unref);
-  g_clear_pointer (&self->queue_cache, ra_queue_cache_free);
   g_clear_pointer (&self->path, g_free);
   g_mutex_clear (&self->mutex);
 
@@ -536,7 +530,6 @@ ra_database_init (RaDatabase *self)
   g_mutex_init (&self->mutex);
   self->queue = g_async_queue_new ();
   self->jobs = g_ptr_array_new ();
-  self->queue_cache = ra_queue_cache_new ();
   self->worker_thread = g_thread_new ("ra-database", worker_thread_func, self);
 }
 
@@ -804,11 +797,4 @@ ra_database_run_job_async (RaDatabase          *self,
   work = work_new (WORK_RUN, func, data, data_free, result_free);
   work->job = TRUE;
   push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
-}
-
-RaQueueCache *
-ra_database_get_queue_cache (RaDatabase *self)
-{
-  g_return_val_if_fail (RA_IS_DATABASE (self), NULL);
-  return self->queue_cache;
 }

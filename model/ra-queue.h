@@ -47,36 +47,6 @@ RaLabelItem *ra_queue_next               (RaStore       *store,
                                           gboolean      *wrapped,
                                           GError       **error);
 
-/* ra_queue_next() from ITEMS, the audit's resolved items in review order
- * (ra_resolve_items (), or ra_queue_cache_items ()); NULL reads them. */
-RaLabelItem *ra_queue_next_of            (RaStore       *store,
-                                          gint64         audit_id,
-                                          GPtrArray     *items,
-                                          const char    *reviewer,
-                                          gint64         after_turn_id,
-                                          gboolean      *wrapped,
-                                          GError       **error);
-
-/* The resolved items of one audit kept between the steps of a labelling
- * session on one connection, so that a key does not resolve the whole audit
- * again: each call checks the audit's event and item counts (one indexed
- * query) and reads again only the item this connection just labelled, or
- * everything when anything else changed. */
-typedef struct _RaQueueCache RaQueueCache;
-
-RaQueueCache *ra_queue_cache_new         (void);
-void          ra_queue_cache_free        (RaQueueCache  *cache);
-/* Forgets everything (another store was opened). */
-void          ra_queue_cache_clear       (RaQueueCache  *cache);
-/* (transfer none) (element-type RaResolvedItem): valid until the next
- * call. CHANGED_TURN: an item whose event this connection has just
- * written, 0 for none. */
-GPtrArray    *ra_queue_cache_items       (RaQueueCache  *cache,
-                                          RaStore       *store,
-                                          gint64         audit_id,
-                                          gint64         changed_turn,
-                                          GError       **error);
-
 typedef struct
 {
   /* The audit (resolved labels) */
@@ -91,6 +61,13 @@ typedef struct
   guint64  mine;           /* items with REVIEWER's verdict */
   guint64  queue;          /* items left in REVIEWER's queue */
 } RaQueueProgress;
+
+/* (element-type RaResolvedCounts): what ra_resolve_counts () gives, from
+ * REVIEWER's plan kept with the connection (no whole read of the audit). */
+GPtrArray   *ra_queue_counts             (RaStore       *store,
+                                          gint64         audit_id,
+                                          const char    *reviewer,
+                                          GError       **error);
 
 /* Progress of the audit, and of REVIEWER (nullable). */
 gboolean     ra_queue_progress           (RaStore       *store,

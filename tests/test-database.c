@@ -998,8 +998,9 @@ strata_done (GPtrArray *strata)
   return done;
 }
 
-/* A session step reads again only the item it labelled (RaQueueCache), yet
- * it always shows what a fresh look at the store gives: the same next item
+/* A session step reads again only the items with new events (the queue plan
+ * kept with the worker's connection, ra-queue.c), yet it always shows what
+ * a fresh look at the store gives: the same next item
  * as ra_queue_next () and the same progress as ra_audit_get_strata () on
  * another connection, while another reviewer labels there in between. */
 static void
