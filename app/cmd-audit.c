@@ -518,6 +518,11 @@ audit_extend (int argc, char **argv)
                               error->domain == RA_EXTERNAL_ERROR && error->code == RA_EXTERNAL_ERROR_READ
                               ? RA_EXIT_NOINPUT : ra_cli_exit_code_for (error),
                               "%s", error->message);
+          if (g_error_matches (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_NOT_EXTENSION))
+            {
+              g_autofree char *shown = ra_text_for_terminal (argv[1], TRUE);
+              g_printerr ("Make the rows to extend it with 'refusal-audit sample-sql --extend %s'.\n", shown);
+            }
           goto out;
         }
       result.fingerprint_changed = FALSE;

@@ -140,6 +140,29 @@ print_summary (const RaImportResult *result)
   ra_table_print (table, stdout);
 }
 
+/* The model's messages describe the file; what to type about it is said
+ * here, after them. */
+static void
+add_option_hint (GError               *error,
+                 const RaImportResult *result)
+{
+  const char *hint = NULL;
+  char *message;
+
+  if (error->domain != RA_IMPORT_ERROR)
+    return;
+  if (result != NULL && result->refused)
+    hint = " (--skip-invalid imports the valid ones)";
+  else if (error->code == RA_IMPORT_ERROR_NO_COLUMN)
+    hint = " (name a column with --map FIELD=COLUMN, or give every record a value with --set FIELD=VALUE)";
+  if (hint == NULL)
+    return;
+
+  message = g_strconcat (error->message, hint, NULL);
+  g_free (error->message);
+  error->message = message;
+}
+
 int
 ra_cmd_import (int    argc,
                char **argv)
@@ -189,14 +212,15 @@ ra_cmd_import (int    argc,
   if (argc < 2)
     return ra_cli_fail ("import", RA_EXIT_USAGE, "no FILE given (try 'refusal-audit import --help')");
 
+  /* The model's messages quote the value; the option is named here. */
   if (!ra_import_options_set_format (options, format, &error))
-    return ra_cli_fail ("import", RA_EXIT_USAGE, "%s", error->message);
+    return ra_cli_fail ("import", RA_EXIT_USAGE, "--format %s", error->message);
   for (guint i = 0; maps && maps[i]; i++)
     if (!ra_import_options_add_map (options, maps[i], &error))
-      return ra_cli_fail ("import", RA_EXIT_USAGE, "%s", error->message);
+      return ra_cli_fail ("import", RA_EXIT_USAGE, "--map %s", error->message);
   for (guint i = 0; sets && sets[i]; i++)
     if (!ra_import_options_add_set (options, sets[i], &error))
-      return ra_cli_fail ("import", RA_EXIT_USAGE, "%s", error->message);
+      return ra_cli_fail ("import", RA_EXIT_USAGE, "--set %s", error->message);
   if (max_field < 0)
     return ra_cli_fail ("import", RA_EXIT_USAGE, "--max-field-bytes must be positive");
   ra_import_options_set_max_field_bytes (options, (gsize) max_field);
@@ -217,6 +241,10 @@ ra_cmd_import (int    argc,
       g_autoptr(GError) file_error = NULL;
 
       result = ra_import_file (store, argv[i], options, NULL, NULL, NULL, &file_error);
+      if (result != NULL)
+        ra_import_result_check (result, &file_error);
+      if (file_error != NULL)
+        add_option_hint (file_error, result);
 
       if (result != NULL)
         {

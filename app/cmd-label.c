@@ -121,7 +121,8 @@ ra_cmd_label (int argc, char **argv)
   ra_store_set_durable_commits (store, TRUE);
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
       !ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error))
-    return ra_cli_fail_error (command, error);
+    return ra_cli_fail_error_hint (command, error, RA_LABELS_ERROR, RA_LABELS_ERROR_AMBIGUOUS,
+                                   "Name the turn's model with --model M.");
   if (adjudicate)
     {
       if (!ra_labels_adjudicate (store, audit->id, turn_id, reviewer, value, note, &event_id, &error))

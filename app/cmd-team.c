@@ -152,8 +152,10 @@ ra_cmd_audit_gold (int argc, char **argv)
         printf ("Audit '%s': %" G_GUINT64_FORMAT " gold item(s) stored.\n", audit->name, n);
       return RA_EXIT_OK;
     }
-  if (!ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error) ||
-      !ra_team_set_gold (store, audit->id, turn_id, value, &error))
+  if (!ra_labels_resolve_turn (store, audit->id, turn, model, &turn_id, &error))
+    return ra_cli_fail_error_hint (command, error, RA_LABELS_ERROR, RA_LABELS_ERROR_AMBIGUOUS,
+                                   "Name the turn's model with --model M.");
+  if (!ra_team_set_gold (store, audit->id, turn_id, value, &error))
     return ra_cli_fail_error (command, error);
   if (ra_cli_json)
     {

@@ -450,6 +450,20 @@ ra_cli_fail_error (const char   *command,
   return code;
 }
 
+int
+ra_cli_fail_error_hint (const char   *command,
+                        const GError *error,
+                        GQuark        domain,
+                        int           code,
+                        const char   *hint)
+{
+  int exit_code = ra_cli_fail_error (command, error);
+
+  if (g_error_matches (error, domain, code))
+    g_printerr ("%s\n", hint);
+  return exit_code;
+}
+
 RaStore *
 ra_cli_open_store_full (const char       *command,
                         RaStoreOpenFlags  flags,

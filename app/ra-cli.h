@@ -66,6 +66,13 @@ int       ra_cli_fail             (const char    *command,
 int       ra_cli_exit_code_for    (const GError  *error);
 int       ra_cli_fail_error       (const char    *command,
                                    const GError  *error);
+/* The same, then HINT on a line of its own when ERROR is DOMAIN's CODE:
+ * the model's message describes the data, the hint names the option. */
+int       ra_cli_fail_error_hint  (const char    *command,
+                                   const GError  *error,
+                                   GQuark         domain,
+                                   int            code,
+                                   const char    *hint);
 /* Standard output through a checked stream (ra-output.c): begin before
  * running COMMAND; end returns EXIT_CODE, or 74 when writing standard output
  * failed (after saying so) and EXIT_CODE was 0. An exit() in between is

@@ -843,9 +843,9 @@ ra_audit_extend_external (RaStore              *store,
   if (g_strcmp0 (sample->extends, name) != 0)
     {
       if (sample->extends == NULL)
-        g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
-                     _("%s: these rows come from a sample query, not from the extension query of '%s' "
-                       "(made with --extend)"), shown, name);
+        g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_NOT_EXTENSION,
+                     _("%s: these rows come from a sample query, not from the extension query of '%s'"),
+                     shown, name);
       else
         g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID,
                      _("%s: these rows extend the audit '%s', not '%s'"), shown, sample->extends, name);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <glib/gi18n-lib.h>
 
 #include "ra-csv.h"
 
@@ -173,7 +174,7 @@ ra_reader_next_line (RaReader      *self,
           if (skipping)
             {
               *lineno = skip_start;
-              *problem = g_strdup_printf ("the line is longer than %" G_GSIZE_FORMAT " bytes", self->max_record);
+              *problem = g_strdup_printf (_("the line is longer than %" G_GSIZE_FORMAT " bytes"), self->max_record);
               return RA_READ_BAD_RECORD;
             }
 
@@ -187,7 +188,7 @@ ra_reader_next_line (RaReader      *self,
           if (n > self->max_record)
             {
               *lineno = self->lineno;
-              *problem = g_strdup_printf ("the line is longer than %" G_GSIZE_FORMAT " bytes", self->max_record);
+              *problem = g_strdup_printf (_("the line is longer than %" G_GSIZE_FORMAT " bytes"), self->max_record);
               return RA_READ_BAD_RECORD;
             }
 
@@ -202,7 +203,7 @@ ra_reader_next_line (RaReader      *self,
           if (skipping)
             {
               *lineno = skip_start;
-              *problem = g_strdup_printf ("the line is longer than %" G_GSIZE_FORMAT " bytes", self->max_record);
+              *problem = g_strdup_printf (_("the line is longer than %" G_GSIZE_FORMAT " bytes"), self->max_record);
               return RA_READ_BAD_RECORD;
             }
           return RA_READ_EOF;
@@ -222,8 +223,8 @@ ra_reader_next_line (RaReader      *self,
           if (skipped > MAX_SKIP (self))
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "line %" G_GUINT64_FORMAT " has no line end in its first %" G_GUINT64_FORMAT
-                           " bytes: this is not text with line ends", skip_start, skipped);
+                           _("line %" G_GUINT64_FORMAT " has no line end in its first %" G_GUINT64_FORMAT
+                           " bytes: this is not text with line ends"), skip_start, skipped);
               return RA_READ_ERROR;
             }
         }
@@ -292,8 +293,8 @@ ra_reader_next_csv (RaReader      *self,
           if (bad != NULL && ++skipped > MAX_SKIP (self))
             {
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "the record starting on line %" G_GUINT64_FORMAT " has no end in its first %"
-                           G_GUINT64_FORMAT " bytes: this is not CSV text", start_line, skipped);
+                           _("the record starting on line %" G_GUINT64_FORMAT " has no end in its first %"
+                           G_GUINT64_FORMAT " bytes: this is not CSV text"), start_line, skipped);
               return RA_READ_ERROR;
             }
 
@@ -413,8 +414,8 @@ ra_reader_next_csv (RaReader      *self,
   if (state == CSV_QUOTED)
     {
       *lineno = start_line;
-      *problem = g_strdup_printf ("a quoted field starting on line %" G_GUINT64_FORMAT
-                                  " is never closed (missing closing quote)", start_line);
+      *problem = g_strdup_printf (_("a quoted field starting on line %" G_GUINT64_FORMAT
+                                  " is never closed (missing closing quote)"), start_line);
       return RA_READ_BAD_RECORD;
     }
   if (!any && bad == NULL)

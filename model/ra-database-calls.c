@@ -328,7 +328,9 @@ ra_database_create_audit_async (RaDatabase          *self,
   data->name = g_strdup (name);
   ra_audit_design_copy (&data->design, design);
 
-  ra_database_run_async (self, create_audit_work, data, (GDestroyNotify) create_data_free,
+  /* A job: drawing from a large store takes seconds, and the session's
+   * reads do not wait for it (its writes take the write lock once). */
+  ra_database_run_job_async (self, create_audit_work, data, (GDestroyNotify) create_data_free,
                          (GDestroyNotify) ra_audit_free,
                          cancellable, callback, user_data);
 }

@@ -68,7 +68,8 @@ ra_database_detect_async (RaDatabase           *self,
   data->force = force;
   data->progress = ra_database_progress_new (progress, progress_data, progress_data_free);
 
-  ra_database_run_async (self, detect_work, data, (GDestroyNotify) detect_data_free,
+  /* A job: labels committed meanwhile do not wait for the run. */
+  ra_database_run_job_async (self, detect_work, data, (GDestroyNotify) detect_data_free,
                          (GDestroyNotify) ra_detect_result_free, cancellable, callback, user_data);
 }
 
@@ -108,7 +109,8 @@ ra_database_detect_eval_async (RaDatabase          *self,
 
   data->confidence = confidence;
   data->max_disagreements = max_disagreements;
-  ra_database_run_async (self, detect_eval_work, data, (GDestroyNotify) detect_data_free,
+  /* A job: it reads every turn, and labels do not wait for it. */
+  ra_database_run_job_async (self, detect_eval_work, data, (GDestroyNotify) detect_data_free,
                          (GDestroyNotify) ra_detect_eval_free, cancellable, callback, user_data);
 }
 

@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 /* ra_rules_new_from_file (RULES_PATH) then ra_detect_run() over every turn
- * on the worker. PROGRESS (done, total) is called on the caller's main
+ * as a job (its own thread and connection: labels do not wait for it). PROGRESS (done, total) is called on the caller's main
  * context, at most about every 50 ms. Cancelling stops the run after the
  * chunk in hand; the verdicts committed so far stay (each is what the rules
  * say about its turn). */
@@ -32,7 +32,7 @@ RaDetectResult  *ra_database_detect_finish      (RaDatabase           *self,
                                                  GError              **error);
 
 /* ra_detect_eval() against the source flag over every turn (what
- * `detector-eval` computes), listing at most MAX_DISAGREEMENTS turns. */
+ * `detector-eval` computes), as a job, listing at most MAX_DISAGREEMENTS turns. */
 void             ra_database_detect_eval_async  (RaDatabase           *self,
                                                  double                confidence,
                                                  guint                 max_disagreements,

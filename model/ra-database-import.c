@@ -4,7 +4,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Each call runs one model function on the worker (ra-database.c).
+ * Each call runs one model function on the worker (ra-database.c); the
+ * import runs as a job, on its own thread and connection.
  */
 
 #define G_LOG_DOMAIN "ra-database"
@@ -53,11 +54,13 @@ import_work (RaStore       *store,
   ImportData *data = user_data;
   ImportOutcome *outcome = g_new0 (ImportOutcome, 1);
 
-  /* An invalid file returns its result (with the problems) AND an error:
-   * keep both, so the UI can list the problems. */
   outcome->result = ra_import_file (store, data->path, data->options,
                                     ra_database_progress_report, data->progress,
                                     cancellable, &outcome->error);
+  /* A file refused for its invalid records comes back as a result; the
+   * workbench gets it as RA_IMPORT_ERROR_INVALID with that result. */
+  if (outcome->result != NULL)
+    ra_import_result_check (outcome->result, &outcome->error);
   if (outcome->result == NULL && outcome->error == NULL)
     g_set_error (&outcome->error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_READ,
                  "%s: the import failed", data->path);
@@ -93,7 +96,8 @@ ra_database_import_async (RaDatabase           *self,
   data->options = options;
   data->progress = ra_database_progress_new (progress, progress_data, progress_data_free);
 
-  ra_database_run_async (self, import_work, data, (GDestroyNotify) import_data_free,
+  /* A job: labels committed meanwhile do not wait for the import. */
+  ra_database_run_job_async (self, import_work, data, (GDestroyNotify) import_data_free,
                          (GDestroyNotify) import_outcome_free,
                          cancellable, callback, user_data);
 }

@@ -5,13 +5,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The engine: the worker thread, its queue (foreground before background),
- * and the GTask plumbing. The calls (one model function each) are in
+ * long writing jobs on their own threads and connections, and the GTask
+ * plumbing. The calls (one model function each) are in
  * ra-database-calls.c, ra-database-import.c and ra-database-session.c.
  */
 
 #define G_LOG_DOMAIN "ra-database"
 
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "ra-database-private.h"
 #include "ra-store-private.h"
@@ -47,6 +50,15 @@ typedef struct
   guint               generation; /* the store it was asked of: the
                                    * number of opens and closes before it */
 
+  /* A job (ra_database_run_job_async) runs on its own thread with its own
+   * connection to the store the worker has open when the job starts (PATH);
+   * STORE_GENERATION is that store's. Its cancellable is cancelled by the
+   * caller's (CANCEL_ID) and by a store switch or close. */
+  gboolean            job;
+  guint               store_generation;
+  GCancellable       *job_cancellable;
+  gulong              cancel_id;
+
   /* Set by the worker, returned on the task's context. */
   gpointer            result;
   GError             *error;
@@ -74,6 +86,9 @@ struct _RaDatabase
    * work (both atomic). */
   gint         n_foreground_waiting;
   gint         interrupted;
+
+  /* The jobs running (Work *), guarded by mutex. */
+  GPtrArray   *jobs;
 };
 
 G_DEFINE_FINAL_TYPE (RaDatabase, ra_database, G_TYPE_OBJECT)
@@ -92,6 +107,7 @@ work_free (Work *work)
   if (work->data_free != NULL && work->data != NULL)
     work->data_free (work->data);
   g_free (work->path);
+  g_clear_object (&work->job_cancellable);
   g_free (work);
 }
 
@@ -121,6 +137,27 @@ open_work_new (const char *path)
 
   work->path = g_strdup (path);
   return work;
+}
+
+/* The store the jobs write to was closed or replaced: they stop (each at
+ * its next check of the cancellable, as when the caller cancels), and
+ * complete_task_cb () keeps their results from the new store's pages. */
+static void
+cancel_jobs (RaDatabase *self)
+{
+  g_autoptr(GPtrArray) cancellables = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; i < self->jobs->len; i++)
+    {
+      Work *job = g_ptr_array_index (self->jobs, i);
+
+      g_ptr_array_add (cancellables, g_object_ref (job->job_cancellable));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  for (guint i = 0; i < cancellables->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (cancellables, i));
 }
 
 static gpointer
@@ -155,6 +192,7 @@ do_work (RaDatabase   *self,
         self->is_open = TRUE;
         self->generation = work->generation;
         g_mutex_unlock (&self->mutex);
+        cancel_jobs (self);
         return GINT_TO_POINTER (TRUE);
       }
 
@@ -165,6 +203,7 @@ do_work (RaDatabase   *self,
       self->is_open = FALSE;
       self->generation = work->generation;
       g_mutex_unlock (&self->mutex);
+      cancel_jobs (self);
       return GINT_TO_POINTER (TRUE);
 
     case WORK_RUN:
@@ -172,10 +211,42 @@ do_work (RaDatabase   *self,
       if (self->store == NULL)
         {
           g_set_error (error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_NOT_OPEN,
-                       "No store is open");
+                       _("No store is open"));
           return NULL;
         }
       return work->func (self->store, work->data, cancellable, error);
+    }
+}
+
+/* A job's result is for the store it ran on: when another store was
+ * opened (or the store closed) meanwhile, the caller gets an error instead,
+ * so that nothing of it is shown as the new store's. */
+static void
+job_settle (RaDatabase *self,
+            Work       *work)
+{
+  gboolean switched;
+
+  g_mutex_lock (&self->mutex);
+  switched = self->generation != work->store_generation;
+  g_mutex_unlock (&self->mutex);
+  if (!switched)
+    return;
+
+  if (work->result != NULL && work->result_free != NULL)
+    work->result_free (work->result);
+  work->result = NULL;
+  if (g_error_matches (work->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&work->error);
+      g_set_error (&work->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                   _("%s was closed while the work ran on it: the work was stopped"), work->path);
+    }
+  else
+    {
+      g_clear_error (&work->error);
+      g_set_error (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED,
+                   _("%s was closed while the work ran on it: the work finished there"), work->path);
     }
 }
 
@@ -187,6 +258,9 @@ complete_task_cb (gpointer user_data)
 {
   GTask *task = user_data;
   Work *work = g_task_get_task_data (task);
+
+  if (work->job && work->job_cancellable != NULL)
+    job_settle (g_task_get_source_object (task), work);
 
   if (work->result != NULL)
     g_task_return_pointer (task, g_steal_pointer (&work->result), work->result_free);
@@ -268,7 +342,7 @@ run_background (RaDatabase *self,
   if (work->generation != generation)
     {
       g_set_error_literal (&work->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "The store changed before the work could run");
+                           _("The store changed before the work could run"));
       return FALSE;
     }
 
@@ -297,6 +371,91 @@ run_background (RaDatabase *self,
   return TRUE;
 }
 
+static void
+cancel_job_cb (GCancellable *cancellable,
+               GCancellable *job_cancellable)
+{
+  g_cancellable_cancel (job_cancellable);
+}
+
+/* The job's thread: its own connection to the store, opened as the command
+ * line opens it (never creating one), for the job's whole run. */
+static gpointer
+job_thread_func (gpointer user_data)
+{
+  GTask *task = user_data;
+  RaDatabase *self = g_task_get_source_object (task);
+  Work *work = g_task_get_task_data (task);
+  g_autoptr(RaStore) store = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (work->job_cancellable, &work->error) &&
+      (store = ra_store_open_full (work->path, RA_STORE_OPEN_DEFAULT, &work->error)))
+    work->result = work->func (store, work->data, work->job_cancellable, &work->error);
+  g_clear_pointer (&store, ra_store_close);
+
+  if (work->cancel_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), work->cancel_id);
+  work->cancel_id = 0;
+
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_remove_fast (self->jobs, work);
+  g_mutex_unlock (&self->mutex);
+
+  if (work->result == NULL && work->error == NULL)
+    g_set_error (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED,
+                 _("The work returned no result"));
+  complete_on_its_context (task);
+  return NULL;
+}
+
+/* On the worker, in the job's turn in the queue (so it runs on the store
+ * the calls before it saw): starts the job's thread. Returns TRUE when the
+ * thread has the task, FALSE when WORK holds an error to return now. */
+static gboolean
+start_job (RaDatabase *self,
+           GTask      *task,
+           Work       *work)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GThread *thread;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &work->error))
+    return FALSE;
+  if (self->store == NULL)
+    {
+      g_set_error_literal (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_NOT_OPEN,
+                           _("No store is open"));
+      return FALSE;
+    }
+
+  /* The job opens the path: it must still be the store open here. */
+  if (!ra_store_check_file (self->store, &work->error))
+    return FALSE;
+  work->path = g_strdup (ra_store_get_path (self->store));
+  work->job_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    work->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_job_cb),
+                                             g_object_ref (work->job_cancellable), g_object_unref);
+
+  g_mutex_lock (&self->mutex);
+  work->store_generation = self->generation;
+  g_ptr_array_add (self->jobs, work);
+  g_mutex_unlock (&self->mutex);
+
+  if (!(thread = g_thread_try_new ("ra-database-job", job_thread_func, task, &work->error)))
+    {
+      g_mutex_lock (&self->mutex);
+      g_ptr_array_remove_fast (self->jobs, work);
+      g_mutex_unlock (&self->mutex);
+      if (work->cancel_id != 0)
+        g_cancellable_disconnect (cancellable, work->cancel_id);
+      work->cancel_id = 0;
+      return FALSE;
+    }
+  g_thread_unref (thread);
+  return TRUE;
+}
+
 static gpointer
 worker_thread_func (gpointer user_data)
 {
@@ -316,7 +475,12 @@ worker_thread_func (gpointer user_data)
       if (!work->background)
         g_atomic_int_add (&self->n_foreground_waiting, -1);
 
-      if (work->background && work->kind == WORK_RUN)
+      if (work->job)
+        {
+          if (start_job (self, task, work))
+            continue;
+        }
+      else if (work->background && work->kind == WORK_RUN)
         {
           if (run_background (self, task, work))
             continue;
@@ -326,7 +490,7 @@ worker_thread_func (gpointer user_data)
 
       if (work->result == NULL && work->error == NULL)
         g_set_error (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED,
-                     "The work returned no result");
+                     _("The work returned no result"));
       complete_on_its_context (task);
     }
 
@@ -345,6 +509,7 @@ ra_database_finalize (GObject *object)
   g_thread_join (self->worker_thread);
 
   g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_clear_pointer (&self->jobs, g_ptr_array_unref);
   g_clear_pointer (&self->path, g_free);
   g_mutex_clear (&self->mutex);
 
@@ -364,6 +529,7 @@ ra_database_init (RaDatabase *self)
 {
   g_mutex_init (&self->mutex);
   self->queue = g_async_queue_new ();
+  self->jobs = g_ptr_array_new ();
   self->worker_thread = g_thread_new ("ra-database", worker_thread_func, self);
 }
 
@@ -598,5 +764,37 @@ ra_database_run_background_async (RaDatabase          *self,
 
   work = work_new (WORK_RUN, func, data, data_free, result_free);
   work->background = TRUE;
+  push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
+}
+
+
+/**
+ * ra_database_run_job_async:
+ *
+ * Long writing work (an import, a detection run): FUNC runs on a thread of
+ * its own with a connection of its own to the store open when the job's
+ * turn in the queue comes, so the worker (and every label) never waits
+ * for it; only for the write lock, which such work takes in short
+ * transactions. Calls made after this one do not wait for it. A store
+ * switch or close cancels it, and its result is then returned as an error.
+ */
+void
+ra_database_run_job_async (RaDatabase          *self,
+                           RaDatabaseWorkFunc   func,
+                           gpointer             data,
+                           GDestroyNotify       data_free,
+                           GDestroyNotify       result_free,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  Work *work;
+
+  g_return_if_fail (RA_IS_DATABASE (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  work = work_new (WORK_RUN, func, data, data_free, result_free);
+  work->job = TRUE;
   push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
 }

@@ -7,7 +7,11 @@
  * The workbench never calls sqlite3_step on its UI thread. An RaDatabase owns
  * one RaStore that only its worker thread touches; every call is an _async /
  * _finish pair whose GTask is pushed onto the worker's queue and completes on
- * the main context of the caller, in the order the calls were made.
+ * the main context of the caller, in the order the calls were made. Long
+ * writing work (import, detection, creating an audit, the detector's
+ * evaluation) is the exception: it starts in its turn, then runs on a thread
+ * and connection of its own, so the calls after it (a label) do not wait
+ * for it; it completes when it is done. A store switch or close cancels it.
  */
 
 #pragma once
@@ -30,7 +34,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   RA_DATABASE_ERROR_NOT_OPEN = 1,  /* no store is open */
-  RA_DATABASE_ERROR_CLOSED,        /* the database was closed before the work ran */
+  RA_DATABASE_ERROR_CLOSED,        /* the store was closed before the work ran (or, for
+                                    * an import or detection, while it ran) */
 } RaDatabaseError;
 
 GQuark ra_database_error_quark (void);
@@ -161,7 +166,8 @@ RaReport        *ra_database_report_finish       (RaDatabase           *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 
-/* ra_audit_create() on the worker. The design is copied. */
+/* ra_audit_create() as a job (its own thread and connection). The design
+ * is copied. */
 void             ra_database_create_audit_async  (RaDatabase           *self,
                                                   const char           *name,
                                                   const RaAuditDesign  *design,
@@ -192,8 +198,9 @@ RaStoreValues   *ra_database_values_finish       (RaDatabase           *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 
-/* ra_import_file() on the worker. PROGRESS is called on the caller's main
- * context (not the worker), at most about every 50 ms. The options are
+/* ra_import_file() as a job (its own thread and connection: labels do not
+ * wait for it). PROGRESS is called on the caller's main context, at most
+ * about every 50 ms. The options are
  * consumed. On RA_IMPORT_ERROR_INVALID the result is still returned through
  * RESULT_OUT with its problems. */
 void             ra_database_import_async        (RaDatabase           *self,

@@ -519,7 +519,8 @@ take_design (Reading     *r,
       !cJSON_IsString (cJSON_GetObjectItemCaseSensitive (o, "frame_query_sha256")) ||
       !ra_external_size_from_json (size, &s->size))
     return fail_at (error, r->shown, line,
-                    _("%s is not the design a refusal-audit sample query records"), r->names[COL_DESIGN]);
+                    _("%s is not a recorded sample design (key, seed, engine, frame query hash, "
+                      "source and size)"), r->names[COL_DESIGN]);
   s->design = g_strdup (text);
   s->engine = g_strdup (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "engine")));
   s->frame_query_sha256 = g_strdup (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "frame_query_sha256")));

@@ -39,6 +39,7 @@ typedef enum
 {
   RA_EXTERNAL_ERROR_INVALID = 1,  /* the counts or sample do not hold what they must */
   RA_EXTERNAL_ERROR_READ,         /* a file cannot be read */
+  RA_EXTERNAL_ERROR_NOT_EXTENSION,/* rows of a new sample were given to extend an audit */
 } RaExternalError;
 
 GQuark ra_external_error_quark (void);

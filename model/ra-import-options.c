@@ -56,8 +56,10 @@ field_from_name (const char *name)
   return -1;
 }
 
+/* "FIELD=COLUMN" (IS_MAP) or "FIELD=VALUE". The messages quote the
+ * assignment; the caller says where it was given. */
 static gboolean
-split_assignment (const char  *option,
+split_assignment (gboolean     is_map,
                   const char  *assignment,
                   int         *field,
                   const char **value,
@@ -69,8 +71,8 @@ split_assignment (const char  *option,
   if (eq == NULL)
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   "%s '%s': expected FIELD=%s", option, assignment,
-                   g_str_equal (option, "--map") ? "COLUMN" : "VALUE");
+                   is_map ? _("'%s': expected FIELD=COLUMN") : _("'%s': expected FIELD=VALUE"),
+                   assignment);
       return FALSE;
     }
 
@@ -78,9 +80,9 @@ split_assignment (const char  *option,
   if ((*field = field_from_name (name)) < 0)
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   "%s '%s': '%s' is not a field; the fields are id, response, class, prompt, "
-                   "messages, model, timestamp, conversation_id, declined, outcome, meta",
-                   option, assignment, name);
+                   _("'%s': '%s' is not a field; the fields are id, response, class, prompt, "
+                     "messages, model, timestamp, conversation_id, declined, outcome, meta"),
+                   assignment, name);
       return FALSE;
     }
 
@@ -92,7 +94,6 @@ split_assignment (const char  *option,
 static gboolean
 conflict (RaImportOptions  *options,
           int               field,
-          const char       *option,
           const char       *value,
           GError          **error)
 {
@@ -100,14 +101,14 @@ conflict (RaImportOptions  *options,
 
   if (options->map[field] != NULL)
     g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                 _("%s %s=%s: the field '%s' is already read from the column '%s' (--map %s=%s); "
+                 _("%s=%s: the field '%s' is already read from the column '%s'; "
                    "give each field once"),
-                 option, name, value, name, options->map[field], name, options->map[field]);
+                 name, value, name, options->map[field]);
   else
     g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                 _("%s %s=%s: the field '%s' is already given the value '%s' (--set %s=%s); "
+                 _("%s=%s: the field '%s' is already given the value '%s'; "
                    "give each field once"),
-                 option, name, value, name, options->set[field], name, options->set[field]);
+                 name, value, name, options->set[field]);
   return FALSE;
 }
 
@@ -119,24 +120,24 @@ ra_import_options_add_map (RaImportOptions  *options,
   const char *value;
   int field;
 
-  if (!split_assignment ("--map", assignment, &field, &value, error))
+  if (!split_assignment (TRUE, assignment, &field, &value, error))
     return FALSE;
 
   if (*value == '\0')
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   "--map '%s': the column name is empty", assignment);
+                   _("'%s': the column name is empty"), assignment);
       return FALSE;
     }
   if (!g_utf8_validate (value, -1, NULL))
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   "--map %s: the column name is not valid UTF-8", ra_import_field_names[field]);
+                   _("%s: the column name is not valid UTF-8"), ra_import_field_names[field]);
       return FALSE;
     }
 
   if (options->map[field] != NULL || options->set[field] != NULL)
-    return conflict (options, field, "--map", value, error);
+    return conflict (options, field, value, error);
 
   options->map[field] = g_strdup (value);
   return TRUE;
@@ -150,13 +151,13 @@ ra_import_options_add_set (RaImportOptions  *options,
   const char *value;
   int field;
 
-  if (!split_assignment ("--set", assignment, &field, &value, error))
+  if (!split_assignment (FALSE, assignment, &field, &value, error))
     return FALSE;
 
   if (!g_utf8_validate (value, -1, NULL))
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   "--set '%s': the value is not valid UTF-8", ra_import_field_names[field]);
+                   _("%s: the value is not valid UTF-8"), ra_import_field_names[field]);
       return FALSE;
     }
 
@@ -165,12 +166,12 @@ ra_import_options_add_set (RaImportOptions  *options,
   if (*value == '\0' && (field == F_ID || field == F_CLASS))
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   _("--set '%s': the value is empty; the field '%s' needs a value"),
+                   _("'%s': the value is empty; the field '%s' needs a value"),
                    assignment, ra_import_field_names[field]);
       return FALSE;
     }
   if (options->map[field] != NULL || options->set[field] != NULL)
-    return conflict (options, field, "--set", value, error);
+    return conflict (options, field, value, error);
 
   options->set[field] = g_strdup (value);
   return TRUE;
@@ -190,7 +191,7 @@ ra_import_options_set_format (RaImportOptions  *options,
   else
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_OPTION,
-                   "--format '%s': expected jsonl or csv", format);
+                   _("'%s' is not a format: expected jsonl or csv"), format);
       return FALSE;
     }
   return TRUE;

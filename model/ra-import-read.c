@@ -101,9 +101,11 @@ parse_bool (Import      *im,
     {
       g_autofree char *what = describe_field (im, f);
       g_autofree char *shown = g_utf8_make_valid (text, MIN (strlen (text), 40));
-      *problem = g_strdup_printf ("%s: '%s' is not a boolean (true/false, yes/no, 1/0%s)",
-                                  what, shown,
-                                  f == F_DECLINED ? "; or list the strings that mean declined with --declined-values" : "");
+      *problem = g_strdup_printf (f == F_DECLINED
+                                  ? _("%s: '%s' is not a boolean (true/false, yes/no, 1/0) "
+                                      "nor one of the strings that mean declined")
+                                  : _("%s: '%s' is not a boolean (true/false, yes/no, 1/0)"),
+                                  what, shown);
       return FALSE;
     }
   return TRUE;
@@ -120,7 +122,7 @@ parse_messages_json (Import  *im,
 
   if (!cJSON_IsArray (array))
     {
-      *problem = g_strdup_printf ("%s: must be an array of {role, content} objects", what);
+      *problem = g_strdup_printf (_("%s: must be an array of {role, content} objects"), what);
       return FALSE;
     }
 
@@ -131,7 +133,7 @@ parse_messages_json (Import  *im,
 
       if (!cJSON_IsObject (item) || !cJSON_IsString (role) || !cJSON_IsString (content))
         {
-          *problem = g_strdup_printf ("%s: message %u must be an object with string 'role' and 'content'",
+          *problem = g_strdup_printf (_("%s: message %u must be an object with string 'role' and 'content'"),
                                       what, i + 1);
           return FALSE;
         }
@@ -140,7 +142,7 @@ parse_messages_json (Import  *im,
 
   if (i == 0)
     {
-      *problem = g_strdup_printf ("%s: the message list is empty", what);
+      *problem = g_strdup_printf (_("%s: the message list is empty"), what);
       return FALSE;
     }
 
@@ -247,7 +249,7 @@ prescan_json (const char  *line,
         {
           if (++depth > RA_IMPORT_MAX_DEPTH)
             {
-              *problem = g_strdup_printf ("JSON nesting is deeper than %d levels", RA_IMPORT_MAX_DEPTH);
+              *problem = g_strdup_printf (_("JSON nesting is deeper than %d levels"), RA_IMPORT_MAX_DEPTH);
               return FALSE;
             }
         }
@@ -315,20 +317,20 @@ check_text (Import      *im,
   if (value->len > limit)
     {
       g_autofree char *what = describe_field (im, f);
-      *problem = g_strdup_printf ("%s: %" G_GSIZE_FORMAT " bytes, over the limit of %" G_GSIZE_FORMAT,
+      *problem = g_strdup_printf (_("%s: %" G_GSIZE_FORMAT " bytes, over the limit of %" G_GSIZE_FORMAT),
                                   what, value->len, limit);
       return FALSE;
     }
   if (memchr (value->text, '\0', value->len) != NULL)
     {
       g_autofree char *what = describe_field (im, f);
-      *problem = g_strdup_printf ("%s: holds a NUL byte", what);
+      *problem = g_strdup_printf (_("%s: holds a NUL byte"), what);
       return FALSE;
     }
   if (check_utf8 && !utf8_valid (value->text, value->len, &bad))
     {
       g_autofree char *what = describe_field (im, f);
-      *problem = g_strdup_printf ("%s: invalid UTF-8 at byte %" G_GSIZE_FORMAT,
+      *problem = g_strdup_printf (_("%s: invalid UTF-8 at byte %" G_GSIZE_FORMAT),
                                   what, (gsize) (bad - value->text) + 1);
       return FALSE;
     }
@@ -350,13 +352,13 @@ validate (Import  *im,
       if (im->v[f].text == NULL)
         {
           g_autofree char *what = describe_field (im, f);
-          *problem = g_strdup_printf ("%s: missing (a required field)", what);
+          *problem = g_strdup_printf (_("%s: missing (a required field)"), what);
           return FALSE;
         }
       if (f != F_RESPONSE && im->v[f].len == 0)
         {
           g_autofree char *what = describe_field (im, f);
-          *problem = g_strdup_printf ("%s: empty", what);
+          *problem = g_strdup_printf (_("%s: empty"), what);
           return FALSE;
         }
     }
@@ -393,7 +395,7 @@ validate (Import  *im,
         {
           g_autofree char *what = describe_field (im, F_TIMESTAMP);
           g_autofree char *shown = g_utf8_make_valid (im->v[F_TIMESTAMP].text, MIN (im->v[F_TIMESTAMP].len, 40));
-          *problem = g_strdup_printf ("%s: '%s' is not an RFC 3339 time with a zone (e.g. 2026-03-01T12:00:00Z)",
+          *problem = g_strdup_printf (_("%s: '%s' is not an RFC 3339 time with a zone (e.g. 2026-03-01T12:00:00Z)"),
                                       what, shown);
           return FALSE;
         }
@@ -464,11 +466,12 @@ apply_constant (Import *im,
       g_autoptr(cJSON) json = cJSON_Parse (text);
 
       if (json == NULL)
-        problem = g_strdup_printf ("--set %s: not valid JSON", ra_import_field_names[f]);
+        problem = g_strdup_printf (_("%s (the value given for every record): not valid JSON"),
+                                   ra_import_field_names[f]);
       else if (f == F_MESSAGES)
         parse_messages_json (im, json, &problem);
       else if (!cJSON_IsObject (json))
-        problem = g_strdup ("--set meta: must be a JSON object");
+        problem = g_strdup (_("meta (the value given for every record): must be a JSON object"));
       else
         im->meta = cJSON_PrintUnformatted (json);
     }
@@ -530,7 +533,7 @@ extract_jsonl (Import     *im,
             else
               {
                 g_autofree char *what = describe_field (im, f);
-                return g_strdup_printf ("%s: must be true or false", what);
+                return g_strdup_printf (_("%s: must be true or false"), what);
               }
           }
           break;
@@ -544,7 +547,7 @@ extract_jsonl (Import     *im,
           if (!cJSON_IsObject (item))
             {
               g_autofree char *what = describe_field (im, f);
-              return g_strdup_printf ("%s: must be a JSON object", what);
+              return g_strdup_printf (_("%s: must be a JSON object"), what);
             }
           im->meta = cJSON_PrintUnformatted (item);
           used_meta = TRUE;
@@ -560,7 +563,7 @@ extract_jsonl (Import     *im,
           if (!cJSON_IsString (item))
             {
               g_autofree char *what = describe_field (im, f);
-              return g_strdup_printf ("%s: must be a string, not %s", what,
+              return g_strdup_printf (_("%s: must be a string, not %s"), what,
                                       cJSON_IsNumber (item) ? "a number" :
                                       cJSON_IsBool (item) ? "a boolean" :
                                       cJSON_IsArray (item) ? "an array" :
@@ -653,7 +656,7 @@ ra_import_read_jsonl (Import   *im,
           if (memchr (line, '\0', len) != NULL)
             problem = g_strdup ("the line holds a NUL byte");
           else if (!utf8_valid (line, len, &bad))
-            problem = g_strdup_printf ("invalid UTF-8 at byte %" G_GSIZE_FORMAT " of the line",
+            problem = g_strdup_printf (_("invalid UTF-8 at byte %" G_GSIZE_FORMAT " of the line"),
                                        (gsize) (bad - line) + 1);
           else if (prescan_json (line, len, &problem))
             {
@@ -664,7 +667,7 @@ ra_import_read_jsonl (Import   *im,
                 {
                   const char *where = cJSON_GetErrorPtr ();
                   if (where != NULL && where >= line && where <= line + len)
-                    problem = g_strdup_printf ("not valid JSON (at byte %" G_GSIZE_FORMAT ")",
+                    problem = g_strdup_printf (_("not valid JSON (at byte %" G_GSIZE_FORMAT ")"),
                                                (gsize) (where - line) + 1);
                   else
                     problem = g_strdup ("not valid JSON");
@@ -674,7 +677,7 @@ ra_import_read_jsonl (Import   *im,
                   while (end < line + len && g_ascii_isspace (*end))
                     end++;
                   if (end < line + len)
-                    problem = g_strdup_printf ("text after the JSON object (at byte %" G_GSIZE_FORMAT ")",
+                    problem = g_strdup_printf (_("text after the JSON object (at byte %" G_GSIZE_FORMAT ")"),
                                                (gsize) (end - line) + 1);
                   else if (!(problem = check_duplicate_keys (root, NULL)))
                     problem = extract_jsonl (im, root);
@@ -707,13 +710,13 @@ read_header (Import        *im,
   if (status == RA_READ_EOF)
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                   "%s: the file is empty (a CSV file needs a header row and records)", im->name);
+                   _("%s: the file is empty (a CSV file needs a header row and records)"), im->name);
       return FALSE;
     }
   if (status == RA_READ_BAD_RECORD)
     {
       g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                   "%s:%" G_GUINT64_FORMAT ": the header row is malformed: %s", im->name, lineno, problem);
+                   _("%s:%" G_GUINT64_FORMAT ": the header row is malformed: %s"), im->name, lineno, problem);
       return FALSE;
     }
 
@@ -733,7 +736,7 @@ read_header (Import        *im,
       if (!g_utf8_validate_len (name, len, NULL))
         {
           g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                       "%s:%" G_GUINT64_FORMAT ": column %u of the header is not valid UTF-8 text",
+                       _("%s:%" G_GUINT64_FORMAT ": column %u of the header is not valid UTF-8 text"),
                        im->name, lineno, i + 1);
           return FALSE;
         }
@@ -741,7 +744,7 @@ read_header (Import        *im,
         if (g_str_equal (g_ptr_array_index (im->header, j), name))
           {
             g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                         "%s:%" G_GUINT64_FORMAT ": the column '%s' appears twice in the header",
+                         _("%s:%" G_GUINT64_FORMAT ": the column '%s' appears twice in the header"),
                          im->name, lineno, name);
             return FALSE;
           }
@@ -762,17 +765,18 @@ read_header (Import        *im,
 
       if (im->column[f] < 0 && im->options->map[f] != NULL)
         {
-          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                       "%s:%" G_GUINT64_FORMAT ": no column '%s' (from --map %s=%s); the columns are: %s",
-                       im->name, lineno, want, ra_import_field_names[f], want, columns->str);
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_NO_COLUMN,
+                       _("%s:%" G_GUINT64_FORMAT ": no column '%s', named for the field '%s'; "
+                         "the columns are: %s"),
+                       im->name, lineno, want, ra_import_field_names[f], columns->str);
           return FALSE;
         }
       if (im->column[f] < 0 && (f == F_ID || f == F_RESPONSE || f == F_CLASS))
         {
-          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                       "%s:%" G_GUINT64_FORMAT ": no column for the required field '%s' "
-                       "(name one with --map %s=COLUMN, or give a value with --set); the columns are: %s",
-                       im->name, lineno, ra_import_field_names[f], ra_import_field_names[f], columns->str);
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_NO_COLUMN,
+                       _("%s:%" G_GUINT64_FORMAT ": no column for the required field '%s'; "
+                         "the columns are: %s"),
+                       im->name, lineno, ra_import_field_names[f], columns->str);
           return FALSE;
         }
     }
@@ -780,9 +784,9 @@ read_header (Import        *im,
   if (im->column[F_PROMPT] < 0 && im->column[F_MESSAGES] < 0 &&
       im->options->set[F_PROMPT] == NULL && im->options->set[F_MESSAGES] == NULL)
     {
-      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                   "%s:%" G_GUINT64_FORMAT ": no 'prompt' or 'messages' column for the conversation "
-                   "context (map one with --map prompt=COLUMN); the columns are: %s",
+      g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_NO_COLUMN,
+                   _("%s:%" G_GUINT64_FORMAT ": no 'prompt' or 'messages' column for the "
+                     "conversation context; the columns are: %s"),
                    im->name, lineno, columns->str);
       return FALSE;
     }
@@ -810,7 +814,7 @@ extract_csv (Import   *im,
   char *problem = NULL;
 
   if (n_fields != im->header->len)
-    return g_strdup_printf ("expected %u fields as in the header, found %u", im->header->len, n_fields);
+    return g_strdup_printf (_("expected %u fields as in the header, found %u"), im->header->len, n_fields);
 
   for (guint f = 0; f < N_FIELDS; f++)
     {
@@ -861,7 +865,7 @@ extract_csv (Import   *im,
             if (!(json = cJSON_ParseWithLength (text, len)))
               {
                 g_autofree char *what = describe_field (im, f);
-                return g_strdup_printf ("%s: not valid JSON", what);
+                return g_strdup_printf (_("%s: not valid JSON"), what);
               }
             {
               g_autofree char *what = describe_field (im, f);
@@ -882,7 +886,7 @@ extract_csv (Import   *im,
             if (!(json = cJSON_ParseWithLength (text, len)) || !cJSON_IsObject (json))
               {
                 g_autofree char *what = describe_field (im, f);
-                return g_strdup_printf ("%s: must be a JSON object", what);
+                return g_strdup_printf (_("%s: must be a JSON object"), what);
               }
             {
               g_autofree char *what = describe_field (im, f);
@@ -961,7 +965,7 @@ ra_import_read_csv (Import   *im,
           if (im->result->records == 0)
             {
               g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID,
-                           "%s: the file has a header row but no records", im->name);
+                           _("%s: the file has a header row but no records"), im->name);
               return FALSE;
             }
           return TRUE;

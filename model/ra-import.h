@@ -19,8 +19,9 @@ typedef enum
 {
   RA_IMPORT_ERROR_INVALID = 1,  /* records were invalid, nothing landed (strict mode) */
   RA_IMPORT_ERROR_FORMAT,       /* the format cannot be told, or is not supported */
-  RA_IMPORT_ERROR_OPTION,       /* a --map / --set / --format value is wrong */
+  RA_IMPORT_ERROR_OPTION,       /* a field assignment or a format name is wrong */
   RA_IMPORT_ERROR_READ,         /* the file cannot be read or decompressed */
+  RA_IMPORT_ERROR_NO_COLUMN,    /* a CSV header has no column for a field it needs */
 } RaImportError;
 
 GQuark ra_import_error_quark (void);
@@ -85,9 +86,14 @@ typedef struct
   guint64     rejected;     /* invalid records */
   GHashTable *per_class;    /* class -> GUINT_TO_POINTER (imported) */
   GPtrArray  *problems;     /* of RaImportProblem, at most RA_IMPORT_MAX_PROBLEMS */
+  gboolean    refused;      /* invalid records kept the whole file out (no skip_invalid) */
 } RaImportResult;
 
 void             ra_import_result_free        (RaImportResult   *result);
+/* FALSE, with RA_IMPORT_ERROR_INVALID naming the file and the count, when
+ * RESULT was refused for its invalid records; TRUE otherwise. */
+gboolean         ra_import_result_check       (const RaImportResult *result,
+                                               GError          **error);
 
 /* Called now and then from the importing thread. */
 typedef void   (*RaImportProgressFunc)        (guint64           bytes_read,
@@ -100,9 +106,10 @@ typedef void   (*RaImportProgressFunc)        (guint64           bytes_read,
  *
  * Imports one file in one transaction: it lands whole or not at all.
  * Invalid records are listed in the result's problems; unless skip_invalid
- * is set, any of them means nothing lands, and the result is returned with
- * landed FALSE *and* @error set to RA_IMPORT_ERROR_INVALID. I/O, format and
- * store failures return NULL with @error set.
+ * is set, any of them means nothing lands: the result comes back with
+ * refused TRUE and landed FALSE, and @error unset (ra_import_result_check()
+ * turns it into an error). I/O, format and store failures return NULL with
+ * @error set.
  */
 RaImportResult  *ra_import_file               (RaStore          *store,
                                                const char       *path,

@@ -57,16 +57,16 @@ ra_labels_resolve_turn (RaStore     *store,
   if (n > 1)
     {
       g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_AMBIGUOUS,
-                   "turn '%s' is ambiguous in this audit: it was answered by the models %s; "
-                   "give one with --model", ext_id, models->str);
+                   _("turn '%s' is ambiguous in this audit: it was answered by the models %s"),
+                   ext_id, models->str);
       return FALSE;
     }
   if (model != NULL)
     g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_IN_AUDIT,
-                 "turn '%s' of model '%s' is not in this audit's sample", ext_id, model);
+                 _("turn '%s' of model '%s' is not in this audit's sample"), ext_id, model);
   else
     g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_IN_AUDIT,
-                 "turn '%s' is not in this audit's sample", ext_id);
+                 _("turn '%s' is not in this audit's sample"), ext_id);
   return FALSE;
 }
 
@@ -326,7 +326,7 @@ ra_labels_get_content (RaStore     *store,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOT_IN_AUDIT,
-                   "turn %" G_GINT64_FORMAT " is not one of the audit's items", turn_id);
+                   _("turn %" G_GINT64_FORMAT " is not one of the audit's items"), turn_id);
       return NULL;
     }
   if (rc != SQLITE_ROW)

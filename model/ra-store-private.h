@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 
 sqlite3      *ra_store_get_db            (RaStore       *self);
 
+/* Bytes the WAL file is cut back to when it starts over. */
+#define RA_STORE_WAL_SIZE_LIMIT 16777216
+void          ra_store_restore_wal_hook  (RaStore       *self);
 sqlite3_stmt *ra_store_prepare           (RaStore       *self,
                                           const char    *sql,
                                           GError       **error);

@@ -534,7 +534,7 @@ migrate (RaStore  *self,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_MIGRATION,
-                     "%s: upgrading the store to version %" G_GINT64_FORMAT " failed and was undone: %s",
+                     _("%s: upgrading the store to version %" G_GINT64_FORMAT " failed and was undone: %s"),
                      self->path, v + 1, local_error->message);
       return FALSE;
     }
@@ -1034,6 +1034,20 @@ wal_hook (void       *data,
 }
 
 /**
+ * ra_store_restore_wal_hook:
+ * @self: a #RaStore
+ *
+ * Gives the store's own WAL hook (checkpoints after durable commits and
+ * every %AUTOCHECKPOINT_FRAMES frames) back to its connection, after a bulk
+ * writer such as the import used one of its own.
+ */
+void
+ra_store_restore_wal_hook (RaStore *self)
+{
+  sqlite3_wal_hook (self->db, wal_hook, self);
+}
+
+/**
  * ra_store_open_full:
  * @path: the store's file name
  * @flags: #RaStoreOpenFlags
@@ -1197,7 +1211,10 @@ ra_store_open_full (const char        *path,
       !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       /* A 32 MB page cache keeps a large import's index pages in memory
        * instead of spilling them to the WAL and reading them back. */
-      !ra_store_exec (self, "PRAGMA cache_size = -32768", error))
+      !ra_store_exec (self, "PRAGMA cache_size = -32768", error) ||
+      /* An import lets the WAL grow to 256 MB between checkpoints; the
+       * file shrinks back to this when the WAL starts over. */
+      !ra_store_exec (self, "PRAGMA journal_size_limit = " G_STRINGIFY (RA_STORE_WAL_SIZE_LIMIT), error))
     return NULL;
 
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))

@@ -10,10 +10,16 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ra-database.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "ra-ui-test-store.h"
 
@@ -635,12 +641,357 @@ test_preview_agrees_with_create (void)
   g_assert_finalize_object (db);
 }
 
+/* Jobs (import, detection) run on their own thread and connection. These
+ * tests import from a FIFO that a feeder thread keeps writing into, so the
+ * import is writing for as long as the test needs, however fast the machine
+ * (or slow, under valgrind): until the feeder is stopped, or for at most
+ * FEED_MAX_USEC, after which the import finishes (so that a regression
+ * fails an assertion instead of hanging). */
+#define FEED_MAX_USEC (60 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  char    *path;
+  gint     stop;       /* atomic */
+  guint64  written;    /* records, when the thread has been joined */
+  gboolean broken;     /* the reader went away (cancelled) */
+} Feeder;
+
+static gpointer
+feeder_thread (gpointer user_data)
+{
+  Feeder *feeder = user_data;
+  gint64 started = g_get_monotonic_time ();
+  g_autoptr(GString) chunk = g_string_new (NULL);
+  int fd = -1;
+
+  /* Wait for the import to open its end (or for the test to give up). */
+  while ((fd = open (feeder->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+    {
+      if (errno != ENXIO || g_atomic_int_get (&feeder->stop))
+        return NULL;
+      g_usleep (2000);
+    }
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+
+  while (!g_atomic_int_get (&feeder->stop) && g_get_monotonic_time () - started < FEED_MAX_USEC)
+    {
+      const char *p;
+      gsize left;
+
+      g_string_truncate (chunk, 0);
+      for (guint i = 0; i < 256; i++, feeder->written++)
+        g_string_append_printf (chunk,
+                                "{\"id\": \"job-%" G_GUINT64_FORMAT "\", \"class\": \"medical\", \"model\": \"m1\", "
+                                "\"prompt\": \"Question %" G_GUINT64_FORMAT "\", "
+                                "\"response\": \"I can't help with that.\", \"declined\": true}\n",
+                                feeder->written, feeder->written);
+      for (p = chunk->str, left = chunk->len; left > 0;)
+        {
+          ssize_t n = write (fd, p, left);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              /* The import stopped reading: what it read of this chunk is
+               * unknown, and it stored nothing anyway. */
+              feeder->broken = TRUE;
+              close (fd);
+              return NULL;
+            }
+          p += n;
+          left -= (gsize) n;
+        }
+    }
+  close (fd);
+  return NULL;
+}
+
+static GThread *
+feeder_start (Feeder     *feeder,
+              const char *name)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+
+  memset (feeder, 0, sizeof *feeder);
+  feeder->path = g_build_filename (dir, name, NULL);
+  g_assert_cmpint (mkfifo (feeder->path, 0600), ==, 0);
+  return g_thread_new ("feeder", feeder_thread, feeder);
+}
+
+static void
+feeder_stop (Feeder  *feeder,
+             GThread *thread)
+{
+  g_atomic_int_set (&feeder->stop, TRUE);
+  g_thread_join (thread);
+  unlink (feeder->path);
+  g_free (feeder->path);
+}
+
+typedef struct
+{
+  guint64 calls;
+  guint64 done;
+} Progress;
+
+static void
+job_progress_cb (guint64  done,
+                 guint64  total,
+                 gpointer user_data)
+{
+  Progress *progress = user_data;
+
+  g_assert_true (g_main_context_is_owner (g_main_context_default ()));
+  progress->calls++;
+  progress->done = done;
+}
+
+/* Spins until the import has reported progress twice: it reads and writes. */
+static void
+wait_for_progress (Progress      *progress,
+                   GAsyncResult **import_result)
+{
+  while (progress->calls < 2 && *import_result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (*import_result);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Batches that landed (a stopped import's may wait for its cleanup). */
+#define VISIBLE_BATCHES "SELECT count(*) FROM batches WHERE id NOT IN (SELECT batch_id FROM import_pending)"
+
+static guint64
+count_rows (const char *path,
+            const char *sql)
+{
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = ra_store_open_full (path, RA_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  stmt = ra_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return (guint64) sqlite3_column_int64 (stmt, 0);
+}
+
+/* A label committed while an import writes completes before the import
+ * does (it used to queue behind the whole import on the one worker), and
+ * the import still lands whole. */
+static void
+test_job_label_during_import (void)
+{
+  g_autofree char *path = NULL;
+  RaDatabase *db = open_fixture (&path);
+  g_autoptr(GAsyncResult) import_result = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(RaSessionStep) step = NULL;
+  Progress progress = { 0 };
+  Feeder feeder;
+  GThread *thread;
+  gint64 turn_id;
+
+  ra_database_session_load_async (db, 1, "ann", 0, 0, NULL, store_result_cb, &result);
+  step = finish_step (db, &result);
+  g_assert_nonnull (step->item);
+  turn_id = step->item->turn_id;
+  g_clear_pointer (&step, ra_session_step_free);
+
+  thread = feeder_start (&feeder, "feed.jsonl");
+  ra_database_import_async (db, feeder.path, ra_import_options_new (), job_progress_cb, &progress, NULL,
+                            NULL, store_result_cb, &import_result);
+  wait_for_progress (&progress, &import_result);
+
+  /* Ten labels, each with the next item, while the import writes. */
+  for (guint i = 0; i < 10; i++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      double ms;
+
+      ra_database_session_label_async (db, 1, "ann", turn_id, RA_LABEL_CORRECTLY_DECLINED,
+                                       NULL, FALSE, 1.0, TRUE, NULL, store_result_cb, &result);
+      step = finish_step (db, &result);
+      ms = (g_get_monotonic_time () - t0) / 1000.0;
+      g_array_append_val (latencies, ms);
+      /* Committed, and the import is still running. */
+      g_assert_nonnull (step->event_id);
+      g_assert_null (import_result);
+      g_assert_nonnull (step->item);
+      turn_id = step->item->turn_id;
+      g_clear_pointer (&step, ra_session_step_free);
+    }
+  g_array_sort (latencies, compare_doubles);
+  g_test_message ("label while an import writes: median %.1f ms, max %.1f ms (%" G_GUINT64_FORMAT " bytes read so far)",
+                  g_array_index (latencies, double, latencies->len / 2),
+                  g_array_index (latencies, double, latencies->len - 1), progress.done);
+
+  feeder_stop (&feeder, thread);
+  g_assert_false (feeder.broken);
+  wait_for (&import_result);
+  imported = ra_database_import_finish (db, import_result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (imported->landed);
+  g_assert_cmpuint (imported->imported, ==, feeder.written);
+
+  /* Both are in the store: the ten labels and every fed turn. */
+  g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM label_events WHERE reviewer = 'ann'"), ==, 10);
+  g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM turns"), ==, 24 + feeder.written);
+  g_assert_cmpuint (progress.calls, >=, 2);
+
+  g_clear_object (&import_result);
+  g_assert_finalize_object (db);
+}
+
+/* Cancelling a job stops it on its own thread: nothing of the file lands. */
+static void
+test_job_cancel (void)
+{
+  g_autofree char *path = NULL;
+  RaDatabase *db = open_fixture (&path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) import_result = NULL;
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress progress = { 0 };
+  Feeder feeder;
+  GThread *thread;
+
+  thread = feeder_start (&feeder, "feed-cancel.jsonl");
+  ra_database_import_async (db, feeder.path, ra_import_options_new (), job_progress_cb, &progress, NULL,
+                            cancellable, store_result_cb, &import_result);
+  wait_for_progress (&progress, &import_result);
+  g_cancellable_cancel (cancellable);
+  wait_for (&import_result);
+  imported = ra_database_import_finish (db, import_result, NULL, &error);
+  g_assert_null (imported);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  feeder_stop (&feeder, thread);
+
+  g_assert_cmpuint (count_rows (path, VISIBLE_BATCHES), ==, 1);
+  g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM turns"), ==, 24);
+  g_clear_object (&import_result);
+
+  /* A job asked for with no store open fails at once. */
+  {
+    RaDatabase *closed = ra_database_new ();
+    g_autoptr(GAsyncResult) result = NULL;
+
+    g_clear_error (&error);
+    ra_database_import_async (closed, path, ra_import_options_new (), NULL, NULL, NULL,
+                              NULL, store_result_cb, &result);
+    wait_for (&result);
+    g_assert_null (ra_database_import_finish (closed, result, NULL, &error));
+    g_assert_error (error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_NOT_OPEN);
+    g_clear_object (&result);
+    g_assert_finalize_object (closed);
+  }
+
+  g_assert_finalize_object (db);
+}
+
+/* Another store opened while a job writes into the first: the job stops,
+ * its result is an error (nothing of it is shown as the new store's), the
+ * first store gets nothing of the file, and the new store works at once. */
+static void
+test_job_store_switch (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *other = NULL;
+  RaDatabase *db = open_fixture (&path);
+  g_autoptr(GAsyncResult) import_result = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(RaImportResult) imported = NULL;
+  g_autoptr(RaSessionStep) step = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress progress = { 0 };
+  Feeder feeder;
+  GThread *thread;
+
+  /* The second store: another fixture, opened by a throwaway database. */
+  {
+    RaDatabase *tmp = open_fixture (&other);
+    g_assert_finalize_object (tmp);
+  }
+  g_assert_cmpstr (path, !=, other);
+
+  thread = feeder_start (&feeder, "feed-switch.jsonl");
+  ra_database_import_async (db, feeder.path, ra_import_options_new (), job_progress_cb, &progress, NULL,
+                            NULL, store_result_cb, &import_result);
+  wait_for_progress (&progress, &import_result);
+
+  ra_database_open_async (db, other, NULL, store_result_cb, &result);
+  wait_for (&result);
+  g_assert_true (ra_database_open_finish (db, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  /* The new store answers while the old one's job winds down. */
+  ra_database_session_load_async (db, 1, "ann", 0, 0, NULL, store_result_cb, &result);
+  step = finish_step (db, &result);
+  g_assert_nonnull (step->item);
+
+  wait_for (&import_result);
+  imported = ra_database_import_finish (db, import_result, NULL, &error);
+  g_assert_null (imported);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, path));
+  feeder_stop (&feeder, thread);
+
+  g_assert_cmpuint (count_rows (path, VISIBLE_BATCHES), ==, 1);
+  g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM turns"), ==, 24);
+  g_assert_cmpuint (count_rows (other, VISIBLE_BATCHES), ==, 1);
+  g_assert_cmpuint (count_rows (other, "SELECT count(*) FROM turns"), ==, 24);
+
+  /* Closing cancels a job the same way; a job that finished before the
+   * close returns an error too, never its result. */
+  {
+    g_autofree char *small = write_batch (2);
+    g_autoptr(RaImportResult) done = NULL;
+
+    g_clear_object (&import_result);
+    g_clear_error (&error);
+    ra_database_import_async (db, small, ra_import_options_new (), NULL, NULL, NULL,
+                              NULL, store_result_cb, &import_result);
+    ra_database_close_async (db, NULL, store_result_cb, &result);
+    wait_for (&import_result);
+    done = ra_database_import_finish (db, import_result, NULL, &error);
+    g_assert_null (done);
+    g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                   g_error_matches (error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED));
+    g_assert_nonnull (strstr (error->message, other));
+    g_clear_error (&error);
+    wait_for (&result);
+    g_assert_true (ra_database_close_finish (db, result, &error));
+    g_assert_false (ra_database_is_open (db));
+    g_clear_object (&result);
+    g_clear_object (&import_result);
+  }
+
+  g_assert_finalize_object (db);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   ra_test_isolate_dirs ();
   g_test_init (&argc, &argv, NULL);
+  /* A stopped import closes the FIFO the feeder writes into. */
+  signal (SIGPIPE, SIG_IGN);
 
   g_test_add_func ("/ra/database/open-async", test_open_async);
   g_test_add_func ("/ra/database/open-errors", test_open_errors);
@@ -651,6 +1002,9 @@ main (int   argc,
   g_test_add_func ("/ra/database/import", test_import);
   g_test_add_func ("/ra/database/background-yields", test_background_yields);
   g_test_add_func ("/ra/database/preview-agrees-with-create", test_preview_agrees_with_create);
+  g_test_add_func ("/ra/database/job-label-during-import", test_job_label_during_import);
+  g_test_add_func ("/ra/database/job-cancel", test_job_cancel);
+  g_test_add_func ("/ra/database/job-store-switch", test_job_store_switch);
 
   return g_test_run ();
 }

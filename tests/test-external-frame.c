@@ -275,6 +275,10 @@ test_good_sample (Fixture       *f,
   g_clear_pointer (&store, ra_store_close);
   /* Twice: the chain no longer starts at the largest key. */
   assert_refused (f, "extend", "a", NULL, more, "keys were skipped");
+  /* Rows of a new sample extend nothing: the model says what the rows
+   * are, the command line which query makes the right ones. */
+  assert_refused (f, "extend", "a", NULL, path, "not from the extension query of 'a'");
+  assert_refused (f, "extend", "a", NULL, path, "sample-sql --extend a");
 }
 
 /* Rows that are not the sample, each refused. */

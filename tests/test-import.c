@@ -210,8 +210,8 @@ test_csv_missing_mapped_column (Fixture       *f,
   g_assert_true (ra_import_options_add_map (options, "response=completion", &error));
   result = import_text (f, "x.csv", "id,class,prompt,answer\n1,a,p,r\n", -1, options, &error);
   g_assert_null (result);
-  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "x.csv:1: no column 'completion'"));
+  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_NO_COLUMN);
+  g_assert_nonnull (strstr (error->message, "x.csv:1: no column 'completion', named for the field 'response'"));
   g_assert_nonnull (strstr (error->message, "id, class, prompt, answer"));
   g_assert_cmpint (count (f, "SELECT count(*) FROM batches"), ==, 0);
 }
@@ -284,10 +284,15 @@ test_strict_line_numbers (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(RaImportResult) result = import_text (f, "b.jsonl", text, -1, NULL, &error);
 
-  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "5 invalid records; nothing was imported"));
+  /* Refused: the result says so, with no error beside it... */
+  g_assert_no_error (error);
   g_assert_nonnull (result);
+  g_assert_true (result->refused);
   g_assert_false (result->landed);
+  /* ...and the check words it. */
+  g_assert_false (ra_import_result_check (result, &error));
+  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID);
+  g_assert_true (g_str_has_suffix (error->message, "b.jsonl: 5 invalid records; nothing was imported"));
   g_assert_cmpuint (result->rejected, ==, 5);
   g_assert_cmpuint (result->problems->len, ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
@@ -343,7 +348,8 @@ test_problem_cap (Fixture       *f,
   for (guint i = 0; i < 120; i++)
     g_string_append (text, "{not json\n");
   result = import_text (f, "many.jsonl", text->str, text->len, NULL, &error);
-  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID);
+  g_assert_no_error (error);
+  g_assert_true (result->refused);
   g_assert_cmpuint (result->rejected, ==, 120);
   g_assert_cmpuint (result->problems->len, ==, RA_IMPORT_MAX_PROBLEMS);
 }
@@ -363,6 +369,13 @@ check_refused (Fixture    *f,
   g_autofree char *all = NULL;
 
   result = import_text (f, name, contents, len, NULL, &error);
+  /* Refused whole (a result, its problems) or failed (an error): never both. */
+  if (result != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_true (result->refused);
+      g_assert_false (ra_import_result_check (result, &error));
+    }
   g_assert_nonnull (error);
   all = g_strdup (error->message);
   if (result != NULL)
@@ -457,7 +470,8 @@ test_large_response (Fixture       *f,
   ra_import_options_set_max_field_bytes (options, 1000000);
   g_string_replace (text, "\"big\"", "\"big2\"", 1);
   result = import_text (f, "big2.jsonl", text->str, text->len, options, &error);
-  g_assert_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID);
+  g_assert_no_error (error);
+  g_assert_true (result->refused);
   g_assert_cmpstr (((RaImportProblem *) g_ptr_array_index (result->problems, 0))->message, ==,
                    "response: 10485760 bytes, over the limit of 1000000");
   g_assert_cmpint (count (f, "SELECT count(*) FROM turns WHERE ext_id = 'big2'"), ==, 0);
@@ -563,6 +577,10 @@ test_cli (void)
   status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, bad, NULL);
   g_assert_cmpint (status, ==, 65);
   g_assert_nonnull (strstr (err, "bad.jsonl:1: id: must be a string, not a number"));
+  /* The model says what is wrong with the file; the command line names
+   * the option that changes it. */
+  g_assert_nonnull (strstr (err, "1 invalid record; nothing was imported "
+                                 "(--skip-invalid imports the valid ones)"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -581,8 +599,33 @@ test_cli (void)
 
   status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "--map", "nonsense", good, NULL);
   g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "--map 'nonsense': expected FIELD=COLUMN"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+
+  status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "--set", "model=a",
+                            "--set", "model=b", good, NULL);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "--set model=b: the field 'model' is already given the value 'a'"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "--format", "xml", good, NULL);
+  g_assert_cmpint (status, ==, 2);
+  g_assert_nonnull (strstr (err, "--format 'xml' is not a format"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  {
+    g_autofree char *csv = ra_test_write_file ("nocol.csv", "id,class,prompt,answer\n1,a,p,r\n", -1);
+
+    status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, csv, NULL);
+    g_assert_cmpint (status, ==, 65);
+    g_assert_nonnull (strstr (err, "nocol.csv:1: no column for the required field 'response'"));
+    g_assert_nonnull (strstr (err, "--map FIELD=COLUMN"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
 
   /* Standard input, format sniffed. */
   status = ra_test_run_cli ("{\"id\":\"s\",\"class\":\"c\",\"prompt\":\"p\",\"response\":\"r\"}\n",

@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "ra-database.h"
+#include "ra-results-format.h"
 
 G_BEGIN_DECLS
 
@@ -52,10 +53,5 @@ void             ra_results_page_set_options   (RaResultsPage *self,
 /* The table shows MODEL's group (NULL: the whole frame). */
 void             ra_results_page_show_group    (RaResultsPage *self,
                                                 const char    *model);
-
-/* Formats a share as the table shows it ("12.3%"). */
-char            *ra_results_format_share       (double         share);
-/* Formats an interval as the table shows it ("10.1 – 14.2%"). */
-char            *ra_results_format_interval    (RaInterval     interval);
 
 G_END_DECLS

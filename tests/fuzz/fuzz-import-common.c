@@ -118,6 +118,9 @@ check_import (RaImportResult *result,
       GHashTableIter iter;
       gpointer value;
 
+      if (error != NULL)
+        FAIL ("a result and an error: %s", error->message);
+
       /* Every record read was imported, a duplicate or rejected (when
        * nothing landed, imported is reset to 0). */
       if ((result->landed ? result->imported : 0) + result->duplicates + result->rejected > result->records ||
