@@ -58,12 +58,8 @@ ra_cmd_label (int argc, char **argv)
                      "reviewers' labels (agreeing ones count, disagreeing ones are disputed until\n"
                      "a lead adjudicates them with --adjudicate).", entries, TRUE, &argc, &argv, &code))
     return code;
-  if (argc != 2)
-    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
-  if (reviewer == NULL || *reviewer == '\0')
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
-  if (!ra_labels_check_reviewer (reviewer, &error))
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
+  if ((code = ra_cli_check_audit_reviewer (command, argc, reviewer)) != RA_EXIT_OK)
+    return code;
   if (undo)
     {
       g_autoptr(RaLabelEvent) e = NULL;
@@ -165,36 +161,6 @@ ra_cmd_label (int argc, char **argv)
 /* --------------------------------------------------------------- */
 /* review                                                            */
 
-static void
-print_block (const char *title,
-             const char *text)
-{
-  g_autofree char *safe = ra_text_for_terminal (text, FALSE);
-
-  printf ("%s:\n", title);
-  if (*safe == '\0')
-    printf ("  (empty)\n");
-  else
-    {
-      /* One pass with memchr: linear in the text, even for a 10 MB response. */
-      const char *p = safe;
-      const char *end = safe + strlen (safe);
-
-      while (p <= end)
-        {
-          const char *nl = memchr (p, '\n', end - p);
-          gsize len = nl ? (gsize) (nl - p) : (gsize) (end - p);
-
-          fputs ("  ", stdout);
-          fwrite (p, 1, len, stdout);
-          fputc ('\n', stdout);
-          if (nl == NULL)
-            break;
-          p = nl + 1;
-        }
-    }
-}
-
 /* Where the reviewer and the audit stand: their own labels and what is
  * left in their queue, and the audit's resolved items. */
 static void
@@ -238,9 +204,9 @@ show_item (const RaAudit        *audit,
     }
   printf (" ===\n");
   if (c->guideline)
-    print_block ("Guideline", c->guideline);
-  print_block ("Context", context);
-  print_block ("Response", c->response);
+    ra_term_print_block ("Guideline", c->guideline);
+  ra_term_print_block ("Context", context);
+  ra_term_print_block ("Response", c->response);
   /* Only the reviewer's own state: never another reviewer's. */
   if (state && state->value != RA_LABEL_NONE)
     printf ("Your label: %s\n", ra_label_value_to_string (state->value));
@@ -261,6 +227,213 @@ prompt (void)
   fflush (stdout);
 }
 
+/* A review session: the reviewer's queue, one item at a time. */
+typedef struct
+{
+  RaStore        *store;
+  const RaAudit  *audit;
+  const char     *reviewer;
+  RaLabelItem    *current;   /* shown; NULL: pick the next */
+  RaLabelItem    *after;     /* the item before it */
+  RaItemContent  *content;
+  char           *note;
+  gboolean        flagged;
+  gboolean        wrapped;
+  GHashTable     *skipped;   /* the items skipped this session: only they make the queue "wrap" */
+  gint64          shown_at;
+  guint           saved;
+} Review;
+
+static void
+review_take (Review      *r,
+             RaLabelItem *item)
+{
+  g_clear_pointer (&r->current, ra_label_item_free);
+  r->current = item;
+  g_free (r->note);
+  r->note = g_strdup (item->note);
+  r->flagged = item->flagged;
+}
+
+/* The next item of the queue after r->after. Nothing after it: start
+ * again from the top of the queue. That is not only the skipped items:
+ * another reviewer labelling the item just labelled here moves it to a
+ * later tier of the queue, and the unlabelled items then all look
+ * "before" it. The session ends only when the queue is empty, or when it
+ * comes back to a skipped item a second time. */
+static RaLabelItem *
+review_pick (Review  *r,
+             GError **error)
+{
+  RaLabelItem *item = ra_labels_next_unlabelled (r->store, r->audit->id, r->reviewer, r->after, error);
+
+  if (item != NULL || *error != NULL || r->after == NULL)
+    return item;
+  g_clear_pointer (&r->after, ra_label_item_free);
+  item = ra_labels_next_unlabelled (r->store, r->audit->id, r->reviewer, NULL, error);
+  if (item != NULL && g_hash_table_contains (r->skipped, &item->turn_id))
+    {
+      if (r->wrapped)
+        g_clear_pointer (&item, ra_label_item_free);
+      else
+        {
+          r->wrapped = TRUE;
+          printf ("\n(back to the items you skipped)\n");
+        }
+    }
+  return item;
+}
+
+static RaTermStep
+review_show_next (gpointer   data,
+                  GError   **error)
+{
+  Review *r = data;
+
+  if (r->current == NULL)
+    {
+      RaLabelItem *item = review_pick (r, error);
+
+      if (item == NULL && *error != NULL)
+        return RA_TERM_FAILED;
+      if (item == NULL)
+        {
+          g_autofree char *safe_name = ra_text_for_terminal (r->audit->name, TRUE);
+          g_autofree char *safe_reviewer = ra_text_for_terminal (r->reviewer, TRUE);
+
+          printf ("\nNothing left to label in audit '%s' for %s. Saved %u label(s) this session.\n",
+                  safe_name, safe_reviewer, r->saved);
+          print_progress (r->store, r->audit->id, r->reviewer);
+          return RA_TERM_DONE;
+        }
+      review_take (r, item);
+    }
+
+  g_clear_pointer (&r->content, ra_item_content_free);
+  if (!(r->content = ra_labels_get_content (r->store, r->audit->id, r->current->turn_id, error)))
+    return RA_TERM_FAILED;
+  show_item (r->audit, r->content, r->current);
+  print_progress (r->store, r->audit->id, r->reviewer);
+  prompt ();
+  r->shown_at = g_get_monotonic_time ();
+  return RA_TERM_NEXT;
+}
+
+/* The item shown is done with: the next is picked after it. */
+static void
+review_move_on (Review *r)
+{
+  g_clear_pointer (&r->after, ra_label_item_free);
+  r->after = g_steal_pointer (&r->current);
+}
+
+static gboolean
+review_save (gpointer       data,
+             RaLabelValue   value,
+             GError       **error)
+{
+  Review *r = data;
+  g_autofree char *event_id = NULL;
+  g_autofree char *safe = ra_text_for_terminal (r->current->ext_id, TRUE);
+  double seconds = (g_get_monotonic_time () - r->shown_at) / (double) G_USEC_PER_SEC;
+
+  if (!ra_labels_record (r->store, r->audit->id, r->current->turn_id, r->reviewer, value, r->note,
+                         r->flagged, seconds, &event_id, error))
+    return FALSE;
+  r->saved++;
+  printf ("saved: item %u (%s) %s\n", r->content->position, safe, ra_label_value_to_string (value));
+  review_move_on (r);
+  return TRUE;
+}
+
+static gboolean
+review_undone (gpointer             data,
+               const RaLabelEvent  *undo,
+               GError             **error)
+{
+  Review *r = data;
+  g_autofree char *safe = ra_text_for_terminal (undo->ext_id, TRUE);
+  RaLabelItem *item;
+
+  printf ("undone: %s is back to %s\n", safe,
+          undo->value ? ra_label_value_to_string (undo->value) : "unlabelled");
+  if (r->saved > 0)
+    r->saved--;
+  if (!(item = ra_labels_get_item (r->store, r->audit->id, undo->turn_id, r->reviewer, error)))
+    return FALSE;
+  review_take (r, item);
+  return TRUE;
+}
+
+/* s skip, f flag, n note. */
+static RaTermStep
+review_other_key (gpointer   data,
+                  int        key,
+                  GError   **error)
+{
+  Review *r = data;
+
+  switch (key)
+    {
+    case 's':
+      /* A note or flag given before skipping is kept (an annotation: it
+       * never changes a verdict). */
+      if ((r->note != NULL && g_strcmp0 (r->note, r->current->note) != 0) || r->flagged != r->current->flagged)
+        {
+          if (!ra_labels_annotate (r->store, r->audit->id, r->current->turn_id, r->reviewer, r->note,
+                                   r->flagged, NULL, error))
+            return RA_TERM_FAILED;
+          printf ("note and flag kept\n");
+        }
+      printf ("skipped: item %u\n", r->content->position);
+      g_hash_table_add (r->skipped, g_memdup2 (&r->current->turn_id, sizeof r->current->turn_id));
+      review_move_on (r);
+      return RA_TERM_NEXT;
+    case 'f':
+      r->flagged = !r->flagged;
+      printf ("%s\n> ", r->flagged ? "flagged for discussion" : "flag removed");
+      fflush (stdout);
+      return RA_TERM_STAY;
+    case 'n':
+      printf ("Note (one line): ");
+      fflush (stdout);
+      g_free (r->note);
+      r->note = ra_term_read_line ();
+      printf ("note kept for this item's label\n> ");
+      fflush (stdout);
+      return RA_TERM_STAY;
+    default:
+      return RA_TERM_UNKNOWN;
+    }
+}
+
+static void
+review_quit (gpointer data)
+{
+  Review *r = data;
+
+  printf ("\nSaved %u label(s) this session; every label is in the store.\n", r->saved);
+}
+
+static void
+review_clear (Review *r)
+{
+  g_clear_pointer (&r->current, ra_label_item_free);
+  g_clear_pointer (&r->after, ra_label_item_free);
+  g_clear_pointer (&r->content, ra_item_content_free);
+  g_clear_pointer (&r->note, g_free);
+  g_clear_pointer (&r->skipped, g_hash_table_unref);
+}
+
+static const RaTermSession review_session = {
+  .keys = "1 correctly declined, 2 should have attempted, 3 unsure, n note, f flag, s skip, u undo, q quit",
+  .show_next = review_show_next,
+  .save = review_save,
+  .undone = review_undone,
+  .other_key = review_other_key,
+  .quit = review_quit,
+};
+
 int
 ra_cmd_review (int argc, char **argv)
 {
@@ -273,13 +446,6 @@ ra_cmd_review (int argc, char **argv)
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(RaLabelItem) current = NULL;
-  g_autoptr(RaLabelItem) after = NULL;
-  g_autofree char *note = NULL;
-  gboolean flagged = FALSE, wrapped = FALSE;
-  /* the items skipped this session: only they make the queue "wrap" */
-  g_autoptr(GHashTable) skipped = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  guint saved = 0;
   int code = 0;
 
   if (!ra_cli_parse (command, "AUDIT", "Label an audit's items in the terminal.",
@@ -292,12 +458,8 @@ ra_cmd_review (int argc, char **argv)
                      "next item.",
                      entries, FALSE, &argc, &argv, &code))
     return code;
-  if (argc != 2)
-    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
-  if (reviewer == NULL || *reviewer == '\0')
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
-  if (!ra_labels_check_reviewer (reviewer, &error))
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
+  if ((code = ra_cli_check_audit_reviewer (command, argc, reviewer)) != RA_EXIT_OK)
+    return code;
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
   /* Each "saved" is in the database file, not the -wal file alone. */
@@ -305,192 +467,18 @@ ra_cmd_review (int argc, char **argv)
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
 
-  ra_term_begin ();
+  {
+    Review r = {
+      .store = store,
+      .audit = audit,
+      .reviewer = reviewer,
+      .skipped = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL),
+    };
 
-  for (;;)
-    {
-      g_autoptr(RaItemContent) content = NULL;
-      gint64 shown_at;
-      gboolean next_item = FALSE;
-
-      if (current == NULL)
-        {
-          current = ra_labels_next_unlabelled (store, audit->id, reviewer, after, &error);
-          /* Nothing after AFTER: start again from the top of the queue.
-           * That is not only the skipped items: another reviewer labelling
-           * the item just labelled here moves it to a later tier of the
-           * queue, and the unlabelled items then all look "before" it. The
-           * session ends only when the queue is empty, or when it comes
-           * back to a skipped item a second time. */
-          if (current == NULL && error == NULL && after != NULL)
-            {
-              g_clear_pointer (&after, ra_label_item_free);
-              current = ra_labels_next_unlabelled (store, audit->id, reviewer, NULL, &error);
-              if (current != NULL && g_hash_table_contains (skipped, &current->turn_id))
-                {
-                  if (wrapped)
-                    g_clear_pointer (&current, ra_label_item_free);
-                  else
-                    {
-                      wrapped = TRUE;
-                      printf ("\n(back to the items you skipped)\n");
-                    }
-                }
-            }
-          if (current == NULL)
-            {
-              if (error != NULL)
-                {
-                  ra_term_end ();
-                  return ra_cli_fail_error (command, error);
-                }
-              {
-                g_autofree char *safe_name = ra_text_for_terminal (audit->name, TRUE);
-                g_autofree char *safe_reviewer = ra_text_for_terminal (reviewer, TRUE);
-
-                printf ("\nNothing left to label in audit '%s' for %s. Saved %u label(s) this session.\n",
-                        safe_name, safe_reviewer, saved);
-                print_progress (store, audit->id, reviewer);
-              }
-              break;
-            }
-          g_clear_pointer (&note, g_free);
-          note = g_strdup (current->note);
-          flagged = current->flagged;
-        }
-
-      if (!(content = ra_labels_get_content (store, audit->id, current->turn_id, &error)))
-        {
-          ra_term_end ();
-          return ra_cli_fail_error (command, error);
-        }
-      show_item (audit, content, current);
-      print_progress (store, audit->id, reviewer);
-      prompt ();
-      shown_at = g_get_monotonic_time ();
-
-      while (!next_item)
-        {
-          int key = ra_term_read_key ();
-          RaLabelValue value = RA_LABEL_NONE;
-
-          if (ra_term_is_raw () && key != 0)
-            printf ("%c\n", g_ascii_isprint (key) ? key : '?');
-
-          value = ra_term_verdict_for_key (key);
-          switch (key)
-            {
-            case '1':
-            case '2':
-            case '3':
-              break;
-            case 0:
-            case 'q':
-              ra_term_end ();
-              printf ("\nSaved %u label(s) this session; every label is in the store.\n", saved);
-              return RA_EXIT_OK;
-            case 's':
-              /* A note or flag given before skipping is kept (an
-               * annotation: it never changes a verdict). */
-              if ((note != NULL && g_strcmp0 (note, current->note) != 0) || flagged != current->flagged)
-                {
-                  if (!ra_labels_annotate (store, audit->id, current->turn_id, reviewer, note, flagged, NULL,
-                                           &error))
-                    {
-                      ra_term_end ();
-                      return ra_cli_fail_error (command, error);
-                    }
-                  printf ("note and flag kept\n");
-                }
-              printf ("skipped: item %u\n", content->position);
-              g_hash_table_add (skipped, g_memdup2 (&current->turn_id, sizeof current->turn_id));
-              g_clear_pointer (&after, ra_label_item_free);
-              after = g_steal_pointer (&current);
-              next_item = TRUE;
-              continue;
-            case 'f':
-              flagged = !flagged;
-              printf ("%s\n> ", flagged ? "flagged for discussion" : "flag removed");
-              fflush (stdout);
-              continue;
-            case 'n':
-              {
-                char *text;
-
-                printf ("Note (one line): ");
-                fflush (stdout);
-                text = ra_term_read_line ();
-                g_free (note);
-                note = text;
-                printf ("note kept for this item's label\n> ");
-                fflush (stdout);
-                continue;
-              }
-            case 'u':
-              {
-                g_autoptr(RaLabelEvent) undo = ra_labels_undo (store, audit->id, reviewer, &error);
-
-                if (undo == NULL)
-                  {
-                    if (g_error_matches (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
-                      {
-                        printf ("nothing to undo\n> ");
-                        fflush (stdout);
-                        g_clear_error (&error);
-                        continue;
-                      }
-                    ra_term_end ();
-                    return ra_cli_fail_error (command, error);
-                  }
-                {
-                  g_autofree char *safe = ra_text_for_terminal (undo->ext_id, TRUE);
-                  printf ("undone: %s is back to %s\n", safe,
-                          undo->value ? ra_label_value_to_string (undo->value) : "unlabelled");
-                }
-                if (saved > 0)
-                  saved--;
-                g_clear_pointer (&current, ra_label_item_free);
-                current = ra_labels_get_item (store, audit->id, undo->turn_id, reviewer, &error);
-                if (current == NULL)
-                  {
-                    ra_term_end ();
-                    return ra_cli_fail_error (command, error);
-                  }
-                g_clear_pointer (&note, g_free);
-                note = g_strdup (current->note);
-                flagged = current->flagged;
-                next_item = TRUE;
-                continue;
-              }
-            default:
-              printf ("keys: 1 correctly declined, 2 should have attempted, 3 unsure, n note, "
-                      "f flag, s skip, u undo, q quit\n> ");
-              fflush (stdout);
-              continue;
-            }
-
-          {
-            g_autofree char *event_id = NULL;
-            g_autofree char *safe = ra_text_for_terminal (current->ext_id, TRUE);
-            double seconds = (g_get_monotonic_time () - shown_at) / (double) G_USEC_PER_SEC;
-
-            if (!ra_labels_record (store, audit->id, current->turn_id, reviewer, value, note, flagged,
-                                   seconds, &event_id, &error))
-              {
-                ra_term_end ();
-                return ra_cli_fail_error (command, error);
-              }
-            saved++;
-            printf ("saved: item %u (%s) %s\n", content->position, safe, ra_label_value_to_string (value));
-            g_clear_pointer (&after, ra_label_item_free);
-            after = g_steal_pointer (&current);
-            next_item = TRUE;
-          }
-        }
-    }
-
-  ra_term_end ();
-  return RA_EXIT_OK;
+    code = ra_term_session_run (command, &review_session, store, audit->id, reviewer, &r);
+    review_clear (&r);
+  }
+  return code;
 }
 
 /* --------------------------------------------------------------- */

@@ -184,20 +184,6 @@ ra_cmd_audit_gold (int argc, char **argv)
 /* --------------------------------------------------------------- */
 /* adjudicate                                                        */
 
-static void
-print_text_block (const char *title,
-                  const char *text)
-{
-  g_autofree char *safe = ra_text_for_terminal (text ? text : "", FALSE);
-  g_auto(GStrv) lines = g_strsplit (safe, "\n", -1);
-
-  printf ("%s:\n", title);
-  if (*safe == '\0')
-    printf ("  (empty)\n");
-  for (guint i = 0; *safe && lines[i]; i++)
-    printf ("  %s\n", lines[i]);
-}
-
 /* The item with everyone's verdicts and notes side by side (the lead's
  * view is not blind). */
 static void
@@ -214,9 +200,9 @@ show_disputed (const RaResolvedItem *item,
 
   printf ("\n=== Disputed item %u of %u · %s (model %s) · class %s ===\n", index, total, ext, model, klass);
   if (content->guideline)
-    print_text_block ("Guideline", content->guideline);
-  print_text_block ("Context", context);
-  print_text_block ("Response", content->response);
+    ra_term_print_block ("Guideline", content->guideline);
+  ra_term_print_block ("Context", context);
+  ra_term_print_block ("Response", content->response);
   for (guint i = 0; i < item->verdicts->len; i++)
     {
       const RaReviewerVerdict *v = g_ptr_array_index (item->verdicts, i);
@@ -233,6 +219,137 @@ show_disputed (const RaResolvedItem *item,
   fflush (stdout);
 }
 
+/* An adjudication session: the disputed items, one at a time. */
+typedef struct
+{
+  RaStore               *store;
+  const RaAudit         *audit;
+  const char            *reviewer;
+  GPtrArray             *disputed;   /* RaResolvedItem *, as last read */
+  const RaResolvedItem  *item;       /* shown, in DISPUTED */
+  GHashTable            *skipped;
+  gint64                 show_turn;  /* after an undo: that item next */
+  guint                  decided;
+} Adjudication;
+
+/* The item to show: after an undo, the undone one; else the first not
+ * skipped; with every one skipped, the first again. */
+static guint
+adjudication_pick (Adjudication *a)
+{
+  for (guint i = 0; i < a->disputed->len; i++)
+    {
+      const RaResolvedItem *d = g_ptr_array_index (a->disputed, i);
+
+      if ((a->show_turn > 0 && d->turn_id == a->show_turn) ||
+          (a->show_turn == 0 && !g_hash_table_contains (a->skipped, &d->turn_id)))
+        {
+          a->item = d;
+          return i + 1;
+        }
+    }
+  if (a->disputed->len == 0)
+    return 0;
+  printf ("\n(back to the items you skipped)\n");
+  g_hash_table_remove_all (a->skipped);
+  a->item = g_ptr_array_index (a->disputed, 0);
+  return 1;
+}
+
+static RaTermStep
+adjudication_show_next (gpointer   data,
+                        GError   **error)
+{
+  Adjudication *a = data;
+  g_autoptr(RaItemContent) content = NULL;
+  guint index;
+
+  a->item = NULL;
+  g_clear_pointer (&a->disputed, g_ptr_array_unref);
+  if (!(a->disputed = ra_resolve_disagreements (a->store, a->audit->id, FALSE, error)))
+    return RA_TERM_FAILED;
+  index = adjudication_pick (a);
+  a->show_turn = 0;
+  if (a->item == NULL)
+    {
+      g_autofree char *safe = ra_text_for_terminal (a->audit->name, TRUE);
+
+      printf ("\nNo disputed item left in audit '%s'. Decided %u this session.\n", safe, a->decided);
+      return RA_TERM_DONE;
+    }
+  if (!(content = ra_labels_get_content (a->store, a->audit->id, a->item->turn_id, error)))
+    return RA_TERM_FAILED;
+  show_disputed (a->item, content, index, a->disputed->len);
+  return RA_TERM_NEXT;
+}
+
+static gboolean
+adjudication_save (gpointer       data,
+                   RaLabelValue   value,
+                   GError       **error)
+{
+  Adjudication *a = data;
+  g_autofree char *reason = NULL;
+  g_autofree char *safe = ra_text_for_terminal (a->item->ext_id, TRUE);
+
+  printf ("Reason (one line, may be empty): ");
+  fflush (stdout);
+  reason = ra_term_read_line ();
+  if (reason != NULL)
+    g_strstrip (reason);
+  if (!ra_labels_adjudicate (a->store, a->audit->id, a->item->turn_id, a->reviewer, value,
+                             reason && *reason ? reason : NULL, NULL, error))
+    return FALSE;
+  a->decided++;
+  printf ("adjudicated: %s %s\n", safe, ra_label_value_to_string (value));
+  return TRUE;
+}
+
+static gboolean
+adjudication_undone (gpointer             data,
+                     const RaLabelEvent  *undo,
+                     GError             **error)
+{
+  Adjudication *a = data;
+  g_autofree char *safe = ra_text_for_terminal (undo->ext_id, TRUE);
+
+  printf ("undone: your decision on %s\n", safe);
+  if (a->decided > 0)
+    a->decided--;
+  a->show_turn = undo->turn_id;
+  return TRUE;
+}
+
+static RaTermStep
+adjudication_other_key (gpointer   data,
+                        int        key,
+                        GError   **error)
+{
+  Adjudication *a = data;
+
+  if (key != 's')
+    return RA_TERM_UNKNOWN;
+  g_hash_table_add (a->skipped, g_memdup2 (&a->item->turn_id, sizeof a->item->turn_id));
+  return RA_TERM_NEXT;
+}
+
+static void
+adjudication_quit (gpointer data)
+{
+  Adjudication *a = data;
+
+  printf ("\nDecided %u item(s) this session; every decision is in the store.\n", a->decided);
+}
+
+static const RaTermSession adjudicate_session = {
+  .keys = "1 correctly declined, 2 should have attempted, 3 unsure, s skip, u undo, q quit",
+  .show_next = adjudication_show_next,
+  .save = adjudication_save,
+  .undone = adjudication_undone,
+  .other_key = adjudication_other_key,
+  .quit = adjudication_quit,
+};
+
 int
 ra_cmd_adjudicate (int argc, char **argv)
 {
@@ -245,9 +362,6 @@ ra_cmd_adjudicate (int argc, char **argv)
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) skipped = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  gint64 show_turn = 0;
-  guint decided = 0;
   int code = 0;
 
   if (!ra_cli_parse (command, "AUDIT", "Decide the items whose reviewers disagree.",
@@ -258,140 +372,24 @@ ra_cmd_adjudicate (int argc, char **argv)
                      "u undo your last decision, q quit.",
                      entries, FALSE, &argc, &argv, &code))
     return code;
-  if (argc != 2)
-    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
-  if (reviewer == NULL || *reviewer == '\0')
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
-  if (!ra_labels_check_reviewer (reviewer, &error))
-    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
+  if ((code = ra_cli_check_audit_reviewer (command, argc, reviewer)) != RA_EXIT_OK)
+    return code;
   if (!(store = ra_cli_open_store (command, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
 
-  ra_term_begin ();
-  for (;;)
-    {
-      g_autoptr(GPtrArray) disputed = ra_resolve_disagreements (store, audit->id, FALSE, &error);
-      g_autoptr(RaItemContent) content = NULL;
-      const RaResolvedItem *item = NULL;
-      guint index = 0;
-      gboolean next_item = FALSE;
+  {
+    Adjudication a = {
+      .store = store,
+      .audit = audit,
+      .reviewer = reviewer,
+      .skipped = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL),
+    };
 
-      if (disputed == NULL)
-        {
-          ra_term_end ();
-          return ra_cli_fail_error (command, error);
-        }
-      for (guint i = 0; i < disputed->len && item == NULL; i++)
-        {
-          const RaResolvedItem *d = g_ptr_array_index (disputed, i);
-
-          if ((show_turn > 0 && d->turn_id == show_turn) ||
-              (show_turn == 0 && !g_hash_table_contains (skipped, &d->turn_id)))
-            {
-              item = d;
-              index = i + 1;
-            }
-        }
-      show_turn = 0;
-      if (item == NULL && disputed->len > 0)
-        {
-          printf ("\n(back to the items you skipped)\n");
-          g_hash_table_remove_all (skipped);
-          item = g_ptr_array_index (disputed, 0);
-          index = 1;
-        }
-      if (item == NULL)
-        {
-          g_autofree char *safe = ra_text_for_terminal (audit->name, TRUE);
-
-          printf ("\nNo disputed item left in audit '%s'. Decided %u this session.\n", safe, decided);
-          break;
-        }
-      if (!(content = ra_labels_get_content (store, audit->id, item->turn_id, &error)))
-        {
-          ra_term_end ();
-          return ra_cli_fail_error (command, error);
-        }
-      show_disputed (item, content, index, disputed->len);
-
-      while (!next_item)
-        {
-          int key = ra_term_read_key ();
-          RaLabelValue value = RA_LABEL_NONE;
-
-          if (ra_term_is_raw () && key != 0)
-            printf ("%c\n", g_ascii_isprint (key) ? key : '?');
-          value = ra_term_verdict_for_key (key);
-          switch (key)
-            {
-            case '1':
-            case '2':
-            case '3':
-              break;
-            case 0:
-            case 'q':
-              ra_term_end ();
-              printf ("\nDecided %u item(s) this session; every decision is in the store.\n", decided);
-              return RA_EXIT_OK;
-            case 's':
-              g_hash_table_add (skipped, g_memdup2 (&item->turn_id, sizeof item->turn_id));
-              next_item = TRUE;
-              continue;
-            case 'u':
-              {
-                g_autoptr(RaLabelEvent) undo = ra_labels_undo (store, audit->id, reviewer, &error);
-
-                if (undo == NULL)
-                  {
-                    if (g_error_matches (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
-                      {
-                        printf ("nothing to undo\n> ");
-                        fflush (stdout);
-                        g_clear_error (&error);
-                        continue;
-                      }
-                    ra_term_end ();
-                    return ra_cli_fail_error (command, error);
-                  }
-                {
-                  g_autofree char *safe = ra_text_for_terminal (undo->ext_id, TRUE);
-                  printf ("undone: your decision on %s\n", safe);
-                }
-                if (decided > 0)
-                  decided--;
-                show_turn = undo->turn_id;
-                next_item = TRUE;
-                continue;
-              }
-            default:
-              printf ("keys: 1 correctly declined, 2 should have attempted, 3 unsure, s skip, u undo, q quit\n> ");
-              fflush (stdout);
-              continue;
-            }
-
-          {
-            g_autofree char *reason = NULL;
-            g_autofree char *safe = ra_text_for_terminal (item->ext_id, TRUE);
-
-            printf ("Reason (one line, may be empty): ");
-            fflush (stdout);
-            reason = ra_term_read_line ();
-            if (reason != NULL)
-              g_strstrip (reason);
-            if (!ra_labels_adjudicate (store, audit->id, item->turn_id, reviewer, value,
-                                       reason && *reason ? reason : NULL, NULL, &error))
-              {
-                ra_term_end ();
-                return ra_cli_fail_error (command, error);
-              }
-            decided++;
-            printf ("adjudicated: %s %s\n", safe, ra_label_value_to_string (value));
-            next_item = TRUE;
-          }
-        }
-    }
-  ra_term_end ();
-  return RA_EXIT_OK;
+    code = ra_term_session_run (command, &adjudicate_session, store, audit->id, reviewer, &a);
+    g_clear_pointer (&a.disputed, g_ptr_array_unref);
+    g_clear_pointer (&a.skipped, g_hash_table_unref);
+  }
+  return code;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ra-cli.h"
+#include "ra-labels.h"
 #include "ra-text.h"
 
 char     *ra_cli_db = NULL;
@@ -448,6 +449,22 @@ ra_cli_fail_error (const char   *command,
   if (hint != NULL)
     g_printerr ("%s\n", hint);
   return code;
+}
+
+int
+ra_cli_check_audit_reviewer (const char *command,
+                             int         argc,
+                             const char *reviewer)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (argc != 2)
+    return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
+  if (reviewer == NULL || *reviewer == '\0')
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer is required");
+  if (!ra_labels_check_reviewer (reviewer, &error))
+    return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
+  return RA_EXIT_OK;
 }
 
 int

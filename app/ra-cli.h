@@ -66,6 +66,12 @@ int       ra_cli_fail             (const char    *command,
 int       ra_cli_exit_code_for    (const GError  *error);
 int       ra_cli_fail_error       (const char    *command,
                                    const GError  *error);
+/* The arguments of a command on one audit for one reviewer: ARGC counts
+ * the command and NAME; REVIEWER (--reviewer) is required and valid.
+ * RA_EXIT_OK, or the usage error's exit code (said on standard error). */
+int       ra_cli_check_audit_reviewer (const char *command,
+                                       int         argc,
+                                       const char *reviewer);
 /* The same, then HINT on a line of its own when ERROR is DOMAIN's CODE:
  * the model's message describes the data, the hint names the option. */
 int       ra_cli_fail_error_hint  (const char    *command,

@@ -16,7 +16,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "ra-cli.h"
 #include "ra-term.h"
+#include "ra-text.h"
 
 static struct termios saved;
 static volatile sig_atomic_t raw_active = 0;
@@ -164,4 +166,135 @@ ra_term_verdict_for_key (int key)
     default:
       return RA_LABEL_NONE;
     }
+}
+
+void
+ra_term_print_block (const char *title,
+                     const char *text)
+{
+  g_autofree char *safe = ra_text_for_terminal (text ? text : "", FALSE);
+  const char *p = safe;
+  const char *end = safe + strlen (safe);
+
+  printf ("%s:\n", title);
+  if (*safe == '\0')
+    {
+      printf ("  (empty)\n");
+      return;
+    }
+  /* One pass with memchr: linear in the text, even for a 10 MB response. */
+  while (p <= end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      gsize len = nl ? (gsize) (nl - p) : (gsize) (end - p);
+
+      fputs ("  ", stdout);
+      fwrite (p, 1, len, stdout);
+      fputc ('\n', stdout);
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+}
+
+static void
+say (const char *text)
+{
+  printf ("%s\n> ", text);
+  fflush (stdout);
+}
+
+/* u: the reviewer's last event undone, or "nothing to undo". */
+static RaTermStep
+undo_key (const RaTermSession  *session,
+          RaStore              *store,
+          gint64                audit_id,
+          const char           *reviewer,
+          gpointer              data,
+          GError              **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(RaLabelEvent) undo = ra_labels_undo (store, audit_id, reviewer, &local);
+
+  if (undo == NULL)
+    {
+      if (g_error_matches (local, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
+        {
+          say ("nothing to undo");
+          return RA_TERM_STAY;
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return RA_TERM_FAILED;
+    }
+  return session->undone (data, undo, error) ? RA_TERM_NEXT : RA_TERM_FAILED;
+}
+
+/* Keys until the item is done with; RA_TERM_DONE on q or the end of the
+ * input. */
+static RaTermStep
+read_keys (const RaTermSession  *session,
+           RaStore              *store,
+           gint64                audit_id,
+           const char           *reviewer,
+           gpointer              data,
+           GError              **error)
+{
+  for (;;)
+    {
+      int key = ra_term_read_key ();
+      RaLabelValue value = ra_term_verdict_for_key (key);
+      RaTermStep step;
+
+      if (ra_term_is_raw () && key != 0)
+        printf ("%c\n", g_ascii_isprint (key) ? key : '?');
+
+      if (value != RA_LABEL_NONE)
+        return session->save (data, value, error) ? RA_TERM_NEXT : RA_TERM_FAILED;
+      if (key == 0 || key == 'q')
+        return RA_TERM_DONE;
+      if (key == 'u')
+        step = undo_key (session, store, audit_id, reviewer, data, error);
+      else
+        step = session->other_key ? session->other_key (data, key, error) : RA_TERM_UNKNOWN;
+
+      if (step == RA_TERM_UNKNOWN)
+        {
+          g_autofree char *help = g_strconcat ("keys: ", session->keys, NULL);
+          say (help);
+        }
+      else if (step != RA_TERM_STAY)
+        return step;
+    }
+}
+
+int
+ra_term_session_run (const char          *command,
+                     const RaTermSession *session,
+                     RaStore             *store,
+                     gint64               audit_id,
+                     const char          *reviewer,
+                     gpointer             data)
+{
+  g_autoptr(GError) error = NULL;
+  RaTermStep step = RA_TERM_NEXT;
+
+  ra_term_begin ();
+  while (step == RA_TERM_NEXT)
+    {
+      step = session->show_next (data, &error);
+      if (step == RA_TERM_NEXT)
+        {
+          step = read_keys (session, store, audit_id, reviewer, data, &error);
+          if (step == RA_TERM_DONE)
+            {
+              ra_term_end ();
+              session->quit (data);
+              return RA_EXIT_OK;
+            }
+        }
+    }
+  ra_term_end ();
+  if (step == RA_TERM_FAILED)
+    return ra_cli_fail_error (command, error);
+  return RA_EXIT_OK;
 }

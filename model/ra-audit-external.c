@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-audit-external.h"
+#include "ra-audit-private.h"
 #include "ra-import.h"
 #include "ra-store-private.h"
 
@@ -237,49 +238,6 @@ ra_audit_external_state_load (RaStore     *store,
 
 /* ------------------------------------------------------------------ */
 
-static gboolean
-check_name (const char  *name,
-            GError     **error)
-{
-  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL) || strlen (name) > 200)
-    {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                   _("the audit name must be non-empty valid UTF-8 of at most 200 bytes"));
-      return FALSE;
-    }
-  for (const char *p = name; *p; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      {
-        g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
-                     _("the audit name must not contain control characters"));
-        return FALSE;
-      }
-  return TRUE;
-}
-
-static gboolean
-name_is_free (RaStore     *store,
-              const char  *name,
-              GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "SELECT 1 FROM audits WHERE name = ?1", error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  ra_bind_text (stmt, 1, name);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EXISTS,
-                   _("an audit named '%s' exists already"), name);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot read the audits", error);
-  return TRUE;
-}
-
 /* Removes what an import of this call landed, when the audit cannot be
  * stored after it (turns no audit or label refers to). */
 static void
@@ -482,44 +440,29 @@ insert_items (RaStore                *store,
   return TRUE;
 }
 
+/* The warehouse's strata, stored as a local frame's are. */
 static gboolean
 store_strata (RaStore                *store,
               gint64                  audit_id,
               const RaExternalCounts *counts,
               GError                **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_frame_stratum_free);
 
-  if (!(stmt = ra_store_prepare (store,
-                                 "INSERT INTO audit_strata (audit_id, stratum, class, model,"
-                                 " population, sample_size, turns) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)"
-                                 " ON CONFLICT (audit_id, stratum) DO UPDATE SET"
-                                 " population = excluded.population, turns = excluded.turns",
-                                 error)))
-    return FALSE;
   for (guint i = 0; i < counts->strata->len; i++)
     {
-      const RaExternalStratum *s = g_ptr_array_index (counts->strata, i);
+      const RaExternalStratum *e = g_ptr_array_index (counts->strata, i);
+      RaFrameStratum *s = g_new0 (RaFrameStratum, 1);
 
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, audit_id);
-      ra_bind_text (stmt, 2, s->name);
-      ra_bind_text (stmt, 3, s->class);
-      ra_bind_text (stmt, 4, s->model);
-      sqlite3_bind_int64 (stmt, 5, (gint64) s->declines);
-      sqlite3_bind_int64 (stmt, 6, (gint64) s->turns);
-      if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
-        return FALSE;
+      s->stratum = g_strdup (e->name);
+      s->class = g_strdup (e->class);
+      s->model = g_strdup (e->model);
+      s->population = e->declines;
+      s->turns = e->turns;
+      g_ptr_array_add (strata, s);
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (!(stmt = ra_store_prepare (store,
-                                 "UPDATE audit_strata SET sample_size ="
-                                 " (SELECT count (*) FROM audit_items i"
-                                 "  WHERE i.audit_id = audit_strata.audit_id AND i.stratum = audit_strata.stratum)"
-                                 " WHERE audit_id = ?1", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, audit_id);
-  return ra_store_step_done (store, stmt, "cannot store the strata", error);
+  return ra_audit_store_strata (store, audit_id, strata, error) &&
+         ra_audit_count_sampled (store, audit_id, error);
 }
 
 /* The counts per class and model (replacing those stored before). */
@@ -651,6 +594,47 @@ create_locked (RaStore                *store,
   return audit_id;
 }
 
+/* Imports the sample's rows as a batch, finds their turns and opens the
+ * transaction that stores the audit's side; on failure nothing is left. */
+static gboolean
+land_rows (RaStore                *store,
+           const RaExternalSample *sample,
+           const char             *batch_name,
+           gint64                 *batch_id,
+           gint64                **ids,
+           GError                **error)
+{
+  if ((*batch_id = import_rows (store, sample, batch_name, error)) < 0)
+    return FALSE;
+  if (!(*ids = lookup_turns (store, sample, error)) || !ra_store_begin (store, error))
+    {
+      undo_batch (store, *batch_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The audit's side failed: roll it back and remove the rows land_rows()
+ * imported. Returns FALSE, for the caller to return. */
+static gboolean
+undo_rows (RaStore *store,
+           gint64   batch_id)
+{
+  ra_store_rollback (store);
+  undo_batch (store, batch_id);
+  return FALSE;
+}
+
+static guint64
+counts_population (const RaExternalCounts *counts)
+{
+  guint64 population = 0;
+
+  for (guint i = 0; i < counts->strata->len; i++)
+    population += ((RaExternalStratum *) g_ptr_array_index (counts->strata, i))->declines;
+  return population;
+}
+
 RaAudit *
 ra_audit_create_external (RaStore              *store,
                           const char           *name,
@@ -665,13 +649,12 @@ ra_audit_create_external (RaStore              *store,
   g_autoptr(RaExternalCounts) counts = NULL;
   g_autofree gint64 *ids = NULL;
   gint64 batch_id, audit_id;
-  guint64 population = 0;
 
   g_return_val_if_fail (store != NULL, NULL);
 
   if (result)
     memset (result, 0, sizeof *result);
-  if (!check_name (name, error) || !name_is_free (store, name, error))
+  if (!ra_audit_check_new_name (store, name, error))
     return NULL;
   if (!(sample = ra_external_sample_read (sample_path, map, error)) ||
       !(counts = ra_external_counts_read (counts_path, sample->by_model, error)))
@@ -687,32 +670,19 @@ ra_audit_create_external (RaStore              *store,
   if (!ra_external_sample_verify (sample, counts, NULL, NULL, NULL, error))
     return NULL;
 
-  if ((batch_id = import_rows (store, sample, batch_name, error)) < 0)
+  if (!land_rows (store, sample, batch_name, &batch_id, &ids, error))
     return NULL;
-  if (!(ids = lookup_turns (store, sample, error)))
-    {
-      undo_batch (store, batch_id);
-      return NULL;
-    }
-  if (!ra_store_begin (store, error))
-    {
-      undo_batch (store, batch_id);
-      return NULL;
-    }
   if ((audit_id = create_locked (store, name, sample, counts, ids, batch_name, error)) < 0 ||
       !ra_store_commit (store, error))
     {
-      ra_store_rollback (store);
-      undo_batch (store, batch_id);
+      undo_rows (store, batch_id);
       return NULL;
     }
 
-  for (guint i = 0; i < counts->strata->len; i++)
-    population += ((RaExternalStratum *) g_ptr_array_index (counts->strata, i))->declines;
   if (result)
     {
       result->audit_id = audit_id;
-      result->population = population;
+      result->population = counts_population (counts);
       result->sampled = sample->rows->len;
       result->added = sample->rows->len;
       result->fingerprint = counts_fingerprint (sample, counts);
@@ -766,11 +736,10 @@ record_extension (RaStore                *store,
                   GError                **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(cJSON) design = NULL;
   g_autofree char *now = ra_now_rfc3339 ();
+  g_autofree char *design = NULL;
   g_autofree char *fingerprint = NULL;
-  cJSON *extensions, *ext;
-  char *p;
+  cJSON *ext;
   int rc;
 
   if (!(stmt = ra_store_prepare (store, "SELECT design, fingerprint FROM audits WHERE id = ?1", error)))
@@ -778,38 +747,16 @@ record_extension (RaStore                *store,
   sqlite3_bind_int64 (stmt, 1, audit_id);
   if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
     return ra_store_set_error (store, rc, "cannot read the audit", error);
-  design = cJSON_Parse (ra_column_text (stmt, 0) ? ra_column_text (stmt, 0) : "");
+  design = g_strdup (ra_column_text (stmt, 0));
   fingerprint = new_counts ? counts_fingerprint (sample, counts) : g_strdup (ra_column_text (stmt, 1));
   g_clear_pointer (&stmt, sqlite3_finalize);
-  if (!cJSON_IsObject (design))
-    {
-      g_clear_pointer (&design, cJSON_Delete);
-      design = cJSON_CreateObject ();
-    }
-  extensions = cJSON_GetObjectItemCaseSensitive (design, "extensions");
-  if (!cJSON_IsArray (extensions))
-    {
-      cJSON_DeleteItemFromObjectCaseSensitive (design, "extensions");
-      extensions = cJSON_AddArrayToObject (design, "extensions");
-    }
+
   ext = ra_external_size_to_json (&sample->size);
   cJSON_AddStringToObject (ext, "at", now);
   cJSON_AddNumberToObject (ext, "added", (double) sample->rows->len);
   cJSON_AddItemToObject (ext, "external", provenance_json (sample, counts, batch_name));
   cJSON_AddBoolToObject (ext, "frame_changed", new_counts);
-  cJSON_AddItemToArray (extensions, ext);
-  p = cJSON_PrintUnformatted (design);
-
-  if (!(stmt = ra_store_prepare (store, "UPDATE audits SET design = ?2, fingerprint = ?3 WHERE id = ?1", error)))
-    {
-      cJSON_free (p);
-      return FALSE;
-    }
-  sqlite3_bind_int64 (stmt, 1, audit_id);
-  ra_bind_text (stmt, 2, p);
-  ra_bind_text (stmt, 3, fingerprint);
-  cJSON_free (p);
-  return ra_store_step_done (store, stmt, "cannot store the audit", error);
+  return ra_audit_store_extension (store, audit_id, design, ext, fingerprint, error);
 }
 
 gboolean
@@ -830,7 +777,7 @@ ra_audit_extend_external (RaStore              *store,
   g_autofree gint64 *ids = NULL;
   g_autofree char *shown = NULL;
   gint64 batch_id;
-  guint64 population = 0, sampled = 0;
+  guint64 sampled = 0;
 
   g_return_val_if_fail (store != NULL, FALSE);
 
@@ -886,35 +833,19 @@ ra_audit_extend_external (RaStore              *store,
   if (!ra_external_sample_verify (sample, counts, after, current, NULL, error))
     return FALSE;
 
-  if ((batch_id = import_rows (store, sample, batch_name, error)) < 0)
+  if (!land_rows (store, sample, batch_name, &batch_id, &ids, error))
     return FALSE;
-  if (!(ids = lookup_turns (store, sample, error)))
-    {
-      undo_batch (store, batch_id);
-      return FALSE;
-    }
-  if (!ra_store_begin (store, error))
-    {
-      undo_batch (store, batch_id);
-      return FALSE;
-    }
   if (!insert_items (store, state->audit_id, sample, ids, error) ||
       !store_strata (store, state->audit_id, counts, error) ||
       (counts_path != NULL && !store_cells (store, state->audit_id, counts, error)) ||
       !record_extension (store, state->audit_id, sample, counts, counts_path != NULL, batch_name, error) ||
       !ra_store_commit (store, error))
-    {
-      ra_store_rollback (store);
-      undo_batch (store, batch_id);
-      return FALSE;
-    }
+    return undo_rows (store, batch_id);
 
-  for (guint i = 0; i < counts->strata->len; i++)
-    population += ((RaExternalStratum *) g_ptr_array_index (counts->strata, i))->declines;
   if (result)
     {
       result->audit_id = state->audit_id;
-      result->population = population;
+      result->population = counts_population (counts);
       result->sampled = sampled + sample->rows->len;
       result->added = sample->rows->len;
       result->fingerprint_changed = counts_path != NULL;

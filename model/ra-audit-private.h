@@ -35,6 +35,37 @@ gboolean     ra_audit_sample_draw         (RaStore          *store,
                                            guint64          *added_out,
                                            GError          **error);
 
+/* A new audit's NAME: non-empty UTF-8 without control characters, at most
+ * 200 bytes, and no audit of the store has it. */
+gboolean     ra_audit_check_new_name      (RaStore          *store,
+                                           const char       *name,
+                                           GError          **error);
+/* Upserts STRATA (RaFrameStratum *: stratum, class, model, population,
+ * turns) into audit_strata; strata not named keep their row. */
+gboolean     ra_audit_store_strata        (RaStore          *store,
+                                           gint64            audit_id,
+                                           GPtrArray        *strata,
+                                           GError          **error);
+/* Appends EXT (transfer full) to the "extensions" of DESIGN_TEXT (the
+ * audit's design; a new object when it is none) and stores that design
+ * with FINGERPRINT: the one record of an extension, local or external. */
+gboolean     ra_audit_store_extension     (RaStore          *store,
+                                           gint64            audit_id,
+                                           const char       *design_text,
+                                           cJSON            *ext,
+                                           const char       *fingerprint,
+                                           GError          **error);
+/* Sets each stratum's sample_size to the items it holds. */
+gboolean     ra_audit_count_sampled       (RaStore          *store,
+                                           gint64            audit_id,
+                                           GError          **error);
+
+/* RaAuditStratum * of the audit as audit_strata stores them (no progress
+ * counted), ordered by stratum: the one reader of that table. */
+GPtrArray   *ra_audit_read_strata         (RaStore          *store,
+                                           gint64            audit_id,
+                                           GError          **error);
+
 /* N_h of each stratum of FRAME, then the sizes SIZE asks for (both arrays
  * hold one entry per stratum; free them with g_free). */
 gboolean     ra_audit_frame_sizes         (const RaFrame     *frame,

@@ -218,10 +218,10 @@ insert_item (RaStore            *store,
   return ra_store_step_done (store, stmt, "cannot store the sample", error);
 }
 
-static gboolean
-update_strata_counts (RaStore  *store,
-                      gint64    audit_id,
-                      GError  **error)
+gboolean
+ra_audit_count_sampled (RaStore  *store,
+                        gint64    audit_id,
+                        GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
@@ -249,9 +249,17 @@ store_frame_strata (RaStore        *store,
                                  " WHERE audit_id = ?1", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
-    return FALSE;
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  return ra_store_step_done (store, stmt, "cannot store the strata", error) &&
+         ra_audit_store_strata (store, audit_id, frame->strata, error);
+}
+
+gboolean
+ra_audit_store_strata (RaStore    *store,
+                       gint64      audit_id,
+                       GPtrArray  *strata,
+                       GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (!(stmt = ra_store_prepare (store,
                                  "INSERT INTO audit_strata (audit_id, stratum, class, model,"
@@ -260,9 +268,9 @@ store_frame_strata (RaStore        *store,
                                  " population = excluded.population, turns = excluded.turns",
                                  error)))
     return FALSE;
-  for (guint i = 0; i < frame->strata->len; i++)
+  for (guint i = 0; i < strata->len; i++)
     {
-      const RaFrameStratum *s = g_ptr_array_index (frame->strata, i);
+      const RaFrameStratum *s = g_ptr_array_index (strata, i);
 
       sqlite3_bind_int64 (stmt, 1, audit_id);
       ra_bind_text (stmt, 2, s->stratum);
@@ -314,7 +322,7 @@ ra_audit_sample_draw (RaStore        *store,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  if (!update_strata_counts (store, audit_id, error))
+  if (!ra_audit_count_sampled (store, audit_id, error))
     return FALSE;
   *added_out = added;
   return TRUE;
@@ -381,23 +389,19 @@ count_outside_frame (const RaFrame *frame,
   return outside;
 }
 
-/* Records the extension in the audit's design, with the new fingerprint. */
-static gboolean
-record_extension (RaStore            *store,
-                  const RaAudit      *audit,
-                  const RaFrame      *frame,
-                  const RaAuditSize  *size,
-                  guint64             added,
-                  GError            **error)
+gboolean
+ra_audit_store_extension (RaStore     *store,
+                          gint64       audit_id,
+                          const char  *design_text,
+                          cJSON       *ext,
+                          const char  *fingerprint,
+                          GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(cJSON) design = NULL;
-  g_autofree char *now = ra_now_rfc3339 ();
-  gboolean changed = g_strcmp0 (frame->fingerprint, audit->fingerprint) != 0;
-  cJSON *ext, *extensions;
+  g_autoptr(cJSON) design = cJSON_Parse (design_text ? design_text : "");
+  cJSON *extensions;
   char *printed;
 
-  design = cJSON_Parse (audit->design ? audit->design : "");
   if (!cJSON_IsObject (design))
     {
       g_clear_pointer (&design, cJSON_Delete);
@@ -409,7 +413,32 @@ record_extension (RaStore            *store,
       cJSON_DeleteItemFromObjectCaseSensitive (design, "extensions");
       extensions = cJSON_AddArrayToObject (design, "extensions");
     }
-  ext = ra_audit_size_to_json (size);
+  cJSON_AddItemToArray (extensions, ext);
+
+  if (!(stmt = ra_store_prepare (store, "UPDATE audits SET design = ?2, fingerprint = ?3 WHERE id = ?1",
+                                 error)))
+    return FALSE;
+  printed = cJSON_PrintUnformatted (design);
+  sqlite3_bind_int64 (stmt, 1, audit_id);
+  ra_bind_text (stmt, 2, printed);
+  ra_bind_text (stmt, 3, fingerprint);
+  cJSON_free (printed);
+  return ra_store_step_done (store, stmt, "cannot store the audit", error);
+}
+
+/* Records the extension in the audit's design, with the new fingerprint. */
+static gboolean
+record_extension (RaStore            *store,
+                  const RaAudit      *audit,
+                  const RaFrame      *frame,
+                  const RaAuditSize  *size,
+                  guint64             added,
+                  GError            **error)
+{
+  g_autofree char *now = ra_now_rfc3339 ();
+  gboolean changed = g_strcmp0 (frame->fingerprint, audit->fingerprint) != 0;
+  cJSON *ext = ra_audit_size_to_json (size);
+
   cJSON_AddStringToObject (ext, "at", now);
   cJSON_AddNumberToObject (ext, "added", (double) added);
   cJSON_AddBoolToObject (ext, "frame_changed", changed);
@@ -418,17 +447,7 @@ record_extension (RaStore            *store,
       cJSON_AddStringToObject (ext, "previous_fingerprint", audit->fingerprint);
       cJSON_AddStringToObject (ext, "fingerprint", frame->fingerprint);
     }
-  cJSON_AddItemToArray (extensions, ext);
-
-  if (!(stmt = ra_store_prepare (store, "UPDATE audits SET design = ?2, fingerprint = ?3 WHERE id = ?1",
-                                 error)))
-    return FALSE;
-  printed = cJSON_PrintUnformatted (design);
-  sqlite3_bind_int64 (stmt, 1, audit->id);
-  ra_bind_text (stmt, 2, printed);
-  ra_bind_text (stmt, 3, frame->fingerprint);
-  cJSON_free (printed);
-  return ra_store_step_done (store, stmt, "cannot store the audit", error);
+  return ra_audit_store_extension (store, audit->id, audit->design, ext, frame->fingerprint, error);
 }
 
 static gboolean

@@ -207,15 +207,17 @@ ra_audit_list (RaStore  *store,
   return g_steal_pointer (&list);
 }
 
-/* The name must be free. */
-static gboolean
-check_name_free (RaStore     *store,
-                 const char  *name,
-                 GError     **error)
+/* A new audit's name: well formed, and free. */
+gboolean
+ra_audit_check_new_name (RaStore     *store,
+                         const char  *name,
+                         GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
+  if (!check_name (name, error))
+    return FALSE;
   if (!(stmt = ra_store_prepare (store, "SELECT 1 FROM audits WHERE name = ?1", error)))
     return FALSE;
   ra_bind_text (stmt, 1, name);
@@ -366,7 +368,7 @@ audit_create_locked (RaStore              *store,
   /* The md5 key takes any 64-bit seed (stored as its two's-complement
    * bit pattern in the INTEGER column and read back unsigned). */
   seed = design->has_seed ? design->seed : ra_audit_random_seed ();
-  if (!check_name_free (store, name, error))
+  if (!ra_audit_check_new_name (store, name, error))
     return NULL;
   if (!(frame = design_frame (store, design, seed, &filters_json, error)))
     return NULL;
@@ -431,18 +433,16 @@ ra_audit_create (RaStore              *store,
 }
 
 
+/* The one reader of audit_strata: the strata as the audit stored them,
+ * ordered by stratum, with no progress counted. */
 GPtrArray *
-ra_audit_get_strata (RaStore  *store,
-                     gint64    audit_id,
-                     GError  **error)
+ra_audit_read_strata (RaStore  *store,
+                      gint64    audit_id,
+                      GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(GPtrArray) counts = NULL;
-  g_autoptr(GHashTable) by_stratum = g_hash_table_new (g_str_hash, g_str_equal);
   int rc;
-
-  g_return_val_if_fail (store != NULL, NULL);
 
   if (!(stmt = ra_store_prepare (store,
                                  "SELECT stratum, class, model, population, turns FROM audit_strata"
@@ -460,12 +460,32 @@ ra_audit_get_strata (RaStore  *store,
       s->population = (guint64) sqlite3_column_int64 (stmt, 3);
       s->turns = (guint64) sqlite3_column_int64 (stmt, 4);
       g_ptr_array_add (list, s);
-      g_hash_table_insert (by_stratum, s->stratum, s);
     }
   if (rc != SQLITE_DONE)
     {
       ra_store_set_error (store, rc, _("cannot read the strata"), error);
       return NULL;
+    }
+  return g_steal_pointer (&list);
+}
+
+GPtrArray *
+ra_audit_get_strata (RaStore  *store,
+                     gint64    audit_id,
+                     GError  **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GPtrArray) counts = NULL;
+  g_autoptr(GHashTable) by_stratum = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (!(list = ra_audit_read_strata (store, audit_id, error)))
+    return NULL;
+  for (guint i = 0; i < list->len; i++)
+    {
+      RaAuditStratum *s = g_ptr_array_index (list, i);
+      g_hash_table_insert (by_stratum, s->stratum, s);
     }
 
   /* The progress counts resolved labels (ra-resolve.h), like the report. */

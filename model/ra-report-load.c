@@ -9,21 +9,14 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "ra-audit.h"
 #include "ra-audit-external.h"
+#include "ra-audit-private.h"
 #include "ra-frame.h"
 #include "ra-report-private.h"
-
-void
-ra_report_stratum_info_free (StratumInfo *info)
-{
-  g_free (info->key);
-  g_free (info->class_name);
-  g_free (info->model);
-  g_free (info);
-}
 
 void
 ra_report_item_counts_free (ItemCounts *counts)
@@ -68,43 +61,32 @@ ra_report_load_audit (RaStore     *store,
   return TRUE;
 }
 
+static int
+compare_strata (gconstpointer a,
+                gconstpointer b)
+{
+  const RaAuditStratum *x = *(const RaAuditStratum * const *) a;
+  const RaAuditStratum *y = *(const RaAuditStratum * const *) b;
+  int c;
+
+  if ((c = strcmp (x->class, y->class)) != 0 ||
+      (c = strcmp (x->model ? x->model : "", y->model ? y->model : "")) != 0)
+    return c;
+  return strcmp (x->stratum, y->stratum);
+}
+
+/* The audit's strata (ra-audit.c reads them), in the report's order: by
+ * class, then model, then stratum. */
 GPtrArray *
 ra_report_load_strata (RaStore   *store,
-             gint64     audit_id,
-             GError   **error)
+                       gint64     audit_id,
+                       GError   **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) strata = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_report_stratum_info_free);
-  int rc;
+  GPtrArray *strata = ra_audit_read_strata (store, audit_id, error);
 
-  stmt = ra_store_prepare (store,
-                           "SELECT stratum, class, model, population, sample_size, turns"
-                           " FROM audit_strata WHERE audit_id = ?"
-                           " ORDER BY class, coalesce (model, ''), stratum",
-                           error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, audit_id);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      StratumInfo *info = g_new0 (StratumInfo, 1);
-
-      info->key = ra_report_column_dup (stmt, 0);
-      info->class_name = ra_report_column_dup (stmt, 1);
-      info->model = sqlite3_column_type (stmt, 2) == SQLITE_NULL ? NULL : ra_report_column_dup (stmt, 2);
-      info->population = ra_report_column_count (stmt, 3);
-      info->sample_size = ra_report_column_count (stmt, 4);
-      info->turns = ra_report_column_count (stmt, 5);
-      g_ptr_array_add (strata, info);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot read the audit's strata", error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&strata);
+  if (strata != NULL)
+    g_ptr_array_sort (strata, compare_strata);
+  return strata;
 }
 
 /* Turns and declines per (class, model) of the audit's frame, recomputed

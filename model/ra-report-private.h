@@ -22,16 +22,6 @@ G_BEGIN_DECLS
 #define LABEL_SHOULD  "should-have-attempted"
 #define LABEL_UNSURE  "unsure"
 
-/* One stratum of the audit, as audit_strata stores it. */
-typedef struct
-{
-  char    *key;
-  char    *class_name;
-  char    *model;       /* NULL when the strata are not by model */
-  guint64  population;
-  guint64  sample_size;
-  guint64  turns;
-} StratumInfo;
 
 /* The sampled items of one stratum and one model, counted by label. */
 typedef struct
@@ -45,7 +35,6 @@ typedef struct
   guint64  disputed;    /* reviewers disagree and nobody adjudicated (0 until resolved labels land) */
 } ItemCounts;
 
-void       ra_report_stratum_info_free (StratumInfo *info);
 void       ra_report_item_counts_free  (ItemCounts  *counts);
 
 /* ra-report-load.c */

@@ -496,13 +496,13 @@ add_counts (RaReportRow      *row,
 }
 
 static RaReportRow *
-row_from_stratum (const StratumInfo *info,
+row_from_stratum (const RaAuditStratum *info,
                   GPtrArray         *counts)
 {
   RaReportRow *row = g_new0 (RaReportRow, 1);
 
-  row->stratum = g_strdup (info->key);
-  row->class_name = g_strdup (info->class_name);
+  row->stratum = g_strdup (info->stratum);
+  row->class_name = g_strdup (info->class);
   row->model = g_strdup (info->model);
   row->population = (double) info->population;
   row->has_turns = TRUE;
@@ -512,7 +512,7 @@ row_from_stratum (const StratumInfo *info,
     {
       const ItemCounts *c = g_ptr_array_index (counts, i);
 
-      if (g_strcmp0 (c->stratum, info->key) == 0)
+      if (g_strcmp0 (c->stratum, info->stratum) == 0)
         add_counts (row, c);
     }
 
@@ -524,7 +524,7 @@ row_from_stratum (const StratumInfo *info,
  * the class) its declines are exact; without, they are estimated as
  * N_h x sampled_hm / sampled_h. */
 static RaReportRow *
-row_from_domain (const StratumInfo    *info,
+row_from_domain (const RaAuditStratum    *info,
                  const RaReportRow    *stratum_row,
                  const char           *model,
                  const RaFrameStratum *cell,
@@ -533,7 +533,7 @@ row_from_domain (const StratumInfo    *info,
   RaReportRow *row = g_new0 (RaReportRow, 1);
 
   row->stratum = NULL;
-  row->class_name = g_strdup (info->class_name);
+  row->class_name = g_strdup (info->class);
   row->model = g_strdup (model);
   row->domain = TRUE;
   row->domain_of_labelled = stratum_row->labelled;
@@ -542,7 +542,7 @@ row_from_domain (const StratumInfo    *info,
     {
       const ItemCounts *c = g_ptr_array_index (counts, i);
 
-      if (g_strcmp0 (c->stratum, info->key) == 0 && g_strcmp0 (c->model, model) == 0)
+      if (g_strcmp0 (c->stratum, info->stratum) == 0 && g_strcmp0 (c->model, model) == 0)
         add_counts (row, c);
     }
 
@@ -835,14 +835,14 @@ load_cells (RaStore   *store,
     }
   for (guint i = 0; i < strata->len; i++)
     {
-      const StratumInfo *info = g_ptr_array_index (strata, i);
+      const RaAuditStratum *info = g_ptr_array_index (strata, i);
       guint64 sum = 0;
 
       for (guint j = 0; j < cells->len; j++)
         {
           const RaFrameStratum *c = g_ptr_array_index (cells, j);
 
-          if (g_strcmp0 (c->class, info->class_name) == 0)
+          if (g_strcmp0 (c->class, info->class) == 0)
             sum += c->population;
         }
       if (sum != info->population)
@@ -932,7 +932,7 @@ ra_report_build (RaStore                *store,
    * sampled items, should the frame have changed). */
   for (guint i = 0; i < strata->len; i++)
     {
-      StratumInfo *info = g_ptr_array_index (strata, i);
+      RaAuditStratum *info = g_ptr_array_index (strata, i);
 
       if (info->model != NULL && g_hash_table_add (seen, info->model))
         g_ptr_array_add (model_names, info->model);
@@ -943,7 +943,7 @@ ra_report_build (RaStore                *store,
             {
               ItemCounts *c = g_ptr_array_index (counts, j);
 
-              if (g_strcmp0 (c->stratum, info->key) == 0 && g_hash_table_add (seen, c->model))
+              if (g_strcmp0 (c->stratum, info->stratum) == 0 && g_hash_table_add (seen, c->model))
                 g_ptr_array_add (model_names, c->model);
             }
         }
@@ -968,7 +968,7 @@ ra_report_build (RaStore                *store,
 
         for (guint i = 0; i < strata->len; i++)
           {
-            StratumInfo *info = g_ptr_array_index (strata, i);
+            RaAuditStratum *info = g_ptr_array_index (strata, i);
             RaReportRow *stratum_row = g_ptr_array_index (report->all->rows, i);
             const RaFrameStratum *cell;
             RaReportRow *row;
@@ -984,7 +984,7 @@ ra_report_build (RaStore                *store,
                 continue;
               }
 
-            cell = find_cell (cells, info->class_name, model);
+            cell = find_cell (cells, info->class, model);
             if (cells != NULL && (cell == NULL || cell->population == 0))
               continue;   /* the model has no declines of this class */
             row = row_from_domain (info, stratum_row, model, cell, counts);

@@ -188,6 +188,16 @@ item_from_row (sqlite3_stmt *stmt)
 
 /* Every item of the audit (TURN_ID > 0: that one) with its events applied
  * in time order: the last event of each reviewer is their state. */
+/* Binds ?2 and ?3 to the turn ids asked for: TURN_ID alone, or every one
+ * when it is 0 (a range, so that either way the index answers). */
+static void
+bind_turns (sqlite3_stmt *stmt,
+            gint64        turn_id)
+{
+  sqlite3_bind_int64 (stmt, 2, turn_id > 0 ? turn_id : G_MININT64);
+  sqlite3_bind_int64 (stmt, 3, turn_id > 0 ? turn_id : G_MAXINT64);
+}
+
 static GPtrArray *
 load (RaStore  *store,
       gint64    audit_id,
@@ -202,11 +212,11 @@ load (RaStore  *store,
   if (!(stmt = ra_store_prepare (store,
                                  "SELECT i.turn_id, t.ext_id, t.model, t.class, i.stratum, i.sample_key"
                                  " FROM audit_items i JOIN turns t ON t.id = i.turn_id"
-                                 " WHERE i.audit_id = ?1 AND (?2 <= 0 OR i.turn_id = ?2)"
+                                 " WHERE i.audit_id = ?1 AND i.turn_id BETWEEN ?2 AND ?3"
                                  " ORDER BY i.sample_key, t.ext_id, t.model", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  sqlite3_bind_int64 (stmt, 2, turn_id);
+  bind_turns (stmt, turn_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       RaResolvedItem *item = item_from_row (stmt);
@@ -225,11 +235,11 @@ load (RaStore  *store,
   if (!(stmt = ra_store_prepare (store,
                                  "SELECT turn_id, reviewer, kind, value, note, flagged, seconds, created_at"
                                  " FROM label_events"
-                                 " WHERE audit_id = ?1 AND (?2 <= 0 OR turn_id = ?2)"
+                                 " WHERE audit_id = ?1 AND turn_id BETWEEN ?2 AND ?3"
                                  " ORDER BY turn_id, created_at, event_id", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  sqlite3_bind_int64 (stmt, 2, turn_id);
+  bind_turns (stmt, turn_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 turn = sqlite3_column_int64 (stmt, 0);
@@ -277,10 +287,10 @@ load (RaStore  *store,
 
   if (!(stmt = ra_store_prepare (store,
                                  "SELECT turn_id, value FROM gold_items"
-                                 " WHERE audit_id = ?1 AND (?2 <= 0 OR turn_id = ?2)", error)))
+                                 " WHERE audit_id = ?1 AND turn_id BETWEEN ?2 AND ?3", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  sqlite3_bind_int64 (stmt, 2, turn_id);
+  bind_turns (stmt, turn_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 turn = sqlite3_column_int64 (stmt, 0);

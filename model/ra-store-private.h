@@ -21,6 +21,13 @@ sqlite3      *ra_store_get_db            (RaStore       *self);
 /* Bytes the WAL file is cut back to when it starts over. */
 #define RA_STORE_WAL_SIZE_LIMIT 16777216
 void          ra_store_restore_wal_hook  (RaStore       *self);
+gpointer      ra_store_get_data          (RaStore       *self,
+                                          GQuark         key);
+void          ra_store_set_data          (RaStore       *self,
+                                          GQuark         key,
+                                          gpointer       data,
+                                          GDestroyNotify destroy);
+
 sqlite3_stmt *ra_store_prepare           (RaStore       *self,
                                           const char    *sql,
                                           GError       **error);

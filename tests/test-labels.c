@@ -725,6 +725,121 @@ test_sanitize (void)
 /* ---------------------------------------------------------------- */
 /* Labelling as a team                                                */
 
+/* What a fresh connection says: the queue and progress without any cache. */
+static void
+assert_queue_as_fresh (const char *path,
+                       RaStore    *cached,
+                       gint64      audit_id,
+                       const char *reviewer)
+{
+  g_autoptr(GError) error = NULL;
+  RaStore *fresh = ra_store_open (path, &error);
+  g_autoptr(GPtrArray) want = NULL, got = NULL;
+  RaQueueProgress pw, pg;
+
+  g_assert_no_error (error);
+  want = ra_queue_list (fresh, audit_id, reviewer, &error);
+  g_assert_no_error (error);
+  got = ra_queue_list (cached, audit_id, reviewer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < want->len; i++)
+    {
+      const RaLabelItem *w = g_ptr_array_index (want, i), *g = g_ptr_array_index (got, i);
+
+      g_assert_cmpint (g->turn_id, ==, w->turn_id);
+      g_assert_cmpint (g->value, ==, w->value);
+      g_assert_cmpuint (g->position, ==, w->position);
+    }
+  g_assert_true (ra_queue_progress (fresh, audit_id, reviewer, &pw, &error));
+  g_assert_true (ra_queue_progress (cached, audit_id, reviewer, &pg, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (&pg, sizeof pg, &pw, sizeof pw);
+  ra_store_close (fresh);
+}
+
+/* The queue a connection keeps between calls (issue 15: a key must not read
+ * the whole audit again) always equals a fresh one: after its own labels,
+ * another connection's labels, undo, adjudication, a new team design and an
+ * extension. */
+static void
+test_queue_cache (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 audit_id;
+  RaStore *a = new_store_with_audit (&path, &audit_id);
+  RaStore *b = ra_store_open (path, &error);
+  g_autoptr(RaLabelItem) first = NULL, second = NULL, third = NULL;
+  RaAuditSize more = { 0 };
+  RaAuditSampleResult res = { 0 };
+  gboolean wrapped;
+
+  g_assert_no_error (error);
+  assert_queue_as_fresh (path, a, audit_id, "ann");
+
+  /* Ann labels on A; her next item moves on. */
+  first = ra_queue_next (a, audit_id, "ann", 0, &wrapped, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_labels_record (a, audit_id, first->turn_id, "ann", RA_LABEL_CORRECTLY_DECLINED,
+                                   NULL, FALSE, 3, NULL, &error));
+  g_assert_no_error (error);
+  second = ra_queue_next (a, audit_id, "ann", first->turn_id, &wrapped, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (second->turn_id, !=, first->turn_id);
+  assert_queue_as_fresh (path, a, audit_id, "ann");
+
+  /* Bob, on another connection, takes Ann's next item: A's cached queue
+   * must not offer it (one reviewer per item). */
+  g_assert_true (ra_labels_record (b, audit_id, second->turn_id, "bob", RA_LABEL_SHOULD_HAVE_ATTEMPTED,
+                                   "n", TRUE, 2, NULL, &error));
+  g_assert_no_error (error);
+  third = ra_queue_next (a, audit_id, "ann", first->turn_id, &wrapped, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (third->turn_id, !=, second->turn_id);
+  assert_queue_as_fresh (path, a, audit_id, "ann");
+  assert_queue_as_fresh (path, a, audit_id, "bob");
+
+  /* Undo on B, adjudication on B. */
+  {
+    RaLabelEvent *undo = ra_labels_undo (b, audit_id, "bob", &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (undo);
+    ra_label_event_free (undo);
+  }
+  assert_queue_as_fresh (path, a, audit_id, "ann");
+  g_assert_true (ra_labels_record (b, audit_id, first->turn_id, "bob", RA_LABEL_SHOULD_HAVE_ATTEMPTED,
+                                   NULL, FALSE, 1, NULL, &error));
+  g_assert_true (ra_labels_adjudicate (b, audit_id, first->turn_id, "lead", RA_LABEL_CORRECTLY_DECLINED,
+                                       "guideline 2", NULL, &error));
+  g_assert_no_error (error);
+  assert_queue_as_fresh (path, a, audit_id, "ann");
+
+  /* A new design: two reviewers per item, then an assignment. */
+  g_assert_true (ra_team_set (b, audit_id, NAN, 2, &error));
+  g_assert_no_error (error);
+  assert_queue_as_fresh (path, a, audit_id, "ann");
+  {
+    const char *team[] = { "ann", "bob", "cy", NULL };
+
+    g_assert_true (ra_team_assign (b, audit_id, team, &error));
+    g_assert_no_error (error);
+  }
+  assert_queue_as_fresh (path, a, audit_id, "cy");
+
+  /* More items. */
+  more.rule = RA_AUDIT_SIZE_PER_CLASS;
+  more.per_class = 9;
+  g_assert_true (ra_audit_extend (b, "au", &more, &res, &error));
+  g_assert_no_error (error);
+  assert_queue_as_fresh (path, a, audit_id, "cy");
+  ra_audit_sample_result_clear (&res);
+
+  ra_store_close (b);
+  ra_store_close (a);
+}
+
 static RaResolved
 resolved_of (RaStore *store,
              gint64   audit_id,
@@ -1299,6 +1414,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/import-repeat", test_import_repeat);
   g_test_add_func ("/ra/labels/database-team", test_database_team);
   g_test_add_func ("/ra/labels/agreement-per-class", test_agreement_per_class);
+  g_test_add_func ("/ra/labels/queue-cache", test_queue_cache);
 
   return g_test_run ();
 }

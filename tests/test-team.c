@@ -254,6 +254,15 @@ test_disagree_and_adjudicate (void)
                                   TRUE));
   }
 
+  /* The loop's own keys: an unknown key lists the keys, a skip of the
+   * only item comes back to it, nothing to undo yet, q ends. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run ("x\ns\nu\nq\n", &out, "adjudicate", "xs", "--db", db, "--reviewer", "lead", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "keys: 1 correctly declined, 2 should have attempted, 3 unsure, s skip"));
+  g_assert_nonnull (strstr (out, "(back to the items you skipped)"));
+  g_assert_nonnull (strstr (out, "nothing to undo"));
+  g_assert_nonnull (strstr (out, "Decided 0 item(s) this session"));
+
   /* The lead adjudicates in the terminal loop: both verdicts side by side. */
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run ("2\nthe guideline allows the question\n", &out, "adjudicate", "xs", "--db", db,

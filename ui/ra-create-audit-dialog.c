@@ -11,9 +11,11 @@
 
 #include <glib/gi18n.h>
 
+#include "ra-choice-rows.h"
 #include "ra-create-audit-dialog.h"
 #include "ra-report.h"
 #include "ra-stats.h"
+#include "ra-stats-overall.h"
 
 struct _RaCreateAuditDialog
 {
@@ -22,12 +24,13 @@ struct _RaCreateAuditDialog
   /* Template widgets */
   GtkButton      *create_button;
   AdwEntryRow    *name_row;
-  AdwEntryRow    *classes_row;
-  AdwEntryRow    *models_row;
-  AdwEntryRow    *batches_row;
-  AdwComboRow    *declined_row;
-  AdwComboRow    *strata_row;
-  AdwComboRow    *rule_row;
+  AdwExpanderRow *classes_row;
+  AdwExpanderRow *models_row;
+  AdwExpanderRow *batches_row;
+  AdwPreferencesGroup *declined_group;
+  AdwPreferencesGroup *strata_group;
+  AdwPreferencesGroup *rule_group;
+  AdwPreferencesGroup *precision_group;
   AdwActionRow   *count_row;
   GtkSpinButton  *count_spin;
   AdwActionRow   *half_width_row;
@@ -41,44 +44,57 @@ struct _RaCreateAuditDialog
   /* Owned references */
   GPtrArray      *frame;       /* RaFrameStratum * */
   GCancellable   *cancellable;
+  GCancellable   *values_cancellable;
   guint           frame_source;
 };
 
+/* The options, in the order of RaDeclinedBy, of the strata and of the size
+ * rules: every label in full, with what it means. */
+static const RaChoice declined_choices[] = {
+  { N_("Production flag, else detector"),
+    N_("The flag the product logged with the turn; for turns without one, the detector's verdict. The usual choice.") },
+  { N_("Production flag"),
+    N_("Only turns the product itself flagged as declined. Turns without a flag are not in the frame.") },
+  { N_("Detector"),
+    N_("Only the detector's verdict (run it from the main menu first), whatever the product logged.") },
+  { N_("Either"),
+    N_("Declined when the production flag or the detector says so: the widest frame, catching declines one signal missed.") },
+  { N_("Both"),
+    N_("Declined only when the production flag and the detector agree: the narrowest frame, the clearest declines.") },
+};
+
+static const RaChoice strata_choices[] = {
+  { N_("By class"),
+    N_("One stratum per task class, all models together.") },
+  { N_("By class and model"),
+    N_("One stratum per class and model version, so each model gets its own estimate and two can be compared.") },
+};
+
+static const RaChoice rule_choices[] = {
+  { N_("Items per stratum"),
+    N_("The same number of items from every stratum; a stratum with two declines or more gets at least two.") },
+  { N_("Target half-width"),
+    N_("Per stratum, the fewest items whose 95% Wilson half-width at a share of 50% is at most the target.") },
+  { N_("Total, proportional to each stratum's declines"),
+    N_("A total split in proportion to the declines (N) of each stratum; every stratum with two or more declines gets at least two items.") },
+  { N_("Total, equal per stratum"),
+    N_("A total split equally over the strata; every stratum with two or more declines gets at least two items.") },
+};
+
 G_DEFINE_FINAL_TYPE (RaCreateAuditDialog, ra_create_audit_dialog, ADW_TYPE_WINDOW)
-
-static char **
-split_list (AdwEntryRow *row)
-{
-  g_auto(GStrv) parts = g_strsplit (gtk_editable_get_text (GTK_EDITABLE (row)), ",", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  guint n = 0;
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *part = g_strstrip (parts[i]);
-
-      if (*part != '\0')
-        {
-          g_strv_builder_add (builder, part);
-          n++;
-        }
-    }
-
-  return n > 0 ? g_strv_builder_end (builder) : NULL;
-}
 
 static void
 fill_design (RaCreateAuditDialog *self,
              RaAuditDesign       *design)
 {
   memset (design, 0, sizeof *design);
-  design->classes = split_list (self->classes_row);
-  design->models = split_list (self->models_row);
-  design->batches = split_list (self->batches_row);
-  design->declined_by = (RaDeclinedBy) adw_combo_row_get_selected (self->declined_row);
-  design->strata_by = adw_combo_row_get_selected (self->strata_row) == 1 ? RA_STRATA_CLASS_MODEL : RA_STRATA_CLASS;
+  design->classes = ra_value_rows_get_selected (self->classes_row);
+  design->models = ra_value_rows_get_selected (self->models_row);
+  design->batches = ra_value_rows_get_selected (self->batches_row);
+  design->declined_by = (RaDeclinedBy) ra_radio_rows_get_selected (self->declined_group);
+  design->strata_by = ra_radio_rows_get_selected (self->strata_group) == 1 ? RA_STRATA_CLASS_MODEL : RA_STRATA_CLASS;
 
-  switch (adw_combo_row_get_selected (self->rule_row))
+  switch (ra_radio_rows_get_selected (self->rule_group))
     {
     case 1:
       design->size.rule = RA_AUDIT_SIZE_HALF_WIDTH;
@@ -88,8 +104,8 @@ fill_design (RaCreateAuditDialog *self,
     case 3:
       design->size.rule = RA_AUDIT_SIZE_TOTAL;
       design->size.total = (guint64) gtk_spin_button_get_value_as_int (self->count_spin);
-      design->size.allocation = adw_combo_row_get_selected (self->rule_row) == 2 ? RA_ALLOCATION_PROPORTIONAL
-                                                                                 : RA_ALLOCATION_EQUAL;
+      design->size.allocation = ra_radio_rows_get_selected (self->rule_group) == 2 ? RA_ALLOCATION_PROPORTIONAL
+                                                                                    : RA_ALLOCATION_EQUAL;
       break;
     default:
       design->size.rule = RA_AUDIT_SIZE_PER_CLASS;
@@ -108,6 +124,25 @@ clear_design (RaAuditDesign *design)
   g_clear_pointer (&design->batches, g_strfreev);
 }
 
+/* What the report does with a lonely stratum under RULE. */
+static const char *
+lonely_rule_text (RaLonely rule)
+{
+  switch (rule)
+    {
+    case RA_LONELY_ADJUST:
+      return _("Under the report's rule, adjust, each one's variance is its deviation from the overall share.");
+    case RA_LONELY_CERTAINTY:
+      return _("Under the report's rule, certainty, each one counts as known exactly and adds no variance.");
+    case RA_LONELY_COLLAPSE:
+      return _("Under the report's rule, collapse, each one is joined with the stratum whose share is nearest.");
+    case RA_LONELY_AVERAGE:
+    default:
+      return _("Under the report's rule, average (its default), each one takes the mean per-item variance of the "
+               "strata that have two labels or more.");
+    }
+}
+
 static void
 update_sizes (RaCreateAuditDialog *self)
 {
@@ -120,12 +155,13 @@ update_sizes (RaCreateAuditDialog *self)
   guint n;
   guint64 total = 0, turns = 0, detected = 0;
   gboolean needs_detector;
-  gboolean half_width = adw_combo_row_get_selected (self->rule_row) == 1;
+  guint rule = ra_radio_rows_get_selected (self->rule_group);
+  gboolean half_width = rule == 1;
+  guint n_lonely = 0, n_unsampled = 0;
 
   gtk_widget_set_visible (GTK_WIDGET (self->count_row), !half_width);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->count_row),
-                                 adw_combo_row_get_selected (self->rule_row) >= 2 ? _("Items in total")
-                                                                                  : _("Items per stratum"));
+                                 rule >= 2 ? _("Items in total") : _("Items per stratum"));
   gtk_widget_set_visible (GTK_WIDGET (self->half_width_row), half_width);
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->strata_list))))
@@ -201,11 +237,19 @@ update_sizes (RaCreateAuditDialog *self)
 
       /* Strata that cannot carry their own variance: say what happens. */
       if (stratum->population > 0 && sizes[i] == 0)
-        subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = 0 — nothing sampled: the report names this stratum and has no overall estimate without it"),
-                                    stratum->population);
+        {
+          n_unsampled++;
+          subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = 0: nothing drawn, so the report has no overall estimate"),
+                                      stratum->population);
+        }
       else if (sizes[i] == 1)
-        subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = 1 — a lonely stratum: its variance follows the report's lonely-stratum rule (%s)"),
-                                    stratum->population, ra_lonely_to_string (defaults.lonely));
+        {
+          n_lonely++;
+          subtitle = g_strdup_printf (stratum->population == 1
+                                      ? _("N = %" G_GUINT64_FORMAT " · n = 1: a single decline, drawn whole; a lonely stratum (see above)")
+                                      : _("N = %" G_GUINT64_FORMAT " · n = 1: a lonely stratum (see above)"),
+                                      stratum->population);
+        }
       else
         subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = %" G_GUINT64_FORMAT),
                                     stratum->population, sizes[i]);
@@ -216,6 +260,45 @@ update_sizes (RaCreateAuditDialog *self)
       gtk_widget_add_css_class (label, "numeric");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
       gtk_list_box_append (self->strata_list, row);
+    }
+
+  /* Before the strata: what cannot be estimated, and what will happen. */
+  if (n_lonely > 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u lonely stratum: a single item cannot measure its own spread",
+                                                             "%u lonely strata: a single item each cannot measure their own spread",
+                                                             n_lonely), n_lonely);
+      g_autofree char *subtitle = g_strdup_printf (_("%s Results lets the lead choose another rule (average, adjust, certainty "
+                                                     "or collapse); with the finite population correction on, a stratum drawn "
+                                                     "whole is a census and needs none. To avoid lonely strata, leave such "
+                                                     "classes out or stratify by class only."),
+                                                   lonely_rule_text (defaults.lonely));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      gtk_widget_add_css_class (row, "warning");
+      gtk_widget_set_name (row, "lonely-warning");
+      gtk_list_box_prepend (self->strata_list, row);
+    }
+  if (n_unsampled > 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u stratum with declines gets no item",
+                                                             "%u strata with declines get no item",
+                                                             n_unsampled), n_unsampled);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Its over-refusal stays unknown, so the report gives no overall estimate (it says why). "
+                                     "Raise the total, or size by items per stratum."));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
+      gtk_widget_add_css_class (row, "warning");
+      gtk_widget_set_name (row, "unsampled-warning");
+      gtk_list_box_prepend (self->strata_list, row);
     }
 }
 
@@ -359,6 +442,7 @@ ra_create_audit_dialog_dispose (GObject *object)
   RaCreateAuditDialog *self = (RaCreateAuditDialog *)object;
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->values_cancellable);
   g_clear_handle_id (&self->frame_source, g_source_remove);
   g_clear_weak_pointer (&self->window);
   gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_CREATE_AUDIT_DIALOG);
@@ -372,6 +456,7 @@ ra_create_audit_dialog_finalize (GObject *object)
   RaCreateAuditDialog *self = (RaCreateAuditDialog *)object;
 
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->values_cancellable);
   g_clear_pointer (&self->frame, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ra_create_audit_dialog_parent_class)->finalize (object);
@@ -392,9 +477,10 @@ ra_create_audit_dialog_class_init (RaCreateAuditDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, classes_row);
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, models_row);
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, batches_row);
-  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, declined_row);
-  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, strata_row);
-  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, rule_row);
+  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, declined_group);
+  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, strata_group);
+  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, rule_group);
+  gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, precision_group);
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, count_row);
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, count_spin);
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, half_width_row);
@@ -410,9 +496,73 @@ ra_create_audit_dialog_class_init (RaCreateAuditDialogClass *klass)
 }
 
 static void
+add_choices (AdwPreferencesGroup *group,
+             const RaChoice      *choices,
+             guint                n,
+             GCallback            changed,
+             gpointer             data)
+{
+  g_autofree RaChoice *translated = g_new0 (RaChoice, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      translated[i].title = _(choices[i].title);
+      translated[i].explanation = _(choices[i].explanation);
+    }
+  ra_radio_rows_add (group, translated, n, changed, data);
+}
+
+static void
 ra_create_audit_dialog_init (RaCreateAuditDialog *self)
 {
+  RaReportOptions defaults;
+  g_autofree char *description = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  add_choices (self->declined_group, declined_choices, G_N_ELEMENTS (declined_choices),
+               G_CALLBACK (design_changed_cb), self);
+  add_choices (self->strata_group, strata_choices, G_N_ELEMENTS (strata_choices),
+               G_CALLBACK (design_changed_cb), self);
+  add_choices (self->rule_group, rule_choices, G_N_ELEMENTS (rule_choices),
+               G_CALLBACK (sizes_changed_cb), self);
+  ra_value_rows_set_values (self->classes_row, NULL, _("classes"), G_CALLBACK (design_changed_cb), self);
+  ra_value_rows_set_values (self->models_row, NULL, _("models"), G_CALLBACK (design_changed_cb), self);
+  ra_value_rows_set_values (self->batches_row, NULL, _("batches"), G_CALLBACK (design_changed_cb), self);
+
+  /* The promise names the interval it is: the report's own defaults. */
+  ra_report_options_init (&defaults);
+  description = g_strdup_printf (_("Per stratum: declines in the frame (N), items drawn (n), and the half-width "
+                                   "`report` and Results will show with their defaults (%s interval at %g%%, %s) "
+                                   "if every item drawn gets a definite label and half of them should have been "
+                                   "attempted, the widest case."),
+                                 ra_ci_method_to_string (defaults.method), 100 * defaults.confidence,
+                                 defaults.fpc ? _("finite population correction on")
+                                              : _("no finite population correction"));
+  adw_preferences_group_set_description (self->precision_group, description);
+}
+
+static void
+values_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(RaCreateAuditDialog) self = user_data;
+  g_autoptr(RaStoreValues) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(values = ra_database_values_finish (RA_DATABASE (object), result, &error)))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->window != NULL)
+        ra_window_show_error (self->window, _("Cannot List the Store's Classes and Models"), error);
+      return;
+    }
+  ra_value_rows_set_values (self->classes_row, (const char * const *) values->classes, _("classes"),
+                            G_CALLBACK (design_changed_cb), self);
+  ra_value_rows_set_values (self->models_row, (const char * const *) values->models, _("models"),
+                            G_CALLBACK (design_changed_cb), self);
+  ra_value_rows_set_values (self->batches_row, (const char * const *) values->batches, _("batches"),
+                            G_CALLBACK (design_changed_cb), self);
 }
 
 RaCreateAuditDialog *
@@ -424,6 +574,9 @@ ra_create_audit_dialog_present (RaWindow *window)
 
   self = g_object_new (RA_TYPE_CREATE_AUDIT_DIALOG, "transient-for", window, NULL);
   g_set_weak_pointer (&self->window, window);
+  self->values_cancellable = g_cancellable_new ();
+  ra_database_values_async (ra_window_get_database (window), self->values_cancellable,
+                            values_cb, g_object_ref (self));
   update_sizes (self);
   refresh_frame_cb (self);
   gtk_window_present (GTK_WINDOW (self));

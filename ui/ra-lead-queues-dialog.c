@@ -19,6 +19,7 @@
 
 #include "ra-application.h"
 #include "ra-database-lead.h"
+#include "ra-item-excerpts.h"
 #include "ra-lead-queues-dialog.h"
 
 struct _RaLeadQueuesDialog
@@ -54,6 +55,7 @@ struct _RaLeadQueuesDialog
   RaResolvedItem *shown;          /* in disagreements or items */
   guint           pending;        /* requests in flight */
   gboolean        adjudicating;
+  gboolean        excerpts_shown;
 };
 
 G_DEFINE_FINAL_TYPE (RaLeadQueuesDialog, ra_lead_queues_dialog, ADW_TYPE_WINDOW)
@@ -131,8 +133,10 @@ item_row_new (RaResolvedItem *item)
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+  /* Every line in full: the text's excerpt is already cut to size. */
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   g_object_set_data (G_OBJECT (row), "ra-item", item);
+  g_object_set_data_full (G_OBJECT (row), "ra-summary", g_steal_pointer (&subtitle), g_free);
   return row;
 }
 
@@ -311,6 +315,64 @@ queue_changed_cb (RaLeadQueuesDialog *self)
     select_first (self);
 }
 
+/* Each row shows the item's text: its prompt and response, cut short. */
+static void
+set_excerpts (GtkListBox *list,
+              GHashTable *excerpts)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (list)); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      RaResolvedItem *item = g_object_get_data (G_OBJECT (row), "ra-item");
+      const char *summary = g_object_get_data (G_OBJECT (row), "ra-summary");
+      const char *excerpt = item ? g_hash_table_lookup (excerpts, &item->turn_id) : NULL;
+      g_autofree char *subtitle = NULL;
+
+      if (excerpt == NULL || !ADW_IS_ACTION_ROW (row))
+        continue;
+      subtitle = g_strdup_printf ("%s\n%s", excerpt, summary ? summary : "");
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+    }
+}
+
+static void
+excerpts_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(RaLeadQueuesDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) excerpts = ra_item_excerpts_finish (RA_DATABASE (object), result, &error);
+
+  if (excerpts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && self->window != NULL)
+        ra_window_show_error (self->window, _("Cannot Read the Items' Text"), error);
+      return;
+    }
+  set_excerpts (self->disagreements_list, excerpts);
+  set_excerpts (self->flagged_list, excerpts);
+  self->excerpts_shown = TRUE;
+}
+
+static void
+load_excerpts (RaLeadQueuesDialog *self)
+{
+  g_autoptr(GArray) turns = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GPtrArray *lists[] = { self->disagreements, self->flagged };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)
+      g_array_append_val (turns, ((RaResolvedItem *) g_ptr_array_index (lists[l], i))->turn_id);
+  if (turns->len == 0)
+    {
+      self->excerpts_shown = TRUE;
+      return;
+    }
+  ra_item_excerpts_async (self->database, self->audit_id, turns, self->cancellable,
+                          excerpts_cb, g_object_ref (self));
+}
+
 static void
 fill_lists (RaLeadQueuesDialog *self)
 {
@@ -326,6 +388,7 @@ fill_lists (RaLeadQueuesDialog *self)
     gtk_list_box_append (self->flagged_list, item_row_new (g_ptr_array_index (self->flagged, i)));
   update_status (self);
   select_first (self);
+  load_excerpts (self);
 }
 
 static void
@@ -389,6 +452,7 @@ load_queues (RaLeadQueuesDialog *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->pending = 2;
+  self->excerpts_shown = FALSE;
   show_nothing (self);
   clear_list (self->disagreements_list);
   clear_list (self->flagged_list);
@@ -552,7 +616,8 @@ gboolean
 ra_lead_queues_dialog_get_loaded (RaLeadQueuesDialog *self)
 {
   g_return_val_if_fail (RA_IS_LEAD_QUEUES_DIALOG (self), FALSE);
-  return self->pending == 0 && !self->adjudicating && self->items != NULL && self->disagreements != NULL;
+  return self->pending == 0 && !self->adjudicating && self->items != NULL && self->disagreements != NULL &&
+         self->excerpts_shown;
 }
 
 guint

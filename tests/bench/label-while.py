@@ -6,7 +6,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 #   label-while.py --cli CLI --db STORE --audit NAME --items FILE --watch PID [--watch PID]
-#                  [--interval 0.1] [--reviewer R]
+#                  [--interval 0.1] [--reviewer R] [--review]
 #
 # FILE holds "ext_id<TAB>model" lines (the audit's items). One `refusal-audit
 # label` runs every INTERVAL seconds (on a fixed schedule, not after the last
@@ -15,9 +15,21 @@
 # command exits). A label is dropped when its command fails or when the store
 # does not hold it afterwards. Prints p50, p99 and max latency and the number
 # dropped; exits 1 when a label command failed to run at all.
+#
+# With --review, a reviewer at the terminal instead: one `refusal-audit
+# review` runs in a pseudo-terminal and a verdict key is pressed every
+# INTERVAL; the latency is from the key to the next item's prompt (the label
+# is committed before the next item is shown), without a process start per
+# label. When the queue is done, review starts again as the next reviewer
+# (R-2, R-3, ...). A label is dropped when an acknowledged key's label is not
+# in the store afterwards.
 
 import argparse
 import os
+import pty
+import re
+import select
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +54,109 @@ def percentile(sorted_values, q):
     return sorted_values[k]
 
 
+class Review:
+    """One `review` in a pseudo-terminal."""
+
+    ACK = re.compile(rb"Your labels: (\d+),[^\n]*\n[^\n]*\n> $")
+
+    def __init__(self, args, reviewer):
+        self.reviewer = reviewer
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execv(args.cli, [args.cli, "--db", args.db, "review", args.audit, "--reviewer", reviewer])
+        self.out = b""
+        self.labels = 0
+
+    def wait_prompt(self, timeout):
+        """Reads until the prompt after "Your labels: N"; returns N, or None
+        when review ended or did not answer within TIMEOUT seconds."""
+        end = time.monotonic() + timeout
+        while True:
+            m = self.ACK.search(self.out[-4096:])
+            if m:
+                self.out = b""
+                return int(m.group(1))
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return None
+            if not chunk:
+                return None
+            self.out += chunk.replace(b"\r\n", b"\n")
+
+    def close(self):
+        """Quits review; returns its exit status (None when it was killed)."""
+        try:
+            os.write(self.fd, b"q")
+        except OSError:
+            pass
+        status = None
+        for _ in range(100):
+            pid, st = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                status = os.waitstatus_to_exitcode(st)
+                break
+            time.sleep(0.05)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return status
+
+
+def review_loop(args):
+    latencies, acked, failed = [], {}, []
+    rv = Review(args, args.reviewer)
+    if rv.wait_prompt(30) is None:
+        print("label-while: review did not start", file=sys.stderr)
+        return None
+    start = time.monotonic()
+    n = 0
+    while any(running(p) for p in args.watch) or n == 0:
+        due = start + n * args.interval
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        key = b"123"[n % 3:n % 3 + 1]
+        t0 = time.monotonic()
+        os.write(rv.fd, key)
+        got = rv.wait_prompt(30)
+        ms = (time.monotonic() - t0) * 1000
+        n += 1
+        if got is None:
+            # Review ended: its queue is done (exit 0, the last label saved)
+            # or it failed.
+            status = rv.close()
+            if status == 0:
+                latencies.append(ms)
+                acked[rv.reviewer] = rv.labels + 1
+                print("label-while: the review queue is done after %d keys" % n)
+            else:
+                failed.append((n, "review exited with status %s" % status))
+            rv = None
+            break
+        latencies.append(ms)
+        rv.labels = got
+        acked[rv.reviewer] = got
+    if rv is not None:
+        rv.close()
+    db = sqlite3.connect(args.db, timeout=60)
+    missing = 0
+    for reviewer, count in acked.items():
+        row = db.execute(
+            "SELECT count(DISTINCT e.turn_id) FROM label_events e JOIN audits a ON a.id = e.audit_id"
+            " WHERE a.name = ? AND e.reviewer = ? AND e.value IS NOT NULL", (args.audit, reviewer)).fetchone()
+        missing += max(0, count - row[0])
+    db.close()
+    return latencies, failed, missing, n, start
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
@@ -51,8 +166,29 @@ def main():
     ap.add_argument("--watch", type=int, action="append", default=[])
     ap.add_argument("--interval", type=float, default=0.1)
     ap.add_argument("--reviewer", default="bench-wait")
+    ap.add_argument("--review", action="store_true",
+                    help="press keys in `refusal-audit review` instead of running `label`")
     ap.add_argument("--figures", help="also write 'p50 p99 max dropped' (ms) to this file")
     args = ap.parse_args()
+
+    if args.review:
+        got = review_loop(args)
+        if got is None:
+            return 1
+        latencies, failed, missing, n, start = got
+        s = sorted(latencies)
+        dropped = len(failed) + missing
+        print("labels: %d in %.1f s (a key every %.0f ms in `refusal-audit review`)"
+              % (len(latencies), time.monotonic() - start, args.interval * 1000))
+        print("key to next item (ms): p50 %.1f  p99 %.1f  max %.1f  (targets: p99 < 100, max < 250)"
+              % (percentile(s, 0.5), percentile(s, 0.99), s[-1] if s else float("nan")))
+        print("labels dropped: %d  (target 0; %d keys unanswered, %d acknowledged labels not in the store)"
+              % (dropped, len(failed), missing))
+        if args.figures:
+            with open(args.figures, "w") as f:
+                f.write("%.1f %.1f %.1f %d\n" % (percentile(s, 0.5), percentile(s, 0.99),
+                                                  s[-1] if s else float("nan"), dropped))
+        return 0
 
     with open(args.items) as f:
         items = [line.rstrip("\n").split("\t") for line in f if line.strip()]

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "ra-browse-page.h"
+#include "ra-choice-rows.h"
 #include "ra-create-audit-dialog.h"
 #include "ra-forest-plot.h"
 #include "ra-store-private.h"
@@ -253,6 +254,36 @@ session_on_audit (gpointer data)
          ra_ui_test_session_settled (page);
 }
 
+static gboolean
+values_listed (gpointer data)
+{
+  return ra_value_rows_get_n_values (data) > 0;
+}
+
+/* Every label of WIDGET's tree that Pango had to ellipsize, as text. */
+static void
+collect_ellipsized (GtkWidget *widget,
+                    GPtrArray *found)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+    g_ptr_array_add (found, g_strdup (gtk_label_get_text (GTK_LABEL (widget))));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_ellipsized (c, found);
+}
+
+/* Labels of WIDGET's tree with exactly TEXT. */
+static guint
+count_labels (GtkWidget  *widget,
+              const char *text)
+{
+  guint n = GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    n += count_labels (c, text);
+  return n;
+}
+
 static void
 test_create_audit_dialog (void)
 {
@@ -260,10 +291,14 @@ test_create_audit_dialog (void)
   RaCreateAuditDialog *dialog;
   GtkListBox *strata;
   GtkSpinButton *count;
+  AdwExpanderRow *classes;
+  AdwExpanderRow *models;
+  AdwPreferencesGroup *rule;
   g_autoptr(GPtrArray) rows = NULL;
   g_autofree char *hw2 = NULL;
   g_autofree char *hw8 = NULL;
   g_autofree char *suffix2 = NULL;
+  g_autofree char *promised = NULL;
   RowsWait wait;
 
   ra_ui_test_build_store ();
@@ -271,10 +306,47 @@ test_create_audit_dialog (void)
   dialog = ra_create_audit_dialog_present (window);
   strata = GTK_LIST_BOX (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "strata_list"));
   count = GTK_SPIN_BUTTON (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "count_spin"));
+  classes = ADW_EXPANDER_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "classes_row"));
+  models = ADW_EXPANDER_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "models_row"));
+  rule = ADW_PREFERENCES_GROUP (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "rule_group"));
 
   /* The frame: three classes of ten declines each. */
   wait = (RowsWait) { strata, 3, NULL };
   ra_ui_test_wait_until (rows_ready, &wait, "the frame");
+
+  /* The pickers list what the store holds, not free text. */
+  ra_ui_test_wait_until (values_listed, classes, "the store's classes");
+  g_assert_cmpuint (ra_value_rows_get_n_values (classes), ==, 3);
+  g_assert_cmpuint (ra_value_rows_get_n_values (models), ==, 1);
+  g_assert_cmpuint (ra_value_rows_get_n_values (ADW_EXPANDER_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG,
+                                                                                   "batches_row"))), ==, 1);
+  g_assert_null (ra_value_rows_get_selected (classes));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (classes), ==, "None ticked: all 3 are taken; tick some to narrow");
+  g_assert_cmpuint (ra_value_rows_set_selected (classes, (const char *[]) { "legal", "nosuch", NULL }), ==, 1);
+  g_assert_cmpstr (adw_expander_row_get_subtitle (classes), ==, "legal");
+  ra_value_rows_set_selected (classes, NULL);
+
+  /* Every option is shown in full, with its explanation: nothing on the
+   * dialog is ellipsized at its default size. */
+  adw_expander_row_set_expanded (classes, TRUE);
+  iterate_for (300);
+  {
+    g_autoptr(GPtrArray) ellipsized = g_ptr_array_new_with_free_func (g_free);
+
+    collect_ellipsized (GTK_WIDGET (dialog), ellipsized);
+    for (guint i = 0; i < ellipsized->len; i++)
+      g_test_message ("ellipsized: %s", (char *) g_ptr_array_index (ellipsized, i));
+    g_assert_cmpuint (ellipsized->len, ==, 0);
+  }
+  g_assert_cmpuint (count_labels (GTK_WIDGET (dialog), "Production flag, else detector"), ==, 1);
+  g_assert_cmpuint (count_labels (GTK_WIDGET (dialog), "Either"), ==, 1);
+  g_assert_cmpuint (count_labels (GTK_WIDGET (dialog),
+                                  "Declined when the production flag or the detector says so: the widest frame, "
+                                  "catching declines one signal missed."), ==, 1);
+  g_assert_cmpuint (count_labels (GTK_WIDGET (dialog),
+                                  "Declined only when the production flag and the detector agree: the narrowest "
+                                  "frame, the clearest declines."), ==, 1);
+  adw_expander_row_set_expanded (classes, FALSE);
 
   /* The expected half-width per class follows the size. */
   hw2 = expected_half_width (2, 10);
@@ -302,14 +374,22 @@ test_create_audit_dialog (void)
   g_clear_pointer (&rows, g_ptr_array_unref);
   g_assert_cmpstr (hw2, !=, hw8);
 
+  /* One item per stratum is raised to two where a stratum has two declines
+   * or more (audit create's rule), and the preview shows it. */
+  gtk_spin_button_set_value (count, 1);
+  rows = list_rows (strata);
+  g_assert_cmpuint (rows->len, ==, 3);
+  g_assert_nonnull (strstr (g_ptr_array_index (rows, 0), "N = 10 · n = 2|"));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  gtk_spin_button_set_value (count, 8);
+
   /* A total of 9, proportional over three strata of ten declines: 3 each;
    * the row names the total. */
   {
-    AdwComboRow *rule = ADW_COMBO_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "rule_row"));
     AdwPreferencesRow *count_row = ADW_PREFERENCES_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG,
                                                                          "count_row"));
 
-    adw_combo_row_set_selected (rule, 2);
+    ra_radio_rows_set_selected (rule, 2);
     gtk_spin_button_set_value (count, 9);
     g_assert_cmpstr (adw_preferences_row_get_title (count_row), ==, "Items in total");
     rows = list_rows (strata);
@@ -317,19 +397,23 @@ test_create_audit_dialog (void)
     for (guint i = 0; i < rows->len; i++)
       g_assert_nonnull (strstr (g_ptr_array_index (rows, i), "N = 10 · n = 3|"));
     g_clear_pointer (&rows, g_ptr_array_unref);
-    adw_combo_row_set_selected (rule, 0);
+    ra_radio_rows_set_selected (rule, 0);
     g_assert_cmpstr (adw_preferences_row_get_title (count_row), ==, "Items per stratum");
     gtk_spin_button_set_value (count, 8);
   }
 
-  /* A filter narrows the frame (counted on the worker). */
-  gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "classes_row")),
-                         "legal, medical");
+  /* Ticking classes narrows the frame (counted on the worker). */
+  g_assert_cmpuint (ra_value_rows_set_selected (classes, (const char *[]) { "legal", "medical", NULL }), ==, 2);
   wait = (RowsWait) { strata, 2, NULL };
   ra_ui_test_wait_until (rows_ready, &wait, "the filtered frame");
 
-  /* Create: name, seed, 3 per class. */
-  gtk_spin_button_set_value (count, 3);
+  /* Create: name, seed, 4 per class; keep what the dialog promises. */
+  gtk_spin_button_set_value (count, 4);
+  rows = list_rows (strata);
+  g_assert_cmpuint (rows->len, ==, 2);
+  promised = g_strdup (strrchr (g_ptr_array_index (rows, 0), '|') + 1);
+  g_assert_true (g_str_has_prefix (promised, "± "));
+  g_clear_pointer (&rows, g_ptr_array_unref);
   gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "name_row")),
                          "second");
   gtk_editable_set_text (GTK_EDITABLE (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "seed_row")),
@@ -340,7 +424,7 @@ test_create_audit_dialog (void)
   /* The new audit opens in the session. */
   ra_ui_test_wait_until (session_on_audit, _ra_window_get_session_page (window), "the new audit");
   g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "session");
-  g_assert_cmpstr (ra_session_page_get_progress_text (_ra_window_get_session_page (window)), ==, "0 of 6");
+  g_assert_cmpstr (ra_session_page_get_progress_text (_ra_window_get_session_page (window)), ==, "0 of 8");
   {
     g_autoptr(RaStore) store = ra_store_open (ra_ui_test_store_path, NULL);
     g_autoptr(RaAudit) audit = NULL;
@@ -351,7 +435,7 @@ test_create_audit_dialog (void)
     audit = ra_audit_load (store, "second", &error);
     g_assert_no_error (error);
     g_assert_cmpuint (audit->seed, ==, 4242);
-    g_assert_cmpuint (audit->sampled, ==, 6);
+    g_assert_cmpuint (audit->sampled, ==, 8);
     g_assert_cmpuint (audit->population, ==, 20);
     audit_strata = ra_audit_get_strata (store, audit->id, &error);
     g_assert_no_error (error);
@@ -359,12 +443,78 @@ test_create_audit_dialog (void)
     for (guint i = 0; i < audit_strata->len; i++)
       {
         const RaAuditStratum *s = g_ptr_array_index (audit_strata, i);
-        g_assert_cmpuint (s->sampled, ==, 3);
+        g_assert_cmpuint (s->sampled, ==, 4);
         g_assert_cmpuint (s->population, ==, 10);
       }
   }
+  /* A class with a single decline: a lonely stratum. A warning before the
+   * strata says so and what the report's rule will do with it. */
+  {
+    g_autofree char *rare = ra_test_write_file ("rare.jsonl",
+                                                "{\"id\": \"rare-1\", \"class\": \"rare\", \"model\": \"m1\", "
+                                                "\"prompt\": \"p\", \"response\": \"r\", \"declined\": true}\n", -1);
+    g_autofree char *err = NULL;
 
+    g_assert_cmpint (ra_test_run_cli (NULL, NULL, &err, "import", "--db", ra_ui_test_store_path, rare, NULL), ==, 0);
+    dialog = ra_create_audit_dialog_present (window);
+    strata = GTK_LIST_BOX (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "strata_list"));
+    classes = ADW_EXPANDER_ROW (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG, "classes_row"));
+    wait = (RowsWait) { strata, 5, NULL };
+    ra_ui_test_wait_until (rows_ready, &wait, "the frame with a lonely stratum");
+    ra_ui_test_wait_until (values_listed, classes, "the store's classes");
+    g_assert_cmpuint (ra_value_rows_get_n_values (classes), ==, 4);
+    rows = list_rows (strata);
+    for (guint i = 0; i < rows->len; i++)
+      g_test_message ("lonely: %s", (char *) g_ptr_array_index (rows, i));
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (rows, 0), "1 lonely stratum"));
+    g_assert_nonnull (strstr (g_ptr_array_index (rows, 0), "average"));
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (rows, 4), "rare|N = 1 · n = 1: a single decline"));
+    g_clear_pointer (&rows, g_ptr_array_unref);
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
   ra_ui_test_close_window (window);
+
+  /* The promise is the delivery: half of each stratum's items labelled
+   * "should have attempted", the rest "correctly declined", and
+   * `report --format json` shows the half-width the dialog promised. */
+  {
+    g_autoptr(cJSON) items = ra_test_run_cli_json (0, "audit", "items", "--db", ra_ui_test_store_path,
+                                                   "second", "--json", NULL);
+    g_autoptr(cJSON) report = NULL;
+    g_autoptr(GHashTable) per_class = g_hash_table_new (g_str_hash, g_str_equal);
+    const cJSON *row;
+
+    g_assert_cmpint (cJSON_GetArraySize (items), ==, 8);
+    for (int i = 0; i < cJSON_GetArraySize (items); i++)
+      {
+        const cJSON *item = cJSON_GetArrayItem (items, i);
+        const char *id = cJSON_GetStringValue (cJSON_GetObjectItem (item, "turn_id"));
+        const char *model = cJSON_GetStringValue (cJSON_GetObjectItem (item, "model"));
+        const char *class = cJSON_GetStringValue (cJSON_GetObjectItem (item, "class"));
+        guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (per_class, class));
+        g_autofree char *err = NULL;
+
+        g_hash_table_insert (per_class, (gpointer) class, GUINT_TO_POINTER (seen + 1));
+        g_assert_cmpint (ra_test_run_cli (NULL, NULL, &err, "label", "--db", ra_ui_test_store_path, "second",
+                                          "--reviewer", "chen", "--turn", id, "--model", model, "--value",
+                                          seen % 2 == 0 ? "should-have-attempted" : "correctly-declined",
+                                          NULL), ==, 0);
+      }
+    report = ra_test_run_cli_json (0, "report", "--db", ra_ui_test_store_path, "--format", "json", "second", NULL);
+    g_assert_cmpint (cJSON_GetArraySize (cJSON_GetObjectItem (cJSON_GetObjectItem (report, "frame"), "strata")), ==, 2);
+    cJSON_ArrayForEach (row, cJSON_GetObjectItem (cJSON_GetObjectItem (report, "frame"), "strata"))
+      {
+        const cJSON *interval = cJSON_GetObjectItem (row, "interval");
+        double lower = cJSON_GetNumberValue (cJSON_GetObjectItem (interval, "lower"));
+        double upper = cJSON_GetNumberValue (cJSON_GetObjectItem (interval, "upper"));
+        g_autofree char *delivered = g_strdup_printf ("± %.1f pp", 100 * (upper - lower) / 2);
+
+        g_assert_cmpint (cJSON_GetNumberValue (cJSON_GetObjectItem (row, "labelled")), ==, 4);
+        g_assert_cmpfloat (cJSON_GetNumberValue (cJSON_GetObjectItem (row, "share")), ==, 0.5);
+        g_test_message ("promised %s, report shows %s", promised, delivered);
+        g_assert_cmpstr (delivered, ==, promised);
+      }
+  }
 }
 
 /* Browse */
@@ -636,6 +786,7 @@ test_small_window (void)
   static const char *pages[] = { "batches", "audits", "session", "results", "browse" };
   g_autoptr(GSettings) settings = NULL;
   RaWindow *window;
+  gboolean was_lead;
 
   ra_ui_test_build_store ();
 
@@ -699,7 +850,43 @@ test_small_window (void)
     gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_w, &content_h, NULL, NULL, NULL);
     g_assert_cmpint (content_w, <=, min_w);
     g_assert_cmpint (content_h, <=, min_h);
+
+    /* One rule: the window cannot be made smaller than the schema allows. */
+    {
+      int request_w, request_h;
+
+      gtk_widget_get_size_request (GTK_WIDGET (window), &request_w, &request_h);
+      g_assert_cmpint (request_w, ==, min_w);
+      g_assert_cmpint (request_h, ==, min_h);
+    }
   }
+
+  /* At 800 x 600, in both roles, the conversation and the response being
+   * judged get usable room: a third of the width each way, a few lines. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "session"));
+  was_lead = ra_application_get_lead (ra_ui_test_app);
+  for (guint lead = 0; lead <= 1; lead++)
+    {
+      RaSessionPage *session = _ra_window_get_session_page (window);
+      GtkWidget *views[] = {
+        gtk_widget_get_ancestor (GTK_WIDGET (template_child (session, RA_TYPE_SESSION_PAGE, "context_view")),
+                                 GTK_TYPE_SCROLLED_WINDOW),
+        gtk_widget_get_ancestor (GTK_WIDGET (template_child (session, RA_TYPE_SESSION_PAGE, "response_view")),
+                                 GTK_TYPE_SCROLLED_WINDOW),
+      };
+
+      ra_application_set_lead (ra_ui_test_app, lead);
+      iterate_for (300);
+      for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+        {
+          printf ("# %s at 800 x 600: %s %d x %d\n", lead ? "lead" : "reviewer",
+                  v == 0 ? "conversation" : "response",
+                  gtk_widget_get_width (views[v]), gtk_widget_get_height (views[v]));
+          g_assert_cmpint (gtk_widget_get_width (views[v]), >=, 450);
+          g_assert_cmpint (gtk_widget_get_height (views[v]), >=, 120);
+        }
+    }
+  ra_application_set_lead (ra_ui_test_app, was_lead);
 
   ra_ui_test_close_window (window);
 }

@@ -265,6 +265,15 @@ test_adjudicate (void)
   /* The disputed item is shown with its text and both reviewers' verdicts
    * and notes, side by side. */
   g_assert_cmpint (ra_lead_queues_dialog_get_shown_turn (dialog), ==, disputed_turn);
+  {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (child (dialog, "disagreements_list")), 0);
+    const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+    g_test_message ("disagreement row: %s", subtitle);
+    g_assert_true (g_str_has_prefix (subtitle, "Prompt: Question "));
+    g_assert_nonnull (strstr (subtitle, "\nResponse: "));
+    g_assert_nonnull (strstr (subtitle, "Dosage facts are public"));
+  }
   ra_ui_test_wait_until (response_shown, dialog, "the item's text");
   context = buffer_text (child (dialog, "context_view"));
   g_assert_cmpstr (context, !=, "");
@@ -326,6 +335,10 @@ test_adjudicate (void)
 
       g_assert_nonnull (strstr (subtitle, "Ask the lead about this one"));
       g_assert_nonnull (strstr (subtitle, "flagged"));
+      /* The row shows the item's text, not only the detail pane. */
+      g_test_message ("flagged row: %s", subtitle);
+      g_assert_true (g_str_has_prefix (subtitle, "Prompt: Question "));
+      g_assert_nonnull (strstr (subtitle, "\nResponse: "));
       click (GTK_WINDOW (dialog), GTK_WIDGET (row));
       g_assert_cmpint (ra_lead_queues_dialog_get_shown_turn (dialog), ==, flagged_turn);
       /* Not disputed: nothing to adjudicate. */
