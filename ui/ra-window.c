@@ -896,6 +896,30 @@ ra_window_class_init (RaWindowClass *klass)
   g_type_ensure (RA_TYPE_BROWSE_PAGE);
 }
 
+/* The lower bound of KEY's range in the schema (FALLBACK without one). */
+static int
+schema_minimum (GSettings  *settings,
+                const char *key,
+                int         fallback)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) schema_key = NULL;
+  g_autoptr(GVariant) range = NULL;
+  g_autoptr(GVariant) limits = NULL;
+  const char *kind = NULL;
+  int min = fallback, max;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  if (schema == NULL || !g_settings_schema_has_key (schema, key))
+    return fallback;
+  schema_key = g_settings_schema_get_key (schema, key);
+  range = g_settings_schema_key_get_range (schema_key);
+  g_variant_get (range, "(&sv)", &kind, &limits);
+  if (g_strcmp0 (kind, "range") == 0 && g_variant_is_of_type (limits, G_VARIANT_TYPE ("(ii)")))
+    g_variant_get (limits, "(ii)", &min, &max);
+  return min;
+}
+
 static void
 ra_window_init (RaWindow *self)
 {
@@ -905,6 +929,11 @@ ra_window_init (RaWindow *self)
   self->cancellable = g_cancellable_new ();
   self->settings = ra_settings_new ();
 
+  /* One rule for the smallest window: the schema's range for its size.
+   * The pages fit in it (a test measures every page at that size). */
+  gtk_widget_set_size_request (GTK_WIDGET (self),
+                               schema_minimum (self->settings, "window-width", 700),
+                               schema_minimum (self->settings, "window-height", 480));
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));

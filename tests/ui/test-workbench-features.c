@@ -786,6 +786,7 @@ test_small_window (void)
   static const char *pages[] = { "batches", "audits", "session", "results", "browse" };
   g_autoptr(GSettings) settings = NULL;
   RaWindow *window;
+  gboolean was_lead;
 
   ra_ui_test_build_store ();
 
@@ -849,7 +850,43 @@ test_small_window (void)
     gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_VERTICAL, min_w, &content_h, NULL, NULL, NULL);
     g_assert_cmpint (content_w, <=, min_w);
     g_assert_cmpint (content_h, <=, min_h);
+
+    /* One rule: the window cannot be made smaller than the schema allows. */
+    {
+      int request_w, request_h;
+
+      gtk_widget_get_size_request (GTK_WIDGET (window), &request_w, &request_h);
+      g_assert_cmpint (request_w, ==, min_w);
+      g_assert_cmpint (request_h, ==, min_h);
+    }
   }
+
+  /* At 800 x 600, in both roles, the conversation and the response being
+   * judged get usable room: a third of the width each way, a few lines. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "session"));
+  was_lead = ra_application_get_lead (ra_ui_test_app);
+  for (guint lead = 0; lead <= 1; lead++)
+    {
+      RaSessionPage *session = _ra_window_get_session_page (window);
+      GtkWidget *views[] = {
+        gtk_widget_get_ancestor (GTK_WIDGET (template_child (session, RA_TYPE_SESSION_PAGE, "context_view")),
+                                 GTK_TYPE_SCROLLED_WINDOW),
+        gtk_widget_get_ancestor (GTK_WIDGET (template_child (session, RA_TYPE_SESSION_PAGE, "response_view")),
+                                 GTK_TYPE_SCROLLED_WINDOW),
+      };
+
+      ra_application_set_lead (ra_ui_test_app, lead);
+      iterate_for (300);
+      for (guint v = 0; v < G_N_ELEMENTS (views); v++)
+        {
+          printf ("# %s at 800 x 600: %s %d x %d\n", lead ? "lead" : "reviewer",
+                  v == 0 ? "conversation" : "response",
+                  gtk_widget_get_width (views[v]), gtk_widget_get_height (views[v]));
+          g_assert_cmpint (gtk_widget_get_width (views[v]), >=, 450);
+          g_assert_cmpint (gtk_widget_get_height (views[v]), >=, 120);
+        }
+    }
+  ra_application_set_lead (ra_ui_test_app, was_lead);
 
   ra_ui_test_close_window (window);
 }
