@@ -37,6 +37,14 @@ record_free (RaReviewerRecord *r)
   g_free (r);
 }
 
+static void
+pair_free (RaAgreementPair *pair)
+{
+  g_free (pair->reviewer_a);
+  g_free (pair->reviewer_b);
+  g_free (pair);
+}
+
 void
 ra_agreement_free (RaAgreement *agreement)
 {
@@ -45,6 +53,7 @@ ra_agreement_free (RaAgreement *agreement)
   g_free (agreement->overall.class_name);
   g_clear_pointer (&agreement->classes, g_ptr_array_unref);
   g_clear_pointer (&agreement->reviewers, g_ptr_array_unref);
+  g_clear_pointer (&agreement->pairs, g_ptr_array_unref);
   g_free (agreement);
 }
 
@@ -75,61 +84,113 @@ compare_doubles (const void *a,
 }
 
 /* The items (of CLASS_NAME, or all) with two verdicts or more, as a units x
- * reviewers matrix of categories (-1 missing). */
-static void
-fill_row (RaAgreementRow *row,
-          GPtrArray      *items,
-          GPtrArray      *reviewers,   /* char *, sorted */
-          GHashTable     *reviewer_index,
-          double          confidence)
+ * reviewers matrix of categories (-1 missing); REVIEWER_INDEX maps a name
+ * to its column + 1. */
+static GArray *
+units_of (GPtrArray  *items,
+          const char *class_name,
+          GHashTable *reviewer_index,
+          guint       n_rev)
 {
-  guint n_rev = reviewers->len;
-  g_autoptr(GArray) units = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autofree gboolean *present = g_new0 (gboolean, n_rev + 1);
-  double table[N_CATEGORIES * N_CATEGORIES] = { 0 };
-  guint n_units = 0, n_present = 0;
+  GArray *units = g_array_new (FALSE, FALSE, sizeof (int));
 
   for (guint i = 0; i < items->len; i++)
     {
       const RaResolvedItem *item = g_ptr_array_index (items, i);
-      g_autofree int *u = NULL;
-      guint m = 0;
+      gsize base = units->len;
 
-      if (row->class_name != NULL && g_strcmp0 (row->class_name, item->class) != 0)
+      if (class_name != NULL && g_strcmp0 (class_name, item->class) != 0)
         continue;
       if (ra_resolved_item_n_verdicts (item) < 2)
         continue;
-      u = g_new (int, n_rev);
+      g_array_set_size (units, base + n_rev);
       for (guint r = 0; r < n_rev; r++)
-        u[r] = -1;
+        g_array_index (units, int, base + r) = -1;
       for (guint v = 0; v < item->verdicts->len; v++)
         {
           const RaReviewerVerdict *rv = g_ptr_array_index (item->verdicts, v);
-          int c = category (rv->value);
           guint r = GPOINTER_TO_UINT (g_hash_table_lookup (reviewer_index, rv->reviewer)) - 1;
 
-          if (c < 0)
-            continue;
-          u[r] = c;
-          present[r] = TRUE;
-          m++;
+          g_array_index (units, int, base + r) = category (rv->value);
         }
-      /* pairs of verdicts on this item */
-      for (guint a = 0; a < n_rev; a++)
-        for (guint b = a + 1; b < n_rev; b++)
-          if (u[a] >= 0 && u[b] >= 0)
-            {
-              row->pairs++;
-              row->agreed += u[a] == u[b];
-            }
-      g_array_append_vals (units, u, n_rev);
-      n_units++;
-      (void) m;
     }
+  return units;
+}
+
+/* Columns A and B of UNITS: the units where both gave a verdict (N), how
+ * many agree, and Cohen's kappa over them (FALSE when undefined). */
+static gboolean
+pair_kappa (const GArray *units,
+            guint         n_rev,
+            guint         a,
+            guint         b,
+            double        confidence,
+            guint64      *n,
+            guint64      *agreed,
+            RaKappa      *kappa)
+{
+  double table[N_CATEGORIES * N_CATEGORIES] = { 0 };
+  guint n_units = units->len / n_rev;
+
+  *n = *agreed = 0;
+  for (guint u = 0; u < n_units; u++)
+    {
+      int va = g_array_index (units, int, (gsize) u * n_rev + a);
+      int vb = g_array_index (units, int, (gsize) u * n_rev + b);
+
+      if (va < 0 || vb < 0)
+        continue;
+      table[va * N_CATEGORIES + vb] += 1;
+      (*n)++;
+      *agreed += va == vb;
+    }
+  return *n > 0 && kappa != NULL && ra_stats_kappa (table, N_CATEGORIES, confidence, kappa);
+}
+
+/* The row of CLASS_NAME (or of every class) from its units; with PAIRS,
+ * every two reviewers with a verdict on a common item too. */
+static void
+fill_row (RaAgreementRow *row,
+          GPtrArray      *items,
+          GPtrArray      *reviewers,
+          GHashTable     *reviewer_index,
+          double          confidence,
+          GPtrArray      *pairs)
+{
+  guint n_rev = reviewers->len;
+  g_autoptr(GArray) units = units_of (items, row->class_name, reviewer_index, n_rev);
+  guint n_units = n_rev > 0 ? units->len / n_rev : 0;
+  int present[2] = { -1, -1 };
+  guint n_present = 0;
+
+  for (guint r = 0; r < n_rev; r++)
+    for (guint u = 0; u < n_units; u++)
+      if (g_array_index (units, int, (gsize) u * n_rev + r) >= 0)
+        {
+          if (n_present < 2)
+            present[n_present] = (int) r;
+          n_present++;
+          break;
+        }
+  for (guint a = 0; a < n_rev; a++)
+    for (guint b = a + 1; b < n_rev; b++)
+      {
+        RaAgreementPair pair = { 0 };
+
+        pair.has_kappa = pair_kappa (units, n_rev, a, b, confidence, &pair.items, &pair.agreed,
+                                     pairs ? &pair.kappa : NULL);
+        row->pairs += pair.items;
+        row->agreed += pair.agreed;
+        if (pairs != NULL && pair.items > 0)
+          {
+            pair.reviewer_a = g_strdup (g_ptr_array_index (reviewers, a));
+            pair.reviewer_b = g_strdup (g_ptr_array_index (reviewers, b));
+            pair.percent_agreement = 100.0 * (double) pair.agreed / (double) pair.items;
+            g_ptr_array_add (pairs, g_memdup2 (&pair, sizeof pair));
+          }
+      }
 
   row->items = n_units;
-  for (guint r = 0; r < n_rev; r++)
-    n_present += present[r];
   row->n_reviewers = n_present;
   row->percent_agreement = row->pairs > 0 ? 100.0 * (double) row->agreed / (double) row->pairs : NAN;
   if (n_units == 0)
@@ -138,25 +199,10 @@ fill_row (RaAgreementRow *row,
   /* Cohen's kappa when exactly two reviewers gave these verdicts. */
   if (n_present == 2)
     {
-      int a = -1, b = -1;
+      guint64 n, agreed;
 
-      for (guint r = 0; r < n_rev; r++)
-        if (present[r])
-          {
-            if (a < 0)
-              a = (int) r;
-            else
-              b = (int) r;
-          }
-      for (guint u = 0; u < n_units; u++)
-        {
-          int va = g_array_index (units, int, (gsize) u * n_rev + (guint) a);
-          int vb = g_array_index (units, int, (gsize) u * n_rev + (guint) b);
-
-          if (va >= 0 && vb >= 0)
-            table[va * N_CATEGORIES + vb] += 1;
-        }
-      row->has_kappa = ra_stats_kappa (table, N_CATEGORIES, confidence, &row->kappa);
+      row->has_kappa = pair_kappa (units, n_rev, (guint) present[0], (guint) present[1], confidence,
+                                   &n, &agreed, &row->kappa);
     }
 
   row->alpha = ra_stats_krippendorff_alpha ((const int *) units->data, n_units, n_rev);
@@ -237,6 +283,7 @@ ra_agreement_compute (GPtrArray *items,
 
   agreement->classes = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   agreement->reviewers = g_ptr_array_new_with_free_func ((GDestroyNotify) record_free);
+  agreement->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_free);
 
   /* Reviewers (with a verdict) by name, and the classes with an item. */
   {
@@ -278,14 +325,14 @@ ra_agreement_compute (GPtrArray *items,
         }
     }
 
-  fill_row (&agreement->overall, items, names, reviewer_index, confidence);
+  fill_row (&agreement->overall, items, names, reviewer_index, confidence, agreement->pairs);
   g_hash_table_iter_init (&iter, classes);
   while (g_hash_table_iter_next (&iter, (gpointer *) &klass, NULL))
     {
       RaAgreementRow *row = g_new0 (RaAgreementRow, 1);
 
       row->class_name = g_strdup (klass);
-      fill_row (row, items, names, reviewer_index, confidence);
+      fill_row (row, items, names, reviewer_index, confidence, NULL);
       g_ptr_array_add (agreement->classes, row);
     }
   g_ptr_array_sort (agreement->classes, compare_rows);

@@ -56,11 +56,24 @@ typedef struct
   guint64     flags;             /* items they flagged */
 } RaReviewerRecord;
 
+/* Two reviewers over the items both gave a verdict. */
+typedef struct
+{
+  char      *reviewer_a;
+  char      *reviewer_b;
+  guint64    items;             /* items both labelled */
+  guint64    agreed;
+  double     percent_agreement; /* 100 agreed / items */
+  gboolean   has_kappa;
+  RaKappa    kappa;             /* Cohen's */
+} RaAgreementPair;
+
 typedef struct
 {
   RaAgreementRow  overall;
   GPtrArray      *classes;       /* RaAgreementRow *, by class name */
   GPtrArray      *reviewers;     /* RaReviewerRecord *, by name */
+  GPtrArray      *pairs;         /* RaAgreementPair *, every two reviewers with common items */
 } RaAgreement;
 
 void          ra_agreement_free          (RaAgreement   *agreement);

@@ -474,6 +474,22 @@ ra_audit_get_strata (RaStore  *store,
                      gint64    audit_id,
                      GError  **error)
 {
+  return ra_audit_get_strata_with (store, audit_id, NULL, error);
+}
+
+/**
+ * ra_audit_get_strata_with:
+ * @counts: (nullable) (element-type RaResolvedCounts): the audit's resolved
+ *   counts when the caller has them (ra_queue_counts()); NULL reads them
+ *
+ * ra_audit_get_strata() with the progress from @counts.
+ */
+GPtrArray *
+ra_audit_get_strata_with (RaStore    *store,
+                          gint64      audit_id,
+                          GPtrArray  *counts_in,
+                          GError    **error)
+{
   g_autoptr(GPtrArray) list = NULL;
   g_autoptr(GPtrArray) counts = NULL;
   g_autoptr(GHashTable) by_stratum = g_hash_table_new (g_str_hash, g_str_equal);
@@ -489,7 +505,9 @@ ra_audit_get_strata (RaStore  *store,
     }
 
   /* The progress counts resolved labels (ra-resolve.h), like the report. */
-  if (!(counts = ra_resolve_counts (store, audit_id, error)))
+  if (counts_in != NULL)
+    counts = g_ptr_array_ref (counts_in);
+  else if (!(counts = ra_resolve_counts (store, audit_id, error)))
     return NULL;
   for (guint i = 0; i < counts->len; i++)
     {

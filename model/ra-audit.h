@@ -240,6 +240,12 @@ GPtrArray   *ra_audit_list               (RaStore       *store,
 GPtrArray   *ra_audit_get_strata         (RaStore       *store,
                                           gint64         audit_id,
                                           GError       **error);
+/* The same with the progress from COUNTS (RaResolvedCounts *, what
+ * ra_resolve_counts () gives) when the caller has them; NULL reads them. */
+GPtrArray   *ra_audit_get_strata_with    (RaStore       *store,
+                                          gint64         audit_id,
+                                          GPtrArray     *counts,
+                                          GError       **error);
 
 /* Guideline text per class (shown to reviewers). TEXT NULL or "" removes it. */
 gboolean     ra_audit_set_guideline      (RaStore       *store,

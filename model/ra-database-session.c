@@ -95,7 +95,17 @@ session_fill_item (RaStore        *store,
       !(step->content = ra_labels_get_content (store, data->audit_id, step->item->turn_id, error)))
     return FALSE;
 
-  if (!(step->strata = ra_audit_get_strata (store, data->audit_id, error)))
+  /* The progress from the reviewer's queue plan, which the step brought up
+   * to date (ra-queue.c): a key never reads the whole audit. */
+  if (data->reviewer != NULL)
+    {
+      g_autoptr(GPtrArray) counts = NULL;
+
+      if (!(counts = ra_queue_counts (store, data->audit_id, data->reviewer, error)) ||
+          !(step->strata = ra_audit_get_strata_with (store, data->audit_id, counts, error)))
+        return FALSE;
+    }
+  else if (!(step->strata = ra_audit_get_strata (store, data->audit_id, error)))
     return FALSE;
 
   return TRUE;

@@ -379,9 +379,13 @@ import_record (Importer      *im,
   if (rc != SQLITE_DONE)
     return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
 
-  if (!_ra_labels_insert_with (im->store, im->insert, r->event_id, audit_id, turn_id, r->reviewer, kind, value,
-                               r->note, r->flagged, r->seconds, r->created_at, r->undoes, error))
-    return FALSE;
+  {
+    const RaLabelRow row = { r->event_id, audit_id, turn_id, r->reviewer, kind, value, r->note, r->flagged,
+                             r->seconds, r->created_at, r->undoes };
+
+    if (!_ra_labels_insert (im->store, im->insert, &row, error))
+      return FALSE;
+  }
   im->result->added++;
   return TRUE;
 }

@@ -34,36 +34,30 @@ gboolean      _ra_labels_item_in_audit (RaStore     *store,
                                        gint64        audit_id,
                                        gint64        turn_id,
                                        GError      **error);
-gboolean      _ra_labels_insert_event (RaStore      *store,
-                                       const char   *event_id,
-                                       gint64        audit_id,
-                                       gint64        turn_id,
-                                       const char   *reviewer,
-                                       RaLabelKind   kind,
-                                       RaLabelValue  value,
-                                       const char   *note,
-                                       gboolean      flagged,
-                                       double        seconds,
-                                       const char   *created_at,
-                                       const char   *undoes,
-                                       GError      **error);
 
-/* The same with a statement prepared once (imports). */
+/* One row of label_events, as stored. */
+typedef struct
+{
+  const char   *event_id;
+  gint64        audit_id;
+  gint64        turn_id;
+  const char   *reviewer;
+  RaLabelKind   kind;
+  RaLabelValue  value;
+  const char   *note;        /* "" is stored as none */
+  gboolean      flagged;
+  double        seconds;     /* < 0 or NAN: unknown */
+  const char   *created_at;
+  const char   *undoes;      /* nullable */
+} RaLabelRow;
+
+/* The one writer of label_events. STMT: from _ra_labels_prepare_insert()
+ * (imports prepare it once), or NULL to prepare it here. */
 sqlite3_stmt *_ra_labels_prepare_insert (RaStore   *store,
                                        GError   **error);
-gboolean      _ra_labels_insert_with  (RaStore      *store,
-                                       sqlite3_stmt *stmt,
-                                       const char   *event_id,
-                                       gint64        audit_id,
-                                       gint64        turn_id,
-                                       const char   *reviewer,
-                                       RaLabelKind   kind,
-                                       RaLabelValue  value,
-                                       const char   *note,
-                                       gboolean      flagged,
-                                       double        seconds,
-                                       const char   *created_at,
-                                       const char   *undoes,
-                                       GError      **error);
+gboolean      _ra_labels_insert       (RaStore          *store,
+                                       sqlite3_stmt     *stmt,
+                                       const RaLabelRow *row,
+                                       GError          **error);
 
 G_END_DECLS

@@ -349,60 +349,31 @@ _ra_labels_prepare_insert (RaStore  *store,
 }
 
 gboolean
-_ra_labels_insert_with (RaStore       *store,
-                        sqlite3_stmt  *stmt,
-                        const char    *event_id,
-                        gint64         audit_id,
-                        gint64         turn_id,
-                        const char    *reviewer,
-                        RaLabelKind    kind,
-                        RaLabelValue   value,
-                        const char    *note,
-                        gboolean       flagged,
-                        double         seconds,
-                        const char    *created_at,
-                        const char    *undoes,
-                        GError       **error)
+_ra_labels_insert (RaStore           *store,
+                   sqlite3_stmt      *stmt,
+                   const RaLabelRow  *row,
+                   GError           **error)
 {
+  g_autoptr(sqlite3_stmt) own = NULL;
+
+  if (stmt == NULL && !(stmt = own = _ra_labels_prepare_insert (store, error)))
+    return FALSE;
   sqlite3_reset (stmt);
-  ra_bind_text (stmt, 1, event_id);
-  sqlite3_bind_int64 (stmt, 2, audit_id);
-  sqlite3_bind_int64 (stmt, 3, turn_id);
-  ra_bind_text (stmt, 4, reviewer);
-  ra_bind_text (stmt, 5, ra_label_value_to_string (value));
-  ra_bind_text (stmt, 6, note != NULL && *note != '\0' ? note : NULL);
-  sqlite3_bind_int (stmt, 7, flagged ? 1 : 0);
-  if (isnan (seconds) || seconds < 0)
+  ra_bind_text (stmt, 1, row->event_id);
+  sqlite3_bind_int64 (stmt, 2, row->audit_id);
+  sqlite3_bind_int64 (stmt, 3, row->turn_id);
+  ra_bind_text (stmt, 4, row->reviewer);
+  ra_bind_text (stmt, 5, ra_label_value_to_string (row->value));
+  ra_bind_text (stmt, 6, row->note != NULL && *row->note != '\0' ? row->note : NULL);
+  sqlite3_bind_int (stmt, 7, row->flagged ? 1 : 0);
+  if (isnan (row->seconds) || row->seconds < 0)
     sqlite3_bind_null (stmt, 8);
   else
-    sqlite3_bind_double (stmt, 8, seconds);
-  ra_bind_text (stmt, 9, created_at);
-  ra_bind_text (stmt, 10, undoes);
-  ra_bind_text (stmt, 11, ra_label_kind_to_string (kind));
+    sqlite3_bind_double (stmt, 8, row->seconds);
+  ra_bind_text (stmt, 9, row->created_at);
+  ra_bind_text (stmt, 10, row->undoes);
+  ra_bind_text (stmt, 11, ra_label_kind_to_string (row->kind));
   return ra_store_step_done (store, stmt, _("cannot store the label"), error);
-}
-
-gboolean
-_ra_labels_insert_event (RaStore      *store,
-                         const char   *event_id,
-                         gint64        audit_id,
-                         gint64        turn_id,
-                         const char   *reviewer,
-                         RaLabelKind   kind,
-                         RaLabelValue  value,
-                         const char   *note,
-                         gboolean      flagged,
-                         double        seconds,
-                         const char   *created_at,
-                         const char   *undoes,
-                         GError      **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  if (!(stmt = _ra_labels_prepare_insert (store, error)))
-    return FALSE;
-  return _ra_labels_insert_with (store, stmt, event_id, audit_id, turn_id, reviewer, kind, value, note,
-                                 flagged, seconds, created_at, undoes, error);
 }
 
 /* REVIEWER's own current state of an item: their latest event that is not
@@ -472,9 +443,13 @@ append_locked (RaStore       *store,
       !(created_at = next_created_at (store, audit_id, turn_id, error)))
     return FALSE;
   id = g_uuid_string_random ();
-  if (!_ra_labels_insert_event (store, id, audit_id, turn_id, reviewer, kind, value, note, flagged,
-                                seconds, created_at, undoes, error))
-    return FALSE;
+  {
+    const RaLabelRow row = { id, audit_id, turn_id, reviewer, kind, value, note, flagged, seconds,
+                             created_at, undoes };
+
+    if (!_ra_labels_insert (store, NULL, &row, error))
+      return FALSE;
+  }
   if (event_id != NULL)
     *event_id = g_steal_pointer (&id);
   return TRUE;

@@ -425,3 +425,30 @@ ra_queue_progress (RaStore          *store,
   progress->resolved = progress->definite + progress->unsure;
   return TRUE;
 }
+
+/**
+ * ra_queue_counts:
+ *
+ * The audit's resolved counts per stratum and model, what
+ * ra_resolve_counts() gives, from REVIEWER's plan kept with the connection
+ * (so a session step does not read the whole audit again for its progress).
+ *
+ * Returns: (transfer full) (element-type RaResolvedCounts): the counts
+ */
+GPtrArray *
+ra_queue_counts (RaStore     *store,
+                 gint64       audit_id,
+                 const char  *reviewer,
+                 GError     **error)
+{
+  g_autoptr(Plan) owned = NULL;
+  Plan *plan;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (reviewer != NULL && *reviewer == '\0')
+    reviewer = NULL;
+  if (!(plan = plan_get (store, audit_id, reviewer, &owned, error)))
+    return NULL;
+  return ra_resolve_counts_of (plan->items);
+}

@@ -62,6 +62,13 @@ typedef struct
   guint64  queue;          /* items left in REVIEWER's queue */
 } RaQueueProgress;
 
+/* (element-type RaResolvedCounts): what ra_resolve_counts () gives, from
+ * REVIEWER's plan kept with the connection (no whole read of the audit). */
+GPtrArray   *ra_queue_counts             (RaStore       *store,
+                                          gint64         audit_id,
+                                          const char    *reviewer,
+                                          GError       **error);
+
 /* Progress of the audit, and of REVIEWER (nullable). */
 gboolean     ra_queue_progress           (RaStore       *store,
                                           gint64         audit_id,

@@ -1,4 +1,4 @@
-/* ra-report-agreement.c — reviewer agreement (Cohen's kappa per pair, Krippendorff's alpha)
+/* ra-report-agreement.c — the report's agreement section, from ra-agreement.c
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -14,16 +14,6 @@
 #include "ra-report-private.h"
 #include "ra-resolve.h"
 
-static void
-pair_free (RaReportPair *pair)
-{
-  if (pair == NULL)
-    return;
-  g_free (pair->reviewer_a);
-  g_free (pair->reviewer_b);
-  g_free (pair);
-}
-
 void
 ra_report_agreement_free (RaReportAgreement *agreement)
 {
@@ -34,25 +24,6 @@ ra_report_agreement_free (RaReportAgreement *agreement)
 }
 
 
-
-static int
-category (RaLabelValue value)
-{
-  switch (value)
-    {
-    case RA_LABEL_CORRECTLY_DECLINED:
-      return 0;
-    case RA_LABEL_SHOULD_HAVE_ATTEMPTED:
-      return 1;
-    case RA_LABEL_UNSURE:
-      return 2;
-    case RA_LABEL_NONE:
-    default:
-      return -1;
-    }
-}
-
-#define N_LABELS 3
 
 /* Reviewer agreement from each reviewer's own verdict (ra-resolve.h; an
  * adjudication is nobody's verdict): every pair of reviewers with Cohen's
@@ -65,10 +36,8 @@ ra_report_build_agreement (RaStore                *store,
                            GError                **error)
 {
   g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(GPtrArray) reviewers = g_ptr_array_new ();
-  g_autofree int *units = NULL;
-  guint n_units = 0;
   RaReportAgreement *agreement;
+  guint n_reviewers = 0;
 
   if (!(items = ra_resolve_items (store, report->audit_id, error)))
     return FALSE;
@@ -76,71 +45,18 @@ ra_report_build_agreement (RaStore                *store,
   if (report->team->overall.items == 0)
     return TRUE;
 
-  /* Reviewers with a verdict on an item that has two or more, by name. */
+  /* Reviewers with a verdict on an item that has two or more. */
   for (guint r = 0; r < report->team->reviewers->len; r++)
-    {
-      const RaReviewerRecord *rec = g_ptr_array_index (report->team->reviewers, r);
-
-      if (rec->compared > 0)
-        g_ptr_array_add (reviewers, rec->reviewer);
-    }
-
-  units = g_new (int, (gsize) report->team->overall.items * MAX (reviewers->len, 1));
-  for (guint i = 0; i < items->len; i++)
-    {
-      const RaResolvedItem *item = g_ptr_array_index (items, i);
-
-      if (ra_resolved_item_n_verdicts (item) < 2)
-        continue;
-      for (guint r = 0; r < reviewers->len; r++)
-        {
-          const RaReviewerVerdict *v = ra_resolved_item_find (item, g_ptr_array_index (reviewers, r));
-
-          units[(gsize) n_units * reviewers->len + r] = v ? category (v->value) : -1;
-        }
-      n_units++;
-    }
+    n_reviewers += ((const RaReviewerRecord *) g_ptr_array_index (report->team->reviewers, r))->compared > 0;
 
   agreement = g_new0 (RaReportAgreement, 1);
   report->agreement = agreement;
-  agreement->n_reviewers = reviewers->len;
-  agreement->items = n_units;
-  agreement->pairs = g_ptr_array_new_with_free_func ((GDestroyNotify) pair_free);
+  agreement->n_reviewers = n_reviewers;
+  agreement->items = report->team->overall.items;
+  agreement->pairs = g_ptr_array_ref (report->team->pairs);
+  agreement->alpha = report->team->overall.alpha;
+  agreement->has_alpha = report->team->overall.has_alpha;
   agreement->overall = &report->team->overall;
   agreement->classes = report->team->classes;
-
-  for (guint a = 0; a < reviewers->len; a++)
-    for (guint b = a + 1; b < reviewers->len; b++)
-      {
-        double table[N_LABELS * N_LABELS] = { 0 };
-        RaReportPair *pair;
-        guint64 n = 0, agreed = 0;
-
-        for (guint u = 0; u < n_units; u++)
-          {
-            int va = units[(gsize) u * reviewers->len + a];
-            int vb = units[(gsize) u * reviewers->len + b];
-
-            if (va < 0 || vb < 0)
-              continue;
-            table[va * N_LABELS + vb] += 1;
-            n++;
-            agreed += va == vb;
-          }
-        if (n == 0)
-          continue;
-
-        pair = g_new0 (RaReportPair, 1);
-        pair->reviewer_a = g_strdup (g_ptr_array_index (reviewers, a));
-        pair->reviewer_b = g_strdup (g_ptr_array_index (reviewers, b));
-        pair->items = n;
-        pair->agreed = agreed;
-        pair->percent_agreement = 100.0 * (double) agreed / (double) n;
-        pair->has_kappa = ra_stats_kappa (table, N_LABELS, options->confidence, &pair->kappa);
-        g_ptr_array_add (agreement->pairs, pair);
-      }
-
-  agreement->alpha = ra_stats_krippendorff_alpha (units, n_units, reviewers->len);
-  agreement->has_alpha = !isnan (agreement->alpha);
   return TRUE;
 }

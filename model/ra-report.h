@@ -180,16 +180,7 @@ typedef struct
   RaReportStandardized standardized;
 } RaReportComparison;
 
-typedef struct
-{
-  char      *reviewer_a;
-  char      *reviewer_b;
-  guint64    items;             /* items both labelled */
-  guint64    agreed;
-  double     percent_agreement; /* 100 agreed / items */
-  gboolean   has_kappa;
-  RaKappa    kappa;
-} RaReportPair;
+typedef RaAgreementPair RaReportPair;
 
 typedef struct
 {

@@ -984,6 +984,96 @@ test_job_store_switch (void)
   g_assert_finalize_object (db);
 }
 
+static guint64
+strata_done (GPtrArray *strata)
+{
+  guint64 done = 0;
+
+  for (guint i = 0; i < strata->len; i++)
+    {
+      const RaAuditStratum *s = g_ptr_array_index (strata, i);
+
+      done += s->labelled + s->unsure + s->disputed;
+    }
+  return done;
+}
+
+/* A session step reads again only the items with new events (the queue plan
+ * kept with the worker's connection, ra-queue.c), yet it always shows what
+ * a fresh look at the store gives: the same next item
+ * as ra_queue_next () and the same progress as ra_audit_get_strata () on
+ * another connection, while another reviewer labels there in between. */
+static void
+test_session_cache (void)
+{
+  g_autofree char *path = NULL;
+  RaDatabase *db = open_fixture (&path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(RaSessionStep) step = NULL;
+  g_autoptr(RaStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  guint steps = 0;
+
+  other = ra_store_open_full (path, RA_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  ra_database_session_load_async (db, 1, "ann", 0, 0, NULL, store_result_cb, &result);
+  step = finish_step (db, &result);
+
+  while (step->item != NULL)
+    {
+      gint64 turn_id = step->item->turn_id;
+      g_autoptr(RaLabelItem) expected = NULL;
+      g_autoptr(GPtrArray) strata = NULL;
+
+      /* Every third step, bob labels the item ann would see next. */
+      if (steps % 3 == 1)
+        {
+          g_autoptr(RaLabelItem) ahead = ra_queue_next (other, 1, "ann", turn_id, NULL, &error);
+
+          g_assert_no_error (error);
+          if (ahead != NULL && ahead->turn_id != turn_id)
+            g_assert_true (ra_labels_record (other, 1, ahead->turn_id, "bob", RA_LABEL_SHOULD_HAVE_ATTEMPTED,
+                                             NULL, FALSE, 1.0, NULL, &error));
+          g_assert_no_error (error);
+        }
+
+      g_clear_pointer (&step, ra_session_step_free);
+      ra_database_session_label_async (db, 1, "ann", turn_id, RA_LABEL_CORRECTLY_DECLINED,
+                                       NULL, FALSE, 1.0, TRUE, NULL, store_result_cb, &result);
+      step = finish_step (db, &result);
+      steps++;
+
+      /* What another connection computes from scratch. */
+      expected = ra_queue_next (other, 1, "ann", turn_id, NULL, &error);
+      g_assert_no_error (error);
+      strata = ra_audit_get_strata (other, 1, &error);
+      g_assert_no_error (error);
+      if (expected == NULL)
+        g_assert_null (step->item);
+      else
+        {
+          g_assert_nonnull (step->item);
+          g_assert_cmpint (step->item->turn_id, ==, expected->turn_id);
+        }
+      g_assert_cmpuint (strata_done (step->strata), ==, strata_done (strata));
+      g_assert_cmpuint (steps, <=, 12);
+    }
+  /* Ann labelled what bob did not: every item has one verdict. */
+  g_assert_cmpuint (strata_done (step->strata), ==, 12);
+  g_assert_cmpuint (count_rows (path, "SELECT count(*) FROM label_events WHERE reviewer = 'bob'"), >=, 1);
+  g_assert_cmpuint (steps + count_rows (path, "SELECT count(*) FROM label_events WHERE reviewer = 'bob'"), ==, 12);
+
+  /* An undo reads its item again too. */
+  g_clear_pointer (&step, ra_session_step_free);
+  ra_database_session_undo_async (db, 1, "ann", NULL, store_result_cb, &result);
+  step = finish_step (db, &result);
+  g_assert_nonnull (step->undo_event);
+  g_assert_cmpuint (strata_done (step->strata), ==, 11);
+
+  g_assert_finalize_object (db);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1002,6 +1092,7 @@ main (int   argc,
   g_test_add_func ("/ra/database/import", test_import);
   g_test_add_func ("/ra/database/background-yields", test_background_yields);
   g_test_add_func ("/ra/database/preview-agrees-with-create", test_preview_agrees_with_create);
+  g_test_add_func ("/ra/database/session-cache", test_session_cache);
   g_test_add_func ("/ra/database/job-label-during-import", test_job_label_during_import);
   g_test_add_func ("/ra/database/job-cancel", test_job_cancel);
   g_test_add_func ("/ra/database/job-store-switch", test_job_store_switch);

@@ -908,6 +908,32 @@ test_agreement (void)
     g_assert_cmpuint (find_row (report->all, "A")->labelled, ==, 7);
   }
 
+  /* A third reviewer on three of ann's items (two agreeing with ann): the
+   * pairs are every two reviewers with a common item, in name order, and
+   * the section's alpha is the overall row's. */
+  for (guint i = 0; i < 3; i++)
+    add_label (&f, audit_id, (gint64) i + 1, "cy", values[i == 2 ? 1 : pairs[i][0]], 200 + (int) i);
+  {
+    g_autoptr(RaReport) report = build_report (&f, "agree", RA_CI_WILSON, FALSE, NULL, NULL);
+    const RaReportAgreement *a = report->agreement;
+    const RaReportPair *p;
+
+    g_assert_cmpuint (a->n_reviewers, ==, 3);
+    g_assert_cmpint (a->pairs->len, ==, 3);
+    p = g_ptr_array_index (a->pairs, 1);
+    g_assert_cmpstr (p->reviewer_a, ==, "ann");
+    g_assert_cmpstr (p->reviewer_b, ==, "cy");
+    g_assert_cmpuint (p->items, ==, 3);
+    g_assert_cmpuint (p->agreed, ==, 2);
+    p = g_ptr_array_index (a->pairs, 2);
+    g_assert_cmpstr (p->reviewer_a, ==, "bob");
+    g_assert_cmpstr (p->reviewer_b, ==, "cy");
+    g_assert_cmpuint (p->items, ==, 3);
+    g_assert_cmpuint (a->overall->pairs, ==, 10 + 3 + 3);
+    g_assert_true (a->has_alpha);
+    g_assert_cmpfloat (a->alpha, ==, a->overall->alpha);
+  }
+
   fixture_close (&f);
 }
 
