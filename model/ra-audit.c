@@ -22,6 +22,7 @@
 #include "ra-audit-private.h"
 #include "ra-resolve.h"
 #include "ra-store-private.h"
+#include "ra-json.h"
 
 G_DEFINE_QUARK (ra-audit-error-quark, ra_audit_error)
 
@@ -309,14 +310,10 @@ static char *
 design_text (const RaAuditDesign *design)
 {
   g_autoptr(cJSON) json = ra_audit_size_to_json (&design->size);
-  char *printed, *ret;
 
   cJSON_AddStringToObject (json, "key", "md5(seed ':' model ':' id), lower-case hex");
   cJSON_AddItemToObject (json, "extensions", cJSON_CreateArray ());
-  printed = cJSON_PrintUnformatted (json);
-  ret = g_strdup (printed);
-  cJSON_free (printed);
-  return ret;
+  return ra_json_print (json);
 }
 
 static gint64

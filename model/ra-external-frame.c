@@ -16,6 +16,7 @@
 #include "ra-external-frame.h"
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
+#include "ra-json.h"
 
 G_DEFINE_QUARK (ra-external-error-quark, ra_external_error)
 
@@ -527,11 +528,7 @@ take_design (Reading     *r,
   s->extends = g_strdup (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "extends")));
   s->by_model = g_strcmp0 (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (source, "strata")),
                            "class,model") == 0;
-  {
-    char *p = cJSON_PrintUnformatted (source);
-    s->source = g_strdup (p);
-    cJSON_free (p);
-  }
+  s->source = ra_json_print (source);
   return TRUE;
 }
 
@@ -545,7 +542,6 @@ take_row (Reading     *r,
   g_autoptr(cJSON) record = cJSON_CreateObject ();
   g_autofree char *design = NULL, *key = NULL;
   RaExternalRow *out;
-  char *printed;
 
   if (!cJSON_IsObject (row))
     return fail_at (error, r->shown, line, _("the row is not a JSON object"));
@@ -590,9 +586,7 @@ take_row (Reading     *r,
   out->prev_key = value_text (cJSON_GetObjectItemCaseSensitive (row, r->names[COL_PREV]));
   if (out->prev_key != NULL && *out->prev_key == '\0')
     g_clear_pointer (&out->prev_key, g_free);
-  printed = cJSON_PrintUnformatted (record);
-  out->record = g_strdup (printed);
-  cJSON_free (printed);
+  out->record = ra_json_print (record);
   g_ptr_array_add (r->sample->rows, out);
 
   if (out->id == NULL || *out->id == '\0')
