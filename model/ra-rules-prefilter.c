@@ -1244,27 +1244,78 @@ report (RaPrefilter  *self,
     }
 }
 
-/* Runs A over [FIRST, END) (FIRST: the first kept character). One table
- * look-up per byte; the HIT flag stops for outputs and multi-byte
- * characters alike. */
+/* One text under scan. */
+typedef struct
+{
+  const guchar *p;       /* the next byte */
+  const guchar *end;
+  gsize         row;     /* the automaton's state (its row in delta) */
+  Ends          ends;
+  guint8       *hits;
+} Stream;
+
 static void
-scan_automaton (RaPrefilter  *self,
-                Automaton    *a,
-                const guchar *first,
-                const guchar *end,
-                guint8       *hits)
+stream_init (Stream       *st,
+             const guchar *first,
+             const guchar *end,
+             guint8       *hits)
+{
+  st->p = first;
+  st->end = end;
+  st->row = 0;
+  st->ends = (Ends) { first, first, 0 };
+  st->hits = hits;
+}
+
+/* The byte at ST->p led from ST->row to NEXT, which has the HIT flag: a
+ * multi-byte character to decode (SLOW), or a state with outputs. Takes
+ * the step and reports the outputs. */
+static void
+stream_stop (RaPrefilter *self,
+             Automaton   *a,
+             Stream      *st,
+             gsize        next)
+{
+  const guchar *at = st->p;
+
+  if (next == SLOW)
+    {
+      const guchar *q = st->p;
+      guint sym = slow_symbol (self, &q, st->end);
+
+      st->p = q;
+      if (sym == CLS_SKIP)
+        return;
+      next = a->delta[st->row + sym];
+      if (!(next & HIT))
+        {
+          st->row = next;
+          return;
+        }
+    }
+  else
+    st->p++;
+
+  st->row = next & ~HIT;
+  report (self, a->out[st->row / self->n_cls], &st->ends, at, st->end, st->hits);
+}
+
+/* Runs A over one text to its end. One table look-up per byte; the HIT
+ * flag stops for outputs and multi-byte characters alike. */
+static void
+scan_one (RaPrefilter *self,
+          Automaton   *a,
+          Stream      *st)
 {
   const guint32 *delta = a->delta;
   const guint8 *cls = self->cls;
-  const guint n_cls = self->n_cls;
-  const guchar *p = first;
-  Ends ends = { first, first, 0 };
-  gsize row = 0;
 
   for (;;)
     {
+      const guchar *p = st->p;
+      const guchar *end = st->end;
+      gsize row = st->row;
       gsize next = 0;
-      const guchar *at;
 
       /* The hot loop: four bytes per round while none stops it. */
       while (p + 4 <= end)
@@ -1312,32 +1363,89 @@ scan_automaton (RaPrefilter  *self,
           row = next;
           p++;
         }
+      st->p = p;
+      st->row = row;
       return;
 
     stop:
       /* P is at the byte that stopped; ROW is the state before it. */
-      at = p;
-      if (next == SLOW)
-        {
-          const guchar *q = p;
-          guint sym = slow_symbol (self, &q, end);
-
-          p = q;
-          if (sym == CLS_SKIP)
-            continue;
-          next = delta[row + sym];
-          if (!(next & HIT))
-            {
-              row = next;
-              continue;
-            }
-        }
-      else
-        p++;
-
-      row = next & ~HIT;
-      report (self, a->out[row / n_cls], &ends, at, end, hits);
+      st->p = p;
+      st->row = row;
+      stream_stop (self, a, st, next);
     }
+}
+
+/* Runs A over two texts at once, a byte of each per round, until one of
+ * them (or both) reaches its end: the two chains of table look-ups do not
+ * wait on each other, so the processor overlaps them. Each text reads
+ * exactly as it would alone. */
+static void
+scan_two (RaPrefilter *self,
+          Automaton   *a,
+          Stream      *s0,
+          Stream      *s1)
+{
+  const guint32 *delta = a->delta;
+  const guint8 *cls = self->cls;
+
+  for (;;)
+    {
+      const guchar *p0 = s0->p, *p1 = s1->p;
+      gsize n = MIN ((gsize) (s0->end - p0), (gsize) (s1->end - p1));
+      gsize r0 = s0->row, r1 = s1->row;
+      gsize i, next0, next1;
+
+      if (n == 0)
+        return;
+      for (i = 0; i < n; i++)
+        {
+          gsize a0 = delta[r0 + cls[p0[i]]];
+          gsize a1 = delta[r1 + cls[p1[i]]];
+
+          if (G_UNLIKELY ((a0 | a1) & HIT))
+            break;
+          r0 = a0;
+          r1 = a1;
+        }
+      s0->p = p0 + i;
+      s1->p = p1 + i;
+      s0->row = r0;
+      s1->row = r1;
+      if (i == n)
+        return;
+
+      /* One of them (or both) stopped at I. */
+      next0 = delta[r0 + cls[p0[i]]];
+      next1 = delta[r1 + cls[p1[i]]];
+      if (next0 & HIT)
+        stream_stop (self, a, s0, next0);
+      else
+        {
+          s0->row = next0;
+          s0->p++;
+        }
+      if (next1 & HIT)
+        stream_stop (self, a, s1, next1);
+      else
+        {
+          s1->row = next1;
+          s1->p++;
+        }
+    }
+}
+
+/* Runs A over [FIRST, END) (FIRST: the first kept character). */
+static void
+scan_automaton (RaPrefilter  *self,
+                Automaton    *a,
+                const guchar *first,
+                const guchar *end,
+                guint8       *hits)
+{
+  Stream st;
+
+  stream_init (&st, first, end, hits);
+  scan_one (self, a, &st);
 }
 
 /* Walks the anchored automaton from the first kept character. */
@@ -1379,6 +1487,17 @@ scan_anchored (RaPrefilter  *self,
     }
 }
 
+/* Whether HITS holds a rule (not an exception). */
+static gboolean
+any_rule (RaPrefilter  *self,
+          const guint8 *hits)
+{
+  for (guint i = 0; i < self->n_entries; i++)
+    if (hits[i] && !self->is_exception[i])
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 _ra_prefilter_scan (RaPrefilter *self,
                     const char  *text,
@@ -1387,7 +1506,6 @@ _ra_prefilter_scan (RaPrefilter *self,
 {
   const guchar *end = (const guchar *) text + length;
   const guchar *first = skip_leading ((const guchar *) text, end);
-  gboolean any = FALSE;
 
   memcpy (hits, self->always, self->n_entries);
   if (self->start.n_states > 1)
@@ -1395,10 +1513,76 @@ _ra_prefilter_scan (RaPrefilter *self,
   if (self->rules.n_states > 1)
     scan_automaton (self, &self->rules, first, end, hits);
 
-  for (guint i = 0; i < self->n_entries; i++)
-    if (hits[i] && !self->is_exception[i])
-      any = TRUE;
-  return any;
+  return any_rule (self, hits);
+}
+
+/* Starts the scan of text I in ST: the anchored automaton, then the
+ * rules' automaton is ready to run. */
+static void
+start_text (RaPrefilter        *self,
+            Stream             *st,
+            const char * const *texts,
+            const gsize        *lengths,
+            guint8             *hits,
+            guint               i)
+{
+  const guchar *end = (const guchar *) texts[i] + lengths[i];
+  const guchar *first = skip_leading ((const guchar *) texts[i], end);
+  guint8 *mine = hits + (gsize) i * self->n_entries;
+
+  memcpy (mine, self->always, self->n_entries);
+  if (self->start.n_states > 1)
+    scan_anchored (self, first, end, mine);
+  stream_init (st, first, end, mine);
+}
+
+void
+_ra_prefilter_scan_many (RaPrefilter        *self,
+                         guint               n,
+                         const char * const *texts,
+                         const gsize        *lengths,
+                         guint8             *hits,
+                         gboolean           *any)
+{
+  Stream st[2];
+  guint text[2];   /* the text in each slot, or n: none */
+  guint next = 0;
+
+  if (self->rules.n_states <= 1)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          start_text (self, &st[0], texts, lengths, hits, i);
+          any[i] = any_rule (self, st[0].hits);
+        }
+      return;
+    }
+
+  /* Two slots; a slot whose text ends takes the next text. */
+  for (guint k = 0; k < 2; k++)
+    {
+      text[k] = next < n ? next++ : n;
+      if (text[k] < n)
+        start_text (self, &st[k], texts, lengths, hits, text[k]);
+    }
+  while (text[0] < n && text[1] < n)
+    {
+      scan_two (self, &self->rules, &st[0], &st[1]);
+      for (guint k = 0; k < 2; k++)
+        if (st[k].p >= st[k].end)
+          {
+            any[text[k]] = any_rule (self, st[k].hits);
+            text[k] = next < n ? next++ : n;
+            if (text[k] < n)
+              start_text (self, &st[k], texts, lengths, hits, text[k]);
+          }
+    }
+  for (guint k = 0; k < 2; k++)
+    if (text[k] < n)
+      {
+        scan_one (self, &self->rules, &st[k]);
+        any[text[k]] = any_rule (self, st[k].hits);
+      }
 }
 
 void

@@ -122,6 +122,16 @@ gboolean       _ra_prefilter_scan            (RaPrefilter  *self,
                                               const char   *text,
                                               gsize         length,
                                               guint8       *hits);
+/* _ra_prefilter_scan () over N texts (faster than one after the other:
+ * two scans at a time overlap in the processor). HITS holds N rows of one
+ * byte per entry; ANY[i] receives what _ra_prefilter_scan () returns for
+ * text i. */
+void           _ra_prefilter_scan_many       (RaPrefilter        *self,
+                                              guint               n,
+                                              const char * const *texts,
+                                              const gsize        *lengths,
+                                              guint8             *hits,
+                                              gboolean           *any);
 /* Sets HITS[i] of the exceptions that may match TEXT. */
 void           _ra_prefilter_scan_exceptions (RaPrefilter  *self,
                                               const char   *text,

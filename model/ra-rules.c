@@ -72,7 +72,11 @@ struct _RaRules
    * and exceptions (the entries after them) may match at all. */
   RaPrefilter *prefilter;
   guint8      *hits;
+  guint8      *block_hits;  /* a block of texts' hits, for ra_rules_match_many () */
 };
+
+/* Texts per call of the prefilter in ra_rules_match_many (). */
+#define MANY_BLOCK 256
 
 static const char *where_names[] = {
   [RA_RULE_WHERE_START] = "start",
@@ -257,6 +261,7 @@ ra_rules_free (RaRules *self)
   g_clear_error (&self->match_error);
   g_clear_pointer (&self->prefilter, _ra_prefilter_free);
   g_free (self->hits);
+  g_free (self->block_hits);
   g_free (self);
 }
 
@@ -630,6 +635,7 @@ ra_rules_new_from_data (const char  *data,
       }
     self->prefilter = _ra_prefilter_new (entries, n);
     self->hits = g_new0 (guint8, MAX (n, 1));
+    self->block_hits = g_new0 (guint8, MANY_BLOCK * MAX (n, 1));
   }
 
   return g_steal_pointer (&self);
@@ -889,6 +895,13 @@ uncancelled (RaRules *self,
   return TRUE;
 }
 
+static gboolean match_candidate (RaRules     *self,
+                                 const char  *text,
+                                 gsize        length,
+                                 RaVerdict   *verdict,
+                                 const char **rule_id,
+                                 GError     **error);
+
 gboolean
 ra_rules_match_full (RaRules     *self,
                      const char  *text,
@@ -897,8 +910,6 @@ ra_rules_match_full (RaRules     *self,
                      const char **rule_id,
                      GError     **error)
 {
-  static const RaVerdict order[] = { RA_VERDICT_FULL, RA_VERDICT_PARTIAL };
-
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (verdict != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -914,6 +925,20 @@ ra_rules_match_full (RaRules     *self,
   /* One pass over the raw text: most responses stop here. */
   if (!_ra_prefilter_scan (self->prefilter, text, length, self->hits))
     return TRUE;
+  return match_candidate (self, text, length, verdict, rule_id, error);
+}
+
+/* Runs the rules that self->hits lets through over TEXT; *VERDICT is
+ * RA_VERDICT_NONE, *RULE_ID (optional) NULL on entry. */
+static gboolean
+match_candidate (RaRules     *self,
+                 const char  *text,
+                 gsize        length,
+                 RaVerdict   *verdict,
+                 const char **rule_id,
+                 GError     **error)
+{
+  static const RaVerdict order[] = { RA_VERDICT_FULL, RA_VERDICT_PARTIAL };
 
   normalize_into (self->text, text, length, TRUE, &self->first_end, &self->opening_end);
   self->spans_ready = FALSE;
@@ -943,6 +968,56 @@ ra_rules_match_full (RaRules     *self,
           }
       }
 
+  return TRUE;
+}
+
+gboolean
+ra_rules_match_many (RaRules            *self,
+                     guint               n,
+                     const char * const *texts,
+                     const gsize        *lengths,
+                     RaVerdict          *verdicts,
+                     const char        **rule_ids,
+                     guint              *n_judged,
+                     GError            **error)
+{
+  guint n_entries = self->rules->len + self->exceptions->len;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (n == 0 || (texts != NULL && lengths != NULL && verdicts != NULL), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* A block of texts through the prefilter, then the rules over the texts
+   * it lets through, one at a time, in order. */
+  for (guint from = 0; from < n; from += MANY_BLOCK)
+    {
+      guint block = MIN (MANY_BLOCK, n - from);
+      gboolean any[MANY_BLOCK];
+
+      _ra_prefilter_scan_many (self->prefilter, block, texts + from, lengths + from,
+                               self->block_hits, any);
+      for (guint k = 0; k < block; k++)
+        {
+          guint i = from + k;
+
+          verdicts[i] = RA_VERDICT_NONE;
+          if (rule_ids != NULL)
+            rule_ids[i] = NULL;
+          if (!any[k])
+            continue;
+          memcpy (self->hits, self->block_hits + (gsize) k * n_entries, n_entries);
+          if (!match_candidate (self, texts[i], lengths[i], &verdicts[i],
+                                rule_ids != NULL ? &rule_ids[i] : NULL, error))
+            {
+              if (n_judged != NULL)
+                *n_judged = i;
+              return FALSE;
+            }
+        }
+    }
+
+  if (n_judged != NULL)
+    *n_judged = n;
   return TRUE;
 }
 

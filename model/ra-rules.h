@@ -93,6 +93,31 @@ gboolean     ra_rules_match_full         (RaRules       *self,
                                           const char   **rule_id,
                                           GError       **error);
 
+/**
+ * ra_rules_match_many:
+ * @n: how many texts
+ * @texts: (array length=n): responses (not NULL)
+ * @lengths: (array length=n): their lengths in bytes
+ * @verdicts: (out) (array length=n): each text's verdict
+ * @rule_ids: (out) (optional) (array length=n): each deciding rule's id
+ * @n_judged: (out) (optional): how many texts were judged: @n, or the
+ *   index of the text the rules failed on
+ *
+ * ra_rules_match_full () over @n texts, with the same verdicts, faster: the
+ * one-pass scan reads two texts at once. Stops at the first text a regex
+ * fails on.
+ *
+ * Returns: TRUE when all @n were judged, or FALSE with @error set
+ */
+gboolean     ra_rules_match_many         (RaRules            *self,
+                                          guint               n,
+                                          const char * const *texts,
+                                          const gsize        *lengths,
+                                          RaVerdict          *verdicts,
+                                          const char        **rule_ids,
+                                          guint              *n_judged,
+                                          GError            **error);
+
 /* ra_rules_match_full () for callers that take a regex failure as "no
  * verdict" (RA_VERDICT_NONE). */
 RaVerdict    ra_rules_match              (RaRules       *self,

@@ -256,6 +256,27 @@ busy_wait (void *data,
   return 1;
 }
 
+GPtrArray *
+ra_store_collect_rows (RaStore         *self,
+                       sqlite3_stmt    *stmt,
+                       gpointer       (*from_row) (sqlite3_stmt *stmt),
+                       GDestroyNotify   free_func,
+                       const char      *what,
+                       GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (self, rc, what, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 gboolean
 ra_store_set_error (RaStore    *self,
                     int         rc,
@@ -391,9 +412,10 @@ ra_store_exec (RaStore    *self,
   return exec_sql (self, sql, "query failed", error);
 }
 
-/* Before the first write of a connection: the full check when the store is
- * small enough for it to be quick, else the quick one, else none (the checks
- * on open still ran). Damage found stops the write before it spreads. */
+/* Before the first write of a connection whose open did not check the
+ * store: the full check when the store is small enough for it to be quick,
+ * else the quick one, else none. Damage found stops the write before it
+ * spreads. */
 static gboolean
 check_before_first_write (RaStore  *self,
                           GError  **error)
@@ -417,7 +439,7 @@ check_before_first_write (RaStore  *self,
       if (!ra_store_check_integrity (self, TRUE, NULL, error))
         return FALSE;
     }
-  else if (bytes > RA_STORE_QUICK_CHECK_MAX_BYTES && bytes <= RA_STORE_FULL_CHECK_MAX_BYTES * 4)
+  else if (bytes <= RA_STORE_WRITE_QUICK_CHECK_MAX_BYTES)
     {
       if (!ra_store_check_integrity (self, FALSE, NULL, error))
         return FALSE;
@@ -1203,9 +1225,13 @@ ra_store_open_full (const char        *path,
             return NULL;
           self->checked_for_write = TRUE;
         }
-      else if (bytes <= RA_STORE_QUICK_CHECK_MAX_BYTES &&
-               !ra_store_check_integrity (self, FALSE, NULL, error))
-        return NULL;
+      else if (bytes <= RA_STORE_QUICK_CHECK_MAX_BYTES)
+        {
+          if (!ra_store_check_integrity (self, FALSE, NULL, error))
+            return NULL;
+          /* What check_before_first_write () would run again. */
+          self->checked_for_write = TRUE;
+        }
     }
 
   /* cell_size_check: SQLite checks each page's cells as it reads them, so

@@ -750,6 +750,93 @@ test_chunks_and_resume (void)
   g_assert_cmpuint (result->added + result->changed + result->rule_changed, ==, 0);
 }
 
+typedef struct
+{
+  char   *path;
+  gint64  victim;     /* the turn to delete */
+  guint   calls;
+} DeleteProbe;
+
+/* After the first chunk's verdicts, another connection deletes a turn the
+ * run has already read (the next chunk is read ahead) but not written. */
+static void
+delete_meanwhile (guint64  done,
+                  guint64  total,
+                  gpointer user_data)
+{
+  DeleteProbe *probe = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaStore) other = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (probe->calls++ > 0)
+    return;
+  other = ra_store_open (probe->path, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM detections WHERE turn_id = %"
+                                            G_GINT64_FORMAT, probe->victim);
+    g_assert_cmpint (ra_test_query_int (other, sql), ==, 0);
+  }
+  stmt = ra_store_prepare (other, "DELETE FROM turn_rows WHERE id = ?1", &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, probe->victim);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (ra_store_get_db (other)), ==, 1);
+}
+
+/* Verdicts are written without SQLite's foreign key look-up per row (one
+ * range read under the write lock instead): a turn deleted between the
+ * read and the write gets no verdict, no verdict is left without its turn,
+ * and the connection checks foreign keys again afterwards, whether the run
+ * ends normally or not. */
+static void
+test_turn_deleted_meanwhile (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(RaStore) store = ra_test_store_new (&path);
+  g_autoptr(RaRules) rules = ra_test_rules_from_string (test_rules);
+  g_autoptr(RaDetectResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) check = NULL;
+  gint64 batch = add_batch (store, "big");
+  DeleteProbe probe = { path, 0, 0 };
+  const guint n = 12000;
+
+  g_assert_true (ra_store_begin (store, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t%u", i);
+      add_turn (store, batch, id, "c", i % 2 == 0 ? "I'm sorry." : "Sure.", 1);
+    }
+  g_assert_true (ra_store_commit (store, NULL));
+  /* In the second chunk of 4,096 turns. */
+  probe.victim = ra_test_query_int (store, "SELECT id FROM turn_rows ORDER BY id LIMIT 1 OFFSET 5000");
+
+  result = ra_detect_run (store, rules, NULL, FALSE, delete_meanwhile, &probe, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (probe.calls, >=, 3);
+  g_assert_cmpuint (result->turns, ==, n);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections"), ==, n - 1);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM detections d"
+                                              " LEFT JOIN turn_rows t ON t.id = d.turn_id"
+                                              " WHERE t.id IS NULL"), ==, 0);
+  check = ra_store_prepare (store, "PRAGMA foreign_key_check", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_step (check), ==, SQLITE_DONE);
+  g_assert_cmpint (ra_test_query_int (store, "PRAGMA foreign_keys"), ==, 1);
+  g_clear_pointer (&result, ra_detect_result_free);
+
+  /* Cancelled: foreign keys are checked again all the same. */
+  g_cancellable_cancel (cancellable);
+  g_assert_true (ra_store_exec (store, "DELETE FROM detections", NULL));
+  result = ra_detect_run (store, rules, NULL, FALSE, NULL, NULL, cancellable, &error);
+  g_assert_null (result);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (ra_test_query_int (store, "PRAGMA foreign_keys"), ==, 1);
+}
+
 /* The rows of an import still in progress are invisible: `detect` neither
  * judges nor counts them, and judges them once the import has landed. */
 static void
@@ -812,6 +899,7 @@ main (int   argc,
   g_test_add_func ("/ra/detect/regex-limit-cli", test_regex_limit_cli);
   g_test_add_func ("/ra/detect/chunks-and-resume", test_chunks_and_resume);
   g_test_add_func ("/ra/detect/skips-pending-import", test_skips_pending_import);
+  g_test_add_func ("/ra/detect/turn-deleted-meanwhile", test_turn_deleted_meanwhile);
 
   return g_test_run ();
 }

@@ -313,6 +313,9 @@ typedef struct
   RefRules *reference;
   guint     compared;
   guint     declined;
+  GPtrArray *texts;       /* of GBytes: every text compared */
+  GArray    *verdicts;    /* of RaVerdict: the reference's verdict of each */
+  GPtrArray *rule_ids;    /* of const char * (owned by the rules): its rule */
 } Pair;
 
 static void
@@ -327,6 +330,9 @@ pair_init (Pair       *pair,
   pair->reference = ref_rules_new_from_data (json, length, "rules.json", &error);
   g_assert_no_error (error);
   pair->compared = pair->declined = 0;
+  pair->texts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  pair->verdicts = g_array_new (FALSE, FALSE, sizeof (RaVerdict));
+  pair->rule_ids = g_ptr_array_new ();
 }
 
 static void
@@ -334,6 +340,9 @@ pair_clear (Pair *pair)
 {
   g_clear_pointer (&pair->rules, ra_rules_free);
   g_clear_pointer (&pair->reference, ref_rules_free);
+  g_clear_pointer (&pair->texts, g_ptr_array_unref);
+  g_clear_pointer (&pair->verdicts, g_array_unref);
+  g_clear_pointer (&pair->rule_ids, g_ptr_array_unref);
 }
 
 static void
@@ -352,6 +361,9 @@ pair_compare (Pair       *pair,
     g_test_message ("text: %.*s", (int) (length < 0 ? (gssize) strlen (text) : length), text);
   g_assert_cmpint (verdict, ==, ref);
   g_assert_cmpstr (id, ==, ref_id);
+  g_ptr_array_add (pair->texts, g_bytes_new (text, length < 0 ? strlen (text) : (gsize) length));
+  g_array_append_val (pair->verdicts, verdict);
+  g_ptr_array_add (pair->rule_ids, (gpointer) id);
   pair->compared++;
   pair->declined += verdict != RA_VERDICT_NONE;
 }
@@ -479,6 +491,70 @@ static const char *construct_rules =
   "  { \"id\": \"x-any\", \"pattern\": \"[^a-z]enough\", \"regex\": true }"
   "] }";
 
+/* ra_rules_match_many () (two texts at a time through the scan, a text
+ * that ends handing its slot to the next) gives every text of PAIR the
+ * reference's verdict and rule, in blocks of every awkward size, and in an
+ * order where short and long texts alternate. */
+static void
+compare_many (Pair *pair)
+{
+  static const guint blocks[] = { 1, 2, 3, 257, G_MAXUINT };
+  guint n = pair->texts->len;
+  g_autofree const char **texts = g_new (const char *, n);
+  g_autofree gsize *lengths = g_new (gsize, n);
+  g_autofree guint *order = g_new (guint, n);
+  g_autofree RaVerdict *verdicts = g_new (RaVerdict, n);
+  g_autofree const char **rule_ids = g_new (const char *, n);
+
+  /* By length, the shortest and the longest alternating. */
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  for (guint i = 0; i + 1 < n; i++)
+    for (guint j = i + 1; j < n && j < i + 64; j++)
+      if (g_bytes_get_size (g_ptr_array_index (pair->texts, order[j])) <
+          g_bytes_get_size (g_ptr_array_index (pair->texts, order[i])))
+        {
+          guint t = order[i];
+          order[i] = order[j];
+          order[j] = t;
+        }
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint b = 0; b < G_N_ELEMENTS (blocks); b++)
+      {
+        for (guint i = 0; i < n; i++)
+          {
+            guint k = pass == 0 ? i : order[i % 2 == 0 ? i / 2 : n - 1 - i / 2];
+            GBytes *bytes = g_ptr_array_index (pair->texts, k);
+
+            texts[i] = g_bytes_get_data (bytes, &lengths[i]);
+            if (texts[i] == NULL)
+              texts[i] = "";
+            verdicts[i] = (RaVerdict) -1;
+          }
+        for (guint from = 0; from < n; from += MIN (blocks[b], n - from))
+          {
+            g_autoptr(GError) error = NULL;
+            guint block = MIN (blocks[b], n - from);
+            guint judged = 0;
+
+            g_assert_true (ra_rules_match_many (pair->rules, block, texts + from, lengths + from,
+                                                verdicts + from, rule_ids + from, &judged, &error));
+            g_assert_no_error (error);
+            g_assert_cmpuint (judged, ==, block);
+          }
+        for (guint i = 0; i < n; i++)
+          {
+            guint k = pass == 0 ? i : order[i % 2 == 0 ? i / 2 : n - 1 - i / 2];
+
+            if (verdicts[i] != g_array_index (pair->verdicts, RaVerdict, k))
+              g_test_message ("text: %.*s", (int) lengths[i], texts[i]);
+            g_assert_cmpint (verdicts[i], ==, g_array_index (pair->verdicts, RaVerdict, k));
+            g_assert_cmpstr (rule_ids[i], ==, g_ptr_array_index (pair->rule_ids, k));
+          }
+      }
+}
+
 static void
 test_prefilter_identity (void)
 {
@@ -514,6 +590,7 @@ test_prefilter_identity (void)
         compare_jsonl_gz (&pair, demo);
       }
 
+      compare_many (&pair);
       g_test_message ("rules file %u: %u responses compared, %u declined", f, pair.compared, pair.declined);
       g_assert_cmpuint (pair.compared, >=, 20000 + 6000);
       g_assert_cmpuint (pair.declined, >, 500);
