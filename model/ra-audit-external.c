@@ -542,7 +542,7 @@ create_locked (RaStore                *store,
                GError                **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(cJSON) design = ra_external_size_to_json (&sample->size);
+  g_autoptr(cJSON) design = ra_audit_size_to_json (&sample->size);
   g_autofree char *fingerprint = counts_fingerprint (sample, counts);
   g_autofree char *filters = filters_from_source (sample->source);
   g_autofree char *now = ra_now_rfc3339 ();
@@ -741,7 +741,7 @@ record_extension (RaStore                *store,
   fingerprint = new_counts ? counts_fingerprint (sample, counts) : g_strdup (ra_column_text (stmt, 1));
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  ext = ra_external_size_to_json (&sample->size);
+  ext = ra_audit_size_to_json (&sample->size);
   cJSON_AddStringToObject (ext, "at", now);
   cJSON_AddNumberToObject (ext, "added", (double) sample->rows->len);
   cJSON_AddItemToObject (ext, "external", provenance_json (sample, counts, batch_name));

@@ -314,34 +314,6 @@ ra_external_counts_find (const RaExternalCounts *counts,
 /* ------------------------------------------------------------------ */
 /* Size rule as JSON                                                    */
 
-cJSON *
-ra_external_size_to_json (const RaAuditSize *size)
-{
-  cJSON *o = cJSON_CreateObject ();
-
-  switch (size->rule)
-    {
-    case RA_AUDIT_SIZE_PER_CLASS:
-      cJSON_AddStringToObject (o, "size", "per-class");
-      cJSON_AddNumberToObject (o, "per_class", (double) size->per_class);
-      break;
-    case RA_AUDIT_SIZE_TOTAL:
-      cJSON_AddStringToObject (o, "size", "total");
-      cJSON_AddNumberToObject (o, "total", (double) size->total);
-      cJSON_AddStringToObject (o, "allocation", ra_allocation_to_string (size->allocation));
-      break;
-    case RA_AUDIT_SIZE_HALF_WIDTH:
-    default:
-      cJSON_AddStringToObject (o, "size", "half-width");
-      cJSON_AddNumberToObject (o, "half_width", size->half_width);
-      cJSON_AddNumberToObject (o, "expected_share", size->expected_share);
-      cJSON_AddNumberToObject (o, "confidence", size->confidence > 0 ? size->confidence : 0.95);
-      cJSON_AddStringToObject (o, "method", "wilson");
-      break;
-    }
-  return o;
-}
-
 gboolean
 ra_external_size_from_json (const cJSON *json,
                             RaAuditSize *size)
