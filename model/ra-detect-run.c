@@ -4,12 +4,13 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A pipeline of two threads. The calling thread reads a chunk of turns
- * (copying the responses out of SQLite), hands it to a judging thread, and
- * while that thread runs the rules over it, reads the next chunk and writes
- * the verdicts of the one before. Only the calling thread touches the store;
- * only the judging thread touches the rules. At most three chunks exist at
- * a time, so memory stays bounded whatever the store's size.
+ * A pipeline. The calling thread reads a chunk of turns (copying the
+ * responses out of SQLite) and hands it to one of the judging threads; while
+ * they run the rules over the chunks before, it reads the next and writes
+ * the verdicts of the oldest, in turn order. Only the calling thread touches
+ * the store; each judging thread has rules of its own
+ * (_ra_rules_new_worker ()). A few chunks exist at a time, so memory stays
+ * bounded whatever the store's size.
  */
 
 #define G_LOG_DOMAIN "ra-detect"
@@ -20,11 +21,17 @@
 #include <glib/gi18n-lib.h>
 
 #include "ra-detect.h"
+#include "ra-rules-private.h"
 #include "ra-store-private.h"
 #include "ra-turns-private.h"
 
 /* The batch filter shared by every query: ?1 is the batch name or NULL. */
 #define BATCH_FILTER RA_TURNS_BATCH_FILTER ("?1")
+
+/* Judging threads: chunk K goes to thread K % N_JUDGES. Two, so that the
+ * rules keep both cores busy while the calling thread reads and writes;
+ * at most N_JUDGES + 1 chunks are read ahead. */
+#define N_JUDGES       2
 
 /* A chunk ends after this many turns, bytes of responses, or microseconds
  * of reading, whichever comes first. */
@@ -57,6 +64,7 @@ typedef struct
   GArray     *items;       /* of Item */
   guint64     turns;       /* turns in the chunk, skipped ones included */
   guint       n_judged;    /* items judged (all of them unless error is set) */
+  gint64      data_version; /* PRAGMA data_version before the chunk was read */
   GError     *error;       /* the rules failed on items[n_judged] */
 } Chunk;
 
@@ -106,10 +114,10 @@ chunk_add_string (Chunk      *chunk,
   return offset;
 }
 
-/* The judging thread and its queues. */
+/* A judging thread and its queues. */
 typedef struct
 {
-  RaRules      *rules;
+  RaRules      *rules;     /* its own scratch buffers */
   GAsyncQueue  *todo;      /* chunks to judge, then the stop sentinel */
   GAsyncQueue  *judged;    /* chunks judged */
   GThread      *thread;
@@ -165,7 +173,7 @@ static void
 judge_start (Judge   *judge,
              RaRules *rules)
 {
-  judge->rules = rules;
+  judge->rules = _ra_rules_new_worker (rules);
   judge->todo = g_async_queue_new ();
   judge->judged = g_async_queue_new_full ((GDestroyNotify) chunk_free);
   judge->thread = g_thread_new ("ra-detect-judge", judge_thread, judge);
@@ -182,6 +190,7 @@ judge_stop (Judge *judge)
   judge->thread = NULL;
   g_async_queue_unref (judge->todo);
   g_async_queue_unref (judge->judged);
+  g_clear_pointer (&judge->rules, ra_rules_free);
 }
 
 static gboolean
@@ -245,10 +254,30 @@ typedef struct
   gboolean        force;
   sqlite3_stmt   *select;   /* the turns after ?2, in id order */
   sqlite3_stmt   *earlier;  /* the verdicts after ?1, in turn order */
+  sqlite3_stmt   *data_version;
   gint64          last_id;
   gboolean        done;     /* the last chunk was read */
   RaDetectResult *result;
 } Reader;
+
+/* PRAGMA data_version: it changes when another connection commits. */
+static gboolean
+read_data_version (RaStore       *store,
+                   sqlite3_stmt  *stmt,
+                   gint64        *out,
+                   GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return ra_store_set_error (store, rc, "cannot read the store's data version", error);
+    }
+  *out = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
 
 /* Reads the next chunk of turns into CHUNK, in one read transaction (ended
  * before returning): the turns judged by these very rules are counted and
@@ -265,6 +294,8 @@ read_chunk (Reader  *reader,
   int rc, earlier_rc;
 
   chunk_reset (chunk);
+  if (!read_data_version (reader->store, reader->data_version, &chunk->data_version, error))
+    return FALSE;
   sqlite3_bind_int64 (select, 2, reader->last_id);
   sqlite3_bind_int64 (earlier, 1, reader->last_id);
   earlier_rc = sqlite3_step (earlier);
@@ -394,6 +425,8 @@ typedef struct
   sqlite3_stmt *multi;    /* ROWS_PER_INSERT rows */
   sqlite3_stmt *single;   /* one row */
   sqlite3_stmt *exist;    /* the turn ids in [?1, ?2], in order; NULL: SQLite checks */
+  sqlite3_stmt *data_version;
+  gint64        read_version; /* the data version before the pending turns were read */
   GArray       *pending;  /* of Pending, in turn order */
   guint8       *present;  /* [ROWS_PER_INSERT]: the turn still exists */
 } Writer;
@@ -484,9 +517,25 @@ write_transaction (Writer  *writer,
   gint64 started;
   guint i = *from;
 
+  gboolean verify = writer->exist != NULL;
+  gint64 version = 0;
+
   if (!ra_store_begin (writer->store, error))
     return FALSE;
   started = g_get_monotonic_time ();
+
+  /* Unchanged since the turns were read: no other connection committed
+   * anything meanwhile (this one's commits do not count), so every turn read
+   * is still there. */
+  if (verify)
+    {
+      if (!read_data_version (writer->store, writer->data_version, &version, error))
+        {
+          ra_store_rollback (writer->store);
+          return FALSE;
+        }
+      verify = version != writer->read_version;
+    }
 
   while (i < pending->len)
     {
@@ -497,7 +546,7 @@ write_transaction (Writer  *writer,
       /* Without SQLite's foreign key check, a verdict is written only for a
        * turn that exists now, under the write lock (one deleted since it was
        * read is skipped, as the check would have refused it). */
-      if (writer->exist != NULL)
+      if (verify)
         {
           if (!check_turns_exist (writer, i, n, &all, error))
             {
@@ -622,11 +671,13 @@ ra_detect_run (RaStore               *store,
   g_autoptr(sqlite3_stmt) multi = NULL;
   g_autoptr(sqlite3_stmt) single = NULL;
   g_autoptr(sqlite3_stmt) exist = NULL;
+  g_autoptr(sqlite3_stmt) data_version = NULL;
   g_autoptr(GArray) pending = NULL;
   guint8 present[ROWS_PER_INSERT];
   gboolean foreign_keys_off;
   g_autoptr(Chunk) spare = NULL;
-  Judge judge = { 0 };
+  Judge judges[N_JUDGES] = { { 0 } };
+  guint pushed = 0, popped = 0;
   Reader reader = { 0 };
   Writer writer = { 0 };
   const char *version;
@@ -681,6 +732,7 @@ ra_detect_run (RaStore               *store,
 
   if (!(multi = prepare_upsert (store, ROWS_PER_INSERT, version, error)) ||
       !(single = prepare_upsert (store, 1, version, error)) ||
+      !(data_version = ra_store_prepare (store, "PRAGMA data_version", error)) ||
       (foreign_keys_off &&
        !(exist = ra_store_prepare (store,
                                    "SELECT id FROM turn_rows WHERE id >= ?1 AND id <= ?2 ORDER BY id",
@@ -692,16 +744,17 @@ ra_detect_run (RaStore               *store,
     }
 
   pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), CHUNK_TURNS);
-  reader = (Reader) { store, version, force, select, earlier, G_MININT64, FALSE, result };
-  writer = (Writer) { store, multi, single, exist, pending, present };
+  reader = (Reader) { store, version, force, select, earlier, data_version, G_MININT64, FALSE, result };
+  writer = (Writer) { store, multi, single, exist, data_version, 0, pending, present };
 
-  judge_start (&judge, rules);
+  for (guint j = 0; j < N_JUDGES; j++)
+    judge_start (&judges[j], rules);
   while (ok && (in_flight > 0 || !reader.done))
     {
       g_autoptr(Chunk) chunk = NULL;
 
       /* Read ahead while the judging thread works on the chunk before. */
-      while (in_flight < 2 && !reader.done)
+      while (in_flight < N_JUDGES + 1 && !reader.done)
         {
           Chunk *next = spare != NULL ? g_steal_pointer (&spare) : chunk_new ();
 
@@ -712,15 +765,16 @@ ra_detect_run (RaStore               *store,
               ok = FALSE;
               break;
             }
-          g_async_queue_push (judge.todo, next);
+          g_async_queue_push (judges[pushed++ % N_JUDGES].todo, next);
           in_flight++;
         }
       if (!ok)
         break;
 
-      chunk = g_async_queue_pop (judge.judged);
+      chunk = g_async_queue_pop (judges[popped++ % N_JUDGES].judged);
       in_flight--;
       account_chunk (result, version, chunk, pending);
+      writer.read_version = chunk->data_version;
       /* What was judged before a failing turn is kept. */
       if (!write_pending (&writer, cancellable, error))
         {
@@ -749,10 +803,12 @@ ra_detect_run (RaStore               *store,
           chunk_reset (spare);
         }
     }
-  judge_stop (&judge);
+  for (guint j = 0; j < N_JUDGES; j++)
+    judge_stop (&judges[j]);
   g_clear_pointer (&multi, sqlite3_finalize);
   g_clear_pointer (&single, sqlite3_finalize);
   g_clear_pointer (&exist, sqlite3_finalize);
+  g_clear_pointer (&data_version, sqlite3_finalize);
   if (foreign_keys_off)
     set_foreign_keys (store, TRUE);
 
