@@ -142,8 +142,9 @@ normalize_into (GString    *out,
       gunichar c;
 
       /* Most characters are ASCII letters and digits in the middle of a
-       * sentence: a run of them is copied lower-cased, nothing else to
-       * decide (the room was made above; the check keeps it honest). */
+       * sentence, with single spaces between words: a run of them is copied
+       * lower-cased, nothing else to decide (the room was made above; the
+       * check keeps it honest). */
       if (G_LIKELY (!leading && !pending_space) && g_ascii_isalnum (*p) &&
           out->len + (gsize) (end - p) + 1 < out->allocated_len)
         {
@@ -153,6 +154,12 @@ normalize_into (GString    *out,
             {
               guchar b = (guchar) *p++;
               *w++ = (char) (b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
+              /* One space between two words stays one space. */
+              if (p + 1 < end && *p == ' ' && g_ascii_isalnum (p[1]))
+                {
+                  *w++ = ' ';
+                  p++;
+                }
             }
           while (p < end && g_ascii_isalnum (*p));
           *w = '\0';
