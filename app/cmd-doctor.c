@@ -117,12 +117,17 @@ ra_cmd_doctor (int    argc,
       cJSON_AddItemToObject (o, "integrity_problems", strings_to_json (diagnosis->integrity));
       cJSON_AddItemToObject (o, "foreign_key_problems", strings_to_json (diagnosis->foreign_keys));
       cJSON_AddBoolToObject (o, "indexes_only", diagnosis->indexes_only);
+      cJSON_AddNumberToObject (o, "unfinished_import_rows", (double) diagnosis->pending_rows);
       ra_cli_print_json (o);
       return sound ? RA_EXIT_OK : RA_EXIT_IOERR;
     }
 
   printf ("Store: %s (schema %" G_GINT64_FORMAT ", %.1f MB, write-ahead log %.1f MB)\n",
           safe_path, diagnosis->schema_version, diagnosis->bytes / 1e6, diagnosis->wal_bytes / 1e6);
+  if (diagnosis->pending_rows > 0)
+    printf ("%" G_GINT64_FORMAT " rows of an unfinished import (one that is running, or was stopped by a kill\n"
+            "or a full disk): invisible to every command, and no damage. They are deleted by the next\n"
+            "import, or when a command opens the store while no import runs (doctor writes nothing).\n", diagnosis->pending_rows);
   if (sound)
     {
       printf ("integrity_check: ok\nforeign_key_check: ok\nThe store is sound.\n");

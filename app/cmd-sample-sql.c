@@ -235,7 +235,7 @@ ra_cmd_sample_sql (int argc, char **argv)
       ra_sample_sql_set_seed (spec, seed_value);
     }
 
-  size_json = ra_external_size_to_json (&size);
+  size_json = ra_audit_size_to_json (&size);
   {
     char *p = cJSON_PrintUnformatted (size_json);
     ra_sample_sql_set_size_json (spec, p);

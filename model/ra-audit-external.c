@@ -16,6 +16,7 @@
 #include "ra-audit-private.h"
 #include "ra-import.h"
 #include "ra-store-private.h"
+#include "ra-json.h"
 
 #define MAX_PROBLEMS_SHOWN 10
 
@@ -180,11 +181,7 @@ ra_audit_external_state_load (RaStore     *store,
       return NULL;
     }
   state->engine = g_strdup (cJSON_GetObjectItemCaseSensitive (ext, "engine")->valuestring);
-  {
-    char *p = cJSON_PrintUnformatted (cJSON_GetObjectItemCaseSensitive (ext, "source"));
-    state->source = g_strdup (p);
-    cJSON_free (p);
-  }
+  state->source = ra_json_print (cJSON_GetObjectItemCaseSensitive (ext, "source"));
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (!(stmt = ra_store_prepare (store, "SELECT stratum, class, model, population, turns FROM audit_strata"
@@ -524,7 +521,6 @@ filters_from_source (const char *source)
   g_autoptr(cJSON) src = cJSON_Parse (source);
   g_autoptr(cJSON) o = cJSON_CreateObject ();
   static const char *const keys[] = { "models", "classes", "from", "to" };
-  char *p, *ret;
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
@@ -533,10 +529,7 @@ filters_from_source (const char *source)
       if (v != NULL)
         cJSON_AddItemToObject (o, keys[i], cJSON_Duplicate (v, TRUE));
     }
-  p = cJSON_PrintUnformatted (o);
-  ret = g_strdup (p);
-  cJSON_free (p);
-  return ret;
+  return ra_json_print (o);
 }
 
 static gint64
@@ -549,13 +542,12 @@ create_locked (RaStore                *store,
                GError                **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(cJSON) design = ra_external_size_to_json (&sample->size);
+  g_autoptr(cJSON) design = ra_audit_size_to_json (&sample->size);
   g_autofree char *fingerprint = counts_fingerprint (sample, counts);
   g_autofree char *filters = filters_from_source (sample->source);
   g_autofree char *now = ra_now_rfc3339 ();
   g_autofree char *design_text = NULL;
   cJSON *ext;
-  char *p;
   gint64 audit_id;
 
   cJSON_AddStringToObject (design, "key", "md5(seed ':' model ':' id), lower-case hex");
@@ -564,9 +556,7 @@ create_locked (RaStore                *store,
   cJSON_AddItemToObject (ext, "source", cJSON_Parse (sample->source));
   cJSON_AddItemToObject (design, "external", ext);
   cJSON_AddItemToObject (design, "extensions", cJSON_CreateArray ());
-  p = cJSON_PrintUnformatted (design);
-  design_text = g_strdup (p);
-  cJSON_free (p);
+  design_text = ra_json_print (design);
 
   if (!(stmt = ra_store_prepare (store,
                                  "INSERT INTO audits (name, seed, filters, declined_by, strata_by,"
@@ -751,7 +741,7 @@ record_extension (RaStore                *store,
   fingerprint = new_counts ? counts_fingerprint (sample, counts) : g_strdup (ra_column_text (stmt, 1));
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  ext = ra_external_size_to_json (&sample->size);
+  ext = ra_audit_size_to_json (&sample->size);
   cJSON_AddStringToObject (ext, "at", now);
   cJSON_AddNumberToObject (ext, "added", (double) sample->rows->len);
   cJSON_AddItemToObject (ext, "external", provenance_json (sample, counts, batch_name));

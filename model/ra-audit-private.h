@@ -17,8 +17,6 @@
 
 G_BEGIN_DECLS
 
-/* The size rule as stored in audits.design (and in each extension). */
-cJSON       *ra_audit_size_to_json        (const RaAuditSize *size);
 
 /* Stores the frame's strata (N_h and turns; strata no longer in the frame
  * keep their row with zero counts), then draws into the audit, per stratum,

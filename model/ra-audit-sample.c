@@ -19,6 +19,7 @@
 
 #include "ra-audit-private.h"
 #include "ra-store-private.h"
+#include "ra-json.h"
 
 /* ------------------------------------------------------------------ */
 /* SipHash-2-4 (Aumasson & Bernstein), 64-bit output                    */
@@ -400,7 +401,7 @@ ra_audit_store_extension (RaStore     *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(cJSON) design = cJSON_Parse (design_text ? design_text : "");
   cJSON *extensions;
-  char *printed;
+  g_autofree char *printed = NULL;
 
   if (!cJSON_IsObject (design))
     {
@@ -418,11 +419,10 @@ ra_audit_store_extension (RaStore     *store,
   if (!(stmt = ra_store_prepare (store, "UPDATE audits SET design = ?2, fingerprint = ?3 WHERE id = ?1",
                                  error)))
     return FALSE;
-  printed = cJSON_PrintUnformatted (design);
+  printed = ra_json_print (design);
   sqlite3_bind_int64 (stmt, 1, audit_id);
   ra_bind_text (stmt, 2, printed);
   ra_bind_text (stmt, 3, fingerprint);
-  cJSON_free (printed);
   return ra_store_step_done (store, stmt, "cannot store the audit", error);
 }
 

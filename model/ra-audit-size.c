@@ -266,18 +266,6 @@ compute_sizes (const RaAuditSize  *size,
   return FALSE;
 }
 
-static const char *
-allocation_to_string (RaAllocation a)
-{
-  switch (a)
-    {
-    case RA_ALLOCATION_NEYMAN: return "neyman";
-    case RA_ALLOCATION_EQUAL: return "equal";
-    case RA_ALLOCATION_PROPORTIONAL:
-    default: return "proportional";
-    }
-}
-
 cJSON *
 ra_audit_size_to_json (const RaAuditSize *size)
 {
@@ -292,7 +280,7 @@ ra_audit_size_to_json (const RaAuditSize *size)
     case RA_AUDIT_SIZE_TOTAL:
       cJSON_AddStringToObject (o, "size", "total");
       cJSON_AddNumberToObject (o, "total", (double) size->total);
-      cJSON_AddStringToObject (o, "allocation", allocation_to_string (size->allocation));
+      cJSON_AddStringToObject (o, "allocation", ra_allocation_to_string (size->allocation));
       if (size->allocation == RA_ALLOCATION_NEYMAN && size->n_shares > 0)
         {
           cJSON *shares = cJSON_AddObjectToObject (o, "expected_shares");

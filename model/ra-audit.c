@@ -22,6 +22,7 @@
 #include "ra-audit-private.h"
 #include "ra-resolve.h"
 #include "ra-store-private.h"
+#include "ra-json.h"
 
 G_DEFINE_QUARK (ra-audit-error-quark, ra_audit_error)
 
@@ -189,22 +190,13 @@ ra_audit_list (RaStore  *store,
                GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
   if (!(stmt = ra_store_prepare (store, AUDIT_COLUMNS "ORDER BY a.created_at, a.id", error)))
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_audit_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (list, audit_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, _("cannot read the audits"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return ra_store_collect_rows (store, stmt, (gpointer (*) (sqlite3_stmt *)) audit_from_row,
+                                (GDestroyNotify) ra_audit_free, _("cannot read the audits"), error);
 }
 
 /* A new audit's name: well formed, and free. */
@@ -309,14 +301,10 @@ static char *
 design_text (const RaAuditDesign *design)
 {
   g_autoptr(cJSON) json = ra_audit_size_to_json (&design->size);
-  char *printed, *ret;
 
   cJSON_AddStringToObject (json, "key", "md5(seed ':' model ':' id), lower-case hex");
   cJSON_AddItemToObject (json, "extensions", cJSON_CreateArray ());
-  printed = cJSON_PrintUnformatted (json);
-  ret = g_strdup (printed);
-  cJSON_free (printed);
-  return ret;
+  return ra_json_print (json);
 }
 
 static gint64
@@ -433,6 +421,19 @@ ra_audit_create (RaStore              *store,
 }
 
 
+static RaAuditStratum *
+stratum_from_row (sqlite3_stmt *stmt)
+{
+  RaAuditStratum *s = g_new0 (RaAuditStratum, 1);
+
+  s->stratum = g_strdup (ra_column_text (stmt, 0));
+  s->class = g_strdup (ra_column_text (stmt, 1));
+  s->model = g_strdup (ra_column_text (stmt, 2));
+  s->population = (guint64) sqlite3_column_int64 (stmt, 3);
+  s->turns = (guint64) sqlite3_column_int64 (stmt, 4);
+  return s;
+}
+
 /* The one reader of audit_strata: the strata as the audit stored them,
  * ordered by stratum, with no progress counted. */
 GPtrArray *
@@ -441,32 +442,14 @@ ra_audit_read_strata (RaStore  *store,
                       GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) list = NULL;
-  int rc;
 
   if (!(stmt = ra_store_prepare (store,
                                  "SELECT stratum, class, model, population, turns FROM audit_strata"
                                  " WHERE audit_id = ?1 ORDER BY stratum", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_audit_stratum_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      RaAuditStratum *s = g_new0 (RaAuditStratum, 1);
-
-      s->stratum = g_strdup (ra_column_text (stmt, 0));
-      s->class = g_strdup (ra_column_text (stmt, 1));
-      s->model = g_strdup (ra_column_text (stmt, 2));
-      s->population = (guint64) sqlite3_column_int64 (stmt, 3);
-      s->turns = (guint64) sqlite3_column_int64 (stmt, 4);
-      g_ptr_array_add (list, s);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, _("cannot read the strata"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&list);
+  return ra_store_collect_rows (store, stmt, (gpointer (*) (sqlite3_stmt *)) stratum_from_row,
+                                (GDestroyNotify) ra_audit_stratum_free, _("cannot read the strata"), error);
 }
 
 GPtrArray *

@@ -47,6 +47,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <cjson/cJSON.h>
 
 #include "ra-frame.h"
 #include "ra-sample-key.h"
@@ -192,6 +193,10 @@ gboolean     ra_audit_compute_sizes      (const RaAuditSize *size,
                                           guint          n_strata,
                                           guint64       *sizes_out,
                                           GError       **error);
+
+/* The size rule as JSON, as audits.design, each extension and an external
+ * sample's sample_design record it. */
+cJSON       *ra_audit_size_to_json       (const RaAuditSize  *size);
 
 /* In words, for the person creating the audit: the strata the minimum of
  * 2 items raised and what that did to the total, and the strata with a

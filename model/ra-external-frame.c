@@ -16,6 +16,7 @@
 #include "ra-external-frame.h"
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
+#include "ra-json.h"
 
 G_DEFINE_QUARK (ra-external-error-quark, ra_external_error)
 
@@ -313,34 +314,6 @@ ra_external_counts_find (const RaExternalCounts *counts,
 /* ------------------------------------------------------------------ */
 /* Size rule as JSON                                                    */
 
-cJSON *
-ra_external_size_to_json (const RaAuditSize *size)
-{
-  cJSON *o = cJSON_CreateObject ();
-
-  switch (size->rule)
-    {
-    case RA_AUDIT_SIZE_PER_CLASS:
-      cJSON_AddStringToObject (o, "size", "per-class");
-      cJSON_AddNumberToObject (o, "per_class", (double) size->per_class);
-      break;
-    case RA_AUDIT_SIZE_TOTAL:
-      cJSON_AddStringToObject (o, "size", "total");
-      cJSON_AddNumberToObject (o, "total", (double) size->total);
-      cJSON_AddStringToObject (o, "allocation", ra_allocation_to_string (size->allocation));
-      break;
-    case RA_AUDIT_SIZE_HALF_WIDTH:
-    default:
-      cJSON_AddStringToObject (o, "size", "half-width");
-      cJSON_AddNumberToObject (o, "half_width", size->half_width);
-      cJSON_AddNumberToObject (o, "expected_share", size->expected_share);
-      cJSON_AddNumberToObject (o, "confidence", size->confidence > 0 ? size->confidence : 0.95);
-      cJSON_AddStringToObject (o, "method", "wilson");
-      break;
-    }
-  return o;
-}
-
 gboolean
 ra_external_size_from_json (const cJSON *json,
                             RaAuditSize *size)
@@ -527,11 +500,7 @@ take_design (Reading     *r,
   s->extends = g_strdup (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "extends")));
   s->by_model = g_strcmp0 (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (source, "strata")),
                            "class,model") == 0;
-  {
-    char *p = cJSON_PrintUnformatted (source);
-    s->source = g_strdup (p);
-    cJSON_free (p);
-  }
+  s->source = ra_json_print (source);
   return TRUE;
 }
 
@@ -545,7 +514,6 @@ take_row (Reading     *r,
   g_autoptr(cJSON) record = cJSON_CreateObject ();
   g_autofree char *design = NULL, *key = NULL;
   RaExternalRow *out;
-  char *printed;
 
   if (!cJSON_IsObject (row))
     return fail_at (error, r->shown, line, _("the row is not a JSON object"));
@@ -590,9 +558,7 @@ take_row (Reading     *r,
   out->prev_key = value_text (cJSON_GetObjectItemCaseSensitive (row, r->names[COL_PREV]));
   if (out->prev_key != NULL && *out->prev_key == '\0')
     g_clear_pointer (&out->prev_key, g_free);
-  printed = cJSON_PrintUnformatted (record);
-  out->record = g_strdup (printed);
-  cJSON_free (printed);
+  out->record = ra_json_print (record);
   g_ptr_array_add (r->sample->rows, out);
 
   if (out->id == NULL || *out->id == '\0')

@@ -107,8 +107,7 @@ RaExternalSample *ra_external_sample_read (const char    *path,
                                            char         **map,
                                            GError       **error);
 
-/* The size rule as JSON and back (the audit's design records it). */
-cJSON            *ra_external_size_to_json (const RaAuditSize *size);
+/* The size rule back from its JSON (ra_audit_size_to_json() writes it). */
 gboolean          ra_external_size_from_json (const cJSON *json,
                                            RaAuditSize   *size);
 

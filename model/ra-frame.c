@@ -21,6 +21,7 @@
 #include "ra-frame.h"
 #include "ra-store-private.h"
 #include "ra-turns-private.h"
+#include "ra-json.h"
 
 gboolean
 ra_strata_by_parse (const char *text,
@@ -145,16 +146,6 @@ ra_frame_filters_set (RaFrameFilters  *f,
   return TRUE;
 }
 
-static cJSON *
-strv_to_json (char **v)
-{
-  cJSON *a = cJSON_CreateArray ();
-
-  for (guint i = 0; v != NULL && v[i] != NULL; i++)
-    cJSON_AddItemToArray (a, cJSON_CreateString (v[i]));
-  return a;
-}
-
 /* A JSON array of V for a ?N IN json_each (?N) filter; NULL for none. */
 static char *
 strv_to_json_text (char **v)
@@ -163,47 +154,27 @@ strv_to_json_text (char **v)
 
   if (v == NULL || v[0] == NULL)
     return NULL;
-  a = strv_to_json (v);
-  return cJSON_PrintUnformatted (a);
+  a = ra_json_from_strv (v);
+  return ra_json_print (a);
 }
 
 char *
 ra_frame_filters_to_json (const RaFrameFilters *f)
 {
   g_autoptr(cJSON) o = cJSON_CreateObject ();
-  char *text, *ret;
 
   if (f->batches && f->batches[0])
-    cJSON_AddItemToObject (o, "batches", strv_to_json (f->batches));
+    cJSON_AddItemToObject (o, "batches", ra_json_from_strv (f->batches));
   if (f->models && f->models[0])
-    cJSON_AddItemToObject (o, "models", strv_to_json (f->models));
+    cJSON_AddItemToObject (o, "models", ra_json_from_strv (f->models));
   if (f->classes && f->classes[0])
-    cJSON_AddItemToObject (o, "classes", strv_to_json (f->classes));
+    cJSON_AddItemToObject (o, "classes", ra_json_from_strv (f->classes));
   if (f->from)
     cJSON_AddStringToObject (o, "from", f->from);
   if (f->to)
     cJSON_AddStringToObject (o, "to", f->to);
 
-  text = cJSON_PrintUnformatted (o);
-  ret = g_strdup (text);
-  cJSON_free (text);
-  return ret;
-}
-
-static char **
-json_to_strv (const cJSON *a)
-{
-  GPtrArray *v;
-  const cJSON *e;
-
-  if (!cJSON_IsArray (a))
-    return NULL;
-  v = g_ptr_array_new ();
-  cJSON_ArrayForEach (e, a)
-    if (cJSON_IsString (e))
-      g_ptr_array_add (v, g_strdup (e->valuestring));
-  g_ptr_array_add (v, NULL);
-  return (char **) g_ptr_array_free (v, FALSE);
+  return ra_json_print (o);
 }
 
 gboolean
@@ -220,9 +191,9 @@ ra_frame_filters_from_json (const char      *text,
                    _("the audit's stored filters are not a JSON object"));
       return FALSE;
     }
-  f->batches = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
-  f->models = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "models"));
-  f->classes = json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "classes"));
+  f->batches = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
+  f->models = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "models"));
+  f->classes = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "classes"));
   if (cJSON_IsString (e = cJSON_GetObjectItemCaseSensitive (o, "from")))
     f->from = g_strdup (e->valuestring);
   if (cJSON_IsString (e = cJSON_GetObjectItemCaseSensitive (o, "to")))

@@ -261,6 +261,39 @@ ra_gunzip_stream_init (RaGunzipStream *self)
 #define SNIFF_BYTES (64 * 1024)
 
 /**
+ * ra_import_sniff_container:
+ * @p: the first bytes of a file
+ * @n: how many
+ *
+ * Returns: (nullable): what compressed data, archive or database the bytes
+ * start, with what to do about it, or %NULL when they start none of them
+ */
+const char *
+ra_import_sniff_container (const guint8 *p,
+                           gsize         n)
+{
+  if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+    return _("gzip-compressed data (compressed twice, or gzip where plain text is read): "
+             "decompress it first");
+  if (n >= 6 && memcmp (p, "\xFD" "7zXZ\0", 6) == 0)
+    return _("xz-compressed data: decompress it first");
+  if (n >= 10 && memcmp (p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9' &&
+      (memcmp (p + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0 || memcmp (p + 4, "\x17\x72\x45\x38\x50\x90", 6) == 0))
+    return _("bzip2-compressed data: decompress it first");
+  if (n >= 4 && memcmp (p, "\x28\xB5\x2F\xFD", 4) == 0)
+    return _("zstd-compressed data: decompress it first");
+  if (n >= 4 && (memcmp (p, "PK\x03\x04", 4) == 0 || memcmp (p, "PK\x05\x06", 4) == 0))
+    return _("a ZIP archive: extract the file first");
+  if (n >= 6 && memcmp (p, "7z\xBC\xAF\x27\x1C", 6) == 0)
+    return _("a 7-Zip archive: extract the file first");
+  if (n >= 16 && memcmp (p, "SQLite format 3", 16) == 0)
+    return _("an SQLite database (such as a store): give the file its data was exported to");
+  if (n >= 8 && memcmp (p, "PAR1", 4) == 0 && memchr (p + 4, 0, MIN (n, 64) - 4) != NULL)
+    return _("a Parquet file: export it as CSV or JSON Lines");
+  return NULL;
+}
+
+/**
  * ra_import_sniff_text:
  * @p: the first bytes of a text file (up to 64 KiB)
  * @n: how many
@@ -279,6 +312,13 @@ ra_import_sniff_text (const guint8 *p,
 {
   gsize nul_even = 0, nul_odd = 0, nul = 0, lf = 0, bare_cr = 0;
   gsize look = MIN (n, 4096);
+  const char *container;
+
+  /* Compressed data and archives are named by their magic bytes: a file
+   * compressed twice, an .xz/.bz2/.zst/.zip export or a store given as
+   * input is otherwise "a NUL byte in the header" or "binary data". */
+  if ((container = ra_import_sniff_container (p, n)) != NULL)
+    return g_strdup_printf (_("this is not JSON Lines or CSV text but %s"), container);
 
   if (n >= 4 && (memcmp (p, "\xFF\xFE\0\0", 4) == 0 || memcmp (p, "\0\0\xFE\xFF", 4) == 0))
     return g_strdup (_("the file is UTF-32 text (it starts with a UTF-32 byte order mark); "

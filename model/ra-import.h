@@ -132,8 +132,13 @@ RaImportResult  *ra_import_stream             (RaStore          *store,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportOptions, ra_import_options_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportResult, ra_import_result_free)
 
+/* Which compressed data, archive or database P (N bytes) starts, with what
+ * to do; NULL when none. */
+const char      *ra_import_sniff_container    (const guint8     *p,
+                                               gsize             n);
 /* What is wrong with a text that starts with P (N bytes; AT_EOF: the whole
- * file): UTF-16/32, binary data, bare-CR line ends; NULL when nothing. */
+ * file): compressed data, UTF-16/32, binary data, bare-CR line ends; NULL
+ * when nothing. */
 char            *ra_import_sniff_text         (const guint8     *p,
                                                gsize             n,
                                                gboolean          at_eof);

@@ -379,6 +379,37 @@ import_record (Importer      *im,
   if (rc != SQLITE_DONE)
     return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
 
+  /* An undo takes back one earlier event of the same reviewer on the same
+   * item, as ra_labels_undo writes it; anything else would change which
+   * label another reviewer's (or this one's) next undo takes back. */
+  if (r->undoes != NULL)
+    {
+      if (strcmp (r->undoes, r->event_id) == 0)
+        {
+          problem (im, r->line, _("undoes: event %s names itself"), r->event_id);
+          return TRUE;
+        }
+      sqlite3_reset (im->find_event);
+      ra_bind_text (im->find_event, 1, r->undoes);
+      rc = sqlite3_step (im->find_event);
+      if (rc == SQLITE_DONE)
+        problem (im, r->line, _("undoes: event %s is neither in the store nor earlier in this file"),
+                 r->undoes);
+      else if (rc != SQLITE_ROW)
+        return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
+      else if (sqlite3_column_int64 (im->find_event, 0) != audit_id ||
+               sqlite3_column_int64 (im->find_event, 1) != turn_id ||
+               g_strcmp0 (ra_column_text (im->find_event, 2), r->reviewer) != 0)
+        problem (im, r->line, _("undoes: event %s is not %s's event on turn '%s' of audit '%s' "
+                                "(an undo takes back the same reviewer's own event on the same item)"),
+                 r->undoes, r->reviewer, r->ext_id, r->audit);
+      else if (sqlite3_column_type (im->find_event, 8) != SQLITE_NULL)
+        problem (im, r->line, _("undoes: event %s is itself an undo"), r->undoes);
+      sqlite3_reset (im->find_event);
+      if (im->n_problems != before)
+        return TRUE;
+    }
+
   {
     const RaLabelRow row = { r->event_id, audit_id, turn_id, r->reviewer, kind, value, r->note, r->flagged,
                              r->seconds, r->created_at, r->undoes };

@@ -732,8 +732,6 @@ ra_labels_list_events (RaStore  *store,
                        GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) events = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
@@ -743,14 +741,7 @@ ra_labels_list_events (RaStore  *store,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, audit_id);
   sqlite3_bind_int64 (stmt, 2, turn_id);
-  events = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_label_event_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (events, _ra_label_event_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, "cannot read the label events", error);
-      return NULL;
-    }
-  return g_steal_pointer (&events);
+  return ra_store_collect_rows (store, stmt, (gpointer (*) (sqlite3_stmt *)) _ra_label_event_from_row,
+                                (GDestroyNotify) ra_label_event_free, _("cannot read the label events"), error);
 }
 

@@ -36,6 +36,7 @@
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
 #include "ra-store.h"
+#include "ra-json.h"
 
 static const char *const field_names[RA_SAMPLE_N_FIELDS] = {
   "id", "response", "class", "prompt", "messages", "model", "timestamp",
@@ -561,16 +562,6 @@ ra_sample_sql_frame_query_sha256 (RaSampleSql  *self,
 }
 
 static cJSON *
-strv_json (char **v)
-{
-  cJSON *a = cJSON_CreateArray ();
-
-  for (guint i = 0; v != NULL && v[i] != NULL; i++)
-    cJSON_AddItemToArray (a, cJSON_CreateString (v[i]));
-  return a;
-}
-
-static cJSON *
 source_json (RaSampleSql *self)
 {
   cJSON *o = cJSON_CreateObject ();
@@ -584,16 +575,16 @@ source_json (RaSampleSql *self)
   if (self->batch_column)
     cJSON_AddStringToObject (map, "batch", self->batch_column);
   if (self->batches)
-    cJSON_AddItemToObject (o, "batches", strv_json (self->batches));
+    cJSON_AddItemToObject (o, "batches", ra_json_from_strv (self->batches));
   if (self->declined_values)
-    cJSON_AddItemToObject (o, "declined_values", strv_json (self->declined_values));
+    cJSON_AddItemToObject (o, "declined_values", ra_json_from_strv (self->declined_values));
   if (self->declined_sql)
     cJSON_AddStringToObject (o, "declined_sql", self->declined_sql);
   cJSON_AddStringToObject (o, "strata", self->by_model ? "class,model" : "class");
   if (self->models)
-    cJSON_AddItemToObject (o, "models", strv_json (self->models));
+    cJSON_AddItemToObject (o, "models", ra_json_from_strv (self->models));
   if (self->classes)
-    cJSON_AddItemToObject (o, "classes", strv_json (self->classes));
+    cJSON_AddItemToObject (o, "classes", ra_json_from_strv (self->classes));
   if (self->from)
     cJSON_AddStringToObject (o, "from", self->from);
   if (self->to)
@@ -605,27 +596,8 @@ char *
 ra_sample_sql_source_json (RaSampleSql *self)
 {
   g_autoptr(cJSON) o = source_json (self);
-  char *printed = cJSON_PrintUnformatted (o);
-  char *ret = g_strdup (printed);
 
-  cJSON_free (printed);
-  return ret;
-}
-
-static char **
-json_strv (const cJSON *a)
-{
-  GPtrArray *v;
-  const cJSON *e;
-
-  if (!cJSON_IsArray (a))
-    return NULL;
-  v = g_ptr_array_new ();
-  cJSON_ArrayForEach (e, a)
-    if (cJSON_IsString (e))
-      g_ptr_array_add (v, g_strdup (e->valuestring));
-  g_ptr_array_add (v, NULL);
-  return (char **) g_ptr_array_free (v, FALSE);
+  return ra_json_print (o);
 }
 
 RaSampleSql *
@@ -659,13 +631,13 @@ ra_sample_sql_new_from_json (const char  *json,
       if (cJSON_IsString (e) && e->string && g_str_equal (e->string, "batch"))
         self->batch_column = g_strdup (e->valuestring);
     }
-  self->batches = json_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
-  self->declined_values = json_strv (cJSON_GetObjectItemCaseSensitive (o, "declined_values"));
+  self->batches = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "batches"));
+  self->declined_values = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "declined_values"));
   self->declined_sql = g_strdup (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "declined_sql")));
   self->by_model = g_strcmp0 (cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "strata")),
                               "class,model") == 0;
-  models = json_strv (cJSON_GetObjectItemCaseSensitive (o, "models"));
-  classes = json_strv (cJSON_GetObjectItemCaseSensitive (o, "classes"));
+  models = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "models"));
+  classes = ra_json_to_strv (cJSON_GetObjectItemCaseSensitive (o, "classes"));
   if (!ra_sample_sql_set_filters (self, models, classes,
                                   cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "from")),
                                   cJSON_GetStringValue (cJSON_GetObjectItemCaseSensitive (o, "to")),
@@ -682,7 +654,6 @@ design_json (RaSampleSql *self,
   g_autoptr(cJSON) o = cJSON_CreateObject ();
   g_autofree char *seed = ra_seed_to_text (self->seed);
   cJSON *size = self->size_json ? cJSON_Parse (self->size_json) : NULL;
-  char *printed, *ret;
 
   cJSON_AddStringToObject (o, "key", RA_KEY_VERSION_MD5_NAME);
   cJSON_AddStringToObject (o, "seed", seed);
@@ -693,10 +664,7 @@ design_json (RaSampleSql *self,
   if (self->extends)
     cJSON_AddStringToObject (o, "extends", self->extends);
   cJSON_AddItemToObject (o, "source", source_json (self));
-  printed = cJSON_PrintUnformatted (o);
-  ret = g_strdup (printed);
-  cJSON_free (printed);
-  return ret;
+  return ra_json_print (o);
 }
 
 /* "class" = 'a' [AND "model" = 'm'] */

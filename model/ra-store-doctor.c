@@ -67,6 +67,7 @@ ra_store_diagnose (RaStore  *store,
 {
   g_autoptr(RaStoreDiagnosis) diagnosis = g_new0 (RaStoreDiagnosis, 1);
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) pending = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *wal = g_strconcat (ra_store_get_path (store), "-wal", NULL);
   int rc;
@@ -88,11 +89,33 @@ ra_store_diagnose (RaStore  *store,
     if (!is_index_problem (g_ptr_array_index (diagnosis->integrity, i)))
       diagnosis->indexes_only = FALSE;
 
+  /* The rows an import writes refer to its batch, which is recorded only
+   * when the import lands: rows of a running import, or of one a kill or a
+   * full disk stopped (deleted on a later open or by the next import), are
+   * no damage. A store from before import_pending has none. */
+  pending = ra_store_prepare (store,
+                              "SELECT 1 FROM turn_rows t JOIN import_pending p ON p.batch_id = t.batch_id"
+                              " WHERE t.id = ?1", NULL);
+
   diagnosis->foreign_keys = g_ptr_array_new_with_free_func (g_free);
   if (!(stmt = ra_store_prepare (store, "PRAGMA foreign_key_check", error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
+      if (pending != NULL && g_strcmp0 (ra_column_text (stmt, 0), "turn_rows") == 0 &&
+          g_strcmp0 (ra_column_text (stmt, 2), "batches") == 0)
+        {
+          gboolean is_pending;
+
+          sqlite3_bind_int64 (pending, 1, sqlite3_column_int64 (stmt, 1));
+          is_pending = sqlite3_step (pending) == SQLITE_ROW;
+          sqlite3_reset (pending);
+          if (is_pending)
+            {
+              diagnosis->pending_rows++;
+              continue;
+            }
+        }
       if (diagnosis->foreign_keys->len >= 100)
         continue;
       g_ptr_array_add (diagnosis->foreign_keys,

@@ -22,6 +22,8 @@ typedef struct
   GPtrArray  *integrity;      /* of char *: what integrity_check found (empty: sound) */
   GPtrArray  *foreign_keys;   /* of char *: "table row R refers to a missing PARENT row" */
   gboolean    indexes_only;   /* every integrity problem concerns an index (REINDEX repairs it) */
+  gint64      pending_rows;   /* rows of an import that is running or was stopped (killed, disk
+                               * full): invisible, no damage, not in foreign_keys */
 } RaStoreDiagnosis;
 
 /* Runs PRAGMA integrity_check (every page, every index against its table)

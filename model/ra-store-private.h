@@ -44,6 +44,15 @@ gboolean      ra_store_set_error         (RaStore       *self,
                                           int            rc,
                                           const char    *what,
                                           GError       **error);
+/* Every row of STMT (bound, not yet stepped) through FROM_ROW, in a
+ * GPtrArray that frees them with FREE_FUNC; NULL with an error saying WHAT
+ * could not be read. */
+GPtrArray    *ra_store_collect_rows      (RaStore        *self,
+                                          sqlite3_stmt   *stmt,
+                                          gpointer      (*from_row) (sqlite3_stmt *stmt),
+                                          GDestroyNotify  free_func,
+                                          const char     *what,
+                                          GError        **error);
 
 /* The SQL expression (over turns t LEFT JOIN detections d) that is true for
  * a declined turn under BY. */

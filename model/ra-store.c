@@ -256,6 +256,27 @@ busy_wait (void *data,
   return 1;
 }
 
+GPtrArray *
+ra_store_collect_rows (RaStore         *self,
+                       sqlite3_stmt    *stmt,
+                       gpointer       (*from_row) (sqlite3_stmt *stmt),
+                       GDestroyNotify   free_func,
+                       const char      *what,
+                       GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (self, rc, what, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 gboolean
 ra_store_set_error (RaStore    *self,
                     int         rc,

@@ -61,9 +61,7 @@ GPtrArray *
 ra_turns_list_batches (RaStore  *store,
                        GError  **error)
 {
-  g_autoptr(GPtrArray) batches = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (store != NULL, NULL);
 
@@ -80,15 +78,8 @@ ra_turns_list_batches (RaStore  *store,
   if (stmt == NULL)
     return NULL;
 
-  batches = g_ptr_array_new_with_free_func ((GDestroyNotify) ra_batch_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (batches, batch_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      ra_store_set_error (store, rc, _("cannot list the batches"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&batches);
+  return ra_store_collect_rows (store, stmt, (gpointer (*) (sqlite3_stmt *)) batch_from_row,
+                                (GDestroyNotify) ra_batch_free, _("cannot list the batches"), error);
 }
 
 /* The rows of SQL's first column, as strings ("" for NULL). */

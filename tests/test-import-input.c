@@ -173,6 +173,33 @@ test_text_kinds (void)
 
   /* A NUL in the header of a CSV file. */
   check_refused ("nul.csv", "id,cl\0ass,prompt,response\nx,c,p,r\n", 34, "header holds a NUL byte");
+
+  /* Compressed data, archives and databases are named by their magic bytes,
+   * not as "a NUL byte in the header" or "binary data". */
+  {
+    g_autoptr(GBytes) inner = gzip_member ("g", 10);
+    g_autoptr(GBytes) twice = NULL;
+    g_autoptr(GConverter) zip = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
+    g_autoptr(GInputStream) raw = g_memory_input_stream_new_from_bytes (inner);
+    g_autoptr(GInputStream) gz = g_converter_input_stream_new (raw, zip);
+    g_autoptr(GOutputStream) mem = g_memory_output_stream_new_resizable ();
+    g_autoptr(GError) error = NULL;
+
+    g_output_stream_splice (mem, gz, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+    g_assert_no_error (error);
+    twice = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+    check_refused ("twice.jsonl.gz", g_bytes_get_data (twice, NULL), g_bytes_get_size (twice),
+                   "gzip-compressed data");
+  }
+  check_refused ("a.jsonl.xz", "\xFD" "7zXZ\0\0\x04\xE6\xD6\xB4\x46", 12, "xz-compressed data");
+  check_refused ("a.csv.bz2", "BZh91AY&SY\x01\x02\x03", 13, "bzip2-compressed data");
+  check_refused ("a.jsonl.zst", "\x28\xB5\x2F\xFD\x24\x00\x01", 7, "zstd-compressed data");
+  check_refused ("a.zip", "PK\x03\x04\x14\x00\x00\x00\x08\x00", 10, "ZIP archive");
+  check_refused ("audit.db", "SQLite format 3\0\x10\x00\x02\x02", 20, "SQLite database");
+  check_refused ("a.parquet", "PAR1\x15\x04\x15\x00\x00", 9, "Parquet file");
+  /* Text that merely starts like one of them is text. */
+  g_assert_null (ra_import_sniff_text ((const guint8 *) "PAR1,BZh9\nx,y\n", 14, TRUE));
+  g_assert_null (ra_import_sniff_text ((const guint8 *) "BZh9,PK\nx,y\n", 12, TRUE));
 }
 
 /* No line end for ever, and lines of garbage for ever: both end. */

@@ -12,6 +12,7 @@
 #include "ra-import.h"
 #include "ra-import-pending.h"
 #include "ra-store-private.h"
+#include "ra-store-doctor.h"
 #include "ra-test-util.h"
 
 #define N_TURNS 20000
@@ -194,6 +195,40 @@ test_abandoned_rows (void)
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 350);
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turns"), ==, 50);
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM batches"), ==, 1);
+
+  /* doctor (which writes nothing) calls them what they are, not damage:
+   * it told the user to restore the last backup, losing what came after. */
+  {
+    g_autoptr(RaStoreDiagnosis) d = ra_store_diagnose (store, &error);
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+
+    g_assert_no_error (error);
+    g_assert_true (ra_store_diagnosis_is_sound (d));
+    g_assert_cmpuint (d->foreign_keys->len, ==, 0);
+    g_assert_cmpint (d->pending_rows, ==, 300);
+    status = ra_test_run_cli (NULL, &out, &err, "doctor", "--db", path, NULL);
+    g_assert_cmpint (status, ==, 0);
+    g_assert_nonnull (strstr (out, "300 rows of an unfinished import"));
+    g_assert_nonnull (strstr (out, "The store is sound."));
+    g_assert_null (strstr (out, "Restore the last backup"));
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 350);
+  }
+  /* A row of no batch at all is still damage. */
+  g_assert_true (ra_store_exec (store, "PRAGMA foreign_keys = OFF;"
+                                " INSERT INTO turn_rows (ext_id, batch_id, class, prompt, response)"
+                                " VALUES ('orphan', 999, 'c', 'p', 'r'); PRAGMA foreign_keys = ON", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaStoreDiagnosis) d = ra_store_diagnose (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (ra_store_diagnosis_is_sound (d));
+    g_assert_cmpuint (d->foreign_keys->len, ==, 1);
+    g_assert_cmpint (d->pending_rows, ==, 300);
+  }
+  g_assert_true (ra_store_exec (store, "DELETE FROM turn_rows WHERE ext_id = 'orphan'", &error));
+  g_assert_no_error (error);
 
   /* The next open deletes them (a few tens of milliseconds of it: on a
    * busy machine the rest goes on the opens after). */

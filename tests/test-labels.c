@@ -1177,6 +1177,72 @@ test_import_repeat (void)
   g_assert_nonnull (strstr (error->message, "b.jsonl:1: event e1 is already in the store with different content"));
 }
 
+/* An imported undo takes back the same reviewer's own earlier event on the
+ * same item, as ra_labels_undo writes it: one that names another
+ * reviewer's event (which would change what that reviewer's next undo takes
+ * back), itself, an unknown event or another undo is refused. */
+#define UNDO_LINE "{\"event_id\":\"%s\",\"audit\":\"au\",\"ext_id\":\"%s\",\"model\":\"%s\"," \
+                  "\"reviewer\":\"%s\",\"value\":%s,\"created_at\":\"2026-01-01T00:00:0%dZ\",\"undoes\":%s}\n"
+
+static void
+check_undo_refused (RaStore    *store,
+                    const char *line,
+                    const char *expected)
+{
+  g_autoptr(GError) error = NULL;
+  RaLabelsImportResult r = { 0 };
+  gint64 before = n_events (store);
+
+  g_assert_false (ra_labels_import_data (store, "u.jsonl", line, strlen (line), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE);
+  if (strstr (error->message, expected) == NULL)
+    g_error ("expected \"%s\" in \"%s\"", expected, error->message);
+  g_assert_cmpint (n_events (store), ==, before);
+}
+
+static void
+test_import_undoes (void)
+{
+  gint64 audit_id;
+  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
+  g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
+  g_autoptr(GError) error = NULL;
+  RaLabelsImportResult r = { 0 };
+  g_autofree char *a1 = g_strdup_printf (UNDO_LINE, "a1", x1->ext_id, x1->model, "ann",
+                                         "\"should-have-attempted\"", 1, "null");
+  g_autofree char *b1 = g_strdup_printf (UNDO_LINE, "b1", x1->ext_id, x1->model, "bob",
+                                         "\"correctly-declined\"", 2, "null");
+  g_autofree char *labels = g_strconcat (a1, b1, NULL);
+  g_autofree char *other = g_strdup_printf (UNDO_LINE, "b2", x1->ext_id, x1->model, "bob", "null", 3, "\"a1\"");
+  g_autofree char *self = g_strdup_printf (UNDO_LINE, "a2", x1->ext_id, x1->model, "ann", "null", 3, "\"a2\"");
+  g_autofree char *unknown = g_strdup_printf (UNDO_LINE, "a2", x1->ext_id, x1->model, "ann", "null", 3, "\"zz\"");
+  g_autofree char *item = g_strdup_printf (UNDO_LINE, "a2", x2->ext_id, x2->model, "ann", "null", 3, "\"a1\"");
+  g_autofree char *good = g_strdup_printf (UNDO_LINE, "a2", x1->ext_id, x1->model, "ann", "null", 3, "\"a1\"");
+  g_autofree char *twice = g_strdup_printf (UNDO_LINE, "a3", x1->ext_id, x1->model, "ann", "null", 4, "\"a2\"");
+  g_autofree char *chained = g_strconcat (good, twice, NULL);
+
+  g_assert_true (ra_labels_import_data (store, "l.jsonl", labels, strlen (labels), RA_LABELS_FORMAT_AUTO,
+                                        &r, &error));
+  g_assert_no_error (error);
+  check_undo_refused (store, other, "u.jsonl:1: undoes: event a1 is not bob's event");
+  check_undo_refused (store, self, "u.jsonl:1: undoes: event a2 names itself");
+  check_undo_refused (store, unknown, "u.jsonl:1: undoes: event zz is neither in the store nor earlier");
+  check_undo_refused (store, item, "u.jsonl:1: undoes: event a1 is not ann's event on turn");
+  check_undo_refused (store, chained, "u.jsonl:2: undoes: event a2 is itself an undo");
+
+  /* The undo ra_labels_undo would write is accepted, and bob's next undo
+   * still takes back bob's own label. */
+  g_assert_true (ra_labels_import_data (store, "g.jsonl", good, strlen (good), RA_LABELS_FORMAT_AUTO, &r, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaLabelEvent) u = ra_labels_undo (store, audit_id, "bob", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (u->undoes, ==, "b1");
+  }
+}
+
 /* The workbench's team calls (RaDatabase, on its worker): disagreements,
  * adjudication, annotation and progress are the model's rules. */
 static void
@@ -1412,6 +1478,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/reviewer-names", test_reviewer_names);
   g_test_add_func ("/ra/labels/time-limits", test_time_limits);
   g_test_add_func ("/ra/labels/import-repeat", test_import_repeat);
+  g_test_add_func ("/ra/labels/import-undoes", test_import_undoes);
   g_test_add_func ("/ra/labels/database-team", test_database_team);
   g_test_add_func ("/ra/labels/agreement-per-class", test_agreement_per_class);
   g_test_add_func ("/ra/labels/queue-cache", test_queue_cache);

@@ -22,6 +22,8 @@ struct _RaAuditsPage
   /* Template widgets */
   GtkStack   *stack;
   GtkListBox *list_box;
+  AdwStatusPage *empty_status;
+  GtkButton  *empty_button;
 
   /* Owned references */
   RaDatabase *database;
@@ -119,6 +121,55 @@ create_row (RaAuditsPage      *self,
 }
 
 static void
+set_empty (RaAuditsPage *self,
+           const char   *title,
+           const char   *description,
+           const char   *button,
+           const char   *action)
+{
+  adw_status_page_set_title (self->empty_status, title);
+  adw_status_page_set_description (self->empty_status, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_button), button != NULL);
+  if (button != NULL)
+    {
+      gtk_button_set_label (self->empty_button, button);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->empty_button), action);
+    }
+}
+
+static void
+empty_batches_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(RaAuditsPage) self = user_data;
+  g_autoptr(GPtrArray) batches = ra_database_list_batches_finish (RA_DATABASE (object), result, NULL);
+
+  /* A store without turns has nothing to audit: the first step is an import. */
+  if (self->lead && batches != NULL && batches->len == 0)
+    set_empty (self, _("Nothing to Audit Yet"),
+               _("This store holds no turns. Import a batch first (JSON Lines or CSV); an audit then samples its declined turns."),
+               _("_Import…"), "win.import");
+}
+
+/* The empty page says what to do next, for the role shown. */
+static void
+show_empty (RaAuditsPage *self)
+{
+  if (!self->lead)
+    {
+      set_empty (self, _("No Audits Yet"),
+                 _("The lead designs audits. Once there is one, it appears here and Label shows its items one at a time."),
+                 NULL, NULL);
+      return;
+    }
+  set_empty (self, _("No Audits Yet"),
+             _("An audit draws a seeded, stratified random sample of the declined turns for reviewers to label."),
+             _("_New Audit…"), "win.new-audit");
+  ra_database_list_batches_async (self->database, NULL, empty_batches_cb, g_object_ref (self));
+}
+
+static void
 list_audits_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -143,6 +194,8 @@ list_audits_cb (GObject      *object,
   for (guint i = 0; i < audits->len; i++)
     gtk_list_box_append (self->list_box, create_row (self, g_ptr_array_index (audits, i)));
 
+  if (audits->len == 0)
+    show_empty (self);
   gtk_stack_set_visible_child_name (self->stack, audits->len > 0 ? "list" : "empty");
 }
 
@@ -222,6 +275,8 @@ ra_audits_page_class_init (RaAuditsPageClass *klass)
   widget_class->map = ra_audits_page_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-audits-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, empty_status);
+  gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, empty_button);
   gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, list_box);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

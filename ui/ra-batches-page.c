@@ -168,6 +168,15 @@ ra_batches_page_get_n_batches (RaBatchesPage *self)
 }
 
 static void
+ra_batches_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ra_batches_page_parent_class)->map (widget);
+
+  /* Another program may have imported meanwhile: fresh counts when shown. */
+  ra_batches_page_reload (RA_BATCHES_PAGE (widget));
+}
+
+static void
 ra_batches_page_dispose (GObject *object)
 {
   RaBatchesPage *self = (RaBatchesPage *)object;
@@ -185,6 +194,7 @@ ra_batches_page_class_init (RaBatchesPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ra_batches_page_dispose;
+  widget_class->map = ra_batches_page_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-batches-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RaBatchesPage, stack);

@@ -124,6 +124,16 @@ clear_design (RaAuditDesign *design)
   g_clear_pointer (&design->batches, g_strfreev);
 }
 
+/* A warning sign before ROW's title; the text keeps its own colours. */
+static void
+add_warning_icon (GtkWidget *row)
+{
+  GtkWidget *icon = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+  gtk_widget_add_css_class (icon, "warning");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+}
+
 /* What the report does with a lonely stratum under RULE. */
 static const char *
 lonely_rule_text (RaLonely rule)
@@ -278,8 +288,7 @@ update_sizes (RaCreateAuditDialog *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-      gtk_widget_add_css_class (row, "warning");
+      add_warning_icon (row);
       gtk_widget_set_name (row, "lonely-warning");
       gtk_list_box_prepend (self->strata_list, row);
     }
@@ -295,8 +304,7 @@ update_sizes (RaCreateAuditDialog *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
                                    _("Its over-refusal stays unknown, so the report gives no overall estimate (it says why). "
                                      "Raise the total, or size by items per stratum."));
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-warning-symbolic"));
-      gtk_widget_add_css_class (row, "warning");
+      add_warning_icon (row);
       gtk_widget_set_name (row, "unsampled-warning");
       gtk_list_box_prepend (self->strata_list, row);
     }

@@ -226,6 +226,9 @@ show_preview (RaImportDialog *self)
           gtk_label_set_single_line_mode (GTK_LABEL (cell), TRUE);
           gtk_label_set_ellipsize (GTK_LABEL (cell), PANGO_ELLIPSIZE_END);
           gtk_label_set_max_width_chars (GTK_LABEL (cell), 24);
+          /* At least a dozen characters of each cell (the grid scrolls
+           * sideways), never a bare "…". */
+          gtk_label_set_width_chars (GTK_LABEL (cell), MIN ((int) g_utf8_strlen (value ? value : "", -1), 12));
           gtk_label_set_xalign (GTK_LABEL (cell), 0);
           gtk_widget_set_tooltip_text (cell, value);
           gtk_grid_attach (self->preview_grid, cell, c, r + 1, 1, 1);

@@ -286,6 +286,19 @@ report_cb (GObject      *object,
     {
       RaWindow *window = get_window (self);
 
+      /* A remembered audit that is gone (another store at the same path, or
+       * deleted): back to the empty page, no dialog, as the session does. */
+      if (g_error_matches (error, RA_REPORT_ERROR, RA_REPORT_ERROR_NOT_FOUND) ||
+          g_error_matches (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_NOT_FOUND))
+        {
+          g_clear_pointer (&self->audit, g_free);
+          g_clear_pointer (&self->bundle, ra_results_bundle_free);
+          g_hash_table_remove_all (self->facts);
+          ra_forest_plot_set_report (self->plot, NULL);
+          gtk_stack_set_visible_child_name (self->stack, "empty");
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), "results.export", FALSE);
+          return;
+        }
       if (window != NULL)
         ra_window_show_error (window, _("Cannot Compute the Results"), error);
       return;

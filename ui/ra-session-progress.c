@@ -66,6 +66,7 @@ ra_session_progress_fill (GtkGrid    *grid,
       gtk_label_set_xalign (GTK_LABEL (name), 0);
       gtk_label_set_wrap (GTK_LABEL (name), TRUE);
       gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_width_chars (GTK_LABEL (name), MIN ((int) g_utf8_strlen (s->stratum ? s->stratum : "", -1), 28));
       gtk_label_set_max_width_chars (GTK_LABEL (name), 40);
       gtk_label_set_xalign (GTK_LABEL (value), 1);
       gtk_widget_add_css_class (value, "numeric");

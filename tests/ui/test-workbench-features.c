@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "ra-audits-page.h"
 #include "ra-browse-page.h"
 #include "ra-choice-rows.h"
 #include "ra-create-audit-dialog.h"
@@ -515,6 +516,58 @@ test_create_audit_dialog (void)
         g_assert_cmpstr (delivered, ==, promised);
       }
   }
+}
+
+/* The empty states say what to do next */
+
+typedef struct
+{
+  AdwStatusPage *status;
+  const char    *title;
+} TitleWait;
+
+static gboolean
+title_is (gpointer data)
+{
+  TitleWait *wait = data;
+
+  return g_strcmp0 (adw_status_page_get_title (wait->status), wait->title) == 0;
+}
+
+static void
+test_empty_states (void)
+{
+  RaWindow *window;
+  RaAuditsPage *audits;
+  AdwStatusPage *status;
+  GtkWidget *button;
+  TitleWait wait;
+  gboolean was_lead = ra_application_get_lead (ra_ui_test_app);
+
+  /* A store with no turns: the lead is sent to Import, not to New Audit. */
+  g_clear_pointer (&ra_ui_test_store_path, g_free);
+  ra_ui_test_store_path = ra_test_store_path ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  window = ra_ui_test_open_window ();
+  audits = _ra_window_get_audits_page (window);
+  status = ADW_STATUS_PAGE (template_child (audits, RA_TYPE_AUDITS_PAGE, "empty_status"));
+  button = GTK_WIDGET (template_child (audits, RA_TYPE_AUDITS_PAGE, "empty_button"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "audits"));
+  wait = (TitleWait) { status, "Nothing to Audit Yet" };
+  ra_ui_test_wait_until (title_is, &wait, "the empty store's state");
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.import");
+
+  /* A reviewer cannot design audits: no button that does nothing. */
+  ra_application_set_lead (ra_ui_test_app, FALSE);
+  wait = (TitleWait) { status, "No Audits Yet" };
+  ra_ui_test_wait_until (title_is, &wait, "the reviewer's empty state");
+  iterate_for (200);
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_nonnull (strstr (adw_status_page_get_description (status), "lead"));
+
+  ra_application_set_lead (ra_ui_test_app, was_lead);
+  ra_ui_test_close_window (window);
 }
 
 /* Browse */
@@ -1220,6 +1273,7 @@ main (int   argc,
 
   g_test_add_func ("/ra/ui/features/import-dialog", test_import_dialog);
   g_test_add_func ("/ra/ui/features/create-audit-dialog", test_create_audit_dialog);
+  g_test_add_func ("/ra/ui/features/empty-states", test_empty_states);
   g_test_add_func ("/ra/ui/features/browse", test_browse);
   g_test_add_func ("/ra/ui/features/show-all-10mb", test_show_all_10mb);
   g_test_add_func ("/ra/ui/features/small-window", test_small_window);
