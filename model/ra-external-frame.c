@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ra-csv.h"
+#include "ra-file-read.h"
 #include "ra-external-frame.h"
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
@@ -89,6 +90,8 @@ display (const char *path)
 
 /* Reads a whole file (the counts and a sample are small: the point is
  * that they are). */
+#define EXTERNAL_MAX_BYTES (256 * 1024 * 1024)
+
 static gboolean
 read_file (const char  *path,
            char       **contents,
@@ -98,9 +101,13 @@ read_file (const char  *path,
 {
   g_autoptr(GError) local = NULL;
 
-  if (!g_file_get_contents (path, contents, length, &local))
+  /* Bounded: /dev/zero or an endless pipe would be read until memory ran
+   * out. */
+  if (!ra_file_read_bounded (path, EXTERNAL_MAX_BYTES, contents, length, &local))
     {
-      g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_READ, "%s", local->message);
+      g_set_error (error, RA_EXTERNAL_ERROR,
+                   g_error_matches (local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE)
+                   ? RA_EXTERNAL_ERROR_INVALID : RA_EXTERNAL_ERROR_READ, "%s", local->message);
       return FALSE;
     }
   *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) *contents, *length);

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <cjson/cJSON.h>
 
+#include "ra-file-read.h"
 #include "ra-rules.h"
 #include "ra-rules-private.h"
 
@@ -655,6 +656,8 @@ ra_rules_new_from_data (const char  *data,
   return g_steal_pointer (&self);
 }
 
+#define RULES_MAX_BYTES (16 * 1024 * 1024)
+
 RaRules *
 ra_rules_new_from_file (const char  *path,
                         GError     **error)
@@ -665,9 +668,13 @@ ra_rules_new_from_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  /* Bounded: /dev/zero or an endless pipe would be read until memory ran
+   * out (a rules file is a few kilobytes). */
+  if (!ra_file_read_bounded (path, RULES_MAX_BYTES, &contents, &length, &local_error))
     {
-      g_set_error (error, RA_RULES_ERROR, RA_RULES_ERROR_READ,
+      g_set_error (error, RA_RULES_ERROR,
+                   g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE)
+                   ? RA_RULES_ERROR_INVALID : RA_RULES_ERROR_READ,
                    "%s", local_error->message);
       return NULL;
     }

@@ -282,6 +282,7 @@ ra_application_startup (GApplication *app)
     { "app.quit", { "<Control>q", NULL } },
     { "win.open-store", { "<Control>o", NULL } },
     { "win.import", { "<Control>i", NULL } },
+    { "win.new-audit", { "<Control>n", NULL } },
     { "win.reviewer", { "<Control>r", NULL } },
     { "win.page::batches", { "<Alt>1", NULL } },
     { "win.page::audits", { "<Alt>2", NULL } },

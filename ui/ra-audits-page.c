@@ -24,6 +24,7 @@ struct _RaAuditsPage
   GtkListBox *list_box;
   AdwStatusPage *empty_status;
   GtkButton  *empty_button;
+  GtkButton  *new_button;
 
   /* Owned references */
   RaDatabase *database;
@@ -239,6 +240,8 @@ ra_audits_page_set_lead (RaAuditsPage *self,
 {
   g_return_if_fail (RA_IS_AUDITS_PAGE (self));
 
+  /* Designing audits is the lead's: no dead button for a reviewer. */
+  gtk_widget_set_visible (GTK_WIDGET (self->new_button), !!lead);
   if (self->lead == !!lead)
     return;
   self->lead = !!lead;
@@ -277,6 +280,7 @@ ra_audits_page_class_init (RaAuditsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-audits-page.ui");
   gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, empty_status);
   gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, empty_button);
+  gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, new_button);
   gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, RaAuditsPage, list_box);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -286,4 +290,5 @@ static void
 ra_audits_page_init (RaAuditsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->new_button), self->lead);
 }

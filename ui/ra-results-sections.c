@@ -117,6 +117,19 @@ grid_row (GtkGrid            *grid,
     gtk_grid_attach (grid, ra_results_cell_label (texts[c], c > 0 && row > 0, row == 0), c, row, 1, 1);
 }
 
+/* A sentence across the columns after the first: it wraps, and never
+ * widens a column of numbers. */
+static void
+grid_note (GtkGrid    *grid,
+           int         row,
+           const char *text)
+{
+  GtkWidget *label = ra_results_cell_label (text, FALSE, FALSE);
+
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 90);
+  gtk_grid_attach (grid, label, 1, row, 3, 1);
+}
+
 static void
 fill_models_section (RaResultsSections *self)
 {
@@ -385,9 +398,7 @@ fill_gate_section (RaResultsSections *self)
   }
   if (bundle->gate_message != NULL)
     {
-      const char *cells[] = { "", bundle->gate_message, NULL };
-
-      grid_row (grid, row++, cells);
+      grid_note (grid, row++, bundle->gate_message);
       fact (self, "gate/message", bundle->gate_message);
     }
   if (bundle->plan != NULL)
@@ -423,9 +434,8 @@ fill_gate_section (RaResultsSections *self)
     }
   if (bundle->side_error != NULL)
     {
-      const char *cells[] = { _("Not computed"), bundle->side_error, NULL };
-
-      grid_row (grid, row++, cells);
+      grid_row (grid, row, (const char *[]) { _("Not computed"), NULL });
+      grid_note (grid, row++, bundle->side_error);
     }
 }
 

@@ -70,6 +70,17 @@ shoot () {  # ROLE STYLE WIDTH HEIGHT
     import -window root "$out/$role-$style-${width}x$height-${page%%:*}.png"
     echo "screenshot $out/$role-$style-${width}x$height-${page%%:*}.png"
   done
+  # The lead's New Audit dialog (Ctrl+N), at the normal size and light.
+  if [ "$role" = lead ] && [ "$style" = light ]; then
+    xdotool key --clearmodifiers alt+1
+    sleep 1
+    xdotool key --clearmodifiers ctrl+n
+    sleep 3
+    import -window root "$out/$role-$style-${width}x$height-new-audit.png"
+    echo "screenshot $out/$role-$style-${width}x$height-new-audit.png"
+    xdotool key --clearmodifiers Escape
+    sleep 1
+  fi
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=
   kill "$xvfb_pid"; wait "$xvfb_pid" 2>/dev/null || true; xvfb_pid=
 }

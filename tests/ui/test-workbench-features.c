@@ -557,6 +557,7 @@ test_empty_states (void)
   ra_ui_test_wait_until (title_is, &wait, "the empty store's state");
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.import");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (template_child (audits, RA_TYPE_AUDITS_PAGE, "new_button"))));
 
   /* A reviewer cannot design audits: no button that does nothing. */
   ra_application_set_lead (ra_ui_test_app, FALSE);
@@ -565,6 +566,7 @@ test_empty_states (void)
   iterate_for (200);
   g_assert_false (gtk_widget_get_visible (button));
   g_assert_nonnull (strstr (adw_status_page_get_description (status), "lead"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (template_child (audits, RA_TYPE_AUDITS_PAGE, "new_button"))));
 
   ra_application_set_lead (ra_ui_test_app, was_lead);
   ra_ui_test_close_window (window);
