@@ -24,28 +24,6 @@
 #include "ra-text.h"
 
 static gboolean
-parse_fraction (const char  *command,
-                const char  *option,
-                const char  *text,
-                gboolean     allow_zero,
-                double      *out,
-                int         *exit_code)
-{
-  char *end = NULL;
-  double v = g_ascii_strtod (text, &end);
-
-  if (end == text || *end != '\0' || isnan (v) || v < 0 || v > 1 || (!allow_zero && v == 0) ||
-      (!allow_zero && v == 1))
-    {
-      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not a number between 0 and 1",
-                                option, text);
-      return FALSE;
-    }
-  *out = v;
-  return TRUE;
-}
-
-static gboolean
 parse_yes_no (const char  *command,
               const char  *option,
               const char  *text,
@@ -390,12 +368,8 @@ audit_create (int argc, char **argv)
     goto out;
   if (seed)
     {
-      if (!ra_seed_parse (seed, &design.seed))
-        {
-          code = ra_cli_fail (command, RA_EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to "
-                              "18446744073709551615 (2^64-1)", seed);
-          goto out;
-        }
+      if (!ra_cli_parse_seed (command, seed, &design.seed, &code))
+        goto out;
       design.has_seed = TRUE;
     }
 
@@ -953,13 +927,13 @@ ra_cmd_plan (int argc, char **argv)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (half_width == NULL)
     return ra_cli_fail (command, RA_EXIT_USAGE, "--half-width is required");
-  if (!parse_fraction (command, "--half-width", half_width, FALSE, &e, &code))
+  if (!ra_cli_parse_fraction (command, "--half-width", half_width, FALSE, &e, &code))
     return code;
   if (expected && !g_str_equal (expected, "labels") && !g_str_equal (expected, "observed") &&
       !g_str_equal (expected, "from-labels") &&
-      !parse_fraction (command, "--expected-share", expected, TRUE, &p, &code))
+      !ra_cli_parse_fraction (command, "--expected-share", expected, TRUE, &p, &code))
     return code;
-  if (confidence && !parse_fraction (command, "--confidence", confidence, FALSE, &conf, &code))
+  if (confidence && !ra_cli_parse_fraction (command, "--confidence", confidence, FALSE, &conf, &code))
     return code;
   if (!(store = ra_cli_open_store (command, &code)))
     return code;

@@ -177,12 +177,8 @@ ra_cmd_sample_sql (int argc, char **argv)
         }
       if (!ra_cli_size_from_options (command, &so, TRUE, &size, &code))
         goto out;
-      if (seed != NULL && !ra_seed_parse (seed, &seed_value))
-        {
-          code = ra_cli_fail (command, RA_EXIT_USAGE,
-                              "--seed: '%s' is not a whole number from 0 to 18446744073709551615", seed);
-          goto out;
-        }
+      if (seed != NULL && !ra_cli_parse_seed (command, seed, &seed_value, &code))
+        goto out;
       if (seed == NULL)
         seed_value = ((guint64) g_random_int () << 32) | g_random_int ();
 

@@ -31,8 +31,8 @@ parse_count (const char  *command,
   return TRUE;
 }
 
-static gboolean
-parse_fraction (const char  *command,
+gboolean
+ra_cli_parse_fraction (const char  *command,
                 const char  *option,
                 const char  *text,
                 gboolean     allow_zero,
@@ -50,6 +50,21 @@ parse_fraction (const char  *command,
       return FALSE;
     }
   *out = v;
+  return TRUE;
+}
+
+gboolean
+ra_cli_parse_seed (const char  *command,
+                   const char  *text,
+                   guint64     *out,
+                   int         *exit_code)
+{
+  if (!ra_seed_parse (text, out))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--seed: '%s' is not a whole number from 0 to "
+                                "18446744073709551615 (2^64-1)", text);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -150,7 +165,7 @@ ra_cli_size_from_options (const char             *command,
                                 : "give exactly one size: --per-class N or --half-width E");
       return FALSE;
     }
-  if (o->confidence && !parse_fraction (command, "--confidence", o->confidence, FALSE,
+  if (o->confidence && !ra_cli_parse_fraction (command, "--confidence", o->confidence, FALSE,
                                         &size->confidence, exit_code))
     return FALSE;
 
@@ -217,10 +232,10 @@ ra_cli_size_from_options (const char             *command,
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "--allocation goes with --total");
       return FALSE;
     }
-  if (!parse_fraction (command, "--half-width", o->half_width, FALSE, &size->half_width, exit_code))
+  if (!ra_cli_parse_fraction (command, "--half-width", o->half_width, FALSE, &size->half_width, exit_code))
     return FALSE;
   if (o->expected_share &&
-      !parse_fraction (command, "--expected-share", o->expected_share, TRUE, &size->expected_share, exit_code))
+      !ra_cli_parse_fraction (command, "--expected-share", o->expected_share, TRUE, &size->expected_share, exit_code))
     return FALSE;
   return TRUE;
 }

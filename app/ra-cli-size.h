@@ -47,5 +47,18 @@ gboolean  ra_cli_size_from_options  (const char             *command,
                                      gboolean                allow_total,
                                      RaAuditSize            *size,
                                      int                    *exit_code);
+/* OPTION's TEXT as a share between 0 and 1 (0 only with ALLOW_ZERO; never
+ * 1 without it); a --seed as 0 .. 2^64-1. On a bad value print the
+ * message and set *EXIT_CODE to 2. */
+gboolean  ra_cli_parse_fraction     (const char             *command,
+                                     const char             *option,
+                                     const char             *text,
+                                     gboolean                allow_zero,
+                                     double                 *out,
+                                     int                    *exit_code);
+gboolean  ra_cli_parse_seed         (const char             *command,
+                                     const char             *text,
+                                     guint64                *out,
+                                     int                    *exit_code);
 
 G_END_DECLS

@@ -42,7 +42,7 @@ ra_import_options_free (RaImportOptions *options)
       g_free (options->map[i]);
       g_free (options->set[i]);
     }
-  g_clear_pointer (&options->declined_values, g_ptr_array_unref);
+  g_clear_pointer (&options->declined_values, g_strfreev);
   g_free (options->batch_name);
   g_free (options);
 }
@@ -201,22 +201,9 @@ void
 ra_import_options_set_declined_values (RaImportOptions *options,
                                        const char      *values)
 {
-  g_auto(GStrv) parts = NULL;
-
-  g_clear_pointer (&options->declined_values, g_ptr_array_unref);
-  if (values == NULL)
-    return;
-
-  options->declined_values = g_ptr_array_new_with_free_func (g_free);
-  parts = g_strsplit (values, ",", -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      char *v = g_strstrip (g_strdup (parts[i]));
-      if (*v != '\0')
-        g_ptr_array_add (options->declined_values, v);
-      else
-        g_free (v);
-    }
+  g_clear_pointer (&options->declined_values, g_strfreev);
+  if (values != NULL)
+    options->declined_values = ra_declined_values_split (values);
 }
 
 void

@@ -43,7 +43,7 @@ struct _RaImportOptions
   char       *batch_name;
   char       *map[N_FIELDS];   /* the file's column/key for each field, or NULL */
   char       *set[N_FIELDS];   /* a constant value for each field, or NULL */
-  GPtrArray  *declined_values; /* strings meaning "declined", or NULL */
+  char      **declined_values; /* strings meaning "declined" (ra_declined_values_split), or NULL */
   gboolean    skip_invalid;
   gsize       max_field;
 };

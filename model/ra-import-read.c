@@ -84,10 +84,7 @@ parse_bool (Import      *im,
 {
   if (f == F_DECLINED && im->options->declined_values != NULL)
     {
-      *out = 0;
-      for (guint i = 0; i < im->options->declined_values->len; i++)
-        if (g_str_equal (text, g_ptr_array_index (im->options->declined_values, i)))
-          *out = 1;
+      *out = g_strv_contains ((const char * const *) im->options->declined_values, text);
       return TRUE;
     }
 

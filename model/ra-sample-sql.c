@@ -163,10 +163,19 @@ ra_sample_sql_set_declined_values (RaSampleSql  *self,
                                    const char   *values,
                                    GError      **error)
 {
+  g_auto(GStrv) split = NULL;
+
   if (!ra_sql_check_text (values, _("the declined values"), TRUE, error))
     return FALSE;
+  split = ra_declined_values_split (values);
+  if (split[0] == NULL)
+    {
+      g_set_error (error, RA_SQL_ERROR, RA_SQL_ERROR_INVALID,
+                   _("the declined values '%s' name no string"), values);
+      return FALSE;
+    }
   g_strfreev (self->declined_values);
-  self->declined_values = g_strsplit (values, ",", -1);
+  self->declined_values = g_steal_pointer (&split);
   return TRUE;
 }
 

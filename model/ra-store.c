@@ -1421,6 +1421,25 @@ ra_declined_by_to_string (RaDeclinedBy by)
   return declined_by_info[by].name;
 }
 
+char **
+ra_declined_values_split (const char *values)
+{
+  g_auto(GStrv) parts = g_strsplit (values ? values : "", ",", -1);
+  GPtrArray *kept = g_ptr_array_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *v = g_strstrip (g_strdup (parts[i]));
+
+      if (*v != '\0')
+        g_ptr_array_add (kept, v);
+      else
+        g_free (v);
+    }
+  g_ptr_array_add (kept, NULL);
+  return (char **) g_ptr_array_free (kept, FALSE);
+}
+
 /**
  * ra_declined_by_sql:
  *

@@ -116,6 +116,10 @@ gboolean         ra_declined_by_parse    (const char    *text,
                                           RaDeclinedBy  *out,
                                           GError       **error);
 const char      *ra_declined_by_to_string (RaDeclinedBy  by);
+/* The strings that mean "declined" in a declined column, as given
+ * comma-separated (import and sample-sql read them alike): each stripped,
+ * empty ones left out. Never NULL; free with g_strfreev. */
+char           **ra_declined_values_split (const char   *values);
 
 char        *ra_now_rfc3339              (void);
 gint64       ra_store_get_schema_version (RaStore       *self);

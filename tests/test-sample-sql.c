@@ -232,7 +232,9 @@ golden_spec (RaSqlDialect d,
     char *batches[] = { "2026-01 \"eu\"", "x'); DROP TABLE turns; --", NULL };
     g_assert_true (ra_sample_sql_set_batches (spec, batches, &error));
   }
-  g_assert_true (ra_sample_sql_set_declined_values (spec, "full,partial's", &error));
+  /* Read as import reads --declined-values: stripped, empty ones dropped
+   * (the golden queries name 'full' and 'partial''s'). */
+  g_assert_true (ra_sample_sql_set_declined_values (spec, " full, partial's,", &error));
   g_assert_true (ra_sample_sql_set_filters (spec, models, classes, "2026-01-01T00:00:00.000000Z",
                                             "2026-02-01T00:00:00.000000Z", &error));
   g_assert_no_error (error);
@@ -312,6 +314,9 @@ test_design_errors (void)
   /* No signal, then both, then values without a column. */
   g_assert_null ((q = ra_sample_sql_frame_query (spec, &error)));
   g_assert_error (error, RA_SQL_ERROR, RA_SQL_ERROR_DESIGN);
+  g_clear_error (&error);
+  g_assert_false (ra_sample_sql_set_declined_values (spec, " , ", &error));
+  g_assert_error (error, RA_SQL_ERROR, RA_SQL_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_true (ra_sample_sql_set_declined_values (spec, "x", &error));
   g_assert_null ((q = ra_sample_sql_frame_query (spec, &error)));

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <sys/resource.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -577,6 +579,58 @@ test_label_file_input (void)
   }
 }
 
+/* Files read whole (a rules file, an external frame's counts and sample)
+ * are read up to a bound: /dev/zero was read until memory ran out (13 GB
+ * in a minute) and the command never ended. Each exits 65 at once, naming
+ * the file; a folder is input that cannot be read (66). */
+static void
+limit_cpu (gpointer user_data)
+{
+  struct rlimit limit = { 20, 20 };   /* seconds: a regression ends, never hangs the suite */
+
+  setrlimit (RLIMIT_CPU, &limit);
+}
+
+static void
+test_endless_whole_files (void)
+{
+  g_autofree char *db = make_store ();
+  g_autofree char *dir = g_path_get_dirname (db);
+  const char *const cases[][8] = {
+    { "detect", "--rules", "/dev/zero", NULL },
+    { "audit", "create", "z", "--frame", "/dev/zero", "--sample", "/dev/zero", NULL },
+  };
+
+  if (!g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/zero");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autofree char *err = NULL;
+      gint64 start = g_get_monotonic_time ();
+      int status;
+
+      g_ptr_array_add (argv, (gpointer) "--db");
+      g_ptr_array_add (argv, db);
+      for (guint k = 0; cases[i][k] != NULL; k++)
+        g_ptr_array_add (argv, (gpointer) cases[i][k]);
+      g_ptr_array_add (argv, NULL);
+      status = rb_run_cli (NULL, NULL, &err, limit_cpu, NULL, (const char * const *) argv->pdata);
+      g_test_message ("%s: exit %d in %.2f s: %s", cases[i][0], status, rb_ms_since (start) / 1000.0, err);
+      g_assert_cmpint (status, ==, 65);
+      g_assert_nonnull (strstr (err, "/dev/zero: holds more than"));
+    }
+  {
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_on (db, &err, "detect", "--rules", dir, NULL), ==, 66);
+    g_assert_nonnull (strstr (err, "is a folder"));
+  }
+}
+
 typedef struct
 {
   const char *db;
@@ -654,6 +708,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/store/review-wal-deleted", test_review_wal_deleted);
   g_test_add_func ("/ra/robustness/store/label-durable", test_label_durable);
   g_test_add_func ("/ra/robustness/store/label-file-input", test_label_file_input);
+  g_test_add_func ("/ra/robustness/store/endless-whole-files", test_endless_whole_files);
   g_test_add_func ("/ra/robustness/store/review-concurrent", test_review_concurrent);
   return g_test_run ();
 }
