@@ -154,6 +154,73 @@ stratum_new (const char *klass,
   return s;
 }
 
+static gboolean
+fail_at (GError     **error,
+         const char  *shown,
+         guint64      line,
+         const char  *format,
+         ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+fail_at (GError     **error,
+         const char  *shown,
+         guint64      line,
+         const char  *format,
+         ...)
+{
+  va_list args;
+  g_autofree char *msg = NULL;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID, "%s:%" G_GUINT64_FORMAT ": %s",
+               shown, line, msg);
+  return FALSE;
+}
+
+/* The next CSV record of READER: RA_READ_RECORD with *LINE and *N_FIELDS
+ * set, RA_READ_EOF, or RA_READ_ERROR with ERROR set (a malformed record
+ * too: SHOWN:LINE names it). */
+static RaReadStatus
+next_csv_row (RaReader    *reader,
+              const char  *shown,
+              guint64     *line,
+              guint       *n_fields,
+              GError     **error)
+{
+  g_autofree char *problem = NULL;
+  RaReadStatus st = ra_reader_next_csv (reader, line, &problem, NULL, error);
+
+  if (st == RA_READ_BAD_RECORD)
+    {
+      fail_at (error, shown, *line, "%s", problem);
+      return RA_READ_ERROR;
+    }
+  if (st == RA_READ_RECORD)
+    *n_fields = ra_reader_get_n_fields (reader);
+  return st;
+}
+
+/* The record just read as the header: its N names (a UTF-8 byte order
+ * mark before the first left out). */
+static GPtrArray *
+csv_header (RaReader *reader,
+            guint     n)
+{
+  GPtrArray *header = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *f = ra_reader_get_field (reader, i, NULL);
+
+      if (i == 0 && g_str_has_prefix (f, "\xEF\xBB\xBF"))
+        f += 3;
+      g_ptr_array_add (header, g_strdup (f));
+    }
+  return header;
+}
+
 RaExternalCounts *
 ra_external_counts_read (const char  *path,
                          gboolean     by_model,
@@ -180,34 +247,22 @@ ra_external_counts_read (const char  *path,
 
   for (;;)
     {
-      g_autofree char *problem = NULL;
       guint64 line = 0;
-      RaReadStatus st = ra_reader_next_csv (reader, &line, &problem, NULL, error);
-      guint n;
+      guint n = 0;
+      RaReadStatus st = next_csv_row (reader, shown, &line, &n, error);
 
       if (st == RA_READ_EOF)
         break;
       if (st == RA_READ_ERROR)
         return NULL;
-      if (st == RA_READ_BAD_RECORD)
-        {
-          g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID, "%s:%" G_GUINT64_FORMAT ": %s",
-                       shown, line, problem);
-          return NULL;
-        }
-      n = ra_reader_get_n_fields (reader);
       if (header)
         {
-          for (guint i = 0; i < n; i++)
-            {
-              const char *f = ra_reader_get_field (reader, i, NULL);
+          g_autoptr(GPtrArray) names_read = csv_header (reader, n);
 
-              if (i == 0 && g_str_has_prefix (f, "\xEF\xBB\xBF"))
-                f += 3;
-              for (guint c = 0; c < 4; c++)
-                if (g_ascii_strcasecmp (f, names[c]) == 0)
-                  col[c] = (int) i;
-            }
+          for (guint i = 0; i < n; i++)
+            for (guint c = 0; c < 4; c++)
+              if (g_ascii_strcasecmp (g_ptr_array_index (names_read, i), names[c]) == 0)
+                col[c] = (int) i;
           for (guint c = 0; c < 4; c++)
             if (col[c] < 0 && (c != 1 || by_model))
               {
@@ -447,31 +502,6 @@ value_text (const cJSON *v)
 }
 
 static gboolean
-fail_at (GError     **error,
-         const char  *shown,
-         guint64      line,
-         const char  *format,
-         ...) G_GNUC_PRINTF (4, 5);
-
-static gboolean
-fail_at (GError     **error,
-         const char  *shown,
-         guint64      line,
-         const char  *format,
-         ...)
-{
-  va_list args;
-  g_autofree char *msg = NULL;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID, "%s:%" G_GUINT64_FORMAT ": %s",
-               shown, line, msg);
-  return FALSE;
-}
-
-static gboolean
 take_design (Reading     *r,
              const char  *text,
              guint64      line,
@@ -586,33 +616,22 @@ read_csv_rows (Reading     *r,
 {
   g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (contents, length, NULL);
   g_autoptr(RaReader) reader = ra_reader_new (stream, MAX_RECORD);
-  g_autoptr(GPtrArray) header = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) header = NULL;
 
   for (;;)
     {
-      g_autofree char *problem = NULL;
       g_autoptr(cJSON) row = NULL;
       guint64 line = 0;
-      RaReadStatus st = ra_reader_next_csv (reader, &line, &problem, NULL, error);
-      guint n;
+      guint n = 0;
+      RaReadStatus st = next_csv_row (reader, r->shown, &line, &n, error);
 
       if (st == RA_READ_EOF)
         break;
       if (st == RA_READ_ERROR)
         return FALSE;
-      if (st == RA_READ_BAD_RECORD)
-        return fail_at (error, r->shown, line, "%s", problem);
-      n = ra_reader_get_n_fields (reader);
-      if (header->len == 0)
+      if (header == NULL)
         {
-          for (guint i = 0; i < n; i++)
-            {
-              const char *f = ra_reader_get_field (reader, i, NULL);
-
-              if (i == 0 && g_str_has_prefix (f, "\xEF\xBB\xBF"))
-                f += 3;
-              g_ptr_array_add (header, g_strdup (f));
-            }
+          header = csv_header (reader, n);
           for (guint c = 0; c < N_COLS; c++)
             {
               gboolean found = FALSE;
@@ -643,7 +662,7 @@ read_csv_rows (Reading     *r,
       if (!take_row (r, row, line, error))
         return FALSE;
     }
-  if (header->len == 0)
+  if (header == NULL)
     {
       g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID, _("%s: the file is empty"), r->shown);
       return FALSE;
