@@ -4,12 +4,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A pipeline of two threads. The calling thread reads a chunk of turns
- * (copying the responses out of SQLite), hands it to a judging thread, and
- * while that thread runs the rules over it, reads the next chunk and writes
- * the verdicts of the one before. Only the calling thread touches the store;
- * only the judging thread touches the rules. At most three chunks exist at
- * a time, so memory stays bounded whatever the store's size.
+ * A pipeline over both cores. A reading thread, with a read-only
+ * connection of its own, reads the turns a chunk at a time (copying the
+ * responses out of SQLite) and hands each chunk to one of two judging
+ * threads, in turn; each has rules of its own (_ra_rules_new_worker ()).
+ * The calling thread takes the judged chunks back in turn order and writes
+ * their verdicts on the caller's connection, in short transactions. A few
+ * chunks circulate (each judged chunk goes back as the next request), so
+ * memory stays bounded whatever the store's size.
  */
 
 #define G_LOG_DOMAIN "ra-detect"
@@ -20,11 +22,17 @@
 #include <glib/gi18n-lib.h>
 
 #include "ra-detect.h"
+#include "ra-rules-private.h"
 #include "ra-store-private.h"
 #include "ra-turns-private.h"
 
 /* The batch filter shared by every query: ?1 is the batch name or NULL. */
 #define BATCH_FILTER RA_TURNS_BATCH_FILTER ("?1")
+
+/* Judging threads: chunk K goes to thread K % N_JUDGES. Two, so that the
+ * rules keep both cores busy while the calling thread reads and writes;
+ * at most N_JUDGES + 1 chunks are read ahead. */
+#define N_JUDGES       2
 
 /* A chunk ends after this many turns, bytes of responses, or microseconds
  * of reading, whichever comes first. */
@@ -56,7 +64,12 @@ typedef struct
   GByteArray *bytes;       /* the responses (and earlier rule ids), NUL-terminated */
   GArray     *items;       /* of Item */
   guint64     turns;       /* turns in the chunk, skipped ones included */
+  guint64     skipped[3];  /* turns skipped (judged by these rules), by verdict */
+  gboolean    last;        /* no turns after these (or reading failed) */
+  GError     *read_error;  /* reading failed */
   guint       n_judged;    /* items judged (all of them unless error is set) */
+  gint64      data_version; /* the writing connection's PRAGMA data_version
+                             * before the chunk was read */
   GError     *error;       /* the rules failed on items[n_judged] */
 } Chunk;
 
@@ -76,6 +89,9 @@ chunk_reset (Chunk *chunk)
   g_byte_array_set_size (chunk->bytes, 0);
   g_array_set_size (chunk->items, 0);
   chunk->turns = 0;
+  memset (chunk->skipped, 0, sizeof chunk->skipped);
+  chunk->last = FALSE;
+  g_clear_error (&chunk->read_error);
   chunk->n_judged = 0;
   g_clear_error (&chunk->error);
 }
@@ -87,6 +103,7 @@ chunk_free (Chunk *chunk)
     return;
   g_byte_array_unref (chunk->bytes);
   g_array_unref (chunk->items);
+  g_clear_error (&chunk->read_error);
   g_clear_error (&chunk->error);
   g_free (chunk);
 }
@@ -106,10 +123,10 @@ chunk_add_string (Chunk      *chunk,
   return offset;
 }
 
-/* The judging thread and its queues. */
+/* A judging thread and its queues. */
 typedef struct
 {
-  RaRules      *rules;
+  RaRules      *rules;     /* its own scratch buffers */
   GAsyncQueue  *todo;      /* chunks to judge, then the stop sentinel */
   GAsyncQueue  *judged;    /* chunks judged */
   GThread      *thread;
@@ -156,7 +173,8 @@ judge_thread (gpointer data)
 
       if (chunk == &judge->stop)
         return NULL;
-      judge_chunk (judge->rules, chunk);
+      if (chunk->read_error == NULL)
+        judge_chunk (judge->rules, chunk);
       g_async_queue_push (judge->judged, chunk);
     }
 }
@@ -165,7 +183,7 @@ static void
 judge_start (Judge   *judge,
              RaRules *rules)
 {
-  judge->rules = rules;
+  judge->rules = _ra_rules_new_worker (rules);
   judge->todo = g_async_queue_new ();
   judge->judged = g_async_queue_new_full ((GDestroyNotify) chunk_free);
   judge->thread = g_thread_new ("ra-detect-judge", judge_thread, judge);
@@ -182,6 +200,7 @@ judge_stop (Judge *judge)
   judge->thread = NULL;
   g_async_queue_unref (judge->todo);
   g_async_queue_unref (judge->judged);
+  g_clear_pointer (&judge->rules, ra_rules_free);
 }
 
 static gboolean
@@ -238,17 +257,45 @@ set_foreign_keys (RaStore  *store,
 /* ------------------------------------------------------------------------ */
 /* Reading */
 
+/* The reading thread: a read-only connection of its own, so that reading
+ * the next chunks never waits for the writes (nor they for it). It reads a
+ * chunk for each request (an empty chunk) and hands it to the judging
+ * threads, in turn. */
 typedef struct
 {
-  RaStore        *store;
+  RaStore        *store;    /* read only */
   const char     *version;
   gboolean        force;
   sqlite3_stmt   *select;   /* the turns after ?2, in id order */
   sqlite3_stmt   *earlier;  /* the verdicts after ?1, in turn order */
   gint64          last_id;
   gboolean        done;     /* the last chunk was read */
-  RaDetectResult *result;
+  GAsyncQueue    *todo;     /* chunks to fill, then the stop sentinel */
+  Judge          *judges;   /* [N_JUDGES] */
+  guint           pushed;
+  gint            stopping; /* atomic: read no more */
+  GThread        *thread;
+  Chunk           stop;
 } Reader;
+
+/* PRAGMA data_version: it changes when another connection commits. */
+static gboolean
+read_data_version (RaStore       *store,
+                   sqlite3_stmt  *stmt,
+                   gint64        *out,
+                   GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return ra_store_set_error (store, rc, "cannot read the store's data version", error);
+    }
+  *out = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
 
 /* Reads the next chunk of turns into CHUNK, in one read transaction (ended
  * before returning): the turns judged by these very rules are counted and
@@ -258,13 +305,11 @@ read_chunk (Reader  *reader,
             Chunk   *chunk,
             GError **error)
 {
-  RaDetectResult *result = reader->result;
   sqlite3_stmt *select = reader->select;
   sqlite3_stmt *earlier = reader->earlier;
   gint64 started = g_get_monotonic_time ();
   int rc, earlier_rc;
 
-  chunk_reset (chunk);
   sqlite3_bind_int64 (select, 2, reader->last_id);
   sqlite3_bind_int64 (earlier, 1, reader->last_id);
   earlier_rc = sqlite3_step (earlier);
@@ -288,7 +333,6 @@ read_chunk (Reader  *reader,
 
       reader->last_id = turn_id;
       chunk->turns++;
-      result->turns++;
 
       item.turn_id = turn_id;
       item.old_rule = -1;
@@ -302,9 +346,7 @@ read_chunk (Reader  *reader,
           item.same_version = g_strcmp0 (old_version, reader->version) == 0;
           if (item.same_version && !reader->force)
             {
-              result->skipped++;
-              result->verdicts[item.before]++;
-              result->transitions[item.before][item.before]++;
+              chunk->skipped[item.before]++;
               continue;
             }
           if (old_rule != NULL)
@@ -336,6 +378,39 @@ read_chunk (Reader  *reader,
   sqlite3_reset (earlier);
   reader->done = rc == SQLITE_DONE && chunk->turns < CHUNK_TURNS;
   return TRUE;
+}
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *reader = data;
+
+  for (;;)
+    {
+      Chunk *chunk = g_async_queue_pop (reader->todo);
+
+      if (chunk == &reader->stop)
+        return NULL;
+      if (reader->done || g_atomic_int_get (&reader->stopping))
+        chunk->last = TRUE;
+      else if (!read_chunk (reader, chunk, &chunk->read_error))
+        chunk->last = reader->done = TRUE;
+      else
+        chunk->last = reader->done;
+      g_async_queue_push (reader->judges[reader->pushed++ % N_JUDGES].todo, chunk);
+    }
+}
+
+/* Stops the thread; frees the requests it did not take. */
+static void
+reader_stop (Reader *reader)
+{
+  if (reader->thread == NULL)
+    return;
+  g_atomic_int_set (&reader->stopping, 1);
+  g_async_queue_push (reader->todo, &reader->stop);
+  g_thread_join (reader->thread);
+  reader->thread = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -394,6 +469,8 @@ typedef struct
   sqlite3_stmt *multi;    /* ROWS_PER_INSERT rows */
   sqlite3_stmt *single;   /* one row */
   sqlite3_stmt *exist;    /* the turn ids in [?1, ?2], in order; NULL: SQLite checks */
+  sqlite3_stmt *data_version;
+  gint64        read_version; /* the data version before the pending turns were read */
   GArray       *pending;  /* of Pending, in turn order */
   guint8       *present;  /* [ROWS_PER_INSERT]: the turn still exists */
 } Writer;
@@ -484,9 +561,25 @@ write_transaction (Writer  *writer,
   gint64 started;
   guint i = *from;
 
+  gboolean verify = writer->exist != NULL;
+  gint64 version = 0;
+
   if (!ra_store_begin (writer->store, error))
     return FALSE;
   started = g_get_monotonic_time ();
+
+  /* Unchanged since the turns were read: no other connection committed
+   * anything meanwhile (this one's commits do not count), so every turn read
+   * is still there. */
+  if (verify)
+    {
+      if (!read_data_version (writer->store, writer->data_version, &version, error))
+        {
+          ra_store_rollback (writer->store);
+          return FALSE;
+        }
+      verify = version != writer->read_version;
+    }
 
   while (i < pending->len)
     {
@@ -497,7 +590,7 @@ write_transaction (Writer  *writer,
       /* Without SQLite's foreign key check, a verdict is written only for a
        * turn that exists now, under the write lock (one deleted since it was
        * read is skipped, as the check would have refused it). */
-      if (writer->exist != NULL)
+      if (verify)
         {
           if (!check_turns_exist (writer, i, n, &all, error))
             {
@@ -617,23 +710,24 @@ ra_detect_run (RaStore               *store,
                GError               **error)
 {
   g_autoptr(RaDetectResult) result = NULL;
+  g_autoptr(RaStore) rstore = NULL;
   g_autoptr(sqlite3_stmt) select = NULL;
   g_autoptr(sqlite3_stmt) earlier = NULL;
   g_autoptr(sqlite3_stmt) multi = NULL;
   g_autoptr(sqlite3_stmt) single = NULL;
   g_autoptr(sqlite3_stmt) exist = NULL;
+  g_autoptr(sqlite3_stmt) data_version = NULL;
   g_autoptr(GArray) pending = NULL;
   guint8 present[ROWS_PER_INSERT];
   gboolean foreign_keys_off;
-  g_autoptr(Chunk) spare = NULL;
-  Judge judge = { 0 };
+  Judge judges[N_JUDGES] = { { 0 } };
   Reader reader = { 0 };
   Writer writer = { 0 };
   const char *version;
   gint64 started = g_get_monotonic_time ();
   guint64 total = 0, done_turns = 0;
-  guint in_flight = 0;
-  gboolean ok = TRUE;
+  guint popped = 0;
+  gboolean ok = TRUE, finished = FALSE;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (rules != NULL, NULL);
@@ -653,10 +747,17 @@ ra_detect_run (RaStore               *store,
   if (progress != NULL && !count_turns (store, batch, &total, error))
     return NULL;
 
+  /* The reading connection; then the store's file is checked to be still
+   * the one STORE opened, so both connections read the same file. */
+  if (!(rstore = ra_store_open_full (ra_store_get_path (store),
+                                     RA_STORE_OPEN_READ_ONLY | RA_STORE_OPEN_NO_CHECK, error)) ||
+      !ra_store_check_file (store, error))
+    return NULL;
+
   /* Keyset pages in id order: each chunk is its own short read. The
    * earlier verdicts are read alongside, in the same order (a merge, not a
    * look-up per turn). */
-  select = ra_store_prepare (store,
+  select = ra_store_prepare (rstore,
                              "SELECT t.id, t.response FROM turns t"
                              " WHERE t.id > ?2 AND " BATCH_FILTER
                              " ORDER BY t.id LIMIT ?3",
@@ -666,7 +767,7 @@ ra_detect_run (RaStore               *store,
   ra_bind_text (select, 1, batch);
   sqlite3_bind_int (select, 3, CHUNK_TURNS);
 
-  earlier = ra_store_prepare (store,
+  earlier = ra_store_prepare (rstore,
                               "SELECT turn_id, verdict, rule_id, rules_version FROM detections"
                               " WHERE turn_id > ?1 ORDER BY turn_id",
                               error);
@@ -674,13 +775,15 @@ ra_detect_run (RaStore               *store,
     return NULL;
 
   /* SQLite's foreign key check looks each verdict's turn up on its own;
-   * check_turns_exist () checks a range of them at once instead. Set for
-   * this run only (a pragma that changes nothing inside a transaction:
-   * then SQLite keeps checking). */
+   * check_turns_exist () checks a range of them at once instead, and only
+   * when another connection wrote meanwhile. Set for this run only (a
+   * pragma that changes nothing inside a transaction: then SQLite keeps
+   * checking). */
   foreign_keys_off = set_foreign_keys (store, FALSE);
 
   if (!(multi = prepare_upsert (store, ROWS_PER_INSERT, version, error)) ||
       !(single = prepare_upsert (store, 1, version, error)) ||
+      !(data_version = ra_store_prepare (store, "PRAGMA data_version", error)) ||
       (foreign_keys_off &&
        !(exist = ra_store_prepare (store,
                                    "SELECT id FROM turn_rows WHERE id >= ?1 AND id <= ?2 ORDER BY id",
@@ -692,35 +795,54 @@ ra_detect_run (RaStore               *store,
     }
 
   pending = g_array_sized_new (FALSE, FALSE, sizeof (Pending), CHUNK_TURNS);
-  reader = (Reader) { store, version, force, select, earlier, G_MININT64, FALSE, result };
-  writer = (Writer) { store, multi, single, exist, pending, present };
+  writer = (Writer) { store, multi, single, exist, data_version, 0, pending, present };
 
-  judge_start (&judge, rules);
-  while (ok && (in_flight > 0 || !reader.done))
+  for (guint j = 0; j < N_JUDGES; j++)
+    judge_start (&judges[j], rules);
+  reader.store = rstore;
+  reader.version = version;
+  reader.force = force;
+  reader.select = select;
+  reader.earlier = earlier;
+  reader.last_id = G_MININT64;
+  reader.todo = g_async_queue_new_full ((GDestroyNotify) chunk_free);
+  reader.judges = judges;
+  reader.thread = g_thread_new ("ra-detect-read", reader_thread, &reader);
+
+  /* Requests: each samples the writing connection's data version before
+   * the reading thread can start on it (see write_transaction ()). */
+  for (guint i = 0; ok && i < N_JUDGES + 1; i++)
     {
-      g_autoptr(Chunk) chunk = NULL;
+      Chunk *request = chunk_new ();
 
-      /* Read ahead while the judging thread works on the chunk before. */
-      while (in_flight < 2 && !reader.done)
+      if (!read_data_version (store, data_version, &request->data_version, error))
         {
-          Chunk *next = spare != NULL ? g_steal_pointer (&spare) : chunk_new ();
-
-          if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-              !read_chunk (&reader, next, error))
-            {
-              chunk_free (next);
-              ok = FALSE;
-              break;
-            }
-          g_async_queue_push (judge.todo, next);
-          in_flight++;
+          chunk_free (request);
+          ok = FALSE;
+          break;
         }
-      if (!ok)
-        break;
+      g_async_queue_push (reader.todo, request);
+    }
 
-      chunk = g_async_queue_pop (judge.judged);
-      in_flight--;
+  while (ok && !finished)
+    {
+      g_autoptr(Chunk) chunk = g_async_queue_pop (judges[popped++ % N_JUDGES].judged);
+
+      if (chunk->read_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&chunk->read_error));
+          ok = FALSE;
+          break;
+        }
+      result->turns += chunk->turns;
+      for (guint b = 0; b < 3; b++)
+        {
+          result->skipped += chunk->skipped[b];
+          result->verdicts[b] += chunk->skipped[b];
+          result->transitions[b][b] += chunk->skipped[b];
+        }
       account_chunk (result, version, chunk, pending);
+      writer.read_version = chunk->data_version;
       /* What was judged before a failing turn is kept. */
       if (!write_pending (&writer, cancellable, error))
         {
@@ -743,16 +865,33 @@ ra_detect_run (RaStore               *store,
       done_turns += chunk->turns;
       if (progress != NULL)
         progress (done_turns, total, user_data);
-      if (spare == NULL)
+      finished = chunk->last;
+      if (finished)
+        break;
+
+      /* The chunk goes back as the next request. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
         {
-          spare = g_steal_pointer (&chunk);
-          chunk_reset (spare);
+          ok = FALSE;
+          break;
         }
+      chunk_reset (chunk);
+      if (!read_data_version (store, data_version, &chunk->data_version, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      g_async_queue_push (reader.todo, g_steal_pointer (&chunk));
     }
-  judge_stop (&judge);
+
+  reader_stop (&reader);
+  g_async_queue_unref (reader.todo);
+  for (guint j = 0; j < N_JUDGES; j++)
+    judge_stop (&judges[j]);
   g_clear_pointer (&multi, sqlite3_finalize);
   g_clear_pointer (&single, sqlite3_finalize);
   g_clear_pointer (&exist, sqlite3_finalize);
+  g_clear_pointer (&data_version, sqlite3_finalize);
   if (foreign_keys_off)
     set_foreign_keys (store, TRUE);
 

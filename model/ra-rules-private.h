@@ -80,6 +80,12 @@ _ra_rules_next_char (const char  *p,
   return c;
 }
 
+/* Rules that match exactly as PARENT does, with scratch buffers of their
+ * own, for another thread: the compiled rules and the prefilter are
+ * PARENT's (read only while matching). Free with ra_rules_free () before
+ * PARENT. */
+RaRules       *_ra_rules_new_worker          (RaRules      *parent);
+
 /* ------------------------------------------------------------------------ */
 /* The prefilter */
 

@@ -74,6 +74,10 @@ struct _RaRules
   RaPrefilter *prefilter;
   guint8      *hits;
   guint8      *block_hits;  /* a block of texts' hits, for ra_rules_match_many () */
+
+  /* A worker (_ra_rules_new_worker ()): the source, version and prefilter
+   * are its parent's, the rules shared. */
+  gboolean     borrowed;
 };
 
 /* Texts per call of the prefilter in ra_rules_match_many (). */
@@ -139,8 +143,9 @@ normalize_into (GString    *out,
       gunichar c;
 
       /* Most characters are ASCII letters and digits in the middle of a
-       * sentence: a run of them is copied lower-cased, nothing else to
-       * decide (the room was made above; the check keeps it honest). */
+       * sentence, with single spaces between words: a run of them is copied
+       * lower-cased, nothing else to decide (the room was made above; the
+       * check keeps it honest). */
       if (G_LIKELY (!leading && !pending_space) && g_ascii_isalnum (*p) &&
           out->len + (gsize) (end - p) + 1 < out->allocated_len)
         {
@@ -150,6 +155,12 @@ normalize_into (GString    *out,
             {
               guchar b = (guchar) *p++;
               *w++ = (char) (b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
+              /* One space between two words stays one space. */
+              if (p + 1 < end && *p == ' ' && g_ascii_isalnum (p[1]))
+                {
+                  *w++ = ' ';
+                  p++;
+                }
             }
           while (p < end && g_ascii_isalnum (*p));
           *w = '\0';
@@ -252,15 +263,18 @@ ra_rules_free (RaRules *self)
   if (self == NULL)
     return;
 
-  g_free (self->source);
-  g_free (self->version);
+  if (!self->borrowed)
+    {
+      g_free (self->source);
+      g_free (self->version);
+      g_clear_pointer (&self->prefilter, _ra_prefilter_free);
+    }
   g_clear_pointer (&self->rules, g_array_unref);
   g_clear_pointer (&self->exceptions, g_array_unref);
   if (self->text != NULL)
     g_string_free (self->text, TRUE);
   g_clear_pointer (&self->spans, g_array_unref);
   g_clear_error (&self->match_error);
-  g_clear_pointer (&self->prefilter, _ra_prefilter_free);
   g_free (self->hits);
   g_free (self->block_hits);
   g_free (self);
@@ -1026,6 +1040,25 @@ ra_rules_match_many (RaRules            *self,
   if (n_judged != NULL)
     *n_judged = n;
   return TRUE;
+}
+
+RaRules *
+_ra_rules_new_worker (RaRules *parent)
+{
+  RaRules *self = g_new0 (RaRules, 1);
+  guint n = parent->rules->len + parent->exceptions->len;
+
+  self->borrowed = TRUE;
+  self->source = parent->source;
+  self->version = parent->version;
+  self->prefilter = parent->prefilter;
+  self->rules = g_array_ref (parent->rules);
+  self->exceptions = g_array_ref (parent->exceptions);
+  self->text = g_string_sized_new (4096);
+  self->spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  self->hits = g_new0 (guint8, MAX (n, 1));
+  self->block_hits = g_new0 (guint8, MANY_BLOCK * MAX (n, 1));
+  return self;
 }
 
 RaVerdict
