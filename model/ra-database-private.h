@@ -22,22 +22,6 @@ void         ra_database_run_background_async (RaDatabase          *self,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
 
-/* As ra_database_run_async(), as a job: FUNC runs on a thread of its own
- * with its own connection to the store (never the worker's), so that the
- * calls after it (a label) do not wait for it. For long writing work that
- * takes the write lock in short transactions (import, detection). A store
- * switch or close cancels it; its result is then an error
- * (G_IO_ERROR_CANCELLED when it stopped, RA_DATABASE_ERROR_CLOSED when it
- * finished first). */
-void         ra_database_run_job_async        (RaDatabase          *self,
-                                               RaDatabaseWorkFunc   func,
-                                               gpointer             data,
-                                               GDestroyNotify       data_free,
-                                               GDestroyNotify       result_free,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-
 /* Progress reported on the worker (at most about every 50 ms, and the
  * last step) and shown on the main context that made the relay. */
 typedef void (*RaDatabaseProgressFunc) (guint64  done,

@@ -418,9 +418,21 @@ start_job (RaDatabase *self,
 {
   GCancellable *cancellable = g_task_get_cancellable (task);
   GThread *thread;
+  gboolean superseded;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, &work->error))
     return FALSE;
+  /* Another store was asked for after this job: it would be cancelled as
+   * soon as that store opens, and its result not shown. */
+  g_mutex_lock (&self->mutex);
+  superseded = self->push_generation != work->generation;
+  g_mutex_unlock (&self->mutex);
+  if (superseded)
+    {
+      g_set_error_literal (&work->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The store changed before the work could run"));
+      return FALSE;
+    }
   if (self->store == NULL)
     {
       g_set_error_literal (&work->error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_NOT_OPEN,
@@ -428,9 +440,6 @@ start_job (RaDatabase *self,
       return FALSE;
     }
 
-  /* The job opens the path: it must still be the store open here. */
-  if (!ra_store_check_file (self->store, &work->error))
-    return FALSE;
   work->path = g_strdup (ra_store_get_path (self->store));
   work->job_cancellable = g_cancellable_new ();
   if (cancellable != NULL)

@@ -8,8 +8,8 @@
  * one RaStore that only its worker thread touches; every call is an _async /
  * _finish pair whose GTask is pushed onto the worker's queue and completes on
  * the main context of the caller, in the order the calls were made. Long
- * writing work (import, detection, creating an audit, the detector's
- * evaluation) is the exception: it starts in its turn, then runs on a thread
+ * work (import, detection, creating an audit, the detector's evaluation,
+ * the Results page's figures) is the exception: it starts in its turn, then runs on a thread
  * and connection of its own, so the calls after it (a label) do not wait
  * for it; it completes when it is done. A store switch or close cancels it.
  */
@@ -106,6 +106,23 @@ gpointer     ra_database_run_sync           (RaDatabase           *self,
                                              GDestroyNotify        data_free,
                                              GDestroyNotify        result_free,
                                              GError              **error);
+
+/* Runs FUNC (DATA) as a job: on a thread of its own with its own connection
+ * to the store (never the worker's), so that the calls after it (a label)
+ * do not wait for it. For work that runs for more than a moment: a writer
+ * that takes the write lock in short transactions (import, detection), or a
+ * long read (the Results page's report and summary over every turn). A
+ * store switch or close cancels it; its result is then an error
+ * (G_IO_ERROR_CANCELLED when it stopped, RA_DATABASE_ERROR_CLOSED when it
+ * finished first). */
+void         ra_database_run_job_async      (RaDatabase           *self,
+                                             RaDatabaseWorkFunc    func,
+                                             gpointer              data,
+                                             GDestroyNotify        data_free,
+                                             GDestroyNotify        result_free,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
 
 void             ra_database_overview_async  (RaDatabase           *self,
                                               GCancellable         *cancellable,

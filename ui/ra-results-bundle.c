@@ -67,6 +67,14 @@ ra_results_bundle_work (RaStore       *store,
       g_clear_error (&side);
     }
 
+  /* Superseded (another reload, another store): stop before the long part. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_string_free (side_errors, TRUE);
+      ra_results_bundle_free (bundle);
+      return NULL;
+    }
+
   if ((audit = ra_audit_load (store, request->audit, &side)) == NULL)
     {
       g_string_append_printf (side_errors, "%s\n", side->message);

@@ -276,8 +276,10 @@ report_cb (GObject      *object,
 
   bundle = ra_database_run_finish (RA_DATABASE (object), result, &error);
 
-  /* A newer reload replaced this one: it is still busy. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* A newer reload replaced this one: it is still busy. Or the store was
+   * closed or replaced while it ran: its figures are not this store's. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_error_matches (error, RA_DATABASE_ERROR, RA_DATABASE_ERROR_CLOSED))
     return;
 
   self->busy = FALSE;
@@ -358,8 +360,10 @@ ra_results_page_reload (RaResultsPage *self)
     }
 
   self->busy = TRUE;
-  ra_database_run_async (self->database, ra_results_bundle_work, request, ra_results_request_free, ra_results_bundle_free,
-                         self->cancellable, report_cb, g_object_ref (self));
+  /* A job: over a large store this takes seconds (the summary reads every
+   * turn), and a label committed meanwhile must not wait for it. */
+  ra_database_run_job_async (self->database, ra_results_bundle_work, request, ra_results_request_free,
+                             ra_results_bundle_free, self->cancellable, report_cb, g_object_ref (self));
 }
 
 void
