@@ -75,6 +75,19 @@ describe_field (Import *im,
   return g_strdup (ra_import_field_names[f]);
 }
 
+/* JSON as the record's meta, which must be an object; else the problem,
+ * naming the field as WHAT. */
+static char *
+take_meta (Import       *im,
+           const cJSON  *json,
+           const char   *what)
+{
+  if (!cJSON_IsObject (json))
+    return g_strdup_printf (_("%s: must be a JSON object"), what);
+  im->meta = cJSON_PrintUnformatted (json);
+  return NULL;
+}
+
 static gboolean
 parse_bool (Import      *im,
             Field        f,
@@ -467,10 +480,8 @@ apply_constant (Import *im,
                                    ra_import_field_names[f]);
       else if (f == F_MESSAGES)
         parse_messages_json (im, json, &problem);
-      else if (!cJSON_IsObject (json))
-        problem = g_strdup (_("meta (the value given for every record): must be a JSON object"));
       else
-        im->meta = cJSON_PrintUnformatted (json);
+        problem = take_meta (im, json, _("meta (the value given for every record)"));
     }
   else
     {
@@ -541,12 +552,12 @@ extract_jsonl (Import     *im,
           break;
 
         case F_META:
-          if (!cJSON_IsObject (item))
-            {
-              g_autofree char *what = describe_field (im, f);
-              return g_strdup_printf (_("%s: must be a JSON object"), what);
-            }
-          im->meta = cJSON_PrintUnformatted (item);
+          {
+            g_autofree char *what = describe_field (im, f);
+
+            if ((problem = take_meta (im, item, what)))
+              return problem;
+          }
           used_meta = TRUE;
           break;
 
@@ -877,20 +888,15 @@ extract_csv (Import   *im,
         case F_META:
           {
             g_autoptr(cJSON) json = NULL;
+            g_autofree char *what = describe_field (im, f);
 
             if (!prescan_json (text, len, &problem))
               return problem;
-            if (!(json = cJSON_ParseWithLength (text, len)) || !cJSON_IsObject (json))
-              {
-                g_autofree char *what = describe_field (im, f);
-                return g_strdup_printf (_("%s: must be a JSON object"), what);
-              }
-            {
-              g_autofree char *what = describe_field (im, f);
-              if ((problem = check_duplicate_keys (json, what)))
-                return problem;
-            }
-            im->meta = cJSON_PrintUnformatted (json);
+            json = cJSON_ParseWithLength (text, len);
+            if (!cJSON_IsObject (json))
+              return g_strdup_printf (_("%s: must be a JSON object"), what);
+            if ((problem = check_duplicate_keys (json, what)) || (problem = take_meta (im, json, what)))
+              return problem;
           }
           break;
 
