@@ -351,6 +351,15 @@ ra_cli_parse (const char          *command,
       *exit_code = RA_EXIT_USAGE;
       return FALSE;
     }
+  /* An empty --db (an unset shell variable: --db "$STORE") is no path; it
+   * silently meant the default store. */
+  if (ra_cli_db != NULL && *ra_cli_db == '\0')
+    {
+      g_printerr ("refusal-audit %s: --db: the path is empty\n", command);
+      g_printerr ("Try 'refusal-audit %s --help'.\n", command);
+      *exit_code = RA_EXIT_USAGE;
+      return FALSE;
+    }
 
   return TRUE;
 }

@@ -63,10 +63,13 @@ typedef void   (*RaDetectProgressFunc)   (guint64         done,
  * @batch: (nullable): only the turns of the batch(es) of this name
  * @force: re-run the rules on turns already judged by the same rules version
  *
- * Runs @rules over the visible turns in id order, a chunk at a time: each
- * chunk is read and judged without the write lock, then its verdicts,
- * deciding rules and rules version are written to `detections` in one short
- * transaction, so a label committed meanwhile waits milliseconds at most.
+ * Runs @rules over the visible turns in id order, a chunk at a time: a
+ * thread with a read-only connection of its own reads each chunk, two
+ * threads judge them (@rules is only read; each has its own scratch), and
+ * the calling thread writes the verdicts, deciding rules and rules version
+ * to `detections` on @store in transactions of about 5 ms, so a label
+ * committed meanwhile waits milliseconds at most. A verdict is written only
+ * for a turn that still exists when it is written.
  * Never touches `turns.declined`. Turns already judged by the same rules
  * version are skipped (their verdict cannot differ) unless @force, so a run
  * that was cancelled, killed or stopped by an error keeps the verdicts it

@@ -42,7 +42,9 @@ struct _RaOutput
 
 G_DEFINE_QUARK (ra-output-error-quark, ra_output_error)
 
-static const char * const store_suffixes[] = { "", "-wal", "-shm", "-journal" };
+/* The store, its SQLite files and the lock file imports take turns by
+ * (replacing it would let two imports hold "the" lock at once). */
+static const char * const store_suffixes[] = { "", "-wal", "-shm", "-journal", "-import.lock" };
 
 static int
 error_code_for_errno (int errsv)

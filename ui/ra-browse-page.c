@@ -279,11 +279,21 @@ bind_cb (GtkSignalListItemFactory *factory,
     {
     case 0: text = g_strdup_printf ("%u", item->position); break;
     case 1: text = g_strdup (item->ext_id); break;
-    case 2: text = g_strdup (item->stratum); break;
-    case 3: text = g_strdup (value_text (item->value)); break;
-    case 4: text = g_strdup (item->flagged ? _("Flagged") : ""); break;
-    case 5: text = g_strdup (item->note ? item->note : ""); break;
-    default: text = g_strdup (item->reviewer ? item->reviewer : ""); break;
+    case 2: text = g_strdup (item->class); break;
+    case 3: text = g_strdup (item->model && item->model[0] ? item->model : "—"); break;
+    case 4: text = g_strdup (item->disputed ? _("Disputed") : value_text (item->value)); break;
+    case 5: text = g_strdup (item->flagged ? _("Flagged") : ""); break;
+    case 6: text = g_strdup (item->note ? item->note : ""); break;
+    default:
+      /* Who decided: one reviewer, or how many gave a verdict. */
+      if (item->reviewer != NULL)
+        text = g_strdup (item->reviewer);
+      else if (item->n_verdicts > 0)
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u reviewer", "%u reviewers", item->n_verdicts),
+                                item->n_verdicts);
+      else
+        text = g_strdup ("");
+      break;
     }
 
   /* Production text: a single line in the list, shown literally. */
@@ -505,9 +515,11 @@ ra_browse_page_init (RaBrowsePage *self)
 
   add_column (self, _("#"), 0, FALSE);
   add_column (self, _("Id"), 1, FALSE);
-  add_column (self, _("Stratum"), 2, TRUE);
-  add_column (self, _("Label"), 3, FALSE);
-  add_column (self, _("Flag"), 4, FALSE);
-  add_column (self, _("Note"), 5, TRUE);
-  add_column (self, _("Reviewer"), 6, FALSE);
+  /* Class and model in their own columns, never one cut string. */
+  add_column (self, _("Class"), 2, FALSE);
+  add_column (self, _("Model"), 3, FALSE);
+  add_column (self, _("Label"), 4, FALSE);
+  add_column (self, _("Flag"), 5, FALSE);
+  add_column (self, _("Note"), 6, TRUE);
+  add_column (self, _("Verdicts"), 7, FALSE);
 }

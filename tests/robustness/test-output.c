@@ -104,8 +104,10 @@ assert_no_temp (const char *dir,
     g_assert_null (strstr (message, "XXXXXX"));
 }
 
-/* -o naming the store, its -wal, a hard link or a symbolic link to it:
- * refused (74), the store intact. */
+/* -o naming the store, its -wal, its import lock file, a hard link or a
+ * symbolic link to it: refused (74), the store intact. The lock file was
+ * replaced (exit 0): an import holding the old one and an import opening the
+ * new one would both hold "the" lock. */
 static void
 test_never_the_store (Fixture       *f,
                       gconstpointer  data)
@@ -113,9 +115,15 @@ test_never_the_store (Fixture       *f,
   g_autofree char *hard = g_build_filename (f->dir, "hard.db", NULL);
   g_autofree char *soft = g_build_filename (f->dir, "soft.db", NULL);
   g_autofree char *wal = g_strconcat (f->db, "-wal", NULL);
+  g_autofree char *lock = g_strconcat (f->db, "-import.lock", NULL);
   g_autoptr(GBytes) before = file_bytes (f->db);
-  const char *targets[] = { f->db, wal, hard, soft };
+  const char *targets[] = { f->db, wal, lock, hard, soft };
+  struct stat lock_before, lock_after;
   (void) data;
+
+  if (!g_file_test (lock, G_FILE_TEST_EXISTS))
+    g_assert_true (g_file_set_contents (lock, "", 0, NULL));
+  g_assert_cmpint (g_stat (lock, &lock_before), ==, 0);
 
   g_assert_cmpint (link (f->db, hard), ==, 0);
   g_assert_cmpint (symlink (f->db, soft), ==, 0);
@@ -138,6 +146,8 @@ test_never_the_store (Fixture       *f,
     g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM label_events", NULL), ==, 1);
   }
   g_assert_true (g_file_test (soft, G_FILE_TEST_IS_SYMLINK));
+  g_assert_cmpint (g_stat (lock, &lock_after), ==, 0);
+  g_assert_cmpuint (lock_after.st_ino, ==, lock_before.st_ino);
 }
 
 /* Read-only file: refused, untouched. Folder: refused. Symbolic link:

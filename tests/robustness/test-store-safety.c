@@ -631,6 +631,22 @@ test_endless_whole_files (void)
   }
 }
 
+/* --db "" (an unset variable in --db "$STORE") is a usage error naming
+ * --db: it silently used the default store. */
+static void
+test_empty_db_path (void)
+{
+  const char *const before[] = { "--db", "", "summary", NULL };
+  const char *const after[] = { "import", "--db", "", "/dev/null", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *err2 = NULL;
+
+  g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, before), ==, 2);
+  g_assert_nonnull (strstr (err, "--db: the path is empty"));
+  g_assert_cmpint (rb_run_cli (NULL, NULL, &err2, NULL, NULL, after), ==, 2);
+  g_assert_nonnull (strstr (err2, "--db: the path is empty"));
+}
+
 typedef struct
 {
   const char *db;
@@ -709,6 +725,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/store/label-durable", test_label_durable);
   g_test_add_func ("/ra/robustness/store/label-file-input", test_label_file_input);
   g_test_add_func ("/ra/robustness/store/endless-whole-files", test_endless_whole_files);
+  g_test_add_func ("/ra/robustness/store/empty-db-path", test_empty_db_path);
   g_test_add_func ("/ra/robustness/store/review-concurrent", test_review_concurrent);
   return g_test_run ();
 }
