@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "ra-audits-page.h"
+#include "ra-batches-page.h"
 #include "ra-browse-page.h"
 #include "ra-choice-rows.h"
 #include "ra-create-audit-dialog.h"
@@ -569,6 +570,44 @@ test_empty_states (void)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (template_child (audits, RA_TYPE_AUDITS_PAGE, "new_button"))));
 
   ra_application_set_lead (ra_ui_test_app, was_lead);
+  ra_ui_test_close_window (window);
+}
+
+/* A batch imported by another program shows when the page is shown again. */
+
+static gboolean
+batches_are (gpointer data)
+{
+  RaBatchesPage *page = data;
+
+  return ra_batches_page_get_n_batches (page) == GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (page), "want"));
+}
+
+static void
+test_batches_refresh (void)
+{
+  RaWindow *window;
+  RaBatchesPage *page;
+  g_autofree char *extra = NULL;
+  g_autofree char *err = NULL;
+
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  page = _ra_window_get_batches_page (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "batches"));
+  g_object_set_data (G_OBJECT (page), "want", GUINT_TO_POINTER (1));
+  ra_ui_test_wait_until (batches_are, page, "one batch");
+
+  extra = ra_test_write_file ("later.jsonl",
+                              "{\"id\": \"l-1\", \"class\": \"legal\", \"model\": \"m1\", \"prompt\": \"p\", "
+                              "\"response\": \"r\", \"declined\": true}\n", -1);
+  g_assert_cmpint (ra_test_run_cli (NULL, NULL, &err, "import", "--db", ra_ui_test_store_path, extra, NULL), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "audits"));
+  iterate_for (100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page", "s", "batches"));
+  g_object_set_data (G_OBJECT (page), "want", GUINT_TO_POINTER (2));
+  ra_ui_test_wait_until (batches_are, page, "the batch imported meanwhile");
+
   ra_ui_test_close_window (window);
 }
 
@@ -1276,6 +1315,7 @@ main (int   argc,
   g_test_add_func ("/ra/ui/features/import-dialog", test_import_dialog);
   g_test_add_func ("/ra/ui/features/create-audit-dialog", test_create_audit_dialog);
   g_test_add_func ("/ra/ui/features/empty-states", test_empty_states);
+  g_test_add_func ("/ra/ui/features/batches-refresh", test_batches_refresh);
   g_test_add_func ("/ra/ui/features/browse", test_browse);
   g_test_add_func ("/ra/ui/features/show-all-10mb", test_show_all_10mb);
   g_test_add_func ("/ra/ui/features/small-window", test_small_window);
