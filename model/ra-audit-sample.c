@@ -469,7 +469,7 @@ audit_extend_locked (RaStore              *store,
     return FALSE;
   if (audit->external)
     {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EXTERNAL,
                    _("the audit '%s' was drawn from an external frame: its next keys come from the "
                      "warehouse (the extension query), not from the turns in this store"), name);
       return FALSE;
