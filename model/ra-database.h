@@ -132,8 +132,8 @@ RaStoreOverview *ra_database_overview_finish (RaDatabase           *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 
-/* ra_turns_list_batches() on the worker, as background work (it counts
- * every turn): (element-type RaBatch), by import time */
+/* ra_turns_list_batches() as a job (it counts every turn): (element-type
+ * RaBatch), by import time */
 void             ra_database_list_batches_async  (RaDatabase           *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,

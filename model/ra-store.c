@@ -361,7 +361,7 @@ ra_store_prepare (RaStore    *self,
   rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      ra_store_set_error (self, rc, "cannot prepare a query", error);
+      ra_store_set_error (self, rc, _("cannot prepare a query"), error);
       sqlite3_finalize (stmt);
       return NULL;
     }
@@ -515,7 +515,7 @@ pragma_int (RaStore     *self,
   if (rc == SQLITE_DONE)
     return 0;
 
-  ra_store_set_error (self, rc, "cannot read the store's header", error);
+  ra_store_set_error (self, rc, _("cannot read the store's header"), error);
   return -1;
 }
 

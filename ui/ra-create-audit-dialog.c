@@ -265,8 +265,16 @@ update_sizes (RaCreateAuditDialog *self)
       else
         subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = %" G_GUINT64_FORMAT),
                                     stratum->population, sizes[i]);
+      /* Class and model each in their own words, never one joined string. */
+      if (stratum->model != NULL)
+        {
+          char *with_model = g_strdup_printf (_("model %s · %s"), stratum->model, subtitle);
+
+          g_free (subtitle);
+          subtitle = with_model;
+        }
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), stratum->stratum);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), stratum->class ? stratum->class : stratum->stratum);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       label = gtk_label_new (hw);
       gtk_widget_add_css_class (label, "numeric");
