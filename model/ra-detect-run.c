@@ -857,7 +857,7 @@ ra_detect_run (RaStore               *store,
 
           g_set_error (error, chunk->error->domain, chunk->error->code,
                        _("%s; it failed on turn %s, so detection stopped there "
-                         "(verdicts stored before it are kept; fix the rule and run detect again)"),
+                         "(verdicts stored before it are kept; fix the rule and run the detector again)"),
                        chunk->error->message, name);
           ok = FALSE;
           break;
