@@ -310,8 +310,12 @@ ra_store_set_error (RaStore    *self,
       break;
     case SQLITE_IOERR:
       code = RA_STORE_ERROR_FULL;
-      if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE ||
-          rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMOPEN)
+      if (rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMOPEN)
+        /* Even reading needs the -shm file SQLite shares between the
+         * programs that have the store open. */
+        msg = _("cannot make room for the store's shared-memory file (-shm), which even reading "
+                "needs: the disk is full or failing");
+      else if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE)
         msg = _("cannot write to the store (disk full or failing)");
       else
         code = RA_STORE_ERROR_FAILED;
