@@ -511,7 +511,9 @@ audit_extend (int argc, char **argv)
       !(audit = ra_audit_load (store, argv[1], &error)) ||
       !(strata_list = ra_audit_get_strata (store, audit->id, &error)))
     {
-      code = ra_cli_fail_error (command, error);
+      code = ra_cli_fail_error_hint (command, error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EXTERNAL,
+                                     "Make its next rows with 'refusal-audit sample-sql --extend NAME', then "
+                                     "give them to 'audit extend NAME --sample ROWS'.");
       goto out;
     }
 

@@ -9,7 +9,10 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+
+#include <glib/gstdio.h>
 
 #include "ra-cli.h"
 #include "ra-import.h"
@@ -177,6 +180,7 @@ ra_cmd_import (int    argc,
   g_autofree char *declined_values = NULL;
   g_autofree char *batch = NULL;
   gboolean skip_invalid = FALSE;
+  GStatBuf st;
   gint64 max_field = 0;
   int exit_code = RA_EXIT_OK;
   const GOptionEntry entries[] = {
@@ -228,6 +232,16 @@ ra_cmd_import (int    argc,
   ra_import_options_set_skip_invalid (options, skip_invalid);
   if (batch != NULL)
     ra_import_options_set_batch_name (options, batch);
+
+  /* A missing input is named before a store (or its folder) is made for it
+   * (anything else wrong with it, such as a symlink loop, when it is read). */
+  for (int i = 1; i < argc; i++)
+    if (g_strcmp0 (argv[i], "-") != 0 && g_lstat (argv[i], &st) != 0 && errno == ENOENT)
+      {
+        g_autofree char *shown = ra_text_for_terminal (argv[i], TRUE);
+
+        return ra_cli_fail ("import", RA_EXIT_NOINPUT, "%s: no such file; nothing was imported", shown);
+      }
 
   if (!(store = ra_cli_open_store_full ("import", RA_STORE_OPEN_CREATE, &exit_code)))
     return exit_code;

@@ -395,13 +395,29 @@ review_other_key (gpointer   data,
       fflush (stdout);
       return RA_TERM_STAY;
     case 'n':
-      printf ("Note (one line): ");
-      fflush (stdout);
-      g_free (r->note);
-      r->note = ra_term_read_line ();
-      printf ("note kept for this item's label\n> ");
-      fflush (stdout);
-      return RA_TERM_STAY;
+      {
+        g_autofree char *note = NULL;
+        g_autoptr(GError) invalid = NULL;
+
+        printf ("Note (one line): ");
+        fflush (stdout);
+        note = ra_term_read_line ();
+        /* A note the store would refuse is refused here, and the session
+         * goes on with the note it had. */
+        if (!ra_labels_check_note (note, &invalid))
+          {
+            g_autofree char *safe = ra_text_for_terminal (invalid->message, TRUE);
+
+            printf ("note not kept: %s\n> ", safe);
+            fflush (stdout);
+            return RA_TERM_STAY;
+          }
+        g_free (r->note);
+        r->note = g_steal_pointer (&note);
+        printf ("note kept for this item's label\n> ");
+        fflush (stdout);
+        return RA_TERM_STAY;
+      }
     default:
       return RA_TERM_UNKNOWN;
     }

@@ -34,7 +34,7 @@ parse_estimate_options (const char       *command,
   if (lonely != NULL && !ra_lonely_parse (lonely, &options->lonely))
     {
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE,
-                                "--lonely: '%s' is not one of average, adjust, certainty, collapse", lonely);
+                                "--lonely: '%s' is not one of pooled, average, adjust, certainty, collapse", lonely);
       return FALSE;
     }
   for (guint i = 0; collapse != NULL && collapse[i] != NULL; i++)
@@ -128,7 +128,7 @@ ra_cmd_report (int    argc,
     { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc,
       "Finite population correction: a statement about the declines in the frame (default: off)", NULL },
     { "lonely", 0, 0, G_OPTION_ARG_STRING, &lonely,
-      "A stratum with one definite label: average (default), adjust, certainty, collapse", "RULE" },
+      "A stratum with one definite label: pooled (default), average, adjust, certainty, collapse", "RULE" },
     { "collapse", 0, 0, G_OPTION_ARG_STRING_ARRAY, &collapse,
       "With --lonely collapse: join STRATUM with NEIGHBOUR (repeatable; default: the nearest share)", "STRATUM=NEIGHBOUR" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (default), json or csv", "FORMAT" },
@@ -230,7 +230,7 @@ ra_cmd_check (int    argc,
     { "confidence", 0, 0, G_OPTION_ARG_DOUBLE, &confidence, "Confidence level (default 0.95)", "LEVEL" },
     { "fpc", 0, 0, G_OPTION_ARG_NONE, &fpc, "Finite population correction (default: off)", NULL },
     { "lonely", 0, 0, G_OPTION_ARG_STRING, &lonely,
-      "A stratum with one definite label: average (default), adjust, certainty, collapse", "RULE" },
+      "A stratum with one definite label: pooled (default), average, adjust, certainty, collapse", "RULE" },
     { "collapse", 0, 0, G_OPTION_ARG_STRING_ARRAY, &collapse,
       "With --lonely collapse: join STRATUM with NEIGHBOUR (repeatable; default: the nearest share)", "STRATUM=NEIGHBOUR" },
     { NULL }

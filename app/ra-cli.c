@@ -117,6 +117,12 @@ ra_cli_output_open (const char *command,
   g_autoptr(GError) error = NULL;
   RaOutput *output;
 
+  if (path != NULL && *path == '\0')
+    {
+      /* An empty -o (an unset variable in -o "$OUT"): a usage error. */
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "-o/--output: the file name is empty");
+      return NULL;
+    }
   if (path == NULL || g_str_equal (path, "-"))
     {
       /* Standard output: the checked stream in place. */

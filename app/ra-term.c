@@ -125,6 +125,9 @@ ra_term_read_key (void)
     }
 }
 
+/* More than any line the store takes (a note: 1 MiB). */
+#define READ_LINE_MAX (2u * 1024 * 1024)
+
 char *
 ra_term_read_line (void)
 {
@@ -136,9 +139,15 @@ ra_term_read_line (void)
   restore_now ();
   while (fgets (buf, sizeof buf, stdin) != NULL)
     {
+      size_t len = strlen (buf);
+
       got = TRUE;
-      g_string_append (line, buf);
-      if (line->len > 0 && line->str[line->len - 1] == '\n')
+      /* Past READ_LINE_MAX the rest of the line is read and dropped: the
+       * caller sees a line too long for what it wants, never an endless
+       * one. */
+      if (line->len < READ_LINE_MAX)
+        g_string_append_len (line, buf, MIN (len, READ_LINE_MAX - line->len));
+      if (len > 0 && buf[len - 1] == '\n')
         break;
     }
   if (was_raw && have_saved)

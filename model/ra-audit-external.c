@@ -119,7 +119,7 @@ ra_audit_external_load_cells (RaStore  *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot read the counts", error);
+      ra_store_set_error (store, rc, _("cannot read the counts"), error);
       return NULL;
     }
   return g_steal_pointer (&cells);
@@ -159,7 +159,7 @@ ra_audit_external_state_load (RaStore     *store,
     }
   if (rc != SQLITE_ROW)
     {
-      ra_store_set_error (store, rc, "cannot read the audits", error);
+      ra_store_set_error (store, rc, _("cannot read the audits"), error);
       return NULL;
     }
   if (g_strcmp0 (ra_column_text (stmt, 3), RA_AUDIT_FRAME_EXTERNAL) != 0)
@@ -202,7 +202,7 @@ ra_audit_external_state_load (RaStore     *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot read the strata", error);
+      ra_store_set_error (store, rc, _("cannot read the strata"), error);
       return NULL;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
@@ -227,7 +227,7 @@ ra_audit_external_state_load (RaStore     *store,
     }
   if (rc != SQLITE_DONE)
     {
-      ra_store_set_error (store, rc, "cannot read the sample", error);
+      ra_store_set_error (store, rc, _("cannot read the sample"), error);
       return NULL;
     }
   return g_steal_pointer (&state);
@@ -357,7 +357,7 @@ lookup_turns (RaStore                *store,
                          _("%s:%" G_GUINT64_FORMAT ": the turn '%s' (model '%s') did not land"),
                          shown, row->line, row->id, row->model);
           else
-            ra_store_set_error (store, rc, "cannot read the turns", error);
+            ra_store_set_error (store, rc, _("cannot read the turns"), error);
           return NULL;
         }
       if (g_strcmp0 (ra_column_text (stmt, 1), row->class) != 0)
@@ -430,7 +430,7 @@ insert_items (RaStore                *store,
                          _("%s:%" G_GUINT64_FORMAT ": the turn '%s' (model '%s') is in the audit already"),
                          shown, row->line, row->id, row->model);
           else
-            ra_store_set_error (store, rc, "cannot store the sample", error);
+            ra_store_set_error (store, rc, _("cannot store the sample"), error);
           return FALSE;
         }
     }
@@ -474,7 +474,7 @@ store_cells (RaStore                *store,
   if (!(stmt = ra_store_prepare (store, "DELETE FROM audit_cells WHERE audit_id = ?1", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  if (!ra_store_step_done (store, stmt, "cannot store the counts", error))
+  if (!ra_store_step_done (store, stmt, _("cannot store the counts"), error))
     return FALSE;
   g_clear_pointer (&stmt, sqlite3_finalize);
   if (!(stmt = ra_store_prepare (store, "INSERT INTO audit_cells (audit_id, class, model, turns, declines)"
@@ -489,7 +489,7 @@ store_cells (RaStore                *store,
       ra_bind_text (stmt, 3, c->model ? c->model : "");
       sqlite3_bind_int64 (stmt, 4, (gint64) c->turns);
       sqlite3_bind_int64 (stmt, 5, (gint64) c->declines);
-      if (!ra_store_step_done (store, stmt, "cannot store the counts", error))
+      if (!ra_store_step_done (store, stmt, _("cannot store the counts"), error))
         return FALSE;
     }
   return TRUE;
@@ -573,7 +573,7 @@ create_locked (RaStore                *store,
   ra_bind_text (stmt, 8, PACKAGE_VERSION);
   ra_bind_text (stmt, 9, RA_KEY_VERSION_MD5_NAME);
   ra_bind_text (stmt, 10, RA_AUDIT_FRAME_EXTERNAL);
-  if (!ra_store_step_done (store, stmt, "cannot store the audit", error))
+  if (!ra_store_step_done (store, stmt, _("cannot store the audit"), error))
     return -1;
   audit_id = sqlite3_last_insert_rowid (ra_store_get_db (store));
 
@@ -736,7 +736,7 @@ record_extension (RaStore                *store,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
   if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
-    return ra_store_set_error (store, rc, "cannot read the audit", error);
+    return ra_store_set_error (store, rc, _("cannot read the audit"), error);
   design = g_strdup (ra_column_text (stmt, 0));
   fingerprint = new_counts ? counts_fingerprint (sample, counts) : g_strdup (ra_column_text (stmt, 1));
   g_clear_pointer (&stmt, sqlite3_finalize);

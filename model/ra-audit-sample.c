@@ -216,7 +216,7 @@ insert_item (RaStore            *store,
   sqlite3_bind_int64 (stmt, 2, item->turn_id);
   sqlite3_bind_text (stmt, 3, stratum, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, ra_audit_key_to_stored (item->key));
-  return ra_store_step_done (store, stmt, "cannot store the sample", error);
+  return ra_store_step_done (store, stmt, _("cannot store the sample"), error);
 }
 
 gboolean
@@ -234,7 +234,7 @@ ra_audit_count_sampled (RaStore  *store,
                                  " WHERE audit_id = ?1", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  return ra_store_step_done (store, stmt, "cannot store the strata", error);
+  return ra_store_step_done (store, stmt, _("cannot store the strata"), error);
 }
 
 /* Strata: zero the counts, then store the current frame's. */
@@ -250,7 +250,7 @@ store_frame_strata (RaStore        *store,
                                  " WHERE audit_id = ?1", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
-  return ra_store_step_done (store, stmt, "cannot store the strata", error) &&
+  return ra_store_step_done (store, stmt, _("cannot store the strata"), error) &&
          ra_audit_store_strata (store, audit_id, frame->strata, error);
 }
 
@@ -279,7 +279,7 @@ ra_audit_store_strata (RaStore    *store,
       ra_bind_text (stmt, 4, s->model);
       sqlite3_bind_int64 (stmt, 5, (gint64) s->population);
       sqlite3_bind_int64 (stmt, 6, (gint64) s->turns);
-      if (!ra_store_step_done (store, stmt, "cannot store the strata", error))
+      if (!ra_store_step_done (store, stmt, _("cannot store the strata"), error))
         return FALSE;
     }
   return TRUE;
@@ -423,7 +423,7 @@ ra_audit_store_extension (RaStore     *store,
   sqlite3_bind_int64 (stmt, 1, audit_id);
   ra_bind_text (stmt, 2, printed);
   ra_bind_text (stmt, 3, fingerprint);
-  return ra_store_step_done (store, stmt, "cannot store the audit", error);
+  return ra_store_step_done (store, stmt, _("cannot store the audit"), error);
 }
 
 /* Records the extension in the audit's design, with the new fingerprint. */
@@ -469,7 +469,7 @@ audit_extend_locked (RaStore              *store,
     return FALSE;
   if (audit->external)
     {
-      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_INVALID,
+      g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EXTERNAL,
                    _("the audit '%s' was drawn from an external frame: its next keys come from the "
                      "warehouse (the extension query), not from the turns in this store"), name);
       return FALSE;

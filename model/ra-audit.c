@@ -335,7 +335,7 @@ insert_audit (RaStore              *store,
   ra_bind_text (stmt, 8, now);
   ra_bind_text (stmt, 9, PACKAGE_VERSION);
   ra_bind_text (stmt, 10, RA_KEY_VERSION_MD5_NAME);
-  if (!ra_store_step_done (store, stmt, "cannot store the audit", error))
+  if (!ra_store_step_done (store, stmt, _("cannot store the audit"), error))
     return -1;
   return sqlite3_last_insert_rowid (ra_store_get_db (store));
 }
@@ -548,7 +548,7 @@ ra_audit_set_guideline (RaStore     *store,
   ra_bind_text (stmt, 2, klass);
   if (text != NULL && *text != '\0')
     ra_bind_text (stmt, 3, text);
-  return ra_store_step_done (store, stmt, "cannot store the guideline", error);
+  return ra_store_step_done (store, stmt, _("cannot store the guideline"), error);
 }
 
 char *
@@ -595,7 +595,7 @@ ra_audit_set_reveal (RaStore  *store,
   sqlite3_bind_int64 (stmt, 1, audit_id);
   sqlite3_bind_int (stmt, 2, reveal_model < 0 ? -1 : reveal_model != 0);
   sqlite3_bind_int (stmt, 3, reveal_detector < 0 ? -1 : reveal_detector != 0);
-  return ra_store_step_done (store, stmt, "cannot store the audit settings", error);
+  return ra_store_step_done (store, stmt, _("cannot store the audit settings"), error);
 }
 
 /**

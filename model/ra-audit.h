@@ -64,6 +64,7 @@ typedef enum
   RA_AUDIT_ERROR_NOT_FOUND,     /* no audit (or batch) of that name */
   RA_AUDIT_ERROR_EXISTS,        /* an audit of that name exists already */
   RA_AUDIT_ERROR_EMPTY,         /* the frame holds no declined turn */
+  RA_AUDIT_ERROR_EXTERNAL,      /* the audit's frame is in a warehouse: no local draw */
 } RaAuditError;
 
 GQuark ra_audit_error_quark (void);

@@ -29,9 +29,10 @@
 /* The batch filter shared by every query: ?1 is the batch name or NULL. */
 #define BATCH_FILTER RA_TURNS_BATCH_FILTER ("?1")
 
-/* Judging threads: chunk K goes to thread K % N_JUDGES. Two, so that the
- * rules keep both cores busy while the calling thread reads and writes;
- * at most N_JUDGES + 1 chunks are read ahead. */
+/* Judging threads: chunk K goes to thread K % N_JUDGES. Two: the rules
+ * take about as much CPU time as reading and writing together, so this
+ * spreads the work evenly over two cores. N_JUDGES + 1 chunks circulate
+ * between the threads. */
 #define N_JUDGES       2
 
 /* A chunk ends after this many turns, bytes of responses, or microseconds
@@ -856,7 +857,7 @@ ra_detect_run (RaStore               *store,
 
           g_set_error (error, chunk->error->domain, chunk->error->code,
                        _("%s; it failed on turn %s, so detection stopped there "
-                         "(verdicts stored before it are kept; fix the rule and run detect again)"),
+                         "(verdicts stored before it are kept; fix the rule and run the detector again)"),
                        chunk->error->message, name);
           ok = FALSE;
           break;

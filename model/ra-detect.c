@@ -191,8 +191,8 @@ ra_detect_eval (RaStore     *store,
   if (!g_str_equal (reference, "source"))
     {
       g_set_error (error, RA_DETECT_ERROR, RA_DETECT_ERROR_REFERENCE,
-                   "--reference '%s': the only reference available is 'source' "
-                   "(the production refusal flag)", reference);
+                   _("'%s' is not a reference signal: the only one available is 'source' "
+                     "(the production refusal flag)"), reference);
       return NULL;
     }
 

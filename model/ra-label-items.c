@@ -50,7 +50,7 @@ ra_labels_resolve_turn (RaStore     *store,
       g_string_append_printf (models, "%s'%s'", models->len ? ", " : "", ra_column_text (stmt, 1));
     }
   if (rc != SQLITE_DONE)
-    return ra_store_set_error (store, rc, "cannot read the audit's items", error);
+    return ra_store_set_error (store, rc, _("cannot read the audit's items"), error);
 
   if (n == 1)
     return TRUE;
@@ -331,7 +331,7 @@ ra_labels_get_content (RaStore     *store,
     }
   if (rc != SQLITE_ROW)
     {
-      ra_store_set_error (store, rc, "cannot read the item", error);
+      ra_store_set_error (store, rc, _("cannot read the item"), error);
       return NULL;
     }
 

@@ -191,6 +191,13 @@ _ra_labels_check_text (const char  *text,
 }
 
 gboolean
+ra_labels_check_note (const char  *note,
+                      GError     **error)
+{
+  return _ra_labels_check_text (note, _("note"), MAX_NOTE, FALSE, error);
+}
+
+gboolean
 ra_labels_check_reviewer (const char  *reviewer,
                           GError     **error)
 {

@@ -83,6 +83,9 @@ const char  *ra_label_kind_to_string     (RaLabelKind    kind);
  * space, no white space around it, no control characters. */
 gboolean     ra_labels_check_reviewer    (const char    *reviewer,
                                           GError       **error);
+/* A note (nullable): UTF-8 of at most 1 MiB, as a label event stores it. */
+gboolean     ra_labels_check_note        (const char    *note,
+                                          GError       **error);
 
 /* The one parser of event times: an RFC 3339 time with a time zone, in the
  * years 1970 to 9998 (so that every stored time has a later one to follow

@@ -29,7 +29,7 @@ ra_report_options_init (RaReportOptions *options)
   options->method = RA_CI_CLOPPER_PEARSON;
   options->confidence = 0.95;
   options->fpc = FALSE;
-  options->lonely = RA_LONELY_AVERAGE;
+  options->lonely = RA_LONELY_POOLED;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -21,6 +21,7 @@ static const char *lonely_names[] = {
   [RA_LONELY_ADJUST] = "adjust",
   [RA_LONELY_CERTAINTY] = "certainty",
   [RA_LONELY_COLLAPSE] = "collapse",
+  [RA_LONELY_POOLED] = "pooled",
 };
 
 gboolean
@@ -41,7 +42,7 @@ ra_lonely_to_string (RaLonely lonely)
 {
   if ((guint) lonely < G_N_ELEMENTS (lonely_names))
     return lonely_names[lonely];
-  return "average";
+  return "pooled";
 }
 
 const char *
@@ -82,7 +83,7 @@ ra_overall_options_init (RaOverallOptions *options)
   g_return_if_fail (options != NULL);
   memset (options, 0, sizeof *options);
   options->confidence = 0.95;
-  options->lonely = RA_LONELY_AVERAGE;
+  options->lonely = RA_LONELY_POOLED;
   options->method = RA_OVERALL_KORN_GRAUBARD;
   options->smoothing = 0.5;
 }
@@ -184,7 +185,7 @@ ra_stats_overall (const RaOverallStratum *strata,
   double total = 0.0, n = 0.0, p_st = 0.0, p_sm = 0.0;
   double v = 0.0, v_sm = 0.0, c;
   double avg_s2 = 0.0, avg_s2_sm = 0.0;
-  guint n_avg = 0, h_count = 0;
+  guint n_avg = 0, h_count = 0, n_strata_ok = 0;
   gboolean all_zero = TRUE, all_one = TRUE;
   double alpha, t_ratio;
   double known = 0.0, w_rest = 0.0, q_sm = 0.0, n_rest = 0.0, q, v_q;
@@ -291,6 +292,7 @@ ra_stats_overall (const RaOverallStratum *strata,
           out->n_lonely++;
         }
     }
+  n_strata_ok = n_avg + out->n_census;
   if (n_avg > 0)
     {
       avg_s2 /= n_avg;
@@ -306,7 +308,7 @@ ra_stats_overall (const RaOverallStratum *strata,
           int k = collapse_neighbour (strata, n_strata, h);
 
           if (k < 0)
-            continue;   /* nothing to join: treated as "average" below */
+            continue;   /* nothing to join: treated as "pooled" below */
           if (collapsed_with != NULL)
             collapsed_with[h] = k;
           parent[find_root (parent, h)] = find_root (parent, (guint) k);
@@ -378,6 +380,12 @@ ra_stats_overall (const RaOverallStratum *strata,
             s2_sm = (ps - p_sm) * (ps - p_sm);
             break;
           case RA_LONELY_AVERAGE:
+            /* R's "average": no term of its own; the others' sum is scaled
+             * up below. With no other stratum, the pooled rule. */
+            if (n_strata_ok > 0)
+              continue;
+            G_GNUC_FALLTHROUGH;
+          case RA_LONELY_POOLED:
           case RA_LONELY_COLLAPSE:   /* no neighbour to join */
           default:
             s2 = avg_s2;
@@ -386,6 +394,14 @@ ra_stats_overall (const RaOverallStratum *strata,
           }
       v += w * w * (1.0 - f) * s2 / s->n;
       v_sm += w * w * (1.0 - f) * s2_sm / s->n;
+    }
+
+  /* R's "average": each lonely stratum adds the mean of the other strata's
+   * terms (census strata count, at 0): the sum times H / (H - lonely). */
+  if (options->lonely == RA_LONELY_AVERAGE && out->n_lonely > 0 && n_strata_ok > 0)
+    {
+      v *= (double) (n_strata_ok + out->n_lonely) / n_strata_ok;
+      v_sm *= (double) (n_strata_ok + out->n_lonely) / n_strata_ok;
     }
 
   out->variance = MAX (v, 0.0);

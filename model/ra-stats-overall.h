@@ -27,10 +27,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  RA_LONELY_AVERAGE = 0,  /* default: the mean element variance of the other strata */
+  RA_LONELY_AVERAGE = 0,  /* the mean of the other strata's contributions (R "average") */
   RA_LONELY_ADJUST,       /* deviation of its share from the overall share (R "adjust") */
   RA_LONELY_CERTAINTY,    /* no variance (R "certainty") */
   RA_LONELY_COLLAPSE,     /* joined with a named or the nearest neighbour for the variance */
+  RA_LONELY_POOLED,       /* default: the other strata's mean per-item variance, at its own
+                           * weight and n (not in R) */
 } RaLonely;
 
 gboolean     ra_lonely_parse             (const char   *text,

@@ -310,8 +310,12 @@ ra_store_set_error (RaStore    *self,
       break;
     case SQLITE_IOERR:
       code = RA_STORE_ERROR_FULL;
-      if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE ||
-          rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMOPEN)
+      if (rc == SQLITE_IOERR_SHMSIZE || rc == SQLITE_IOERR_SHMMAP || rc == SQLITE_IOERR_SHMOPEN)
+        /* Even reading needs the -shm file SQLite shares between the
+         * programs that have the store open. */
+        msg = _("cannot make room for the store's shared-memory file (-shm), which even reading "
+                "needs: the disk is full or failing");
+      else if (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE)
         msg = _("cannot write to the store (disk full or failing)");
       else
         code = RA_STORE_ERROR_FAILED;
@@ -361,7 +365,7 @@ ra_store_prepare (RaStore    *self,
   rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      ra_store_set_error (self, rc, "cannot prepare a query", error);
+      ra_store_set_error (self, rc, _("cannot prepare a query"), error);
       sqlite3_finalize (stmt);
       return NULL;
     }
@@ -515,7 +519,7 @@ pragma_int (RaStore     *self,
   if (rc == SQLITE_DONE)
     return 0;
 
-  ra_store_set_error (self, rc, "cannot read the store's header", error);
+  ra_store_set_error (self, rc, _("cannot read the store's header"), error);
   return -1;
 }
 

@@ -71,7 +71,7 @@ test_one_stratum_is_clopper_pearson (void)
   RaOverallResult r;
   RaInterval cp;
 
-  run_overall (s, 1, FALSE, RA_LONELY_AVERAGE, &r);
+  run_overall (s, 1, FALSE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_OK);
   g_assert_true (ra_stats_interval (7, 40, 0.95, RA_CI_CLOPPER_PEARSON, &cp));
   g_assert_cmpfloat_with_epsilon (r.interval.lower, cp.lower, 1e-9);
@@ -87,7 +87,7 @@ test_census (void)
   RaOverallResult r, r2;
   double p = (3.0 + 1.0) / 43.0;
 
-  run_overall (census, 3, TRUE, RA_LONELY_AVERAGE, &r);
+  run_overall (census, 3, TRUE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_OK);
   g_assert_true (r.exact);
   g_assert_cmpfloat_with_epsilon (r.estimate, p, 1e-15);
@@ -97,7 +97,7 @@ test_census (void)
   g_assert_cmpuint (r.n_lonely, ==, 0);
 
   /* Without the FPC the same audit is a sample of the model's behaviour. */
-  run_overall (census, 3, FALSE, RA_LONELY_AVERAGE, &r2);
+  run_overall (census, 3, FALSE, RA_LONELY_POOLED, &r2);
   g_assert_cmpint (r2.status, ==, RA_OVERALL_OK);
   g_assert_false (r2.exact);
   g_assert_cmpfloat (r2.interval.upper - r2.interval.lower, >, 0.05);
@@ -105,7 +105,7 @@ test_census (void)
 
   /* The single-decline census stratum does not make the overall undefined,
    * and its variance is the sampled stratum's alone. */
-  run_overall (part, 3, TRUE, RA_LONELY_AVERAGE, &r);
+  run_overall (part, 3, TRUE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_OK);
   g_assert_cmpuint (r.n_census, ==, 2);
   {
@@ -126,8 +126,8 @@ test_fpc_narrows (void)
   RaOverallStratum s[] = { { 100, 42, 5, -1 }, { 60, 25, 3, -1 }, { 40, 17, 4, -1 } };
   RaOverallResult with, without;
 
-  run_overall (s, 3, TRUE, RA_LONELY_AVERAGE, &with);
-  run_overall (s, 3, FALSE, RA_LONELY_AVERAGE, &without);
+  run_overall (s, 3, TRUE, RA_LONELY_POOLED, &with);
+  run_overall (s, 3, FALSE, RA_LONELY_POOLED, &without);
   g_assert_cmpint (with.status, ==, RA_OVERALL_OK);
   g_assert_cmpfloat_with_epsilon (with.estimate, without.estimate, 1e-15);
   g_assert_cmpfloat (with.interval.upper - with.interval.lower, <,
@@ -140,7 +140,8 @@ static void
 test_lonely (void)
 {
   RaOverallStratum s[] = { { 1000, 38, 4, -1 }, { 500, 20, 5, -1 }, { 20, 1, 1, -1 } };
-  static const RaLonely rules[] = { RA_LONELY_AVERAGE, RA_LONELY_ADJUST, RA_LONELY_CERTAINTY, RA_LONELY_COLLAPSE };
+  static const RaLonely rules[] = { RA_LONELY_POOLED, RA_LONELY_AVERAGE, RA_LONELY_ADJUST, RA_LONELY_CERTAINTY,
+                                    RA_LONELY_COLLAPSE };
   double p = 1000.0 / 1520 * 4 / 38 + 500.0 / 1520 * 5 / 20 + 20.0 / 1520;
   double base = 0.0;
   double w[3] = { 1000.0 / 1520, 500.0 / 1520, 20.0 / 1520 };
@@ -169,11 +170,18 @@ test_lonely (void)
         case RA_LONELY_ADJUST:
           g_assert_cmpfloat_with_epsilon (r.variance, base + w[2] * w[2] * (1 - p) * (1 - p), 1e-15);
           break;
-        case RA_LONELY_AVERAGE:
+        case RA_LONELY_POOLED:
           {
             double avg = ((4.0 / 38) * (34.0 / 38) * 38 / 37 + 0.25 * 0.75 * 20 / 19) / 2;
             g_assert_cmpfloat_with_epsilon (r.variance, base + w[2] * w[2] * avg, 1e-15);
           }
+          break;
+        case RA_LONELY_AVERAGE:
+          /* R survey, options (survey.lonely.psu = "average"): svymean's
+           * variance of this design is 0.0032543631187346793; the two
+           * other strata's terms times 3 / 2. */
+          g_assert_cmpfloat_with_epsilon (r.variance, base * 3 / 2, 1e-15);
+          g_assert_cmpfloat_with_epsilon (r.variance, 0.0032543631187346793, 1e-15);
           break;
         case RA_LONELY_COLLAPSE:
           /* nearest share to 1/1 is 5/20: joined with stratum 1 */
@@ -211,16 +219,16 @@ test_no_estimate (void)
   RaOverallStratum s[] = { { 100, 10, 1, -1 }, { 50, 0, 0, -1 }, { 0, 0, 0, -1 } };
   RaOverallResult r;
 
-  run_overall (s, 3, FALSE, RA_LONELY_AVERAGE, &r);
+  run_overall (s, 3, FALSE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_NO_ESTIMATE);
   g_assert_cmpuint (r.bad_stratum, ==, 1);
   g_assert_true (isnan (r.estimate));
 
-  run_overall (s + 2, 1, FALSE, RA_LONELY_AVERAGE, &r);
+  run_overall (s + 2, 1, FALSE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_NO_DATA);
 
   s[1].n = 60;
-  run_overall (s, 3, FALSE, RA_LONELY_AVERAGE, &r);
+  run_overall (s, 3, FALSE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_INVALID);
   g_assert_cmpuint (r.bad_stratum, ==, 1);
 }
@@ -235,7 +243,7 @@ test_dominant_zero (void)
   RaOverallResult r;
   RaInterval alone;
 
-  run_overall (s, 5, FALSE, RA_LONELY_AVERAGE, &r);
+  run_overall (s, 5, FALSE, RA_LONELY_POOLED, &r);
   g_assert_cmpint (r.status, ==, RA_OVERALL_OK);
   g_assert_true (ra_stats_interval (0, 20, 0.95, RA_CI_WILSON, &alone));
   g_assert_cmpfloat (r.interval.upper, >=, 0.96 * alone.upper);

@@ -265,9 +265,16 @@ test_good_sample (Fixture       *f,
                         "--sample", path, NULL);
   g_assert_cmpint (rc, ==, 65);
 
-  /* A local extend of an external audit is refused; the extension rows land. */
-  rc = ra_test_run_cli (NULL, NULL, NULL, "--db", f->db, "audit", "extend", "a", "--per-class", "20", NULL);
-  g_assert_cmpint (rc, ==, 65);
+  /* A local extend of an external audit is refused (the command line says
+   * how to extend it); the extension rows land. */
+  {
+    g_autofree char *err = NULL;
+
+    rc = ra_test_run_cli (NULL, NULL, &err, "--db", f->db, "audit", "extend", "a", "--per-class", "20", NULL);
+    g_assert_cmpint (rc, ==, 65);
+    g_assert_nonnull (strstr (err, "drawn from an external frame"));
+    g_assert_nonnull (strstr (err, "sample-sql --extend NAME"));
+  }
   rc = ra_test_run_cli (NULL, NULL, NULL, "--db", f->db, "audit", "extend", "a", "--sample", more, NULL);
   g_assert_cmpint (rc, ==, 0);
   store = ra_store_open (f->db, NULL);

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "ra-import.h"
 #include "ra-store-private.h"
 #include "ra-test-util.h"
@@ -593,9 +595,25 @@ test_cli (void)
 
   status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "/nonexistent/file.jsonl", NULL);
   g_assert_cmpint (status, ==, 66);
-  g_assert_nonnull (strstr (err, "/nonexistent/file.jsonl: cannot open"));
+  g_assert_nonnull (strstr (err, "/nonexistent/file.jsonl: no such file; nothing was imported"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+
+  /* A missing input is named before the store's folder (or the store) is
+   * made: nothing is left behind. */
+  {
+    g_autofree char *dir = g_build_filename (g_get_tmp_dir (), "ra-import-no-such-folder-XXXXXX", NULL);
+    g_autofree char *inside = NULL;
+
+    g_assert_nonnull (g_mkdtemp (dir));
+    g_assert_cmpint (g_rmdir (dir), ==, 0);
+    inside = g_build_filename (dir, "audit.db", NULL);
+    status = ra_test_run_cli (NULL, &out, &err, "import", "--db", inside, good, "/nonexistent/file.jsonl", NULL);
+    g_assert_cmpint (status, ==, 66);
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
 
   status = ra_test_run_cli (NULL, &out, &err, "import", "--db", db, "--map", "nonsense", good, NULL);
   g_assert_cmpint (status, ==, 2);

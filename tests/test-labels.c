@@ -669,6 +669,34 @@ test_review_loop (void)
   rc = ra_test_run_cli ("2\n", &out, &err, "--db", path, "review", "au", "--reviewer", "rev", NULL);
   g_assert_cmpint (rc, ==, 0);
   g_assert_cmpint (state_of (store, audit_id, i3->turn_id, "rev"), ==, RA_LABEL_SHOULD_HAVE_ATTEMPTED);
+
+  /* A note longer than the store takes (3 MB) is refused at once; the
+   * session goes on, and the next key labels the item without it. */
+  {
+    GString *input = g_string_new ("n\n");
+    g_autoptr(RaLabelItem) next = NULL;
+
+    g_string_truncate (input, 1);
+    for (guint i = 0; i < 3 * 1024 * 1024; i++)
+      g_string_append_c (input, 'y');
+    g_string_append (input, "\n1\nq\n");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    next = ra_labels_next_unlabelled (store, audit_id, "rev2", NULL, &error);
+    g_assert_no_error (error);
+    rc = ra_test_run_cli (input->str, &out, &err, "--db", path, "review", "au", "--reviewer", "rev2", NULL);
+    g_string_free (input, TRUE);
+    g_assert_cmpint (rc, ==, 0);
+    g_assert_nonnull (strstr (out, "note not kept: the note is longer than 1048576 bytes"));
+    g_assert_nonnull (strstr (out, "saved: item"));
+    g_assert_cmpint (state_of (store, audit_id, next->turn_id, "rev2"), ==, RA_LABEL_CORRECTLY_DECLINED);
+    {
+      g_autoptr(GPtrArray) ev = ra_labels_list_events (store, audit_id, next->turn_id, &error);
+
+      g_assert_no_error (error);
+      g_assert_null (((RaLabelEvent *) g_ptr_array_index (ev, ev->len - 1))->note);
+    }
+  }
 }
 
 static void

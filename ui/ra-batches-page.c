@@ -80,15 +80,6 @@ create_row (const RaBatch *info)
   return row;
 }
 
-static gpointer
-list_batches_work (RaStore       *store,
-                   gpointer       data,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  return ra_turns_list_batches (store, error);
-}
-
 static void
 list_batches_cb (GObject      *object,
                  GAsyncResult *result,
@@ -100,7 +91,7 @@ list_batches_cb (GObject      *object,
   GtkWidget *child;
   gint64 turns = 0;
 
-  if (!(batches = ra_database_run_finish (RA_DATABASE (object), result, &error)))
+  if (!(batches = ra_database_list_batches_finish (RA_DATABASE (object), result, &error)))
     {
       GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
@@ -149,13 +140,12 @@ ra_batches_page_reload (RaBatchesPage *self)
   if (self->database == NULL)
     return;
 
-  /* The counts read every turn: a job on its own connection, so that a
-   * label pressed meanwhile does not wait for them (on a million turns). */
+  /* The counts read every turn: ra_database_list_batches runs them as a
+   * job on its own connection, so a label pressed meanwhile does not wait. */
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  ra_database_run_job_async (self->database, list_batches_work, NULL, NULL,
-                             (GDestroyNotify) g_ptr_array_unref,
-                             RA_IS_WINDOW (root) ? ra_window_get_cancellable (RA_WINDOW (root)) : NULL,
-                             list_batches_cb, g_object_ref (self));
+  ra_database_list_batches_async (self->database,
+                                  RA_IS_WINDOW (root) ? ra_window_get_cancellable (RA_WINDOW (root)) : NULL,
+                                  list_batches_cb, g_object_ref (self));
 }
 
 void

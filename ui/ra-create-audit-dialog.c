@@ -147,9 +147,11 @@ lonely_rule_text (RaLonely rule)
     case RA_LONELY_COLLAPSE:
       return _("Under the report's rule, collapse, each one is joined with the stratum whose share is nearest.");
     case RA_LONELY_AVERAGE:
+      return _("Under the report's rule, average (R's), each one adds the mean of the other strata's variance terms.");
+    case RA_LONELY_POOLED:
     default:
-      return _("Under the report's rule, average (its default), each one takes the mean per-item variance of the "
-               "strata that have two labels or more.");
+      return _("Under the report's rule, pooled (its default), each one takes the mean per-item variance of the "
+               "strata that have two labels or more, at its own weight.");
     }
 }
 
@@ -263,8 +265,16 @@ update_sizes (RaCreateAuditDialog *self)
       else
         subtitle = g_strdup_printf (_("N = %" G_GUINT64_FORMAT " · n = %" G_GUINT64_FORMAT),
                                     stratum->population, sizes[i]);
+      /* Class and model each in their own words, never one joined string. */
+      if (stratum->model != NULL)
+        {
+          char *with_model = g_strdup_printf (_("model %s · %s"), stratum->model, subtitle);
+
+          g_free (subtitle);
+          subtitle = with_model;
+        }
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), stratum->stratum);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), stratum->class ? stratum->class : stratum->stratum);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       label = gtk_label_new (hw);
       gtk_widget_add_css_class (label, "numeric");
@@ -280,7 +290,7 @@ update_sizes (RaCreateAuditDialog *self)
                                                              "%u lonely stratum: a single item cannot measure its own spread",
                                                              "%u lonely strata: a single item each cannot measure their own spread",
                                                              n_lonely), n_lonely);
-      g_autofree char *subtitle = g_strdup_printf (_("%s Results lets the lead choose another rule (average, adjust, certainty "
+      g_autofree char *subtitle = g_strdup_printf (_("%s Results lets the lead choose another rule (pooled, average, adjust, certainty "
                                                      "or collapse); with the finite population correction on, a stratum drawn "
                                                      "whole is a census and needs none. To avoid lonely strata, leave such "
                                                      "classes out or stratify by class only."),

@@ -36,7 +36,7 @@ static const RaCiMethod methods[] = {
 };
 static const double confidences[] = { 0.95, 0.90, 0.99, 0.80 };
 static const RaLonely lonely_rules[] = {
-  RA_LONELY_AVERAGE, RA_LONELY_ADJUST, RA_LONELY_CERTAINTY, RA_LONELY_COLLAPSE,
+  RA_LONELY_POOLED, RA_LONELY_AVERAGE, RA_LONELY_ADJUST, RA_LONELY_CERTAINTY, RA_LONELY_COLLAPSE,
 };
 
 struct _RaResultsPage
@@ -652,7 +652,7 @@ ra_results_page_init (RaResultsPage *self)
         { _("Confidence"), GTK_WIDGET (self->confidence_dropdown), _("report --confidence") },
         { NULL, GTK_WIDGET (self->fpc_check), _("report --fpc: narrower intervals when a large share of a stratum was labelled") },
         { _("Strata with one label"), GTK_WIDGET (self->lonely_dropdown),
-          _("report --lonely: average (the other strata's mean variance), adjust (deviation from the overall), certainty (no variance), collapse (joined with the nearest stratum)") },
+          _("report --lonely: pooled (the other strata's mean per-item variance, at its own weight), average (R's: the mean of the other strata's terms), adjust (deviation from the overall), certainty (no variance), collapse (joined with the nearest stratum)") },
         { _("Gate: upper bound at most (%)"), GTK_WIDGET (self->gate_spin), _("check --max-share") },
       };
 

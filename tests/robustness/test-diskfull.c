@@ -257,6 +257,21 @@ tmpfs_body (void)
           g_file_set_contents (note, text, -1, NULL);
         }
     }
+  /* Reading on the full disk: the listing, or an error that names the full
+   * disk (SQLite cannot make its -shm file), never a misleading one. */
+  {
+    const char *batches_argv[] = { "batches", "--db", store, NULL };
+    g_autofree char *lerr = NULL;
+    int lstatus = rb_run_cli (NULL, NULL, &lerr, NULL, NULL, batches_argv);
+
+    g_printerr ("# batches on the full tmpfs: exit %d %s", lstatus, *lerr ? lerr : "\n");
+    g_assert_true (lstatus == 0 || lstatus == 74);
+    if (lstatus == 74)
+      {
+        g_assert_nonnull (strstr (lerr, store));
+        g_assert_true (strstr (lerr, "disk is full") != NULL || strstr (lerr, "disk full") != NULL);
+      }
+  }
   g_unlink (filler);
   assert_store (store, FALSE);
   {

@@ -183,6 +183,11 @@ test_files (Fixture       *f,
   g_assert_nonnull (strstr (err, missing));
   g_clear_pointer (&err, g_free);
 
+  /* An empty name (an unset variable in -o "$OUT") is a usage error. */
+  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", "", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "the file name is empty"));
+  g_clear_pointer (&err, g_free);
+
   g_assert_true (g_file_set_contents (target, "old", -1, NULL));
   g_assert_cmpint (g_chmod (target, 0640), ==, 0);
   g_assert_cmpint (symlink ("target.csv", link_path), ==, 0);

@@ -286,6 +286,14 @@ count_labels (GtkWidget  *widget,
   return n;
 }
 
+static gboolean
+model_rows_shown (gpointer data)
+{
+  g_autoptr(GPtrArray) rows = list_rows (data);
+
+  return rows->len >= 2 && strstr (g_ptr_array_index (rows, 1), "|model ") != NULL;
+}
+
 static void
 test_create_audit_dialog (void)
 {
@@ -469,8 +477,26 @@ test_create_audit_dialog (void)
     for (guint i = 0; i < rows->len; i++)
       g_test_message ("lonely: %s", (char *) g_ptr_array_index (rows, i));
     g_assert_true (g_str_has_prefix (g_ptr_array_index (rows, 0), "1 lonely stratum"));
-    g_assert_nonnull (strstr (g_ptr_array_index (rows, 0), "average"));
+    {
+      RaReportOptions defaults;
+      g_autofree char *named = NULL;
+
+      /* It names the rule `report` applies by default, as its default. */
+      ra_report_options_init (&defaults);
+      named = g_strdup_printf ("rule, %s (its default)", ra_lonely_to_string (defaults.lonely));
+      g_assert_nonnull (strstr (g_ptr_array_index (rows, 0), named));
+    }
     g_assert_true (g_str_has_prefix (g_ptr_array_index (rows, 4), "rare|N = 1 · n = 1: a single decline"));
+    g_clear_pointer (&rows, g_ptr_array_unref);
+
+    /* Strata by class and model: the class is the title, the model is
+     * named in the subtitle, never joined into one string. */
+    ra_radio_rows_set_selected (ADW_PREFERENCES_GROUP (template_child (dialog, RA_TYPE_CREATE_AUDIT_DIALOG,
+                                                                        "strata_group")), 1);
+    ra_ui_test_wait_until (model_rows_shown, strata, "the strata by class and model");
+    rows = list_rows (strata);
+    g_test_message ("by class and model: %s", (char *) g_ptr_array_index (rows, 1));
+    g_assert_true (g_str_has_prefix (g_ptr_array_index (rows, 1), "chemistry|model m1 · N = 10 · n = "));
     g_clear_pointer (&rows, g_ptr_array_unref);
     gtk_window_destroy (GTK_WINDOW (dialog));
   }
