@@ -134,7 +134,7 @@ ra_mb ()
 
 ra_filesize ()
 {
-  stat -c %s "$1"
+  stat -L -c %s "$1"
 }
 
 # The CLI must have the command, not the "not built yet" scaffold.
