@@ -815,7 +815,12 @@ ra_store_check_file (RaStore  *self,
             }
           if (!file_id_get (name, &now) || now.dev != self->files[i].dev ||
               now.ino != self->files[i].ino)
-            self->lost = TRUE;
+            {
+              g_debug ("%s: %s was %lu:%lu, now %lu:%lu", self->path, name,
+                       (gulong) self->files[i].dev, (gulong) self->files[i].ino,
+                       (gulong) now.dev, (gulong) now.ino);
+              self->lost = TRUE;
+            }
         }
       if (self->lost && self->db != NULL)
         {
