@@ -711,6 +711,32 @@ ra_database_close_finish (RaDatabase    *self,
   return ra_database_run_finish (self, result, error) != NULL;
 }
 
+/* What the three run calls share: foreground work on the worker, BACKGROUND
+ * work that yields to it, or a JOB on a thread and connection of its own. */
+static void
+push_run (RaDatabase          *self,
+          RaDatabaseWorkFunc   func,
+          gpointer             data,
+          GDestroyNotify       data_free,
+          GDestroyNotify       result_free,
+          gboolean             background,
+          gboolean             job,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  Work *work;
+
+  g_return_if_fail (RA_IS_DATABASE (self));
+  g_return_if_fail (func != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  work = work_new (WORK_RUN, func, data, data_free, result_free);
+  work->background = background;
+  work->job = job;
+  push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
+}
+
 /**
  * ra_database_run_async:
  * @func: the work, run on the worker thread with the open store
@@ -729,12 +755,7 @@ ra_database_run_async (RaDatabase          *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_return_if_fail (RA_IS_DATABASE (self));
-  g_return_if_fail (func != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  push_task (self, work_new (WORK_RUN, func, data, data_free, result_free),
-             ra_database_run_async, cancellable, callback, user_data);
+  push_run (self, func, data, data_free, result_free, FALSE, FALSE, cancellable, callback, user_data);
 }
 
 /**
@@ -780,15 +801,7 @@ ra_database_run_background_async (RaDatabase          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  Work *work;
-
-  g_return_if_fail (RA_IS_DATABASE (self));
-  g_return_if_fail (func != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  work = work_new (WORK_RUN, func, data, data_free, result_free);
-  work->background = TRUE;
-  push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
+  push_run (self, func, data, data_free, result_free, TRUE, FALSE, cancellable, callback, user_data);
 }
 
 
@@ -812,13 +825,5 @@ ra_database_run_job_async (RaDatabase          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  Work *work;
-
-  g_return_if_fail (RA_IS_DATABASE (self));
-  g_return_if_fail (func != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  work = work_new (WORK_RUN, func, data, data_free, result_free);
-  work->job = TRUE;
-  push_task (self, work, ra_database_run_async, cancellable, callback, user_data);
+  push_run (self, func, data, data_free, result_free, FALSE, TRUE, cancellable, callback, user_data);
 }
