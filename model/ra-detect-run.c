@@ -128,7 +128,7 @@ chunk_add_string (Chunk      *chunk,
 typedef struct
 {
   RaRules      *rules;     /* its own scratch buffers */
-  GAsyncQueue  *todo;      /* chunks to judge, then the stop sentinel */
+  GAsyncQueue  *chunks;    /* chunks to judge, then the stop sentinel */
   GAsyncQueue  *judged;    /* chunks judged */
   GThread      *thread;
   Chunk         stop;      /* its address ends the thread */
@@ -170,7 +170,7 @@ judge_thread (gpointer data)
 
   for (;;)
     {
-      Chunk *chunk = g_async_queue_pop (judge->todo);
+      Chunk *chunk = g_async_queue_pop (judge->chunks);
 
       if (chunk == &judge->stop)
         return NULL;
@@ -185,7 +185,7 @@ judge_start (Judge   *judge,
              RaRules *rules)
 {
   judge->rules = _ra_rules_new_worker (rules);
-  judge->todo = g_async_queue_new ();
+  judge->chunks = g_async_queue_new ();
   judge->judged = g_async_queue_new_full ((GDestroyNotify) chunk_free);
   judge->thread = g_thread_new ("ra-detect-judge", judge_thread, judge);
 }
@@ -196,10 +196,10 @@ judge_stop (Judge *judge)
 {
   if (judge->thread == NULL)
     return;
-  g_async_queue_push (judge->todo, &judge->stop);
+  g_async_queue_push (judge->chunks, &judge->stop);
   g_thread_join (judge->thread);
   judge->thread = NULL;
-  g_async_queue_unref (judge->todo);
+  g_async_queue_unref (judge->chunks);
   g_async_queue_unref (judge->judged);
   g_clear_pointer (&judge->rules, ra_rules_free);
 }
@@ -271,7 +271,7 @@ typedef struct
   sqlite3_stmt   *earlier;  /* the verdicts after ?1, in turn order */
   gint64          last_id;
   gboolean        done;     /* the last chunk was read */
-  GAsyncQueue    *todo;     /* chunks to fill, then the stop sentinel */
+  GAsyncQueue    *requests; /* chunks to fill, then the stop sentinel */
   Judge          *judges;   /* [N_JUDGES] */
   guint           pushed;
   gint            stopping; /* atomic: read no more */
@@ -388,7 +388,7 @@ reader_thread (gpointer data)
 
   for (;;)
     {
-      Chunk *chunk = g_async_queue_pop (reader->todo);
+      Chunk *chunk = g_async_queue_pop (reader->requests);
 
       if (chunk == &reader->stop)
         return NULL;
@@ -398,7 +398,7 @@ reader_thread (gpointer data)
         chunk->last = reader->done = TRUE;
       else
         chunk->last = reader->done;
-      g_async_queue_push (reader->judges[reader->pushed++ % N_JUDGES].todo, chunk);
+      g_async_queue_push (reader->judges[reader->pushed++ % N_JUDGES].chunks, chunk);
     }
 }
 
@@ -409,7 +409,7 @@ reader_stop (Reader *reader)
   if (reader->thread == NULL)
     return;
   g_atomic_int_set (&reader->stopping, 1);
-  g_async_queue_push (reader->todo, &reader->stop);
+  g_async_queue_push (reader->requests, &reader->stop);
   g_thread_join (reader->thread);
   reader->thread = NULL;
 }
@@ -806,7 +806,7 @@ ra_detect_run (RaStore               *store,
   reader.select = select;
   reader.earlier = earlier;
   reader.last_id = G_MININT64;
-  reader.todo = g_async_queue_new_full ((GDestroyNotify) chunk_free);
+  reader.requests = g_async_queue_new_full ((GDestroyNotify) chunk_free);
   reader.judges = judges;
   reader.thread = g_thread_new ("ra-detect-read", reader_thread, &reader);
 
@@ -822,7 +822,7 @@ ra_detect_run (RaStore               *store,
           ok = FALSE;
           break;
         }
-      g_async_queue_push (reader.todo, request);
+      g_async_queue_push (reader.requests, request);
     }
 
   while (ok && !finished)
@@ -882,11 +882,11 @@ ra_detect_run (RaStore               *store,
           ok = FALSE;
           break;
         }
-      g_async_queue_push (reader.todo, g_steal_pointer (&chunk));
+      g_async_queue_push (reader.requests, g_steal_pointer (&chunk));
     }
 
   reader_stop (&reader);
-  g_async_queue_unref (reader.todo);
+  g_async_queue_unref (reader.requests);
   for (guint j = 0; j < N_JUDGES; j++)
     judge_stop (&judges[j]);
   g_clear_pointer (&multi, sqlite3_finalize);

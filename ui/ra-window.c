@@ -666,23 +666,34 @@ new_audit_action (GtkWidget  *widget,
   ra_create_audit_dialog_present (self);
 }
 
+/* The open audit a lead's action is about, or NULL: not the lead, no
+ * store, or no audit open (then HINT says so and Audits is shown). */
+static const char *
+lead_audit (RaWindow   *self,
+            const char *hint)
+{
+  const char *audit = ra_session_page_get_audit (self->session_page);
+
+  if (!ra_window_get_lead (self) || !ra_database_is_open (self->database))
+    return NULL;
+  if (audit == NULL)
+    {
+      ra_window_add_toast (self, adw_toast_new (hint));
+      ra_window_show_page (self, "audits");
+    }
+  return audit;
+}
+
 static void
 guidelines_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *param)
 {
   RaWindow *self = RA_WINDOW (widget);
-  const char *audit = ra_session_page_get_audit (self->session_page);
+  const char *audit = lead_audit (self, _("Open an audit first: guidelines belong to an audit"));
 
-  if (!ra_window_get_lead (self) || !ra_database_is_open (self->database))
-    return;
-  if (audit == NULL)
-    {
-      ra_window_add_toast (self, adw_toast_new (_("Open an audit first: guidelines belong to an audit")));
-      ra_window_show_page (self, "audits");
-      return;
-    }
-  ra_guidelines_dialog_present (self, audit);
+  if (audit != NULL)
+    ra_guidelines_dialog_present (self, audit);
 }
 
 static void
@@ -691,17 +702,10 @@ lead_queues_action (GtkWidget  *widget,
                     GVariant   *param)
 {
   RaWindow *self = RA_WINDOW (widget);
-  const char *audit = ra_session_page_get_audit (self->session_page);
+  const char *audit = lead_audit (self, _("Open an audit first: its disagreements and flags are listed"));
 
-  if (!ra_window_get_lead (self) || !ra_database_is_open (self->database))
-    return;
-  if (audit == NULL)
-    {
-      ra_window_add_toast (self, adw_toast_new (_("Open an audit first: its disagreements and flags are listed")));
-      ra_window_show_page (self, "audits");
-      return;
-    }
-  ra_lead_queues_dialog_present (self, audit);
+  if (audit != NULL)
+    ra_lead_queues_dialog_present (self, audit);
 }
 
 static void
