@@ -765,10 +765,12 @@ import_stream (RaStore               *store,
   }
 
   if (!(im.find_item = ra_store_prepare (store,
-                                         "SELECT i.turn_id FROM turns t JOIN audit_items i ON i.turn_id = t.id"
-                                         " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND t.model = ?3", error)) ||
-      !(im.find_turn = ra_store_prepare (store, "SELECT 1 FROM turns WHERE ext_id = ?1 AND model = ?2",
-                                         error)) ||
+                                         "SELECT i.turn_id FROM turn_keys k JOIN turns t ON t.id = k.turn_id"
+                                         " JOIN audit_items i ON i.turn_id = t.id"
+                                         " WHERE i.audit_id = ?1 AND k.ext_id = ?2 AND k.model = ?3", error)) ||
+      !(im.find_turn = ra_store_prepare (store,
+                                         "SELECT 1 FROM turn_keys k JOIN turns t ON t.id = k.turn_id"
+                                         " WHERE k.ext_id = ?1 AND k.model = ?2", error)) ||
       !(im.find_event = ra_store_prepare (store,
                                           "SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds,"
                                           " created_at, undoes, kind, seq FROM label_events WHERE event_id = ?1",

@@ -36,9 +36,10 @@ ra_labels_resolve_turn (RaStore     *store,
   g_return_val_if_fail (turn_id != NULL, FALSE);
 
   if (!(stmt = ra_store_prepare (store,
-                                 "SELECT i.turn_id, t.model FROM audit_items i JOIN turns t ON t.id = i.turn_id"
-                                 " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND (?3 IS NULL OR t.model = ?3)"
-                                 " ORDER BY t.model", error)))
+                                 "SELECT i.turn_id, k.model FROM turn_keys k JOIN turns t ON t.id = k.turn_id"
+                                 " JOIN audit_items i ON i.turn_id = t.id"
+                                 " WHERE i.audit_id = ?1 AND k.ext_id = ?2 AND (?3 IS NULL OR k.model = ?3)"
+                                 " ORDER BY k.model", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
   ra_bind_text (stmt, 2, ext_id);
