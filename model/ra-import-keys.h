@@ -18,6 +18,7 @@ typedef gboolean (*RaImportKeysBetween) (gpointer   data,
                                          GError   **error);
 
 RaImportKeys *ra_import_keys_new    (RaStore              *store,
+                                     gint64                first_turn,
                                      GError              **error);
 gboolean      ra_import_keys_add    (RaImportKeys         *keys,
                                      const char           *ext_id,

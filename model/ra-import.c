@@ -58,6 +58,7 @@ struct _RaImportRows
   GAsyncQueue  *empty;      /* back to the reader */
   GThread      *thread;
   sqlite3_stmt *insert;
+  sqlite3_stmt *known;      /* is a key in the store already? */
   gint          limit;      /* rows per transaction, adapted to STEP_TARGET_US (atomic) */
   guint64       wal_pages;
   guint64       wal_limit;  /* checkpoint when the WAL holds this many pages */
@@ -226,6 +227,25 @@ flush_rows (RaImportRows  *rows,
       const char *base = (const char *) buf->bytes->data;
       int rc;
 
+      /* A turn the store has (from an earlier batch: this one's keys are
+       * recorded at the end) is a duplicate, and never written. Reading
+       * a key costs less than writing and deleting its row again. */
+      sqlite3_bind_text (rows->known, 1, base + row->off[C_EXT_ID], row->len[C_EXT_ID], SQLITE_STATIC);
+      sqlite3_bind_text (rows->known, 2, base + row->off[C_MODEL], row->len[C_MODEL], SQLITE_STATIC);
+      rc = sqlite3_step (rows->known);
+      sqlite3_reset (rows->known);
+      if (rc == SQLITE_ROW)
+        {
+          im->result->duplicates++;
+          continue;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          ra_store_set_error (im->store, rc, _("cannot store the turns"), error);
+          ra_store_rollback (im->store);
+          return FALSE;
+        }
+
       sqlite3_reset (s);
       for (int c = 0; c < N_TEXT; c++)
         {
@@ -359,7 +379,9 @@ writer_start (Import        *im,
   g_async_queue_push (rows->empty, &rows->bufs[1]);
 
   if (!(rows->insert = ra_store_prepare (im->store, insert_sql, error)) ||
-      !(rows->keys = ra_import_keys_new (im->store, error)))
+      !(rows->known = ra_store_prepare (im->store,
+                                        "SELECT 1 FROM turn_keys WHERE ext_id = ?1 AND model = ?2", error)) ||
+      !(rows->keys = ra_import_keys_new (im->store, im->first_turn, error)))
     return rows;
   sqlite3_wal_autocheckpoint (ra_store_get_db (im->store), 0);
   sqlite3_wal_hook (ra_store_get_db (im->store), wal_hook, rows);
@@ -416,6 +438,7 @@ rows_free (RaImportRows *rows)
   g_async_queue_unref (rows->full);
   g_async_queue_unref (rows->empty);
   g_clear_pointer (&rows->insert, sqlite3_finalize);
+  g_clear_pointer (&rows->known, sqlite3_finalize);
   g_clear_pointer (&rows->keys, ra_import_keys_free);
   g_free (rows);
 }
@@ -490,6 +513,7 @@ end_import (Import       *im,
   result->batch_id = 0;
   result->imported = 0;
   result->duplicates = 0;
+  result->repeated = 0;
   result->landed = FALSE;
   g_hash_table_remove_all (result->per_class);
 }

@@ -245,6 +245,25 @@ test_abandoned_rows (void)
   }
   g_assert_true (ra_store_exec (store, "DELETE FROM turn_rows WHERE ext_id = 'orphan'", &error));
   g_assert_no_error (error);
+  /* So is a landed turn without its key (unreachable by its id), or a key
+   * of no row. */
+  g_assert_true (ra_store_exec (store, "DELETE FROM turn_keys WHERE ext_id = 't3';"
+                                " INSERT INTO turn_keys (ext_id, model, turn_id) VALUES ('ghost', '', 9999)", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaStoreDiagnosis) d = ra_store_diagnose (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (ra_store_diagnosis_is_sound (d));
+    g_assert_cmpuint (d->foreign_keys->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (d->foreign_keys, 0), ==,
+                     "turn_rows row 4 (id 't3', model '') has no key in turn_keys");
+    g_assert_cmpstr (g_ptr_array_index (d->foreign_keys, 1), ==,
+                     "turn_keys key (id 'ghost', model '') refers to a missing turn_rows row 9999");
+  }
+  g_assert_true (ra_store_exec (store, "DELETE FROM turn_keys WHERE ext_id = 'ghost';"
+                                " INSERT INTO turn_keys (ext_id, model, turn_id) VALUES ('t3', '', 4)", &error));
+  g_assert_no_error (error);
 
   /* The next open deletes them (a few tens of milliseconds of it: on a
    * busy machine the rest goes on the opens after). */

@@ -139,6 +139,7 @@ test_reimport_idempotent (Fixture       *f,
   g_assert_false (second->landed);
   g_assert_cmpuint (second->imported, ==, 0);
   g_assert_cmpuint (second->duplicates, ==, 3);
+  g_assert_cmpuint (second->repeated, ==, 0);
   g_assert_cmpint (count (f, "SELECT count(*) FROM turns"), ==, 3);
   /* Nothing new leaves no empty batch behind. */
   g_assert_cmpint (count (f, "SELECT count(*) FROM batches"), ==, 1);
@@ -162,7 +163,7 @@ test_keys_random_order (Fixture       *f,
   g_autoptr(RaImportResult) result = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
-  guint64 expected_new = 0, expected_dup = 0, checked = 0;
+  guint64 expected_new = 0, expected_dup = 0, expected_repeat = 0, checked = 0;
   const guint n = 6000;
 
   for (guint i = 0; i < 500; i++)
@@ -191,7 +192,10 @@ test_keys_random_order (Fixture       *f,
       else
         key = g_strdup_printf ("%08x-%u\tm%u", g_rand_int (rand), 1000 + i, i % 3);
       if (g_hash_table_contains (first_line, key))
-        expected_dup++;
+        {
+          expected_dup++;
+          expected_repeat += GPOINTER_TO_UINT (g_hash_table_lookup (first_line, key)) > 0;
+        }
       else
         {
           expected_new++;
@@ -208,6 +212,7 @@ test_keys_random_order (Fixture       *f,
   g_assert_cmpuint (result->records, ==, n);
   g_assert_cmpuint (result->imported, ==, expected_new);
   g_assert_cmpuint (result->duplicates, ==, expected_dup);
+  g_assert_cmpuint (result->repeated, ==, expected_repeat);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k0")) +
                     GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k1")) +
                     GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k2")) +
@@ -253,11 +258,13 @@ test_duplicates_within_file (Fixture       *f,
   g_autoptr(RaImportResult) result = import_text (f, "dup.jsonl", text, -1, NULL, &error);
   g_autofree char *response = NULL;
 
-  /* A turn repeated in one file lands once (the first wins) and counts as a duplicate. */
+  /* A turn repeated in one file lands once (the first wins) and counts as a duplicate, one
+   * that repeats a line of the file. */
   g_assert_no_error (error);
   g_assert_cmpuint (result->records, ==, 3);
   g_assert_cmpuint (result->imported, ==, 2);
   g_assert_cmpuint (result->duplicates, ==, 1);
+  g_assert_cmpuint (result->repeated, ==, 1);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "c")), ==, 2);
   response = query_text (f, "SELECT response FROM turns WHERE ext_id = 'd'");
   g_assert_cmpstr (response, ==, "first");
