@@ -15,6 +15,7 @@
 
 #include "ra-csv.h"
 #include "ra-import.h"
+#include "ra-json.h"
 #include "ra-labels.h"
 #include "ra-labels-private.h"
 #include "ra-text.h"
@@ -607,6 +608,15 @@ import_jsonl (Importer      *im,
           problem (im, line, _("not a JSON object (invalid JSON)"));
           continue;
         }
+      {
+        g_autofree char *repeated = ra_json_duplicate_key_problem (o);
+
+        if (repeated != NULL)
+          {
+            problem (im, line, "%s", repeated);
+            continue;
+          }
+      }
 
       r.line = line;
       r.seconds = NAN;
