@@ -600,43 +600,76 @@ set_errno_error (GError     **error,
   return FALSE;
 }
 
+/* Reads up to LENGTH bytes at the start of the file at PATH into BUF through
+ * SQLite's own file layer; sets *READ to how many there were and *SIZE to
+ * the file's size. Never with open() and close(): POSIX drops all of a
+ * process's locks on a file when it closes any descriptor of that file, so
+ * a plain close() here would silently release the locks of a connection
+ * this process has open on the store (the workbench's, when it opens a
+ * job's). Another program's connection would then think itself the last,
+ * and delete the -wal and -shm files under ours as it closed. SQLite's unix
+ * layer keeps such a descriptor open until the process's locks are gone. */
+static gboolean
+read_start (const char  *path,
+            guchar      *buf,
+            int          length,
+            gssize      *n_read,
+            goffset     *size,
+            int         *errsv)
+{
+  sqlite3_vfs *vfs = sqlite3_vfs_find (NULL);
+  g_autofree sqlite3_file *file = NULL;
+  sqlite3_int64 bytes = 0;
+  int flags = 0;
+  int rc;
+
+  *n_read = 0;
+  *size = 0;
+  *errsv = EIO;
+  if (vfs == NULL)
+    return FALSE;
+  file = g_malloc0 (vfs->szOsFile);
+  errno = 0;
+  rc = vfs->xOpen (vfs, path, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags);
+  if (rc != SQLITE_OK)
+    {
+      *errsv = errno != 0 ? errno : EIO;
+      if (file->pMethods != NULL)
+        file->pMethods->xClose (file);
+      return FALSE;
+    }
+  rc = file->pMethods->xFileSize (file, &bytes);
+  if (rc == SQLITE_OK && bytes > 0)
+    {
+      int n = (int) MIN (bytes, (sqlite3_int64) length);
+
+      errno = 0;
+      rc = file->pMethods->xRead (file, buf, n, 0);
+      if (rc == SQLITE_OK)
+        *n_read = n;
+      else
+        *errsv = errno != 0 ? errno : EIO;
+    }
+  file->pMethods->xClose (file);
+  *size = bytes;
+  return rc == SQLITE_OK;
+}
+
 static gboolean
 read_header (const char  *path,
              Header      *header,
              GError     **error)
 {
   guchar buf[100];
-  struct stat st;
   gssize n = 0;
   gboolean journal_exists;
-  int fd;
+  int errsv;
 
   memset (header, 0, sizeof *header);
-  if ((fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0)) < 0)
-    {
-      int errsv = errno;
-      return set_errno_error (error, errsv == EACCES || errsv == EPERM ? RA_STORE_ERROR_PERMISSION
-                                                                          : RA_STORE_ERROR_OPEN,
-                              path, _("cannot read the store file"), errsv);
-    }
-  if (fstat (fd, &st) == 0)
-    header->file_size = st.st_size;
-  while (n < (gssize) sizeof buf)
-    {
-      gssize r = read (fd, buf + n, sizeof buf - n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"), errsv);
-        }
-      if (r == 0)
-        break;
-      n += r;
-    }
-  close (fd);
+  if (!read_start (path, buf, sizeof buf, &n, &header->file_size, &errsv))
+    return set_errno_error (error, errsv == EACCES || errsv == EPERM ? RA_STORE_ERROR_PERMISSION
+                                                                      : RA_STORE_ERROR_OPEN,
+                            path, _("cannot read the store file"), errsv);
 
   if (n == 0)
     {
@@ -765,11 +798,20 @@ file_id_get (const char *path,
   return TRUE;
 }
 
-/* Remembers which files (main, -wal, -shm) are the open store. */
+/* Remembers which files are the open store: the database file, which
+ * sqlite3_open_v2() opened, and with JOURNALS its -wal and -shm, which only
+ * a read opens. Journals are recorded only once this connection has read:
+ * a connection in WAL mode then has them open and holds a shared lock on the
+ * database file, which keeps the last other connection from deleting them
+ * as it closes. Before its first read, the -wal and -shm at the path may be
+ * another connection's that its close deletes (an import finishing), and the
+ * first read makes new ones: a legitimate change, not a replaced store
+ * (tests/test-store-race.c). */
 static void
-record_files (RaStore *self)
+record_files (RaStore  *self,
+              gboolean  journals)
 {
-  for (guint i = 0; i < N_FILES; i++)
+  for (guint i = 0; i < (journals ? N_FILES : FILE_MAIN + 1); i++)
     {
       g_autofree char *name = g_strconcat (self->path, file_suffix[i], NULL);
 
@@ -1214,16 +1256,23 @@ ra_store_open_full (const char        *path,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_handler (self->db, busy_wait, self);
-  record_files (self);
+  record_files (self, FALSE);
   /* A read-only connection leaves the WAL as it found it (its frames are
    * not copied into the database on close). */
-  if (read_only && self->files[FILE_WAL].known)
-    sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  if (read_only)
+    {
+      g_autofree char *wal = g_strconcat (path, file_suffix[FILE_WAL], NULL);
+
+      if (g_file_test (wal, G_FILE_TEST_EXISTS))
+        sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    }
 
   /* Read the header before writing anything: a newer, foreign or damaged
    * file must be left exactly as it was. */
   if (!check_identity (self, &version, error))
     return NULL;
+  /* That read opened the WAL and -shm of a store in WAL mode. */
+  record_files (self, TRUE);
   if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
     {
       goffset bytes = store_bytes (self);
@@ -1266,10 +1315,11 @@ ra_store_open_full (const char        *path,
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))
     return NULL;
 
-  /* A read opens the WAL (and its -shm): remember them too. */
+  /* A read opens the WAL (and its -shm) of a store that was not in WAL
+   * mode before: remember them too. */
   if (pragma_int (self, "SELECT count(*) FROM sqlite_schema", error) < 0)
     return NULL;
-  record_files (self);
+  record_files (self, TRUE);
 
   /* The invisible rows of an import that was killed: removed now, in short
    * transactions and for a few tens of milliseconds at most (the rest on a
