@@ -599,43 +599,45 @@ set_errno_error (GError     **error,
   return FALSE;
 }
 
+/* Reads the header through the file SQLite opened for DB (which has read
+ * nothing else yet), never through a descriptor of our own: closing any
+ * descriptor of the file drops every POSIX lock this process holds on it
+ * (fcntl(2)), so opening a second connection in a process (detect's
+ * reading thread, the workbench's jobs) used to drop the first one's shared
+ * lock on the store. Another process closing its connection then took
+ * itself for the last one and checkpointed and deleted the WAL under the
+ * first (`review` saw "database disk image is malformed" in test-concurrency
+ * once bulk threads ran in the background). SQLite's own file keeps it. */
 static gboolean
-read_header (const char  *path,
+read_header (sqlite3     *db,
+             const char  *path,
              Header      *header,
              GError     **error)
 {
   guchar buf[100];
-  struct stat st;
+  sqlite3_file *file = NULL;
+  sqlite3_int64 size = 0;
   gssize n = 0;
   gboolean journal_exists;
-  int fd;
+  int rc;
 
   memset (header, 0, sizeof *header);
-  if ((fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0)) < 0)
+  if (sqlite3_file_control (db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == NULL || file->pMethods == NULL ||
+      (rc = file->pMethods->xFileSize (file, &size)) != SQLITE_OK)
     {
-      int errsv = errno;
-      return set_errno_error (error, errsv == EACCES || errsv == EPERM ? RA_STORE_ERROR_PERMISSION
-                                                                          : RA_STORE_ERROR_OPEN,
-                              path, _("cannot read the store file"), errsv);
+      int errsv = sqlite3_system_errno (db);
+      return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"),
+                              errsv != 0 ? errsv : EIO);
     }
-  if (fstat (fd, &st) == 0)
-    header->file_size = st.st_size;
-  while (n < (gssize) sizeof buf)
+  header->file_size = size;
+  n = (gssize) MIN (size, (sqlite3_int64) sizeof buf);
+  if (n > 0 && (rc = file->pMethods->xRead (file, buf, (int) n, 0)) != SQLITE_OK)
     {
-      gssize r = read (fd, buf + n, sizeof buf - n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"), errsv);
-        }
-      if (r == 0)
-        break;
-      n += r;
+      int errsv = sqlite3_system_errno (db);
+      return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"),
+                              errsv != 0 ? errsv : EIO);
     }
-  close (fd);
 
   if (n == 0)
     {
@@ -1175,7 +1177,27 @@ ra_store_open_full (const char        *path,
 
   if (!check_access (path, exists, read_only, error))
     return NULL;
-  if (exists && !read_header (path, &header, error))
+
+  /* Read-only stores are opened read-write all the same (SQLite needs to
+   * write the -shm index of a WAL), but nothing is ever written to them:
+   * ra_store_begin() refuses, and no WAL switch or migration runs. Opening
+   * reads the first page and writes nothing: what is read below decides
+   * whether anything ever is. */
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      int errsv = self->db ? sqlite3_system_errno (self->db) : 0;
+
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
+                   _("%s: cannot open the store: %s"), path,
+                   errsv != 0 ? g_strerror (errsv)
+                              : self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  if (exists && !read_header (self->db, path, &header, error))
     return NULL;
   /* A file of 0 bytes (`touch audit.db`, an interrupted copy) is no store:
    * only the commands that create one may make it one (SQLite would make it
@@ -1198,23 +1220,6 @@ ra_store_open_full (const char        *path,
       g_autofree char *why = g_strdup_printf (_("its application id is %" G_GINT64_FORMAT),
                                               header.application_id);
       foreign_error (path, why, error);
-      return NULL;
-    }
-
-  /* Read-only stores are opened read-write all the same (SQLite needs to
-   * write the -shm index of a WAL), but nothing is ever written to them:
-   * ra_store_begin() refuses, and no WAL switch or migration runs. */
-  rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      int errsv = self->db ? sqlite3_system_errno (self->db) : 0;
-
-      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
-                   _("%s: cannot open the store: %s"), path,
-                   errsv != 0 ? g_strerror (errsv)
-                              : self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
 
