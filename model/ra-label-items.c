@@ -35,9 +35,14 @@ ra_labels_resolve_turn (RaStore     *store,
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (turn_id != NULL, FALSE);
 
+  /* The turns of that id first (their (ext_id, model) index), then each
+   * one's item (CROSS JOIN keeps that order): SQLite otherwise walked every
+   * item of the audit and read each one's turn row, some 1,300 pages for an
+   * 800-item audit, most of a `label` command's time. */
   if (!(stmt = ra_store_prepare (store,
-                                 "SELECT i.turn_id, t.model FROM audit_items i JOIN turns t ON t.id = i.turn_id"
-                                 " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND (?3 IS NULL OR t.model = ?3)"
+                                 "SELECT t.id, t.model FROM turns t CROSS JOIN audit_items i"
+                                 " WHERE t.ext_id = ?2 AND (?3 IS NULL OR t.model = ?3)"
+                                 "   AND i.audit_id = ?1 AND i.turn_id = t.id"
                                  " ORDER BY t.model", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, audit_id);
