@@ -143,7 +143,7 @@ ra_labels_export (RaStore        *store,
 }
 
 /* ------------------------------------------------------------------ */
-/* Import: read whole, checked without the lock, inserted in one go    */
+/* Import: read and checked without the lock, inserted in one go       */
 
 /* A label line holds at most a 1 MiB note, which JSON escapes can make
  * six times longer. */
@@ -169,7 +169,6 @@ typedef struct
   RaLabelKind  kind_id;
   gint64       audit_id;
   gint64       turn_id;
-  gboolean     insert;     /* a new event, to be stored */
 } ImportRecord;
 
 static void
@@ -198,47 +197,32 @@ _ra_labels_import_set_hook (void     (*hook) (gpointer data),
   test_hook_data = data;
 }
 
-typedef struct
-{
-  guint64  line;
-  char    *message;
-} Problem;
-
-static void
-problem_clear (Problem *p)
-{
-  g_clear_pointer (&p->message, g_free);
-}
-
-/* The import runs in three steps, so that the store's write lock is held
- * for the inserts only:
- *  1. the whole file is read and each record's fields checked, outside any
- *     transaction (RECORDS keeps the good ones);
- *  2. in a read transaction (no lock), each record is checked against the
- *     store and the records before it: its audit and item, whether its
- *     event is new, in the store already or repeated in the file, and what
- *     it undoes;
- *  3. in one write transaction, the events others stored since step 2's
- *     snapshot (label_events.seq only grows; events are never deleted,
- *     nor audits, items or turns that items hold) are checked against the
- *     file's, and the new events inserted.
- * Problems are collected in each step in line order (the first
- * MAX_PROBLEMS of each) and reported merged by line. */
+/* The import reads the file once, record by record (memory stays bounded
+ * whatever its size), in a read transaction of the store: no lock that
+ * anyone waits for. Each record's fields are checked, then the record
+ * against the store (its audit and item, whether its event is new, in the
+ * store already or repeated in the file, what it undoes); a new event is
+ * staged in a temporary table of this connection (temp.ra_label_import,
+ * in the file's order), which the lookups of later records see too.
+ * Only then is the write lock taken, for one write transaction: the
+ * events others stored since the read's snapshot (label_events.seq only
+ * grows; events, audits, items and the turns items hold are never
+ * deleted) are checked against the staged ones, and the staged events are
+ * inserted by one statement. */
 typedef struct
 {
   RaStore              *store;
   const char           *name;
-  GArray               *problems[3];  /* Problem, per step */
-  guint                 step;
+  GString              *problems;
   guint                 n_problems;
-  GArray               *records;    /* ImportRecord */
-  GHashTable           *in_file;    /* event id -> ImportRecord * to insert (in RECORDS) */
   GHashTable           *audits;     /* name -> GINT64 id (0 = missing) */
   RaLabelsImportResult *result;
   sqlite3_stmt         *find_item;
   sqlite3_stmt         *find_turn;
   sqlite3_stmt         *find_event;
-  gint64                first_seq;  /* events with a larger seq were stored after step 2's snapshot */
+  sqlite3_stmt         *find_staged;
+  sqlite3_stmt         *stage;
+  gint64                first_seq;  /* events with a larger seq were stored after the read's snapshot */
 } Importer;
 
 static void G_GNUC_PRINTF (3, 4)
@@ -247,57 +231,21 @@ problem (Importer   *im,
          const char *format,
          ...)
 {
-  GArray *list = im->problems[im->step];
-  Problem p;
+  g_autofree char *msg = NULL;
   va_list args;
 
   im->n_problems++;
-  if (list->len >= MAX_PROBLEMS)
+  if (im->n_problems > MAX_PROBLEMS)
     return;
   va_start (args, format);
-  p.line = line;
-  p.message = g_strdup_vprintf (format, args);
+  msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_array_append_val (list, p);
-}
-
-/* The first MAX_PROBLEMS problems of the three steps, by line. */
-static char *
-problems_text (Importer *im)
-{
-  g_autoptr(GString) out = g_string_new (NULL);
-  guint at[3] = { 0, 0, 0 };
-
-  for (guint shown = 0; shown < MAX_PROBLEMS; shown++)
-    {
-      const Problem *best = NULL;
-      guint from = 0;
-
-      for (guint k = 0; k < 3; k++)
-        if (at[k] < im->problems[k]->len)
-          {
-            const Problem *p = &g_array_index (im->problems[k], Problem, at[k]);
-
-            if (best == NULL || p->line < best->line)
-              {
-                best = p;
-                from = k;
-              }
-          }
-      if (best == NULL)
-        break;
-      at[from]++;
-      if (out->len)
-        g_string_append_c (out, '\n');
-      if (best->line > 0)
-        g_string_append_printf (out, "%s:%" G_GUINT64_FORMAT ": %s", im->name, best->line, best->message);
-      else
-        g_string_append_printf (out, "%s: %s", im->name, best->message);
-    }
-  if (im->n_problems > MAX_PROBLEMS)
-    g_string_append_printf (out, _("\n%s: ... and %u more problems"), im->name, im->n_problems - MAX_PROBLEMS);
-  g_string_append_printf (out, _("\nnothing was imported"));
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  if (im->problems->len)
+    g_string_append_c (im->problems, '\n');
+  if (line > 0)
+    g_string_append_printf (im->problems, "%s:%" G_GUINT64_FORMAT ": %s", im->name, line, msg);
+  else
+    g_string_append_printf (im->problems, "%s: %s", im->name, msg);
 }
 
 static gint64
@@ -322,8 +270,11 @@ lookup_audit (Importer    *im,
   return audit ? audit->id : 0;
 }
 
-/* Whether the stored event in STMT's row (audit_id, turn_id, reviewer,
- * value, note, flagged, seconds, created_at, undoes, kind) is R's. */
+/* The columns every event lookup selects, stored or staged, in the order
+ * same_event() and the undo checks read them. */
+#define EVENT_COLUMNS "audit_id, turn_id, reviewer, value, note, flagged, seconds, created_at, undoes, kind"
+
+/* Whether the event in STMT's row (EVENT_COLUMNS) is R's. */
 static gboolean
 same_event (sqlite3_stmt       *stmt,
             const ImportRecord *r)
@@ -343,24 +294,8 @@ same_event (sqlite3_stmt       *stmt,
          _ra_label_column_kind (stmt, 9) == r->kind_id;
 }
 
-/* The same for two records of the file (both checked against the store). */
-static gboolean
-same_record (const ImportRecord *a,
-             const ImportRecord *b)
-{
-  const char *note_a = a->note != NULL && *a->note != '\0' ? a->note : NULL;
-  const char *note_b = b->note != NULL && *b->note != '\0' ? b->note : NULL;
-
-  return a->audit_id == b->audit_id && a->turn_id == b->turn_id &&
-         g_strcmp0 (a->reviewer, b->reviewer) == 0 && a->value_id == b->value_id &&
-         g_strcmp0 (note_a, note_b) == 0 && (a->flagged != FALSE) == (b->flagged != FALSE) &&
-         ((isnan (a->seconds) && isnan (b->seconds)) || a->seconds == b->seconds) &&
-         g_strcmp0 (a->created_at, b->created_at) == 0 && g_strcmp0 (a->undoes, b->undoes) == 0 &&
-         a->kind_id == b->kind_id;
-}
-
-/* Step 1: the record's own fields. TRUE when they are good (R is then
- * kept, with its created_at in the stored form). */
+/* The record's own fields. TRUE when they are good (with created_at then
+ * in the stored form). */
 static gboolean
 check_fields (Importer     *im,
               ImportRecord *r)
@@ -416,26 +351,49 @@ check_fields (Importer     *im,
   return im->n_problems == before;
 }
 
-/* Step 1's end for one record: kept when its fields are good. */
-static void
-take_record (Importer     *im,
-             ImportRecord *r)
+/* Looks EVENT_ID up among the events staged from this file, then in the
+ * store: the statement holding its row (EVENT_COLUMNS), or NULL when it is
+ * in neither (*FROM_FILE tells which). */
+static sqlite3_stmt *
+find_event (Importer    *im,
+            const char  *event_id,
+            gboolean    *from_file,
+            GError     **error)
 {
-  if (check_fields (im, r))
-    g_array_append_val (im->records, *r);
-  else
-    import_record_clear (r);
-  memset (r, 0, sizeof *r);
+  sqlite3_stmt *stmts[] = { im->find_staged, im->find_event };
+
+  for (guint k = 0; k < G_N_ELEMENTS (stmts); k++)
+    {
+      int rc;
+
+      sqlite3_reset (stmts[k]);
+      ra_bind_text (stmts[k], 1, event_id);
+      rc = sqlite3_step (stmts[k]);
+      if (rc == SQLITE_ROW)
+        {
+          *from_file = k == 0;
+          return stmts[k];
+        }
+      if (rc != SQLITE_DONE)
+        {
+          ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
+          return NULL;
+        }
+    }
+  return NULL;
 }
 
-/* Step 2: R against the store (as of the read transaction's snapshot) and
- * the records before it; problems go to the list, read failures to ERROR. */
+/* R (its fields good) against the store, as of the read's snapshot, and
+ * the records staged before it; a new event is staged. Problems go to the
+ * list, read failures to ERROR. */
 static gboolean
 check_in_store (Importer      *im,
                 ImportRecord  *r,
                 GError       **error)
 {
-  const ImportRecord *earlier;
+  g_autoptr(GError) local = NULL;
+  sqlite3_stmt *found;
+  gboolean from_file = FALSE;
   int rc;
 
   if ((r->audit_id = lookup_audit (im, r->audit, error)) < 0)
@@ -471,26 +429,25 @@ check_in_store (Importer      *im,
     return ra_store_set_error (im->store, rc, _("cannot read the audit's items"), error);
   r->turn_id = sqlite3_column_int64 (im->find_item, 0);
 
-  sqlite3_reset (im->find_event);
-  ra_bind_text (im->find_event, 1, r->event_id);
-  rc = sqlite3_step (im->find_event);
-  if (rc == SQLITE_ROW)
+  if ((found = find_event (im, r->event_id, &from_file, &local)) != NULL)
     {
-      if (same_event (im->find_event, r))
+      gboolean same = same_event (found, r);
+
+      sqlite3_reset (found);
+      if (same && from_file)
+        im->result->repeated++;
+      else if (same)
         im->result->present++;
+      else if (from_file)
+        problem (im, r->line, _("event %s appears twice in this file, with different content"), r->event_id);
       else
         problem (im, r->line, _("event %s is already in the store with different content"), r->event_id);
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
-    return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
-  if ((earlier = g_hash_table_lookup (im->in_file, r->event_id)) != NULL)
+  if (local != NULL)
     {
-      if (same_record (earlier, r))
-        im->result->repeated++;
-      else
-        problem (im, r->line, _("event %s appears twice in this file, with different content"), r->event_id);
-      return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
 
   /* An undo takes back one earlier event of the same reviewer on the same
@@ -498,54 +455,69 @@ check_in_store (Importer      *im,
    * label another reviewer's (or this one's) next undo takes back. */
   if (r->undoes != NULL)
     {
-      const ImportRecord *target = g_hash_table_lookup (im->in_file, r->undoes);
-      gboolean found = target != NULL, mismatch = FALSE, is_undo = FALSE;
+      guint before = im->n_problems;
 
       if (strcmp (r->undoes, r->event_id) == 0)
         {
           problem (im, r->line, _("undoes: event %s names itself"), r->event_id);
           return TRUE;
         }
-      if (target != NULL)
+      found = find_event (im, r->undoes, &from_file, &local);
+      if (local != NULL)
         {
-          mismatch = target->audit_id != r->audit_id || target->turn_id != r->turn_id ||
-                     g_strcmp0 (target->reviewer, r->reviewer) != 0;
-          is_undo = target->undoes != NULL;
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
         }
-      else
-        {
-          sqlite3_reset (im->find_event);
-          ra_bind_text (im->find_event, 1, r->undoes);
-          rc = sqlite3_step (im->find_event);
-          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
-          found = rc == SQLITE_ROW;
-          if (found)
-            {
-              mismatch = sqlite3_column_int64 (im->find_event, 0) != r->audit_id ||
-                         sqlite3_column_int64 (im->find_event, 1) != r->turn_id ||
-                         g_strcmp0 (ra_column_text (im->find_event, 2), r->reviewer) != 0;
-              is_undo = sqlite3_column_type (im->find_event, 8) != SQLITE_NULL;
-            }
-          sqlite3_reset (im->find_event);
-        }
-      if (!found)
+      if (found == NULL)
         problem (im, r->line, _("undoes: event %s is neither in the store nor earlier in this file"),
                  r->undoes);
-      else if (mismatch)
+      else if (sqlite3_column_int64 (found, 0) != r->audit_id ||
+               sqlite3_column_int64 (found, 1) != r->turn_id ||
+               g_strcmp0 (ra_column_text (found, 2), r->reviewer) != 0)
         problem (im, r->line, _("undoes: event %s is not %s's event on turn '%s' of audit '%s' "
                                 "(an undo takes back the same reviewer's own event on the same item)"),
                  r->undoes, r->reviewer, r->ext_id, r->audit);
-      else if (is_undo)
+      else if (sqlite3_column_type (found, 8) != SQLITE_NULL)
         problem (im, r->line, _("undoes: event %s is itself an undo"), r->undoes);
-      if (!found || mismatch || is_undo)
+      if (found != NULL)
+        sqlite3_reset (found);
+      if (im->n_problems != before)
         return TRUE;
     }
 
-  r->insert = TRUE;
-  g_hash_table_insert (im->in_file, r->event_id, r);
+  /* Staged as it will be stored (an empty note and an unknown time as NULL). */
+  sqlite3_reset (im->stage);
+  ra_bind_text (im->stage, 1, r->event_id);
+  sqlite3_bind_int64 (im->stage, 2, (gint64) r->line);
+  sqlite3_bind_int64 (im->stage, 3, r->audit_id);
+  sqlite3_bind_int64 (im->stage, 4, r->turn_id);
+  ra_bind_text (im->stage, 5, r->reviewer);
+  ra_bind_text (im->stage, 6, ra_label_value_to_string (r->value_id));
+  ra_bind_text (im->stage, 7, r->note != NULL && *r->note != '\0' ? r->note : NULL);
+  sqlite3_bind_int (im->stage, 8, r->flagged ? 1 : 0);
+  if (isnan (r->seconds) || r->seconds < 0)
+    sqlite3_bind_null (im->stage, 9);
+  else
+    sqlite3_bind_double (im->stage, 9, r->seconds);
+  ra_bind_text (im->stage, 10, r->created_at);
+  ra_bind_text (im->stage, 11, r->undoes);
+  ra_bind_text (im->stage, 12, ra_label_kind_to_string (r->kind_id));
+  if (!ra_store_step_done (im->store, im->stage, _("cannot keep the label events to import"), error))
+    return FALSE;
   im->result->added++;
   return TRUE;
+}
+
+/* One record read from the file: its fields, then (when they are good)
+ * the store. */
+static gboolean
+take_record (Importer      *im,
+             ImportRecord  *r,
+             GError       **error)
+{
+  if (!check_fields (im, r))
+    return TRUE;
+  return check_in_store (im, r, error);
 }
 
 static char *
@@ -644,8 +616,11 @@ import_jsonl (Importer      *im,
       if (bad)
         problem (im, line, _("a field has the wrong type (strings for ids, names, value, kind, note and times; "
                              "a boolean flagged; a number seconds)"));
-      else
-        take_record (im, &r);
+      else if (!take_record (im, &r, error))
+        {
+          import_record_clear (&r);
+          return FALSE;
+        }
       import_record_clear (&r);
     }
 }
@@ -777,173 +752,108 @@ import_csv (Importer      *im,
             r.seconds = d;
         }
 
-      take_record (im, &r);
+      if (!take_record (im, &r, error))
+        {
+          import_record_clear (&r);
+          return FALSE;
+        }
+      import_record_clear (&r);
     }
 }
 
-/* Step 2 for every record, in one read transaction (no lock). */
+/* The read transaction (no lock: its first read fixes the snapshot every
+ * check sees), the staging table and the statements of the checks. */
 static gboolean
-check_all_in_store (Importer  *im,
-                    GError   **error)
+begin_reading (Importer  *im,
+               GError   **error)
 {
   g_autoptr(sqlite3_stmt) max_seq = NULL;
-  gboolean ok = FALSE;
   int rc;
 
   if (!ra_store_check_file (im->store, error) || !ra_store_exec (im->store, "BEGIN", error))
     return FALSE;
-  if (!(max_seq = ra_store_prepare (im->store, "SELECT coalesce (max (seq), 0) FROM label_events", error)))
-    goto out;
+  if (!(max_seq = ra_store_prepare (im->store, "SELECT coalesce (max (seq), 0) FROM main.label_events", error)))
+    return FALSE;
   if ((rc = sqlite3_step (max_seq)) != SQLITE_ROW)
-    {
-      ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
-      goto out;
-    }
+    return ra_store_set_error (im->store, rc, _("cannot read the label events"), error);
   im->first_seq = sqlite3_column_int64 (max_seq, 0);
 
-  if (!(im->find_item = ra_store_prepare (im->store,
-                                          "SELECT i.turn_id FROM turns t JOIN audit_items i ON i.turn_id = t.id"
-                                          " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND t.model = ?3", error)) ||
-      !(im->find_turn = ra_store_prepare (im->store, "SELECT 1 FROM turns WHERE ext_id = ?1 AND model = ?2",
-                                          error)) ||
-      !(im->find_event = ra_store_prepare (im->store,
-                                           "SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds,"
-                                           " created_at, undoes, kind FROM label_events WHERE event_id = ?1",
-                                           error)))
-    goto out;
-  ok = TRUE;
-  for (guint i = 0; i < im->records->len && ok; i++)
-    ok = check_in_store (im, &g_array_index (im->records, ImportRecord, i), error);
-  if (ok && test_hook != NULL)
-    test_hook (test_hook_data);
+  /* The connection's own temporary database: writing it takes no lock of
+   * the store, and it lives in a file, not in memory. */
+  if (!ra_store_exec (im->store,
+                      "CREATE TEMP TABLE IF NOT EXISTS ra_label_import ("
+                      "  event_id TEXT PRIMARY KEY, line INTEGER NOT NULL, audit_id INTEGER NOT NULL,"
+                      "  turn_id INTEGER NOT NULL, reviewer TEXT NOT NULL, value TEXT, note TEXT,"
+                      "  flagged INTEGER NOT NULL, seconds REAL, created_at TEXT NOT NULL, undoes TEXT,"
+                      "  kind TEXT NOT NULL, is_new INTEGER NOT NULL DEFAULT 1);"
+                      "DELETE FROM temp.ra_label_import;", error))
+    return FALSE;
 
-out:
-  g_clear_pointer (&max_seq, sqlite3_finalize);
+  return (im->find_item = ra_store_prepare (im->store,
+                                            "SELECT i.turn_id FROM main.turns t JOIN main.audit_items i"
+                                            " ON i.turn_id = t.id"
+                                            " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND t.model = ?3",
+                                            error)) != NULL &&
+         (im->find_turn = ra_store_prepare (im->store,
+                                            "SELECT 1 FROM main.turns WHERE ext_id = ?1 AND model = ?2",
+                                            error)) != NULL &&
+         (im->find_event = ra_store_prepare (im->store,
+                                             "SELECT " EVENT_COLUMNS " FROM main.label_events WHERE event_id = ?1",
+                                             error)) != NULL &&
+         (im->find_staged = ra_store_prepare (im->store,
+                                              "SELECT " EVENT_COLUMNS " FROM temp.ra_label_import"
+                                              " WHERE event_id = ?1", error)) != NULL &&
+         (im->stage = ra_store_prepare (im->store,
+                                        "INSERT INTO temp.ra_label_import (event_id, line, audit_id, turn_id,"
+                                        " reviewer, value, note, flagged, seconds, created_at, undoes, kind)"
+                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                        error)) != NULL;
+}
+
+static void
+finalize_checks (Importer *im)
+{
   g_clear_pointer (&im->find_item, sqlite3_finalize);
   g_clear_pointer (&im->find_turn, sqlite3_finalize);
   g_clear_pointer (&im->find_event, sqlite3_finalize);
-  ra_store_rollback (im->store);
-  return ok;
+  g_clear_pointer (&im->find_staged, sqlite3_finalize);
+  g_clear_pointer (&im->stage, sqlite3_finalize);
 }
 
-/* Rows per INSERT statement (11 parameters each). Each execution of an
- * INSERT into label_events builds two small temporary b-trees for its
- * CHECK (... IN (...)) constraints (a 172 KB allocation and free, two brk
- * calls, per execution): one statement per row took 7-9 s for 100,000
- * events on the million-turn store, 100 rows per statement 1.6 s of CPU. */
-#define ROWS_PER_INSERT 100
-#define COLUMNS_PER_ROW 11
-
-static sqlite3_stmt *
-prepare_insert_rows (RaStore  *store,
-                     guint     n,
-                     GError  **error)
-{
-  g_autoptr(GString) sql = g_string_new ("INSERT INTO label_events (event_id, audit_id, turn_id, reviewer, value,"
-                                         " note, flagged, seconds, created_at, undoes, kind) VALUES ");
-
-  for (guint i = 0; i < n; i++)
-    g_string_append (sql, i > 0 ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  return ra_store_prepare (store, sql->str, error);
-}
-
-/* R's columns from parameter BASE + 1 on, stored as _ra_labels_insert()
- * stores a row (an empty note and an unknown time as NULL). */
-static void
-bind_row (sqlite3_stmt       *stmt,
-          int                 base,
-          const ImportRecord *r)
-{
-  sqlite3_bind_text (stmt, base + 1, r->event_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, base + 2, r->audit_id);
-  sqlite3_bind_int64 (stmt, base + 3, r->turn_id);
-  sqlite3_bind_text (stmt, base + 4, r->reviewer, -1, SQLITE_STATIC);
-  ra_bind_text (stmt, base + 5, ra_label_value_to_string (r->value_id));
-  if (r->note != NULL && *r->note != '\0')
-    sqlite3_bind_text (stmt, base + 6, r->note, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, base + 6);
-  sqlite3_bind_int (stmt, base + 7, r->flagged ? 1 : 0);
-  if (isnan (r->seconds) || r->seconds < 0)
-    sqlite3_bind_null (stmt, base + 8);
-  else
-    sqlite3_bind_double (stmt, base + 8, r->seconds);
-  sqlite3_bind_text (stmt, base + 9, r->created_at, -1, SQLITE_STATIC);
-  if (r->undoes != NULL)
-    sqlite3_bind_text (stmt, base + 10, r->undoes, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, base + 10);
-  ra_bind_text (stmt, base + 11, ra_label_kind_to_string (r->kind_id));
-}
-
-/* The file's new events, in the file's order (exports list events by
- * seq), ROWS_PER_INSERT at a time. */
-static gboolean
-insert_new_events (Importer  *im,
-                   GError   **error)
-{
-  g_autoptr(sqlite3_stmt) full = NULL;
-  g_autoptr(sqlite3_stmt) rest = NULL;
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-
-  for (guint i = 0; i < im->records->len; i++)
-    {
-      ImportRecord *r = &g_array_index (im->records, ImportRecord, i);
-
-      if (r->insert)
-        g_ptr_array_add (rows, r);
-    }
-  for (guint at = 0; at < rows->len; at += ROWS_PER_INSERT)
-    {
-      guint n = MIN (ROWS_PER_INSERT, rows->len - at);
-      sqlite3_stmt **stmt = n == ROWS_PER_INSERT ? &full : &rest;
-
-      if (*stmt == NULL && !(*stmt = prepare_insert_rows (im->store, n, error)))
-        return FALSE;
-      for (guint k = 0; k < n; k++)
-        bind_row (*stmt, (int) (k * COLUMNS_PER_ROW), g_ptr_array_index (rows, at + k));
-      if (!ra_store_step_done (im->store, *stmt, _("cannot store the label"), error))
-        return FALSE;
-      sqlite3_clear_bindings (*stmt);
-    }
-  return TRUE;
-}
-
-/* Step 3: one write transaction. Events stored by others since step 2's
- * snapshot are the only thing that can have changed what step 2 found:
- * one with the id of a new event of the file is that event (then it is
- * present, not added) or a conflict. */
+/* The write transaction. Events stored by others since the read's
+ * snapshot are the only thing that can have changed what the checks
+ * found: one with the id of a staged event is that event (then it is
+ * present, not added) or a conflict that refuses the file. */
 static gboolean
 write_events (Importer  *im,
               GError   **error)
 {
   g_autoptr(sqlite3_stmt) later = NULL;
+  g_autoptr(sqlite3_stmt) known = NULL;
+  g_autoptr(GPtrArray) same = g_ptr_array_new_with_free_func (g_free);
   gint64 t0 = g_get_monotonic_time ();
   int rc;
 
   if (!ra_store_begin (im->store, error))
     return FALSE;
   if (!(later = ra_store_prepare (im->store,
-                                  "SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds,"
-                                  " created_at, undoes, kind, event_id FROM label_events WHERE seq > ?1",
-                                  error)))
+                                  "SELECT s.event_id, s.line,"
+                                  " e.audit_id IS s.audit_id AND e.turn_id IS s.turn_id AND e.reviewer IS s.reviewer"
+                                  " AND e.value IS s.value AND e.note IS s.note AND e.flagged IS s.flagged"
+                                  " AND e.seconds IS s.seconds AND e.created_at IS s.created_at"
+                                  " AND e.undoes IS s.undoes AND e.kind IS s.kind"
+                                  " FROM main.label_events e JOIN temp.ra_label_import s ON s.event_id = e.event_id"
+                                  " WHERE e.seq > ?1", error)))
     goto failed;
   sqlite3_bind_int64 (later, 1, im->first_seq);
   while ((rc = sqlite3_step (later)) == SQLITE_ROW)
     {
-      ImportRecord *r = g_hash_table_lookup (im->in_file, ra_column_text (later, 10));
-
-      if (r == NULL || !r->insert)
-        continue;
-      if (same_event (later, r))
-        {
-          r->insert = FALSE;
-          im->result->added--;
-          im->result->present++;
-        }
+      if (sqlite3_column_int (later, 2) != 0)
+        g_ptr_array_add (same, g_strdup (ra_column_text (later, 0)));
       else
-        problem (im, r->line, _("event %s was stored by someone else while this file was read, "
-                                "with different content"), r->event_id);
+        problem (im, (guint64) sqlite3_column_int64 (later, 1),
+                 _("event %s was stored by someone else while this file was read, with different content"),
+                 ra_column_text (later, 0));
     }
   if (rc != SQLITE_DONE)
     {
@@ -954,7 +864,31 @@ write_events (Importer  *im,
   if (im->n_problems > 0)
     goto failed;
 
-  if (!insert_new_events (im, error))
+  if (same->len > 0)
+    {
+      if (!(known = ra_store_prepare (im->store, "UPDATE temp.ra_label_import SET is_new = 0 WHERE event_id = ?1",
+                                      error)))
+        goto failed;
+      for (guint i = 0; i < same->len; i++)
+        {
+          ra_bind_text (known, 1, g_ptr_array_index (same, i));
+          if (!ra_store_step_done (im->store, known, _("cannot keep the label events to import"), error))
+            goto failed;
+        }
+      g_clear_pointer (&known, sqlite3_finalize);
+      im->result->added -= same->len;
+      im->result->present += same->len;
+    }
+
+  /* One statement, in the file's order (exports list events by seq).
+   * (One INSERT per event took 7-9 s for 100,000 events on the
+   * million-turn store: each execution builds two temporary b-trees for
+   * label_events' CHECK (... IN (...)) constraints.) */
+  if (!ra_store_exec (im->store,
+                      "INSERT INTO main.label_events (event_id, audit_id, turn_id, reviewer, value, note, flagged,"
+                      " seconds, created_at, undoes, kind)"
+                      " SELECT event_id, audit_id, turn_id, reviewer, value, note, flagged, seconds, created_at,"
+                      " undoes, kind FROM temp.ra_label_import WHERE is_new ORDER BY rowid", error))
     goto failed;
   if (!ra_store_commit (im->store, error))
     return FALSE;
@@ -1055,19 +989,13 @@ import_stream (RaStore               *store,
 
   im.store = store;
   im.name = display_name ? display_name : "<labels>";
-  for (guint k = 0; k < G_N_ELEMENTS (im.problems); k++)
-    {
-      im.problems[k] = g_array_new (FALSE, FALSE, sizeof (Problem));
-      g_array_set_clear_func (im.problems[k], (GDestroyNotify) problem_clear);
-    }
-  im.records = g_array_new (FALSE, TRUE, sizeof (ImportRecord));
-  g_array_set_clear_func (im.records, (GDestroyNotify) import_record_clear);
-  im.in_file = g_hash_table_new (g_str_hash, g_str_equal);
+  im.problems = g_string_new (NULL);
   im.audits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   im.result = result;
 
-  /* 1. The file, no transaction. */
-  im.step = 0;
+  /* Read and check, without the write lock. */
+  if (!(ok = begin_reading (&im, error)))
+    goto out;
   if (format == RA_LABELS_FORMAT_JSONL)
     ok = import_jsonl (&im, reader, error);
   else
@@ -1080,36 +1008,39 @@ import_stream (RaStore               *store,
     }
   if (im.n_problems == 0 && result->events == 0)
     problem (&im, 0, _("the file holds no label event"));
-
-  /* 2. Against the store, in a read transaction. */
-  im.step = 1;
-  if (im.records->len > 0 && !(ok = check_all_in_store (&im, error)))
+  finalize_checks (&im);
+  if (test_hook != NULL)
+    test_hook (test_hook_data);
+  /* Ends the snapshot and keeps the staged events. */
+  if (im.n_problems == 0 && !(ok = ra_store_exec (store, "COMMIT", error)))
     goto out;
 
-  /* 3. The inserts, under the write lock. */
-  im.step = 2;
+  /* Write, under the lock. */
   if (im.n_problems == 0)
     ok = write_events (&im, error);
   if (im.n_problems > 0)
     {
-      g_autofree char *text = problems_text (&im);
-
+      if (im.n_problems > MAX_PROBLEMS)
+        g_string_append_printf (im.problems, _("\n%s: ... and %u more problems"),
+                                im.name, im.n_problems - MAX_PROBLEMS);
+      g_string_append_printf (im.problems, _("\nnothing was imported"));
       g_clear_error (error);
-      g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s", text);
+      g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s", im.problems->str);
       ok = FALSE;
     }
 
 out:
+  finalize_checks (&im);
+  ra_store_rollback (store);
+  /* The staged events go (their space with the temporary file). */
+  sqlite3_exec (ra_store_get_db (store), "DROP TABLE IF EXISTS temp.ra_label_import", NULL, NULL, NULL);
   if (!ok)
     {
       result->added = 0;
       result->present = 0;
       result->repeated = 0;
     }
-  for (guint k = 0; k < G_N_ELEMENTS (im.problems); k++)
-    g_array_unref (im.problems[k]);
-  g_hash_table_unref (im.in_file);
-  g_array_unref (im.records);
+  g_string_free (im.problems, TRUE);
   g_hash_table_unref (im.audits);
   return ok;
 }
