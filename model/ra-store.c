@@ -1235,6 +1235,15 @@ ra_store_open_full (const char        *path,
    * file must be left exactly as it was. */
   if (!check_identity (self, &version, error))
     return NULL;
+  /* Having read, this connection holds its shared lock on the store file
+   * (SQLite keeps it in WAL mode): no other connection's close can delete
+   * the -wal and -shm files any more, which takes the exclusive lock. Their
+   * identities are the ones from now on, not from before the read, when the
+   * last connection of another process could still delete them (a `label`
+   * started as an import ended was told its store had been replaced). */
+  for (guint i = FILE_WAL; i < N_FILES; i++)
+    self->files[i].known = FALSE;
+  record_files (self);
   if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
     {
       goffset bytes = store_bytes (self);
