@@ -766,11 +766,20 @@ file_id_get (const char *path,
   return TRUE;
 }
 
-/* Remembers which files (main, -wal, -shm) are the open store. */
+/* Remembers which files are the open store: the database file, which
+ * sqlite3_open_v2() opened, and with JOURNALS its -wal and -shm, which only
+ * a read opens. Journals are recorded only once this connection has read:
+ * a connection in WAL mode then has them open and holds a shared lock on the
+ * database file, which keeps the last other connection from deleting them
+ * as it closes. Before its first read, the -wal and -shm at the path may be
+ * another connection's that its close deletes (an import finishing), and the
+ * first read makes new ones: a legitimate change, not a replaced store
+ * (tests/test-store-race.c). */
 static void
-record_files (RaStore *self)
+record_files (RaStore  *self,
+              gboolean  journals)
 {
-  for (guint i = 0; i < N_FILES; i++)
+  for (guint i = 0; i < (journals ? N_FILES : FILE_MAIN + 1); i++)
     {
       g_autofree char *name = g_strconcat (self->path, file_suffix[i], NULL);
 
@@ -1225,25 +1234,23 @@ ra_store_open_full (const char        *path,
 
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_handler (self->db, busy_wait, self);
-  record_files (self);
+  record_files (self, FALSE);
   /* A read-only connection leaves the WAL as it found it (its frames are
    * not copied into the database on close). */
-  if (read_only && self->files[FILE_WAL].known)
-    sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  if (read_only)
+    {
+      g_autofree char *wal = g_strconcat (path, file_suffix[FILE_WAL], NULL);
+
+      if (g_file_test (wal, G_FILE_TEST_EXISTS))
+        sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    }
 
   /* Read the header before writing anything: a newer, foreign or damaged
    * file must be left exactly as it was. */
   if (!check_identity (self, &version, error))
     return NULL;
-  /* Having read, this connection holds its shared lock on the store file
-   * (SQLite keeps it in WAL mode): no other connection's close can delete
-   * the -wal and -shm files any more, which takes the exclusive lock. Their
-   * identities are the ones from now on, not from before the read, when the
-   * last connection of another process could still delete them (a `label`
-   * started as an import ended was told its store had been replaced). */
-  for (guint i = FILE_WAL; i < N_FILES; i++)
-    self->files[i].known = FALSE;
-  record_files (self);
+  /* That read opened the WAL and -shm of a store in WAL mode. */
+  record_files (self, TRUE);
   if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
     {
       goffset bytes = store_bytes (self);
@@ -1286,10 +1293,11 @@ ra_store_open_full (const char        *path,
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))
     return NULL;
 
-  /* A read opens the WAL (and its -shm): remember them too. */
+  /* A read opens the WAL (and its -shm) of a store that was not in WAL
+   * mode before: remember them too. */
   if (pragma_int (self, "SELECT count(*) FROM sqlite_schema", error) < 0)
     return NULL;
-  record_files (self);
+  record_files (self, TRUE);
 
   /* The invisible rows of an import that was killed: removed now, in short
    * transactions and for a few tens of milliseconds at most (the rest on a
