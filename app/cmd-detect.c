@@ -174,7 +174,8 @@ ra_cmd_detect (int    argc,
   if (!(rules = ra_rules_new_from_file (rules_path, &error)))
     return ra_cli_fail ("detect", rules_exit_code (error), "%s", error->message);
 
-  if (!(store = ra_cli_open_store ("detect", &exit_code)))
+  if (!ra_cli_bulk_begin ("detect", &exit_code) ||
+      !(store = ra_cli_open_store ("detect", &exit_code)))
     return exit_code;
 
   if (!(result = ra_detect_run (store, rules, batch, force, NULL, NULL, NULL, &error)))

@@ -250,7 +250,8 @@ ra_cmd_import (int    argc,
         return ra_cli_fail ("import", RA_EXIT_NOINPUT, "%s: no such file; nothing was imported", shown);
       }
 
-  if (!(store = ra_cli_open_store_full ("import", RA_STORE_OPEN_CREATE, &exit_code)))
+  if (!ra_cli_bulk_begin ("import", &exit_code) ||
+      !(store = ra_cli_open_store_full ("import", RA_STORE_OPEN_CREATE, &exit_code)))
     return exit_code;
 
   if (ra_cli_json)

@@ -20,6 +20,7 @@
 #include "ra-cli.h"
 #include "ra-labels.h"
 #include "ra-text.h"
+#include "ra-thread-priority.h"
 
 char     *ra_cli_db = NULL;
 gboolean  ra_cli_json = FALSE;
@@ -480,6 +481,23 @@ ra_cli_check_audit_reviewer (const char *command,
   if (!ra_labels_check_reviewer (reviewer, &error))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--reviewer: %s", error->message);
   return RA_EXIT_OK;
+}
+
+gboolean
+ra_cli_bulk_begin (const char *command,
+                   int        *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  RaBulkPriority priority;
+
+  if (!ra_bulk_priority_get (&priority, &error))
+    {
+      *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s", error->message);
+      return FALSE;
+    }
+  if (priority == RA_BULK_PRIORITY_BACKGROUND)
+    ra_thread_set_background ();
+  return TRUE;
 }
 
 int

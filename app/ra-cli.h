@@ -69,6 +69,13 @@ int       ra_cli_fail_error       (const char    *command,
 /* The arguments of a command on one audit for one reviewer: ARGC counts
  * the command and NAME; REVIEWER (--reviewer) is required and valid.
  * RA_EXIT_OK, or the usage error's exit code (said on standard error). */
+/* For a command of bulk work (import, detect): puts the calling thread, and
+ * so every thread it starts, in the background (ra-thread-priority.h)
+ * unless RA_BULK_PRIORITY=normal. An unknown RA_BULK_PRIORITY is a usage
+ * error (returns FALSE with EXIT_CODE set). */
+gboolean  ra_cli_bulk_begin       (const char    *command,
+                                   int           *exit_code);
+
 int       ra_cli_check_audit_reviewer (const char *command,
                                        int         argc,
                                        const char *reviewer);

@@ -71,4 +71,21 @@ gboolean     ra_audit_frame_sizes         (const RaFrame     *frame,
                                            guint64          **sizes_out,
                                            GError           **error);
 
+/* Reads (in a read transaction: no write lock) with READ, then writes with
+ * WRITE in one write transaction, once the frame's inputs (turns, batches,
+ * detector verdicts) are known unchanged since the read; when they changed,
+ * READ runs again (it must drop what an earlier call made). After a few
+ * reads that each saw a change: RA_STORE_ERROR_BUSY, nothing written. */
+typedef gboolean (*RaAuditReadFunc)  (RaStore *store, gpointer data, GError **error);
+typedef gboolean (*RaAuditWriteFunc) (RaStore *store, gpointer data, GError **error);
+gboolean     ra_audit_read_then_write     (RaStore           *store,
+                                           RaAuditReadFunc    read,
+                                           RaAuditWriteFunc   write,
+                                           gpointer           data,
+                                           GError           **error);
+/* Tests only: HOOK runs inside every read transaction, after READ. */
+typedef void (*RaAuditReadHook) (gpointer data);
+void         ra_audit_set_read_hook       (RaAuditReadHook   hook,
+                                           gpointer          data);
+
 G_END_DECLS

@@ -296,13 +296,17 @@ ra_audit_sample_draw (RaStore        *store,
                       GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) count = NULL;
   guint64 added = 0;
 
   if (!store_frame_strata (store, audit_id, frame, error))
     return FALSE;
   if (!(stmt = ra_store_prepare (store,
                                  "INSERT INTO audit_items (audit_id, turn_id, stratum, sample_key)"
-                                 " VALUES (?1, ?2, ?3, ?4)", error)))
+                                 " VALUES (?1, ?2, ?3, ?4)", error)) ||
+      !(count = ra_store_prepare (store,
+                                  "UPDATE audit_strata SET sample_size = ?3 WHERE audit_id = ?1 AND stratum = ?2",
+                                  error)))
     return FALSE;
   for (guint i = 0; i < frame->strata->len; i++)
     {
@@ -320,11 +324,17 @@ ra_audit_sample_draw (RaStore        *store,
           have++;
           added++;
         }
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
 
-  if (!ra_audit_count_sampled (store, audit_id, error))
-    return FALSE;
+      /* What the stratum holds: PER_STRATUM counted the audit's items by
+       * their stratum, and the draw added to it. (Strata no longer in the
+       * frame gained nothing and keep their count.) */
+      sqlite3_bind_int64 (count, 1, audit_id);
+      ra_bind_text (count, 2, s->stratum);
+      sqlite3_bind_int64 (count, 3, (gint64) have);
+      if (!ra_store_step_done (store, count, _("cannot store the strata"), error))
+        return FALSE;
+    }
+
   *added_out = added;
   return TRUE;
 }
@@ -450,64 +460,94 @@ record_extension (RaStore            *store,
   return ra_audit_store_extension (store, audit->id, audit->design, ext, frame->fingerprint, error);
 }
 
-static gboolean
-audit_extend_locked (RaStore              *store,
-                     const char           *name,
-                     const RaAuditSize    *size,
-                     RaAuditSampleResult  *result,
-                     GError              **error)
+/* The work of one extend: what the read found, then what the write added. */
+typedef struct
 {
-  g_autoptr(RaAudit) audit = NULL;
-  g_autoptr(RaFrame) frame = NULL;
-  g_autoptr(GHashTable) drawn = NULL;       /* turn id -> stratum name (owned) */
-  g_autoptr(GHashTable) per_stratum = NULL; /* stratum name -> count drawn */
-  g_autofree guint64 *sizes = NULL;
-  RaFrameFilters filters = { 0 };
-  guint64 added = 0;
+  const char        *name;
+  const RaAuditSize *size;
+  RaAudit           *audit;
+  RaFrame           *frame;
+  GHashTable        *drawn;        /* turn id -> stratum name (owned) */
+  GHashTable        *per_stratum;  /* stratum name -> count drawn */
+  guint64           *sizes;
+  guint64            added;
+} ExtendWork;
 
-  if (!(audit = ra_audit_load (store, name, error)))
+static void
+extend_work_drop (ExtendWork *w)
+{
+  /* per_stratum's keys are drawn's values. */
+  g_clear_pointer (&w->per_stratum, g_hash_table_unref);
+  g_clear_pointer (&w->drawn, g_hash_table_unref);
+  g_clear_pointer (&w->frame, ra_frame_free);
+  g_clear_pointer (&w->audit, ra_audit_free);
+  g_clear_pointer (&w->sizes, g_free);
+}
+
+/* In a read transaction: the audit, its frame now, what it holds, the sizes. */
+static gboolean
+extend_read (RaStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  ExtendWork *w = data;
+  RaFrameFilters filters = { 0 };
+
+  extend_work_drop (w);
+  if (!(w->audit = ra_audit_load (store, w->name, error)))
     return FALSE;
-  if (audit->external)
+  if (w->audit->external)
     {
       g_set_error (error, RA_AUDIT_ERROR, RA_AUDIT_ERROR_EXTERNAL,
                    _("the audit '%s' was drawn from an external frame: its next keys come from the "
-                     "warehouse (the extension query), not from the turns in this store"), name);
+                     "warehouse (the extension query), not from the turns in this store"), w->name);
       return FALSE;
     }
-  if (!ra_frame_filters_from_json (audit->filters, &filters, error))
+  if (!ra_frame_filters_from_json (w->audit->filters, &filters, error))
     return FALSE;
   /* Each audit keeps the key it was drawn with (SipHash before schema 3). */
-  frame = ra_frame_compute (store, &filters, audit->declined_by, audit->strata_by, audit->key_version,
-                            audit->seed, error);
+  w->frame = ra_frame_compute (store, &filters, w->audit->declined_by, w->audit->strata_by,
+                               w->audit->key_version, w->audit->seed, error);
   ra_frame_filters_clear (&filters);
-  if (frame == NULL)
+  if (w->frame == NULL)
     return FALSE;
 
-  drawn = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
-  per_stratum = g_hash_table_new (g_str_hash, g_str_equal);
-  if (!load_drawn (store, audit->id, drawn, per_stratum, error))
-    return FALSE;
-  if (!ra_audit_frame_sizes (frame, size, &sizes, error))
-    return FALSE;
-  if (!ra_audit_sample_draw (store, audit->id, frame, sizes, drawn, per_stratum, &added, error))
-    return FALSE;
-  if (!record_extension (store, audit, frame, size, added, error))
-    return FALSE;
-
-  if (result != NULL)
-    {
-      result->audit_id = audit->id;
-      result->population = frame->items->len;
-      result->sampled = audit->sampled + added;
-      result->added = added;
-      result->fingerprint_changed = g_strcmp0 (frame->fingerprint, audit->fingerprint) != 0;
-      result->old_fingerprint = g_strdup (audit->fingerprint);
-      result->fingerprint = g_strdup (frame->fingerprint);
-      result->kept_outside_frame = count_outside_frame (frame, drawn);
-    }
-  return TRUE;
+  w->drawn = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  w->per_stratum = g_hash_table_new (g_str_hash, g_str_equal);
+  return load_drawn (store, w->audit->id, w->drawn, w->per_stratum, error) &&
+         ra_audit_frame_sizes (w->frame, w->size, &w->sizes, error);
 }
 
+/* Under the write lock: the new items and the record of the extension,
+ * when the audit is as the read found it. */
+static gboolean
+extend_write (RaStore  *store,
+              gpointer  data,
+              GError  **error)
+{
+  ExtendWork *w = data;
+  g_autoptr(RaAudit) now = NULL;
+
+  if (!(now = ra_audit_load_by_id (store, w->audit->id, error)))
+    return FALSE;
+  if (now->sampled != w->audit->sampled || g_strcmp0 (now->design, w->audit->design) != 0)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_BUSY,
+                   _("the audit '%s' was extended by someone else while its frame was read: nothing "
+                     "was added; extend it again to see its new size"), w->name);
+      return FALSE;
+    }
+  return ra_audit_sample_draw (store, w->audit->id, w->frame, w->sizes, w->drawn, w->per_stratum,
+                               &w->added, error) &&
+         record_extension (store, w->audit, w->frame, w->size, w->added, error);
+}
+
+/**
+ * ra_audit_extend:
+ *
+ * Reads the audit's frame in a read transaction and adds the items in one
+ * short write transaction (see ra-audit-read.c).
+ */
 gboolean
 ra_audit_extend (RaStore              *store,
                  const char           *name,
@@ -515,21 +555,28 @@ ra_audit_extend (RaStore              *store,
                  RaAuditSampleResult  *result,
                  GError              **error)
 {
+  ExtendWork w = { 0 };
+  gboolean ok;
+
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (size != NULL, FALSE);
 
   if (result)
     memset (result, 0, sizeof *result);
-  if (!ra_store_begin (store, error))
-    return FALSE;
-  if (!audit_extend_locked (store, name, size, result, error) ||
-      !ra_store_commit (store, error))
+  w.name = name;
+  w.size = size;
+  ok = ra_audit_read_then_write (store, extend_read, extend_write, &w, error);
+  if (ok && result != NULL)
     {
-      ra_store_rollback (store);
-      if (result)
-        ra_audit_sample_result_clear (result);
-      return FALSE;
+      result->audit_id = w.audit->id;
+      result->population = w.frame->items->len;
+      result->sampled = w.audit->sampled + w.added;
+      result->added = w.added;
+      result->fingerprint_changed = g_strcmp0 (w.frame->fingerprint, w.audit->fingerprint) != 0;
+      result->old_fingerprint = g_strdup (w.audit->fingerprint);
+      result->fingerprint = g_strdup (w.frame->fingerprint);
+      result->kept_outside_frame = count_outside_frame (w.frame, w.drawn);
     }
-  return TRUE;
+  extend_work_drop (&w);
+  return ok;
 }
-

@@ -5,8 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Creating an audit computes its frame (ra-frame.c), the per-stratum sizes
- * (ra-audit-size.c) and the sample (ra-audit-sample.c), and stores them,
- * all in one transaction.
+ * (ra-audit-size.c) and the sample (ra-audit-sample.c) in a read
+ * transaction, and stores them in one short write transaction
+ * (ra-audit-read.c).
  */
 
 #define G_LOG_DOMAIN "ra-audit"
@@ -340,44 +341,56 @@ insert_audit (RaStore              *store,
   return sqlite3_last_insert_rowid (ra_store_get_db (store));
 }
 
-static RaAudit *
-audit_create_locked (RaStore              *store,
-                     const char           *name,
-                     const RaAuditDesign  *design,
-                     RaAuditSampleResult  *result,
-                     GError              **error)
+/* The work of one create: what the read found, then what the write made. */
+typedef struct
 {
-  g_autoptr(RaFrame) frame = NULL;
-  g_autofree guint64 *sizes = NULL;
-  g_autofree char *filters_json = NULL;
-  guint64 seed, added = 0;
-  gint64 audit_id;
+  const char          *name;
+  const RaAuditDesign *design;
+  guint64              seed;
+  RaFrame             *frame;
+  guint64             *sizes;
+  char                *filters_json;
+  gint64               audit_id;
+  guint64              added;
+} CreateWork;
 
-  /* The md5 key takes any 64-bit seed (stored as its two's-complement
-   * bit pattern in the INTEGER column and read back unsigned). */
-  seed = design->has_seed ? design->seed : ra_audit_random_seed ();
-  if (!ra_audit_check_new_name (store, name, error))
-    return NULL;
-  if (!(frame = design_frame (store, design, seed, &filters_json, error)))
-    return NULL;
-  if (!ra_audit_frame_sizes (frame, &design->size, &sizes, error))
-    return NULL;
-  if ((audit_id = insert_audit (store, name, design, seed, filters_json,
-                                frame->fingerprint, error)) < 0)
-    return NULL;
-  if (!ra_audit_sample_draw (store, audit_id, frame, sizes, NULL, NULL, &added, error))
-    return NULL;
+static void
+create_work_drop (CreateWork *w)
+{
+  g_clear_pointer (&w->frame, ra_frame_free);
+  g_clear_pointer (&w->sizes, g_free);
+  g_clear_pointer (&w->filters_json, g_free);
+}
 
-  if (result != NULL)
-    {
-      result->audit_id = audit_id;
-      result->population = frame->items->len;
-      result->sampled = added;
-      result->added = added;
-      result->fingerprint = g_strdup (frame->fingerprint);
-    }
+/* In a read transaction: the frame and the sizes (seconds on a large store). */
+static gboolean
+create_read (RaStore  *store,
+             gpointer  data,
+             GError  **error)
+{
+  CreateWork *w = data;
 
-  return ra_audit_load_by_id (store, audit_id, error);
+  create_work_drop (w);
+  return ra_audit_check_new_name (store, w->name, error) &&
+         (w->frame = design_frame (store, w->design, w->seed, &w->filters_json, error)) != NULL &&
+         ra_audit_frame_sizes (w->frame, &w->design->size, &w->sizes, error);
+}
+
+/* Under the write lock: the record and the sample only. */
+static gboolean
+create_write (RaStore  *store,
+              gpointer  data,
+              GError  **error)
+{
+  CreateWork *w = data;
+
+  /* The name may have been taken since the read. */
+  if (!ra_audit_check_new_name (store, w->name, error))
+    return FALSE;
+  if ((w->audit_id = insert_audit (store, w->name, w->design, w->seed, w->filters_json,
+                                   w->frame->fingerprint, error)) < 0)
+    return FALSE;
+  return ra_audit_sample_draw (store, w->audit_id, w->frame, w->sizes, NULL, NULL, &w->added, error);
 }
 
 /**
@@ -385,8 +398,11 @@ audit_create_locked (RaStore              *store,
  * @result: (out caller-allocates) (optional): what was drawn; clear it with
  *   ra_audit_sample_result_clear()
  *
- * Computes the frame, the per-stratum sizes and the sample, and stores the
- * audit, all in one transaction.
+ * Computes the frame and the per-stratum sizes in a read transaction (no
+ * write lock: labels committed meanwhile do not wait), then stores the audit
+ * and its sample in one short write transaction, after checking that the
+ * turns and verdicts the frame was read from are unchanged (else the frame
+ * is read again; see ra-audit-read.c).
  *
  * Returns: (transfer full): the stored audit, or NULL with @error set
  */
@@ -397,7 +413,8 @@ ra_audit_create (RaStore              *store,
                  RaAuditSampleResult  *result,
                  GError              **error)
 {
-  RaAudit *audit;
+  CreateWork w = { 0 };
+  RaAudit *audit = NULL;
 
   g_return_val_if_fail (store != NULL, NULL);
   g_return_val_if_fail (design != NULL, NULL);
@@ -406,17 +423,22 @@ ra_audit_create (RaStore              *store,
     memset (result, 0, sizeof *result);
   if (!check_name (name, error))
     return NULL;
-  if (!ra_store_begin (store, error))
-    return NULL;
-  audit = audit_create_locked (store, name, design, result, error);
-  if (audit == NULL || !ra_store_commit (store, error))
+
+  w.name = name;
+  w.design = design;
+  /* The md5 key takes any 64-bit seed (stored as its two's-complement
+   * bit pattern in the INTEGER column and read back unsigned). */
+  w.seed = design->has_seed ? design->seed : ra_audit_random_seed ();
+  if (ra_audit_read_then_write (store, create_read, create_write, &w, error) &&
+      (audit = ra_audit_load_by_id (store, w.audit_id, error)) != NULL && result != NULL)
     {
-      ra_store_rollback (store);
-      g_clear_pointer (&audit, ra_audit_free);
-      if (result)
-        ra_audit_sample_result_clear (result);
-      return NULL;
+      result->audit_id = w.audit_id;
+      result->population = w.frame->items->len;
+      result->sampled = w.added;
+      result->added = w.added;
+      result->fingerprint = g_strdup (w.frame->fingerprint);
     }
+  create_work_drop (&w);
   return audit;
 }
 

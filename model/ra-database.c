@@ -15,19 +15,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 #include "ra-database-private.h"
 #include "ra-store-private.h"
-
-/* The niceness of a job's thread (and of the threads it starts, which
- * inherit it): on a busy machine the session's threads get the processor
- * first, so a key is shown before an import's next rows are parsed. */
-#define JOB_NICE 10
+#include "ra-thread-priority.h"
 
 /* Background work yields to other work for at most this long. */
 #define MAX_YIELD_USEC (60 * G_USEC_PER_SEC)
@@ -398,10 +389,10 @@ job_thread_func (gpointer user_data)
   Work *work = g_task_get_task_data (task);
   g_autoptr(RaStore) store = NULL;
 
-#ifdef __linux__
-  /* Per thread on Linux; failing leaves the default priority. */
-  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), JOB_NICE);
-#endif
+  /* In the background (and the threads it starts): the session's threads
+   * get the processor first, so a key is shown before an import's next rows
+   * are parsed. */
+  ra_thread_set_background ();
 
   if (!g_cancellable_set_error_if_cancelled (work->job_cancellable, &work->error) &&
       (store = ra_store_open_full (work->path, RA_STORE_OPEN_DEFAULT, &work->error)))

@@ -24,6 +24,7 @@
 #include "ra-detect.h"
 #include "ra-rules-private.h"
 #include "ra-store-private.h"
+#include "ra-thread-priority.h"
 #include "ra-turns-private.h"
 
 /* The batch filter shared by every query: ?1 is the batch name or NULL. */
@@ -168,6 +169,7 @@ judge_thread (gpointer data)
 {
   Judge *judge = data;
 
+  ra_thread_set_background ();
   for (;;)
     {
       Chunk *chunk = g_async_queue_pop (judge->chunks);
@@ -386,6 +388,7 @@ reader_thread (gpointer data)
 {
   Reader *reader = data;
 
+  ra_thread_set_background ();
   for (;;)
     {
       Chunk *chunk = g_async_queue_pop (reader->requests);

@@ -20,6 +20,7 @@
 #include "ra-import-keys.h"
 #include "ra-import-pending.h"
 #include "ra-import-private.h"
+#include "ra-thread-priority.h"
 
 G_DEFINE_QUARK (ra-import-error-quark, ra_import_error)
 
@@ -321,6 +322,7 @@ writer_thread (gpointer data)
 {
   RaImportRows *rows = data;
 
+  ra_thread_set_background ();
   for (;;)
     {
       RowBuf *buf = g_async_queue_pop (rows->full);

@@ -40,7 +40,6 @@ struct _RaStore
   gboolean  lost;              /* a file was deleted or replaced while open */
   gboolean  read_only;
   gboolean  checked_for_write; /* check_before_first_write() passed */
-  int       wal_frames;        /* frames in the WAL after the last commit */
   gboolean  durable_commits;   /* checkpoint small commits at once */
   int       waiting_fd;        /* tells an import that a writer waits, or -1 */
   GData    *data;              /* what modules keep with the connection */
@@ -687,43 +686,45 @@ set_errno_error (GError     **error,
   return FALSE;
 }
 
+/* Reads the header through the file SQLite opened for DB (which has read
+ * nothing else yet), never through a descriptor of our own: closing any
+ * descriptor of the file drops every POSIX lock this process holds on it
+ * (fcntl(2)), so opening a second connection in a process (detect's
+ * reading thread, the workbench's jobs) used to drop the first one's shared
+ * lock on the store. Another process closing its connection then took
+ * itself for the last one and checkpointed and deleted the WAL under the
+ * first (`review` saw "database disk image is malformed" in test-concurrency
+ * once bulk threads ran in the background). SQLite's own file keeps it. */
 static gboolean
-read_header (const char  *path,
+read_header (sqlite3     *db,
+             const char  *path,
              Header      *header,
              GError     **error)
 {
   guchar buf[100];
-  struct stat st;
+  sqlite3_file *file = NULL;
+  sqlite3_int64 size = 0;
   gssize n = 0;
   gboolean journal_exists;
-  int fd;
+  int rc;
 
   memset (header, 0, sizeof *header);
-  if ((fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0)) < 0)
+  if (sqlite3_file_control (db, "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == NULL || file->pMethods == NULL ||
+      (rc = file->pMethods->xFileSize (file, &size)) != SQLITE_OK)
     {
-      int errsv = errno;
-      return set_errno_error (error, errsv == EACCES || errsv == EPERM ? RA_STORE_ERROR_PERMISSION
-                                                                          : RA_STORE_ERROR_OPEN,
-                              path, _("cannot read the store file"), errsv);
+      int errsv = sqlite3_system_errno (db);
+      return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"),
+                              errsv != 0 ? errsv : EIO);
     }
-  if (fstat (fd, &st) == 0)
-    header->file_size = st.st_size;
-  while (n < (gssize) sizeof buf)
+  header->file_size = size;
+  n = (gssize) MIN (size, (sqlite3_int64) sizeof buf);
+  if (n > 0 && (rc = file->pMethods->xRead (file, buf, (int) n, 0)) != SQLITE_OK)
     {
-      gssize r = read (fd, buf + n, sizeof buf - n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"), errsv);
-        }
-      if (r == 0)
-        break;
-      n += r;
+      int errsv = sqlite3_system_errno (db);
+      return set_errno_error (error, RA_STORE_ERROR_OPEN, path, _("cannot read the store file"),
+                              errsv != 0 ? errsv : EIO);
     }
-  close (fd);
 
   if (n == 0)
     {
@@ -852,11 +853,20 @@ file_id_get (const char *path,
   return TRUE;
 }
 
-/* Remembers which files (main, -wal, -shm) are the open store. */
+/* Remembers which files are the open store: the database file, which
+ * sqlite3_open_v2() opened, and with JOURNALS its -wal and -shm, which only
+ * a read opens. Journals are recorded only once this connection has read:
+ * a connection in WAL mode then has them open and holds a shared lock on the
+ * database file, which keeps the last other connection from deleting them
+ * as it closes. Before its first read, the -wal and -shm at the path may be
+ * another connection's that its close deletes (an import finishing), and the
+ * first read makes new ones: a legitimate change, not a replaced store
+ * (tests/test-store-race.c). */
 static void
-record_files (RaStore *self)
+record_files (RaStore  *self,
+              gboolean  journals)
 {
-  for (guint i = 0; i < N_FILES; i++)
+  for (guint i = 0; i < (journals ? N_FILES : FILE_MAIN + 1); i++)
     {
       g_autofree char *name = g_strconcat (self->path, file_suffix[i], NULL);
 
@@ -1126,16 +1136,20 @@ check_identity (RaStore  *self,
  * not live in the -wal file alone: deleting that file loses nothing
  * acknowledged. Large ones wait for the usual checkpoint at 1,000 pages.
  *
- * Not when the WAL already holds more than DURABLE_CHECKPOINT_MAX_FRAMES:
- * then a bulk writer (an import lets the WAL grow to 256 MB) is at work and
- * a passive checkpoint would copy all of its pages too, in the label's own
- * time (p99 334 ms per label while a 1,000,000-turn import landed). The
- * label stays in the WAL until that writer's next checkpoint, which carries
- * it into the database file (deleting the WAL meanwhile would lose the
- * import's rows as well). */
+ * Not when the WAL already holds more than DURABLE_CHECKPOINT_MAX_FRAMES,
+ * and never the usual checkpoint of a long WAL after a small durable
+ * commit: then another writer (an import lets the WAL grow to 256 MB, detect
+ * to 1,000 pages) is at work, and the checkpoint would sync and copy its
+ * pages too, in the label's own time: a `label` command copied up to 80 MB
+ * of an import's pages and waited up to 160 ms in fdatasync (p99 147-334 ms
+ * per label while a 1,000,000-turn import landed). The label stays in the
+ * WAL until that writer's next checkpoint, which carries it into the
+ * database file (deleting the WAL meanwhile would lose the import's rows as
+ * well). How many pages this connection's commit wrote is its own count
+ * (SQLITE_DBSTATUS_CACHE_WRITE), not the growth of a WAL others share. */
 #define SMALL_COMMIT_FRAMES 64
 #define AUTOCHECKPOINT_FRAMES 1000
-#define DURABLE_CHECKPOINT_MAX_FRAMES 2000
+#define DURABLE_CHECKPOINT_MAX_FRAMES 256
 
 static int
 wal_hook (void       *data,
@@ -1144,20 +1158,23 @@ wal_hook (void       *data,
           int         frames)
 {
   RaStore *self = data;
-  int added = frames >= self->wal_frames ? frames - self->wal_frames : frames;
+  int written = 0, highwater = 0;
+  gboolean checkpoint;
 
-  self->wal_frames = frames;
+  /* The pages this connection wrote to the WAL since the last commit (the
+   * count starts again). */
+  sqlite3_db_status (db, SQLITE_DBSTATUS_CACHE_WRITE, &written, &highwater, 1);
   if (self->lost)
     return SQLITE_OK;
-  if ((self->durable_commits && added > 0 && added <= SMALL_COMMIT_FRAMES &&
-       frames <= DURABLE_CHECKPOINT_MAX_FRAMES) ||
-      frames >= AUTOCHECKPOINT_FRAMES)
+  if (self->durable_commits && written <= SMALL_COMMIT_FRAMES)
+    checkpoint = frames <= DURABLE_CHECKPOINT_MAX_FRAMES;
+  else
+    checkpoint = frames >= AUTOCHECKPOINT_FRAMES;
+  if (checkpoint)
     {
       int log = 0, done = 0;
 
-      if (sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
-          log == done)
-        self->wal_frames = 0;  /* the next commit starts the WAL again */
+      sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
     }
   return SQLITE_OK;
 }
@@ -1256,7 +1273,27 @@ ra_store_open_full (const char        *path,
 
   if (!check_access (path, exists, read_only, error))
     return NULL;
-  if (exists && !read_header (path, &header, error))
+
+  /* Read-only stores are opened read-write all the same (SQLite needs to
+   * write the -shm index of a WAL), but nothing is ever written to them:
+   * ra_store_begin() refuses, and no WAL switch or migration runs. Opening
+   * reads the first page and writes nothing: what is read below decides
+   * whether anything ever is. */
+  rc = sqlite3_open_v2 (path, &self->db,
+                        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      int errsv = self->db ? sqlite3_system_errno (self->db) : 0;
+
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
+                   _("%s: cannot open the store: %s"), path,
+                   errsv != 0 ? g_strerror (errsv)
+                              : self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  if (exists && !read_header (self->db, path, &header, error))
     return NULL;
   /* A file of 0 bytes (`touch audit.db`, an interrupted copy) is no store:
    * only the commands that create one may make it one (SQLite would make it
@@ -1282,35 +1319,25 @@ ra_store_open_full (const char        *path,
       return NULL;
     }
 
-  /* Read-only stores are opened read-write all the same (SQLite needs to
-   * write the -shm index of a WAL), but nothing is ever written to them:
-   * ra_store_begin() refuses, and no WAL switch or migration runs. */
-  rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      int errsv = self->db ? sqlite3_system_errno (self->db) : 0;
-
-      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
-                   _("%s: cannot open the store: %s"), path,
-                   errsv != 0 ? g_strerror (errsv)
-                              : self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
-      return NULL;
-    }
-
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_handler (self->db, busy_wait, self);
-  record_files (self);
+  record_files (self, FALSE);
   /* A read-only connection leaves the WAL as it found it (its frames are
    * not copied into the database on close). */
-  if (read_only && self->files[FILE_WAL].known)
-    sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  if (read_only)
+    {
+      g_autofree char *wal = g_strconcat (path, file_suffix[FILE_WAL], NULL);
+
+      if (g_file_test (wal, G_FILE_TEST_EXISTS))
+        sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    }
 
   /* Read the header before writing anything: a newer, foreign or damaged
    * file must be left exactly as it was. */
   if (!check_identity (self, &version, error))
     return NULL;
+  /* That read opened the WAL and -shm of a store in WAL mode. */
+  record_files (self, TRUE);
   if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
     {
       goffset bytes = store_bytes (self);
@@ -1353,10 +1380,11 @@ ra_store_open_full (const char        *path,
   if (version < RA_STORE_SCHEMA_VERSION && !migrate (self, version, error))
     return NULL;
 
-  /* A read opens the WAL (and its -shm): remember them too. */
+  /* A read opens the WAL (and its -shm) of a store that was not in WAL
+   * mode before: remember them too. */
   if (pragma_int (self, "SELECT count(*) FROM sqlite_schema", error) < 0)
     return NULL;
-  record_files (self);
+  record_files (self, TRUE);
 
   /* The invisible rows of an import that was killed: removed now, in short
    * transactions and for a few tens of milliseconds at most (the rest on a

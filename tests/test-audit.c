@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ra-audit.h"
+#include "ra-audit-private.h"
 #include "ra-labels.h"
 #include "ra-store-private.h"
 #include "ra-test-util.h"
@@ -918,6 +919,166 @@ test_cli (void)
   g_assert_nonnull (strstr (err, "no audit named 'nope'"));
 }
 
+/* ---------------------------------------------------------------- */
+/* The write lock is taken to write the audit, not to read its frame   */
+
+typedef enum
+{
+  HOOK_LABEL,          /* commit a label: not the frame's input */
+  HOOK_VERDICT_ONCE,   /* change a detector verdict in place, the first time */
+  HOOK_BATCH_ALWAYS,   /* land a batch every time */
+} HookMode;
+
+typedef struct
+{
+  const char *path;
+  HookMode    mode;
+  guint       calls;
+  guint       serial;      /* of the hook's label events */
+  gint64      audit_id;
+  gint64      turn_id;
+} Hook;
+
+static void
+hook_exec (sqlite3    *db,
+           const char *sql,
+           gint64      a,
+           gint64      b)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_bind_parameter_count (stmt) >= 1)
+    sqlite3_bind_int64 (stmt, 1, a);
+  if (sqlite3_bind_parameter_count (stmt) >= 2)
+    sqlite3_bind_int64 (stmt, 2, b);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+}
+
+/* Runs inside the audit's read transaction: another connection takes the
+ * write lock with no busy timeout at all (so it must be free) and commits. */
+static void
+other_connection_writes (gpointer data)
+{
+  Hook *h = data;
+  sqlite3 *db = NULL;
+
+  h->calls++;
+  h->serial++;
+  g_assert_cmpint (sqlite3_open_v2 (h->path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 0);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  switch (h->mode)
+    {
+    case HOOK_LABEL:
+      hook_exec (db, "INSERT INTO label_events (event_id, audit_id, turn_id, reviewer, value, created_at)"
+                 " VALUES ('hook-' || ?2, ?1, (SELECT turn_id FROM audit_items WHERE audit_id = ?1 LIMIT 1),"
+                 " 'ann', 'unsure', '2026-11-29T00:00:00Z')", h->audit_id, h->serial);
+      break;
+    case HOOK_VERDICT_ONCE:
+      if (h->calls == 1)
+        hook_exec (db, "UPDATE detections SET verdict = 2 WHERE turn_id = ?1", h->turn_id, 0);
+      break;
+    case HOOK_BATCH_ALWAYS:
+      hook_exec (db, "INSERT INTO batches (name, source, sha256, imported_at)"
+                 " VALUES ('landed-' || ?1, 'test', 'x', '2026-11-29T00:00:00Z')", h->calls, 0);
+      break;
+    }
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+test_read_without_lock (void)
+{
+  const char *models[] = { "gpt4", "mistral", NULL };
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RaStore) store = ra_store_open (path, &error);
+  g_autoptr(RaAudit) first = NULL, second = NULL, either = NULL, check = NULL;
+  RaAuditDesign d = { 0 };
+  RaAuditSampleResult r = { 0 };
+  RaAuditSize size = { 0 };
+  Hook h = { 0 };
+  gint64 n_either;
+
+  g_assert_no_error (error);
+  fill (store, "b", 300, 3, models, FALSE);
+  first = create (store, "first", 7, 5, RA_STRATA_CLASS);
+
+  /* A label committed while the frame is read: the lock was free, and the
+   * frame is not read again (labels are not its input). */
+  h.path = path;
+  h.mode = HOOK_LABEL;
+  h.audit_id = first->id;
+  ra_audit_set_read_hook (other_connection_writes, &h);
+  second = create (store, "second", 7, 5, RA_STRATA_CLASS);
+  g_assert_cmpuint (h.calls, ==, 1);
+  g_assert_cmpstr (second->fingerprint, ==, first->fingerprint);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM label_events WHERE audit_id = ?1", first->id), ==, 1);
+  h.mode = HOOK_LABEL;
+
+  /* The same for extend. */
+  h.calls = 0;
+  size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  size.per_class = 9;
+  g_assert_true (ra_audit_extend (store, "second", &size, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (h.calls, ==, 1);
+  g_assert_cmpuint (r.added, ==, 3 * (9 - 5));
+  ra_audit_sample_result_clear (&r);
+  g_assert_cmpint (count (store, "SELECT sum (sample_size) FROM audit_strata WHERE audit_id = ?1", second->id),
+                   ==, 3 * 9);
+
+  /* A verdict changed in place while the frame is read (same number of
+   * detections, same largest turn): the frame is read again, and the
+   * audit is drawn from the new one. */
+  h.turn_id = count (store, "SELECT min (id) FROM turns WHERE declined = 0", 0);
+  {
+    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "INSERT INTO detections (turn_id, verdict, rules_version)"
+                                                     " VALUES (?1, 0, 'v')", &error);
+    g_assert_no_error (error);
+    sqlite3_bind_int64 (stmt, 1, h.turn_id);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  }
+  n_either = count (store, "SELECT count (*) FROM turns WHERE declined = 1", 0);
+  h.calls = 0;
+  h.mode = HOOK_VERDICT_ONCE;
+  d.has_seed = TRUE;
+  d.seed = 7;
+  d.declined_by = RA_DECLINED_BY_EITHER;
+  d.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  d.size.per_class = 5;
+  either = ra_audit_create (store, "either", &d, &r, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (either);
+  g_assert_cmpuint (h.calls, ==, 2);
+  g_assert_cmpuint (r.population, ==, (guint64) n_either + 1);
+  ra_audit_sample_result_clear (&r);
+
+  /* Turns land every time the frame is read: nothing is stored, and the
+   * error says why (the store was busy). */
+  h.calls = 0;
+  h.mode = HOOK_BATCH_ALWAYS;
+  check = ra_audit_create (store, "never", &d, &r, &error);
+  g_assert_null (check);
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "nothing was stored"));
+  g_assert_cmpuint (h.calls, ==, 3);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM audits WHERE name = 'never'", 0), ==, 0);
+  g_clear_error (&error);
+
+  /* And an extend the same way: no item added. */
+  h.calls = 0;
+  g_assert_false (ra_audit_extend (store, "first", &size, &r, &error));
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_BUSY);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM audit_items WHERE audit_id = ?1", first->id), ==, 3 * 5);
+  g_clear_error (&error);
+
+  ra_audit_set_read_hook (NULL, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -935,6 +1096,7 @@ main (int    argc,
   g_test_add_func ("/ra/audit/plan", test_plan);
   g_test_add_func ("/ra/audit/guidelines-and-reveal", test_guidelines_and_reveal);
   g_test_add_func ("/ra/audit/cli", test_cli);
+  g_test_add_func ("/ra/audit/read-without-lock", test_read_without_lock);
 
   return g_test_run ();
 }

@@ -397,6 +397,48 @@ test_folder_refused (void)
   g_assert_nonnull (strstr (error->message, "folder"));
 }
 
+/* A second connection in the same process (detect's reading thread, the
+ * workbench's jobs) must not cost the first its shared lock on the store:
+ * another process closing its connection would then take itself for the
+ * last one and checkpoint and delete the WAL the first still uses. */
+static void
+test_second_connection_keeps_lock (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *wal = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  RaStore *first = ra_test_store_new (&path);
+  RaStore *second;
+  GStatBuf before, after;
+
+  wal = g_strconcat (path, "-wal", NULL);
+  g_assert_true (ra_store_begin (first, &error));
+  g_assert_true (ra_store_exec (first, "INSERT INTO batches (name, source, sha256, imported_at)"
+                                       " VALUES ('b', 'b', 'x', '2026-01-01T00:00:00Z')", &error));
+  g_assert_true (ra_store_commit (first, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (wal, &before), ==, 0);
+
+  second = ra_store_open_full (path, RA_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (second, "SELECT count(*) FROM batches"), ==, 1);
+  ra_store_close (second);
+
+  /* Another process reads the store and closes it. */
+  g_assert_cmpint (ra_test_run_cli (NULL, &out, &err, "--db", path, "batches", NULL), ==, 0);
+  g_assert_cmpint (g_stat (wal, &after), ==, 0);
+  g_assert_cmpuint (after.st_ino, ==, before.st_ino);
+  g_assert_true (ra_store_check_file (first, &error));
+  g_assert_no_error (error);
+  g_assert_true (ra_store_begin (first, &error));
+  g_assert_true (ra_store_exec (first, "INSERT INTO batches (name, source, sha256, imported_at)"
+                                       " VALUES ('c', 'c', 'x', '2026-01-01T00:00:00Z')", &error));
+  g_assert_true (ra_store_commit (first, &error));
+  g_assert_no_error (error);
+  ra_store_close (first);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -417,6 +459,7 @@ main (int   argc,
   g_test_add_func ("/ra/store/folder-refused", test_folder_refused);
   g_test_add_func ("/ra/store/declined-by", test_declined_by);
   g_test_add_func ("/ra/store/declined-by-semantics", test_declined_by_semantics);
+  g_test_add_func ("/ra/store/second-connection-keeps-lock", test_second_connection_keeps_lock);
 
   return g_test_run ();
 }

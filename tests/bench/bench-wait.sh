@@ -12,7 +12,10 @@
 # `refusal-audit review` (in a pseudo-terminal).
 # Prints the p50, p99 and max commit latency of the labels and how many were
 # dropped (targets: p99 < 100 ms, max < 250 ms, 0 dropped), and the same
-# figures with nothing else running, as the baseline. Never fails on a time.
+# figures with nothing else running, as the baseline; and how long the
+# import and detect themselves took meanwhile, the price of their yielding
+# the processor (they run in the background unless RA_BULK_PRIORITY=normal:
+# run the benchmark once with that to compare). Never fails on a time.
 
 . "$(dirname "$0")/bench-lib.sh"
 
@@ -55,11 +58,27 @@ python3 "$BENCH_SRC/label-while.py" --cli "$RA_CLI" --db "$store" --audit wait-r
   --review --reviewer bench-idle --watch "$idle_pid" --figures "$RA_BENCH_DIR/wait-idle-review.txt"
 wait "$idle_pid" || true
 
-echo "-- while \`import\` of $N turns and \`detect --force\` run"
+# CMD... in the background; its start and end times (ns) go to FILE.
+timed_bg ()
+{
+  local file=$1
+  shift
+  (
+    s=$(date +%s%N)
+    status=0
+    "$@" || status=$?
+    echo "$s $(date +%s%N)" > "$file"
+    exit "$status"
+  ) &
+}
+
+echo "-- while \`import\` of $N turns and \`detect --force\` run (RA_BULK_PRIORITY=${RA_BULK_PRIORITY:-background})"
 t0=$(date +%s%N)
-"$RA_CLI" --db "$store" import --batch wait-batch "$batch2" > "$RA_BENCH_DIR/wait-import.out" 2>&1 &
+timed_bg "$RA_BENCH_DIR/wait-import.time" "$RA_CLI" --db "$store" import --batch wait-batch "$batch2" \
+  > "$RA_BENCH_DIR/wait-import.out" 2>&1
 import_pid=$!
-"$RA_CLI" --db "$store" detect --force > "$RA_BENCH_DIR/wait-detect.out" 2>&1 &
+timed_bg "$RA_BENCH_DIR/wait-detect.time" "$RA_CLI" --db "$store" detect --force \
+  > "$RA_BENCH_DIR/wait-detect.out" 2>&1
 detect_pid=$!
 # Both at once: `label` commands, and a reviewer pressing keys in `review`.
 python3 "$BENCH_SRC/label-while.py" --cli "$RA_CLI" --db "$store" --audit wait-review --items "$items" \
@@ -76,8 +95,12 @@ detect_status=0
 wait "$import_pid" || import_status=$?
 wait "$detect_pid" || detect_status=$?
 t1=$(date +%s%N)
-echo "import exit $import_status, detect exit $detect_status; both done in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s"
+echo "import exit $import_status, detect exit $detect_status; both done in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s; load average: $(cut -d" " -f1-3 /proc/loadavg)"
 head -n 1 "$RA_BENCH_DIR/wait-import.out"
+read -r is ie < "$RA_BENCH_DIR/wait-import.time"
+read -r ds de < "$RA_BENCH_DIR/wait-detect.time"
+echo "import took $(awk -v a="$is" -v b="$ie" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s ($(awk -v a="$is" -v b="$ie" -v n="$N" 'BEGIN { printf "%.0f", n / ((b - a) / 1e9) }') turns/s), detect --force $(awk -v a="$ds" -v b="$de" 'BEGIN { printf "%.1f", (b - a) / 1e9 }') s, while labels were made (RA_BULK_PRIORITY=${RA_BULK_PRIORITY:-background})"
+grep '^Speed:' "$RA_BENCH_DIR/wait-detect.out" | sed 's/^/detect: /' || true
 if [ "$import_status" != 0 ] || [ "$detect_status" != 0 ] || [ "$review_status" != 0 ]; then
   cat "$RA_BENCH_DIR/wait-import.out" "$RA_BENCH_DIR/wait-detect.out" >&2
   exit 1
@@ -91,5 +114,6 @@ read -r rbusy_p50 rbusy_p99 rbusy_max rbusy_dropped < "$RA_BENCH_DIR/wait-busy-r
 echo "review, key to next item (ms): alone p50 $ridle_p50 p99 $ridle_p99 max $ridle_max; while busy p50 $rbusy_p50 p99 $rbusy_p99 max $rbusy_max; dropped $rbusy_dropped (targets: p99 < 100, max < 250, 0 dropped)"
 echo "turns in the store: $(sqlite3 "$store" 'SELECT count(*) FROM turns;') (expected $((2 * N)))"
 rm -f "$store" "$store-wal" "$store-shm" "$store-import.lock" "$items" \
+  "$RA_BENCH_DIR/wait-import.time" "$RA_BENCH_DIR/wait-detect.time" \
   "$RA_BENCH_DIR/wait-idle.txt" "$RA_BENCH_DIR/wait-busy.txt" \
   "$RA_BENCH_DIR/wait-idle-review.txt" "$RA_BENCH_DIR/wait-busy-review.txt" "$RA_BENCH_DIR/wait-review.out"

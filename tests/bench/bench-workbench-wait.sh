@@ -52,8 +52,10 @@ ra_warm "$batch2" "$store"
 run_window () {  # OUT LABELS
   RA_BENCHMARK_INTERVAL_MS=100 GSK_RENDERER=cairo GDK_BACKEND=x11 GSETTINGS_BACKEND=memory GTK_A11Y=none \
     xvfb-run -a -s '-screen 0 1280x800x24' dbus-run-session -- \
-    "$RA_WORKBENCH" --db "$store" --benchmark-labels "$2" > "$1" 2>/dev/null
+    "$RA_WORKBENCH" --db "$store" --benchmark-labels "$2" > "$1" 2> "$1.err"
   grep -v '^FIGURES' "$1"
+  # What the window said went wrong (a label not saved, and why), once each.
+  grep -E 'WARNING|CRITICAL' "$1.err" | sed -E 's/^.*(WARNING|CRITICAL)[^:]*: [0-9:.]*: //' | sort | uniq -c | head -5 || true
   echo "load average after the phase: $(cut -d" " -f1-3 /proc/loadavg)"
 }
 
