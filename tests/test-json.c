@@ -159,6 +159,37 @@ test_label_row (void)
   g_assert_nonnull (strstr (err, "labels.jsonl:2: the key 'value' appears twice in one object, at value"));
 }
 
+/* A gold file's row: nothing is stored, exit 65, the line and the key. */
+static void
+test_gold_row (void)
+{
+  static const char rows[] =
+    "{\"id\": \"1\", \"class\": \"c\", \"prompt\": \"p\", \"response\": \"no\", \"declined\": true}\n"
+    "{\"id\": \"2\", \"class\": \"c\", \"prompt\": \"p\", \"response\": \"no\", \"declined\": true}\n";
+  static const char gold[] =
+    "{\"ext_id\": \"1\", \"model\": \"\", \"value\": \"unsure\"}\n"
+    "{\"ext_id\": \"2\", \"model\": \"\", \"value\": \"unsure\", \"value\": \"correctly-declined\"}\n";
+  g_autofree char *rows_path = ra_test_write_file ("gold-turns.jsonl", rows, -1);
+  g_autofree char *gold_path = ra_test_write_file ("gold.jsonl", gold, -1);
+  g_autofree char *store = ra_test_store_path ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  g_assert_cmpint (ra_test_run_cli (NULL, NULL, NULL, "--db", store, "import", rows_path, NULL), ==, 0);
+  g_assert_cmpint (ra_test_run_cli (NULL, NULL, NULL, "--db", store, "audit", "create", "a", "--per-class", "2",
+                                    NULL), ==, 0);
+  rc = ra_test_run_cli (NULL, &out, &err, "--db", store, "audit", "gold", "a", "--file", gold_path, NULL);
+  g_assert_cmpint (rc, ==, 65);
+  g_assert_nonnull (strstr (err, "gold.jsonl:2: the key 'value' appears twice in one object, at value"));
+  {
+    g_autoptr(RaStore) s = ra_store_open (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (ra_test_query_int (s, "SELECT count (*) FROM gold_items"), ==, 0);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -170,5 +201,6 @@ main (int    argc,
   g_test_add_func ("/ra/json/rules", test_rules);
   g_test_add_func ("/ra/json/import-row", test_import_row);
   g_test_add_func ("/ra/json/label-row", test_label_row);
+  g_test_add_func ("/ra/json/gold-row", test_gold_row);
   return g_test_run ();
 }
