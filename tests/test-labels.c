@@ -1541,6 +1541,26 @@ test_label_leaves_long_wal (void)
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM label_events WHERE reviewer = 'long'"
                                              " AND value = 'unsure'"), ==, 1);
 
+  /* A session (review, the workbench) whose WAL grows by its own labels
+   * alone, the other writer being done: its second label checkpoints, so
+   * its labels do not stay in the WAL. */
+  {
+    g_autoptr(RaStore) session = ra_store_open (path, &error);
+
+    g_assert_no_error (error);
+    ra_store_set_durable_commits (session, TRUE);
+    g_assert_true (ra_labels_record (session, audit_id, item->turn_id, "session", RA_LABEL_CORRECTLY_DECLINED, NULL, FALSE,
+                                     NAN, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (path, &after), ==, 0);
+    g_assert_cmpint (after.st_size, ==, before.st_size);   /* the first: the WAL may be another's */
+    g_assert_true (ra_labels_record (session, audit_id, item->turn_id, "session", RA_LABEL_UNSURE, NULL, FALSE,
+                                     NAN, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (path, &after), ==, 0);
+    g_assert_cmpint (after.st_size, >, before.st_size + 1000 * 4096);
+  }
+
   ra_store_restore_wal_hook (store);
 }
 
