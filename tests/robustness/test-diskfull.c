@@ -30,7 +30,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "ra-store.h"
+#include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "robust-util.h"
 
@@ -159,6 +159,86 @@ test_file_size_limit (void)
     g_clear_pointer (&err, g_free);
     g_assert_cmpint (rb_run_cli (NULL, NULL, &err, NULL, NULL, big_argv), ==, 0);
     assert_store (store, TRUE);
+  }
+}
+
+/* A schema-5 store (the checked-in dump, grown to 4,000 turns) upgraded
+ * while its files cannot grow past 64 KiB: the upgrade (5 -> 6 rebuilds
+ * turn_rows in one transaction) fails with exit 74, a message that says the
+ * upgrade failed and was undone, and the store stays at version 5, whole;
+ * doctor (which never upgrades) reads it; with room the upgrade runs. */
+static void
+test_migration_needs_room (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *store = g_build_filename (dir, "v5.db", NULL);
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v5.sql");
+  g_autofree char *dump = NULL;
+  g_autofree char *err = NULL, *out = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *summary_argv[] = { "summary", "--db", store, NULL };
+  const char *doctor_argv[] = { "doctor", "--db", store, NULL };
+  sqlite3 *db = NULL;
+  int status;
+
+  g_file_get_contents (dump_path, &dump, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (store, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "WITH RECURSIVE n (i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 4009)"
+                                 " INSERT INTO turn_rows (id, ext_id, model, batch_id, class, response)"
+                                 " SELECT i, 'x-' || i, 'm1', 1, 'c', printf ('%.200c', 'r') FROM n;"
+                                 "UPDATE batches SET n_imported = 4004;"
+                                 "PRAGMA journal_mode = DELETE;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  status = rb_run_cli (NULL, &out, &err, limit_file_size, GSIZE_TO_POINTER (64 * 1024), summary_argv);
+  g_test_message ("upgrade with files limited to 64 KiB: exit %d %s", status, err);
+  g_assert_cmpint (status, ==, 74);
+  g_assert_nonnull (strstr (err, store));
+  g_assert_nonnull (strstr (err, "upgrading the store to version 6 failed and was undone"));
+  g_assert_true (strstr (err, "disk is full") != NULL || strstr (err, "disk full") != NULL);
+
+  /* Still version 5, whole: what the previous release reads. */
+  g_assert_cmpint (sqlite3_open_v2 (store, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT (SELECT user_version FROM pragma_user_version),"
+                                             " (SELECT count(*) FROM turn_rows),"
+                                             " (SELECT count(*) FROM sqlite_schema WHERE name = 'turn_keys'),"
+                                             " (SELECT integrity_check FROM pragma_integrity_check)",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 5);
+    g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 4004);
+    g_assert_cmpint (sqlite3_column_int (stmt, 2), ==, 0);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, "ok");
+    sqlite3_finalize (stmt);
+  }
+  sqlite3_close (db);
+
+  /* doctor opens without upgrading: a version-5 store is read as such. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  status = rb_run_cli (NULL, &out, &err, NULL, NULL, doctor_argv);
+  g_test_message ("doctor on the version-5 store: exit %d %s%s", status, out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "schema 5"));
+  g_assert_nonnull (strstr (out, "The store is sound."));
+
+  /* With room, the upgrade runs and every turn has its key. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (rb_run_cli (NULL, &out, &err, NULL, NULL, summary_argv), ==, 0);
+  {
+    g_autoptr(RaStore) s = rb_open_checked (store);
+
+    g_assert_cmpint (ra_store_get_schema_version (s), ==, 6);
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM turns", NULL), ==, 4004);
+    g_assert_cmpint (rb_query_int (s, "SELECT count(*) FROM turn_keys k JOIN turn_rows r ON r.id = k.turn_id"
+                                      " AND r.ext_id = k.ext_id AND r.model = k.model", NULL), ==, 4004);
   }
 }
 
@@ -384,5 +464,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ra/robustness/disk-full/file-size-limit", test_file_size_limit);
   g_test_add_func ("/ra/robustness/disk-full/tmpfs", test_tmpfs);
+  g_test_add_func ("/ra/robustness/disk-full/migration-needs-room", test_migration_needs_room);
   return g_test_run ();
 }
