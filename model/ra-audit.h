@@ -216,7 +216,10 @@ GPtrArray   *ra_audit_preview_frame      (RaStore       *store,
                                           const RaAuditDesign *design,
                                           GError       **error);
 
-/* Creates the audit NAME in one transaction. */
+/* Creates the audit NAME: the frame is read without the write lock, the
+ * audit and its sample written in one short write transaction once the
+ * turns and verdicts read are known unchanged (else read again; after three
+ * changes in a row, RA_STORE_ERROR_BUSY and nothing stored). */
 RaAudit     *ra_audit_create             (RaStore       *store,
                                           const char    *name,
                                           const RaAuditDesign *design,
@@ -226,7 +229,9 @@ RaAudit     *ra_audit_create             (RaStore       *store,
  * item drawn. The frame is recomputed with the stored filters; when it
  * changed (turns imported or detected since), result->fingerprint_changed
  * is set, the new fingerprint and N_h are stored, and new items are the
- * smallest keys not yet drawn. */
+ * smallest keys not yet drawn. Read and written as ra_audit_create() is;
+ * when someone else extended the audit meanwhile, RA_STORE_ERROR_BUSY and
+ * nothing added. */
 gboolean     ra_audit_extend             (RaStore       *store,
                                           const char    *name,
                                           const RaAuditSize *size,

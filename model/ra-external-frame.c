@@ -520,6 +520,12 @@ take_design (Reading     *r,
       return TRUE;
     }
   o = cJSON_Parse (text);
+  {
+    g_autofree char *repeated = ra_json_duplicate_key_problem (o);
+
+    if (repeated != NULL)
+      return fail_at (error, r->shown, line, "%s: %s", r->names[COL_DESIGN], repeated);
+  }
   source = cJSON_GetObjectItemCaseSensitive (o, "source");
   size = cJSON_GetObjectItemCaseSensitive (o, "size");
   if (!cJSON_IsObject (o) || !cJSON_IsObject (source) ||
@@ -688,8 +694,14 @@ read_json_rows (Reading     *r,
       /* A JSON array has no useful line numbers: the record's place in
        * the array (1-based) stands for the line. */
       cJSON_ArrayForEach (e, all)
-        if (!take_row (r, e, ++i, error))
-          return FALSE;
+        {
+          g_autofree char *repeated = ra_json_duplicate_key_problem (e);
+
+          if (repeated != NULL)
+            return fail_at (error, r->shown, ++i, "%s", repeated);
+          if (!take_row (r, e, ++i, error))
+            return FALSE;
+        }
       return TRUE;
     }
 
@@ -713,6 +725,12 @@ read_json_rows (Reading     *r,
           return fail_at (error, r->shown, line, _("the line is not valid UTF-8"));
         if (!(row = cJSON_Parse (text)))
           return fail_at (error, r->shown, line, _("the line is not JSON"));
+        {
+          g_autofree char *repeated = ra_json_duplicate_key_problem (row);
+
+          if (repeated != NULL)
+            return fail_at (error, r->shown, line, "%s", repeated);
+        }
         if (!take_row (r, row, line, error))
           return FALSE;
       }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ra-json.h"
 #include "ra-import-private.h"
 
 /* ------------------------------------------------------------------------ */
@@ -161,59 +162,20 @@ parse_messages_json (Import  *im,
 }
 
 /* Whether any object in JSON (the line's, meta's, a message's, at any
- * depth) has the same key twice: which value counts would be a guess. */
-static const char *
-duplicate_key (const cJSON *json)
-{
-  g_autoptr(GHashTable) seen = NULL;
-  guint n = 0;
-
-  if (cJSON_IsObject (json))
-    {
-      for (const cJSON *child = json->child; child != NULL; child = child->next)
-        n++;
-      /* Pairs for the usual few keys; a set for many. */
-      if (n > 16)
-        seen = g_hash_table_new (g_str_hash, g_str_equal);
-      for (const cJSON *child = json->child; child != NULL; child = child->next)
-        {
-          if (child->string == NULL)
-            continue;
-          if (seen != NULL)
-            {
-              if (!g_hash_table_add (seen, child->string))
-                return child->string;
-            }
-          else
-            for (const cJSON *other = child->next; other != NULL; other = other->next)
-              if (other->string != NULL && strcmp (child->string, other->string) == 0)
-                return child->string;
-        }
-    }
-
-  for (const cJSON *child = json->child; child != NULL; child = child->next)
-    {
-      const char *found;
-
-      if ((cJSON_IsObject (child) || cJSON_IsArray (child)) && (found = duplicate_key (child)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
+ * depth) has the same key twice: which value counts would be a guess
+ * (ra-json.c, shared with every reader of outside JSON). */
 static char *
 check_duplicate_keys (const cJSON *json,
                       const char  *what)
 {
-  const char *key = duplicate_key (json);
-  g_autofree char *shown = NULL;
+  char *repeated = ra_json_duplicate_key_problem (json);
+  char *problem;
 
-  if (key == NULL)
-    return NULL;
-  shown = g_utf8_make_valid (key, MIN (strlen (key), 60));
-  if (what != NULL)
-    return g_strdup_printf (_("%s: the key '%s' appears twice in one object"), what, shown);
-  return g_strdup_printf (_("the key '%s' appears twice in one object"), shown);
+  if (repeated == NULL || what == NULL)
+    return repeated;
+  problem = g_strdup_printf ("%s: %s", what, repeated);
+  g_free (repeated);
+  return problem;
 }
 
 /* Depth of JSON nesting and \u0000 escapes, checked before parsing so that a

@@ -9,6 +9,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
 #include "ra-json.h"
 
 char *
@@ -48,4 +51,138 @@ ra_json_to_strv (const cJSON *a)
       g_ptr_array_add (v, g_strdup (e->valuestring));
   g_ptr_array_add (v, NULL);
   return (char **) g_ptr_array_free (v, FALSE);
+}
+
+/* KEY as a step of a path: .key when it is a plain name, else ["key"]. */
+static void
+append_key (GString    *path,
+            const char *key)
+{
+  gboolean plain = *key != '\0' && !g_ascii_isdigit (*key);
+
+  for (const char *p = key; *p && plain; p++)
+    plain = g_ascii_isalnum (*p) || *p == '_' || *p == '-';
+  if (plain)
+    {
+      if (path->len > 0)
+        g_string_append_c (path, '.');
+      g_string_append (path, key);
+    }
+  else
+    {
+      cJSON *quoted = cJSON_CreateString (key);
+      g_autofree char *text = ra_json_print (quoted);
+
+      cJSON_Delete (quoted);
+      g_string_append_printf (path, "[%s]", text ? text : "\"\"");
+    }
+}
+
+/* Whether the object VALUE names a key twice: the second copy, or NULL.
+ * Pairs for the usual few keys (no allocation: import calls this on every
+ * row), a set for many. */
+static const cJSON *
+repeated_key (const cJSON *value)
+{
+  g_autoptr(GHashTable) seen = NULL;
+  guint n = 0;
+
+  for (const cJSON *c = value->child; c != NULL; c = c->next)
+    n++;
+  if (n > 16)
+    seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (const cJSON *c = value->child; c != NULL; c = c->next)
+    {
+      const char *name = c->string ? c->string : "";
+
+      if (seen != NULL)
+        {
+          if (!g_hash_table_add (seen, (gpointer) name))
+            return c;
+        }
+      else
+        for (const cJSON *e = value->child; e != c; e = e->next)
+          if (strcmp (e->string ? e->string : "", name) == 0)
+            return c;
+    }
+  return NULL;
+}
+
+/* The first repeated key under VALUE, in document order: the object's own
+ * repeated key comes before anything inside the values after it. With
+ * PATH (VALUE's path on entry), PATH is extended to the key; NULL PATH only
+ * finds it (nothing is built on the way, for the common case of none). */
+static const cJSON *
+find_duplicate (const cJSON *value,
+                GString     *path)
+{
+  const cJSON *child, *again = NULL, *found;
+  gsize len = path != NULL ? path->len : 0;
+  guint i = 0;
+
+  if (cJSON_IsObject (value))
+    again = repeated_key (value);
+  if (!cJSON_IsObject (value) && !cJSON_IsArray (value))
+    return NULL;
+  cJSON_ArrayForEach (child, value)
+    {
+      if (child == again)
+        {
+          if (path != NULL)
+            append_key (path, child->string ? child->string : "");
+          return child;
+        }
+      if (!cJSON_IsObject (child) && !cJSON_IsArray (child))
+        {
+          i++;
+          continue;
+        }
+      if (path != NULL)
+        {
+          if (cJSON_IsObject (value))
+            append_key (path, child->string ? child->string : "");
+          else
+            g_string_append_printf (path, "[%u]", i);
+        }
+      i++;
+      if ((found = find_duplicate (child, path)) != NULL)
+        return found;
+      if (path != NULL)
+        g_string_truncate (path, len);
+    }
+  return NULL;
+}
+
+char *
+ra_json_find_duplicate_key (const cJSON  *value,
+                            char        **key_out)
+{
+  g_autoptr(GString) path = NULL;
+  const cJSON *found;
+
+  if (key_out != NULL)
+    *key_out = NULL;
+  if (value == NULL || find_duplicate (value, NULL) == NULL)
+    return NULL;
+  path = g_string_new (NULL);
+  found = find_duplicate (value, path);
+  if (key_out != NULL)
+    *key_out = g_strdup (found->string ? found->string : "");
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
+char *
+ra_json_duplicate_key_problem (const cJSON *value)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *path = ra_json_find_duplicate_key (value, &key);
+  g_autofree char *shown = NULL;
+
+  if (path == NULL)
+    return NULL;
+  shown = g_utf8_make_valid (key, MIN (strlen (key), 60));
+  /* TRANSLATORS: a JSON object names KEY twice; the second %s is where,
+   * as a path like rules[3].pattern. */
+  return g_strdup_printf (_("the key '%s' appears twice in one object, at %s (keys must be unique)"),
+                          shown, path);
 }

@@ -20,4 +20,19 @@ cJSON       *ra_json_from_strv    (char       **v);
  * is not an array. */
 char       **ra_json_to_strv      (const cJSON *a);
 
+/* cJSON keeps every copy of a repeated object key and its lookups find
+ * the first, so a file naming a key twice would be read half: every reader
+ * of outside JSON (rules, label, gold, import and external-frame rows)
+ * refuses it with these. */
+
+/* The path of the first key repeated within one object of VALUE, in
+ * document order ("rules[3].pattern", "meta[\"a b\"]"; array indices
+ * from 0), with the key in *KEY_OUT (optional; free both with g_free);
+ * NULL when every object's keys are distinct. */
+char        *ra_json_find_duplicate_key   (const cJSON  *value,
+                                           char        **key_out);
+/* The same as one sentence naming the key and the path (translated), or
+ * NULL: callers put the file and line in front. */
+char        *ra_json_duplicate_key_problem (const cJSON *value);
+
 G_END_DECLS

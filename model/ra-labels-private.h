@@ -60,4 +60,9 @@ gboolean      _ra_labels_insert       (RaStore          *store,
                                        const RaLabelRow *row,
                                        GError          **error);
 
+/* Tests only: HOOK runs at the end of a label import's read transaction,
+ * before its write transaction (ra-label-files.c). */
+void          _ra_labels_import_set_hook (void     (*hook) (gpointer data),
+                                          gpointer   data);
+
 G_END_DECLS

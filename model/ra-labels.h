@@ -297,10 +297,13 @@ typedef struct
   guint64 repeated;   /* an identical copy of an event earlier in the same file */
 } RaLabelsImportResult;
 
-/* Imports a label file in one transaction, all or nothing: idempotent by
- * event id; an event for a turn outside its audit, an unknown audit, an
- * event id already stored with other content, and invalid lines are errors
- * (RA_LABELS_ERROR_PARSE, "NAME:LINE: problem" messages, at most 20). */
+/* Imports a label file, all or nothing (one write transaction, which holds
+ * the write lock for the inserts only: the file is read and checked
+ * before, in a read transaction): idempotent by event id; an event for a
+ * turn outside its audit, an unknown audit, an event id already stored
+ * with other content (also by someone else while the file was checked),
+ * and invalid lines are errors (RA_LABELS_ERROR_PARSE, "NAME:LINE: problem"
+ * messages by line, at most 20). */
 gboolean     ra_labels_import_data       (RaStore       *store,
                                           const char    *display_name,
                                           const char    *data,

@@ -16,6 +16,7 @@
 #include "ra-file-read.h"
 #include "ra-rules.h"
 #include "ra-rules-private.h"
+#include "ra-json.h"
 
 G_DEFINE_QUARK (ra-rules-error-quark, ra_rules_error)
 
@@ -606,6 +607,18 @@ ra_rules_new_from_data (const char  *data,
             "a rules file is a JSON object with \"version\": 1 and \"rules\"");
       return NULL;
     }
+
+  /* cJSON would keep the first copy of a repeated key and ignore the
+   * other: a rule read half is refused, not guessed. */
+  {
+    g_autofree char *repeated = ra_json_duplicate_key_problem (root);
+
+    if (repeated != NULL)
+      {
+        fail (error, self->source, NULL, "%s", repeated);
+        return NULL;
+      }
+  }
 
   cJSON_ArrayForEach (field, root)
     {

@@ -41,6 +41,7 @@ struct _RaStore
   gboolean  read_only;
   gboolean  checked_for_write; /* check_before_first_write() passed */
   gboolean  durable_commits;   /* checkpoint small commits at once */
+  int       last_frames;       /* WAL frames after this connection's last commit, or 0 */
   int       waiting_fd;        /* tells an import that a writer waits, or -1 */
   GData    *data;              /* what modules keep with the connection */
 };
@@ -1059,7 +1060,10 @@ check_identity (RaStore  *self,
  * WAL until that writer's next checkpoint, which carries it into the
  * database file (deleting the WAL meanwhile would lose the import's rows as
  * well). How many pages this connection's commit wrote is its own count
- * (SQLITE_DBSTATUS_CACHE_WRITE), not the growth of a WAL others share. */
+ * (SQLITE_DBSTATUS_CACHE_WRITE), not the growth of a WAL others share; a
+ * long WAL that grew by nothing but this connection's commits since its
+ * last one (a session alone after the import ended) gets the usual
+ * checkpoint. */
 #define SMALL_COMMIT_FRAMES 64
 #define AUTOCHECKPOINT_FRAMES 1000
 #define DURABLE_CHECKPOINT_MAX_FRAMES 256
@@ -1072,15 +1076,22 @@ wal_hook (void       *data,
 {
   RaStore *self = data;
   int written = 0, highwater = 0;
+  int last = self->last_frames;
   gboolean checkpoint;
 
   /* The pages this connection wrote to the WAL since the last commit (the
    * count starts again). */
   sqlite3_db_status (db, SQLITE_DBSTATUS_CACHE_WRITE, &written, &highwater, 1);
+  self->last_frames = frames;
   if (self->lost)
     return SQLITE_OK;
   if (self->durable_commits && written <= SMALL_COMMIT_FRAMES)
-    checkpoint = frames <= DURABLE_CHECKPOINT_MAX_FRAMES;
+    /* A short WAL, or a long one that has grown by this connection's own
+     * commits alone since its last one (a review session with nobody else
+     * writing, whose WAL could not start over): the usual checkpoint, so
+     * its labels do not stay in the WAL for the whole session. */
+    checkpoint = frames <= DURABLE_CHECKPOINT_MAX_FRAMES ||
+                 (frames >= AUTOCHECKPOINT_FRAMES && last > 0 && frames >= last && frames - last <= written);
   else
     checkpoint = frames >= AUTOCHECKPOINT_FRAMES;
   if (checkpoint)

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ra-json.h"
 #include "ra-csv.h"
 #include "ra-labels-private.h"
 #include "ra-team.h"
@@ -469,6 +470,15 @@ gold_read (RaStore       *store,
               gold_problem (p, lineno, _("not a JSON object (invalid JSON)"));
               continue;
             }
+          {
+            g_autofree char *repeated = ra_json_duplicate_key_problem (o);
+
+            if (repeated != NULL)
+              {
+                gold_problem (p, lineno, "%s", repeated);
+                continue;
+              }
+          }
           id = cJSON_GetObjectItemCaseSensitive (o, "ext_id");
           if (id == NULL)
             id = cJSON_GetObjectItemCaseSensitive (o, "turn");

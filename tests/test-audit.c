@@ -926,6 +926,7 @@ typedef enum
   HOOK_LABEL,          /* commit a label: not the frame's input */
   HOOK_VERDICT_ONCE,   /* change a detector verdict in place, the first time */
   HOOK_BATCH_ALWAYS,   /* land a batch every time */
+  HOOK_EXTEND,         /* add an item to the audit, as another extend would */
 } HookMode;
 
 typedef struct
@@ -978,6 +979,12 @@ other_connection_writes (gpointer data)
     case HOOK_VERDICT_ONCE:
       if (h->calls == 1)
         hook_exec (db, "UPDATE detections SET verdict = 2 WHERE turn_id = ?1", h->turn_id, 0);
+      break;
+    case HOOK_EXTEND:
+      hook_exec (db, "INSERT INTO audit_items (audit_id, turn_id, stratum, sample_key)"
+                 " SELECT ?1, t.id, t.class, 0 FROM turns t WHERE t.declined = 1"
+                 " AND t.id NOT IN (SELECT turn_id FROM audit_items WHERE audit_id = ?1) LIMIT 1",
+                 h->audit_id, 0);
       break;
     case HOOK_BATCH_ALWAYS:
       hook_exec (db, "INSERT INTO batches (name, source, sha256, imported_at)"
@@ -1073,6 +1080,18 @@ test_read_without_lock (void)
   g_assert_false (ra_audit_extend (store, "first", &size, &r, &error));
   g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_BUSY);
   g_assert_cmpint (count (store, "SELECT count (*) FROM audit_items WHERE audit_id = ?1", first->id), ==, 3 * 5);
+  g_clear_error (&error);
+
+  /* Another extend of the same audit while its frame is read: this one
+   * adds nothing and says so (its sizes were computed from the old sample). */
+  h.calls = 0;
+  h.mode = HOOK_EXTEND;
+  h.audit_id = first->id;
+  g_assert_false (ra_audit_extend (store, "first", &size, &r, &error));
+  g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "was extended by someone else"));
+  g_assert_cmpuint (h.calls, ==, 1);
+  g_assert_cmpint (count (store, "SELECT count (*) FROM audit_items WHERE audit_id = ?1", first->id), ==, 3 * 5 + 1);
   g_clear_error (&error);
 
   ra_audit_set_read_hook (NULL, NULL);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -1483,6 +1484,85 @@ test_agreement_per_class (void)
   g_array_unref (units);
 }
 
+/* A `label` committed while another writer keeps a long WAL (as the import
+ * does, with checkpoints of its own) copies none of that writer's pages into
+ * the database file: it used to run the usual checkpoint of a long WAL in its
+ * own time (up to 80 MB and 160 ms of fdatasync per label during a
+ * 1,000,000-turn import). The label is saved all the same. */
+static void
+test_label_leaves_long_wal (void)
+{
+  gint64 audit_id;
+  g_autofree char *path = NULL;
+  g_autofree char *wal = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(RaStore) store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *response = g_strnfill (3000, 'x');
+  sqlite3 *db = ra_store_get_db (store);
+  const RaLabelItem *item;
+  GStatBuf before, after, wal_before, wal_after;
+
+  g_assert_no_error (error);
+  item = g_ptr_array_index (items, 0);
+  wal = g_strconcat (path, "-wal", NULL);
+
+  /* The bulk writer: no checkpoint of its own meanwhile; some 2,000 pages. */
+  sqlite3_wal_autocheckpoint (db, 0);
+  sqlite3_wal_hook (db, NULL, NULL);
+  g_assert_true (ra_store_begin (store, &error));
+  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response)"
+                           " VALUES ('bulk' || ?1, 'a', 1, 'k0', 'p', ?2)", &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 2000; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int (stmt, 1, i);
+      ra_bind_text (stmt, 2, response);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    }
+  g_assert_true (ra_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &before), ==, 0);
+  g_assert_cmpint (g_stat (wal, &wal_before), ==, 0);
+  g_assert_cmpint (wal_before.st_size, >, 1000 * 4096);
+
+  g_assert_cmpint (ra_test_run_cli (NULL, &out, &err, "--db", path, "label", "au", "--reviewer", "long",
+                                    "--turn", item->ext_id, "--model", item->model, "--value", "unsure", NULL),
+                   ==, 0);
+  g_assert_cmpint (g_stat (path, &after), ==, 0);
+  g_assert_cmpint (g_stat (wal, &wal_after), ==, 0);
+  /* No page of the bulk writer's went into the database file. */
+  g_assert_cmpint (after.st_size, ==, before.st_size);
+  g_assert_cmpint (wal_after.st_size, >=, wal_before.st_size);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM label_events WHERE reviewer = 'long'"
+                                             " AND value = 'unsure'"), ==, 1);
+
+  /* A session (review, the workbench) whose WAL grows by its own labels
+   * alone, the other writer being done: its second label checkpoints, so
+   * its labels do not stay in the WAL. */
+  {
+    g_autoptr(RaStore) session = ra_store_open (path, &error);
+
+    g_assert_no_error (error);
+    ra_store_set_durable_commits (session, TRUE);
+    g_assert_true (ra_labels_record (session, audit_id, item->turn_id, "session", RA_LABEL_CORRECTLY_DECLINED, NULL, FALSE,
+                                     NAN, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (path, &after), ==, 0);
+    g_assert_cmpint (after.st_size, ==, before.st_size);   /* the first: the WAL may be another's */
+    g_assert_true (ra_labels_record (session, audit_id, item->turn_id, "session", RA_LABEL_UNSURE, NULL, FALSE,
+                                     NAN, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_stat (path, &after), ==, 0);
+    g_assert_cmpint (after.st_size, >, before.st_size + 1000 * 4096);
+  }
+
+  ra_store_restore_wal_hook (store);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1510,6 +1590,7 @@ main (int    argc,
   g_test_add_func ("/ra/labels/database-team", test_database_team);
   g_test_add_func ("/ra/labels/agreement-per-class", test_agreement_per_class);
   g_test_add_func ("/ra/labels/queue-cache", test_queue_cache);
+  g_test_add_func ("/ra/labels/label-leaves-long-wal", test_label_leaves_long_wal);
 
   return g_test_run ();
 }
