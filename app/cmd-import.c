@@ -60,6 +60,7 @@ result_to_json (const RaImportResult *result,
   cJSON_AddNumberToObject (obj, "records", result->records);
   cJSON_AddNumberToObject (obj, "imported", result->imported);
   cJSON_AddNumberToObject (obj, "duplicates", result->duplicates);
+  cJSON_AddNumberToObject (obj, "repeated", result->repeated);
   cJSON_AddNumberToObject (obj, "rejected", result->rejected);
   for (guint i = 0; i < keys->len; i++)
     cJSON_AddNumberToObject (classes, g_ptr_array_index (keys, i),
@@ -117,7 +118,13 @@ print_summary (const RaImportResult *result)
   g_autofree char *source = ra_text_for_terminal (result->source, TRUE);
   g_autofree char *batch = ra_text_for_terminal (result->batch_name, TRUE);
 
-  if (result->landed)
+  if (result->landed && result->repeated > 0)
+    printf ("%s: imported %" G_GUINT64_FORMAT " turns as batch %" G_GINT64_FORMAT " \"%s\" "
+            "(%" G_GUINT64_FORMAT " duplicates skipped, of which %" G_GUINT64_FORMAT " repeat the id and "
+            "model of an earlier line of the file: the first line is kept; %" G_GUINT64_FORMAT " rejected)\n",
+            source, result->imported, result->batch_id, batch,
+            result->duplicates, result->repeated, result->rejected);
+  else if (result->landed)
     printf ("%s: imported %" G_GUINT64_FORMAT " turns as batch %" G_GINT64_FORMAT " \"%s\" "
             "(%" G_GUINT64_FORMAT " duplicates skipped, %" G_GUINT64_FORMAT " rejected)\n",
             source, result->imported, result->batch_id, batch,

@@ -339,7 +339,8 @@ lookup_turns (RaStore                *store,
   g_autofree gint64 *ids = g_new0 (gint64, sample->rows->len + 1);
   g_autofree char *shown = g_filename_display_name (sample->path);
 
-  if (!(stmt = ra_store_prepare (store, "SELECT id, class FROM turns WHERE ext_id = ?1 AND model = ?2", error)))
+  if (!(stmt = ra_store_prepare (store, "SELECT t.id, t.class FROM turn_keys k JOIN turns t ON t.id = k.turn_id"
+                                        " WHERE k.ext_id = ?1 AND k.model = ?2", error)))
     return NULL;
   for (guint i = 0; i < sample->rows->len; i++)
     {

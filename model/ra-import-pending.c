@@ -191,6 +191,7 @@ discard (RaStore   *store,
          GError   **error)
 {
   g_autoptr(sqlite3_stmt) del = NULL;
+  g_autoptr(sqlite3_stmt) del_keys = NULL;
   gint64 first = 0;
   gint64 chunk = 256;
   gboolean ok = FALSE;
@@ -205,7 +206,14 @@ discard (RaStore   *store,
     }
 
   set_foreign_keys (store, FALSE);
-  if (!(del = ra_store_prepare (store,
+  /* The keys of the rows about to go first (those the rows were
+   * duplicates of belong to older rows, and stay). */
+  if (!(del_keys = ra_store_prepare (store,
+                                     "DELETE FROM turn_keys WHERE turn_id >= ?1 AND (ext_id, model, turn_id) IN"
+                                     " (SELECT ext_id, model, id FROM turn_rows WHERE id >= ?1"
+                                     "  ORDER BY id DESC LIMIT ?2)",
+                                     error)) ||
+      !(del = ra_store_prepare (store,
                                 "DELETE FROM turn_rows WHERE id IN"
                                 " (SELECT id FROM turn_rows WHERE id >= ?1 ORDER BY id DESC LIMIT ?2)",
                                 error)))
@@ -219,10 +227,17 @@ discard (RaStore   *store,
 
       if (!ra_store_begin (store, error))
         goto out;
-      sqlite3_bind_int64 (del, 1, first);
-      sqlite3_bind_int64 (del, 2, chunk);
-      rc = sqlite3_step (del);
-      sqlite3_reset (del);
+      sqlite3_bind_int64 (del_keys, 1, first);
+      sqlite3_bind_int64 (del_keys, 2, chunk);
+      rc = sqlite3_step (del_keys);
+      sqlite3_reset (del_keys);
+      if (rc == SQLITE_DONE)
+        {
+          sqlite3_bind_int64 (del, 1, first);
+          sqlite3_bind_int64 (del, 2, chunk);
+          rc = sqlite3_step (del);
+          sqlite3_reset (del);
+        }
       if (rc != SQLITE_DONE)
         {
           ra_store_set_error (store, rc, _("cannot delete the rows of an unfinished import"), error);

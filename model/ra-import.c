@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <gio/gunixinputstream.h>
 
+#include "ra-import-keys.h"
 #include "ra-import-pending.h"
 #include "ra-import-private.h"
 #include "ra-thread-priority.h"
@@ -58,15 +59,18 @@ struct _RaImportRows
   GAsyncQueue  *empty;      /* back to the reader */
   GThread      *thread;
   sqlite3_stmt *insert;
+  sqlite3_stmt *known;      /* is a key in the store already? */
   gint          limit;      /* rows per transaction, adapted to STEP_TARGET_US (atomic) */
   guint64       wal_pages;
   guint64       wal_limit;  /* checkpoint when the WAL holds this many pages */
   gint          failed;     /* atomic: the writer met ERROR */
   RaImportLock *lock;
+  RaImportKeys *keys;       /* the rows' keys, recorded when the file is read */
   GError       *error;
 };
 
-static RowBuf stop;
+/* To the writer: end now (STOP), or record the keys first (LAND). */
+static RowBuf stop, land;
 
 /* One write transaction holds the lock for about this long (a label
  * waiting for it waits at most that), and writes at most this many rows.
@@ -81,8 +85,8 @@ static RowBuf stop;
 #define WAL_LIMIT_PAGES 64000
 
 static const char insert_sql[] =
-  "INSERT OR IGNORE INTO turn_rows (ext_id, model, class, ts, conversation_id, prompt, messages,"
-  "                                 response, meta, declined, outcome, batch_id)"
+  "INSERT INTO turn_rows (ext_id, model, class, ts, conversation_id, prompt, messages,"
+  "                       response, meta, declined, outcome, batch_id)"
   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static void
@@ -110,19 +114,6 @@ put (RowBuf     *buf,
   row->len[col] = len;
   g_byte_array_append (buf->bytes, (const guint8 *) text, len);
   g_byte_array_append (buf->bytes, (const guint8 *) "", 1);
-}
-
-/* Records the imported row's class; CLASS is NUL-terminated. */
-static void
-count_class (RaImportResult *result,
-             const char     *class)
-{
-  gpointer key, value;
-
-  if (g_hash_table_steal_extended (result->per_class, class, &key, &value))
-    g_hash_table_insert (result->per_class, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
-  else
-    g_hash_table_insert (result->per_class, g_strdup (class), GUINT_TO_POINTER (1));
 }
 
 static int
@@ -188,6 +179,29 @@ check_room (RaImportRows  *rows,
   return ra_store_set_error (store, SQLITE_FULL, _("cannot store the turns"), error);
 }
 
+/* In the writer thread, between two transactions. */
+static gboolean
+between_steps (gpointer   data,
+               GError   **error)
+{
+  RaImportRows *rows = data;
+
+  (void) error;
+
+  /* A label (or another writer) waiting for the lock goes first. */
+  ra_import_lock_yield (rows->lock, 50 * 1000);
+
+  /* Checkpoint outside the timed transaction (automatic checkpoints are
+   * off on this connection while it imports). */
+  if (rows->wal_pages >= rows->wal_limit)
+    {
+      sqlite3_wal_checkpoint_v2 (ra_store_get_db (rows->im->store), NULL,
+                                 SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+      rows->wal_pages = 0;
+    }
+  return !g_cancellable_set_error_if_cancelled (rows->im->cancellable, error);
+}
+
 /* In the writer thread: writes BUF in one transaction. */
 static gboolean
 flush_rows (RaImportRows  *rows,
@@ -213,6 +227,25 @@ flush_rows (RaImportRows  *rows,
       const QueuedRow *row = &g_array_index (buf->rows, QueuedRow, i);
       const char *base = (const char *) buf->bytes->data;
       int rc;
+
+      /* A turn the store has (from an earlier batch: this one's keys are
+       * recorded at the end) is a duplicate, and never written. Reading
+       * a key costs less than writing and deleting its row again. */
+      sqlite3_bind_text (rows->known, 1, base + row->off[C_EXT_ID], row->len[C_EXT_ID], SQLITE_STATIC);
+      sqlite3_bind_text (rows->known, 2, base + row->off[C_MODEL], row->len[C_MODEL], SQLITE_STATIC);
+      rc = sqlite3_step (rows->known);
+      sqlite3_reset (rows->known);
+      if (rc == SQLITE_ROW)
+        {
+          im->result->duplicates++;
+          continue;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          ra_store_set_error (im->store, rc, _("cannot store the turns"), error);
+          ra_store_rollback (im->store);
+          return FALSE;
+        }
 
       sqlite3_reset (s);
       for (int c = 0; c < N_TEXT; c++)
@@ -240,22 +273,26 @@ flush_rows (RaImportRows  *rows,
           ra_store_rollback (im->store);
           return FALSE;
         }
-      if (sqlite3_changes (db) == 1)
+      /* Row ids only grow, or the batch would show before it lands. */
+      if (sqlite3_last_insert_rowid (db) < im->first_turn)
         {
-          /* Row ids only grow, or the batch would show before it lands. */
-          if (sqlite3_last_insert_rowid (db) < im->first_turn)
-            {
-              g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_FAILED,
-                           _("%s: the store's turn ids are exhausted"), ra_store_get_path (im->store));
-              sqlite3_reset (s);
-              ra_store_rollback (im->store);
-              return FALSE;
-            }
-          im->result->imported++;
-          count_class (im->result, base + row->off[C_CLASS]);
+          g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_FAILED,
+                       _("%s: the store's turn ids are exhausted"), ra_store_get_path (im->store));
+          sqlite3_reset (s);
+          ra_store_rollback (im->store);
+          return FALSE;
         }
-      else
-        im->result->duplicates++;
+      /* Its key is checked and recorded once the whole file is written. */
+      if (!ra_import_keys_add (rows->keys,
+                               base + row->off[C_EXT_ID], row->len[C_EXT_ID],
+                               base + row->off[C_MODEL], row->len[C_MODEL],
+                               base + row->off[C_CLASS], row->len[C_CLASS],
+                               sqlite3_last_insert_rowid (db), error))
+        {
+          sqlite3_reset (s);
+          ra_store_rollback (im->store);
+          return FALSE;
+        }
     }
   sqlite3_reset (s);
   sqlite3_clear_bindings (s);
@@ -277,17 +314,7 @@ flush_rows (RaImportRows  *rows,
     g_atomic_int_set (&rows->limit, (gint) CLAMP (fits, 8, MAX_ROWS_PER_STEP));
   }
 
-  /* A label (or another writer) waiting for the lock goes first. */
-  ra_import_lock_yield (rows->lock, 50 * 1000);
-
-  /* Checkpoint outside the timed transaction (automatic checkpoints are
-   * off on this connection while it imports). */
-  if (rows->wal_pages >= rows->wal_limit)
-    {
-      sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-      rows->wal_pages = 0;
-    }
-  return TRUE;
+  return between_steps (rows, error);
 }
 
 static gpointer
@@ -302,6 +329,14 @@ writer_thread (gpointer data)
 
       if (buf == &stop)
         return NULL;
+      if (buf == &land)
+        {
+          if (!g_atomic_int_get (&rows->failed) &&
+              !ra_import_keys_record (rows->keys, STEP_TARGET_US, between_steps, rows,
+                                      rows->im->result, &rows->error))
+            g_atomic_int_set (&rows->failed, 1);
+          return NULL;
+        }
       if (!g_atomic_int_get (&rows->failed) && !flush_rows (rows, buf, &rows->error))
         g_atomic_int_set (&rows->failed, 1);
       clear_buf (buf);
@@ -345,7 +380,10 @@ writer_start (Import        *im,
   }
   g_async_queue_push (rows->empty, &rows->bufs[1]);
 
-  if (!(rows->insert = ra_store_prepare (im->store, insert_sql, error)))
+  if (!(rows->insert = ra_store_prepare (im->store, insert_sql, error)) ||
+      !(rows->known = ra_store_prepare (im->store,
+                                        "SELECT 1 FROM turn_keys WHERE ext_id = ?1 AND model = ?2", error)) ||
+      !(rows->keys = ra_import_keys_new (im->store, im->first_turn, error)))
     return rows;
   sqlite3_wal_autocheckpoint (ra_store_get_db (im->store), 0);
   sqlite3_wal_hook (ra_store_get_db (im->store), wal_hook, rows);
@@ -371,7 +409,7 @@ writer_finish (RaImportRows  *rows,
           g_async_queue_push (rows->full, rows->filling);
           rows->filling = g_async_queue_pop (rows->empty);
         }
-      g_async_queue_push (rows->full, &stop);
+      g_async_queue_push (rows->full, write_rest ? &land : &stop);
       g_thread_join (rows->thread);
       rows->thread = NULL;
       /* Back to the store's own checkpoints (and no hook pointing at ROWS). */
@@ -402,6 +440,8 @@ rows_free (RaImportRows *rows)
   g_async_queue_unref (rows->full);
   g_async_queue_unref (rows->empty);
   g_clear_pointer (&rows->insert, sqlite3_finalize);
+  g_clear_pointer (&rows->known, sqlite3_finalize);
+  g_clear_pointer (&rows->keys, ra_import_keys_free);
   g_free (rows);
 }
 
@@ -475,6 +515,7 @@ end_import (Import       *im,
   result->batch_id = 0;
   result->imported = 0;
   result->duplicates = 0;
+  result->repeated = 0;
   result->landed = FALSE;
   g_hash_table_remove_all (result->per_class);
 }

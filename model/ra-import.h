@@ -82,7 +82,8 @@ typedef struct
   gboolean    landed;
   guint64     records;      /* records read */
   guint64     imported;
-  guint64     duplicates;
+  guint64     duplicates;   /* keys the store had, or an earlier line of the file: skipped */
+  guint64     repeated;     /* of the duplicates, those repeating an earlier line of the file */
   guint64     rejected;     /* invalid records */
   GHashTable *per_class;    /* class -> GUINT_TO_POINTER (imported) */
   GPtrArray  *problems;     /* of RaImportProblem, at most RA_IMPORT_MAX_PROBLEMS */

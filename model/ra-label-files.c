@@ -790,12 +790,14 @@ begin_reading (Importer  *im,
     return FALSE;
 
   return (im->find_item = ra_store_prepare (im->store,
-                                            "SELECT i.turn_id FROM main.turns t JOIN main.audit_items i"
-                                            " ON i.turn_id = t.id"
-                                            " WHERE i.audit_id = ?1 AND t.ext_id = ?2 AND t.model = ?3",
+                                            "SELECT i.turn_id FROM main.turn_keys k"
+                                            " CROSS JOIN main.turns t ON t.id = k.turn_id"
+                                            " CROSS JOIN main.audit_items i ON i.turn_id = t.id"
+                                            " WHERE i.audit_id = ?1 AND k.ext_id = ?2 AND k.model = ?3",
                                             error)) != NULL &&
          (im->find_turn = ra_store_prepare (im->store,
-                                            "SELECT 1 FROM main.turns WHERE ext_id = ?1 AND model = ?2",
+                                            "SELECT 1 FROM main.turn_keys k JOIN main.turns t ON t.id = k.turn_id"
+                                            " WHERE k.ext_id = ?1 AND k.model = ?2",
                                             error)) != NULL &&
          (im->find_event = ra_store_prepare (im->store,
                                              "SELECT " EVENT_COLUMNS " FROM main.label_events WHERE event_id = ?1",

@@ -61,6 +61,47 @@ is_index_problem (const char *line)
          strstr (line, "entry in index ") != NULL;
 }
 
+/* Every visible turn is found by its key (ext_id, model) in turn_keys, and
+ * every key leads to its own row (ra-import-keys.c): a missing or wrong one
+ * makes the turn unreachable by its id, or another's. The rows of an
+ * unfinished import may lack theirs. */
+static gboolean
+check_turn_keys (RaStore           *store,
+                 RaStoreDiagnosis  *diagnosis,
+                 GError           **error)
+{
+  g_autoptr(sqlite3_stmt) keyless = NULL;
+  g_autoptr(sqlite3_stmt) stray = NULL;
+  int rc;
+
+  if (!(keyless = ra_store_prepare (store,
+                                    "SELECT t.id, t.ext_id, t.model FROM turns t WHERE NOT EXISTS"
+                                    " (SELECT 1 FROM turn_keys k WHERE k.ext_id = t.ext_id"
+                                    "  AND k.model = t.model AND k.turn_id = t.id) LIMIT 100", error)) ||
+      !(stray = ra_store_prepare (store,
+                                  "SELECT k.turn_id, k.ext_id, k.model FROM turn_keys k WHERE NOT EXISTS"
+                                  " (SELECT 1 FROM turn_rows r WHERE r.id = k.turn_id"
+                                  "  AND r.ext_id = k.ext_id AND r.model = k.model) LIMIT 100", error)))
+    return FALSE;
+
+  while ((rc = sqlite3_step (keyless)) == SQLITE_ROW && diagnosis->foreign_keys->len < 100)
+    g_ptr_array_add (diagnosis->foreign_keys,
+                     g_strdup_printf (_("turn_rows row %" G_GINT64_FORMAT " (id '%s', model '%s') has no key in turn_keys"),
+                                      (gint64) sqlite3_column_int64 (keyless, 0),
+                                      ra_column_text (keyless, 1), ra_column_text (keyless, 2)));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE && diagnosis->integrity->len == 0)
+    return ra_store_set_error (store, rc, _("cannot check the turns' keys"), error);
+
+  while ((rc = sqlite3_step (stray)) == SQLITE_ROW && diagnosis->foreign_keys->len < 100)
+    g_ptr_array_add (diagnosis->foreign_keys,
+                     g_strdup_printf (_("turn_keys key (id '%s', model '%s') refers to a missing turn_rows row %" G_GINT64_FORMAT),
+                                      ra_column_text (stray, 1), ra_column_text (stray, 2),
+                                      (gint64) sqlite3_column_int64 (stray, 0)));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE && diagnosis->integrity->len == 0)
+    return ra_store_set_error (store, rc, _("cannot check the turns' keys"), error);
+  return TRUE;
+}
+
 RaStoreDiagnosis *
 ra_store_diagnose (RaStore  *store,
                    GError  **error)
@@ -132,6 +173,9 @@ ra_store_diagnose (RaStore  *store,
           return NULL;
         }
     }
+
+  if (!check_turn_keys (store, diagnosis, error))
+    return NULL;
 
   return g_steal_pointer (&diagnosis);
 }

@@ -229,6 +229,51 @@ static const char *migrations[] = {
   "  created_at TEXT NOT NULL,"
   "  PRIMARY KEY (audit_id, turn_id)"
   ");",
+
+  /* 5 -> 6: a turn's key (ext_id, model) moves out of turn_rows into
+   * turn_keys. Ids are random (UUIDs, hashes), so a unique index on them
+   * inside turn_rows took a random page per imported row, and every short
+   * transaction of an import rewrote most of that index into the WAL: half
+   * of an import's time. An import now writes its rows without it and then
+   * records the batch's keys in key order (model/ra-import-keys.c), which
+   * appends to turn_keys instead. turn_keys holds one key per row of
+   * turn_rows, pending rows included; what is visible is still `turns`.
+   * SQLite cannot drop a constraint, so turn_rows is rebuilt (foreign keys
+   * are off while migrations run, and checked before each commits). */
+  "CREATE TABLE turn_keys ("
+  "  ext_id TEXT NOT NULL,"
+  "  model TEXT NOT NULL,"
+  "  turn_id INTEGER NOT NULL,"
+  "  PRIMARY KEY (ext_id, model)"
+  ") WITHOUT ROWID;"
+  "INSERT INTO turn_keys (ext_id, model, turn_id) SELECT ext_id, model, id FROM turn_rows ORDER BY ext_id, model;"
+  "DROP VIEW turns;"
+  "CREATE TABLE turn_rows_new ("
+  "  id INTEGER PRIMARY KEY,"
+  "  ext_id TEXT NOT NULL,"
+  "  model TEXT NOT NULL DEFAULT '',"
+  "  batch_id INTEGER NOT NULL REFERENCES batches (id),"
+  "  class TEXT NOT NULL,"
+  "  ts TEXT,"
+  "  conversation_id TEXT,"
+  "  prompt TEXT,"
+  "  messages TEXT,"
+  "  response TEXT NOT NULL,"
+  "  declined INTEGER,"
+  "  outcome INTEGER,"
+  "  meta TEXT"
+  ");"
+  "INSERT INTO turn_rows_new (id, ext_id, model, batch_id, class, ts, conversation_id, prompt,"
+  "                           messages, response, declined, outcome, meta)"
+  "  SELECT id, ext_id, model, batch_id, class, ts, conversation_id, prompt,"
+  "         messages, response, declined, outcome, meta FROM turn_rows ORDER BY id;"
+  "DROP TABLE turn_rows;"
+  "ALTER TABLE turn_rows_new RENAME TO turn_rows;"
+  "CREATE INDEX turns_class_model ON turn_rows (class, model);"
+  "CREATE INDEX turns_batch_declined ON turn_rows (batch_id, declined);"
+  "CREATE VIEW turns AS"
+  "  SELECT * FROM turn_rows"
+  "  WHERE id < (SELECT ifnull (min (first_turn), 9223372036854775807) FROM import_pending);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == RA_STORE_SCHEMA_VERSION);
@@ -529,10 +574,31 @@ ra_store_get_schema_version (RaStore *self)
   return pragma_int (self, "PRAGMA user_version", NULL);
 }
 
+/* The first reference a migration left dangling, as an error. */
 static gboolean
-migrate (RaStore  *self,
-         gint64    from,
-         GError  **error)
+check_foreign_keys (RaStore  *self,
+                    GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!(stmt = ra_store_prepare (self, "SELECT \"table\", rowid, parent FROM pragma_foreign_key_check", error)))
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    return ra_store_set_error (self, rc, _("cannot check the store's references"), error);
+  g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_FAILED,
+               _("row %" G_GINT64_FORMAT " of %s refers to a missing row of %s"),
+               (gint64) sqlite3_column_int64 (stmt, 1), ra_column_text (stmt, 0), ra_column_text (stmt, 2));
+  return FALSE;
+}
+
+static gboolean
+migrate_each (RaStore  *self,
+              gint64    from,
+              GError  **error)
 {
   for (gint64 v = from; v < RA_STORE_SCHEMA_VERSION; v++)
     {
@@ -540,7 +606,8 @@ migrate (RaStore  *self,
       g_autoptr(GError) local_error = NULL;
 
       if (!ra_store_begin (self, &local_error) ||
-          !ra_store_exec (self, migrations[v], &local_error))
+          !ra_store_exec (self, migrations[v], &local_error) ||
+          !check_foreign_keys (self, &local_error))
         goto failed;
 
       /* PRAGMA takes no bound parameters; the value is our own integer. */
@@ -567,6 +634,26 @@ migrate (RaStore  *self,
     }
 
   return TRUE;
+}
+
+/* Runs the migrations from FROM on, each in its own transaction. Foreign
+ * keys are off meanwhile, as SQLite's procedure for changing a table's
+ * definition requires (https://sqlite.org/lang_altertable.html, "Making
+ * Other Kinds Of Table Schema Changes": a table rebuilt otherwise would
+ * take its children's rows with it), and checked before each commit. */
+static gboolean
+migrate (RaStore  *self,
+         gint64    from,
+         GError  **error)
+{
+  gboolean ok;
+
+  if (!ra_store_exec (self, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
+  ok = migrate_each (self, from, error);
+  if (!ra_store_exec (self, "PRAGMA foreign_keys = ON", ok ? error : NULL))
+    ok = FALSE;
+  return ok;
 }
 
 /* What the store's first 100 bytes say (https://sqlite.org/fileformat.html,

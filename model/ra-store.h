@@ -17,7 +17,7 @@
 G_BEGIN_DECLS
 
 /* The schema this build reads and writes (PRAGMA user_version). */
-#define RA_STORE_SCHEMA_VERSION 5
+#define RA_STORE_SCHEMA_VERSION 6
 
 /* PRAGMA application_id of every Refusal Audit store ("RfAu"). */
 #define RA_STORE_APPLICATION_ID 0x52664175

@@ -114,6 +114,7 @@ add_audit (RaStore *store,
           ra_bind_text (turn, 5, klass);
           if (sqlite3_step (turn) != SQLITE_DONE)
             g_error ("cannot add a turn");
+          ra_test_add_turn_keys (store, sqlite3_last_insert_rowid (ra_store_get_db (store)));
           sqlite3_reset (item);
           sqlite3_bind_int64 (item, 1, audit_id);
           sqlite3_bind_int64 (item, 2, id);

@@ -274,6 +274,24 @@ ra_test_query_int (RaStore    *store,
 }
 
 void
+ra_test_add_turn_keys (RaStore *store,
+                       gint64   from_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  stmt = ra_store_prepare (store,
+                           "INSERT INTO turn_keys (ext_id, model, turn_id)"
+                           " SELECT ext_id, model, id FROM turn_rows r WHERE id >= ?1"
+                           " AND NOT EXISTS (SELECT 1 FROM turn_keys k WHERE k.ext_id = r.ext_id"
+                           "                 AND k.model = r.model AND k.turn_id = r.id)",
+                           &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, from_id);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+}
+
+void
 ra_test_bind_int_or_null (sqlite3_stmt *stmt,
                           int           index,
                           int           value)

@@ -57,6 +57,10 @@ RaStore  *ra_test_store_new     (char       **path_out);
 /* The first column of the first row SQL returns, asserting there is a row. */
 gint64    ra_test_query_int     (RaStore     *store,
                                  const char  *sql);
+/* Gives the rows of turn_rows from FROM_ID on that have none their key in
+ * turn_keys, as an import does: for fixtures that write turn_rows directly. */
+void      ra_test_add_turn_keys (RaStore    *store,
+                                 gint64      from_id);
 /* Binds VALUE to parameter INDEX of STMT, or NULL when VALUE is negative. */
 void      ra_test_bind_int_or_null (sqlite3_stmt *stmt,
                                  int          index,

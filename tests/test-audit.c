@@ -74,6 +74,7 @@ insert_turn (RaStore    *store,
   ra_bind_text (stmt, 5, ts);
   sqlite3_bind_int (stmt, 6, declined ? 1 : 0);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  ra_test_add_turn_keys (store, sqlite3_last_insert_rowid (ra_store_get_db (store)));
 }
 
 static gboolean

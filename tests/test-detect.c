@@ -58,6 +58,7 @@ add_turn (RaStore    *store,
   ra_bind_text (stmt, 4, response);
   ra_test_bind_int_or_null (stmt, 5, declined);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  ra_test_add_turn_keys (store, sqlite3_last_insert_rowid (ra_store_get_db (store)));
 }
 
 static char *

@@ -189,10 +189,26 @@ test_abandoned_rows (void)
       sqlite3_reset (stmt);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
+  /* It died while recording its keys (ra-import-keys.c): half of them
+   * went in; and one more row repeats the id of a landed turn, whose key
+   * is that turn's and stays. */
+  g_assert_true (ra_store_exec (store,
+                                "INSERT INTO turn_keys (ext_id, model, turn_id)"
+                                " SELECT ext_id, model, id FROM turn_rows WHERE id >= 51 AND id < 201;"
+                                "INSERT INTO turn_rows (ext_id, batch_id, class, prompt, response)"
+                                " VALUES ('t7', (SELECT batch_id FROM import_pending), 'c', 'p', 'again')",
+                                &error));
+  g_assert_no_error (error);
   g_clear_pointer (&lock, ra_import_lock_release);
   ra_store_exec (store, "PRAGMA foreign_keys = ON", NULL);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys"), ==, 200);
+  /* Invisible: the landed t7 is the one found by its key. */
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys k JOIN turns t ON t.id = k.turn_id"),
+                   ==, 50);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT t.id FROM turn_keys k JOIN turns t ON t.id = k.turn_id"
+                                             " WHERE k.ext_id = 't7'"), ==, 8);
 
-  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 350);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 351);
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turns"), ==, 50);
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM batches"), ==, 1);
 
@@ -206,13 +222,13 @@ test_abandoned_rows (void)
     g_assert_no_error (error);
     g_assert_true (ra_store_diagnosis_is_sound (d));
     g_assert_cmpuint (d->foreign_keys->len, ==, 0);
-    g_assert_cmpint (d->pending_rows, ==, 300);
+    g_assert_cmpint (d->pending_rows, ==, 301);
     status = ra_test_run_cli (NULL, &out, &err, "doctor", "--db", path, NULL);
     g_assert_cmpint (status, ==, 0);
-    g_assert_nonnull (strstr (out, "300 rows of an unfinished import"));
+    g_assert_nonnull (strstr (out, "301 rows of an unfinished import"));
     g_assert_nonnull (strstr (out, "The store is sound."));
     g_assert_null (strstr (out, "Restore the last backup"));
-    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 350);
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 351);
   }
   /* A row of no batch at all is still damage. */
   g_assert_true (ra_store_exec (store, "PRAGMA foreign_keys = OFF;"
@@ -225,9 +241,28 @@ test_abandoned_rows (void)
     g_assert_no_error (error);
     g_assert_false (ra_store_diagnosis_is_sound (d));
     g_assert_cmpuint (d->foreign_keys->len, ==, 1);
-    g_assert_cmpint (d->pending_rows, ==, 300);
+    g_assert_cmpint (d->pending_rows, ==, 301);
   }
   g_assert_true (ra_store_exec (store, "DELETE FROM turn_rows WHERE ext_id = 'orphan'", &error));
+  g_assert_no_error (error);
+  /* So is a landed turn without its key (unreachable by its id), or a key
+   * of no row. */
+  g_assert_true (ra_store_exec (store, "DELETE FROM turn_keys WHERE ext_id = 't3';"
+                                " INSERT INTO turn_keys (ext_id, model, turn_id) VALUES ('ghost', '', 9999)", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(RaStoreDiagnosis) d = ra_store_diagnose (store, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (ra_store_diagnosis_is_sound (d));
+    g_assert_cmpuint (d->foreign_keys->len, ==, 2);
+    g_assert_cmpstr (g_ptr_array_index (d->foreign_keys, 0), ==,
+                     "turn_rows row 4 (id 't3', model '') has no key in turn_keys");
+    g_assert_cmpstr (g_ptr_array_index (d->foreign_keys, 1), ==,
+                     "turn_keys key (id 'ghost', model '') refers to a missing turn_rows row 9999");
+  }
+  g_assert_true (ra_store_exec (store, "DELETE FROM turn_keys WHERE ext_id = 'ghost';"
+                                " INSERT INTO turn_keys (ext_id, model, turn_id) VALUES ('t3', '', 4)", &error));
   g_assert_no_error (error);
 
   /* The next open deletes them (a few tens of milliseconds of it: on a
@@ -243,6 +278,11 @@ test_abandoned_rows (void)
     }
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_rows"), ==, 50);
   g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM import_pending"), ==, 0);
+  /* Their keys went with them; the landed turns keep theirs. */
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys"), ==, 50);
+  g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys k JOIN turn_rows r"
+                                             " ON r.id = k.turn_id AND r.ext_id = k.ext_id AND r.model = k.model"),
+                   ==, 50);
 
   /* Another dead import, this time of the file itself: the next import of
    * the file deletes its rows first, so none counts as a duplicate. */

@@ -139,9 +139,111 @@ test_reimport_idempotent (Fixture       *f,
   g_assert_false (second->landed);
   g_assert_cmpuint (second->imported, ==, 0);
   g_assert_cmpuint (second->duplicates, ==, 3);
+  g_assert_cmpuint (second->repeated, ==, 0);
   g_assert_cmpint (count (f, "SELECT count(*) FROM turns"), ==, 3);
   /* Nothing new leaves no empty batch behind. */
   g_assert_cmpint (count (f, "SELECT count(*) FROM batches"), ==, 1);
+}
+
+/* Many rows in random key order, some repeating an earlier line of the
+ * same file and some a turn of an earlier batch: the keys are recorded in
+ * several short transactions (ra-import-keys.c), the first copy of each key
+ * wins, every visible turn has exactly its key, and the counts add up. */
+static void
+test_keys_random_order (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GString) first = g_string_new (NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  /* "id\tmodel" -> the first line holding it (0: the earlier batch) */
+  g_autoptr(GHashTable) first_line = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(RaImportResult) before = NULL;
+  g_autoptr(RaImportResult) result = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 expected_new = 0, expected_dup = 0, expected_repeat = 0, checked = 0;
+  const guint n = 6000;
+
+  for (guint i = 0; i < 500; i++)
+    {
+      char *key = g_strdup_printf ("%08x-%u\tm%u", g_rand_int (rand), i, i % 2);
+      g_auto(GStrv) parts = g_strsplit (key, "\t", 2);
+
+      g_hash_table_insert (first_line, g_strdup (key), GUINT_TO_POINTER (0));
+      g_ptr_array_add (keys, key);
+      g_string_append_printf (first, "{\"id\":\"%s\",\"model\":\"%s\",\"class\":\"c\",\"prompt\":\"p\","
+                                     "\"response\":\"old\"}\n", parts[0], parts[1]);
+    }
+  before = import_text (f, "first.jsonl", first->str, first->len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (before->imported, ==, 500);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *key = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      /* One row in ten repeats a key seen before (this file's or the
+       * earlier batch's); the rest are new. */
+      if (g_rand_int_range (rand, 0, 10) == 0)
+        key = g_strdup (g_ptr_array_index (keys, g_rand_int_range (rand, 0, keys->len)));
+      else
+        key = g_strdup_printf ("%08x-%u\tm%u", g_rand_int (rand), 1000 + i, i % 3);
+      if (g_hash_table_contains (first_line, key))
+        {
+          expected_dup++;
+          expected_repeat += GPOINTER_TO_UINT (g_hash_table_lookup (first_line, key)) > 0;
+        }
+      else
+        {
+          expected_new++;
+          g_hash_table_insert (first_line, g_strdup (key), GUINT_TO_POINTER (i + 1));
+          g_ptr_array_add (keys, g_strdup (key));
+        }
+      parts = g_strsplit (key, "\t", 2);
+      g_string_append_printf (text, "{\"id\":\"%s\",\"model\":\"%s\",\"class\":\"k%u\",\"prompt\":\"p\","
+                                    "\"response\":\"%u\"}\n", parts[0], parts[1], i % 4, i + 1);
+    }
+
+  result = import_text (f, "random.jsonl", text->str, text->len, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (result->records, ==, n);
+  g_assert_cmpuint (result->imported, ==, expected_new);
+  g_assert_cmpuint (result->duplicates, ==, expected_dup);
+  g_assert_cmpuint (result->repeated, ==, expected_repeat);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k0")) +
+                    GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k1")) +
+                    GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k2")) +
+                    GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "k3")), ==, expected_new);
+  g_assert_cmpint (count (f, "SELECT n_duplicates FROM batches WHERE name = 'random.jsonl'"), ==, (gint64) expected_dup);
+  g_assert_cmpint (count (f, "SELECT count(*) FROM turns"), ==, (gint64) (500 + expected_new));
+
+  /* One key per turn, each the turn's own. */
+  g_assert_cmpint (count (f, "SELECT count(*) FROM turn_keys"), ==, (gint64) (500 + expected_new));
+  g_assert_cmpint (count (f, "SELECT count(*) FROM turn_keys k JOIN turns t"
+                             " ON t.id = k.turn_id AND t.ext_id = k.ext_id AND t.model = k.model"),
+                   ==, (gint64) (500 + expected_new));
+
+  /* The first copy won: the earlier batch's turns stay as they were, and
+   * of a key repeated within this file the earliest line is kept. */
+  stmt = ra_store_prepare (f->store, "SELECT ext_id || char (9) || model, response FROM turns", &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      const char *response = (const char *) sqlite3_column_text (stmt, 1);
+      guint line = GPOINTER_TO_UINT (g_hash_table_lookup (first_line, key));
+
+      g_assert_true (g_hash_table_contains (first_line, key));
+      if (line == 0)
+        g_assert_cmpstr (response, ==, "old");
+      else
+        g_assert_cmpuint (g_ascii_strtoull (response, NULL, 10), ==, line);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 500 + expected_new);
 }
 
 static void
@@ -156,11 +258,13 @@ test_duplicates_within_file (Fixture       *f,
   g_autoptr(RaImportResult) result = import_text (f, "dup.jsonl", text, -1, NULL, &error);
   g_autofree char *response = NULL;
 
-  /* A turn repeated in one file lands once (the first wins) and counts as a duplicate. */
+  /* A turn repeated in one file lands once (the first wins) and counts as a duplicate, one
+   * that repeats a line of the file. */
   g_assert_no_error (error);
   g_assert_cmpuint (result->records, ==, 3);
   g_assert_cmpuint (result->imported, ==, 2);
   g_assert_cmpuint (result->duplicates, ==, 1);
+  g_assert_cmpuint (result->repeated, ==, 1);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (result->per_class, "c")), ==, 2);
   response = query_text (f, "SELECT response FROM turns WHERE ext_id = 'd'");
   g_assert_cmpstr (response, ==, "first");
@@ -664,6 +768,7 @@ main (int   argc,
   ADD ("/ra/import/jsonl", test_jsonl);
   ADD ("/ra/import/reimport-idempotent", test_reimport_idempotent);
   ADD ("/ra/import/duplicates-within-file", test_duplicates_within_file);
+  ADD ("/ra/import/keys-random-order", test_keys_random_order);
   ADD ("/ra/import/csv-mapping", test_csv_mapping);
   ADD ("/ra/import/csv-missing-mapped-column", test_csv_missing_mapped_column);
   ADD ("/ra/import/gzip", test_gzip);

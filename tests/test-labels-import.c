@@ -43,6 +43,7 @@ new_store (char  **path_out,
         ra_bind_text (stmt, 2, m ? "b" : "a");
         g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
       }
+  ra_test_add_turn_keys (store, 0);
   d.has_seed = TRUE;
   d.seed = 4;
   d.strata_by = RA_STRATA_CLASS_MODEL;

@@ -71,6 +71,7 @@ new_store_with_audit (char   **path_out,
         ra_bind_text (stmt, 5, "I cannot help with that.\x1b]0;pwned\x07");
         g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
       }
+  ra_test_add_turn_keys (store, 0);
 
   d.has_seed = TRUE;
   d.seed = 4;

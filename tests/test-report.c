@@ -112,6 +112,7 @@ add_turn (Fixture    *f,
   ra_bind_text (stmt, 3, model);
   ra_bind_text (stmt, 4, class_name);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  ra_test_add_turn_keys (f->store, id);
   return id;
 }
 

@@ -257,6 +257,48 @@ test_migrate_from_v2 (void)
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM import_pending"), ==, 0);
 }
 
+/* Version 5 -> 6: the turns' keys move to turn_keys and turn_rows is
+ * rebuilt without its unique constraint, with every reference (detections,
+ * audit items, labels) intact and the turns found by their keys. */
+static void
+test_migrate_from_v5 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v5.sql");
+  g_autofree char *dump = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(RaStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turns"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turn_keys k JOIN turns t"
+                                     " ON t.id = k.turn_id AND t.ext_id = k.ext_id AND t.model = k.model"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT turn_id FROM turn_keys WHERE ext_id = 'a' AND model = 'm2'"), ==, 2);
+  /* No unique index left on turn_rows; its two others rebuilt. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_index_list ('turn_rows') WHERE \"unique\""), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_index_list ('turn_rows')"), ==, 2);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND name = 'turns'"),
+                   ==, 1);
+  /* What referred to the turns still does (the table was rebuilt with
+   * foreign keys off: nothing cascaded). */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM detections"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM audit_items i JOIN turns t ON t.id = i.turn_id"), ==, 3);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM label_events e JOIN turns t ON t.id = e.turn_id"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_foreign_key_list ('detections')"
+                                     " WHERE \"table\" = 'turn_rows'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
+}
+
 static void
 test_paths (void)
 {
@@ -311,6 +353,7 @@ test_declined_by_semantics (void)
     "INSERT INTO turn_rows (id, ext_id, batch_id, class, response, prompt, declined) VALUES"
     " (1, 'a', 1, 'c', 'r', 'p', 1), (2, 'b', 1, 'c', 'r', 'p', 0), (3, 'c', 1, 'c', 'r', 'p', NULL),"
     " (4, 'd', 1, 'c', 'r', 'p', NULL), (5, 'e', 1, 'c', 'r', 'p', 0), (6, 'f', 1, 'c', 'r', 'p', 1);"
+    "INSERT INTO turn_keys (ext_id, model, turn_id) SELECT ext_id, model, id FROM turn_rows;"
     "INSERT INTO detections (turn_id, verdict, rules_version) VALUES"
     " (1, 2, 'v'), (2, 1, 'v'), (3, 2, 'v'), (4, 0, 'v'), (6, 0, 'v');";
   static const int expected[][6] = {
@@ -411,6 +454,7 @@ main (int   argc,
   g_test_add_func ("/ra/store/migration-rolls-back", test_migration_rolls_back);
   g_test_add_func ("/ra/store/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/ra/store/migrate-from-v2", test_migrate_from_v2);
+  g_test_add_func ("/ra/store/migrate-from-v5", test_migrate_from_v5);
   g_test_add_func ("/ra/store/paths", test_paths);
   g_test_add_func ("/ra/store/folder-refused", test_folder_refused);
   g_test_add_func ("/ra/store/declined-by", test_declined_by);

@@ -90,6 +90,7 @@ add_turn (RaStore    *store,
   ra_test_bind_int_or_null (stmt, 5, declined);
   ra_test_bind_int_or_null (stmt, 6, outcome);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  ra_test_add_turn_keys (store, sqlite3_last_insert_rowid (ra_store_get_db (store)));
 
   if (verdict >= 0)
     {

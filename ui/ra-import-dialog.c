@@ -591,9 +591,16 @@ import_cb (GObject      *object,
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
-  status = g_strdup_printf (_("Imported %" G_GUINT64_FORMAT " turns into “%s” (%" G_GUINT64_FORMAT " duplicates skipped, %" G_GUINT64_FORMAT " rejected)."),
-                            imported->imported, imported->batch_name,
-                            imported->duplicates, imported->rejected);
+  if (imported->repeated > 0)
+    status = g_strdup_printf (_("Imported %" G_GUINT64_FORMAT " turns into “%s” (%" G_GUINT64_FORMAT " duplicates skipped, "
+                                "of which %" G_GUINT64_FORMAT " repeat an earlier line of the file: the first line is kept; "
+                                "%" G_GUINT64_FORMAT " rejected)."),
+                              imported->imported, imported->batch_name,
+                              imported->duplicates, imported->repeated, imported->rejected);
+  else
+    status = g_strdup_printf (_("Imported %" G_GUINT64_FORMAT " turns into “%s” (%" G_GUINT64_FORMAT " duplicates skipped, %" G_GUINT64_FORMAT " rejected)."),
+                              imported->imported, imported->batch_name,
+                              imported->duplicates, imported->rejected);
   gtk_label_set_text (self->status_label, status);
   list_problems (self, imported);
 

@@ -41,7 +41,10 @@ BATCH_JSONL="$RA_BENCH_DIR/batch-$TAG.jsonl"
 BATCH_CSV="$RA_BENCH_DIR/batch-$TAG.csv"
 BATCH_TRUTH="$RA_BENCH_DIR/batch-$TAG-truth.csv"
 # The store made by the import benchmark, reused (copied) by the others.
-BASE_STORE="$RA_BENCH_DIR/store-$TAG.db"
+# One base store per schema version: a store of an older one would be
+# upgraded (its turns table rebuilt) in every copy a benchmark makes.
+SCHEMA=$(sed -n 's/^#define RA_STORE_SCHEMA_VERSION \([0-9]*\).*/\1/p' "$RA_SOURCE_ROOT/model/ra-store.h")
+BASE_STORE="$RA_BENCH_DIR/store-$TAG-schema${SCHEMA:-0}.db"
 
 mkdir -p "$RA_BENCH_DIR"
 export LC_ALL=C.UTF-8

@@ -160,7 +160,7 @@ check_import (RaImportResult *result,
         FAIL ("an import that did not land left %" G_GINT64_FORMAT " turns", turns);
     }
 
-  if (!ra_store_exec (store, "DELETE FROM turn_rows; DELETE FROM batches;", &local_error))
+  if (!ra_store_exec (store, "DELETE FROM turn_keys; DELETE FROM turn_rows; DELETE FROM batches;", &local_error))
     FAIL ("%s", local_error->message);
 }
 

@@ -73,7 +73,8 @@ setup (void)
                       " FROM n, (SELECT 'a' AS model UNION ALL SELECT 'b') m;"
                       /* One turn outside the audit. */
                       "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
-                      " VALUES ('outside', 'a', 1, 'k0', 'p', 'r', 0);",
+                      " VALUES ('outside', 'a', 1, 'k0', 'p', 'r', 0);"
+                      "INSERT INTO turn_keys (ext_id, model, turn_id) SELECT ext_id, model, id FROM turn_rows;",
                       &error))
     g_error ("%s", error->message);
 

@@ -1,0 +1,251 @@
+/* ra-import-keys.c — the keys of the batch an import writes, recorded in key order
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A turn is known by its key (ext_id, model), unique in the store:
+ * turn_keys holds one per row of turn_rows. Ids are random (UUIDs,
+ * hashes), so inserting each imported row's key as the row is written
+ * would touch a random page of turn_keys per row, and every short
+ * transaction of the import would rewrite most of it into the WAL. So the
+ * import writes its rows first and notes each key in a temporary table
+ * (appended, never searched); then, once the file is read, this records
+ * the keys sorted, which appends to turn_keys (or merges into it in one
+ * pass), again in short transactions. A key the store already has, from
+ * an earlier batch or from an earlier line of the same file, makes its
+ * row a duplicate: the row is deleted and the first one kept, as before.
+ * Until the batch lands, its rows (and their keys) are invisible: every
+ * query finds a turn through `turns`, and ra-import-pending.c deletes the
+ * keys with the rows of an import that did not land.
+ */
+
+#define G_LOG_DOMAIN "ra-import"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ra-import-keys.h"
+
+struct _RaImportKeys
+{
+  RaStore      *store;
+  gint64        first_turn;   /* the batch's rows have this id or a larger one */
+  sqlite3_stmt *add;
+};
+
+void
+ra_import_keys_free (RaImportKeys *keys)
+{
+  if (keys == NULL)
+    return;
+  g_clear_pointer (&keys->add, sqlite3_finalize);
+  /* The temporary table's pages go back now, not when the store closes. */
+  sqlite3_exec (ra_store_get_db (keys->store),
+                "DROP TABLE IF EXISTS temp.import_keys; DROP TABLE IF EXISTS temp.import_sorted",
+                NULL, NULL, NULL);
+  g_free (keys);
+}
+
+RaImportKeys *
+ra_import_keys_new (RaStore  *store,
+                    gint64    first_turn,
+                    GError  **error)
+{
+  g_autoptr(RaImportKeys) keys = g_new0 (RaImportKeys, 1);
+
+  keys->store = store;
+  keys->first_turn = first_turn;
+  if (!ra_store_exec (store,
+                      "DROP TABLE IF EXISTS temp.import_keys;"
+                      "DROP TABLE IF EXISTS temp.import_sorted;"
+                      "CREATE TEMP TABLE import_keys ("
+                      "  ext_id TEXT NOT NULL,"
+                      "  model TEXT NOT NULL,"
+                      "  class TEXT NOT NULL,"
+                      "  turn_id INTEGER NOT NULL"
+                      ")", error) ||
+      !(keys->add = ra_store_prepare (store,
+                                      "INSERT INTO temp.import_keys (ext_id, model, class, turn_id)"
+                                      " VALUES (?1, ?2, ?3, ?4)", error)))
+    return NULL;
+  return g_steal_pointer (&keys);
+}
+
+gboolean
+ra_import_keys_add (RaImportKeys  *keys,
+                    const char    *ext_id,
+                    gsize          ext_id_len,
+                    const char    *model,
+                    gsize          model_len,
+                    const char    *class,
+                    gsize          class_len,
+                    gint64         turn_id,
+                    GError       **error)
+{
+  sqlite3_stmt *s = keys->add;
+  int rc;
+
+  sqlite3_bind_text (s, 1, ext_id, ext_id_len, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, model, model_len, SQLITE_STATIC);
+  sqlite3_bind_text (s, 3, class, class_len, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 4, turn_id);
+  rc = sqlite3_step (s);
+  sqlite3_reset (s);
+  if (rc != SQLITE_DONE)
+    return ra_store_set_error (keys->store, rc, _("cannot store the turns"), error);
+  return TRUE;
+}
+
+/* Records the imported row's class. */
+static void
+count_class (RaImportResult *result,
+             const char     *class)
+{
+  gpointer key, value;
+
+  if (g_hash_table_steal_extended (result->per_class, class, &key, &value))
+    g_hash_table_insert (result->per_class, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (value) + 1));
+  else
+    g_hash_table_insert (result->per_class, g_strdup (class), GUINT_TO_POINTER (1));
+}
+
+/* In one transaction: records the keys of import_sorted after row *LAST,
+ * up to LIMIT of them; *LAST becomes the last one recorded, *DONE whether
+ * none is left. The reading statement ends before the commit: one still
+ * running would keep this connection's snapshot of the store, and the
+ * next transaction could not write after another program's commit. */
+static gboolean
+record_step (RaImportKeys    *keys,
+             sqlite3_stmt    *sorted,
+             gint64          *last,
+             gint64           limit,
+             gboolean        *done,
+             sqlite3_stmt    *insert,
+             sqlite3_stmt    *owner,
+             sqlite3_stmt    *delete,
+             RaImportResult  *result,
+             GError         **error)
+{
+  RaStore *store = keys->store;
+  sqlite3 *db = ra_store_get_db (store);
+  gint64 n = 0;
+  int rc;
+
+  if (!ra_store_begin (store, error))
+    return FALSE;
+
+  sqlite3_bind_int64 (sorted, 1, *last);
+  sqlite3_bind_int64 (sorted, 2, limit);
+  while ((rc = sqlite3_step (sorted)) == SQLITE_ROW)
+    {
+      gint64 turn_id = sqlite3_column_int64 (sorted, 4);
+      int step;
+
+      *last = sqlite3_column_int64 (sorted, 0);
+      n++;
+      /* The values stay valid until SORTED steps, after INSERT ran. */
+      sqlite3_bind_value (insert, 1, sqlite3_column_value (sorted, 1));
+      sqlite3_bind_value (insert, 2, sqlite3_column_value (sorted, 2));
+      sqlite3_bind_int64 (insert, 3, turn_id);
+      step = sqlite3_step (insert);
+      sqlite3_reset (insert);
+      if (step != SQLITE_DONE)
+        goto failed;
+
+      if (sqlite3_changes (db) == 1)
+        {
+          result->imported++;
+          count_class (result, (const char *) sqlite3_column_text (sorted, 3));
+        }
+      else
+        {
+          /* The store, or an earlier line, has this key: the first stays. */
+          result->duplicates++;
+          sqlite3_bind_value (owner, 1, sqlite3_column_value (sorted, 1));
+          sqlite3_bind_value (owner, 2, sqlite3_column_value (sorted, 2));
+          if (sqlite3_step (owner) == SQLITE_ROW && sqlite3_column_int64 (owner, 0) >= keys->first_turn)
+            result->repeated++;
+          sqlite3_reset (owner);
+          sqlite3_bind_int64 (delete, 1, turn_id);
+          step = sqlite3_step (delete);
+          sqlite3_reset (delete);
+          if (step != SQLITE_DONE)
+            goto failed;
+        }
+    }
+  sqlite3_reset (sorted);
+  if (rc != SQLITE_DONE)
+    {
+      ra_store_set_error (store, rc, _("cannot store the turns"), error);
+      ra_store_rollback (store);
+      return FALSE;
+    }
+  *done = n < limit;
+  return ra_store_commit (store, error);
+
+failed:
+  ra_store_set_error (store, sqlite3_errcode (db), _("cannot store the turns"), error);
+  sqlite3_reset (sorted);
+  ra_store_rollback (store);
+  return FALSE;
+}
+
+gboolean
+ra_import_keys_record (RaImportKeys         *keys,
+                       gint64                step_target_us,
+                       RaImportKeysBetween   between,
+                       gpointer              data,
+                       RaImportResult       *result,
+                       GError              **error)
+{
+  RaStore *store = keys->store;
+  g_autoptr(sqlite3_stmt) sorted = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) owner = NULL;
+  g_autoptr(sqlite3_stmt) delete = NULL;
+  gint64 limit = 1024, last = 0;
+  gboolean done = FALSE;
+
+  /* Sorted once (in bounded memory, spilling to temporary files), into a
+   * table whose row order is key order. Only temporary tables are read
+   * and written: no lock on the store. */
+  if (!ra_store_exec (store,
+                      "CREATE TEMP TABLE import_sorted AS"
+                      "  SELECT ext_id, model, class, turn_id FROM temp.import_keys"
+                      "  ORDER BY ext_id, model, turn_id;"
+                      "DROP TABLE temp.import_keys", error))
+    return FALSE;
+
+  if (!(sorted = ra_store_prepare (store,
+                                   "SELECT rowid, ext_id, model, class, turn_id FROM temp.import_sorted"
+                                   " WHERE rowid > ?1 ORDER BY rowid LIMIT ?2", error)) ||
+      !(insert = ra_store_prepare (store,
+                                   "INSERT OR IGNORE INTO turn_keys (ext_id, model, turn_id)"
+                                   " VALUES (?1, ?2, ?3)", error)) ||
+      !(owner = ra_store_prepare (store,
+                                  "SELECT turn_id FROM turn_keys WHERE ext_id = ?1 AND model = ?2", error)) ||
+      !(delete = ra_store_prepare (store, "DELETE FROM turn_rows WHERE id = ?1", error)))
+    return FALSE;
+
+  while (!done)
+    {
+      gint64 start = g_get_monotonic_time ();
+      gint64 took;
+
+      if (!record_step (keys, sorted, &last, limit, &done, insert, owner, delete, result, error))
+        return FALSE;
+
+      /* As many keys as fit in STEP_TARGET_US: down at once, up smoothly. */
+      took = MAX (g_get_monotonic_time () - start, 1);
+      if (took > step_target_us)
+        limit = MAX (limit * step_target_us / took, 16);
+      else if (took < step_target_us / 2)
+        limit = MIN (limit * 2, 65536);
+
+      if (!done && !between (data, error))
+        return FALSE;
+    }
+  return TRUE;
+}

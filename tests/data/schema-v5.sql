@@ -1,0 +1,43 @@
+-- A store of schema version 5 (turns unique on (ext_id, model) in turn_rows itself): turn a of
+-- two models, b and c; detections; audit 'v5' of a (m1), b, c; ana and sam disagree on a,
+-- sam labelled b and undid it.
+PRAGMA application_id = 1382433141;
+PRAGMA user_version = 5;
+CREATE TABLE batches (  id INTEGER PRIMARY KEY,  name TEXT NOT NULL,  source TEXT NOT NULL,  sha256 TEXT NOT NULL,  imported_at TEXT NOT NULL,  n_imported INTEGER NOT NULL DEFAULT 0,  n_duplicates INTEGER NOT NULL DEFAULT 0,  n_rejected INTEGER NOT NULL DEFAULT 0);
+INSERT INTO batches VALUES(1,'t.jsonl','t.jsonl','a6e6c78e7925aa8cbc75d5945fe83d58b86bbbe04f8b52c0304300c0bbee1fe6','2026-11-29T03:27:26.965035Z',4,0,0);
+CREATE TABLE IF NOT EXISTS "turn_rows" (  id INTEGER PRIMARY KEY,  ext_id TEXT NOT NULL,  model TEXT NOT NULL DEFAULT '',  batch_id INTEGER NOT NULL REFERENCES batches (id),  class TEXT NOT NULL,  ts TEXT,  conversation_id TEXT,  prompt TEXT,  messages TEXT,  response TEXT NOT NULL,  declined INTEGER,  outcome INTEGER,  meta TEXT,  UNIQUE (ext_id, model));
+INSERT INTO turn_rows VALUES(1,'a','m1',1,'c',NULL,NULL,'p a',NULL,'I cannot help with that.',NULL,NULL,NULL);
+INSERT INTO turn_rows VALUES(2,'a','m2',1,'c',NULL,NULL,'p a',NULL,'Sure, here it is.',NULL,NULL,NULL);
+INSERT INTO turn_rows VALUES(3,'b','m1',1,'c',NULL,NULL,'p b',NULL,'I can''t assist with this request.',NULL,NULL,NULL);
+INSERT INTO turn_rows VALUES(4,'c','m1',1,'d',NULL,NULL,'p c',NULL,'I won''t do that.',NULL,NULL,NULL);
+CREATE TABLE detections (  turn_id INTEGER PRIMARY KEY REFERENCES "turn_rows" (id) ON DELETE CASCADE,  verdict INTEGER NOT NULL,  rule_id TEXT,  rules_version TEXT NOT NULL);
+INSERT INTO detections VALUES(1,2,'cannot-comply','8cd62165d5ee07d76a1912f1cc08795e9ce1747185588634dad7453f1fee1420');
+INSERT INTO detections VALUES(2,0,NULL,'8cd62165d5ee07d76a1912f1cc08795e9ce1747185588634dad7453f1fee1420');
+INSERT INTO detections VALUES(3,2,'cannot-comply','8cd62165d5ee07d76a1912f1cc08795e9ce1747185588634dad7453f1fee1420');
+INSERT INTO detections VALUES(4,2,'cannot-comply','8cd62165d5ee07d76a1912f1cc08795e9ce1747185588634dad7453f1fee1420');
+CREATE TABLE audits (  id INTEGER PRIMARY KEY,  name TEXT NOT NULL UNIQUE,  seed INTEGER NOT NULL,  filters TEXT NOT NULL,  declined_by TEXT NOT NULL,  strata_by TEXT NOT NULL,  design TEXT NOT NULL,  fingerprint TEXT NOT NULL,  created_at TEXT NOT NULL,  tool_version TEXT NOT NULL,  reveal_model INTEGER NOT NULL DEFAULT 0,  reveal_detector INTEGER NOT NULL DEFAULT 0, key_version TEXT NOT NULL DEFAULT 'siphash-2-4', frame_source TEXT NOT NULL DEFAULT 'local');
+INSERT INTO audits VALUES(1,'v5',1,'{}','auto','class','{"size":"per-class","per_class":5,"key":"md5(seed '':'' model '':'' id), lower-case hex","extensions":[]}','96beee3f5391f091210640b312f68e9192e0285cf544a8f5168f2c672e3af618','2026-11-29T03:27:26.983804Z','0.1.0',0,0,'md5','local');
+CREATE TABLE audit_strata (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  stratum TEXT NOT NULL,  class TEXT NOT NULL,  model TEXT,  population INTEGER NOT NULL,  sample_size INTEGER NOT NULL,  turns INTEGER NOT NULL,  PRIMARY KEY (audit_id, stratum));
+INSERT INTO audit_strata VALUES(1,'c','c',NULL,2,2,3);
+INSERT INTO audit_strata VALUES(1,'d','d',NULL,1,1,1);
+CREATE TABLE audit_items (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  turn_id INTEGER NOT NULL REFERENCES "turn_rows" (id),  stratum TEXT NOT NULL,  sample_key INTEGER NOT NULL,  PRIMARY KEY (audit_id, turn_id));
+INSERT INTO audit_items VALUES(1,1,'c',-5427300968483852284);
+INSERT INTO audit_items VALUES(1,3,'c',-1580636853265685943);
+INSERT INTO audit_items VALUES(1,4,'d',-3185298206354790376);
+CREATE TABLE guidelines (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  class TEXT NOT NULL,  text TEXT NOT NULL,  PRIMARY KEY (audit_id, class));
+CREATE TABLE label_events (  seq INTEGER PRIMARY KEY,  event_id TEXT NOT NULL UNIQUE,  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  turn_id INTEGER NOT NULL REFERENCES "turn_rows" (id),  reviewer TEXT NOT NULL,  value TEXT CHECK (value IS NULL OR value IN    ('correctly-declined', 'should-have-attempted', 'unsure')),  note TEXT,  flagged INTEGER NOT NULL DEFAULT 0,  seconds REAL,  created_at TEXT NOT NULL,  undoes TEXT, kind TEXT NOT NULL DEFAULT 'verdict'  CHECK (kind IN ('verdict', 'annotation', 'adjudication')));
+INSERT INTO label_events VALUES(1,'4d8f1465-7ad9-4727-9a2c-ae3458c4d5f0',1,1,'ana','correctly-declined',NULL,0,NULL,'2026-11-29T03:27:29.337274Z',NULL,'verdict');
+INSERT INTO label_events VALUES(2,'9a6fabdc-2cc7-411d-958c-d35a37a9c5d2',1,1,'sam','should-have-attempted',NULL,0,NULL,'2026-11-29T03:27:29.455213Z',NULL,'verdict');
+INSERT INTO label_events VALUES(3,'60cb02aa-9149-4f69-988a-e7a8577bbeec',1,3,'sam','unsure','hm',0,NULL,'2026-11-29T03:27:29.626160Z',NULL,'verdict');
+INSERT INTO label_events VALUES(4,'e74ec554-0c5c-48d3-9b77-befefa2814ad',1,3,'sam',NULL,NULL,0,NULL,'2026-11-29T03:27:29.632733Z','60cb02aa-9149-4f69-988a-e7a8577bbeec','verdict');
+CREATE TABLE import_pending (  batch_id INTEGER PRIMARY KEY,  first_turn INTEGER NOT NULL,  started_at TEXT NOT NULL);
+CREATE TABLE audit_cells (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  class TEXT NOT NULL,  model TEXT NOT NULL,  turns INTEGER NOT NULL,  declines INTEGER NOT NULL,  PRIMARY KEY (audit_id, class, model));
+CREATE TABLE audit_team (  audit_id INTEGER PRIMARY KEY REFERENCES audits (id) ON DELETE CASCADE,  overlap REAL NOT NULL DEFAULT 0 CHECK (overlap >= 0 AND overlap <= 1),  reviewers_per_item INTEGER NOT NULL DEFAULT 1 CHECK (reviewers_per_item >= 1),  reviewers TEXT);
+CREATE TABLE gold_items (  audit_id INTEGER NOT NULL REFERENCES audits (id) ON DELETE CASCADE,  turn_id INTEGER NOT NULL REFERENCES turn_rows (id),  value TEXT NOT NULL CHECK (value IN    ('correctly-declined', 'should-have-attempted', 'unsure')),  created_at TEXT NOT NULL,  PRIMARY KEY (audit_id, turn_id));
+CREATE INDEX turns_class_model ON "turn_rows" (class, model);
+CREATE INDEX audit_items_order ON audit_items (audit_id, sample_key);
+CREATE INDEX label_events_item ON label_events (audit_id, turn_id, created_at);
+CREATE INDEX turns_batch_declined ON "turn_rows" (batch_id, declined);
+CREATE VIEW turns AS  SELECT * FROM turn_rows  WHERE id < (SELECT ifnull (min (first_turn), 9223372036854775807) FROM import_pending);
+CREATE INDEX label_events_reviewer ON label_events (audit_id, reviewer, created_at);
+CREATE VIEW reviewer_labels AS  SELECT audit_id, turn_id, reviewer, value, note, flagged, seconds, created_at, event_id  FROM (SELECT e.*, row_number () OVER (PARTITION BY audit_id, turn_id, reviewer                                        ORDER BY created_at DESC, event_id DESC) AS rn        FROM label_events e WHERE e.kind <> 'adjudication')  WHERE rn = 1;
