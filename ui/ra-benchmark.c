@@ -316,6 +316,17 @@ press_cb (gpointer user_data)
 
 static void frame_watch (Benchmark *bench);
 
+static gboolean
+no_item_cb (gpointer user_data)
+{
+  Benchmark *bench = user_data;
+
+  bench->press_timer = 0;
+  g_printerr ("benchmark: no item was shown within 60 s of a label key; stopped\n");
+  finish (bench);
+  return G_SOURCE_REMOVE;
+}
+
 /* One press: a label, or (every other press) the baseline's small change. */
 static gboolean
 press_single_cb (gpointer user_data)
@@ -349,8 +360,13 @@ press_single_cb (gpointer user_data)
       frame_watch (bench);
     }
   else
-    gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
-                                values[bench->done % G_N_ELEMENTS (values)]);
+    {
+      gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
+                                  values[bench->done % G_N_ELEMENTS (values)]);
+      /* A label that is not saved shows no next item: say so and stop
+       * rather than wait forever. */
+      bench->press_timer = g_timeout_add_seconds (60, no_item_cb, bench);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -459,6 +475,9 @@ item_shown_cb (RaSessionPage *page,
       return;
     }
 
+  /* The label key's item: no need to watch for it any more. */
+  if (bench->pressed_at > 0 && !bench->baseline)
+    g_clear_handle_id (&bench->press_timer, g_source_remove);
   if (clock == NULL || bench->paint_id != 0)
     return;
 
