@@ -167,7 +167,7 @@ ra_audit_size_notes (const RaAuditSize  *size,
   if (n_single > 0)
     g_string_append_printf (out, "%u stratum/strata with a single decline (%s): it is drawn whole; the "
                             "report treats it as a census with the finite population correction, and "
-                            "otherwise by the lonely-stratum rule (default: average)\n",
+                            "otherwise by the lonely-stratum rule (default: pooled)\n",
                             n_single, single->str);
   if (size->rule == RA_AUDIT_SIZE_TOTAL && size->allocation == RA_ALLOCATION_NEYMAN)
     {

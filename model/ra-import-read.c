@@ -194,27 +194,35 @@ prescan_json (const char  *line,
 
       if (c == '"')
         {
-          /* A string: the bytes between quotes and escapes go by fast. */
+          /* A string: memchr () finds its closing quote and each escape
+           * before it, many bytes at a time. QUOTE is the next '"' at or
+           * after P (an escaped one is stepped over as an escape). */
+          const char *quote = memchr (p, '"', end - p);
+
           for (;;)
             {
-              while (p < end && *p != '"' && *p != '\\')
-                p++;
-              if (p >= end)
-                return TRUE;
-              if (*p == '"')
+              const char *stop = quote != NULL ? quote : end;
+              const char *escape = memchr (p, '\\', stop - p);
+
+              if (escape == NULL)
                 {
-                  p++;
+                  if (quote == NULL)
+                    return TRUE;
+                  p = quote + 1;
                   break;
                 }
               /* A backslash (at the last byte it escapes nothing). */
+              p = escape;
               if (p + 1 >= end)
                 return TRUE;
               if (p[1] == 'u' && end - p > 5 && strncmp (p + 2, "0000", 4) == 0)
                 {
-                  *problem = g_strdup ("a string holds a NUL character (\\u0000), which is not allowed");
+                  *problem = g_strdup (_("a string holds a NUL character (\\u0000), which is not allowed"));
                   return FALSE;
                 }
               p += 2;
+              if (quote != NULL && p > quote)
+                quote = memchr (p, '"', end - p);
             }
         }
       else if (c == '{' || c == '[')

@@ -43,7 +43,7 @@ typedef struct
   const char *compare_a;   /* nullable: --compare A,B */
   const char *compare_b;
   /* Added for issue 12: */
-  RaLonely    lonely;      /* a stratum with one definite label; default average */
+  RaLonely    lonely;      /* a stratum with one definite label; default pooled */
   const char * const *collapse;  /* nullable, NULL-terminated "STRATUM=NEIGHBOUR" for
                                   * lonely = collapse (default: the nearest share) */
 } RaReportOptions;

@@ -273,6 +273,24 @@ ra_test_query_int (RaStore    *store,
   return sqlite3_column_int64 (stmt, 0);
 }
 
+char *
+ra_test_store_from_dump (const char *dump)
+{
+  g_autofree char *name = g_build_filename ("tests", "data", dump, NULL);
+  g_autofree char *dump_path = ra_test_source_path (name);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = ra_test_store_path ();
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (dump_path, &sql, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  return path;
+}
+
 void
 ra_test_add_turn_keys (RaStore *store,
                        gint64   from_id)

@@ -57,6 +57,9 @@ RaStore  *ra_test_store_new     (char       **path_out);
 /* The first column of the first row SQL returns, asserting there is a row. */
 gint64    ra_test_query_int     (RaStore     *store,
                                  const char  *sql);
+/* A store file (its path) holding tests/data/DUMP, the checked-in SQL of
+ * a store written by an older version, not yet opened by the model. */
+char     *ra_test_store_from_dump (const char *dump);
 /* Gives the rows of turn_rows from FROM_ID on that have none their key in
  * turn_keys, as an import does: for fixtures that write turn_rows directly. */
 void      ra_test_add_turn_keys (RaStore    *store,

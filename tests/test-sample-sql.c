@@ -527,24 +527,17 @@ test_sqlite_engine (void)
 static void
 test_migrate_siphash_audit (void)
 {
-  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v3.sql");
-  g_autofree char *path = ra_test_store_path ();
-  g_autofree char *dump = NULL, *out = NULL;
+  g_autofree char *path = ra_test_store_from_dump ("schema-v3.sql");
+  g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(RaStore) store = NULL;
   g_autoptr(RaAudit) audit = NULL;
   RaAuditSampleResult result = { 0 };
   RaAuditSize size = { .rule = RA_AUDIT_SIZE_PER_CLASS, .per_class = 8 };
-  sqlite3 *db = NULL;
   GString *order = g_string_new (NULL);
   g_autoptr(cJSON) items = NULL;
   const cJSON *e;
   int rc;
-
-  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
 
   store = ra_store_open (path, &error);
   g_assert_no_error (error);

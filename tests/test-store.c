@@ -197,17 +197,8 @@ static void
 test_migrate_from_v1 (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v1.sql");
-  g_autofree char *dump = NULL;
-  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *path = ra_test_store_from_dump ("schema-v1.sql");
   g_autoptr(RaStore) store = NULL;
-  sqlite3 *db = NULL;
-
-  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
 
   store = ra_store_open (path, &error);
   g_assert_no_error (error);
@@ -226,17 +217,8 @@ static void
 test_migrate_from_v2 (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v2.sql");
-  g_autofree char *dump = NULL;
-  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *path = ra_test_store_from_dump ("schema-v2.sql");
   g_autoptr(RaStore) store = NULL;
-  sqlite3 *db = NULL;
-
-  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
 
   store = ra_store_open (path, &error);
   g_assert_no_error (error);
@@ -264,17 +246,8 @@ static void
 test_migrate_from_v5 (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v5.sql");
-  g_autofree char *dump = NULL;
-  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *path = ra_test_store_from_dump ("schema-v5.sql");
   g_autoptr(RaStore) store = NULL;
-  sqlite3 *db = NULL;
-
-  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
 
   store = ra_store_open (path, &error);
   g_assert_no_error (error);

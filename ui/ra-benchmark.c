@@ -10,11 +10,33 @@
  * unlabelled items, and measures, inside the real window:
  *
  *  - start: from main() to the first item painted on screen;
- *  - label: from activating a label (what the key 1/2/3 does) to the next
- *    item painted — the label is committed by then.
+ *  - label: N presses of a label key (what the key 1/2/3 does), each timed
+ *    from the press to the after-paint of the frame that shows the next
+ *    item (the label is committed by then);
+ *  - baseline: N presses of a key that changes only one small label's text
+ *    (the progress label), timed the same way, interleaved with the
+ *    labels so both see the same machine.
  *
- * "Painted" is the frame clock's after-paint following the item-shown
- * signal. It prints the median and the 99th percentile and quits.
+ * GDK draws a frame at most once per refresh interval (16.7 ms at 60 Hz)
+ * after the last one, and a real key arrives at any moment between two
+ * frames. So each press comes after a random delay (0–33 ms, fixed seed)
+ * after the last paint: a press less than 16.7 ms after it waits for the
+ * next frame (the baseline, which does almost no work, then measures about
+ * 8 ms at the median), a later one is drawn at once. A press right after an
+ * after-paint, as this benchmark did before, measures the whole interval,
+ * 16.7 ms, however little the key does.
+ *
+ * What the label key costs is therefore printed apart, as its work: the
+ * press to the item in the widgets (the store round trip) plus the layout
+ * and paint of the frame that shows it (GdkFrameClock: from the end of that
+ * frame's update phase to its after-paint). Under 16.7 ms it fits in one
+ * frame: the item is in the first frame drawn after the press, as the
+ * baseline's change is. Printed side by side for both: press to painted
+ * (p50, p99, max), the share shown in the first frame after the press, the
+ * main thread's CPU time from press to painted (which, unlike the wall
+ * times, does not grow with other programs' load), and the frames drawn
+ * between a press and its item for something else (such a frame makes the
+ * item wait a whole interval after it).
  *
  * With RA_BENCHMARK_INTERVAL_MS=T it presses a label every T ms instead,
  * whether or not the store is busy (as a reviewer typing ahead while an
@@ -30,13 +52,26 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "ra-application.h"
 #include "ra-benchmark.h"
-#include "ra-session-page.h"
+#include "ra-session-page-private.h"
 #include "ra-window-private.h"
 
 static gint64 process_start;
+
+/* CPU time of the calling thread: what the main thread spends, whatever
+ * else runs on the machine. */
+static gint64
+thread_cpu_usec (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 typedef struct
 {
@@ -50,6 +85,26 @@ typedef struct
   GArray        *round_trips;  /* double, milliseconds: to item-shown */
   gulong         shown_id;
   gulong         paint_id;
+  /* Single-label mode: labels and baseline presses, alternately */
+  GRand         *rand;
+  guint          press_timer;
+  gboolean       baseline;     /* the press under way is a baseline one */
+  gint64         press_frame;  /* the frame clock's counter at the press */
+  gint64         shown_at;     /* in the widgets (item-shown, or the press) */
+  gint64         layout_at;    /* end of the update phase of its frame */
+  gint64         paint_at;     /* end of its layout phase */
+  gulong         update_id;
+  gulong         layout_id;
+  GArray        *layouts;      /* double, ms: the layout phase of that frame */
+  gint64         cpu_at_press; /* the main thread's CPU time, microseconds */
+  GArray        *cpus;         /* double, ms: main thread CPU, press to painted */
+  GArray        *base_cpus;
+  GArray        *base_layouts;
+  GArray        *works;        /* double, ms: round trip + layout and paint */
+  GArray        *frames_late;  /* double: frames after the press's next one */
+  GArray        *base_latencies;
+  GArray        *base_works;
+  GArray        *base_frames_late;
   guint          poll_id;
   gboolean       audit_chosen;
   /* Interval mode */
@@ -58,6 +113,10 @@ typedef struct
   int            n_pressed;
   GArray        *pending;      /* gint64: press times not yet committed */
   gint64         drain_deadline;
+  int            n_frames_before_shown;
+  int            n_not_taken;  /* presses the page had no item for */
+  gint64         first_not_taken_at;
+  char          *first_not_taken_state;
 } Benchmark;
 
 void
@@ -106,22 +165,89 @@ percentile (GArray *sorted,
   return g_array_index (sorted, double, index);
 }
 
+/* Prints "p50=… ms p99=… ms max=… ms" of SORTED. */
+static void
+print_spread (GArray *sorted)
+{
+  printf ("p50=%.2f ms p99=%.2f ms max=%.2f ms",
+          percentile (sorted, 0.5), percentile (sorted, 0.99),
+          sorted->len ? g_array_index (sorted, double, sorted->len - 1) : NAN);
+}
+
+/* "N% in the frame after the press, N% one frame later, N% later". */
+static void
+print_frames (GArray *frames)
+{
+  guint counts[3] = { 0, 0, 0 };
+
+  for (guint i = 0; i < frames->len; i++)
+    counts[MIN (2, (guint) g_array_index (frames, double, i))]++;
+  printf ("%.1f%% in the first frame after the press, %.1f%% one frame later, %.1f%% later",
+          frames->len ? 100.0 * counts[0] / frames->len : NAN,
+          frames->len ? 100.0 * counts[1] / frames->len : NAN,
+          frames->len ? 100.0 * counts[2] / frames->len : NAN);
+}
+
+static double
+mean (GArray *values)
+{
+  double sum = 0;
+
+  for (guint i = 0; i < values->len; i++)
+    sum += g_array_index (values, double, i);
+  return values->len ? sum / values->len : NAN;
+}
+
 static void
 finish (Benchmark *bench)
 {
+  double label_frames = mean (bench->frames_late), base_frames = mean (bench->base_frames_late);
+
+  g_clear_handle_id (&bench->press_timer, g_source_remove);
   g_array_sort (bench->latencies, compare_doubles);
   g_array_sort (bench->round_trips, compare_doubles);
+  g_array_sort (bench->works, compare_doubles);
+  g_array_sort (bench->base_latencies, compare_doubles);
+  g_array_sort (bench->base_works, compare_doubles);
+  g_array_sort (bench->layouts, compare_doubles);
+  g_array_sort (bench->cpus, compare_doubles);
+  g_array_sort (bench->base_cpus, compare_doubles);
+  g_array_sort (bench->base_layouts, compare_doubles);
   printf ("workbench benchmark: store %s\n",
           ra_database_get_path (ra_window_get_database (bench->window)));
   printf ("start to first item shown: %.1f ms\n",
           (bench->first_shown_at - process_start) / 1000.0);
-  printf ("label to next item shown: n=%u median=%.2f ms p99=%.2f ms max=%.2f ms (one frame at 60 Hz: 16.7 ms)\n",
-          bench->latencies->len,
-          percentile (bench->latencies, 0.5),
-          percentile (bench->latencies, 0.99),
-          bench->latencies->len ? g_array_index (bench->latencies, double, bench->latencies->len - 1) : NAN);
-  printf ("label to next item in the widgets (store round trip, before painting): median=%.2f ms p99=%.2f ms\n",
-          percentile (bench->round_trips, 0.5), percentile (bench->round_trips, 0.99));
+  printf ("each press at a random moment between two frames (one frame at 60 Hz: 16.7 ms)\n");
+  printf ("baseline, a key that changes one small label: n=%u press to painted ", bench->base_latencies->len);
+  print_spread (bench->base_latencies);
+  printf ("\n  its frame's layout and paint ");
+  print_spread (bench->base_works);
+  printf (", of which layout ");
+  print_spread (bench->base_layouts);
+  printf ("\n  the main thread's CPU time from press to painted ");
+  print_spread (bench->base_cpus);
+  printf ("\n  ");
+  print_frames (bench->base_frames_late);
+  printf ("\nlabel key to next item: n=%u press to painted ", bench->latencies->len);
+  print_spread (bench->latencies);
+  printf ("\n  work (store round trip + layout and paint of the frame that shows the item) ");
+  print_spread (bench->works);
+  printf (" (within one frame: p99 < 16.7 ms)\n  of which the store round trip (label committed, next item read) ");
+  print_spread (bench->round_trips);
+  printf ("\n  and the frame's layout ");
+  print_spread (bench->layouts);
+  printf ("\n  the main thread's CPU time from press to painted ");
+  print_spread (bench->cpus);
+  printf ("\n  ");
+  print_frames (bench->frames_late);
+  printf ("\n  frames later than the baseline, on average: %.2f\n", label_frames - base_frames);
+  printf ("  frames drawn between a press and its item (for something else; the item then waits a frame interval after it): %d of %u presses\n",
+          bench->n_frames_before_shown, bench->latencies->len);
+  printf ("FIGURES %.3f %.3f %.3f %.3f %.3f %.3f %.3f\n",
+          percentile (bench->works, 0.5), percentile (bench->works, 0.99),
+          percentile (bench->latencies, 0.5), percentile (bench->latencies, 0.99),
+          percentile (bench->base_latencies, 0.5), percentile (bench->base_latencies, 0.99),
+          label_frames - base_frames);
   fflush (stdout);
 
   g_signal_handler_disconnect (bench->page, bench->shown_id);
@@ -138,6 +264,11 @@ finish_interval (Benchmark *bench)
   printf ("commit latency (press to the next item shown, committed): p50=%.1f ms p99=%.1f ms max=%.1f ms\n",
           percentile (bench->latencies, 0.5), percentile (bench->latencies, 0.99),
           bench->latencies->len ? g_array_index (bench->latencies, double, bench->latencies->len - 1) : NAN);
+  if (bench->n_not_taken > 0)
+    printf ("of the dropped: %d pressed while the page had no item to label (the first %.1f s after the "
+            "first item, the page showing \"%s\")\n",
+            bench->n_not_taken, (bench->first_not_taken_at - bench->first_shown_at) / 1e6,
+            bench->first_not_taken_state);
   printf ("FIGURES %.3f %.3f %.3f %d\n",
           percentile (bench->latencies, 0.5), percentile (bench->latencies, 0.99),
           bench->latencies->len ? g_array_index (bench->latencies, double, bench->latencies->len - 1) : NAN,
@@ -173,32 +304,95 @@ press_cb (gpointer user_data)
   if (gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
                                   values[bench->n_pressed % G_N_ELEMENTS (values)]))
     g_array_append_val (bench->pending, now);
+  else if (bench->n_not_taken++ == 0)
+    {
+      /* Why a press is dropped: the page had no item to label. */
+      bench->first_not_taken_at = now;
+      bench->first_not_taken_state = g_strdup (ra_session_page_get_state (bench->page));
+    }
   bench->n_pressed++;
   return G_SOURCE_CONTINUE;
 }
 
-static void
-label_next (Benchmark *bench)
+static void frame_watch (Benchmark *bench);
+
+static gboolean
+no_item_cb (gpointer user_data)
+{
+  Benchmark *bench = user_data;
+
+  bench->press_timer = 0;
+  g_printerr ("benchmark: no item was shown within 60 s of a label key; stopped\n");
+  finish (bench);
+  return G_SOURCE_REMOVE;
+}
+
+/* One press: a label, or (every other press) the baseline's small change. */
+static gboolean
+press_single_cb (gpointer user_data)
 {
   static const char *values[] = { "correctly-declined", "should-have-attempted", "correctly-declined", "unsure" };
+  Benchmark *bench = user_data;
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench->window));
 
-  if (bench->done >= bench->n_labels ||
+  bench->press_timer = 0;
+  if (clock == NULL || bench->done >= bench->n_labels ||
       g_strcmp0 (ra_session_page_get_state (bench->page), "item") != 0)
     {
       finish (bench);
-      return;
+      return G_SOURCE_REMOVE;
     }
 
+  bench->baseline = !bench->baseline;
+  bench->cpu_at_press = thread_cpu_usec ();
   bench->pressed_at = g_get_monotonic_time ();
-  gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
-                              values[bench->done % G_N_ELEMENTS (values)]);
+  bench->press_frame = gdk_frame_clock_get_frame_counter (clock);
+  if (bench->baseline)
+    {
+      /* What a key that changes one small label does: its text, once. */
+      RaSessionPage *page = bench->page;
+      g_autofree char *text = g_strdup_printf ("%s ", ra_session_page_get_progress_text (page));
+
+      gtk_label_set_text (page->progress_label,
+                          g_strcmp0 (gtk_label_get_text (page->progress_label), text) == 0
+                          ? ra_session_page_get_progress_text (page) : text);
+      bench->shown_at = bench->pressed_at;
+      frame_watch (bench);
+    }
+  else
+    {
+      gtk_widget_activate_action (GTK_WIDGET (bench->page), "session.label", "s",
+                                  values[bench->done % G_N_ELEMENTS (values)]);
+      /* A label that is not saved shows no next item: say so and stop
+       * rather than wait forever. */
+      bench->press_timer = g_timeout_add_seconds (60, no_item_cb, bench);
+    }
+  return G_SOURCE_REMOVE;
 }
 
-static gboolean
-label_next_idle_cb (gpointer user_data)
+/* The next press comes 0–33 ms after a paint: at any phase of the frame. */
+static void
+schedule_press (Benchmark *bench)
 {
-  label_next (user_data);
-  return G_SOURCE_REMOVE;
+  bench->press_timer = g_timeout_add ((guint) g_rand_int_range (bench->rand, 0, 34),
+                                      press_single_cb, bench);
+}
+
+static void
+update_cb (GdkFrameClock *clock,
+           Benchmark     *bench)
+{
+  /* Layout and paint come next in this frame. */
+  bench->layout_at = g_get_monotonic_time ();
+  g_clear_signal_handler (&bench->update_id, clock);
+}
+
+static void
+layout_cb (GdkFrameClock *clock,
+           Benchmark     *bench)
+{
+  /* The paint comes next. */
+  bench->paint_at = g_get_monotonic_time ();
 }
 
 static void
@@ -208,6 +402,8 @@ after_paint_cb (GdkFrameClock *clock,
   gint64 now = g_get_monotonic_time ();
 
   g_clear_signal_handler (&bench->paint_id, clock);
+  g_clear_signal_handler (&bench->update_id, clock);
+  g_clear_signal_handler (&bench->layout_id, clock);
 
   if (bench->first_shown_at == 0)
     {
@@ -222,20 +418,48 @@ after_paint_cb (GdkFrameClock *clock,
     return;
   else if (bench->pressed_at > 0)
     {
-      double ms = (now - bench->pressed_at) / 1000.0;
+      double painted = (now - bench->pressed_at) / 1000.0;
+      double work = (bench->shown_at - bench->pressed_at + now - bench->layout_at) / 1000.0;
+      double late = (double) MAX (0, gdk_frame_clock_get_frame_counter (clock) - bench->press_frame - 1);
+      double layout = (MAX (bench->paint_at, bench->layout_at) - bench->layout_at) / 1000.0;
 
-      g_array_append_val (bench->latencies, ms);
-      bench->done++;
+      double cpu = (thread_cpu_usec () - bench->cpu_at_press) / 1000.0;
+
+      g_array_append_val (bench->baseline ? bench->base_layouts : bench->layouts, layout);
+      g_array_append_val (bench->baseline ? bench->base_cpus : bench->cpus, cpu);
+
+      g_array_append_val (bench->baseline ? bench->base_latencies : bench->latencies, painted);
+      g_array_append_val (bench->baseline ? bench->base_works : bench->works, work);
+      g_array_append_val (bench->baseline ? bench->base_frames_late : bench->frames_late, late);
+      if (!bench->baseline)
+        bench->done++;
       bench->pressed_at = 0;
     }
 
-  g_idle_add (label_next_idle_cb, bench);
+  schedule_press (bench);
+}
+
+/* Watches for the frame that shows what was just changed: the end of its
+ * update phase and its after-paint. Requesting those phases adds no frame:
+ * the change has asked for one already. */
+static void
+frame_watch (Benchmark *bench)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench->window));
+
+  bench->layout_at = g_get_monotonic_time ();
+  bench->paint_at = 0;
+  bench->update_id = g_signal_connect_after (clock, "update", G_CALLBACK (update_cb), bench);
+  bench->layout_id = g_signal_connect_after (clock, "layout", G_CALLBACK (layout_cb), bench);
+  bench->paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), bench);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_UPDATE | GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
 }
 
 static void
 item_shown_cb (RaSessionPage *page,
                Benchmark     *bench)
 {
+
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench->window));
 
   if (bench->interval_ms > 0 && bench->first_shown_at > 0)
@@ -251,17 +475,21 @@ item_shown_cb (RaSessionPage *page,
       return;
     }
 
+  /* The label key's item: no need to watch for it any more. */
+  if (bench->pressed_at > 0 && !bench->baseline)
+    g_clear_handle_id (&bench->press_timer, g_source_remove);
   if (clock == NULL || bench->paint_id != 0)
     return;
 
+  bench->shown_at = g_get_monotonic_time ();
+  if (bench->pressed_at > 0 && gdk_frame_clock_get_frame_counter (clock) > bench->press_frame)
+    bench->n_frames_before_shown++;
   if (bench->pressed_at > 0)
     {
-      double ms = (g_get_monotonic_time () - bench->pressed_at) / 1000.0;
+      double ms = (bench->shown_at - bench->pressed_at) / 1000.0;
       g_array_append_val (bench->round_trips, ms);
     }
-
-  bench->paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), bench);
-  gtk_widget_queue_draw (GTK_WIDGET (bench->window));
+  frame_watch (bench);
 }
 
 static void
@@ -324,8 +552,20 @@ benchmark_free (gpointer data)
   g_clear_handle_id (&bench->poll_id, g_source_remove);
   g_clear_handle_id (&bench->timer_id, g_source_remove);
   g_clear_pointer (&bench->pending, g_array_unref);
+  g_free (bench->first_not_taken_state);
+  g_clear_handle_id (&bench->press_timer, g_source_remove);
   g_array_unref (bench->latencies);
   g_array_unref (bench->round_trips);
+  g_array_unref (bench->works);
+  g_array_unref (bench->frames_late);
+  g_array_unref (bench->base_latencies);
+  g_array_unref (bench->base_works);
+  g_array_unref (bench->base_frames_late);
+  g_array_unref (bench->layouts);
+  g_array_unref (bench->cpus);
+  g_array_unref (bench->base_cpus);
+  g_array_unref (bench->base_layouts);
+  g_rand_free (bench->rand);
   g_free (bench);
 }
 
@@ -346,6 +586,16 @@ ra_benchmark_attach (RaWindow *window,
   bench->n_labels = n_labels;
   bench->latencies = g_array_new (FALSE, FALSE, sizeof (double));
   bench->round_trips = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->works = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->frames_late = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->base_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->base_works = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->base_frames_late = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->layouts = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->cpus = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->base_cpus = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->base_layouts = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->rand = g_rand_new_with_seed (15);
   bench->pending = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (g_getenv ("RA_BENCHMARK_INTERVAL_MS") != NULL)
     bench->interval_ms = (guint) CLAMP (atoi (g_getenv ("RA_BENCHMARK_INTERVAL_MS")), 0, 10000);

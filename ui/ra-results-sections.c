@@ -108,13 +108,24 @@ add_section (RaResultsSections *self,
   return GTK_GRID (grid);
 }
 
+/* A row whose cells from column FIRST_NUMBER on are numbers (aligned right). */
+static void
+grid_row_from (GtkGrid            *grid,
+               int                 row,
+               const char * const *texts,
+               int                 first_number)
+{
+  for (int c = 0; texts[c] != NULL; c++)
+    gtk_grid_attach (grid, ra_results_cell_label (texts[c], c >= first_number && row > 0, row == 0), c, row, 1, 1);
+}
+
+/* A row: a name, then numbers (aligned right). */
 static void
 grid_row (GtkGrid            *grid,
           int                 row,
           const char * const *texts)
 {
-  for (int c = 0; texts[c] != NULL; c++)
-    gtk_grid_attach (grid, ra_results_cell_label (texts[c], c > 0 && row > 0, row == 0), c, row, 1, 1);
+  grid_row_from (grid, row, texts, 1);
 }
 
 /* A sentence across the columns after the first: it wraps, and never
@@ -427,7 +438,8 @@ fill_gate_section (RaResultsSections *self)
           key = g_strdup_printf ("plan/%s/more_labels", p->stratum);
           {
             const char *cells[] = { p->class, p->model ? p->model : "", text, NULL };
-            grid_row (grid, row++, cells);
+            /* The class and the model are names, aligned left. */
+            grid_row_from (grid, row++, cells, 2);
           }
           fact (self, key, text);
         }

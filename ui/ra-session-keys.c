@@ -273,7 +273,8 @@ first_action (GtkWidget  *widget,
 {
   RaSessionPage *self = RA_SESSION_PAGE (widget);
 
-  if (self->items != NULL && self->items->len > 0)
+  /* A step under way shows its item first (the finished page's button). */
+  if (!self->busy && self->items != NULL && self->items->len > 0)
     _ra_session_page_load_item (self, ((RaLabelItem *) g_ptr_array_index (self->items, 0))->turn_id, 0);
 }
 

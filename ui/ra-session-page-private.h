@@ -66,9 +66,11 @@ struct _RaSessionPage
   RaItemContent  *content;
   char           *audit_name;
   char           *progress_text;
+  char           *guideline_shown; /* what guideline_view holds */
   RaLongText      response;      /* the response, long ones in parts */
   GCancellable   *cancellable;
 
+  AdwToast       *saved_toast;   /* "Label saved", until dismissed */
   RaKeyQueue     *queue;         /* pressed while busy */
   GtkWindow      *watched_window;/* whose is-active pauses the clock */
   gulong          active_handler;

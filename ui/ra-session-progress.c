@@ -11,6 +11,24 @@
 
 #include "ra-session-progress.h"
 
+/* Whether GRID shows one line per stratum of ROWS, in that order. */
+static gboolean
+same_rows (GtkGrid   *grid,
+           GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *name = gtk_grid_get_child_at (grid, 0, (int) i);
+      const char *stratum = ((RaAuditStratum *) g_ptr_array_index (rows, i))->stratum;
+
+      if (!GTK_IS_LABEL (name) || g_strcmp0 (gtk_label_get_text (GTK_LABEL (name)), stratum ? stratum : "") != 0 ||
+          !GTK_IS_LABEL (gtk_grid_get_child_at (grid, 1, (int) i)) ||
+          !GTK_IS_PROGRESS_BAR (gtk_grid_get_child_at (grid, 2, (int) i)))
+        return FALSE;
+    }
+  return gtk_grid_get_child_at (grid, 0, (int) rows->len) == NULL;
+}
+
 char *
 ra_session_progress_fill (GtkGrid    *grid,
                           GPtrArray  *strata,
@@ -26,8 +44,6 @@ ra_session_progress_fill (GtkGrid    *grid,
 
   *done = 0;
   *sampled = 0;
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (grid))))
-    gtk_grid_remove (grid, child);
 
   for (guint i = 0; i < strata->len; i++)
     {
@@ -49,6 +65,44 @@ ra_session_progress_fill (GtkGrid    *grid,
       sum->sampled += s->sampled;
     }
 
+  /* The same strata as shown (each label moves one count): the lines are
+   * updated in place, and only what changed is laid out again. */
+  if (same_rows (grid, rows))
+    {
+      for (guint i = 0; i < rows->len; i++)
+        {
+          const RaAuditStratum *s = g_ptr_array_index (rows, i);
+          guint64 s_done = s->labelled + s->unsure;
+          g_autofree char *count = g_strdup_printf (_("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT),
+                                                    s_done, s->sampled);
+          GtkWidget *name = gtk_grid_get_child_at (grid, 0, (int) i);
+          GtkLabel *value = GTK_LABEL (gtk_grid_get_child_at (grid, 1, (int) i));
+          GtkProgressBar *bar = GTK_PROGRESS_BAR (gtk_grid_get_child_at (grid, 2, (int) i));
+          double fraction = s->sampled ? (double) s_done / s->sampled : 0;
+          gboolean is_current = current_text == NULL && g_strcmp0 (s->stratum, current) == 0;
+
+          *done += s_done;
+          *sampled += s->sampled;
+          if (g_strcmp0 (gtk_label_get_text (value), count) != 0)
+            gtk_label_set_text (value, count);
+          if (gtk_progress_bar_get_fraction (bar) != fraction)
+            gtk_progress_bar_set_fraction (bar, fraction);
+          if (is_current != gtk_widget_has_css_class (name, "heading"))
+            {
+              if (is_current)
+                gtk_widget_add_css_class (name, "heading");
+              else
+                gtk_widget_remove_css_class (name, "heading");
+            }
+          if (is_current)
+            current_text = g_strdup_printf (_("%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT),
+                                            s->stratum, s_done, s->sampled);
+        }
+      return current_text;
+    }
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (grid))))
+    gtk_grid_remove (grid, child);
   for (guint i = 0; i < rows->len; i++)
     {
       const RaAuditStratum *s = g_ptr_array_index (rows, i);

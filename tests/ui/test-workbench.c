@@ -18,7 +18,7 @@
 
 #include "ra-application.h"
 #include "ra-results-page.h"
-#include "ra-session-page.h"
+#include "ra-session-page-private.h"
 #include "ra-test-util.h"
 #include "ra-ui-test-util.h"
 #include "ra-window-private.h"
@@ -49,9 +49,25 @@ press (RaSessionPage *page,
   ra_ui_test_wait_until (ra_ui_test_session_settled, page, action);
 }
 
+/* The items done over the lines of the progress per stratum ("x of y"). */
+static guint
+strata_done (RaSessionPage *page)
+{
+  guint done = 0;
+
+  for (int row = 0; gtk_grid_get_child_at (page->strata_grid, 1, row) != NULL; row++)
+    {
+      GtkLabel *count = GTK_LABEL (gtk_grid_get_child_at (page->strata_grid, 1, row));
+
+      done += (guint) g_ascii_strtoull (gtk_label_get_text (count), NULL, 10);
+    }
+  return done;
+}
+
 static void
 test_label_and_undo (void)
 {
+  GtkWidget *count_label;
   RaWindow *window;
   RaSessionPage *page;
   gint64 first, second, third;
@@ -77,10 +93,17 @@ test_label_and_undo (void)
 
   first = ra_session_page_get_current_turn (page);
   g_assert_cmpint (first, >, 0);
+  g_assert_cmpuint (strata_done (page), ==, 0);
+  count_label = gtk_grid_get_child_at (page->strata_grid, 1, 0);
+  g_assert_true (GTK_IS_LABEL (count_label));
 
   press (page, "session.label", "correctly-declined");
   second = ra_session_page_get_current_turn (page);
   g_assert_cmpint (second, !=, first);
+  /* The progress per stratum follows, in the same lines (updated in place,
+   * not built again at each key). */
+  g_assert_cmpuint (strata_done (page), ==, 1);
+  g_assert_true (gtk_grid_get_child_at (page->strata_grid, 1, 0) == count_label);
   /* Stored before the next item appeared. */
   {
     g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
