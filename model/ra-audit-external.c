@@ -244,6 +244,11 @@ undo_batch (RaStore *store,
   static const char *const steps[] = {
     "DELETE FROM detections WHERE turn_id IN (SELECT id FROM turns WHERE batch_id = ?1"
     " AND id NOT IN (SELECT turn_id FROM audit_items) AND id NOT IN (SELECT turn_id FROM label_events))",
+    /* Each row's key goes with it (schema 6): a key left behind would
+     * make the turn a "duplicate" of nothing, never importable again. */
+    "DELETE FROM turn_keys WHERE (ext_id, model, turn_id) IN (SELECT ext_id, model, id FROM turn_rows"
+    " WHERE batch_id = ?1 AND id NOT IN (SELECT turn_id FROM audit_items)"
+    " AND id NOT IN (SELECT turn_id FROM label_events))",
     "DELETE FROM turn_rows WHERE batch_id = ?1 AND id NOT IN (SELECT turn_id FROM audit_items)"
     " AND id NOT IN (SELECT turn_id FROM label_events)",
     "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM turn_rows WHERE batch_id = ?1)",
@@ -251,15 +256,27 @@ undo_batch (RaStore *store,
 
   if (batch_id <= 0)
     return;
+  /* All or nothing: a row deleted without its key, or the reverse, would
+   * be a turn no one can find by its id. */
+  if (!ra_store_begin (store, NULL))
+    return;
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     {
       g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, steps[i], NULL);
 
       if (stmt == NULL)
-        return;
+        {
+          ra_store_rollback (store);
+          return;
+        }
       sqlite3_bind_int64 (stmt, 1, batch_id);
-      sqlite3_step (stmt);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          ra_store_rollback (store);
+          return;
+        }
     }
+  ra_store_commit (store, NULL);
 }
 
 /* Imports the rows as one batch (import checks every field). Returns the

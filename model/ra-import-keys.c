@@ -25,6 +25,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "ra-import-keys.h"
 
@@ -33,6 +37,8 @@ struct _RaImportKeys
   RaStore      *store;
   gint64        first_turn;   /* the batch's rows have this id or a larger one */
   sqlite3_stmt *add;
+  guint64       n_keys;
+  guint64       key_bytes;    /* of the keys noted, with their turn ids */
 };
 
 void
@@ -95,7 +101,58 @@ ra_import_keys_add (RaImportKeys  *keys,
   sqlite3_reset (s);
   if (rc != SQLITE_DONE)
     return ra_store_set_error (keys->store, rc, _("cannot store the turns"), error);
+  keys->n_keys++;
+  keys->key_bytes += ext_id_len + model_len + sizeof (gint64);
   return TRUE;
+}
+
+/* Free space the key phase leaves on the store's file system, as the rows'
+ * phase does (ra-import.c): if the import fails, its rows must still be
+ * deletable, and a label savable. */
+#define ROOM_RESERVE (512u * 1024)
+
+/* Refuses to record N more keys when that would leave the store's file
+ * system too full to checkpoint and to delete the import's rows: a key
+ * phase that filled the disk left every row of the file pending (invisible,
+ * but taking the disk) until someone made room. */
+static gboolean
+check_room (RaImportKeys  *keys,
+            gint64         n,
+            GError       **error)
+{
+  RaStore *store = keys->store;
+  sqlite3 *db = ra_store_get_db (store);
+  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
+  g_autofree char *wal = g_strconcat (ra_store_get_path (store), "-wal", NULL);
+  guint64 per_key = keys->n_keys > 0 ? keys->key_bytes / keys->n_keys + 8 : 64;
+  guint64 page = 4096, reserve, need, wal_bytes = 0;
+  struct statvfs st;
+  struct stat wst;
+
+  if (statvfs (dir, &st) != 0)
+    return TRUE;   /* unknown: SQLite reports a full disk itself */
+  /* Each key into the WAL, then into the store file (b-tree pages are
+   * at most half empty after splits: twice again). */
+  reserve = MIN ((guint64) ROOM_RESERVE, (guint64) st.f_blocks * st.f_frsize / 16);
+  need = 4 * (guint64) n * per_key + reserve;
+  /* The WAL file is at least as long as what it holds for the store. */
+  if (stat (wal, &wst) == 0)
+    wal_bytes = wst.st_size;
+  if ((guint64) st.f_bavail * st.f_frsize >= need + wal_bytes)
+    return TRUE;
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "PRAGMA page_size", NULL);
+    int log = 0, done = 0;
+
+    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+      page = sqlite3_column_int64 (stmt, 0);
+    sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    wal_bytes = (guint64) (log > done ? log - done : 0) * page;
+  }
+  if (statvfs (dir, &st) != 0 || (guint64) st.f_bavail * st.f_frsize >= need + wal_bytes)
+    return TRUE;
+  return ra_store_set_error (store, SQLITE_FULL, _("cannot store the turns"), error);
 }
 
 /* Records the imported row's class. */
@@ -133,7 +190,7 @@ record_step (RaImportKeys    *keys,
   gint64 n = 0;
   int rc;
 
-  if (!ra_store_begin (store, error))
+  if (!check_room (keys, limit, error) || !ra_store_begin (store, error))
     return FALSE;
 
   sqlite3_bind_int64 (sorted, 1, *last);
@@ -274,4 +331,78 @@ ra_import_keys_record (RaImportKeys         *keys,
         return FALSE;
     }
   return TRUE;
+}
+
+/* Where SQLite writes the temporary tables and sorts above: the first of
+ * these that is a folder this process may write in (SQLite's unix VFS,
+ * unixTempFileDir ()). NULL when none is. */
+static char *
+temp_dir (void)
+{
+  const char *dirs[] = { g_getenv ("SQLITE_TMPDIR"), g_getenv ("TMPDIR"), "/var/tmp", "/usr/tmp", "/tmp", "." };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      struct stat st;
+
+      if (dirs[i] != NULL && stat (dirs[i], &st) == 0 && S_ISDIR (st.st_mode) &&
+          access (dirs[i], W_OK | X_OK) == 0)
+        return g_strdup (dirs[i]);
+    }
+  return NULL;
+}
+
+/* The store's file system has room (at least this much free) when a full
+ * temporary folder on another file system is blamed for SQLITE_FULL. */
+#define STORE_ROOM_BYTES (64u * 1024 * 1024)
+
+void
+ra_import_keys_explain_full (RaStore  *store,
+                             GError  **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *store_dir = NULL;
+  g_autofree char *free_text = NULL;
+  g_autofree char *size_text = NULL;
+  g_autofree char *store_text = NULL;
+  struct statvfs tv, sv;
+  struct stat tst, sst;
+  guint64 temp_free, store_free;
+  GError *full;
+
+  if (error == NULL || *error == NULL || !g_error_matches (*error, RA_STORE_ERROR, RA_STORE_ERROR_FULL))
+    return;
+  full = *error;
+
+  if ((dir = temp_dir ()) == NULL)
+    {
+      *error = g_error_new (RA_STORE_ERROR, RA_STORE_ERROR_FULL,
+                            _("%s: cannot store the turns: no folder for temporary files can be written "
+                              "(SQLITE_TMPDIR, TMPDIR, /var/tmp, /usr/tmp, /tmp), where an import keeps "
+                              "and sorts its turns' keys"),
+                            ra_store_get_path (store));
+      g_error_free (full);
+      return;
+    }
+  store_dir = g_path_get_dirname (ra_store_get_path (store));
+  if (statvfs (dir, &tv) != 0 || statvfs (store_dir, &sv) != 0 ||
+      stat (dir, &tst) != 0 || stat (store_dir, &sst) != 0)
+    return;
+  /* One file system: it is full, whichever file filled it. */
+  if (tst.st_dev == sst.st_dev)
+    return;
+  temp_free = (guint64) tv.f_bavail * tv.f_frsize;
+  store_free = (guint64) sv.f_bavail * sv.f_frsize;
+  if (store_free < STORE_ROOM_BYTES || temp_free >= store_free)
+    return;
+
+  free_text = g_format_size (temp_free);
+  size_text = g_format_size ((guint64) tv.f_blocks * tv.f_frsize);
+  store_text = g_format_size (store_free);
+  *error = g_error_new (RA_STORE_ERROR, RA_STORE_ERROR_FULL,
+                        _("%s: cannot store the turns: the folder for temporary files %s is full "
+                          "(%s free of %s), and an import keeps and sorts its turns' keys there; the "
+                          "store's own disk has %s free (SQLITE_TMPDIR or TMPDIR choose the folder)"),
+                        ra_store_get_path (store), dir, free_text, size_text, store_text);
+  g_error_free (full);
 }

@@ -37,6 +37,11 @@ gboolean      ra_import_keys_record (RaImportKeys         *keys,
                                      GError              **error);
 void          ra_import_keys_free   (RaImportKeys         *keys);
 
+/* ERROR, when it is a full disk, says so of the folder for temporary
+ * files when that is the full one (not the store's disk). */
+void          ra_import_keys_explain_full (RaStore        *store,
+                                           GError        **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RaImportKeys, ra_import_keys_free)
 
 G_END_DECLS

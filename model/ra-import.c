@@ -334,11 +334,17 @@ writer_thread (gpointer data)
           if (!g_atomic_int_get (&rows->failed) &&
               !ra_import_keys_record (rows->keys, STEP_TARGET_US, between_steps, rows,
                                       rows->im->result, &rows->error))
-            g_atomic_int_set (&rows->failed, 1);
+            {
+              ra_import_keys_explain_full (rows->im->store, &rows->error);
+              g_atomic_int_set (&rows->failed, 1);
+            }
           return NULL;
         }
       if (!g_atomic_int_get (&rows->failed) && !flush_rows (rows, buf, &rows->error))
-        g_atomic_int_set (&rows->failed, 1);
+        {
+          ra_import_keys_explain_full (rows->im->store, &rows->error);
+          g_atomic_int_set (&rows->failed, 1);
+        }
       clear_buf (buf);
       g_async_queue_push (rows->empty, buf);
     }

@@ -378,6 +378,64 @@ test_bad_samples (Fixture       *f,
   }
 }
 
+/* The audit cannot be stored after its rows landed (a sampled turn is in
+ * the store already under another class): the rows it imported go, and
+ * their keys with them. A key left behind made its turn a "duplicate" of a
+ * row that no longer exists: doctor's stray keys, and a turn no later
+ * import could bring back. */
+static void
+test_undone_rows_take_their_keys (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autofree char *good = sample_jsonl (f->turns, 0, 10, 10, NULL);
+  g_auto(GStrv) lines = g_strsplit (good, "\n", -1);
+  guint n = g_strv_length (lines) - 1;
+  g_autofree char *path = write_in (f, "rows.jsonl", good);
+  g_autofree char *other = NULL;
+  g_autofree char *pre = NULL;
+  g_autofree char *err = NULL;
+  char *klass;
+  int rc;
+
+  /* The first sampled turn, stored before as class "elsewhere". */
+  klass = strstr (lines[0], "\"class\":\"");
+  g_assert_nonnull (klass);
+  {
+    g_autofree char *head = g_strndup (lines[0], klass - lines[0]);
+    const char *rest = strchr (klass + 9, '"') + 1;
+
+    other = g_strdup_printf ("%s\"class\":\"elsewhere\"%s\n", head, rest);
+  }
+  pre = write_in (f, "pre.jsonl", other);
+  rc = ra_test_run_cli (NULL, NULL, NULL, "--db", f->db, "import", "--format", "jsonl", pre, NULL);
+  g_assert_cmpint (rc, ==, 0);
+
+  rc = ra_test_run_cli (NULL, NULL, &err, "--db", f->db, "audit", "create", "a", "--frame", f->counts,
+                        "--sample", path, NULL);
+  g_test_message ("%s", err);
+  g_assert_cmpint (rc, ==, 65);
+  g_assert_nonnull (strstr (err, "is in the store already with class 'elsewhere'"));
+  {
+    g_autoptr(RaStore) store = ra_store_open (f->db, NULL);
+
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turns"), ==, 1);
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys"), ==, 1);
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM audit_items"), ==, 0);
+  }
+  /* The other sampled turns were never kept: a plain import brings them. */
+  rc = ra_test_run_cli (NULL, NULL, NULL, "--db", f->db, "import", "--format", "jsonl", path, NULL);
+  g_assert_cmpint (rc, ==, 0);
+  {
+    g_autoptr(RaStore) store = ra_store_open (f->db, NULL);
+
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turns"), ==, n);
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys"), ==, n);
+    g_assert_cmpint (ra_test_query_int (store, "SELECT count(*) FROM turn_keys k JOIN turn_rows r"
+                                               " ON r.id = k.turn_id AND r.ext_id = k.ext_id"
+                                               " AND r.model = k.model"), ==, n);
+  }
+}
+
 static void
 test_unknown_dialect (void)
 {
@@ -396,6 +454,8 @@ main (int argc, char *argv[])
 
   g_test_add ("/external-frame/good", Fixture, NULL, fixture_set_up, test_good_sample, fixture_tear_down);
   g_test_add ("/external-frame/bad", Fixture, NULL, fixture_set_up, test_bad_samples, fixture_tear_down);
+  g_test_add ("/external-frame/undone-rows-take-their-keys", Fixture, NULL, fixture_set_up,
+              test_undone_rows_take_their_keys, fixture_tear_down);
   g_test_add_func ("/external-frame/unknown-dialect", test_unknown_dialect);
   return g_test_run ();
 }
