@@ -70,7 +70,7 @@ struct _RaSessionPage
   RaLongText      response;      /* the response, long ones in parts */
   GCancellable   *cancellable;
 
-  AdwToast       *saved_toast;   /* "Label saved", until dismissed */
+  GtkLabel       *saved_label;   /* what became of the last label: saved, undone */
   RaKeyQueue     *queue;         /* pressed while busy */
   GtkWindow      *watched_window;/* whose is-active pauses the clock */
   gulong          active_handler;

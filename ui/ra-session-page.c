@@ -331,19 +331,23 @@ apply_step (RaSessionPage *self,
   g_signal_emit (self, signals[ITEM_SHOWN], 0);
 }
 
+/* Says in the info bar what became of the last label (TEXT), or nothing
+ * (NULL). Not a toast: one per label covered the verdict buttons at the
+ * foot of the window (at 800×600, all of them but Unsure) for as long as
+ * a reviewer kept labelling, and drew in the frame that shows the next
+ * item. */
 static void
-undo_toast_clicked_cb (AdwToast      *toast,
-                       RaSessionPage *self)
+show_saved (RaSessionPage *self,
+            const char    *text)
 {
-  gtk_widget_activate_action (GTK_WIDGET (self), "session.undo", NULL);
-}
-
-static void
-saved_toast_dismissed_cb (AdwToast      *toast,
-                          RaSessionPage *self)
-{
-  if (self->saved_toast == toast)
-    g_clear_object (&self->saved_toast);
+  if (text == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->saved_label), FALSE);
+      return;
+    }
+  if (g_strcmp0 (gtk_label_get_text (self->saved_label), text) != 0)
+    gtk_label_set_text (self->saved_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->saved_label), TRUE);
 }
 
 void
@@ -354,7 +358,6 @@ _ra_session_page_step_cb (GObject      *object,
   g_autoptr(RaSessionPage) self = user_data;
   g_autoptr(RaSessionStep) step = NULL;
   g_autoptr(GError) error = NULL;
-  RaWindow *window;
 
   if (!(step = ra_database_session_finish (RA_DATABASE (object), result, &error)))
     {
@@ -364,11 +367,12 @@ _ra_session_page_step_cb (GObject      *object,
       _ra_session_page_set_busy (self, FALSE);
       if (g_error_matches (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
         {
-          if ((window = _ra_session_page_get_window (self)))
-            ra_window_add_toast (window, adw_toast_new (_("Nothing to undo")));
+          show_saved (self, _("Nothing to undo"));
           _ra_session_keys_run_queue (self);
           return;
         }
+      /* Whatever it said of the label before, this one was not saved. */
+      show_saved (self, NULL);
       {
         guint dropped = _ra_session_keys_drop_queue (self);
 
@@ -388,34 +392,10 @@ _ra_session_page_step_cb (GObject      *object,
       return;
     }
 
-  window = _ra_session_page_get_window (self);
-  if (step->event_id != NULL && window != NULL)
-    {
-      /* One "Label saved" toast while labels follow each other, not one
-       * per label: each new toast cost the main thread about 2.4 ms (its
-       * widgets, styles and slide-in) in the very frame that shows the next
-       * item, and pushed the one before back into the overlay's queue. Its
-       * Undo undoes the newest label. */
-      if (self->saved_toast == NULL)
-        {
-          AdwToast *toast = adw_toast_new (_("Label saved"));
-
-          adw_toast_set_button_label (toast, _("_Undo"));
-          adw_toast_set_timeout (toast, 3);
-          adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-          g_signal_connect_object (toast, "button-clicked", G_CALLBACK (undo_toast_clicked_cb), self, 0);
-          g_signal_connect_object (toast, "dismissed", G_CALLBACK (saved_toast_dismissed_cb), self, 0);
-          self->saved_toast = g_object_ref (toast);
-          ra_window_add_toast (window, toast);
-        }
-    }
-  else if (step->undo_event != NULL && window != NULL)
-    {
-      /* The label it said was saved is no more. */
-      if (self->saved_toast != NULL)
-        adw_toast_dismiss (self->saved_toast);
-      ra_window_add_toast (window, adw_toast_new (_("Label undone")));
-    }
+  if (step->event_id != NULL)
+    show_saved (self, _("Label saved · Ctrl+Z undoes it"));
+  else if (step->undo_event != NULL)
+    show_saved (self, _("Label undone"));
 
   apply_step (self, step);
   _ra_session_keys_run_queue (self);
@@ -531,6 +511,7 @@ ra_session_page_set_audit (RaSessionPage *self,
       return;
     }
 
+  show_saved (self, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -764,7 +745,6 @@ ra_session_page_finalize (GObject *object)
   g_clear_pointer (&self->audit_name, g_free);
   g_clear_pointer (&self->progress_text, g_free);
   g_clear_pointer (&self->guideline_shown, g_free);
-  g_clear_object (&self->saved_toast);
   ra_long_text_clear (&self->response);
   g_clear_pointer (&self->queue, ra_key_queue_free);
 
@@ -809,6 +789,7 @@ ra_session_page_class_init (RaSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, stack);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, item_box);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, saved_label);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_box);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_spinner);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_label);

@@ -306,6 +306,19 @@ test_guideline_click (void)
     g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
   }
   g_assert_cmpint (ra_session_page_get_current_turn (page), !=, first);
+  /* The info bar says so, above the item: nothing covers the verdict
+   * buttons at the foot of the window. */
+  {
+    GtkWidget *saved = page_child (page, "saved_label");
+    GtkWidget *flag = page_child (page, "flag_button");
+    graphene_rect_t saved_box, button_box;
+
+    g_assert_true (gtk_widget_get_mapped (saved));
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (saved)), "saved"));
+    g_assert_true (gtk_widget_compute_bounds (saved, GTK_WIDGET (window), &saved_box));
+    g_assert_true (gtk_widget_compute_bounds (flag, GTK_WIDGET (window), &button_box));
+    g_assert_cmpfloat (saved_box.origin.y + saved_box.size.height, <=, button_box.origin.y);
+  }
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   after = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   /* Nothing was typed into it. */
