@@ -605,8 +605,22 @@ migrate_each (RaStore  *self,
       g_autofree char *bump = NULL;
       g_autoptr(GError) local_error = NULL;
 
-      if (!ra_store_begin (self, &local_error) ||
-          !ra_store_exec (self, migrations[v], &local_error) ||
+      gint64 now;
+
+      if (!ra_store_begin (self, &local_error))
+        goto failed;
+      /* Another program may have upgraded the store since its version was
+       * read (two commands opening an old, or a new, store at once): what
+       * it did is not done again (it failed, "table ... already exists"). */
+      if ((now = pragma_int (self, "PRAGMA user_version", &local_error)) < 0)
+        goto failed;
+      if (now > v)
+        {
+          ra_store_rollback (self);
+          v = now - 1;
+          continue;
+        }
+      if (!ra_store_exec (self, migrations[v], &local_error) ||
           !check_foreign_keys (self, &local_error))
         goto failed;
 
