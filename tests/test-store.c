@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ra-import-pending.h"
 #include "ra-store-private.h"
 #include "ra-test-util.h"
 
@@ -272,6 +273,56 @@ test_migrate_from_v5 (void)
   g_assert_cmpint (query_int (store, "PRAGMA foreign_keys"), ==, 1);
 }
 
+/* Version 5 -> 6 of a store holding the rows of an import a kill stopped
+ * (they refer to a batch recorded only when an import lands): the upgrade
+ * runs (it failed on its foreign key check, so every command on such a
+ * store exited 74), the rows stay invisible, get their keys like every
+ * row, and go with them when discarded. */
+static void
+test_migrate_from_v5_pending (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v5.sql");
+  g_autofree char *dump = NULL;
+  g_autofree char *path = ra_test_store_path ();
+  g_autofree char *lock = NULL;
+  g_autoptr(RaStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (dump_path, &dump, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO import_pending (batch_id, first_turn, started_at)"
+                                 " VALUES (2, 10, '2026-11-29T00:00:00Z');"
+                                 "WITH RECURSIVE n (i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 309)"
+                                 " INSERT INTO turn_rows (id, ext_id, model, batch_id, class, response)"
+                                 " SELECT i, 'p-' || i, 'm1', 2, 'c', 'r' FROM n;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  /* The killed import made its lock file. */
+  lock = g_strconcat (path, "-import.lock", NULL);
+  g_assert_true (g_file_set_contents (lock, "", 0, NULL));
+
+  store = ra_store_open_full (path, RA_STORE_OPEN_CREATE | RA_STORE_OPEN_NO_CHECK, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpint (ra_store_get_schema_version (store), ==, RA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turns"), ==, 4);
+  /* Every row (the stopped import's not yet deleted ones too) has its key. */
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turn_keys"), ==, query_int (store, "SELECT count(*) FROM turn_rows"));
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turn_keys k JOIN turn_rows r ON r.id = k.turn_id"
+                                     " AND r.ext_id = k.ext_id AND r.model = k.model"), ==,
+                   query_int (store, "SELECT count(*) FROM turn_rows"));
+  g_assert_true (ra_import_pending_discard (store, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM import_pending"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turn_rows"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM turn_keys"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_unlink (lock);
+}
+
 static void
 test_paths (void)
 {
@@ -428,6 +479,7 @@ main (int   argc,
   g_test_add_func ("/ra/store/migrate-from-v1", test_migrate_from_v1);
   g_test_add_func ("/ra/store/migrate-from-v2", test_migrate_from_v2);
   g_test_add_func ("/ra/store/migrate-from-v5", test_migrate_from_v5);
+  g_test_add_func ("/ra/store/migrate-from-v5-pending", test_migrate_from_v5_pending);
   g_test_add_func ("/ra/store/paths", test_paths);
   g_test_add_func ("/ra/store/folder-refused", test_folder_refused);
   g_test_add_func ("/ra/store/declined-by", test_declined_by);

@@ -294,11 +294,83 @@ test_concurrency (void)
   g_free (c.dir);
 }
 
+/* Runs ARGV N_AT_ONCE times at the same moment; asserts each exits 0. */
+#define N_AT_ONCE 4
+
+static void
+run_at_once (const char * const *argv)
+{
+  GSubprocess *procs[N_AT_ONCE];
+
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    procs[i] = rb_spawn_cli (FALSE, NULL, NULL, NULL, NULL, argv);
+  for (guint i = 0; i < N_AT_ONCE; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_subprocess_wait (procs[i], NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (procs[i]));
+      g_assert_cmpint (g_subprocess_get_exit_status (procs[i]), ==, 0);
+      g_object_unref (procs[i]);
+    }
+}
+
+/* Commands that open one store at once while it is being created, or
+ * upgraded from version 5: whichever upgrades it first, the others see it
+ * done. Each used to run the same migration again after waiting for the
+ * lock, and failed ("upgrading the store to version 1 failed and was
+ * undone: ... table batches already exists", exit 74). */
+static void
+test_open_at_once (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *fresh = g_build_filename (dir, "fresh.db", NULL);
+  g_autofree char *old = g_build_filename (dir, "v5.db", NULL);
+  g_autofree char *file = g_build_filename (dir, "turns.jsonl", NULL);
+  g_autofree char *dump_path = ra_test_source_path ("tests/data/schema-v5.sql");
+  g_autofree char *dump = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *import_argv[] = { "import", "--db", fresh, file, NULL };
+  const char *summary_argv[] = { "summary", "--db", old, NULL };
+  sqlite3 *db = NULL;
+
+  rb_write_turns (file, "t-", 2000, 3, "m", 50);
+  run_at_once (import_argv);
+  {
+    g_autoptr(RaStore) store = rb_open_checked (fresh);
+
+    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==, 2000);
+    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM batches", NULL), ==, 1);
+    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys", NULL), ==, 2000);
+  }
+
+  g_file_get_contents (dump_path, &dump, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (old, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, dump, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "WITH RECURSIVE n (i) AS (SELECT 10 UNION ALL SELECT i + 1 FROM n WHERE i < 20009)"
+                                 " INSERT INTO turn_rows (id, ext_id, model, batch_id, class, response)"
+                                 " SELECT i, 'x-' || i, 'm1', 1, 'c', 'r' FROM n;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  run_at_once (summary_argv);
+  {
+    g_autoptr(RaStore) store = rb_open_checked (old);
+
+    g_assert_cmpint (ra_store_get_schema_version (store), ==, 6);
+    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_rows", NULL), ==, 20004);
+    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys k JOIN turn_rows r ON r.id = k.turn_id"
+                                          " AND r.ext_id = k.ext_id AND r.model = k.model", NULL), ==, 20004);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ra/robustness/concurrency/review-import-detect", test_concurrency);
+  g_test_add_func ("/ra/robustness/concurrency/open-at-once", test_open_at_once);
   return g_test_run ();
 }

@@ -11,6 +11,14 @@
  * review session had reported as saved (with its value), and every import
  * must have left all of its file or none of it.
  *
+ * Every fourth round imports a larger file with long ids and kills the
+ * import while it records the batch's keys (model/ra-import-keys.c): the
+ * test watches turn_keys grow through a read-only connection and kills the
+ * import once a random number of keys is recorded. The same file is then
+ * imported again and must land whole. After every round, once the rows of
+ * unfinished imports are deleted, turn_keys holds exactly one key per row
+ * of turn_rows, each leading to its own row.
+ *
  * RA_CRASH_ROUNDS (default 100) and RA_CRASH_SEED (default 20260101) change
  * the number of rounds and the seed.
  */
@@ -22,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ra-import-pending.h"
 #include "ra-store-private.h"
 #include "ra-test-util.h"
 #include "robust-util.h"
@@ -30,6 +39,9 @@
 #define ITEMS_PER_CLASS 100
 #define N_ITEMS         (N_CLASSES * ITEMS_PER_CLASS)
 #define N_IMPORT        4000
+/* The key-phase rounds: ids of about 100 bytes, so that recording the keys
+ * takes several of its short transactions. */
+#define N_KEYS_IMPORT   10000
 
 typedef struct
 {
@@ -56,11 +68,14 @@ typedef struct
   GRand      *rand;
   GPtrArray  *saved;      /* of Saved: every label reported as saved */
   GPtrArray  *batches;    /* of char*: every batch name an import was started for */
+  GArray     *sizes;      /* of guint: the turns of each of BATCHES */
+  char       *keys_file;  /* N_KEYS_IMPORT turns with long ids */
   double      review_ms;  /* one whole review session, measured */
   double      import_ms;  /* one whole import, measured */
   guint       killed_review, finished_review;
   guint       killed_import, finished_import;
   guint       landed, not_landed;
+  guint       killed_in_keys, keys_finished_first;
   guint64     labels_checked;
   double      verify_ms;  /* time spent checking the store */
   double      open_ms;    /* of which opening it and PRAGMA integrity_check */
@@ -150,22 +165,40 @@ verify_store (Crash   *c,
   for (guint i = 0; i < c->batches->len; i++)
     {
       const char *name = g_ptr_array_index (c->batches, i);
+      gint64 size = g_array_index (c->sizes, guint, i);
       gint64 n_batches = rb_query_int (store, "SELECT count(*) FROM batches WHERE name = ?1", name);
+      /* Through the batch's id: the join from batches scanned every row,
+       * once per batch (minutes once the key rounds grow the store). */
       gint64 n_turns = rb_query_int (store,
-                                     "SELECT count(*) FROM turns t JOIN batches b ON b.id = t.batch_id"
-                                     " WHERE b.name = ?1", name);
+                                     "SELECT count(*) FROM turns"
+                                     " WHERE batch_id = (SELECT id FROM batches WHERE name = ?1)", name);
 
       g_assert_cmpint (n_batches, >=, 0);
       g_assert_cmpint (n_batches, <=, 1);
-      g_assert_cmpint (n_turns, ==, n_batches * N_IMPORT);
+      g_assert_cmpint (n_turns, ==, n_batches * size);
       if (n_batches == 1)
         g_assert_cmpint (rb_query_int (store, "SELECT n_imported FROM batches WHERE name = ?1", name),
-                         ==, N_IMPORT);
+                         ==, size);
       expected_turns += n_turns;
     }
   /* No turn outside the batches counted above (a half-landed file whose batch
    * row is missing would show here). */
   g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==, expected_turns);
+
+  /* Once the rows of unfinished imports are gone (what the next import
+   * does first), each row has its key and each key its row. */
+  {
+    g_autoptr(GError) discard_error = NULL;
+
+    g_assert_true (ra_import_pending_discard (store, 0, &discard_error));
+    g_assert_no_error (discard_error);
+  }
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM import_pending", NULL), ==, 0);
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_rows", NULL), ==, expected_turns);
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys", NULL), ==, expected_turns);
+  g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys k JOIN turn_rows r ON r.id = k.turn_id"
+                                        " AND r.ext_id = k.ext_id AND r.model = k.model", NULL),
+                   ==, expected_turns);
 }
 
 static void
@@ -236,23 +269,102 @@ spawn_review (Crash       *c,
   collect_saved (c, reviewer);
 }
 
+static GSubprocess *
+start_import (Crash      *c,
+              const char *batch,
+              const char *file,
+              guint       size)
+{
+  g_autofree char *set_model = g_strdup_printf ("model=%s", batch);
+  g_autofree char *err_file = g_build_filename (c->dir, "import.err", NULL);
+  const char *argv[] = { "import", "--db", c->store, "--batch", batch, "--set", set_model,
+                         "--format", "jsonl", file, NULL };
+  guint i;
+
+  if (!g_ptr_array_find_with_equal_func (c->batches, batch, g_str_equal, &i))
+    {
+      g_ptr_array_add (c->batches, g_strdup (batch));
+      g_array_append_val (c->sizes, size);
+    }
+  return rb_spawn_cli (FALSE, NULL, err_file, NULL, NULL, argv);
+}
+
 static void
 spawn_import (Crash      *c,
               const char *batch,
               double      kill_after_ms)
 {
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autofree char *set_model = g_strdup_printf ("model=%s", batch);
+  g_autoptr(GSubprocess) proc = start_import (c, batch, c->import_file, N_IMPORT);
   g_autofree char *err_file = g_build_filename (c->dir, "import.err", NULL);
-  const char *argv[] = { "import", "--db", c->store, "--batch", batch, "--set", set_model,
-                         "--format", "jsonl", c->import_file, NULL };
 
-  g_ptr_array_add (c->batches, g_strdup (batch));
-  proc = rb_spawn_cli (FALSE, NULL, err_file, NULL, NULL, argv);
   if (kill_or_finish (proc, kill_after_ms, "import", err_file))
     c->killed_import++;
   else
     c->finished_import++;
+}
+
+/* The number of keys in the store, through a connection of the test's
+ * own that only reads; -1 while the store is locked for a moment. */
+static gint64
+count_keys (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM turn_keys", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* Imports the long-id file and kills the import once it has recorded
+ * between 1 and N_KEYS_IMPORT - 1 of its keys (a random number); then the
+ * same file again, which must land whole. */
+static void
+spawn_import_keys (Crash      *c,
+                   const char *batch)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *err_file = g_build_filename (c->dir, "import.err", NULL);
+  gint64 before, target;
+  gboolean killed = FALSE;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (c->store, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 1);
+  before = count_keys (db);
+  g_assert_cmpint (before, >=, 0);
+  target = before + g_rand_int_range (c->rand, 1, N_KEYS_IMPORT);
+
+  proc = start_import (c, batch, c->keys_file, N_KEYS_IMPORT);
+  /* GLib reaps the child as soon as it exits; its identifier goes then. */
+  while (g_subprocess_get_identifier (proc) != NULL)
+    {
+      if (count_keys (db) >= target)
+        {
+          g_subprocess_send_signal (proc, SIGKILL);
+          killed = TRUE;
+          break;
+        }
+      g_usleep (500);
+    }
+  sqlite3_close (db);
+  if (kill_or_finish (proc, -1, "import", err_file) && killed)
+    {
+      c->killed_import++;
+      c->killed_in_keys++;
+      verify (c);
+      /* The same file again: whole. */
+      g_clear_object (&proc);
+      proc = start_import (c, batch, c->keys_file, N_KEYS_IMPORT);
+      g_assert_false (kill_or_finish (proc, -1, "import", err_file));
+    }
+  else
+    {
+      c->finished_import++;
+      c->keys_finished_first++;
+    }
 }
 
 static void
@@ -275,10 +387,17 @@ test_crash (void)
   c.rand = g_rand_new_with_seed (seed);
   c.saved = g_ptr_array_new_with_free_func ((GDestroyNotify) saved_free);
   c.batches = g_ptr_array_new_with_free_func (g_free);
+  c.sizes = g_array_new (FALSE, FALSE, sizeof (guint));
+  c.keys_file = g_build_filename (c.dir, "keys.jsonl", NULL);
   base_file = g_build_filename (c.dir, "base.jsonl", NULL);
 
   rb_write_turns (base_file, "item-", N_ITEMS, N_CLASSES, "base", 200);
   rb_write_turns (c.import_file, "imp-", N_IMPORT, 4, NULL, 100);
+  {
+    g_autofree char *long_prefix = g_strnfill (100, 'k');
+
+    rb_write_turns (c.keys_file, long_prefix, N_KEYS_IMPORT, 4, NULL, 20);
+  }
   {
     const char *import_argv[] = { "import", "--db", c.store, base_file, NULL };
     const char *audit_argv[] = { "audit", "create", "--db", c.store, "--per-class", per_class,
@@ -313,6 +432,8 @@ test_crash (void)
 
       if (round % 2 == 0)
         spawn_review (&c, name, g_rand_double_range (c.rand, 0, c.review_ms));
+      else if (round % 4 == 3)
+        spawn_import_keys (&c, name);
       else
         spawn_import (&c, name, g_rand_double_range (c.rand, 0, c.import_ms * 1.1));
       verify (&c);
@@ -334,10 +455,16 @@ test_crash (void)
                   c.labels_checked, c.verify_ms / 1000, c.open_ms / 1000);
   /* Most rounds must really kill something mid-way. */
   g_assert_cmpuint (c.killed_review + c.killed_import, >=, rounds / 2);
+  g_test_message ("key phase: killed %u times, finished before the kill %u times",
+                  c.killed_in_keys, c.keys_finished_first);
+  /* Most key-phase rounds must really kill the import while it records. */
+  g_assert_cmpuint (c.killed_in_keys, >=, rounds / 8);
 
   g_rand_free (c.rand);
   g_ptr_array_unref (c.saved);
   g_ptr_array_unref (c.batches);
+  g_array_unref (c.sizes);
+  g_free (c.keys_file);
   g_free (c.dir);
   g_free (c.store);
   g_free (c.import_file);
