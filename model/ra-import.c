@@ -63,6 +63,7 @@ struct _RaImportRows
   gint          limit;      /* rows per transaction, adapted to STEP_TARGET_US (atomic) */
   guint64       wal_pages;
   guint64       wal_limit;  /* checkpoint when the WAL holds this many pages */
+  guint64       page_size;  /* the store's, in bytes */
   gint          failed;     /* atomic: the writer met ERROR */
   RaImportLock *lock;
   RaImportKeys *keys;       /* the rows' keys, recorded when the file is read */
@@ -74,7 +75,7 @@ static RowBuf stop, land;
 
 /* One write transaction holds the lock for about this long (a label
  * waiting for it waits at most that), and writes at most this many rows.
- * What makes the import fast is the long WAL (see WAL_LIMIT_PAGES), not
+ * What makes the import fast is the long WAL (see WAL_LIMIT_BYTES), not
  * long transactions: on 1,000,000 turns with a review key every 100 ms,
  * 25 ms took 20.2-20.9 s with keys at p99 160-164 ms, 10 ms 20.4-21.3 s at
  * p99 65-75 ms. */
@@ -82,7 +83,7 @@ static RowBuf stop, land;
 #define MAX_ROWS_PER_STEP 8192
 /* Written whatever the row count once the queue holds this many bytes. */
 #define QUEUE_MAX_BYTES (4u * 1024 * 1024)
-#define WAL_LIMIT_PAGES 64000
+#define WAL_LIMIT_BYTES (256u * 1024 * 1024)
 
 static const char insert_sql[] =
   "INSERT INTO turn_rows (ext_id, model, class, ts, conversation_id, prompt, messages,"
@@ -145,17 +146,11 @@ check_room (RaImportRows  *rows,
   RaStore *store = rows->im->store;
   sqlite3 *db = ra_store_get_db (store);
   g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
-  guint64 page = 4096, need, reserve;
+  guint64 page = rows->page_size, need, reserve;
   struct statvfs st;
 
   if (statvfs (dir, &st) != 0)
     return TRUE;   /* unknown: SQLite reports a full disk itself */
-
-  {
-    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "PRAGMA page_size", NULL);
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      page = sqlite3_column_int64 (stmt, 0);
-  }
 
   /* The rows go into the WAL, then into the store file; and the reserve
    * (less on a tiny file system). */
@@ -368,21 +363,23 @@ writer_start (Import        *im,
       rows->bufs[i].rows = g_array_new (FALSE, FALSE, sizeof (QueuedRow));
     }
   rows->filling = &rows->bufs[0];
-  /* 64,000 pages of WAL (256 MB) between checkpoints, not SQLite's usual
-   * 1,000: the random (ext_id, model) index touches a page per row, and each
+  /* 256 MB of WAL between checkpoints (64,000 pages of 4 KiB), not SQLite's
+   * usual 1,000 pages: the random (ext_id, model) index touches a page per row, and each
    * checkpoint writes every touched page back. On 1,000,000 turns (idle
    * machine): 5 ms transactions of at most 512 rows and 1,000 pages took
    * 46.5 s; 30 ms and 1,000 pages 38.0 s; 5 ms and 16,000 pages 33.3 s;
    * 25 ms, 8,192 rows and 64,000 pages 22.8 s. Never more than a
    * sixteenth of the file system: on a nearly full disk the WAL would
    * otherwise take the room the rows themselves need. */
-  rows->wal_limit = WAL_LIMIT_PAGES;
   {
     g_autofree char *dir = g_path_get_dirname (ra_store_get_path (im->store));
+    guint64 limit = WAL_LIMIT_BYTES;
     struct statvfs st;
 
     if (statvfs (dir, &st) == 0)
-      rows->wal_limit = CLAMP ((guint64) st.f_blocks * st.f_frsize / 16 / 4096, 16, WAL_LIMIT_PAGES);
+      limit = MIN (limit, (guint64) st.f_blocks * st.f_frsize / 16);
+    rows->page_size = ra_store_page_size (im->store);
+    rows->wal_limit = MAX (limit / rows->page_size, 16);
   }
   g_async_queue_push (rows->empty, &rows->bufs[1]);
 

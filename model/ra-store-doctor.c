@@ -34,16 +34,6 @@ ra_store_diagnosis_is_sound (const RaStoreDiagnosis *diagnosis)
   return diagnosis->integrity->len == 0 && diagnosis->foreign_keys->len == 0;
 }
 
-static gint64
-ra_store_page_size (RaStore *store)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  if (!(stmt = ra_store_prepare (store, "PRAGMA page_size", NULL)) || sqlite3_step (stmt) != SQLITE_ROW)
-    return 0;
-  return sqlite3_column_int64 (stmt, 0);
-}
-
 static goffset
 file_size (const char *path)
 {

@@ -31,6 +31,9 @@ void          ra_store_set_data          (RaStore       *self,
 sqlite3_stmt *ra_store_prepare           (RaStore       *self,
                                           const char    *sql,
                                           GError       **error);
+/* The store's page size in bytes (a new store's is RA_STORE_PAGE_SIZE, an
+ * older one's may be SQLite's 4,096), or 4,096 when it cannot be read. */
+guint64       ra_store_page_size         (RaStore       *self);
 gboolean      ra_store_exec              (RaStore       *self,
                                           const char    *sql,
                                           GError       **error);

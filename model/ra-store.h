@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 /* The schema this build reads and writes (PRAGMA user_version). */
 #define RA_STORE_SCHEMA_VERSION 6
 
+/* The page size of a new store, in bytes. */
+#define RA_STORE_PAGE_SIZE 8192
+
 /* PRAGMA application_id of every Refusal Audit store ("RfAu"). */
 #define RA_STORE_APPLICATION_ID 0x52664175
 

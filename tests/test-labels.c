@@ -1492,7 +1492,7 @@ test_label_leaves_long_wal (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *response = g_strnfill (3000, 'x');
+  g_autofree char *response = g_strnfill (10000, 'x');
   sqlite3 *db = ra_store_get_db (store);
   const RaLabelItem *item;
   GStatBuf before, after, wal_before, wal_after;
