@@ -39,7 +39,32 @@ struct _RaImportKeys
   sqlite3_stmt *add;
   guint64       n_keys;
   guint64       key_bytes;    /* of the keys noted, with their turn ids */
+  GHashTable   *recent;       /* of RecentKey: the last RECENT_KEYS keys noted */
+  GQueue        recent_order; /* the same, oldest first (owned by RECENT) */
+  GByteArray   *probe;        /* a RecentKey to look one up with */
 };
+
+/* A key as one value: the id's length, then the id and the model (ids and
+ * models may hold any byte, NUL included). */
+typedef struct
+{
+  guint32 hash;
+  guint32 size;       /* of DATA */
+  gsize   ext_id_len;
+  char    data[];
+} RecentKey;
+
+static guint    recent_hash  (gconstpointer key);
+static gboolean recent_equal (gconstpointer a,
+                              gconstpointer b);
+
+/* The keys the import remembers exactly, to skip a line repeating one of
+ * them before its row is written. A repeat further back still lands as a
+ * row and is deleted when the keys are recorded; but a file of repeats
+ * (every line the same id, a file pasted twice in a row) no longer writes
+ * a row per line: 200,000 lines of one id left a 236 MB store file for 2
+ * turns. About 100 bytes a key: a few MB. */
+#define RECENT_KEYS 65536
 
 void
 ra_import_keys_free (RaImportKeys *keys)
@@ -47,6 +72,9 @@ ra_import_keys_free (RaImportKeys *keys)
   if (keys == NULL)
     return;
   g_clear_pointer (&keys->add, sqlite3_finalize);
+  g_queue_clear (&keys->recent_order);
+  g_clear_pointer (&keys->recent, g_hash_table_unref);
+  g_clear_pointer (&keys->probe, g_byte_array_unref);
   /* The temporary table's pages go back now, not when the store closes. */
   sqlite3_exec (ra_store_get_db (keys->store),
                 "DROP TABLE IF EXISTS temp.import_keys; DROP TABLE IF EXISTS temp.import_sorted",
@@ -63,6 +91,9 @@ ra_import_keys_new (RaStore  *store,
 
   keys->store = store;
   keys->first_turn = first_turn;
+  keys->recent = g_hash_table_new_full (recent_hash, recent_equal, g_free, NULL);
+  g_queue_init (&keys->recent_order);
+  keys->probe = g_byte_array_new ();
   if (!ra_store_exec (store,
                       "DROP TABLE IF EXISTS temp.import_keys;"
                       "DROP TABLE IF EXISTS temp.import_sorted;"
@@ -77,6 +108,77 @@ ra_import_keys_new (RaStore  *store,
                                       " VALUES (?1, ?2, ?3, ?4)", error)))
     return NULL;
   return g_steal_pointer (&keys);
+}
+
+static guint
+recent_hash (gconstpointer key)
+{
+  return ((const RecentKey *) key)->hash;
+}
+
+static gboolean
+recent_equal (gconstpointer a,
+              gconstpointer b)
+{
+  const RecentKey *x = a, *y = b;
+
+  return x->hash == y->hash && x->size == y->size && x->ext_id_len == y->ext_id_len &&
+         memcmp (x->data, y->data, x->size) == 0;
+}
+
+/* Fills KEY (room for the id and the model after it). */
+static void
+fill_key (RecentKey  *key,
+          const char *ext_id,
+          gsize       ext_id_len,
+          const char *model,
+          gsize       model_len)
+{
+  guint32 h = 2166136261u;   /* FNV-1a */
+
+  key->size = ext_id_len + model_len;
+  key->ext_id_len = ext_id_len;
+  memcpy (key->data, ext_id, ext_id_len);
+  memcpy (key->data + ext_id_len, model, model_len);
+  for (guint32 i = 0; i < key->size; i++)
+    h = (h ^ (guint8) key->data[i]) * 16777619u;
+  key->hash = h ^ (guint32) ext_id_len;
+}
+
+gboolean
+ra_import_keys_repeats (RaImportKeys *keys,
+                        const char   *ext_id,
+                        gsize         ext_id_len,
+                        const char   *model,
+                        gsize         model_len)
+{
+  g_byte_array_set_size (keys->probe, sizeof (RecentKey) + ext_id_len + model_len);
+  fill_key ((RecentKey *) keys->probe->data, ext_id, ext_id_len, model, model_len);
+  return g_hash_table_contains (keys->recent, keys->probe->data);
+}
+
+static void
+remember (RaImportKeys *keys,
+          const char   *ext_id,
+          gsize         ext_id_len,
+          const char   *model,
+          gsize         model_len)
+{
+  RecentKey *key = g_malloc (sizeof (RecentKey) + ext_id_len + model_len);
+
+  fill_key (key, ext_id, ext_id_len, model, model_len);
+  /* Known already (a repeat the caller did not ask about): the one in the
+   * table stays, where RECENT_ORDER points (g_hash_table_add () would free
+   * it for this one). */
+  if (g_hash_table_contains (keys->recent, key))
+    {
+      g_free (key);
+      return;
+    }
+  g_hash_table_add (keys->recent, key);
+  g_queue_push_tail (&keys->recent_order, key);
+  if (keys->recent_order.length > RECENT_KEYS)
+    g_hash_table_remove (keys->recent, g_queue_pop_head (&keys->recent_order));
 }
 
 gboolean
@@ -103,6 +205,7 @@ ra_import_keys_add (RaImportKeys  *keys,
     return ra_store_set_error (keys->store, rc, _("cannot store the turns"), error);
   keys->n_keys++;
   keys->key_bytes += ext_id_len + model_len + sizeof (gint64);
+  remember (keys, ext_id, ext_id_len, model, model_len);
   return TRUE;
 }
 

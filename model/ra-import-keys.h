@@ -29,6 +29,12 @@ gboolean      ra_import_keys_add    (RaImportKeys         *keys,
                                      gsize                 class_len,
                                      gint64                turn_id,
                                      GError              **error);
+/* Whether the import noted this key lately (a line repeating a recent one). */
+gboolean      ra_import_keys_repeats (RaImportKeys        *keys,
+                                      const char          *ext_id,
+                                      gsize                ext_id_len,
+                                      const char          *model,
+                                      gsize                model_len);
 gboolean      ra_import_keys_record (RaImportKeys         *keys,
                                      gint64                step_target_us,
                                      RaImportKeysBetween   between,

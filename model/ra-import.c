@@ -235,6 +235,15 @@ flush_rows (RaImportRows  *rows,
           im->result->duplicates++;
           continue;
         }
+      /* A line repeating a recent one of this file: the first stays. */
+      if (rc == SQLITE_DONE &&
+          ra_import_keys_repeats (rows->keys, base + row->off[C_EXT_ID], row->len[C_EXT_ID],
+                                  base + row->off[C_MODEL], row->len[C_MODEL]))
+        {
+          im->result->duplicates++;
+          im->result->repeated++;
+          continue;
+        }
       if (rc != SQLITE_DONE)
         {
           ra_store_set_error (im->store, rc, _("cannot store the turns"), error);
