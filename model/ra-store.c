@@ -671,8 +671,10 @@ migrate_each (RaStore  *self,
         if (full)
           {
             /* Measured: a store rebuilt in one transaction (5 -> 6) took
-             * its WAL and its file's growth, 3 times its size at peak. */
-            g_autofree char *size = g_format_size (3 * store_bytes (self));
+             * its WAL and its file's growth, 3 times its size at peak (the
+             * file's own size: the WAL still holds the undone attempt). */
+            struct stat st;
+            g_autofree char *size = g_format_size (g_stat (self->path, &st) == 0 ? 3 * (guint64) st.st_size : 0);
             room = g_strdup_printf (_(" (upgrading needs free space of about %s, 3 times the store's size)"), size);
           }
         g_set_error (error, RA_STORE_ERROR,
