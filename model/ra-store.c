@@ -699,7 +699,17 @@ migrate (RaStore  *self,
          gint64    from,
          GError  **error)
 {
+  g_autoptr(RaImportLock) import_lock = NULL;
   gboolean ok;
+
+  /* An import writing meanwhile (this release's or an earlier one's: all
+   * lock STORE-import.lock) would go on writing its rows the old way into
+   * the upgraded tables: 0.2 into schema 6 left every turn it wrote after
+   * the upgrade without its key (doctor: "restore the last backup", and
+   * each such turn imported twice by the next import of its file). The
+   * upgrade waits for it to end. Without a lock file to take (a folder
+   * that cannot hold one), no import can be running. */
+  import_lock = ra_import_lock_acquire (self, NULL, NULL);
 
   if (!ra_store_exec (self, "PRAGMA foreign_keys = OFF", error))
     return FALSE;
