@@ -293,7 +293,8 @@ record_step (RaImportKeys    *keys,
   gint64 n = 0;
   int rc;
 
-  if (!check_room (keys, limit, error) || !ra_store_begin (store, error))
+  /* Row ids of import_sorted run from 1 in key order: N_KEYS - LAST are left. */
+  if (!check_room (keys, MIN (limit, (gint64) keys->n_keys - *last), error) || !ra_store_begin (store, error))
     return FALSE;
 
   sqlite3_bind_int64 (sorted, 1, *last);
