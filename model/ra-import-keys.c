@@ -497,6 +497,15 @@ ra_import_keys_explain_full (RaStore  *store,
     return;
   temp_free = (guint64) tv.f_bavail * tv.f_frsize;
   store_free = (guint64) sv.f_bavail * sv.f_frsize;
+  /* The store's disk had room: more than its WAL could still need (the
+   * imports' own room checks count it) and a margin. */
+  {
+    g_autofree char *wal = g_strconcat (ra_store_get_path (store), "-wal", NULL);
+    struct stat wst;
+
+    if (stat (wal, &wst) == 0 && store_free < (guint64) wst.st_size + STORE_ROOM_BYTES)
+      return;
+  }
   if (store_free < STORE_ROOM_BYTES || temp_free >= store_free)
     return;
 
