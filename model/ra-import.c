@@ -75,15 +75,15 @@ static RowBuf stop, land;
 
 /* One write transaction holds the lock for about this long (a label
  * waiting for it waits at most that), and writes at most this many rows.
- * What makes the import fast is the long WAL (see WAL_LIMIT_BYTES), not
- * long transactions: on 1,000,000 turns with a review key every 100 ms,
+ * What makes the import fast is writing each row once and its key in
+ * key order (ra-import-keys.c), not long transactions: on 1,000,000 turns with a review key every 100 ms,
  * 25 ms took 20.2-20.9 s with keys at p99 160-164 ms, 10 ms 20.4-21.3 s at
  * p99 65-75 ms. */
 #define STEP_TARGET_US 10000
 #define MAX_ROWS_PER_STEP 8192
 /* Written whatever the row count once the queue holds this many bytes. */
 #define QUEUE_MAX_BYTES (4u * 1024 * 1024)
-#define WAL_LIMIT_BYTES (256u * 1024 * 1024)
+#define WAL_LIMIT_BYTES (32u * 1024 * 1024)
 
 static const char insert_sql[] =
   "INSERT INTO turn_rows (ext_id, model, class, ts, conversation_id, prompt, messages,"
@@ -372,14 +372,17 @@ writer_start (Import        *im,
       rows->bufs[i].rows = g_array_new (FALSE, FALSE, sizeof (QueuedRow));
     }
   rows->filling = &rows->bufs[0];
-  /* 256 MB of WAL between checkpoints (64,000 pages of 4 KiB), not SQLite's
-   * usual 1,000 pages: the random (ext_id, model) index touches a page per row, and each
-   * checkpoint writes every touched page back. On 1,000,000 turns (idle
-   * machine): 5 ms transactions of at most 512 rows and 1,000 pages took
-   * 46.5 s; 30 ms and 1,000 pages 38.0 s; 5 ms and 16,000 pages 33.3 s;
-   * 25 ms, 8,192 rows and 64,000 pages 22.8 s. Never more than a
-   * sixteenth of the file system: on a nearly full disk the WAL would
-   * otherwise take the room the rows themselves need. */
+  /* 32 MB of WAL between checkpoints. With the random (ext_id, model)
+   * index in turn_rows, each transaction rewrote most of it, and a long
+   * WAL (256 MB) was what kept the import at 22 s instead of 46 s; with
+   * the keys recorded in key order (ra-import-keys.c) the WAL's length no
+   * longer matters (1,000,000 turns, idle machine: 12.9-13.5 s with 256 MB,
+   * 12.2-13.4 s with 64 MB, 12.5 s with 32 MB), and a short one is cheap
+   * to cut back: the first commit after the WAL starts over truncates it to
+   * RA_STORE_WAL_SIZE_LIMIT, and cutting 256 MB took a reviewer's label in
+   * the workbench 280-300 ms. Never more than a sixteenth of the file
+   * system: on a nearly full disk the WAL would otherwise take the room
+   * the rows themselves need. */
   {
     g_autofree char *dir = g_path_get_dirname (ra_store_get_path (im->store));
     guint64 limit = WAL_LIMIT_BYTES;

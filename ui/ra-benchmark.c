@@ -471,6 +471,15 @@ item_shown_cb (RaSessionPage *page,
 
           g_array_remove_index (bench->pending, 0);
           g_array_append_val (bench->latencies, ms);
+          /* The slow ones with the wall-clock time of their commit, to set
+           * beside what else ran. */
+          if (ms > 100)
+            {
+              g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+              g_autofree char *when = g_date_time_format (now, "%H:%M:%S.%f");
+
+              g_printerr ("benchmark: a press committed after %.1f ms, at %s\n", ms, when);
+            }
         }
       return;
     }
