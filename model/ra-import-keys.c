@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "ra-import-keys.h"
+#include "ra-import-pending.h"
 
 struct _RaImportKeys
 {
@@ -209,53 +210,24 @@ ra_import_keys_add (RaImportKeys  *keys,
   return TRUE;
 }
 
-/* Free space the key phase leaves on the store's file system, as the rows'
- * phase does (ra-import.c): if the import fails, its rows must still be
- * deletable, and a label savable. */
-#define ROOM_RESERVE (512u * 1024)
-
-/* Refuses to record N more keys when that would leave the store's file
- * system too full to checkpoint and to delete the import's rows: a key
- * phase that filled the disk left every row of the file pending (invisible,
- * but taking the disk) until someone made room. */
+/* Room for N more keys (ra_import_check_room): a key phase that filled
+ * the disk left every row of the file pending (invisible, but taking the
+ * disk) until someone made room. Each key goes into the WAL, then into the
+ * store file (b-tree pages are at most half empty after splits: twice
+ * again); the WAL file is at least as long as what it holds. */
 static gboolean
 check_room (RaImportKeys  *keys,
             gint64         n,
             GError       **error)
 {
-  RaStore *store = keys->store;
-  sqlite3 *db = ra_store_get_db (store);
-  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
-  g_autofree char *wal = g_strconcat (ra_store_get_path (store), "-wal", NULL);
+  g_autofree char *wal = g_strconcat (ra_store_get_path (keys->store), "-wal", NULL);
   guint64 per_key = keys->n_keys > 0 ? keys->key_bytes / keys->n_keys + 8 : 64;
-  guint64 page = 4096, reserve, need, wal_bytes = 0;
-  struct statvfs st;
+  guint64 wal_bytes = 0;
   struct stat wst;
 
-  if (statvfs (dir, &st) != 0)
-    return TRUE;   /* unknown: SQLite reports a full disk itself */
-  /* Each key into the WAL, then into the store file (b-tree pages are
-   * at most half empty after splits: twice again). */
-  reserve = MIN ((guint64) ROOM_RESERVE, (guint64) st.f_blocks * st.f_frsize / 16);
-  need = 4 * (guint64) n * per_key + reserve;
-  /* The WAL file is at least as long as what it holds for the store. */
   if (stat (wal, &wst) == 0)
     wal_bytes = wst.st_size;
-  if ((guint64) st.f_bavail * st.f_frsize >= need + wal_bytes)
-    return TRUE;
-
-  {
-    g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "PRAGMA page_size", NULL);
-    int log = 0, done = 0;
-
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      page = sqlite3_column_int64 (stmt, 0);
-    sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    wal_bytes = (guint64) (log > done ? log - done : 0) * page;
-  }
-  if (statvfs (dir, &st) != 0 || (guint64) st.f_bavail * st.f_frsize >= need + wal_bytes)
-    return TRUE;
-  return ra_store_set_error (store, SQLITE_FULL, _("cannot store the turns"), error);
+  return ra_import_check_room (keys->store, 4 * (guint64) n * per_key, wal_bytes, NULL, error);
 }
 
 /* Records the imported row's class. */

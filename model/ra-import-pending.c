@@ -15,6 +15,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "ra-import-pending.h"
@@ -100,6 +101,57 @@ ra_import_lock_release (RaImportLock *lock)
 /* The byte of the lock file that waiting writers lock (shared). flock ()
  * on the whole file, which the import holds, is independent of it. */
 #define WAITER_BYTE 1
+
+/* Free space an import leaves on the store's file system: enough for a
+ * label, and for deleting the rows of the import if it fails. */
+#define ROOM_RESERVE (512u * 1024)
+
+/**
+ * ra_import_check_room:
+ * @store: the store an import writes
+ * @bytes: what its next step writes (into the WAL and then the store file)
+ * @wal_bytes: what the WAL holds that is not yet in the store file, at most
+ * @wal_left: (out) (optional): that, after a checkpoint this made (else untouched)
+ * @error: return location for a #GError
+ *
+ * Refuses the next step of an import (its rows, its keys) when it would
+ * leave the store's file system too full to checkpoint what is written
+ * already: then the rows of a failed import could not be deleted, nor a
+ * label saved, until someone made room. Short of room, it checkpoints
+ * first (what the WAL held then needs no room of its own) and looks again.
+ *
+ * Returns: %TRUE when there is room (or it cannot be told)
+ */
+gboolean
+ra_import_check_room (RaStore  *store,
+                      guint64   bytes,
+                      guint64   wal_bytes,
+                      guint64  *wal_left,
+                      GError  **error)
+{
+  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
+  guint64 reserve;
+  struct statvfs st;
+
+  if (statvfs (dir, &st) != 0)
+    return TRUE;   /* unknown: SQLite reports a full disk itself */
+  /* Less on a tiny file system. */
+  reserve = MIN ((guint64) ROOM_RESERVE, (guint64) st.f_blocks * st.f_frsize / 16);
+  if ((guint64) st.f_bavail * st.f_frsize >= bytes + wal_bytes + reserve)
+    return TRUE;
+
+  {
+    int log = 0, done = 0;
+
+    sqlite3_wal_checkpoint_v2 (ra_store_get_db (store), NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    wal_bytes = (guint64) (log > done ? log - done : 0) * ra_store_page_size (store);
+    if (wal_left != NULL)
+      *wal_left = wal_bytes;
+  }
+  if (statvfs (dir, &st) != 0 || (guint64) st.f_bavail * st.f_frsize >= bytes + wal_bytes + reserve)
+    return TRUE;
+  return ra_store_set_error (store, SQLITE_FULL, _("cannot store the turns"), error);
+}
 
 int
 ra_import_waiter_enter (const char *store_path)

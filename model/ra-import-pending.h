@@ -68,6 +68,11 @@ void          ra_import_pending_drop     (RaStore       *store,
  * a byte of STORE-import.lock, when that file exists): an import pauses
  * between its transactions until the waiter has had its turn. Returns -1
  * when there is nothing to tell. */
+gboolean      ra_import_check_room       (RaStore       *store,
+                                          guint64        bytes,
+                                          guint64        wal_bytes,
+                                          guint64       *wal_left,
+                                          GError       **error);
 int           ra_import_waiter_enter     (const char    *store_path);
 void          ra_import_waiter_leave     (int           *fd);
 /* With the lock held: pauses (up to MAX_US) while writers wait. */

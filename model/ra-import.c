@@ -131,47 +131,19 @@ wal_hook (void       *data,
   return SQLITE_OK;
 }
 
-/* Free space the import leaves on the store's file system: enough for a
- * label, and for deleting the rows of the import if it fails. */
-#define ROOM_RESERVE (512u * 1024)
-
-/* Refuses to write BUF when it would leave the file system too full to
- * checkpoint what is written already: then the rows of a failed import
- * could not be deleted, nor a label saved, until space is made. */
+/* Room for BUF: its rows go into the WAL, then into the store file
+ * (ra_import_check_room). */
 static gboolean
 check_room (RaImportRows  *rows,
             RowBuf        *buf,
             GError       **error)
 {
-  RaStore *store = rows->im->store;
-  sqlite3 *db = ra_store_get_db (store);
-  g_autofree char *dir = g_path_get_dirname (ra_store_get_path (store));
-  guint64 page = rows->page_size, need, reserve;
-  struct statvfs st;
+  guint64 wal_left = rows->wal_pages * rows->page_size;
 
-  if (statvfs (dir, &st) != 0)
-    return TRUE;   /* unknown: SQLite reports a full disk itself */
-
-  /* The rows go into the WAL, then into the store file; and the reserve
-   * (less on a tiny file system). */
-  reserve = MIN ((guint64) ROOM_RESERVE, (guint64) st.f_blocks * st.f_frsize / 16);
-  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + reserve;
-  if ((guint64) st.f_bavail * st.f_frsize >= need)
-    return TRUE;
-
-  {
-    int log = 0, done = 0;
-
-    sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    rows->wal_pages = log > done ? log - done : 0;
-  }
-  if (statvfs (dir, &st) != 0)
-    return TRUE;
-  need = 2 * (guint64) buf->bytes->len + rows->wal_pages * page + reserve;
-  if ((guint64) st.f_bavail * st.f_frsize >= need)
-    return TRUE;
-
-  return ra_store_set_error (store, SQLITE_FULL, _("cannot store the turns"), error);
+  if (!ra_import_check_room (rows->im->store, 2 * (guint64) buf->bytes->len, wal_left, &wal_left, error))
+    return FALSE;
+  rows->wal_pages = wal_left / rows->page_size;
+  return TRUE;
 }
 
 /* In the writer thread, between two transactions. */
