@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ra-audit.h"
 #include "ra-rules.h"
 #include "ra-store-private.h"
 #include "ra-test-util.h"
@@ -271,6 +272,57 @@ ra_test_query_int (RaStore    *store,
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/* 60 turns "q0".."q29" answered by models "a" and "b", classes k0..k2, all
+ * declined; the audit "au" takes 6 per class x model stratum (seed 4). */
+RaStore *
+ra_test_store_two_models (char   **path_out,
+                          gint64  *audit_id)
+{
+  g_autofree char *path = ra_test_store_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(RaAudit) audit = NULL;
+  RaAuditDesign d = { 0 };
+  RaStore *store;
+
+  store = ra_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_store_exec (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
+                                " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z')", &error));
+  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
+                           " VALUES (?1, ?2, 1, ?3, ?4, ?5, 1)", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 30; i++)
+    for (guint m = 0; m < 2; m++)
+      {
+        g_autofree char *id = g_strdup_printf ("q%u", i);
+        g_autofree char *klass = g_strdup_printf ("k%u", i % 3);
+        g_autofree char *prompt = g_strdup_printf ("question %u", i);
+
+        sqlite3_reset (stmt);
+        ra_bind_text (stmt, 1, id);
+        ra_bind_text (stmt, 2, m ? "b" : "a");
+        ra_bind_text (stmt, 3, klass);
+        ra_bind_text (stmt, 4, prompt);
+        ra_bind_text (stmt, 5, "I cannot help with that.\x1b]0;pwned\x07");
+        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      }
+  ra_test_add_turn_keys (store, 0);
+
+  d.has_seed = TRUE;
+  d.seed = 4;
+  d.strata_by = RA_STRATA_CLASS_MODEL;
+  d.size.rule = RA_AUDIT_SIZE_PER_CLASS;
+  d.size.per_class = 6;
+  audit = ra_audit_create (store, "au", &d, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (audit->sampled, ==, 36);
+  *audit_id = audit->id;
+  if (path_out)
+    *path_out = g_steal_pointer (&path);
+  return store;
 }
 
 char *

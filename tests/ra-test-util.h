@@ -57,6 +57,11 @@ RaStore  *ra_test_store_new     (char       **path_out);
 /* The first column of the first row SQL returns, asserting there is a row. */
 gint64    ra_test_query_int     (RaStore     *store,
                                  const char  *sql);
+/* A store of 60 turns "q0".."q29" answered by models "a" and "b", classes
+ * k0..k2, all declined, and the audit "au" of 6 items per class x model
+ * stratum (seed 4: 36 items); its path in *PATH_OUT when not NULL. */
+RaStore  *ra_test_store_two_models (char      **path_out,
+                                    gint64     *audit_id);
 /* A store file (its path) holding tests/data/DUMP, the checked-in SQL of
  * a store written by an older version, not yet opened by the model. */
 char     *ra_test_store_from_dump (const char *dump);

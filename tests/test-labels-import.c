@@ -15,47 +15,6 @@
 #include "ra-store-private.h"
 #include "ra-test-util.h"
 
-/* A store of 60 turns (q0..q29 of models a and b, classes k0..k2, all
- * declined) and the audit "au" of 6 items per class x model stratum. */
-static RaStore *
-new_store (char  **path_out,
-           gint64 *audit_id)
-{
-  g_autofree char *path = ra_test_store_path ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(RaAudit) audit = NULL;
-  RaAuditDesign d = { 0 };
-  RaStore *store;
-
-  store = ra_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_true (ra_store_exec (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
-                                " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z')", &error));
-  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
-                           " VALUES ('q' || ?1, ?2, 1, 'k' || (?1 % 3), 'p', 'r', 1)", &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 30; i++)
-    for (guint m = 0; m < 2; m++)
-      {
-        sqlite3_reset (stmt);
-        sqlite3_bind_int (stmt, 1, (int) i);
-        ra_bind_text (stmt, 2, m ? "b" : "a");
-        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-      }
-  ra_test_add_turn_keys (store, 0);
-  d.has_seed = TRUE;
-  d.seed = 4;
-  d.strata_by = RA_STRATA_CLASS_MODEL;
-  d.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-  d.size.per_class = 6;
-  audit = ra_audit_create (store, "au", &d, NULL, &error);
-  g_assert_no_error (error);
-  *audit_id = audit->id;
-  *path_out = g_steal_pointer (&path);
-  return store;
-}
-
 /* One JSONL event of reviewer ann on the audit's I-th item. */
 static char *
 event_line (RaStore    *store,
@@ -123,7 +82,7 @@ test_stored_meanwhile (void)
 {
   g_autofree char *path = NULL;
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store (&path, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (&path, &audit_id);
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) file = g_string_new (NULL);
   g_autoptr(GPtrArray) items = NULL;
@@ -188,7 +147,7 @@ test_problems_by_line (void)
 {
   g_autofree char *path = NULL;
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store (&path, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (&path, &audit_id);
   g_autoptr(GError) error = NULL;
   g_autofree char *good = event_line (store, audit_id, 0, "g0", "unsure");
   g_autofree char *file = NULL;

@@ -26,67 +26,6 @@
 /* ---------------------------------------------------------------- */
 /* Fixtures                                                           */
 
-static void
-exec_ok (RaStore    *store,
-         const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (ra_store_exec (store, sql, &error));
-  g_assert_no_error (error);
-}
-
-/* 60 turns "q0".."q29" answered by models "a" and "b", classes k0..k2, all
- * declined; the audit "au" takes 6 per class x model stratum (seed 4). */
-static RaStore *
-new_store_with_audit (char   **path_out,
-                      gint64  *audit_id)
-{
-  g_autofree char *path = ra_test_store_path ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(RaAudit) audit = NULL;
-  RaAuditDesign d = { 0 };
-  RaStore *store;
-
-  store = ra_store_open (path, &error);
-  g_assert_no_error (error);
-  exec_ok (store, "INSERT INTO batches (id, name, source, sha256, imported_at)"
-                  " VALUES (1, 'b', 'f', 'x', '2026-01-01T00:00:00Z')");
-  stmt = ra_store_prepare (store, "INSERT INTO turn_rows (ext_id, model, batch_id, class, prompt, response, declined)"
-                           " VALUES (?1, ?2, 1, ?3, ?4, ?5, 1)", &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 30; i++)
-    for (guint m = 0; m < 2; m++)
-      {
-        g_autofree char *id = g_strdup_printf ("q%u", i);
-        g_autofree char *klass = g_strdup_printf ("k%u", i % 3);
-        g_autofree char *prompt = g_strdup_printf ("question %u", i);
-
-        sqlite3_reset (stmt);
-        ra_bind_text (stmt, 1, id);
-        ra_bind_text (stmt, 2, m ? "b" : "a");
-        ra_bind_text (stmt, 3, klass);
-        ra_bind_text (stmt, 4, prompt);
-        ra_bind_text (stmt, 5, "I cannot help with that.\x1b]0;pwned\x07");
-        g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-      }
-  ra_test_add_turn_keys (store, 0);
-
-  d.has_seed = TRUE;
-  d.seed = 4;
-  d.strata_by = RA_STRATA_CLASS_MODEL;
-  d.size.rule = RA_AUDIT_SIZE_PER_CLASS;
-  d.size.per_class = 6;
-  audit = ra_audit_create (store, "au", &d, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (audit->sampled, ==, 36);
-  *audit_id = audit->id;
-  if (path_out)
-    *path_out = g_steal_pointer (&path);
-  return store;
-}
-
 static gint64
 n_events (RaStore *store)
 {
@@ -168,7 +107,7 @@ static void
 test_append_only (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) item = item_at (store, audit_id, 0);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = NULL, all = NULL;
@@ -248,7 +187,7 @@ static void
 test_undo_levels (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
   g_autoptr(GError) error = NULL;
@@ -331,7 +270,7 @@ test_ambiguous_and_resolve (void)
 {
   gint64 audit_id;
   g_autofree char *path = NULL;
-  g_autoptr(RaStore) store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (&path, &audit_id);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -450,8 +389,8 @@ static void
 roundtrip (RaLabelsFormat format)
 {
   gint64 a_id, b_id;
-  g_autoptr(RaStore) a = new_store_with_audit (NULL, &a_id);
-  g_autoptr(RaStore) b = new_store_with_audit (NULL, &b_id);
+  g_autoptr(RaStore) a = ra_test_store_two_models (NULL, &a_id);
+  g_autoptr(RaStore) b = ra_test_store_two_models (NULL, &b_id);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL, again = NULL;
   g_autoptr(GPtrArray) ea = NULL, eb = NULL;
@@ -502,7 +441,7 @@ static void
 test_import_refusals (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) item = item_at (store, audit_id, 0);
   g_autoptr(GError) error = NULL;
   g_autofree char *ext = NULL, *model = NULL, *good = NULL, *outside = NULL, *file = NULL;
@@ -589,8 +528,8 @@ test_cli_export_import (void)
   g_autofree char *pa = NULL, *pb = NULL, *dir = ra_test_tmpdir ();
   g_autofree char *file = g_build_filename (dir, "labels.csv", NULL);
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(RaStore) a = new_store_with_audit (&pa, &a_id);
-  g_autoptr(RaStore) b = new_store_with_audit (&pb, &b_id);
+  g_autoptr(RaStore) a = ra_test_store_two_models (&pa, &a_id);
+  g_autoptr(RaStore) b = ra_test_store_two_models (&pb, &b_id);
   int rc;
 
   label_some (a, a_id);
@@ -621,7 +560,7 @@ test_review_loop (void)
 {
   gint64 audit_id;
   g_autofree char *path = NULL;
-  g_autoptr(RaStore) store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (&path, &audit_id);
   g_autoptr(RaLabelItem) i0 = item_at (store, audit_id, 0);
   g_autoptr(RaLabelItem) i1 = item_at (store, audit_id, 1);
   g_autoptr(RaLabelItem) i2 = item_at (store, audit_id, 2);
@@ -705,7 +644,7 @@ static void
 test_content (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) item = item_at (store, audit_id, 4);
   g_autoptr(GError) error = NULL;
   g_autoptr(RaItemContent) c = NULL;
@@ -798,7 +737,7 @@ test_queue_cache (void)
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   gint64 audit_id;
-  RaStore *a = new_store_with_audit (&path, &audit_id);
+  RaStore *a = ra_test_store_two_models (&path, &audit_id);
   RaStore *b = ra_store_open (path, &error);
   g_autoptr(RaLabelItem) first = NULL, second = NULL, third = NULL;
   RaAuditSize more = { 0 };
@@ -988,7 +927,7 @@ static void
 test_per_reviewer (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
   g_autoptr(GError) error = NULL;
@@ -1090,7 +1029,7 @@ static void
 test_reviewer_names (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   const char *bad[] = { "", " ", "\t \n", " ana", "ana ", "a\x01", NULL };
   g_autoptr(GError) error = NULL;
@@ -1118,7 +1057,7 @@ static void
 test_time_limits (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   g_autoptr(GError) error = NULL;
   RaLabelsImportResult r = { 0 };
@@ -1166,7 +1105,7 @@ static void
 test_import_repeat (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   g_autoptr(GError) error = NULL;
   RaLabelsImportResult r = { 0 };
@@ -1225,7 +1164,7 @@ static void
 test_import_undoes (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
   g_autoptr(GError) error = NULL;
@@ -1288,7 +1227,7 @@ test_database_team (void)
 {
   gint64 audit_id;
   g_autofree char *path = NULL;
-  RaStore *store = new_store_with_audit (&path, &audit_id);
+  RaStore *store = ra_test_store_two_models (&path, &audit_id);
   g_autoptr(RaLabelItem) x1 = item_at (store, audit_id, 0);
   g_autoptr(RaLabelItem) x2 = item_at (store, audit_id, 1);
   g_autoptr(GError) error = NULL;
@@ -1371,7 +1310,7 @@ static void
 test_agreement_per_class (void)
 {
   gint64 audit_id;
-  g_autoptr(RaStore) store = new_store_with_audit (NULL, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (NULL, &audit_id);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
   g_autoptr(GPtrArray) resolved = NULL;
@@ -1488,7 +1427,7 @@ test_label_leaves_long_wal (void)
   g_autofree char *path = NULL;
   g_autofree char *wal = NULL;
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(RaStore) store = new_store_with_audit (&path, &audit_id);
+  g_autoptr(RaStore) store = ra_test_store_two_models (&path, &audit_id);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = ra_labels_list_items (store, audit_id, NULL, &error);
   g_autoptr(sqlite3_stmt) stmt = NULL;
