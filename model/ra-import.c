@@ -351,8 +351,7 @@ writer_start (Import        *im,
    * longer matters (1,000,000 turns, idle machine: 12.9-13.5 s with 256 MB,
    * 12.2-13.4 s with 64 MB, 12.5 s with 32 MB), and a short one is cheap
    * to cut back: the first commit after the WAL starts over truncates it to
-   * RA_STORE_WAL_SIZE_LIMIT, and cutting 256 MB took a reviewer's label in
-   * the workbench 280-300 ms. Never more than a sixteenth of the file
+   * RA_STORE_WAL_SIZE_LIMIT, in whichever writer's time (a label's). Never more than a sixteenth of the file
    * system: on a nearly full disk the WAL would otherwise take the room
    * the rows themselves need. */
   {

@@ -1202,7 +1202,7 @@ check_identity (RaStore  *self,
  *
  * Not when the WAL already holds more than DURABLE_CHECKPOINT_MAX_FRAMES,
  * and never the usual checkpoint of a long WAL after a small durable
- * commit: then another writer (an import lets the WAL grow to 256 MB, detect
+ * commit: then another writer (an import lets the WAL grow to 32 MB, detect
  * to 1,000 pages) is at work, and the checkpoint would sync and copy its
  * pages too, in the label's own time: a `label` command copied up to 80 MB
  * of an import's pages and waited up to 160 ms in fdatasync (p99 147-334 ms
@@ -1455,8 +1455,9 @@ ra_store_open_full (const char        *path,
       /* A 32 MB page cache keeps a large import's index pages in memory
        * instead of spilling them to the WAL and reading them back. */
       !ra_store_exec (self, "PRAGMA cache_size = -32768", error) ||
-      /* An import lets the WAL grow to 256 MB between checkpoints; the
-       * file shrinks back to this when the WAL starts over. */
+      /* An import lets the WAL grow to 32 MB between checkpoints (more
+       * while a long read holds checkpoints back); the file shrinks back
+       * to this when the WAL starts over. */
       !ra_store_exec (self, "PRAGMA journal_size_limit = " G_STRINGIFY (RA_STORE_WAL_SIZE_LIMIT), error))
     return NULL;
 
