@@ -406,6 +406,31 @@ ra_store_set_error (RaStore    *self,
   return FALSE;
 }
 
+/* Puts the store in WAL mode. Leaving the rollback journal (a new store, or
+ * one another program left in that mode) needs the exclusive lock, and
+ * SQLite answers SQLITE_BUSY at once, without the busy handler, when
+ * another connection switches it at the same moment (the handler could
+ * deadlock there): four imports started at once into a new store failed
+ * 1 time in 40 with "stayed locked ... for too long" after 0.00 s. Nothing
+ * is held between two tries, so try again, as long as busy_wait would. */
+static gboolean
+set_wal_mode (RaStore  *self,
+              GError  **error)
+{
+  int rc;
+
+  for (guint tries = 1; ; tries++)
+    {
+      rc = sqlite3_exec (self->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+      if ((rc & 0xff) != SQLITE_BUSY || tries >= 30000)
+        break;
+      g_usleep (1000);
+    }
+  if (rc != SQLITE_OK)
+    return ra_store_set_error (self, rc, _("cannot switch the store to write-ahead logging"), error);
+  return TRUE;
+}
+
 sqlite3_stmt *
 ra_store_prepare (RaStore    *self,
                   const char *sql,
@@ -1153,12 +1178,25 @@ check_identity (RaStore  *self,
                 GError  **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   gint64 version, app_id, n_objects;
+  int rc;
 
-  if ((version = pragma_int (self, "PRAGMA user_version", error)) < 0 ||
-      (app_id = pragma_int (self, "PRAGMA application_id", error)) < 0 ||
-      (n_objects = pragma_int (self, "SELECT count(*) FROM sqlite_schema", error)) < 0)
+  /* One statement, so one snapshot: read one by one, the three could see
+   * another program's first migration commit between them (a new store
+   * with tables but no application id yet, "another program's SQLite
+   * database": 3 of 800 imports started four at a time into a new store). */
+  if (!(stmt = ra_store_prepare (self,
+                                 "SELECT (SELECT user_version FROM pragma_user_version),"
+                                 " (SELECT application_id FROM pragma_application_id),"
+                                 " (SELECT count(*) FROM sqlite_schema)",
+                                 error)))
     return FALSE;
+  if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+    return ra_store_set_error (self, rc, _("cannot read the store's header"), error);
+  version = sqlite3_column_int64 (stmt, 0);
+  app_id = sqlite3_column_int64 (stmt, 1);
+  n_objects = sqlite3_column_int64 (stmt, 2);
 
   if (app_id != 0 && app_id != RA_STORE_APPLICATION_ID)
     {
@@ -1316,12 +1354,18 @@ ra_store_open_full (const char        *path,
     {
       struct stat st;
 
-      if (g_lstat (path, &st) == 0)
+      /* A link to nothing; or a file another program made since the test
+       * above (two commands creating one store at once). */
+      if (g_lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
         {
           g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_OPEN,
                        _("%s: is a symbolic link to a file that does not exist"), path);
           return NULL;
         }
+      exists = g_file_test (path, G_FILE_TEST_EXISTS);
+    }
+  if (!exists)
+    {
       if (!(flags & RA_STORE_OPEN_CREATE) || read_only)
         {
           g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_MISSING,
@@ -1450,7 +1494,7 @@ ra_store_open_full (const char        *path,
    * (https://sqlite.org/pragma.html#pragma_page_size); a store that exists
    * keeps its own. */
   if (!ra_store_exec (self, "PRAGMA page_size = " G_STRINGIFY (RA_STORE_PAGE_SIZE), error) ||
-      !ra_store_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !set_wal_mode (self, error) ||
       !ra_store_exec (self, "PRAGMA synchronous = NORMAL", error) ||
       /* A 32 MB page cache keeps a large import's index pages in memory
        * instead of spilling them to the WAL and reading them back. */

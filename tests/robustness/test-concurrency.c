@@ -298,25 +298,40 @@ test_concurrency (void)
   g_free (c.dir);
 }
 
-/* Runs ARGV N_AT_ONCE times at the same moment; asserts each exits 0. */
+/* Runs ARGV N_AT_ONCE times at the same moment; asserts each exits 0 (and
+ * shows what a failing one printed). */
 #define N_AT_ONCE 4
 
 static void
 run_at_once (const char * const *argv)
 {
+  g_autofree char *dir = ra_test_tmpdir ();
   GSubprocess *procs[N_AT_ONCE];
+  char *errs[N_AT_ONCE];
 
   for (guint i = 0; i < N_AT_ONCE; i++)
-    procs[i] = rb_spawn_cli (FALSE, NULL, NULL, NULL, NULL, argv);
+    {
+      g_autofree char *name = g_strdup_printf ("stderr-%u", i);
+
+      errs[i] = g_build_filename (dir, name, NULL);
+      procs[i] = rb_spawn_cli (FALSE, NULL, errs[i], NULL, NULL, argv);
+    }
   for (guint i = 0; i < N_AT_ONCE; i++)
     {
       g_autoptr(GError) error = NULL;
+      g_autofree char *said = NULL;
 
       g_subprocess_wait (procs[i], NULL, &error);
       g_assert_no_error (error);
       g_assert_true (g_subprocess_get_if_exited (procs[i]));
+      if (g_subprocess_get_exit_status (procs[i]) != 0)
+        {
+          g_file_get_contents (errs[i], &said, NULL, NULL);
+          g_printerr ("%s", said ? said : "");
+        }
       g_assert_cmpint (g_subprocess_get_exit_status (procs[i]), ==, 0);
       g_object_unref (procs[i]);
+      g_free (errs[i]);
     }
 }
 
@@ -340,14 +355,24 @@ test_open_at_once (void)
   sqlite3 *db = NULL;
 
   rb_write_turns (file, "t-", 2000, 3, "m", 50);
-  run_at_once (import_argv);
-  {
-    g_autoptr(RaStore) store = rb_open_checked (fresh);
+  /* Several rounds: each open races the others at a different point (the
+   * file's creation, the switch to WAL, the first migration's commit). */
+  for (guint round = 0; round < 6; round++)
+    {
+      g_autoptr(RaStore) store = NULL;
 
-    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==, 2000);
-    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM batches", NULL), ==, 1);
-    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys", NULL), ==, 2000);
-  }
+      for (const char * const *suffix = (const char * const[]) { "", "-wal", "-shm", NULL }; *suffix; suffix++)
+        {
+          g_autofree char *name = g_strconcat (fresh, *suffix, NULL);
+
+          g_unlink (name);
+        }
+      run_at_once (import_argv);
+      store = rb_open_checked (fresh);
+      g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==, 2000);
+      g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM batches", NULL), ==, 1);
+      g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys", NULL), ==, 2000);
+    }
 
   g_file_get_contents (dump_path, &dump, NULL, &error);
   g_assert_no_error (error);
@@ -366,6 +391,48 @@ test_open_at_once (void)
     g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_rows", NULL), ==, 20004);
     g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turn_keys k JOIN turn_rows r ON r.id = k.turn_id"
                                           " AND r.ext_id = k.ext_id AND r.model = k.model", NULL), ==, 20004);
+  }
+}
+
+/* A store's switch to WAL waits for another program's write lock. Leaving
+ * the rollback journal needs the exclusive lock, and SQLite answers
+ * SQLITE_BUSY at once, without the busy handler, while another connection
+ * holds the write (RESERVED) lock: one of four imports started at once
+ * into a new store failed, now and then, with "stayed locked by another
+ * program for too long" after 0.00 s. Here another program holds that lock
+ * on a new, empty store for 300 ms. */
+static void
+test_wal_switch_waits (void)
+{
+  g_autofree char *dir = ra_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "new.db", NULL);
+  g_autofree char *file = g_build_filename (dir, "turns.jsonl", NULL);
+  g_autofree char *err_path = g_build_filename (dir, "stderr", NULL);
+  g_autofree char *said = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  const char *import_argv[] = { "import", "--db", path, file, NULL };
+  sqlite3 *db = NULL;
+
+  rb_write_turns (file, "t-", 100, 2, "m", 20);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  proc = rb_spawn_cli (FALSE, NULL, err_path, NULL, NULL, import_argv);
+  g_usleep (300 * 1000);
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_file_get_contents (err_path, &said, NULL, NULL);
+  g_assert_cmpstr (said, ==, "");
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  {
+    g_autoptr(RaStore) store = rb_open_checked (path);
+
+    g_assert_cmpint (rb_query_int (store, "SELECT count(*) FROM turns", NULL), ==, 100);
   }
 }
 
@@ -439,6 +506,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ra/robustness/concurrency/review-import-detect", test_concurrency);
   g_test_add_func ("/ra/robustness/concurrency/open-at-once", test_open_at_once);
+  g_test_add_func ("/ra/robustness/concurrency/wal-switch-waits", test_wal_switch_waits);
   g_test_add_func ("/ra/robustness/concurrency/upgrade-waits-for-import", test_upgrade_waits_for_import);
   return g_test_run ();
 }
