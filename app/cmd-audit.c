@@ -560,7 +560,7 @@ audit_list (int argc, char **argv)
     return code;
   if (argc != 1)
     return ra_cli_fail (command, RA_EXIT_USAGE, "unexpected argument '%s'", argv[1]);
-  if (!(store = ra_cli_open_store (command, &code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &code)))
     return code;
   if (!(audits = ra_audit_list (store, &error)))
     return ra_cli_fail_error (command, error);
@@ -625,7 +625,7 @@ audit_show (int argc, char **argv)
     return code;
   if (argc != 2)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
-  if (!(store = ra_cli_open_store (command, &code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
       !(strata = ra_audit_get_strata (store, audit->id, &error)) ||
@@ -690,7 +690,7 @@ audit_items (int argc, char **argv)
     return code;
   if (argc != 2)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
-  if (!(store = ra_cli_open_store (command, &code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
       !(items = ra_labels_list_items (store, audit->id, reviewer, &error)))
@@ -767,7 +767,9 @@ audit_guideline (int argc, char **argv)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (klass == NULL)
     return ra_cli_fail (command, RA_EXIT_USAGE, "--class is required");
-  if (!(store = ra_cli_open_store (command, &code)))
+  /* Showing the guideline only reads. */
+  if (!(store = ra_cli_open_store_full (command, text == NULL && !clear ? RA_STORE_OPEN_READS : RA_STORE_OPEN_DEFAULT,
+                                        &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)))
     return ra_cli_fail_error (command, error);
@@ -937,7 +939,7 @@ ra_cmd_plan (int argc, char **argv)
     return code;
   if (confidence && !ra_cli_parse_fraction (command, "--confidence", confidence, FALSE, &conf, &code))
     return code;
-  if (!(store = ra_cli_open_store (command, &code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
       !(rows = ra_audit_plan (store, audit->id, e, p, conf, &error)))

@@ -396,7 +396,7 @@ ra_cmd_detector_eval (int    argc,
   if (!ra_cli_parse_confidence ("detector-eval", confidence_text, &confidence, &exit_code))
     return exit_code;
 
-  if (!(store = ra_cli_open_store ("detector-eval", &exit_code)))
+  if (!(store = ra_cli_open_store_full ("detector-eval", RA_STORE_OPEN_READS, &exit_code)))
     return exit_code;
 
   eval = ra_detect_eval (store, reference, batch, model, confidence, (guint) limit, &error);

@@ -526,7 +526,7 @@ labels_export (int argc, char **argv)
     return ra_cli_fail (command, RA_EXIT_USAGE, "give the audit's NAME (one argument)");
   if (format_text && (!ra_labels_format_parse (format_text, &format) || format == RA_LABELS_FORMAT_AUTO))
     return ra_cli_fail (command, RA_EXIT_USAGE, "--format: '%s' is not jsonl or csv", format_text);
-  if (!(store = ra_cli_open_store (command, &code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &code)))
     return code;
   if (!(audit = ra_audit_load (store, argv[1], &error)) ||
       !(bytes = ra_labels_export (store, audit->id, format, &error)))

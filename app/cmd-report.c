@@ -166,7 +166,7 @@ ra_cmd_report (int    argc,
       options.compare_b = models[1];
     }
 
-  if (!(store = ra_cli_open_store (command, &exit_code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &exit_code)))
     return exit_code;
 
   if (!(report = ra_report_build (store, name, &options, &error)))
@@ -259,7 +259,7 @@ ra_cmd_check (int    argc,
   if (!parse_estimate_options (command, method, confidence, fpc, lonely, collapse, &options, &exit_code))
     return exit_code;
 
-  if (!(store = ra_cli_open_store (command, &exit_code)))
+  if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &exit_code)))
     return exit_code;
 
   if (!(report = ra_report_build (store, name, &options, &error)) ||

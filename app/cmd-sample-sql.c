@@ -133,7 +133,7 @@ ra_cmd_sample_sql (int argc, char **argv)
       {
         g_autoptr(RaStore) store = NULL;
 
-        if (!(store = ra_cli_open_store (command, &code)))
+        if (!(store = ra_cli_open_store_full (command, RA_STORE_OPEN_READS, &code)))
           goto out;
         if (!(state = ra_audit_external_state_load (store, extend, &error)))
           {

@@ -118,7 +118,7 @@ ra_cmd_batches (int    argc,
   if (argc > 1)
     return ra_cli_fail ("batches", RA_EXIT_USAGE, "unexpected argument '%s'", argv[1]);
 
-  if (!(store = ra_cli_open_store ("batches", &exit_code)))
+  if (!(store = ra_cli_open_store_full ("batches", RA_STORE_OPEN_READS, &exit_code)))
     return exit_code;
 
   if (!(batches = ra_turns_list_batches (store, &error)))
@@ -288,7 +288,7 @@ ra_cmd_summary (int    argc,
   if (!ra_cli_parse_confidence ("summary", confidence_text, &confidence, &exit_code))
     return exit_code;
 
-  if (!(store = ra_cli_open_store ("summary", &exit_code)))
+  if (!(store = ra_cli_open_store_full ("summary", RA_STORE_OPEN_READS, &exit_code)))
     return exit_code;
 
   if (!(summary = ra_summary_compute (store, by, declined_by, batch, confidence, &error)))
@@ -472,7 +472,7 @@ ra_cmd_drift (int    argc,
   if (!ra_cli_parse_confidence ("drift", confidence_text, &confidence, &exit_code))
     return exit_code;
 
-  if (!(store = ra_cli_open_store ("drift", &exit_code)))
+  if (!(store = ra_cli_open_store_full ("drift", RA_STORE_OPEN_READS, &exit_code)))
     return exit_code;
 
   drift = ra_drift_compute (store, from, to, declined_by, batch, confidence, max_drop, &error);

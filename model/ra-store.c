@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "ra-store-private.h"
@@ -39,6 +40,7 @@ struct _RaStore
   FileId    files[N_FILES];
   gboolean  lost;              /* a file was deleted or replaced while open */
   gboolean  read_only;
+  char     *why_read_only;     /* a store this user cannot write, opened to read: why */
   gboolean  checked_for_write; /* check_before_first_write() passed */
   gboolean  durable_commits;   /* checkpoint small commits at once */
   int       last_frames;       /* WAL frames after this connection's last commit, or 0 */
@@ -542,8 +544,11 @@ ra_store_begin (RaStore  *self,
 
   if (self->read_only)
     {
-      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
-                   _("%s: the store was opened for reading only"), self->path);
+      if (self->why_read_only != NULL)
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY, "%s: %s", self->path, self->why_read_only);
+      else
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                     _("%s: the store was opened for reading only"), self->path);
       return FALSE;
     }
   if (!ra_store_check_file (self, error) ||
@@ -1305,6 +1310,69 @@ ra_store_restore_wal_hook (RaStore *self)
   sqlite3_wal_hook (self->db, wal_hook, self);
 }
 
+/* The message of ERROR without the "PATH: " it starts with. */
+static const char *
+without_path (const GError *error,
+              const char   *path)
+{
+  const char *msg = error->message;
+
+  if (g_str_has_prefix (msg, path) && g_str_has_prefix (msg + strlen (path), ": "))
+    return msg + strlen (path) + 2;
+  return msg;
+}
+
+/* Whether SQLite can read the store at PATH in WAL mode the usual way: it
+ * needs the -shm file beside it, there already or made in its folder. */
+static gboolean
+shm_possible (const char *path)
+{
+  g_autofree char *shm = g_strconcat (path, file_suffix[FILE_SHM], NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  return g_file_test (shm, G_FILE_TEST_EXISTS) || access (dir, W_OK | X_OK) == 0;
+}
+
+/* Opens PATH for reading when no -shm file can be made beside it. On a
+ * read-only file system nothing can change the file, so it opens as an
+ * immutable file (https://sqlite.org/uri.html#uriimmutable), which takes no
+ * lock and needs no -shm; but then a -wal file would not be read, so a
+ * store whose -wal holds changes is refused instead of shown without them.
+ * In a folder only this user cannot write, another user may be writing
+ * the store: that is refused too. */
+static int
+open_without_shm (const char  *path,
+                  sqlite3    **db,
+                  GError     **error)
+{
+  g_autofree char *wal = g_strconcat (path, file_suffix[FILE_WAL], NULL);
+  g_autofree char *escaped = g_uri_escape_string (path, "/", TRUE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+  struct statvfs fs;
+  struct stat st;
+
+  if (statvfs (path, &fs) != 0 || !(fs.f_flag & ST_RDONLY))
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                   _("%s: the folder %s is read-only for you, and even reading the store needs its "
+                     "shared-memory file (%s-shm) beside it"),
+                   path, dir, path);
+      return SQLITE_READONLY;
+    }
+  if (g_stat (wal, &st) == 0 && st.st_size > 0)
+    {
+      g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                   _("%s: its -wal file holds changes not yet written into the store file, and reading "
+                     "them needs a -shm file beside it, which this read-only file system cannot take; "
+                     "copy the store and its -wal file to a writable folder"),
+                   path);
+      return SQLITE_READONLY;
+    }
+  return sqlite3_open_v2 (uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+}
+
 /**
  * ra_store_open_full:
  * @path: the store's file name
@@ -1389,6 +1457,22 @@ ra_store_open_full (const char        *path,
       return NULL;
     }
 
+  /* A store this user cannot write (on a read-only file system, in a
+   * read-only folder, a write-protected file) opens for reading when the
+   * caller only reads; its first write is refused, saying why. */
+  if (!read_only && (flags & RA_STORE_OPEN_READS) && exists)
+    {
+      g_autoptr(GError) write_error = NULL;
+
+      if (!check_access (path, TRUE, FALSE, &write_error) &&
+          (g_error_matches (write_error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY) ||
+           g_error_matches (write_error, RA_STORE_ERROR, RA_STORE_ERROR_PERMISSION)) &&
+          check_access (path, TRUE, TRUE, NULL))
+        {
+          read_only = self->read_only = TRUE;
+          self->why_read_only = g_strdup (without_path (write_error, path));
+        }
+    }
   if (!check_access (path, exists, read_only, error))
     return NULL;
 
@@ -1397,9 +1481,20 @@ ra_store_open_full (const char        *path,
    * ra_store_begin() refuses, and no WAL switch or migration runs. Opening
    * reads the first page and writes nothing: what is read below decides
    * whether anything ever is. */
-  rc = sqlite3_open_v2 (path, &self->db,
-                        SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
-                        NULL);
+  if (read_only && exists && !shm_possible (path))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if ((rc = open_without_shm (path, &self->db, &local_error)) != SQLITE_OK && local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+  else
+    rc = sqlite3_open_v2 (path, &self->db,
+                          SQLITE_OPEN_READWRITE | (exists ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
+                          NULL);
   if (rc != SQLITE_OK)
     {
       int errsv = self->db ? sqlite3_system_errno (self->db) : 0;
@@ -1456,6 +1551,21 @@ ra_store_open_full (const char        *path,
     return NULL;
   /* That read opened the WAL and -shm of a store in WAL mode. */
   record_files (self, TRUE);
+  /* This release reads its own schema only; an older store is upgraded
+   * on open, which needs it writable. */
+  if (self->why_read_only != NULL && version < RA_STORE_SCHEMA_VERSION)
+    {
+      if (version == 0)
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                     _("%s: the store is empty (never set up), and setting it up needs it writable: %s"),
+                     path, self->why_read_only);
+      else
+        g_set_error (error, RA_STORE_ERROR, RA_STORE_ERROR_READ_ONLY,
+                     _("%s: the store has schema %" G_GINT64_FORMAT ", and this release reads schema %d: "
+                       "upgrading it needs it writable: %s"),
+                     path, version, RA_STORE_SCHEMA_VERSION, self->why_read_only);
+      return NULL;
+    }
   if (!(flags & RA_STORE_OPEN_NO_CHECK) && version >= 1)
     {
       goffset bytes = store_bytes (self);
@@ -1552,6 +1662,7 @@ ra_store_close (RaStore *self)
   ra_import_waiter_leave (&self->waiting_fd);
   g_datalist_clear (&self->data);
   g_free (self->path);
+  g_free (self->why_read_only);
   g_free (self);
 }
 

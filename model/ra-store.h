@@ -52,6 +52,9 @@ typedef enum
   RA_STORE_OPEN_CREATE    = 1 << 0, /* create a missing file (and its folders) */
   RA_STORE_OPEN_READ_ONLY = 1 << 1, /* write nothing: no WAL switch, no migration, no writes */
   RA_STORE_OPEN_NO_CHECK  = 1 << 2, /* skip quick_check on open (for the doctor, which runs its own) */
+  RA_STORE_OPEN_READS     = 1 << 3, /* the caller only reads: a store this user cannot write (read-only
+                                     * file system, folder or file) opens as with READ_ONLY, if its
+                                     * schema is this release's */
 } RaStoreOpenFlags;
 
 /* Damage is looked for before it is used or written to. On open, `PRAGMA

@@ -225,3 +225,14 @@ rb_ms_since (gint64 start)
 {
   return (g_get_monotonic_time () - start) / 1000.0;
 }
+
+gboolean
+rb_run_quietly (const char * const *argv)
+{
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}

@@ -38,6 +38,10 @@ int          rb_run_cli          (const char         *stdin_file,
                                   gpointer            setup_data,
                                   const char * const *argv);
 
+/* Runs the program ARGV[0] (looked up in PATH) with its output discarded;
+ * whether it ran and exited 0. */
+gboolean     rb_run_quietly      (const char * const *argv);
+
 /* Opens the store with ra_store_open (asserting it opens) and asserts that
  * PRAGMA integrity_check answers exactly "ok". */
 RaStore     *rb_open_checked     (const char         *path);

@@ -244,17 +244,6 @@ test_migration_needs_room (void)
 
 /* ------------------------------------------------------------------ */
 
-static gboolean
-run_quietly (const char * const *argv)
-{
-  int status = -1;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
-    return FALSE;
-  return g_spawn_check_wait_status (status, NULL);
-}
-
 /* The folder of the tmpfs test: made by the parent, the tmpfs is mounted on
  * its "mnt" folder; the subprocess finds it from its parent's pid. */
 static char *
@@ -434,7 +423,7 @@ test_tmpfs (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   mount_argv[6] = dir;
   umount_argv[1] = dir;
-  if (!run_quietly (mount_argv))
+  if (!rb_run_quietly (mount_argv))
     {
       g_rmdir (dir);
       g_rmdir (top);
@@ -443,10 +432,10 @@ test_tmpfs (void)
     }
   /* The subprocess's TAP output stays captured; its notes go to stderr. */
   g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  if (!run_quietly (umount_argv))
+  if (!rb_run_quietly (umount_argv))
     {
       const char *lazy_argv[] = { "umount", "-l", dir, NULL };
-      g_assert_true (run_quietly (lazy_argv));
+      g_assert_true (rb_run_quietly (lazy_argv));
     }
   g_file_get_contents (note, &known_bug, NULL, NULL);
   g_unlink (note);

@@ -253,7 +253,29 @@ test_permissions (void)
   g_assert_nonnull (strstr (err, "no permission to read"));
   g_assert_null (strstr (err, "unable to open"));
   g_clear_pointer (&err, g_free);
+
+  /* Write-protected: read, not written. */
+  g_assert_cmpint (g_chmod (db, 0400), ==, 0);
+  g_assert_cmpint (run_on (db, &err, "summary", NULL), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                           "--value", "unsure", NULL), ==, 74);
+  g_assert_nonnull (strstr (err, "no permission to write"));
+  g_clear_pointer (&err, g_free);
   g_assert_cmpint (g_chmod (db, 0600), ==, 0);
+  /* The file as it was; SQLite leaves an empty -wal and a -shm beside a
+   * store its connection could only read. */
+  {
+    g_autoptr(GBytes) now = file_bytes (db);
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+    struct stat st;
+
+    g_assert_true (g_bytes_equal (before, now));
+    g_assert_true (g_stat (wal, &st) != 0 || st.st_size == 0);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
 
   g_assert_cmpint (g_chmod (dir, 0500), ==, 0);
   g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
