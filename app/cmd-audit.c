@@ -825,10 +825,8 @@ audit_set (int argc, char **argv)
     return code;
   if (overlap_text != NULL)
     {
-      char *end = NULL;
-
-      overlap = g_ascii_strtod (overlap_text, &end);
-      if (end == overlap_text || *end != '\0' || !(overlap >= 0 && overlap <= 1))
+      if (!ra_cli_parse_double ("--overlap", overlap_text, &overlap, NULL) ||
+          !(overlap >= 0 && overlap <= 1))
         return ra_cli_fail (command, RA_EXIT_USAGE, "--overlap: '%s' is not a share between 0 and 1",
                             overlap_text);
     }

@@ -188,7 +188,7 @@ ra_cmd_import (int    argc,
   g_autofree char *batch = NULL;
   gboolean skip_invalid = FALSE;
   GStatBuf st;
-  gint64 max_field = 0;
+  gint64 max_field = G_MININT64;   /* not given */
   int exit_code = RA_EXIT_OK;
   const GOptionEntry entries[] = {
     { "format", 0, 0, G_OPTION_ARG_STRING, &format,
@@ -232,9 +232,12 @@ ra_cmd_import (int    argc,
   for (guint i = 0; sets && sets[i]; i++)
     if (!ra_import_options_add_set (options, sets[i], &error))
       return ra_cli_fail ("import", RA_EXIT_USAGE, "--set %s", error->message);
-  if (max_field < 0)
-    return ra_cli_fail ("import", RA_EXIT_USAGE, "--max-field-bytes must be positive");
-  ra_import_options_set_max_field_bytes (options, (gsize) max_field);
+  /* 0 silently meant the default limit. */
+  if (max_field != G_MININT64 && max_field <= 0)
+    return ra_cli_fail ("import", RA_EXIT_USAGE, "--max-field-bytes: %" G_GINT64_FORMAT " is not a positive "
+                        "number of bytes", max_field);
+  if (max_field != G_MININT64)
+    ra_import_options_set_max_field_bytes (options, (gsize) max_field);
   ra_import_options_set_declined_values (options, declined_values);
   ra_import_options_set_skip_invalid (options, skip_invalid);
   if (batch != NULL)

@@ -103,12 +103,10 @@ ra_cmd_label (int argc, char **argv)
     return ra_cli_fail (command, RA_EXIT_USAGE, "--adjudicate takes --value and --note only");
   if (seconds_text)
     {
-      char *end = NULL;
+      g_autoptr(GError) local = NULL;
 
-      seconds = g_ascii_strtod (seconds_text, &end);
-      if (end == seconds_text || *end != '\0' || !(seconds >= 0) || isinf (seconds))
-        return ra_cli_fail (command, RA_EXIT_USAGE, "--seconds: '%s' is not a number of seconds",
-                            seconds_text);
+      if (!ra_labels_parse_seconds (seconds_text, &seconds, &local))
+        return ra_cli_fail (command, RA_EXIT_USAGE, "--%s", local->message);
     }
 
   if (!(store = ra_cli_open_store (command, &code)))

@@ -34,7 +34,6 @@ parse_double (const char *command,
               double     *out,
               int        *exit_code)
 {
-  char *end = NULL;
   double v;
 
   if (text == NULL || *text == '\0')
@@ -42,8 +41,7 @@ parse_double (const char *command,
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s is empty", what);
       return FALSE;
     }
-  v = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (v))
+  if (!ra_cli_parse_double (what, text, &v, NULL))
     {
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not a number", what, text);
       return FALSE;

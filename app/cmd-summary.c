@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ra-cli.h"
 #include "ra-summary.h"
@@ -385,15 +386,15 @@ static gboolean
 parse_max_drop (const char *text,
                 double     *out)
 {
-  char *end = NULL;
-  double value = g_ascii_strtod (text, &end);
+  gsize len = strlen (text);
+  gboolean percent = len > 0 && text[len - 1] == '%';
+  g_autofree char *number = g_strndup (text, percent ? len - 1 : len);
+  double value;
 
-  if (end == text)
+  if (!ra_cli_parse_double ("--max-drop", number, &value, NULL))
     return FALSE;
-  if (*end == '%' && end[1] == '\0')
+  if (percent)
     value /= 100;
-  else if (*end != '\0')
-    return FALSE;
   if (!(value >= 0 && value <= 1))
     return FALSE;
   *out = value;

@@ -39,10 +39,9 @@ ra_cli_parse_fraction (const char  *command,
                 double      *out,
                 int         *exit_code)
 {
-  char *end = NULL;
-  double v = g_ascii_strtod (text, &end);
+  double v = NAN;
 
-  if (end == text || *end != '\0' || isnan (v) || v < 0 || v > 1 || (!allow_zero && v == 0) ||
+  if (!ra_cli_parse_double (option, text, &v, NULL) || v < 0 || v > 1 || (!allow_zero && v == 0) ||
       (!allow_zero && v == 1))
     {
       *exit_code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: '%s' is not a number between 0 and 1",
@@ -103,7 +102,6 @@ ra_cli_size_expected_share_cb (const char  *name,
                                GError     **error)
 {
   const char *eq = strrchr (value, '=');
-  char *end = NULL;
   double p;
 
   g_return_val_if_fail (bound != NULL, FALSE);
@@ -113,8 +111,7 @@ ra_cli_size_expected_share_cb (const char  *name,
       bound->expected_share = g_strdup (value);
       return TRUE;
     }
-  p = g_ascii_strtod (eq + 1, &end);
-  if (eq == value || end == eq + 1 || *end != '\0' || !(p >= 0 && p <= 1))
+  if (eq == value || !ra_cli_parse_double ("--expected-share", eq + 1, &p, NULL) || !(p >= 0 && p <= 1))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "--expected-share: '%s' is not CLASS=P with P between 0 and 1 (or P alone)", value);

@@ -274,7 +274,53 @@ number_entry_clear (gpointer data)
   g_free (((NumberEntry *) data)->long_name);
 }
 
-/* ENTRIES with its number options turned into callbacks (see above). */
+/* GOption converts STRING and STRING_ARRAY values from the locale's
+ * character set to UTF-8: under LC_ALL=C (cron, CI, containers) a reviewer
+ * "José" or a class "sécurité" failed with "Invalid byte sequence in
+ * conversion input", naming no option. The arguments are taken as the bytes
+ * given (FILENAME entries, no conversion), and ra_cli_parse checks that each
+ * is UTF-8 text, naming the option when it is not. */
+typedef struct
+{
+  char       *long_name;
+  GOptionArg  arg;
+  gpointer    data;
+} TextEntry;
+
+static GArray *text_entries = NULL;
+
+static void
+text_entry_clear (gpointer data)
+{
+  g_free (((TextEntry *) data)->long_name);
+}
+
+static gboolean
+text_entries_check (GError **error)
+{
+  for (guint i = 0; text_entries != NULL && i < text_entries->len; i++)
+    {
+      TextEntry *e = &g_array_index (text_entries, TextEntry, i);
+      char **values = e->arg == G_OPTION_ARG_FILENAME_ARRAY ? *(char ***) e->data : NULL;
+      char *single = e->arg == G_OPTION_ARG_FILENAME ? *(char **) e->data : NULL;
+
+      for (guint k = 0; single != NULL ? k < 1 : (values != NULL && values[k] != NULL); k++)
+        {
+          const char *value = single != NULL ? single : values[k];
+
+          if (!g_utf8_validate (value, -1, NULL))
+            {
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--%s: the value is not UTF-8 text (invalid byte sequence)", e->long_name);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+/* ENTRIES with its number options turned into callbacks (see above) and its
+ * text options read without conversion (checked after parsing). */
 static GOptionEntry *
 wrap_number_entries (const GOptionEntry *entries)
 {
@@ -302,8 +348,41 @@ wrap_number_entries (const GOptionEntry *entries)
           copy[i].arg = G_OPTION_ARG_CALLBACK;
           copy[i].arg_data = (gpointer) number_entry_cb;
         }
+      else if (entries[i].arg == G_OPTION_ARG_STRING || entries[i].arg == G_OPTION_ARG_STRING_ARRAY)
+        {
+          TextEntry e = { g_strdup (entries[i].long_name),
+                          entries[i].arg == G_OPTION_ARG_STRING ? G_OPTION_ARG_FILENAME
+                                                                : G_OPTION_ARG_FILENAME_ARRAY,
+                          entries[i].arg_data };
+
+          if (text_entries == NULL)
+            {
+              text_entries = g_array_new (FALSE, TRUE, sizeof (TextEntry));
+              g_array_set_clear_func (text_entries, text_entry_clear);
+            }
+          g_array_append_val (text_entries, e);
+          copy[i].arg = e.arg;
+        }
+      else if (entries[i].arg == G_OPTION_ARG_CALLBACK)
+        copy[i].flags |= G_OPTION_FLAG_FILENAME;
     }
   return copy;
+}
+
+/* GOption leaves the "--" that ends the options in ARGV: it became a
+ * file or audit name ("--: no such file"), so a name starting with '-'
+ * could not be given at all. The first "--" left is that marker. */
+static void
+drop_end_of_options (int    *argc,
+                     char ***argv)
+{
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--"))
+      {
+        memmove (&(*argv)[i], &(*argv)[i + 1], (*argc - i) * sizeof (char *));
+        (*argc)--;
+        return;
+      }
 }
 
 gboolean
@@ -349,8 +428,11 @@ ra_cli_parse (const char          *command,
   if (with_json)
     g_option_context_add_main_entries (context, json, NULL);
 
-  ok = g_option_context_parse (context, argc, argv, &error);
+  ok = g_option_context_parse (context, argc, argv, &error) && text_entries_check (&error);
   g_clear_pointer (&number_entries, g_array_unref);
+  g_clear_pointer (&text_entries, g_array_unref);
+  if (ok)
+    drop_end_of_options (argc, argv);
   if (!ok)
     {
       g_printerr ("refusal-audit %s: %s\n", command, error->message);

@@ -329,8 +329,12 @@ check_fields (Importer     *im,
     problem (im, r->line, _("kind '%s' is not one of verdict, annotation, adjudication"), r->kind);
   if (r->note != NULL && (!g_utf8_validate (r->note, -1, NULL) || strlen (r->note) > MAX_NOTE))
     problem (im, r->line, _("note is not valid UTF-8 of at most %u bytes"), MAX_NOTE);
-  if (!isnan (r->seconds) && !(r->seconds >= 0 && isfinite (r->seconds)))
-    problem (im, r->line, _("seconds must be a number >= 0"));
+  {
+    g_autoptr(GError) local = NULL;
+
+    if (!isnan (r->seconds) && !ra_labels_check_seconds (r->seconds, &local))
+      problem (im, r->line, "%s", local->message);
+  }
   {
     g_autoptr(GError) local = NULL;
     char *stored = r->created_at && *r->created_at ? ra_labels_parse_time (r->created_at, &local) : NULL;
@@ -520,10 +524,12 @@ take_record (Importer      *im,
   return check_in_store (im, r, error);
 }
 
+/* A string field, NULL when absent or null; a field of another type sets
+ * *BAD to its name (the first one found). */
 static char *
 json_string_field (const cJSON  *o,
                    const char   *key,
-                   gboolean     *bad)
+                   const char  **bad)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive (o, key);
 
@@ -531,7 +537,8 @@ json_string_field (const cJSON  *o,
     return NULL;
   if (!cJSON_IsString (v))
     {
-      *bad = TRUE;
+      if (*bad == NULL)
+        *bad = key;
       return NULL;
     }
   return g_strdup (v->valuestring);
@@ -547,7 +554,8 @@ import_jsonl (Importer      *im,
       g_autofree char *bad_record = NULL;
       g_autoptr(cJSON) o = NULL;
       ImportRecord r = { 0 };
-      gboolean bad = FALSE, blank = TRUE;
+      const char *bad = NULL;
+      gboolean blank = TRUE;
       const char *p;
       gsize len;
       guint64 line = 0;
@@ -605,17 +613,17 @@ import_jsonl (Importer      *im,
       v = cJSON_GetObjectItemCaseSensitive (o, "flagged");
       if (cJSON_IsBool (v))
         r.flagged = cJSON_IsTrue (v);
-      else if (v != NULL && !cJSON_IsNull (v))
-        bad = TRUE;
+      else if (v != NULL && !cJSON_IsNull (v) && bad == NULL)
+        bad = "flagged";
       v = cJSON_GetObjectItemCaseSensitive (o, "seconds");
       if (cJSON_IsNumber (v))
         r.seconds = v->valuedouble;
-      else if (v != NULL && !cJSON_IsNull (v))
-        bad = TRUE;
+      else if (v != NULL && !cJSON_IsNull (v) && bad == NULL)
+        bad = "seconds";
 
-      if (bad)
-        problem (im, line, _("a field has the wrong type (strings for ids, names, value, kind, note and times; "
-                             "a boolean flagged; a number seconds)"));
+      if (bad != NULL)
+        problem (im, line, _("%s: the field has the wrong type (strings for ids, names, value, kind, note "
+                             "and times; a boolean flagged; a number seconds)"), bad);
       else if (!take_record (im, &r, error))
         {
           import_record_clear (&r);
@@ -743,13 +751,10 @@ import_csv (Importer      *im,
 
       if (secs != NULL && *secs != '\0')
         {
-          char *endp = NULL;
-          double d = g_ascii_strtod (secs, &endp);
+          g_autoptr(GError) local = NULL;
 
-          if (endp == secs || *endp != '\0')
-            problem (im, line, _("seconds '%s' is not a number"), secs);
-          else
-            r.seconds = d;
+          if (!ra_labels_parse_seconds (secs, &r.seconds, &local))
+            problem (im, line, "%s", local->message);
         }
 
       if (!take_record (im, &r, error))

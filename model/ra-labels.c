@@ -198,6 +198,41 @@ ra_labels_check_note (const char  *note,
 }
 
 gboolean
+ra_labels_check_seconds (double    seconds,
+                         GError  **error)
+{
+  if (!(isfinite (seconds) && seconds >= 0 && seconds <= RA_LABEL_MAX_SECONDS))
+    {
+      g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID,
+                   _("seconds: %g is not a number of seconds from 0 to %g"), seconds, RA_LABEL_MAX_SECONDS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ra_labels_parse_seconds (const char  *text,
+                         double      *out,
+                         GError     **error)
+{
+  char *end = NULL;
+  double value;
+
+  /* g_ascii_strtod alone reads "nan", "inf", " 5" and "0x10". */
+  if (text == NULL || *text == '\0' || text[strspn (text, "0123456789+-.eE")] != '\0' ||
+      (value = g_ascii_strtod (text, &end), end == text || *end != '\0'))
+    {
+      g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID,
+                   _("seconds: '%s' is not a decimal number"), text ? text : "");
+      return FALSE;
+    }
+  if (!ra_labels_check_seconds (value, error))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+gboolean
 ra_labels_check_reviewer (const char  *reviewer,
                           GError     **error)
 {
@@ -490,7 +525,8 @@ ra_labels_record (RaStore       *store,
 
   if (!ra_labels_check_reviewer (reviewer, error) ||
       !_ra_labels_check_text (note, _("note"), MAX_NOTE, FALSE, error) ||
-      !check_value (value, error))
+      !check_value (value, error) ||
+      (seconds >= 0 && !ra_labels_check_seconds (seconds, error)))
     return FALSE;
 
   if (!ra_store_begin (store, error))

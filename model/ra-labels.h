@@ -87,6 +87,17 @@ gboolean     ra_labels_check_reviewer    (const char    *reviewer,
 gboolean     ra_labels_check_note        (const char    *note,
                                           GError       **error);
 
+/* Seconds spent on an item, as text (a file's cell, an option): a plain
+ * decimal number (digits, sign, point, exponent; no "nan", "inf",
+ * hexadecimal or spaces), finite, 0 to RA_LABEL_MAX_SECONDS. */
+#define RA_LABEL_MAX_SECONDS 1e9
+gboolean     ra_labels_parse_seconds     (const char    *text,
+                                          double        *out,
+                                          GError       **error);
+/* The same bounds for a number read already (a JSON number). */
+gboolean     ra_labels_check_seconds     (double         seconds,
+                                          GError       **error);
+
 /* The one parser of event times: an RFC 3339 time with a time zone, in the
  * years 1970 to 9998 (so that every stored time has a later one to follow
  * it). Returns: (transfer full): the stored form (UTC, microseconds), or

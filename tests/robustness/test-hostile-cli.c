@@ -1,0 +1,266 @@
+/* test-hostile-cli.c — hostile and careless arguments and files, case by case
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each case runs the built command line with one hostile option value,
+ * file or environment and asserts the documented exit code, a message that
+ * names the place and the problem, and what the store holds afterwards
+ * (nothing half-done, nothing lost). The cases share one store, in order:
+ * a case that must change nothing is checked by a count before and after.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ra-store-private.h"
+#include "ra-test-util.h"
+#include "robust-util.h"
+
+typedef struct
+{
+  char *dir;
+  char *store;
+} Fixture;
+
+static Fixture fixture;
+
+/* "@DB" is the store, "@/NAME" the file NAME in the test's folder. */
+static GPtrArray *
+expand (const char * const *argv)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; argv[i] != NULL; i++)
+    {
+      if (g_str_equal (argv[i], "@DB"))
+        g_ptr_array_add (out, g_strdup (fixture.store));
+      else if (g_str_has_prefix (argv[i], "@/"))
+        g_ptr_array_add (out, g_build_filename (fixture.dir, argv[i] + 2, NULL));
+      else
+        g_ptr_array_add (out, g_strdup (argv[i]));
+    }
+  g_ptr_array_add (out, NULL);
+  return out;
+}
+
+static void
+c_locale (gpointer data)
+{
+  (void) data;
+  /* In the child, before exec: cron, CI and containers run with C. */
+  setenv ("LC_ALL", "C", 1);
+  unsetenv ("LANG");
+}
+
+/* Runs ARGV (expanded); asserts the exit code and that stderr holds every
+ * string of NEEDLES. Returns stderr. */
+static char *
+run_case (const char         *stdin_file,
+          gboolean            in_c_locale,
+          int                 expected,
+          const char * const *needles,
+          const char * const *argv)
+{
+  g_autoptr(GPtrArray) args = expand (argv);
+  g_autofree char *out = NULL;
+  char *err = NULL;
+  int status = rb_run_cli (stdin_file, &out, &err, in_c_locale ? c_locale : NULL, NULL,
+                           (const char * const *) args->pdata);
+
+  if (status != expected)
+    g_test_message ("%s %s: stderr: %s", argv[0], argv[1] ? argv[1] : "", err);
+  g_assert_cmpint (status, ==, expected);
+  for (guint i = 0; needles != NULL && needles[i] != NULL; i++)
+    if (strstr (err, needles[i]) == NULL)
+      {
+        g_test_message ("stderr lacks '%s': %s", needles[i], err);
+        g_test_fail ();
+      }
+  return err;
+}
+
+static gint64
+count (const char *sql)
+{
+  g_autoptr(RaStore) store = rb_open_checked (fixture.store);
+
+  return rb_query_int (store, sql, NULL);
+}
+
+static char *
+write_file (const char *name,
+            const char *contents)
+{
+  char *path = g_build_filename (fixture.dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+set_up (void)
+{
+  const char *imp[] = { "import", "--db", "@DB", "@/base.jsonl", NULL };
+  const char *create[] = { "audit", "create", "--db", "@DB", "--per-class", "10", "--seed", "1", "a1", NULL };
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *base = NULL;
+
+  fixture.dir = ra_test_tmpdir ();
+  fixture.store = g_build_filename (fixture.dir, "store.db", NULL);
+  for (guint i = 0; i < 6; i++)
+    g_string_append_printf (text, "{\"id\":\"t%u\",\"prompt\":\"p\",\"response\":\"I can't.\","
+                            "\"class\":\"c%u\",\"model\":\"m\",\"declined\":true}\n", i, i % 2);
+  base = write_file ("base.jsonl", text->str);
+  g_free (run_case (NULL, FALSE, 0, NULL, imp));
+  g_free (run_case (NULL, FALSE, 0, NULL, create));
+}
+
+/* GOption leaves "--" in the arguments: it was read as a file named "--",
+ * so a file whose name starts with '-' could not be imported at all. */
+static void
+test_end_of_options (void)
+{
+  g_autofree char *path = write_file ("-dash.jsonl",
+                                      "{\"id\":\"dash\",\"prompt\":\"p\",\"response\":\"r\",\"class\":\"c0\","
+                                      "\"model\":\"m\",\"declined\":true}\n");
+  const char *argv[] = { "import", "--db", "@DB", "--", "-dash.jsonl", NULL };
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (g_chdir (fixture.dir), ==, 0);
+  err = run_case (NULL, FALSE, 0, NULL, argv);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  g_assert_cmpint (count ("SELECT count(*) FROM turn_keys WHERE ext_id = 'dash'"), ==, 1);
+
+  /* A second "--" after the first is a name like any other. */
+  {
+    const char *twice[] = { "import", "--db", "@DB", "--", "--", NULL };
+    const char *needles[] = { "--: no such file", NULL };
+
+    g_free (run_case (NULL, FALSE, 66, needles, twice));
+  }
+}
+
+/* Under LC_ALL=C GOption converted option values from ASCII and refused
+ * every accented letter ("Invalid byte sequence in conversion input", exit
+ * 2, naming no option): a reviewer "José" could not label from cron. */
+static void
+test_c_locale_options (void)
+{
+  const char *label[] = { "label", "--db", "@DB", "--reviewer", "José", "--note", "déjà vu",
+                          "--turn", "t0", "--value", "unsure", "a1", NULL };
+  const char *bad[] = { "label", "--db", "@DB", "--reviewer", "bad\xff", "--turn", "t0", "--value", "unsure",
+                        "a1", NULL };
+  const char *bad_needles[] = { "--reviewer: the value is not UTF-8 text", NULL };
+  gint64 before = count ("SELECT count(*) FROM label_events");
+
+  g_free (run_case (NULL, TRUE, 0, NULL, label));
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events WHERE reviewer = 'José' AND note = 'déjà vu'"),
+                   ==, 1);
+  /* Bytes that are no UTF-8 at all are refused, naming the option. */
+  g_free (run_case (NULL, TRUE, 2, bad_needles, bad));
+  g_free (run_case (NULL, FALSE, 2, bad_needles, bad));
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, before + 1);
+}
+
+/* Numbers: hexadecimal, "nan", spaces and out-of-range values are refused
+ * by every option, not only by those GOption parses. */
+static void
+test_number_options (void)
+{
+  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "2e9", "", NULL };
+  gint64 before = count ("SELECT count(*) FROM label_events");
+
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      const char *argv[] = { "label", "--db", "@DB", "--reviewer", "bob", "--seconds", values[i],
+                             "--turn", "t0", "--value", "unsure", "a1", NULL };
+      const char *needles[] = { "--seconds:", NULL };
+
+      g_free (run_case (NULL, FALSE, 2, needles, argv));
+    }
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, before);
+
+  {
+    const char *overlap[] = { "audit", "set", "--db", "@DB", "--overlap", "0x0.8p0", "a1", NULL };
+    const char *share[] = { "audit", "create", "--db", "@DB", "--half-width", "0.2", "--expected-share",
+                            "0x1p-2", "hx", NULL };
+    const char *interval[] = { "stats", "interval", "0x5", "10", NULL };
+    const char *field0[] = { "import", "--db", "@DB", "--max-field-bytes", "0", "@/base.jsonl", NULL };
+    const char *needles_overlap[] = { "--overlap", NULL };
+    const char *needles_share[] = { "--expected-share", NULL };
+    const char *needles_field[] = { "--max-field-bytes", NULL };
+
+    g_free (run_case (NULL, FALSE, 2, needles_overlap, overlap));
+    g_free (run_case (NULL, FALSE, 2, needles_share, share));
+    g_free (run_case (NULL, FALSE, 2, NULL, interval));
+    /* 0 silently meant the default limit. */
+    g_free (run_case (NULL, FALSE, 2, needles_field, field0));
+    g_assert_cmpint (count ("SELECT count(*) FROM audits WHERE name = 'hx'"), ==, 0);
+  }
+}
+
+/* labels import: seconds read by the one strict parser; a field of the
+ * wrong type is named. Nothing lands from a file with a bad record. */
+static void
+test_label_file_numbers (void)
+{
+  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e308", "-5", NULL };
+  const char *header = "event_id,audit,ext_id,model,class,reviewer,value,note,flagged,seconds,"
+                       "created_at,undoes,kind\n";
+  gint64 before = count ("SELECT count(*) FROM label_events");
+
+  for (guint i = 0; cells[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("seconds-%u.csv", i);
+      g_autofree char *text = g_strdup_printf ("%s00000000-0000-4000-8000-00000000000%u,a1,t1,m,c1,eve,unsure,,"
+                                               "false,%s,2026-01-01T00:00:00Z,,verdict\n", header, i, cells[i]);
+      g_autofree char *path = write_file (name, text);
+      g_autofree char *place = g_strdup_printf ("%s:2: seconds:", name);
+      const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
+      const char *needles[] = { place, NULL };
+
+      g_free (run_case (NULL, FALSE, 65, needles, argv));
+    }
+  {
+    g_autofree char *path = write_file ("typed.jsonl",
+                                        "{\"event_id\":\"e1\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"flagged\":\"yes\","
+                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
+                                        "{\"event_id\":\"e2\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":1e308,"
+                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
+    const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
+    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, before);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
+  set_up ();
+  g_test_add_func ("/ra/robustness/hostile-cli/end-of-options", test_end_of_options);
+  g_test_add_func ("/ra/robustness/hostile-cli/c-locale-options", test_c_locale_options);
+  g_test_add_func ("/ra/robustness/hostile-cli/number-options", test_number_options);
+  g_test_add_func ("/ra/robustness/hostile-cli/label-file-numbers", test_label_file_numbers);
+  status = g_test_run ();
+  ra_test_rm_rf (fixture.dir);
+  g_free (fixture.dir);
+  g_free (fixture.store);
+  return status;
+}
