@@ -1,7 +1,8 @@
 /* test-workbench-walkthrough.c — what a reviewer's keyboard-only
  * walkthrough found, driven through real key presses (xdotool, XTEST) on
  * the real window under Xvfb: no label, note or queued key is lost when
- * the window closes while another program holds the store's write lock;
+ * the window closes while another program holds the store's write lock,
+ * nor when it holds it past the store's timeout;
  * a note typed and left is saved before the item changes; the focus goes
  * to the item after every step (never left on a header button that Space
  * would press); the finished page shows a reviewer no dead Results button;
@@ -13,6 +14,8 @@
  */
 
 #include "config.h"
+
+#include <string.h>
 
 #include "ra-application.h"
 #include "ra-session-page.h"
@@ -199,6 +202,83 @@ test_close_waits_for_labels (void)
   ra_application_set_lead (ra_ui_test_app, TRUE);
 }
 
+static gboolean
+any_dialog_titled (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (top) && gtk_widget_get_visible (GTK_WIDGET (top)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (top)), heading) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+drained (gpointer data)
+{
+  return ra_session_page_get_n_unsaved (data) == 0 &&
+         ra_session_page_get_n_queued (data) == 0;
+}
+
+/* Another program keeps the write lock past the store's 30 s timeout:
+ * the label pressed meanwhile is not dropped with "The Label Was Not
+ * Saved"; the bar says it waits, and it is stored once the lock is free. */
+static void
+test_label_outwaits_lock (void)
+{
+  RaSessionPage *page;
+  RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
+  g_autoptr(RaStore) blocker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 first = ra_session_page_get_current_turn (page);
+
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  blocker = ra_store_open (ra_ui_test_store_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_store_exec (blocker, "BEGIN IMMEDIATE", &error));
+  g_assert_no_error (error);
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "1", NULL);
+  ra_ui_test_iterate_for (2000);
+  /* Said at once, with no key queued behind it. */
+  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  /* Past the store's timeout (30,000 polls of at least 1 ms each). */
+  ra_ui_test_iterate_for (40000);
+  g_assert_false (any_dialog_titled ("The Label Was Not Saved"));
+  g_assert_true (ra_session_page_get_busy (page));
+  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (page_child (page, "waiting_label"))),
+                            "your key is kept"));
+
+  g_assert_true (ra_store_exec (blocker, "COMMIT", &error));
+  g_assert_no_error (error);
+  ra_ui_test_wait_until (drained, page, "the label to be stored");
+  g_assert_false (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_false (any_dialog_titled ("The Label Was Not Saved"));
+  {
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
+
+    g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+  }
+  events = stored_events ();
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), !=, first);
+
+  ra_ui_test_close_window (window);
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
 /* A note typed and left with Escape is saved before Alt+→ moves on, and
  * one typed when the window closes is saved before it closes. */
 static void
@@ -382,6 +462,7 @@ main (int   argc,
   if (ra_ui_test_init ("/ra/ui/walkthrough/no-display"))
     {
       g_test_add_func ("/ra/ui/walkthrough/close-waits-for-labels", test_close_waits_for_labels);
+      g_test_add_func ("/ra/ui/walkthrough/label-outwaits-lock", test_label_outwaits_lock);
       g_test_add_func ("/ra/ui/walkthrough/note-kept", test_note_kept);
       g_test_add_func ("/ra/ui/walkthrough/focus-follows-item", test_focus_follows_item);
       g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
