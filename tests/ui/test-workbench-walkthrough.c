@@ -6,7 +6,8 @@
  * a note typed and left is saved before the item changes; the focus goes
  * to the item after every step (never left on a header button that Space
  * would press); the finished page shows a reviewer no dead Results button;
- * Enter on an audit's row opens it; F9 shows and hides the guideline.
+ * Enter on an audit's row opens it; F9 shows and hides the guideline; the
+ * New Audit dialog takes its name at once and Enter creates the audit.
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "ra-application.h"
+#include "ra-create-audit-dialog.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
 #include "ra-store-private.h"
@@ -25,6 +27,10 @@
 #include "ra-ui-test-store.h"
 #include "ra-ui-test-util.h"
 #include "ra-window-private.h"
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 static GtkWidget *
 page_child (RaSessionPage *page,
@@ -454,6 +460,67 @@ test_guideline_key (void)
   ra_application_set_lead (ra_ui_test_app, TRUE);
 }
 
+static gboolean
+new_audit_open (gpointer data)
+{
+  GtkWindow **found = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (toplevels, i);
+
+      if (RA_IS_CREATE_AUDIT_DIALOG (top) && gtk_widget_get_mapped (GTK_WIDGET (top)))
+        {
+          *found = g_object_ref (GTK_WINDOW (top));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+audit_opened (gpointer data)
+{
+  RaSessionPage *page = data;
+
+  return g_strcmp0 (ra_session_page_get_audit (page), "second try") == 0 &&
+         ra_ui_test_session_settled (page);
+}
+
+/* The lead: Ctrl+N, the name typed at once (a Space in it pressed Cancel,
+ * the first focusable widget), Enter creates the audit and opens it. */
+static void
+test_new_audit_keys (void)
+{
+  RaWindow *window;
+  g_autoptr(GtkWindow) dialog = NULL;
+  g_autofree char *xid = NULL;
+
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      return;
+    }
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+n", NULL);
+  ra_ui_test_wait_until (new_audit_open, &dialog, "the New Audit dialog");
+#ifdef GDK_WINDOWING_X11
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (dialog))));
+  ra_ui_test_xdotool ("windowfocus", "--sync", xid, NULL);
+#endif
+  ra_ui_test_iterate_for (300);
+  ra_ui_test_xdotool ("type", "--delay", "30", "second try", NULL);
+  ra_ui_test_iterate_for (300);
+  /* Still open (Space did not press Cancel), the name typed in full. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Return", NULL);
+  ra_ui_test_wait_until (audit_opened, _ra_window_get_session_page (window), "Enter to create the audit");
+  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "session");
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -466,6 +533,7 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/note-kept", test_note_kept);
       g_test_add_func ("/ra/ui/walkthrough/focus-follows-item", test_focus_follows_item);
       g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
+      g_test_add_func ("/ra/ui/walkthrough/new-audit-keys", test_new_audit_keys);
     }
   return ra_ui_test_run ();
 }
