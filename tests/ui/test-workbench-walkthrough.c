@@ -20,6 +20,7 @@
 
 #include "ra-application.h"
 #include "ra-create-audit-dialog.h"
+#include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
 #include "ra-store-private.h"
@@ -521,6 +522,120 @@ test_new_audit_keys (void)
   ra_ui_test_close_window (window);
 }
 
+static gboolean
+results_shown (gpointer data)
+{
+  RaResultsPage *page = data;
+
+  return !ra_results_page_get_busy (page) && ra_results_page_get_report (page) != NULL;
+}
+
+static GtkWidget *
+results_child (RaResultsPage *page,
+               const char    *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), RA_TYPE_RESULTS_PAGE, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+/* Results at 800 x 600 with the keyboard: the estimates table is one Tab
+ * stop (each of its cells was one), ← → Home scroll its columns, the next
+ * Tab leaves it; the mouse wheel over it scrolls the page. */
+static void
+test_results_table_keys (void)
+{
+  RaWindow *window;
+  RaResultsPage *page;
+  GtkWidget *table, *scroller, *outer;
+  GtkAdjustment *h, *v;
+  guint tabs = 0;
+  double before;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  window = ra_ui_test_open_window ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      return;
+    }
+  ra_window_show_results (window, "pilot");
+  page = _ra_window_get_results_page (window);
+  ra_ui_test_wait_until (results_shown, page, "the results");
+  ra_ui_test_iterate_for (500);
+  table = results_child (page, "table");
+  scroller = results_child (page, "table_scroller");
+  outer = gtk_widget_get_ancestor (gtk_widget_get_parent (scroller), GTK_TYPE_SCROLLED_WINDOW);
+  h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+  v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (outer));
+  /* The table is wider than the window: there are columns to reach. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, gtk_adjustment_get_page_size (h) + 50);
+
+  gtk_widget_grab_focus (GTK_WIDGET (page));
+  while (focus_of (window) != table)
+    {
+      GtkWidget *focus;
+
+      ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
+      ra_ui_test_iterate_for (60);
+      focus = focus_of (window);
+      /* No cell of the table is a Tab stop. */
+      g_assert_false (focus != NULL && focus != table && gtk_widget_is_ancestor (focus, table));
+      g_assert_cmpuint (++tabs, <, 30);
+    }
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Home", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), ==, gtk_adjustment_get_lower (h));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Right", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), >, gtk_adjustment_get_lower (h));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "End", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), ==,
+                     gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_true (focus_of (window) != table);
+  g_assert_false (gtk_widget_is_ancestor (focus_of (window), table));
+
+  /* The wheel over the table scrolls the page. */
+#ifdef GDK_WINDOWING_X11
+  {
+    graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (scroller) / 2.0f, 10);
+    graphene_point_t in_window;
+    double dx = 0, dy = 0;
+    g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))));
+    g_autofree char *x = NULL;
+    g_autofree char *y = NULL;
+
+    graphene_point_t in_outer;
+
+    /* The table's top in sight, 100 px below the page's top. */
+    gtk_adjustment_set_value (v, 0);
+    ra_ui_test_iterate_for (200);
+    g_assert_true (gtk_widget_compute_point (scroller, outer, &centre, &in_outer));
+    gtk_adjustment_set_value (v, in_outer.y - 100);
+    ra_ui_test_iterate_for (300);
+    g_assert_cmpfloat (gtk_adjustment_get_value (v), <,
+                       gtk_adjustment_get_upper (v) - gtk_adjustment_get_page_size (v));
+    g_assert_true (gtk_widget_compute_point (scroller, GTK_WIDGET (window), &centre, &in_window));
+    g_assert_cmpfloat (in_window.y, <, gtk_widget_get_height (GTK_WIDGET (window)));
+    gtk_native_get_surface_transform (GTK_NATIVE (window), &dx, &dy);
+    x = g_strdup_printf ("%d", (int) (in_window.x + dx));
+    y = g_strdup_printf ("%d", (int) (in_window.y + dy));
+    ra_ui_test_xdotool ("mousemove", "--window", xid, "--sync", x, y, NULL);
+    before = gtk_adjustment_get_value (v);
+    ra_ui_test_xdotool ("click", "5", NULL);
+    ra_ui_test_iterate_for (300);
+    g_assert_cmpfloat (gtk_adjustment_get_value (v), >, before);
+  }
+#endif
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -534,6 +649,7 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/focus-follows-item", test_focus_follows_item);
       g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
       g_test_add_func ("/ra/ui/walkthrough/new-audit-keys", test_new_audit_keys);
+      g_test_add_func ("/ra/ui/walkthrough/results-table-keys", test_results_table_keys);
     }
   return ra_ui_test_run ();
 }
