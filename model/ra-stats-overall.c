@@ -67,10 +67,10 @@ ra_overall_method_for (RaCiMethod method)
     {
     case RA_CI_JEFFREYS:
       return RA_OVERALL_JEFFREYS;
+    case RA_CI_WILSON:
     case RA_CI_AGRESTI_COULL:
     case RA_CI_WALD:
       return RA_OVERALL_WILSON;
-    case RA_CI_WILSON:
     case RA_CI_CLOPPER_PEARSON:
     default:
       return RA_OVERALL_KORN_GRAUBARD;

@@ -398,6 +398,12 @@ test_class_shares (void)
           g_assert_cmpfloat (o->interval.lower, <=, o->estimate);
           g_assert_cmpfloat (o->interval.upper, >=, o->estimate);
           g_assert_cmpstr (o->interval_method, ==, ra_overall_method_to_string (ra_overall_method_for (methods[m])));
+          /* README: only Clopper-Pearson is Korn-Graubard overall; Wilson
+           * (and the two Wald-type ones) Wilson at n*, Jeffreys Jeffreys at n*
+           * (tests/stats-crosscheck found --method wilson giving Korn-Graubard) */
+          g_assert_cmpstr (o->interval_method, ==,
+                           methods[m] == RA_CI_CLOPPER_PEARSON ? "korn-graubard"
+                           : methods[m] == RA_CI_JEFFREYS ? "jeffreys-neff-df" : "wilson-neff-df");
           /* C is a census: with the FPC it adds nothing */
           g_assert_cmpuint (o->n_census, ==, fpc ? 1 : 0);
           /* overall sensitivity: A's 2 unsure items one way or the other */
