@@ -344,6 +344,23 @@ test_sniffed_inputs (void)
   g_assert_cmpint (count ("SELECT count(*) FROM audits WHERE name = 'ext'"), ==, 0);
 }
 
+/* review: a NUL in a typed note (Ctrl+Space) hid the line end from
+ * strlen (), so the next line, the key '1' that saves the label, became part
+ * of the note and the label was lost. */
+static void
+test_review_nul_note (void)
+{
+  g_autofree char *keys = g_build_filename (fixture.dir, "keys", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "review", "--db", "@DB", "--reviewer", "nul-typist", "a1", NULL };
+
+  g_file_set_contents (keys, "n\nab\0cd\n1\nq\n", 12, &error);
+  g_assert_no_error (error);
+  g_free (run_case (keys, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events WHERE reviewer = 'nul-typist' "
+                          "AND note = 'abcd' AND value IS NOT NULL"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -359,6 +376,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/label-file-numbers", test_label_file_numbers);
   g_test_add_func ("/ra/robustness/hostile-cli/nul-in-fields", test_nul_in_fields);
   g_test_add_func ("/ra/robustness/hostile-cli/sniffed-inputs", test_sniffed_inputs);
+  g_test_add_func ("/ra/robustness/hostile-cli/review-nul-note", test_review_nul_note);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
