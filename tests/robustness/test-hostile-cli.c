@@ -198,6 +198,11 @@ test_number_options (void)
     const char *needles_share[] = { "--expected-share", NULL };
     const char *needles_field[] = { "--max-field-bytes", NULL };
 
+    const char *from[] = { "audit", "create", "--db", "@DB", "--per-class", "1", "--from", "yesterday", "hx", NULL };
+    const char *needles_from[] = { "--from: 'yesterday' is not an RFC 3339 time", NULL };
+
+    /* A time typed as an option is a usage error (it said 65, bad data). */
+    g_free (run_case (NULL, FALSE, 2, needles_from, from));
     g_free (run_case (NULL, FALSE, 2, needles_overlap, overlap));
     g_free (run_case (NULL, FALSE, 2, needles_share, share));
     g_free (run_case (NULL, FALSE, 2, NULL, interval));
