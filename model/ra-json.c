@@ -186,3 +186,49 @@ ra_json_duplicate_key_problem (const cJSON *value)
   return g_strdup_printf (_("the key '%s' appears twice in one object, at %s (keys must be unique)"),
                           shown, path);
 }
+
+/* The first NUL in TEXT, raw or as the escape \u0000, as a problem; NULL
+ * when none. A backslash always escapes the next byte, so "\\u0000" (an
+ * escaped backslash, then the letters) is no NUL. */
+char *
+ra_json_nul_problem (const char *text,
+                     gsize       length)
+{
+  if (memchr (text, '\0', length) != NULL)
+    return g_strdup (_("the JSON text holds a NUL byte"));
+  for (gsize i = 0; i + 1 < length; i++)
+    if (text[i] == '\\')
+      {
+        if (text[i + 1] == 'u' && i + 6 <= length && memcmp (text + i + 2, "0000", 4) == 0)
+          return g_strdup (_("a string holds a NUL character (\\u0000), which is not allowed"));
+        i++;
+      }
+  return NULL;
+}
+
+cJSON *
+ra_json_parse_outside (const char  *text,
+                       gsize        length,
+                       char       **problem)
+{
+  cJSON *value;
+  char *repeated;
+
+  g_return_val_if_fail (text != NULL && problem != NULL, NULL);
+
+  *problem = NULL;
+  if ((*problem = ra_json_nul_problem (text, length)) != NULL)
+    return NULL;
+  if (!(value = cJSON_ParseWithLength (text, length)))
+    {
+      *problem = g_strdup (_("not valid JSON"));
+      return NULL;
+    }
+  if ((repeated = ra_json_duplicate_key_problem (value)) != NULL)
+    {
+      cJSON_Delete (value);
+      *problem = repeated;
+      return NULL;
+    }
+  return value;
+}

@@ -35,4 +35,15 @@ char        *ra_json_find_duplicate_key   (const cJSON  *value,
  * NULL: callers put the file and line in front. */
 char        *ra_json_duplicate_key_problem (const cJSON *value);
 
+/* The one parser of outside JSON (a line or a file someone gave): cJSON
+ * turns \u0000 into a NUL that ends the C string, so "alice\u0000x" was
+ * read as "alice"; a raw NUL byte does the same. Refuses both, invalid JSON
+ * and a repeated key: returns the value, or NULL with *PROBLEM set to one
+ * sentence (callers put the file and line in front; free with g_free). */
+char        *ra_json_nul_problem          (const char   *text,
+                                           gsize         length);
+cJSON       *ra_json_parse_outside        (const char   *text,
+                                           gsize         length,
+                                           char        **problem);
+
 G_END_DECLS

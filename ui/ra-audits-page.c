@@ -115,6 +115,9 @@ create_row (RaAuditsPage      *self,
   g_object_set_data_full (G_OBJECT (button), "ra-audit", g_strdup (info->audit->name), g_free);
   g_signal_connect_object (button, "clicked", G_CALLBACK (label_clicked_cb), self, 0);
   gtk_box_append (GTK_BOX (box), button);
+  /* Enter (or a click) on the row opens the audit, as its Label button:
+   * Tab stops on the row first, and Enter there did nothing. */
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
 
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
 

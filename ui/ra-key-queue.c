@@ -57,6 +57,13 @@ ra_key_queue_push (RaKeyQueue  *queue,
   return TRUE;
 }
 
+void
+ra_key_queue_push_front (RaKeyQueue  *queue,
+                         RaQueuedKey  key)
+{
+  g_array_prepend_val (queue->keys, key);
+}
+
 gboolean
 ra_key_queue_pop (RaKeyQueue  *queue,
                   RaQueuedKey *key)

@@ -44,6 +44,9 @@ guint       ra_key_queue_length       (RaKeyQueue  *queue);
 gboolean    ra_key_queue_push         (RaKeyQueue  *queue,
                                        RaQueuedKey  key,
                                        gboolean     force);
+/* Puts KEY first again (a move that waits for the note saved before it). */
+void        ra_key_queue_push_front   (RaKeyQueue  *queue,
+                                       RaQueuedKey  key);
 gboolean    ra_key_queue_pop          (RaKeyQueue  *queue,
                                        RaQueuedKey *key);
 /* Empties the queue; returns how many keys it held plus those refused. */

@@ -131,7 +131,10 @@ note_action (GtkWidget  *widget,
   RaSessionPage *self = RA_SESSION_PAGE (widget);
 
   gtk_widget_set_visible (GTK_WIDGET (self->note_box), TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
+  /* The cursor after the note there: selected, the first key typed
+   * replaced the whole note. */
+  gtk_entry_grab_focus_without_selecting (self->note_entry);
+  gtk_editable_set_position (GTK_EDITABLE (self->note_entry), -1);
 }
 
 /* Gives the keys back to the item: verdict keys work again. */
@@ -142,15 +145,26 @@ _ra_session_keys_focus_item (RaSessionPage *self)
     gtk_widget_grab_focus (self->item_box);
 }
 
-static void
-note_activate_cb (RaSessionPage *self)
+/* The note field holds text the item's stored note does not: typed and
+ * not saved yet. */
+gboolean
+_ra_session_keys_note_unsaved (RaSessionPage *self)
 {
-  /* Focus first: the item box is focusable whatever the store is doing. */
-  _ra_session_keys_focus_item (self);
+  const char *typed;
+
+  if (self->item == NULL)
+    return FALSE;
+  typed = gtk_editable_get_text (GTK_EDITABLE (self->note_entry));
+  return g_strcmp0 (typed, self->item->note != NULL ? self->item->note : "") != 0;
+}
+
+/* Stores the note with the item's current state (queued while busy). */
+static void
+save_note (RaSessionPage *self)
+{
   if (self->item == NULL)
     return;
 
-  /* Store the note with the item's current state (queued while busy). */
   if (!self->busy && ra_key_queue_length (self->queue) == 0)
     record (self, self->item->value, self->item->flagged, FALSE);
   else
@@ -161,6 +175,26 @@ note_activate_cb (RaSessionPage *self)
       ra_key_queue_push (self->queue, key, TRUE);
       _ra_session_page_update_waiting (self);
     }
+}
+
+/* A note typed and left (Escape, a click elsewhere) is saved before the
+ * window closes. */
+void
+_ra_session_keys_save_unsaved_note (RaSessionPage *self)
+{
+  if (_ra_session_keys_note_unsaved (self))
+    save_note (self);
+}
+
+static void
+note_activate_cb (RaSessionPage *self)
+{
+  /* Focus first: the item box is focusable whatever the store is doing. */
+  _ra_session_keys_focus_item (self);
+  if (self->item == NULL)
+    return;
+
+  save_note (self);
   if (gtk_editable_get_text (GTK_EDITABLE (self->note_entry))[0] == '\0')
     gtk_widget_set_visible (GTK_WIDGET (self->note_box), FALSE);
 }
@@ -249,17 +283,29 @@ execute (RaSessionPage *self,
                 key.value == RA_QUEUED_NOTE_VALUE ? self->item->flagged : !self->item->flagged, FALSE);
       break;
     case RA_QUEUED_SKIP:
-      if (self->item != NULL && !self->busy)
+    case RA_QUEUED_PREVIOUS:
+    case RA_QUEUED_NEXT:
+      /* Leaving an item with a note typed and not saved (Escape, then a
+       * move): the note is saved first, then the move runs. */
+      if (_ra_session_keys_note_unsaved (self))
+        {
+          record (self, self->item->value, self->item->flagged, FALSE);
+          if (self->busy)
+            {
+              ra_key_queue_push_front (self->queue, key);
+              _ra_session_page_update_waiting (self);
+              break;
+            }
+        }
+      if (key.kind == RA_QUEUED_PREVIOUS)
+        move (self, -1);
+      else if (key.kind == RA_QUEUED_NEXT)
+        move (self, +1);
+      else if (self->item != NULL && !self->busy)
         _ra_session_page_load_item (self, 0, self->item->turn_id);
       break;
     case RA_QUEUED_UNDO:
       undo_now (self);
-      break;
-    case RA_QUEUED_PREVIOUS:
-      move (self, -1);
-      break;
-    case RA_QUEUED_NEXT:
-      move (self, +1);
       break;
     default:
       g_assert_not_reached ();
@@ -301,6 +347,18 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* F9 (the sidebar key of GNOME applications): the guideline panel. */
+static void
+guideline_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  RaSessionPage *self = RA_SESSION_PAGE (widget);
+
+  gtk_toggle_button_set_active (self->guideline_toggle,
+                                !gtk_toggle_button_get_active (self->guideline_toggle));
+}
+
 static void
 search (RaSessionPage *self,
         gboolean       next)
@@ -339,6 +397,25 @@ search_stop_cb (RaSessionPage *self)
 {
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
   _ra_session_keys_focus_item (self);
+}
+
+static gboolean focus_is_editing (RaSessionPage *self);
+
+/* After a step (and when the page is shown): the focus goes to what the
+ * page shows, unless a text field is being edited. Left where it was, it
+ * stayed on whatever had it before (the header's Open button once the
+ * Audits page's Label button was gone), and Space or Enter pressed it. */
+void
+_ra_session_keys_take_focus (RaSessionPage *self)
+{
+  const char *shown = gtk_stack_get_visible_child_name (self->stack);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || focus_is_editing (self))
+    return;
+  if (g_strcmp0 (shown, "item") == 0)
+    gtk_widget_grab_focus (self->item_box);
+  else if (g_strcmp0 (shown, "finished") == 0)
+    gtk_widget_grab_focus (self->first_button);
 }
 
 static gboolean
@@ -408,6 +485,7 @@ _ra_session_keys_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "session.first", NULL, first_action);
   gtk_widget_class_install_action (widget_class, "session.results", NULL, results_action);
   gtk_widget_class_install_action (widget_class, "session.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "session.guideline", NULL, guideline_action);
 }
 
 void
@@ -439,6 +517,7 @@ _ra_session_keys_init (RaSessionPage *self)
   add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), "<Alt>Left", "session.previous", NULL);
   add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), "<Alt>Right", "session.next", NULL);
   add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), "<Control>f", "session.search", NULL);
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (controller), "F9", "session.guideline", NULL);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));

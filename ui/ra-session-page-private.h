@@ -37,6 +37,8 @@ struct _RaSessionPage
   GtkSpinner     *waiting_spinner;
   GtkLabel       *waiting_label;
   AdwStatusPage  *finished_page;
+  GtkWidget      *results_button;
+  GtkWidget      *first_button;
   GtkSearchBar   *search_bar;
   GtkSearchEntry *search_entry;
   GtkLabel       *class_label;
@@ -69,6 +71,7 @@ struct _RaSessionPage
   char           *guideline_shown; /* what guideline_view holds */
   RaLongText      response;      /* the response, long ones in parts */
   GCancellable   *cancellable;
+  GSettings      *settings;      /* show-guideline */
 
   GtkLabel       *saved_label;   /* what became of the last label: saved, undone */
   RaKeyQueue     *queue;         /* pressed while busy */
@@ -106,5 +109,8 @@ void        _ra_session_keys_init            (RaSessionPage  *self);
 void        _ra_session_keys_run_queue       (RaSessionPage  *self);
 guint       _ra_session_keys_drop_queue      (RaSessionPage  *self);
 void        _ra_session_keys_focus_item      (RaSessionPage  *self);
+void        _ra_session_keys_take_focus      (RaSessionPage  *self);
+gboolean    _ra_session_keys_note_unsaved    (RaSessionPage  *self);
+void        _ra_session_keys_save_unsaved_note (RaSessionPage *self);
 
 G_END_DECLS

@@ -20,6 +20,7 @@
 
 #include "ra-application.h"
 #include "ra-session-page-private.h"
+#include "ra-settings.h"
 #include "ra-session-progress.h"
 
 G_DEFINE_FINAL_TYPE (RaSessionPage, ra_session_page, GTK_TYPE_WIDGET)
@@ -121,6 +122,7 @@ update_actions (RaSessionPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.flag", has_item);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.note", has_item);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.search", has_item);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.guideline", has_item);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.previous",
                                  self->items != NULL && self->items->len > 0 &&
                                  (self->item == NULL || index > 1 || self->busy));
@@ -137,6 +139,8 @@ update_actions (RaSessionPage *self)
                                  self->items != NULL && self->items->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.results",
                                  self->audit != NULL && self->lead);
+  /* A reviewer has no Results: no dead button on the finished page. */
+  gtk_widget_set_visible (self->results_button, self->lead);
 }
 
 void
@@ -325,6 +329,9 @@ apply_step (RaSessionPage *self,
     show_item (self);
   else
     gtk_stack_set_visible_child_name (self->stack, "finished");
+  /* The keys go to what is shown (the item, or the finished page's first
+   * choice), never left on a widget elsewhere in the window. */
+  _ra_session_keys_take_focus (self);
 
   _ra_session_page_set_busy (self, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CURRENT_TURN]);
@@ -640,6 +647,21 @@ ra_session_page_get_n_queued (RaSessionPage *self)
   return ra_key_queue_length (self->queue);
 }
 
+guint
+ra_session_page_get_n_unsaved (RaSessionPage *self)
+{
+  g_return_val_if_fail (RA_IS_SESSION_PAGE (self), 0);
+  return (self->busy ? 1 : 0) + ra_key_queue_length (self->queue) +
+         (_ra_session_keys_note_unsaved (self) ? 1 : 0);
+}
+
+void
+ra_session_page_save_unsaved (RaSessionPage *self)
+{
+  g_return_if_fail (RA_IS_SESSION_PAGE (self));
+  _ra_session_keys_save_unsaved_note (self);
+}
+
 static void
 window_active_cb (RaSessionPage *self)
 {
@@ -654,7 +676,7 @@ focus_item_idle_cb (gpointer data)
   /* Coming back to the session: the keys reach the verdict, wherever the
    * focus was left (a guideline, a search field, another page). */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    _ra_session_keys_focus_item (self);
+    _ra_session_keys_take_focus (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -728,6 +750,7 @@ ra_session_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_SESSION_PAGE);
   g_clear_object (&self->database);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (ra_session_page_parent_class)->dispose (object);
 }
@@ -789,6 +812,8 @@ ra_session_page_class_init (RaSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, stack);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, item_box);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, results_button);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, first_button);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, saved_label);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_box);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_spinner);
@@ -831,6 +856,11 @@ ra_session_page_init (RaSessionPage *self)
   ra_long_text_init (&self->response, self->response_view, self->show_all_button);
 
   _ra_session_keys_init (self);
+
+  /* Shown or hidden (F9, the toggle), the guideline stays so next time. */
+  self->settings = ra_settings_new ();
+  g_settings_bind (self->settings, "show-guideline", self->guideline_toggle, "active",
+                   G_SETTINGS_BIND_DEFAULT);
 
   update_actions (self);
 }

@@ -39,6 +39,11 @@ void         ra_session_page_set_lead           (RaSessionPage *self,
 double       ra_session_page_get_seconds_on_item (RaSessionPage *self);
 /* Keys pressed while the store was busy, waiting their turn. */
 guint        ra_session_page_get_n_queued       (RaSessionPage *self);
+/* What is not in the store yet: the step under way, the keys queued and
+ * a note typed and not saved. 0 when closing loses nothing. */
+guint        ra_session_page_get_n_unsaved      (RaSessionPage *self);
+/* Starts saving a note typed and not saved (Escape, a click elsewhere). */
+void         ra_session_page_save_unsaved       (RaSessionPage *self);
 /* The response as shown (for tests: never markup-interpreted). */
 char        *ra_session_page_dup_response_text  (RaSessionPage *self);
 

@@ -55,6 +55,11 @@ struct _RaWindow
   GSignalGroup         *app_signals;
   char                 *opening_path;
   guint                 store_label_source;
+
+  /* Closing waits for the session's labels to reach the store. */
+  GtkWidget            *unsaved_dialog;  /* weak */
+  guint                 close_when_saved : 1;
+  guint                 close_anyway : 1;
 };
 
 G_DEFINE_FINAL_TYPE (RaWindow, ra_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -153,6 +158,11 @@ ra_window_show_error (RaWindow     *self,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+
+  /* A close waiting for labels stays open to show why one was not saved. */
+  self->close_when_saved = FALSE;
+  if (self->unsaved_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->unsaved_dialog));
 
   g_warning ("%s: %s", heading, error->message);
 
@@ -795,11 +805,89 @@ page_action (GtkWidget  *widget,
   ra_window_show_page (RA_WINDOW (widget), g_variant_get_string (param, NULL));
 }
 
+static void
+unsaved_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     RaWindow         *self)
+{
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+  self->close_anyway = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+/* Closing with labels not in the store yet (the store is locked by another
+ * program, a note typed and not saved): says so and closes by itself once
+ * they are saved; only an explicit choice closes without them. */
+static void
+ask_unsaved (RaWindow *self,
+             guint     n)
+{
+  GtkWidget *dialog;
+  g_autofree char *body = NULL;
+
+  if (self->unsaved_dialog != NULL)
+    return;
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u label or note is not in the store yet: another program "
+                                       "is writing to it. The window closes by itself as soon as it "
+                                       "is saved.",
+                                       "%u labels, notes or keys are not in the store yet: another "
+                                       "program is writing to it. The window closes by itself as "
+                                       "soon as they are saved.", n), n);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Saving Your Labels"), NULL);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "discard", _("Close _Without Saving"),
+                                    "wait", _("_Keep Waiting"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "wait");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "wait");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (unsaved_response_cb), self, 0);
+  self->unsaved_dialog = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->unsaved_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+close_when_saved_cb (gpointer data)
+{
+  RaWindow *self = data;
+
+  if (self->close_when_saved && ra_session_page_get_n_unsaved (self->session_page) == 0)
+    gtk_window_close (GTK_WINDOW (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+session_busy_cb (RaWindow *self)
+{
+  /* After the step's callback: it may run the next queued key first. */
+  if (self->close_when_saved)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_when_saved_cb, g_object_ref (self), g_object_unref);
+}
+
 static gboolean
 ra_window_close_request (GtkWindow *window)
 {
   RaWindow *self = RA_WINDOW (window);
   int width, height;
+
+  if (!self->close_anyway)
+    {
+      guint n;
+
+      ra_session_page_save_unsaved (self->session_page);
+      if ((n = ra_session_page_get_n_unsaved (self->session_page)) > 0)
+        {
+          self->close_when_saved = TRUE;
+          ask_unsaved (self, n);
+          return TRUE;
+        }
+    }
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
@@ -828,6 +916,11 @@ ra_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->store_label_source, g_source_remove);
+  if (self->unsaved_dialog != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->unsaved_dialog), (gpointer *) &self->unsaved_dialog);
+      self->unsaved_dialog = NULL;
+    }
   if (self->app_signals != NULL)
     g_signal_group_set_target (self->app_signals, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), RA_TYPE_WINDOW);
@@ -951,6 +1044,8 @@ ra_window_init (RaWindow *self)
    * else beside the buttons. */
   g_signal_connect_object (self->switcher_title, "notify::title-visible",
                            G_CALLBACK (queue_store_label), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session_page, "notify::busy",
+                           G_CALLBACK (session_busy_cb), self, G_CONNECT_SWAPPED);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

@@ -245,6 +245,122 @@ test_label_file_numbers (void)
   g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, before);
 }
 
+/* A NUL, raw or as \u0000, cut a field or a JSON string short without a
+ * word: a gold "c1\0zz" became gold for the turn c1, a label of
+ * "mallory\u0000x" one of mallory, a rules pattern "can\u0000zzz" the
+ * pattern "can". Every reader refuses them now, naming file and line. */
+static void
+test_nul_in_fields (void)
+{
+  const char *gold_before_sql = "SELECT count(*) FROM gold_items";
+  gint64 gold_before = count (gold_before_sql);
+  gint64 events_before = count ("SELECT count(*) FROM label_events");
+  struct
+  {
+    const char *name;
+    const char *contents;
+    gsize       length;
+    const char *command;   /* "gold", "labels" or "rules" */
+    const char *needle;
+  } cases[] = {
+    { "gold-nul.csv", "ext_id,model,value\nt1\0zz,m,unsure\n", 34, "gold", "gold-nul.csv:2: field 1 holds a NUL byte" },
+    { "gold-u0.jsonl", "{\"ext_id\":\"t1\\u0000zz\",\"model\":\"m\",\"value\":\"unsure\"}\n", 0, "gold",
+      "gold-u0.jsonl:1: a string holds a NUL character" },
+    { "gold-raw.jsonl", "{\"ext_id\":\"t1\0zz\",\"model\":\"m\",\"value\":\"unsure\"}\n", 53, "gold",
+      "gold-raw.jsonl:1: the JSON text holds a NUL byte" },
+    { "labels-u0.jsonl", "{\"event_id\":\"e9\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+      "\"reviewer\":\"mallory\\u0000x\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n", 0,
+      "labels", "labels-u0.jsonl:1: a string holds a NUL character" },
+    { "rules-u0.json", "{\"version\":1,\"rules\":[{\"id\":\"x\",\"kind\":\"full\",\"where\":\"anywhere\","
+      "\"regex\":false,\"pattern\":\"can\\u0000zzz\"}]}", 0, "rules", "a string holds a NUL character" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (fixture.dir, cases[i].name, NULL);
+      g_autoptr(GError) error = NULL;
+      const char *needles[] = { cases[i].needle, NULL };
+
+      g_file_set_contents (path, cases[i].contents, cases[i].length ? (gssize) cases[i].length : -1, &error);
+      g_assert_no_error (error);
+      if (g_str_equal (cases[i].command, "gold"))
+        {
+          const char *argv[] = { "audit", "gold", "--db", "@DB", "--file", path, "a1", NULL };
+          g_free (run_case (NULL, FALSE, 65, needles, argv));
+        }
+      else if (g_str_equal (cases[i].command, "labels"))
+        {
+          const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
+          g_free (run_case (NULL, FALSE, 65, needles, argv));
+        }
+      else
+        {
+          const char *argv[] = { "detect", "--db", "@DB", "--rules", path, NULL };
+          g_free (run_case (NULL, FALSE, 65, needles, argv));
+        }
+    }
+  g_assert_cmpint (count (gold_before_sql), ==, gold_before);
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, events_before);
+  g_assert_cmpint (count ("SELECT count(*) FROM detections"), ==, 0);
+}
+
+/* A gold file, an external frame's counts or sample that is gzip data or a
+ * store is named as such (it was "the header needs the columns ..."), and
+ * /dev/zero as a gold file is bad data (65), not a store error (74). */
+static void
+test_sniffed_inputs (void)
+{
+  g_autofree char *gz = g_build_filename (fixture.dir, "gold.csv.gz", NULL);
+  g_autoptr(GError) error = NULL;
+  static const char gzip_bytes[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00";
+
+  g_file_set_contents (gz, gzip_bytes, sizeof gzip_bytes - 1, &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { "audit", "gold", "--db", "@DB", "--file", gz, "a1", NULL };
+    const char *needles[] = { "gold.csv.gz: this is not JSON Lines or CSV text but gzip-compressed data", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  {
+    const char *argv[] = { "audit", "gold", "--db", "@DB", "--file", "@DB", "a1", NULL };
+    const char *needles[] = { "an SQLite database", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  {
+    const char *argv[] = { "audit", "create", "--db", "@DB", "--frame", gz, "--sample", gz, "ext", NULL };
+    const char *needles[] = { "gold.csv.gz: this is not JSON Lines or CSV text but gzip-compressed data", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  {
+    g_autofree char *counts = write_file ("counts.csv", "class,turns,declines\nc0,3,3\nc1,3,3\n");
+    const char *argv[] = { "audit", "create", "--db", "@DB", "--frame", counts, "--sample", "@DB", "ext", NULL };
+    const char *needles[] = { "an SQLite database", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  g_assert_cmpint (count ("SELECT count(*) FROM audits WHERE name = 'ext'"), ==, 0);
+}
+
+/* review: a NUL in a typed note (Ctrl+Space) hid the line end from
+ * strlen (), so the next line, the key '1' that saves the label, became part
+ * of the note and the label was lost. */
+static void
+test_review_nul_note (void)
+{
+  g_autofree char *keys = g_build_filename (fixture.dir, "keys", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "review", "--db", "@DB", "--reviewer", "nul-typist", "a1", NULL };
+
+  g_file_set_contents (keys, "n\nab\0cd\n1\nq\n", 12, &error);
+  g_assert_no_error (error);
+  g_free (run_case (keys, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events WHERE reviewer = 'nul-typist' "
+                          "AND note = 'abcd' AND value IS NOT NULL"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +374,9 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/c-locale-options", test_c_locale_options);
   g_test_add_func ("/ra/robustness/hostile-cli/number-options", test_number_options);
   g_test_add_func ("/ra/robustness/hostile-cli/label-file-numbers", test_label_file_numbers);
+  g_test_add_func ("/ra/robustness/hostile-cli/nul-in-fields", test_nul_in_fields);
+  g_test_add_func ("/ra/robustness/hostile-cli/sniffed-inputs", test_sniffed_inputs);
+  g_test_add_func ("/ra/robustness/hostile-cli/review-nul-note", test_review_nul_note);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);

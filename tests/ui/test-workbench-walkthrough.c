@@ -1,0 +1,390 @@
+/* test-workbench-walkthrough.c — what a reviewer's keyboard-only
+ * walkthrough found, driven through real key presses (xdotool, XTEST) on
+ * the real window under Xvfb: no label, note or queued key is lost when
+ * the window closes while another program holds the store's write lock;
+ * a note typed and left is saved before the item changes; the focus goes
+ * to the item after every step (never left on a header button that Space
+ * would press); the finished page shows a reviewer no dead Results button;
+ * Enter on an audit's row opens it; F9 shows and hides the guideline.
+ *
+ * Copyright 2026 The Refusal Audit authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "ra-application.h"
+#include "ra-session-page.h"
+#include "ra-settings.h"
+#include "ra-store-private.h"
+#include "ra-test-util.h"
+#include "ra-ui-test-store.h"
+#include "ra-ui-test-util.h"
+#include "ra-window-private.h"
+
+static GtkWidget *
+page_child (RaSessionPage *page,
+            const char    *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), RA_TYPE_SESSION_PAGE, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+static GtkWidget *
+focus_of (RaWindow *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+typedef struct
+{
+  RaSessionPage *page;
+  gint64         turn;
+} TurnWait;
+
+static gboolean
+settled_elsewhere (gpointer data)
+{
+  TurnWait *wait = data;
+
+  return ra_ui_test_session_settled (wait->page) &&
+         ra_session_page_get_n_queued (wait->page) == 0 &&
+         ra_session_page_get_current_turn (wait->page) != wait->turn;
+}
+
+/* Presses KEYSYM and waits until the page has settled on another item (or
+ * the finished page). */
+static void
+key_to_next (RaSessionPage *page,
+             const char    *keysym)
+{
+  TurnWait wait = { page, ra_session_page_get_current_turn (page) };
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", keysym, NULL);
+  ra_ui_test_wait_until (settled_elsewhere, &wait, keysym);
+}
+
+static gboolean
+note_focused (gpointer data)
+{
+  GtkWidget *focus = focus_of (data);
+
+  return focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) != NULL;
+}
+
+static gboolean
+entry_has_text (gpointer data)
+{
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (data)),
+                    g_object_get_data (G_OBJECT (data), "ra-test-text")) == 0;
+}
+
+/* N, TEXT typed key by key: the note field holds TEXT. */
+static void
+type_note (RaWindow      *window,
+           RaSessionPage *page,
+           const char    *text)
+{
+  GtkWidget *entry = page_child (page, "note_entry");
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "n", NULL);
+  ra_ui_test_wait_until (note_focused, window, "the note field");
+  /* N puts the cursor at the end of a note already there: type after it. */
+  g_object_set_data_full (G_OBJECT (entry), "ra-test-text",
+                          g_strconcat (gtk_editable_get_text (GTK_EDITABLE (entry)), text, NULL), g_free);
+  ra_ui_test_xdotool ("type", "--delay", "20", text, NULL);
+  ra_ui_test_wait_until (entry_has_text, entry, text);
+}
+
+static RaWindow *
+open_reviewer (RaSessionPage **page)
+{
+  RaWindow *window;
+
+  ra_application_set_lead (ra_ui_test_app, FALSE);
+  window = ra_ui_test_open_window ();
+  *page = ra_ui_test_open_session (window);
+  return window;
+}
+
+/* The values and notes "tester" stored, in the order stored. */
+static GPtrArray *
+stored_events (void)
+{
+  g_autoptr(RaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GPtrArray *events = g_ptr_array_new_with_free_func (g_free);
+
+  store = ra_store_open (ra_ui_test_store_path, &error);
+  g_assert_no_error (error);
+  stmt = ra_store_prepare (store,
+                           "SELECT coalesce (value, '-'), coalesce (note, '') FROM label_events "
+                           "WHERE reviewer = 'tester' ORDER BY seq", &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (events, g_strdup_printf ("%s|%s", sqlite3_column_text (stmt, 0),
+                                              sqlite3_column_text (stmt, 1)));
+  return events;
+}
+
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Another program holds the write lock; the reviewer presses 1, 2, 3 and
+ * closes the window with Ctrl+W. The window stays and says why, then
+ * closes by itself once the three labels are stored: none is lost. */
+static void
+test_close_waits_for_labels (void)
+{
+  RaSessionPage *page;
+  RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
+  gpointer alive = window;
+  g_autoptr(RaStore) blocker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  g_object_add_weak_pointer (G_OBJECT (window), &alive);
+
+  blocker = ra_store_open (ra_ui_test_store_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_store_exec (blocker, "BEGIN IMMEDIATE", &error));
+  g_assert_no_error (error);
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "--delay", "100", "1", "2", "3", NULL);
+  ra_ui_test_iterate_for (400);
+  g_assert_cmpuint (ra_session_page_get_n_unsaved (page), ==, 3);
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+w", NULL);
+  ra_ui_test_iterate_for (500);
+  /* Still open, with the dialog saying why. */
+  g_assert_nonnull (alive);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    gboolean asked = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) top = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (top) &&
+            g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (top)), "Saving Your Labels") == 0)
+          asked = TRUE;
+      }
+    g_assert_true (asked);
+  }
+
+  g_assert_true (ra_store_exec (blocker, "COMMIT", &error));
+  g_assert_no_error (error);
+  ra_ui_test_wait_until (is_null, &alive, "the window to close once the labels are stored");
+
+  events = stored_events ();
+  g_assert_cmpuint (events->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (events, 0), ==, "correctly-declined|");
+  g_assert_cmpstr (g_ptr_array_index (events, 1), ==, "should-have-attempted|");
+  g_assert_cmpstr (g_ptr_array_index (events, 2), ==, "unsure|");
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
+/* A note typed and left with Escape is saved before Alt+→ moves on, and
+ * one typed when the window closes is saved before it closes. */
+static void
+test_note_kept (void)
+{
+  RaSessionPage *page;
+  RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
+  gpointer alive = window;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 first;
+
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  g_object_add_weak_pointer (G_OBJECT (window), &alive);
+
+  first = ra_session_page_get_current_turn (page);
+  type_note (window, page, "left");
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Escape", NULL);
+  ra_ui_test_iterate_for (100);
+  key_to_next (page, "alt+Right");
+  {
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
+
+    g_assert_cmpstr (item->note, ==, "left");
+    g_assert_cmpint (item->value, ==, RA_LABEL_NONE);
+  }
+  /* Back: the note is there, N types after it. */
+  key_to_next (page, "alt+Left");
+  g_assert_cmpint (ra_session_page_get_current_turn (page), ==, first);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_child (page, "note_entry"))), ==, "left");
+  type_note (window, page, " then closed");
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+w", NULL);
+  ra_ui_test_wait_until (is_null, &alive, "the window to close once the note is stored");
+  {
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
+
+    g_assert_cmpstr (item->note, ==, "left then closed");
+  }
+  events = stored_events ();
+  g_assert_cmpuint (events->len, ==, 2);
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
+static gboolean
+focus_is_item (gpointer data)
+{
+  RaWindow *window = data;
+
+  return focus_of (window) == page_child (_ra_window_get_session_page (window), "item_box");
+}
+
+static gboolean
+session_shown (gpointer data)
+{
+  return g_strcmp0 (_ra_window_get_visible_page (data), "session") == 0;
+}
+
+/* Opened from the Audits page by keys, the session has the focus on its
+ * item (not on the header button that had it, which Space pressed), also
+ * after a label and an undo; the finished page focuses its first choice
+ * and shows a reviewer no Results button. */
+static void
+test_focus_follows_item (void)
+{
+  RaWindow *window;
+  RaSessionPage *page;
+  GtkWidget *audits;
+  guint n_items = 0;
+
+  ra_ui_test_build_store ();
+  /* A first start: no audit remembered, the session opens as the Label
+   * button takes the focus away with it. */
+  {
+    g_autoptr(GSettings) settings = ra_settings_new ();
+
+    g_settings_set_string (settings, "last-audit", "");
+  }
+  ra_application_set_lead (ra_ui_test_app, FALSE);
+  window = ra_ui_test_open_window ();
+  page = _ra_window_get_session_page (window);
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  audits = GTK_WIDGET (_ra_window_get_audits_page (window));
+  ra_window_show_page (window, "audits");
+  ra_ui_test_iterate_for (500);
+
+  /* Tab to the audit's row, Enter: the row opens the audit. */
+  for (guint i = 0; i < 12; i++)
+    {
+      GtkWidget *focus;
+
+      ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
+      ra_ui_test_iterate_for (100);
+      focus = focus_of (window);
+      if (focus != NULL && GTK_IS_LIST_BOX_ROW (focus) && gtk_widget_is_ancestor (focus, audits))
+        break;
+    }
+  g_assert_true (GTK_IS_LIST_BOX_ROW (focus_of (window)));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Return", NULL);
+  ra_ui_test_wait_until (session_shown, window, "the session opened by Enter on the row");
+  ra_ui_test_wait_until (ra_ui_test_session_settled, page, "the first item");
+  ra_ui_test_wait_until (focus_is_item, window, "the focus on the item");
+
+  key_to_next (page, "1");
+  g_assert_true (focus_is_item (window));
+  key_to_next (page, "ctrl+z");
+  g_assert_true (focus_is_item (window));
+
+  /* To the end of the queue: 12 items. */
+  while (g_strcmp0 (ra_session_page_get_state (page), "item") == 0)
+    {
+      key_to_next (page, "2");
+      g_assert_cmpuint (++n_items, <=, 12);
+    }
+  g_assert_cmpstr (ra_session_page_get_state (page), ==, "finished");
+  g_assert_false (gtk_widget_get_visible (page_child (page, "results_button")));
+  g_assert_true (focus_of (window) == page_child (page, "first_button"));
+
+  ra_ui_test_close_window (window);
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
+static gboolean
+flap_is (gpointer data)
+{
+  AdwFlap *flap = data;
+
+  return adw_flap_get_reveal_flap (flap) == GPOINTER_TO_INT (g_object_get_data (G_OBJECT (flap), "ra-test-want"));
+}
+
+/* F9 hides and shows the guideline panel; the choice is kept in the
+ * settings (show-guideline) for the next window. */
+static void
+test_guideline_key (void)
+{
+  RaSessionPage *page;
+  RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
+  AdwFlap *flap = ADW_FLAP (page_child (page, "flap"));
+  g_autoptr(GSettings) settings = ra_settings_new ();
+
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  g_assert_true (adw_flap_get_reveal_flap (flap));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "F9", NULL);
+  g_object_set_data (G_OBJECT (flap), "ra-test-want", GINT_TO_POINTER (FALSE));
+  ra_ui_test_wait_until (flap_is, flap, "F9 to hide the guideline");
+  g_assert_false (g_settings_get_boolean (settings, "show-guideline"));
+  /* The verdict keys still reach the item. */
+  key_to_next (page, "1");
+  ra_ui_test_close_window (window);
+
+  window = open_reviewer (&page);
+  flap = ADW_FLAP (page_child (page, "flap"));
+  g_assert_false (adw_flap_get_reveal_flap (flap));
+  g_assert_true (ra_ui_test_focus_window (window));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "F9", NULL);
+  g_object_set_data (G_OBJECT (flap), "ra-test-want", GINT_TO_POINTER (TRUE));
+  ra_ui_test_wait_until (flap_is, flap, "F9 to show the guideline");
+  g_assert_true (g_settings_get_boolean (settings, "show-guideline"));
+  ra_ui_test_close_window (window);
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  if (ra_ui_test_init ("/ra/ui/walkthrough/no-display"))
+    {
+      g_test_add_func ("/ra/ui/walkthrough/close-waits-for-labels", test_close_waits_for_labels);
+      g_test_add_func ("/ra/ui/walkthrough/note-kept", test_note_kept);
+      g_test_add_func ("/ra/ui/walkthrough/focus-follows-item", test_focus_follows_item);
+      g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
+    }
+  return ra_ui_test_run ();
+}
