@@ -198,6 +198,11 @@ test_number_options (void)
     const char *needles_share[] = { "--expected-share", NULL };
     const char *needles_field[] = { "--max-field-bytes", NULL };
 
+    const char *from[] = { "audit", "create", "--db", "@DB", "--per-class", "1", "--from", "yesterday", "hx", NULL };
+    const char *needles_from[] = { "--from: 'yesterday' is not an RFC 3339 time", NULL };
+
+    /* A time typed as an option is a usage error (it said 65, bad data). */
+    g_free (run_case (NULL, FALSE, 2, needles_from, from));
     g_free (run_case (NULL, FALSE, 2, needles_overlap, overlap));
     g_free (run_case (NULL, FALSE, 2, needles_share, share));
     g_free (run_case (NULL, FALSE, 2, NULL, interval));
@@ -361,6 +366,21 @@ test_review_nul_note (void)
                           "AND note = 'abcd' AND value IS NOT NULL"), ==, 1);
 }
 
+/* A half-width so small that no sample size reaches it (1e-9) drew a
+ * handful of items (ra_stats_sample_size's 0 taken as a size): it is a
+ * census of every stratum. */
+static void
+test_tiny_half_width (void)
+{
+  const char *argv[] = { "audit", "create", "--db", "@DB", "--half-width", "1e-9", "tiny", NULL };
+
+  g_free (run_case (NULL, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM audit_items i JOIN audits a ON a.id = i.audit_id "
+                          "WHERE a.name = 'tiny'"), ==,
+                   count ("SELECT count(*) FROM turns WHERE declined = 1"));
+  g_assert_cmpint (count ("SELECT count(*) FROM turns WHERE declined = 1"), >, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -377,6 +397,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/nul-in-fields", test_nul_in_fields);
   g_test_add_func ("/ra/robustness/hostile-cli/sniffed-inputs", test_sniffed_inputs);
   g_test_add_func ("/ra/robustness/hostile-cli/review-nul-note", test_review_nul_note);
+  g_test_add_func ("/ra/robustness/hostile-cli/tiny-half-width", test_tiny_half_width);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
