@@ -545,7 +545,8 @@ cmd_kappa (int    argc,
       ra_table_add_row (out, "items", n, NULL);
       ra_table_print (out, stdout);
       if (kappa.se == 0.0)
-        printf ("Note: SE = 0 (perfect agreement or a degenerate table): the interval says nothing; "
+        printf ("Note: SE = 0 (perfect agreement, or a reviewer who used one category only, "
+                "which leaves kappa at 0 whatever the other does): the interval says nothing; "
                 "label more items.\n");
     }
 

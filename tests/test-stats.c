@@ -1022,6 +1022,32 @@ test_kappa_edges (void)
     g_assert_nonnull (strstr (out, "says nothing"));
   }
 
+  /* One reviewer used one category only: kappa is 0 for every such table
+   * and the FCE variance exactly 0 (statsmodels gives NaN from rounding;
+   * found by tests/stats-crosscheck on a team's labels). */
+  {
+    const double one_column[] = { 10, 0, 5, 0 };
+    const double one_row3[] = { 0, 0, 0, 4, 7, 2, 0, 0, 0 };
+    const double one_column3[] = { 0, 3, 0, 0, 11, 0, 0, 6, 0 };
+    g_autofree char *out = NULL;
+
+    g_assert_true (ra_stats_kappa (one_column, 2, 0.95, &k));
+    g_assert_cmpfloat (k.kappa, ==, 0.0);
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_cmpfloat (k.interval.lower, ==, 0.0);
+    g_assert_cmpfloat (k.interval.upper, ==, 0.0);
+    g_assert_cmpfloat_with_epsilon (k.p_o, k.p_e, 1e-15);
+    g_assert_true (ra_stats_kappa (one_row3, 3, 0.95, &k));
+    g_assert_cmpfloat (k.kappa, ==, 0.0);
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_true (ra_stats_kappa (one_column3, 3, 0.9, &k));
+    g_assert_cmpfloat (k.kappa, ==, 0.0);
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_cmpfloat (k.se0, ==, 0.0);   /* sum r_i c_i (r_i + c_i) = p_e + p_e^2 */
+    g_assert_cmpint (ra_test_run_cli (NULL, &out, NULL, "stats", "kappa", "10,0;5,0", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "one category only"));
+  }
+
   /* The CI never leaves [-1, 1] (a rare category gives > 1 unclipped). */
   g_assert_true (ra_stats_kappa (rare, 2, 0.99, &k));
   g_assert_cmpfloat (k.interval.upper, <=, 1.0);
