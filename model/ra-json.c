@@ -232,3 +232,91 @@ ra_json_parse_outside (const char  *text,
     }
   return value;
 }
+
+/* The end of the JSON string token starting at P (its opening quote): the
+ * byte after its closing quote. */
+static const char *
+string_end (const char *p,
+            const char *end)
+{
+  for (p++; p < end; p++)
+    {
+      if (*p == '\\')
+        p++;
+      else if (*p == '"')
+        return p + 1;
+    }
+  return end;
+}
+
+static const char *
+skip_space (const char *p,
+            const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* The end of the JSON value starting at P. */
+static const char *
+value_end (const char *p,
+           const char *end)
+{
+  int depth = 0;
+
+  if (p < end && *p == '"')
+    return string_end (p, end);
+  for (; p < end; p++)
+    {
+      if (*p == '"')
+        {
+          p = string_end (p, end) - 1;
+          continue;
+        }
+      if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        {
+          if (depth == 0)
+            return p;
+          if (--depth == 0)
+            return p + 1;
+        }
+      else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        return p;
+    }
+  return end;
+}
+
+GArray *
+ra_json_object_spans (const char *text,
+                      gsize       length)
+{
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (RaJsonSpan));
+  const char *end = text + length;
+  const char *p = skip_space (text, end);
+
+  if (p >= end || *p != '{')
+    return spans;
+  for (p = skip_space (p + 1, end); p < end && *p == '"';)
+    {
+      RaJsonSpan s;
+
+      s.key = (gsize) (p - text);
+      p = string_end (p, end);
+      s.key_length = (gsize) (p - text) - s.key;
+      p = skip_space (p, end);
+      if (p >= end || *p != ':')
+        break;
+      p = skip_space (p + 1, end);
+      s.value = (gsize) (p - text);
+      p = value_end (p, end);
+      s.value_length = (gsize) (p - text) - s.value;
+      g_array_append_val (spans, s);
+      p = skip_space (p, end);
+      if (p < end && *p == ',')
+        p = skip_space (p + 1, end);
+    }
+  return spans;
+}
