@@ -381,6 +381,40 @@ test_tiny_half_width (void)
   g_assert_cmpint (count ("SELECT count(*) FROM turns WHERE declined = 1"), >, 5);
 }
 
+/* Names quoted in messages and lines reached the terminal raw: an audit
+ * name typed with an escape sequence ("there is no audit named ..."), a
+ * model in drift's heading, a lead's guideline text. */
+static void
+test_terminal_escapes (void)
+{
+  const char *set[] = { "audit", "guideline", "--db", "@DB", "--class", "c0", "--text",
+                        "line one\nclear \x1b[2J bell \x07 rlo \xe2\x80\xae", "a1", NULL };
+  const char *show[] = { "audit", "guideline", "--db", "@DB", "--class", "c0", "a1", NULL };
+  const char *missing[] = { "audit", "show", "--db", "@DB", "x\x1b[2J", NULL };
+  const char *drift[] = { "drift", "--db", "@DB", "--from", "m\x1b]0;pwned\x07", "--to", "m", NULL };
+  const char *const *cases[] = { set, show, missing, drift };
+  const int codes[] = { 0, 0, 65, 65 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) args = expand (cases[i]);
+      g_autofree char *out = NULL, *err = NULL;
+      int status = rb_run_cli (NULL, &out, &err, NULL, NULL, (const char * const *) args->pdata);
+
+      g_assert_cmpint (status, ==, codes[i]);
+      g_assert_null (strchr (out, '\x1b'));
+      g_assert_null (strchr (err, '\x1b'));
+      g_assert_null (strchr (out, '\x07'));
+      g_assert_null (strchr (err, '\x07'));
+      g_assert_null (strstr (out, "\xe2\x80\xae"));
+      if (cases[i] == show)
+        {
+          /* Shown escaped; the line end stays a line end. */
+          g_assert_nonnull (strstr (out, "line one\nclear \\e[2J bell \\x07 rlo \\u{202e}"));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -398,6 +432,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/sniffed-inputs", test_sniffed_inputs);
   g_test_add_func ("/ra/robustness/hostile-cli/review-nul-note", test_review_nul_note);
   g_test_add_func ("/ra/robustness/hostile-cli/tiny-half-width", test_tiny_half_width);
+  g_test_add_func ("/ra/robustness/hostile-cli/terminal-escapes", test_terminal_escapes);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
