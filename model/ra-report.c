@@ -150,8 +150,6 @@ share_interval (double                 x,
     }
   if (options->fpc && population > n && n > 0)
     {
-      double n_star = n * (population - 1.0) / (population - n);
-
       if (options->method == RA_CI_WILSON)
         *method_name = "wilson-fpc";
       else
@@ -159,7 +157,7 @@ share_interval (double                 x,
           g_autofree char *name = g_strconcat (ra_ci_method_to_string (options->method), "-fpc", NULL);
           *method_name = g_intern_string (name);
         }
-      return ra_stats_interval (x / n * n_star, n_star, options->confidence, options->method, out);
+      return ra_stats_interval_fpc (x, n, population, options->confidence, options->method, out);
     }
   return ra_stats_interval (x, n, options->confidence, options->method, out);
 }
