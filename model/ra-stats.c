@@ -426,6 +426,32 @@ ra_stats_wilson_fpc (double      x,
   return ra_stats_wilson_neff (x / n, n_star, confidence, out);
 }
 
+gboolean
+ra_stats_interval_fpc (double      x,
+                       double      n,
+                       double      population,
+                       double      confidence,
+                       RaCiMethod  method,
+                       RaInterval *out)
+{
+  double n_star;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+  set_nan (out);
+
+  if (!isfinite (x) || !isfinite (n) || !isfinite (population) ||
+      n <= 0.0 || x < 0.0 || x > n || population < n ||
+      !confidence_ok (confidence))
+    return FALSE;
+  if (n == population)
+    {
+      out->lower = out->upper = x / n;
+      return TRUE;
+    }
+  n_star = n * (population - 1.0) / (population - n);
+  return ra_stats_interval (x / n * n_star, n_star, confidence, method, out);
+}
+
 /* Two proportions -------------------------------------------------------- */
 
 static gboolean

@@ -40,11 +40,13 @@ def run(T, binary, quick):
                 T.add("stats interval %s vs statsmodels" % m, o["lower"], lo, tol, "%d/%d conf %g" % (x, n, conf))
                 T.add("stats interval %s vs statsmodels" % m, o["upper"], hi, tol, "%d/%d conf %g" % (x, n, conf))
             if n >= 2:
-                N = n + g.randint(1, 3 * n)
-                o = cli(binary, "stats", "interval", str(x), str(n), "--population", str(N), "--confidence", str(conf), "--json")
-                lo, hi = ci_ref("wilson", x, n, conf, N, True)
-                T.add("stats interval wilson --population (n* = n(N-1)/(N-n))", o["lower"], lo, 1e-9, "%d/%d N=%d" % (x, n, N))
-                T.add("stats interval wilson --population (n* = n(N-1)/(N-n))", o["upper"], hi, 1e-9, "%d/%d N=%d" % (x, n, N))
+                N = n + g.randint(0, 3 * n)
+                for m in ("wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"):
+                    o = cli(binary, "stats", "interval", str(x), str(n), "--population", str(N), "--method", m,
+                            "--confidence", str(conf), "--json")
+                    lo, hi = ci_ref(m, x, n, conf, N, True)
+                    T.add("stats interval --population (n* = n(N-1)/(N-n)), every method", o["lower"], lo, 1e-9, "%s %d/%d N=%d" % (m, x, n, N))
+                    T.add("stats interval --population (n* = n(N-1)/(N-n)), every method", o["upper"], hi, 1e-9, "%s %d/%d N=%d" % (m, x, n, N))
     # R's binom.test / prop.test for a few (Clopper-Pearson / Wilson)
     rx = " ".join("c(%d,%d)," % (x, n) for x, n in grid[:20]).rstrip(",")
     code = ("g <- list(%s); for (v in g) { b <- binom.test(v[1], v[2])$conf.int; "
