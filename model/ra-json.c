@@ -212,6 +212,7 @@ ra_json_parse_outside (const char  *text,
                        char       **problem)
 {
   cJSON *value;
+  const char *end = NULL;
   char *repeated;
 
   g_return_val_if_fail (text != NULL && problem != NULL, NULL);
@@ -219,9 +220,20 @@ ra_json_parse_outside (const char  *text,
   *problem = NULL;
   if ((*problem = ra_json_nul_problem (text, length)) != NULL)
     return NULL;
-  if (!(value = cJSON_ParseWithLength (text, length)))
+  if (!(value = cJSON_ParseWithLengthOpts (text, length, &end, FALSE)))
     {
       *problem = g_strdup (_("not valid JSON"));
+      return NULL;
+    }
+  /* cJSON stops after the first value: a second object on the line (two
+   * label events, two gold items) was dropped without a word. */
+  while (end != NULL && end < text + length && g_ascii_isspace (*end))
+    end++;
+  if (end != NULL && end < text + length)
+    {
+      cJSON_Delete (value);
+      *problem = g_strdup_printf (_("text after the JSON value (at byte %" G_GSIZE_FORMAT "): "
+                                    "one value per line"), (gsize) (end - text) + 1);
       return NULL;
     }
   if ((repeated = ra_json_duplicate_key_problem (value)) != NULL)

@@ -175,7 +175,7 @@ test_c_locale_options (void)
 static void
 test_number_options (void)
 {
-  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "2e9", "", NULL };
+  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "1e400", "", NULL };
   gint64 before = count ("SELECT count(*) FROM label_events");
 
   for (guint i = 0; values[i] != NULL; i++)
@@ -217,7 +217,7 @@ test_number_options (void)
 static void
 test_label_file_numbers (void)
 {
-  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e308", "-5", NULL };
+  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e400", "-5", NULL };
   const char *header = "event_id,audit,ext_id,model,class,reviewer,value,note,flagged,seconds,"
                        "created_at,undoes,kind\n";
   gint64 before = count ("SELECT count(*) FROM label_events");
@@ -240,10 +240,15 @@ test_label_file_numbers (void)
                                         "\"reviewer\":\"eve\",\"value\":\"unsure\",\"flagged\":\"yes\","
                                         "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
                                         "{\"event_id\":\"e2\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
-                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":1e308,"
-                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":-1,"
+                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
+                                        /* Two events on one line: the second was dropped silently. */
+                                        "{\"event_id\":\"e3\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}"
+                                        "{\"event_id\":\"e4\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"ann\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
     const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
-    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", NULL };
+    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", "typed.jsonl:3: text after", NULL };
 
     g_free (run_case (NULL, FALSE, 65, needles, argv));
   }
