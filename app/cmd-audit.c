@@ -162,7 +162,11 @@ print_design_summary (const RaAudit *a)
   printf ("created      %s (refusal-audit %s)\n", a->created_at, a->tool_version);
   printf ("seed         %" G_GUINT64_FORMAT "\n", a->seed);
   printf ("declined by  %s\n", ra_declined_by_to_string (a->declined_by));
-  printf ("filters      %s\n", ftext);
+  {
+    /* The filters name classes and models as given. */
+    g_autofree char *shown = ra_text_for_terminal (ftext, TRUE);
+    printf ("filters      %s\n", shown);
+  }
   printf ("strata       %s\n", ra_strata_by_to_string (a->strata_by));
   if (cJSON_IsString (size))
     {
@@ -354,6 +358,19 @@ audit_create (int argc, char **argv)
   design.classes = classes;
   design.from = from;
   design.to = to;
+  /* A time the user typed is a usage error naming the option (2), as in
+   * sample-sql; the model's check of the same text said 65. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *text = i == 0 ? from : to;
+      g_autofree char *normal = NULL;
+
+      if (text != NULL && !(normal = ra_audit_normalize_time (text, &error)))
+        {
+          code = ra_cli_fail (command, RA_EXIT_USAGE, "%s: %s", i == 0 ? "--from" : "--to", error->message);
+          goto out;
+        }
+    }
   if (declined_by && !ra_declined_by_parse (declined_by, &design.declined_by, &error))
     {
       code = ra_cli_fail (command, RA_EXIT_USAGE, "--declined-by: %s", error->message);
@@ -780,15 +797,28 @@ audit_guideline (int argc, char **argv)
 
       if (error)
         return ra_cli_fail_error (command, error);
+      g_autofree char *shown_class = ra_text_for_terminal (klass, TRUE);
+      g_autofree char *shown_audit = ra_text_for_terminal (audit->name, TRUE);
+
       if (current == NULL)
-        printf ("No guideline for class '%s' in audit '%s'.\n", klass, audit->name);
+        printf ("No guideline for class '%s' in audit '%s'.\n", shown_class, shown_audit);
       else
-        printf ("%s\n", current);
+        {
+          /* A lead's text, shown as data: an escape sequence in it cleared
+           * the screen of whoever printed it. Line ends stay. */
+          g_autofree char *shown = ra_text_for_terminal (current, FALSE);
+
+          printf ("%s\n", shown);
+        }
       return RA_EXIT_OK;
     }
   if (!ra_audit_set_guideline (store, audit->id, klass, clear ? NULL : text, &error))
     return ra_cli_fail_error (command, error);
-  printf (clear ? "Removed the guideline of class '%s'.\n" : "Saved the guideline of class '%s'.\n", klass);
+  {
+    g_autofree char *shown_class = ra_text_for_terminal (klass, TRUE);
+
+    printf (clear ? "Removed the guideline of class '%s'.\n" : "Saved the guideline of class '%s'.\n", shown_class);
+  }
   return RA_EXIT_OK;
 }
 

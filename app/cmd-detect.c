@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "ra-cli.h"
+#include "ra-text.h"
 #include "ra-detect.h"
 #include "ra-rules.h"
 
@@ -95,8 +96,10 @@ static void
 print_detect_result (const RaDetectResult *result,
                      RaRules              *rules)
 {
+  g_autofree char *source = ra_text_for_terminal (result->rules_source, TRUE);
+
   printf ("Rules: %s (version %.12s, %u rules, %u exceptions)\n",
-          result->rules_source, result->rules_version,
+          source, result->rules_version,
           ra_rules_get_n_rules (rules), ra_rules_get_n_exceptions (rules));
 
   if (result->turns == 0)
@@ -294,9 +297,15 @@ print_eval (const RaDetectEval *eval)
 
   printf ("Detector versus the production refusal flag (reference: %s)", eval->reference);
   if (eval->batch)
-    printf (", batch '%s'", eval->batch);
+    {
+      g_autofree char *shown = ra_text_for_terminal (eval->batch, TRUE);
+      printf (", batch '%s'", shown);
+    }
   if (eval->model)
-    printf (", model '%s'", eval->model);
+    {
+      g_autofree char *shown = ra_text_for_terminal (eval->model, TRUE);
+      printf (", model '%s'", shown);
+    }
   printf ("\n");
   for (guint i = 0; eval->rules_versions && eval->rules_versions[i]; i++)
     printf ("Rules version: %.12s\n", eval->rules_versions[i]);

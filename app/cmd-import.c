@@ -248,9 +248,7 @@ ra_cmd_import (int    argc,
   for (int i = 1; i < argc; i++)
     if (g_strcmp0 (argv[i], "-") != 0 && g_lstat (argv[i], &st) != 0 && errno == ENOENT)
       {
-        g_autofree char *shown = ra_text_for_terminal (argv[i], TRUE);
-
-        return ra_cli_fail ("import", RA_EXIT_NOINPUT, "%s: no such file; nothing was imported", shown);
+        return ra_cli_fail ("import", RA_EXIT_NOINPUT, "%s: no such file; nothing was imported", argv[i]);
       }
 
   if (!ra_cli_bulk_begin ("import", &exit_code) ||

@@ -214,7 +214,7 @@ cmd_interval (int    argc,
       "Confidence level, strictly between 0 and 1 (default: " DEFAULT_CONFIDENCE ")", "C" },
     { "population", 0, 0, G_OPTION_ARG_STRING, &population_text,
       "Size N of the finite population sampled; applies the finite population correction "
-      "(Wilson only; default: none)", "N" },
+      "to any method, as report --fpc: the method at n* = n(N-1)/(N-n) (default: none)", "N" },
     { NULL }
   };
   int exit_code = RA_EXIT_OK;
@@ -248,13 +248,10 @@ cmd_interval (int    argc,
     return ra_cli_fail (command, RA_EXIT_USAGE, "X (%s) must not exceed N (%s)", argv[1], argv[2]);
   if (population_text != NULL)
     {
-      if (method != RA_CI_WILSON)
-        return ra_cli_fail (command, RA_EXIT_USAGE,
-                            "--population (finite population correction) works with --method wilson only");
       if (population < n)
         return ra_cli_fail (command, RA_EXIT_USAGE,
                             "--population (%s) must be at least N (%s)", population_text, argv[2]);
-      ok = ra_stats_wilson_fpc (x, n, population, confidence, &ci);
+      ok = ra_stats_interval_fpc (x, n, population, confidence, method, &ci);
     }
   else
     ok = ra_stats_interval (x, n, confidence, method, &ci);
@@ -545,7 +542,8 @@ cmd_kappa (int    argc,
       ra_table_add_row (out, "items", n, NULL);
       ra_table_print (out, stdout);
       if (kappa.se == 0.0)
-        printf ("Note: SE = 0 (perfect agreement or a degenerate table): the interval says nothing; "
+        printf ("Note: SE = 0 (perfect agreement, or a reviewer who used one category only, "
+                "which leaves kappa at 0 whatever the other does): the interval says nothing; "
                 "label more items.\n");
     }
 

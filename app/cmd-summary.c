@@ -15,6 +15,7 @@
 
 #include "ra-cli.h"
 #include "ra-summary.h"
+#include "ra-text.h"
 #include "ra-turns.h"
 
 static const char *declined_by_help =
@@ -521,7 +522,10 @@ ra_cmd_drift (int    argc,
                                                change_head, success_a, success_b,
                                                "success change", "", NULL);
 
-      printf ("Attempt rate, %s -> %s; declined by: %s (%s)\n", drift->from, drift->to,
+      g_autofree char *shown_from = ra_text_for_terminal (drift->from, TRUE);
+      g_autofree char *shown_to = ra_text_for_terminal (drift->to, TRUE);
+
+      printf ("Attempt rate, %s -> %s; declined by: %s (%s)\n", shown_from, shown_to,
               ra_declined_by_to_string (declined_by), declined_by_meaning (declined_by));
       if (!isnan (max_drop))
         printf ("Gate: a class fails when its attempt rate fell by more than %.1f pp\n", 100 * max_drop);

@@ -460,13 +460,18 @@ ra_cli_fail (const char *command,
              ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_printerr ("refusal-audit %s: %s\n", command, message);
+  /* Messages quote names: a turn id, an audit or class name typed or read
+   * with an escape sequence in it reached the terminal raw ("there is no
+   * audit named '\e[2J...'" cleared the screen). Line ends stay. */
+  shown = ra_text_for_terminal (message, FALSE);
+  g_printerr ("refusal-audit %s: %s\n", command, shown);
   return exit_code;
 }
 

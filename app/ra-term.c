@@ -105,8 +105,12 @@ ra_term_read_key (void)
   if (raw_active)
     {
       unsigned char c;
-      ssize_t n = read (STDIN_FILENO, &c, 1);
+      ssize_t n;
 
+      /* A NUL (Ctrl+Space, Ctrl+@) is no key: it read as 0, the end. */
+      do
+        n = read (STDIN_FILENO, &c, 1);
+      while (n == 1 && c == 0);
       if (n <= 0 || c == 0x03 || c == 0x04)
         return 0;
       return c;
@@ -134,21 +138,22 @@ ra_term_read_line (void)
   GString *line = g_string_new (NULL);
   gboolean was_raw = raw_active != 0;
   gboolean got = FALSE;
-  char buf[4096];
+  int c;
 
   restore_now ();
-  while (fgets (buf, sizeof buf, stdin) != NULL)
+  /* Byte by byte, not fgets (): after a NUL (Ctrl+Space) strlen () missed
+   * the line end, so the next line (the key '1' that saves the label)
+   * became part of the note and the label was never saved. NUL bytes are
+   * left out. Past READ_LINE_MAX the rest of the line is read and dropped:
+   * the caller sees a line too long for what it wants, never an endless
+   * one. */
+  while ((c = getc (stdin)) != EOF)
     {
-      size_t len = strlen (buf);
-
       got = TRUE;
-      /* Past READ_LINE_MAX the rest of the line is read and dropped: the
-       * caller sees a line too long for what it wants, never an endless
-       * one. */
-      if (line->len < READ_LINE_MAX)
-        g_string_append_len (line, buf, MIN (len, READ_LINE_MAX - line->len));
-      if (len > 0 && buf[len - 1] == '\n')
+      if (c == '\n')
         break;
+      if (c != '\0' && line->len < READ_LINE_MAX)
+        g_string_append_c (line, (char) c);
     }
   if (was_raw && have_saved)
     set_raw ();

@@ -253,6 +253,11 @@ compute_sizes (const RaAuditSize  *size,
             return FALSE;
           }
         n = ra_stats_sample_size (size->half_width, size->expected_share, 0, conf, RA_CI_WILSON);
+        /* 0 (the inputs are valid): no sample size reaches so small a
+         * half-width, so every stratum is drawn whole. It was taken as 0
+         * items: --half-width 1e-8 drew 7 items, 1e-7 all 58. */
+        if (n == 0)
+          n = G_MAXUINT64;
         for (guint i = 0; i < n_strata; i++)
           sizes_out[i] = MIN (n, populations[i]);
         return TRUE;
@@ -395,6 +400,8 @@ ra_audit_plan (RaStore  *store,
         row->share = 0.5;
 
       n = ra_stats_sample_size (half_width, row->share, 0, confidence, RA_CI_WILSON);
+      if (n == 0)   /* no sample size reaches it: a census (see above) */
+        n = G_MAXUINT64;
       row->census = n > s->population;
       row->required = MIN (n, s->population);
       row->more_labels = row->required > row->labelled ? row->required - row->labelled : 0;

@@ -48,6 +48,7 @@ struct _RaReader
   GString      *record;
   GArray       *starts;     /* gsize: offset of each field in record */
   GArray       *lengths;    /* gsize */
+  gboolean      allow_nul;  /* the caller looks for NUL bytes itself */
 };
 
 RaReader *
@@ -432,6 +433,18 @@ ra_reader_next_csv (RaReader      *self,
 
 record_done:
   *lineno = start_line;
+  /* A field is read as a C string by most callers: a NUL byte in it cut
+   * it short without a word ("c1\0zz" became the turn "c1"). */
+  if (bad == NULL && !self->allow_nul && memchr (self->record->str, '\0', self->record->len) != NULL)
+    {
+      for (guint i = 0; i < self->starts->len; i++)
+        if (memchr (self->record->str + g_array_index (self->starts, gsize, i), '\0',
+                    g_array_index (self->lengths, gsize, i)) != NULL)
+          {
+            *problem = g_strdup_printf (_("field %u holds a NUL byte"), i + 1);
+            return RA_READ_BAD_RECORD;
+          }
+    }
   if (bad != NULL)
     {
       if (bad_line > start_line)
@@ -441,6 +454,14 @@ record_done:
       return RA_READ_BAD_RECORD;
     }
   return RA_READ_RECORD;
+}
+
+void
+ra_reader_set_allow_nul (RaReader *self,
+                         gboolean  allow)
+{
+  g_return_if_fail (self != NULL);
+  self->allow_nul = allow;
 }
 
 guint

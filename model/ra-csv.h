@@ -50,6 +50,12 @@ RaReadStatus  ra_reader_next_csv         (RaReader      *self,
                                           char         **problem,
                                           GCancellable  *cancellable,
                                           GError       **error);
+/* ra_reader_next_csv () refuses a record with a NUL byte in a field
+ * (RA_READ_BAD_RECORD, "field N holds a NUL byte"), since most callers read
+ * fields as C strings; a caller that checks the lengths itself, with its own
+ * wording, turns that off. */
+void          ra_reader_set_allow_nul    (RaReader      *self,
+                                          gboolean       allow);
 guint         ra_reader_get_n_fields     (RaReader      *self);
 /* The field's bytes (NUL-terminated) and length; valid until the next call. */
 const char   *ra_reader_get_field        (RaReader      *self,

@@ -14,6 +14,7 @@
 
 #include "ra-csv.h"
 #include "ra-file-read.h"
+#include "ra-import.h"
 #include "ra-external-frame.h"
 #include "ra-sample-key.h"
 #include "ra-sample-sql.h"
@@ -110,6 +111,20 @@ read_file (const char  *path,
                    ? RA_EXTERNAL_ERROR_INVALID : RA_EXTERNAL_ERROR_READ, "%s", local->message);
       return FALSE;
     }
+  /* Compressed data, UTF-16, binary data or a store are named as such
+   * (the sniff of every other input), not as a header without columns. */
+  {
+    g_autofree char *what = ra_import_sniff_text ((const guint8 *) *contents, *length, TRUE);
+
+    if (what != NULL)
+      {
+        g_autofree char *shown = display (path);
+
+        g_set_error (error, RA_EXTERNAL_ERROR, RA_EXTERNAL_ERROR_INVALID, "%s: %s", shown, what);
+        g_clear_pointer (contents, g_free);
+        return FALSE;
+      }
+  }
   *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) *contents, *length);
   return TRUE;
 }
@@ -685,20 +700,19 @@ read_json_rows (Reading     *r,
 {
   if (array)
     {
-      g_autoptr(cJSON) all = cJSON_ParseWithLength (contents, length);
+      g_autofree char *why = NULL;
+      g_autoptr(cJSON) all = ra_json_parse_outside (contents, length, &why);
       guint64 i = 0;
       cJSON *e;
 
+      if (all == NULL)
+        return fail_at (error, r->shown, 1, "%s", why);
       if (!cJSON_IsArray (all))
         return fail_at (error, r->shown, 1, _("the file starts like a JSON array but is not one"));
       /* A JSON array has no useful line numbers: the record's place in
        * the array (1-based) stands for the line. */
       cJSON_ArrayForEach (e, all)
         {
-          g_autofree char *repeated = ra_json_duplicate_key_problem (e);
-
-          if (repeated != NULL)
-            return fail_at (error, r->shown, ++i, "%s", repeated);
           if (!take_row (r, e, ++i, error))
             return FALSE;
         }
@@ -707,7 +721,18 @@ read_json_rows (Reading     *r,
 
   {
     const char *p = contents, *end = contents + length;
+    const char *nul = memchr (contents, '\0', length);
     guint64 line = 0;
+
+    /* Each line is copied as a C string below, which a NUL would cut. */
+    if (nul != NULL)
+      {
+        guint64 at = 1;
+
+        for (const char *q = contents; q < nul; q++)
+          at += *q == '\n';
+        return fail_at (error, r->shown, at, _("the line holds a NUL byte"));
+      }
 
     while (p < end)
       {
@@ -723,13 +748,11 @@ read_json_rows (Reading     *r,
           continue;
         if (!g_utf8_validate (text, -1, NULL))
           return fail_at (error, r->shown, line, _("the line is not valid UTF-8"));
-        if (!(row = cJSON_Parse (text)))
-          return fail_at (error, r->shown, line, _("the line is not JSON"));
         {
-          g_autofree char *repeated = ra_json_duplicate_key_problem (row);
+          g_autofree char *why = NULL;
 
-          if (repeated != NULL)
-            return fail_at (error, r->shown, line, "%s", repeated);
+          if (!(row = ra_json_parse_outside (text, strlen (text), &why)))
+            return fail_at (error, r->shown, line, "%s", why);
         }
         if (!take_row (r, row, line, error))
           return FALSE;

@@ -565,6 +565,7 @@ import_stream (RaStore               *store,
     return NULL;
 
   reader = ra_reader_new (input.text, RA_IMPORT_MAX_RECORD_BYTES);
+  ra_reader_set_allow_nul (reader, TRUE);   /* each field is checked, by name */
 
   im.store = store;
   im.options = options;

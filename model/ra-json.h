@@ -35,4 +35,32 @@ char        *ra_json_find_duplicate_key   (const cJSON  *value,
  * NULL: callers put the file and line in front. */
 char        *ra_json_duplicate_key_problem (const cJSON *value);
 
+/* The one parser of outside JSON (a line or a file someone gave): cJSON
+ * turns \u0000 into a NUL that ends the C string, so "alice\u0000x" was
+ * read as "alice"; a raw NUL byte does the same. Refuses both, invalid JSON
+ * and a repeated key: returns the value, or NULL with *PROBLEM set to one
+ * sentence (callers put the file and line in front; free with g_free). */
+char        *ra_json_nul_problem          (const char   *text,
+                                           gsize         length);
+cJSON       *ra_json_parse_outside        (const char   *text,
+                                           gsize         length,
+                                           char        **problem);
+
+/* Where each member of the JSON object TEXT (LENGTH bytes, JSON that cJSON
+ * parsed as an object) is, in document order (the order of cJSON's
+ * children): the key's string token with its quotes, and the value's text.
+ * cJSON keeps numbers as doubles, so a value written back from its tree
+ * loses digits (a 64-bit id 9007199254740993 becomes 9007199254740992):
+ * the text here keeps them. */
+typedef struct
+{
+  gsize key;
+  gsize key_length;
+  gsize value;
+  gsize value_length;
+} RaJsonSpan;
+
+GArray      *ra_json_object_spans         (const char   *text,
+                                           gsize         length);
+
 G_END_DECLS

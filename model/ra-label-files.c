@@ -577,26 +577,20 @@ import_jsonl (Importer      *im,
         blank = g_ascii_isspace (p[i]);
       if (blank)
         continue;
-      if (memchr (p, '\0', len) != NULL)
-        {
-          problem (im, line, _("the line holds a NUL byte"));
-          continue;
-        }
-      o = cJSON_ParseWithLength (p, len);
-      if (!cJSON_IsObject (o))
-        {
-          problem (im, line, _("not a JSON object (invalid JSON)"));
-          continue;
-        }
       {
-        g_autofree char *repeated = ra_json_duplicate_key_problem (o);
+        g_autofree char *why = NULL;
 
-        if (repeated != NULL)
+        if (!(o = ra_json_parse_outside (p, len, &why)))
           {
-            problem (im, line, "%s", repeated);
+            problem (im, line, "%s", why);
             continue;
           }
       }
+      if (!cJSON_IsObject (o))
+        {
+          problem (im, line, _("not a JSON object"));
+          continue;
+        }
 
       r.line = line;
       r.seconds = NAN;
@@ -993,6 +987,7 @@ import_stream (RaStore               *store,
       (format = sniff_format (G_BUFFERED_INPUT_STREAM (buffered), error)) == RA_LABELS_FORMAT_AUTO)
     return FALSE;
   reader = ra_reader_new (buffered, MAX_RECORD);
+  ra_reader_set_allow_nul (reader, TRUE);   /* the header and each record are checked */
 
   im.store = store;
   im.name = display_name ? display_name : "<labels>";

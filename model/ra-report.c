@@ -150,8 +150,6 @@ share_interval (double                 x,
     }
   if (options->fpc && population > n && n > 0)
     {
-      double n_star = n * (population - 1.0) / (population - n);
-
       if (options->method == RA_CI_WILSON)
         *method_name = "wilson-fpc";
       else
@@ -159,7 +157,7 @@ share_interval (double                 x,
           g_autofree char *name = g_strconcat (ra_ci_method_to_string (options->method), "-fpc", NULL);
           *method_name = g_intern_string (name);
         }
-      return ra_stats_interval (x / n * n_star, n_star, options->confidence, options->method, out);
+      return ra_stats_interval_fpc (x, n, population, options->confidence, options->method, out);
     }
   return ra_stats_interval (x, n, options->confidence, options->method, out);
 }
@@ -495,10 +493,38 @@ add_counts (RaReportRow      *row,
   row->disputed += c->disputed;
 }
 
+/* The audit's item counts by stratum: stratum -> GPtrArray of ItemCounts
+ * (not owned), so that building a row never scans every stratum's counts
+ * (20,000 strata took 15-23 s in string comparisons). */
+static GHashTable *
+index_counts (GPtrArray *counts)
+{
+  GHashTable *by = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < counts->len; i++)
+    {
+      ItemCounts *c = g_ptr_array_index (counts, i);
+      GPtrArray *of;
+
+      if (c->stratum == NULL)
+        continue;
+      of = g_hash_table_lookup (by, c->stratum);
+      if (of == NULL)
+        {
+          of = g_ptr_array_new ();
+          g_hash_table_insert (by, c->stratum, of);
+        }
+      g_ptr_array_add (of, c);
+    }
+  return by;
+}
+
 static RaReportRow *
 row_from_stratum (const RaAuditStratum *info,
-                  GPtrArray         *counts)
+                  GHashTable           *counts_by_stratum)
 {
+  GPtrArray *counts = info->stratum ? g_hash_table_lookup (counts_by_stratum, info->stratum) : NULL;
   RaReportRow *row = g_new0 (RaReportRow, 1);
 
   row->stratum = g_strdup (info->stratum);
@@ -508,13 +534,8 @@ row_from_stratum (const RaAuditStratum *info,
   row->has_turns = TRUE;
   row->turns = info->turns;
 
-  for (guint i = 0; i < counts->len; i++)
-    {
-      const ItemCounts *c = g_ptr_array_index (counts, i);
-
-      if (g_strcmp0 (c->stratum, info->stratum) == 0)
-        add_counts (row, c);
-    }
+  for (guint i = 0; counts != NULL && i < counts->len; i++)
+    add_counts (row, g_ptr_array_index (counts, i));
 
   return row;
 }
@@ -528,9 +549,10 @@ row_from_domain (const RaAuditStratum    *info,
                  const RaReportRow    *stratum_row,
                  const char           *model,
                  const RaFrameStratum *cell,
-                 GPtrArray            *counts)
+                 GHashTable           *counts_by_stratum)
 {
   RaReportRow *row = g_new0 (RaReportRow, 1);
+  GPtrArray *counts = info->stratum ? g_hash_table_lookup (counts_by_stratum, info->stratum) : NULL;
 
   row->stratum = NULL;
   row->class_name = g_strdup (info->class);
@@ -538,11 +560,11 @@ row_from_domain (const RaAuditStratum    *info,
   row->domain = TRUE;
   row->domain_of_labelled = stratum_row->labelled;
   row->domain_of_population = (double) info->population;
-  for (guint i = 0; i < counts->len; i++)
+  for (guint i = 0; counts != NULL && i < counts->len; i++)
     {
       const ItemCounts *c = g_ptr_array_index (counts, i);
 
-      if (g_strcmp0 (c->stratum, info->stratum) == 0 && g_strcmp0 (c->model, model) == 0)
+      if (g_strcmp0 (c->model, model) == 0)
         add_counts (row, c);
     }
 
@@ -803,16 +825,44 @@ check_collapse_names (const RaReportOptions  *options,
   return TRUE;
 }
 
+/* The frame's (class, model) cells by class: class -> GPtrArray of
+ * RaFrameStratum (not owned). */
+static GHashTable *
+index_cells (GPtrArray *cells)
+{
+  GHashTable *by = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; cells != NULL && i < cells->len; i++)
+    {
+      RaFrameStratum *c = g_ptr_array_index (cells, i);
+      GPtrArray *of;
+
+      if (c->class == NULL)
+        continue;
+      of = g_hash_table_lookup (by, c->class);
+      if (of == NULL)
+        {
+          of = g_ptr_array_new ();
+          g_hash_table_insert (by, c->class, of);
+        }
+      g_ptr_array_add (of, c);
+    }
+  return by;
+}
+
 static const RaFrameStratum *
-find_cell (GPtrArray  *cells,
+find_cell (GHashTable *cells_by_class,
            const char *class_name,
            const char *model)
 {
-  for (guint i = 0; cells != NULL && i < cells->len; i++)
-    {
-      const RaFrameStratum *c = g_ptr_array_index (cells, i);
+  GPtrArray *of = class_name ? g_hash_table_lookup (cells_by_class, class_name) : NULL;
 
-      if (g_strcmp0 (c->class, class_name) == 0 && g_strcmp0 (c->model, model) == 0)
+  for (guint i = 0; of != NULL && i < of->len; i++)
+    {
+      const RaFrameStratum *c = g_ptr_array_index (of, i);
+
+      if (g_strcmp0 (c->model, model) == 0)
         return c;
     }
   return NULL;
@@ -827,24 +877,22 @@ load_cells (RaStore   *store,
 {
   g_autoptr(GError) local = NULL;
   g_autoptr(GPtrArray) cells = ra_report_load_domains (store, report, &local);
+  g_autoptr(GHashTable) by_class = NULL;
 
   if (cells == NULL)
     {
       g_debug ("per-model declines estimated: %s", local->message);
       return NULL;
     }
+  by_class = index_cells (cells);
   for (guint i = 0; i < strata->len; i++)
     {
       const RaAuditStratum *info = g_ptr_array_index (strata, i);
+      GPtrArray *of = info->class ? g_hash_table_lookup (by_class, info->class) : NULL;
       guint64 sum = 0;
 
-      for (guint j = 0; j < cells->len; j++)
-        {
-          const RaFrameStratum *c = g_ptr_array_index (cells, j);
-
-          if (g_strcmp0 (c->class, info->class) == 0)
-            sum += c->population;
-        }
+      for (guint j = 0; of != NULL && j < of->len; j++)
+        sum += ((const RaFrameStratum *) g_ptr_array_index (of, j))->population;
       if (sum != info->population)
         return NULL;   /* the frame changed since the audit was drawn */
     }
@@ -870,6 +918,8 @@ ra_report_build (RaStore                *store,
   g_autoptr(GPtrArray) strata = NULL;
   g_autoptr(GPtrArray) counts = NULL;
   g_autoptr(GPtrArray) cells = NULL;
+  g_autoptr(GHashTable) counts_by_stratum = NULL;
+  g_autoptr(GHashTable) cells_by_class = NULL;
   g_autoptr(GPtrArray) model_names = g_ptr_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean class_strata = FALSE;
@@ -913,12 +963,13 @@ ra_report_build (RaStore                *store,
     return NULL;
   if (!(counts = ra_report_load_item_counts (store, report->audit_id, error)))
     return NULL;
+  counts_by_stratum = index_counts (counts);
 
   /* The whole frame: one row per stratum. */
   report->all = group_new (NULL);
   for (guint i = 0; i < strata->len; i++)
     {
-      RaReportRow *row = row_from_stratum (g_ptr_array_index (strata, i), counts);
+      RaReportRow *row = row_from_stratum (g_ptr_array_index (strata, i), counts_by_stratum);
 
       row_finish (row, options);
       g_ptr_array_add (report->all->rows, row);
@@ -938,12 +989,14 @@ ra_report_build (RaStore                *store,
         g_ptr_array_add (model_names, info->model);
       if (info->model == NULL)
         {
-          class_strata = TRUE;
-          for (guint j = 0; j < counts->len; j++)
-            {
-              ItemCounts *c = g_ptr_array_index (counts, j);
+          GPtrArray *of = info->stratum ? g_hash_table_lookup (counts_by_stratum, info->stratum) : NULL;
 
-              if (g_strcmp0 (c->stratum, info->stratum) == 0 && g_hash_table_add (seen, c->model))
+          class_strata = TRUE;
+          for (guint j = 0; of != NULL && j < of->len; j++)
+            {
+              ItemCounts *c = g_ptr_array_index (of, j);
+
+              if (g_hash_table_add (seen, c->model))
                 g_ptr_array_add (model_names, c->model);
             }
         }
@@ -957,6 +1010,7 @@ ra_report_build (RaStore                *store,
           g_ptr_array_add (model_names, c->model);
       }
   g_ptr_array_sort (model_names, compare_strings);
+  cells_by_class = index_cells (cells);
 
   if (model_names->len == 1)
     report->only_model = g_strdup (g_ptr_array_index (model_names, 0));
@@ -977,17 +1031,17 @@ ra_report_build (RaStore                *store,
               {
                 if (g_strcmp0 (info->model, model) == 0)
                   {
-                    row = row_from_stratum (info, counts);
+                    row = row_from_stratum (info, counts_by_stratum);
                     row_finish (row, options);
                     g_ptr_array_add (group->rows, row);
                   }
                 continue;
               }
 
-            cell = find_cell (cells, info->class, model);
+            cell = find_cell (cells_by_class, info->class, model);
             if (cells != NULL && (cell == NULL || cell->population == 0))
               continue;   /* the model has no declines of this class */
-            row = row_from_domain (info, stratum_row, model, cell, counts);
+            row = row_from_domain (info, stratum_row, model, cell, counts_by_stratum);
             if (cells == NULL && row->sampled == 0)
               {
                 row_free (row);

@@ -585,6 +585,16 @@ ra_rules_new_from_data (const char  *data,
       return NULL;
     }
 
+  {
+    /* "can\u0000zzz" became the pattern "can" (cJSON ends the string). */
+    g_autofree char *nul = ra_json_nul_problem (data, length);
+
+    if (nul != NULL)
+      {
+        g_set_error (error, RA_RULES_ERROR, RA_RULES_ERROR_SYNTAX, "%s: %s", self->source, nul);
+        return NULL;
+      }
+  }
   copy = g_strndup (data, length);
   root = cJSON_ParseWithOpts (copy, &parse_end, TRUE);
   if (root == NULL)

@@ -426,6 +426,32 @@ ra_stats_wilson_fpc (double      x,
   return ra_stats_wilson_neff (x / n, n_star, confidence, out);
 }
 
+gboolean
+ra_stats_interval_fpc (double      x,
+                       double      n,
+                       double      population,
+                       double      confidence,
+                       RaCiMethod  method,
+                       RaInterval *out)
+{
+  double n_star;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+  set_nan (out);
+
+  if (!isfinite (x) || !isfinite (n) || !isfinite (population) ||
+      n <= 0.0 || x < 0.0 || x > n || population < n ||
+      !confidence_ok (confidence))
+    return FALSE;
+  if (n == population)
+    {
+      out->lower = out->upper = x / n;
+      return TRUE;
+    }
+  n_star = n * (population - 1.0) / (population - n);
+  return ra_stats_interval (x / n * n_star, n_star, confidence, method, out);
+}
+
 /* Two proportions -------------------------------------------------------- */
 
 static gboolean
@@ -658,7 +684,7 @@ ra_stats_kappa (const double *table,
   g_autofree double *col = NULL;
   double n = 0.0, p_o = 0.0, p_e = 0.0, p_max = 0.0;
   double kappa, term_a = 0.0, term_b = 0.0, term_c, var, var0, sum0 = 0.0, z;
-  gboolean perfect = TRUE;
+  gboolean perfect = TRUE, one_sided = FALSE;
 
   g_return_val_if_fail (out != NULL, FALSE);
 
@@ -712,7 +738,25 @@ ra_stats_kappa (const double *table,
   if (p_e >= 1.0)
     return FALSE;   /* both reviewers used one category only */
 
-  kappa = perfect ? 1.0 : (p_o - p_e) / (1.0 - p_e);
+  /* One reviewer used one category only (a margin of 1): then p_o = p_e,
+   * kappa is 0 for every table with that margin, and the Fleiss-Cohen-Everitt
+   * variance is exactly 0 (A + B - C = r^3 + (1 - r) r^2 - r^2 = 0 with r the
+   * other reviewer's share of that category); the formula would leave
+   * rounding noise of either sign (statsmodels gives NaN there). */
+  for (guint i = 0; i < k; i++)
+    {
+      double r = 0.0, c = 0.0;
+
+      for (guint j = 0; j < k; j++)
+        {
+          r += table[i * k + j];
+          c += table[j * k + i];
+        }
+      if (r == n || c == n)
+        one_sided = TRUE;
+    }
+
+  kappa = perfect ? 1.0 : one_sided ? 0.0 : (p_o - p_e) / (1.0 - p_e);
   out->kappa = kappa;
   out->kappa_max = (p_max - p_e) / (1.0 - p_e);
 
@@ -738,8 +782,12 @@ ra_stats_kappa (const double *table,
   var0 = (p_e + p_e * p_e - sum0) / ((1.0 - p_e) * (1.0 - p_e) * n);
   /* Perfect agreement has variance exactly 0; the formula leaves rounding
    * noise there (7e-9 in SE with 3+ categories). */
-  if (perfect)
+  if (perfect || one_sided)
     var = 0.0;
+  /* With one reviewer's margin at 1 the null variance is exactly 0 too:
+   * sum r_i c_i (r_i + c_i) = p_e + p_e^2. */
+  if (one_sided)
+    var0 = 0.0;
   out->se = sqrt (MAX (var, 0.0));
   out->se0 = sqrt (MAX (var0, 0.0));
   out->z = out->se0 > 0.0 ? kappa / out->se0 : NAN;

@@ -51,6 +51,16 @@ gboolean     ra_stats_wilson_fpc         (double        x,
                                           double        confidence,
                                           RaInterval   *out);
 
+/* Any METHOD with the finite population correction, as `report --fpc`:
+ * the method at n* = n (N - 1) / (N - n), x* = (x / n) n*; a census
+ * (n == N) gives [p, p]. */
+gboolean     ra_stats_interval_fpc       (double        x,
+                                          double        n,
+                                          double        population,
+                                          double        confidence,
+                                          RaCiMethod    method,
+                                          RaInterval   *out);
+
 /* Difference p1 - p2 of two independent proportions: Newcombe's hybrid
  * score interval (method 10). FALSE when n1 or n2 is 0. */
 gboolean     ra_stats_newcombe           (double        x1,

@@ -15,12 +15,16 @@
 
 #include "ra-json.h"
 #include "ra-csv.h"
+#include "ra-file-read.h"
+#include "ra-import.h"
 #include "ra-labels-private.h"
 #include "ra-team.h"
 #include "ra-store-private.h"
 
 #define MAX_PER_ITEM 100
 #define MAX_GOLD_PROBLEMS 20
+/* Far more than a gold file needs (a line per item). */
+#define GOLD_MAX_BYTES (256 * 1024 * 1024)
 
 void
 ra_team_design_free (RaTeamDesign *design)
@@ -464,21 +468,20 @@ gold_read (RaStore       *store,
               gold_problem (p, lineno, "%s", problem);
               continue;
             }
-          o = cJSON_ParseWithLength (line, length);
-          if (!cJSON_IsObject (o))
-            {
-              gold_problem (p, lineno, _("not a JSON object (invalid JSON)"));
-              continue;
-            }
           {
-            g_autofree char *repeated = ra_json_duplicate_key_problem (o);
+            g_autofree char *why = NULL;
 
-            if (repeated != NULL)
+            if (!(o = ra_json_parse_outside (line, length, &why)))
               {
-                gold_problem (p, lineno, "%s", repeated);
+                gold_problem (p, lineno, "%s", why);
                 continue;
               }
           }
+          if (!cJSON_IsObject (o))
+            {
+              gold_problem (p, lineno, _("not a JSON object"));
+              continue;
+            }
           id = cJSON_GetObjectItemCaseSensitive (o, "ext_id");
           if (id == NULL)
             id = cJSON_GetObjectItemCaseSensitive (o, "turn");
@@ -553,9 +556,11 @@ ra_team_import_gold (RaStore      *store,
                      guint64      *n_items,
                      GError      **error)
 {
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) local = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *what = NULL;
+  gsize length = 0;
   GoldProblems p = { 0 };
   guint64 n = 0;
   gboolean ok;
@@ -563,12 +568,28 @@ ra_team_import_gold (RaStore      *store,
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  file = g_file_new_for_commandline_arg (path);
-  if (!(stream = g_file_read (file, NULL, &local)))
+  /* Read whole and bounded before the write lock is taken: a FIFO held
+   * every reviewer's label back while it waited for a writer, /dev/zero
+   * was read for 256 MB under the lock and then failed as a store error. */
+  if (!ra_file_read_bounded (path, GOLD_MAX_BYTES, &contents, &length, &local))
     {
-      g_set_error (error, G_IO_ERROR, local->code, _("%s: cannot read the gold file: %s"), path, local->message);
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+        g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s", local->message);
+      else
+        g_set_error (error, G_IO_ERROR,
+                     local->code == G_FILE_ERROR_NOENT ? G_IO_ERROR_NOT_FOUND
+                     : local->code == G_FILE_ERROR_ISDIR ? G_IO_ERROR_IS_DIRECTORY
+                     : local->code == G_FILE_ERROR_ACCES ? G_IO_ERROR_PERMISSION_DENIED : G_IO_ERROR_FAILED,
+                     "%s", local->message);
       return FALSE;
     }
+  /* Compressed data, UTF-16, binary data or a store, named as such. */
+  if ((what = ra_import_sniff_text ((const guint8 *) contents, length, TRUE)) != NULL)
+    {
+      g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s: %s", path, what);
+      return FALSE;
+    }
+  stream = g_memory_input_stream_new_from_data (contents, length, NULL);
   p.name = path;
   p.problems = g_string_new (NULL);
   if (!ra_store_begin (store, error))

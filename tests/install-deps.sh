@@ -10,6 +10,8 @@ packages=(
   libsqlite3-dev libcjson-dev libgsl-dev
   # command line tools the tests and benchmarks use
   sqlite3 python3 time gzip grep
+  # the statistics cross-check (tests/stats-crosscheck): R survey and statsmodels
+  r-cran-survey python3-statsmodels
   # data file validation (desktop file, metainfo, schema, man page, completion)
   desktop-file-utils appstream libglib2.0-bin groff-base man-db bash-completion
   # headless display for the workbench tests and screenshots

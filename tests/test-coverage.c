@@ -212,6 +212,75 @@ test_lonely (void)
   }
 }
 
+/* The nearest-share neighbour by a scan of every stratum (the rule as the
+ * README states it): nearest share, then one with n >= 2, then more
+ * labels, then the first. */
+static int
+nearest_by_scan (const RaOverallStratum *s,
+                 guint                   n,
+                 guint                   h)
+{
+  int best = -1;
+  double p = s[h].x / s[h].n;
+
+  for (guint k = 0; k < n; k++)
+    {
+      double d, bd;
+
+      if (k == h || s[k].population <= 0 || s[k].n < 1)
+        continue;
+      if (best < 0)
+        {
+          best = (int) k;
+          continue;
+        }
+      d = fabs (s[k].x / s[k].n - p);
+      bd = fabs (s[best].x / s[best].n - p);
+      if (d < bd || (d == bd && s[k].n >= 2 && s[best].n < 2) ||
+          (d == bd && (s[k].n >= 2) == (s[best].n >= 2) && s[k].n > s[best].n))
+        best = (int) k;
+    }
+  return best;
+}
+
+/* Collapse finds the neighbour by a binary search over the strata sorted by
+ * share (a scan per lonely stratum took 8 s at 20,000 strata): the same
+ * neighbour as the scan, on designs full of ties (shares 0, 1/2, 1). */
+static void
+test_collapse_neighbours (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+
+  for (guint round = 0; round < 300; round++)
+    {
+      guint n = (guint) g_rand_int_range (rand, 2, 40);
+      g_autofree RaOverallStratum *s = g_new0 (RaOverallStratum, n);
+      g_autofree int *with = g_new (int, n);
+      g_autofree RaStratumRole *roles = g_new (RaStratumRole, n);
+      RaOverallOptions options;
+      RaOverallResult r;
+
+      for (guint h = 0; h < n; h++)
+        {
+          double take = g_rand_int_range (rand, 1, 5);
+
+          s[h].population = g_rand_int_range (rand, 0, 4) == 0 ? 1 : g_rand_int_range (rand, 2, 60);
+          s[h].n = g_rand_int_range (rand, 0, 3) == 0 ? 1 : MIN (s[h].population, take);
+          s[h].x = g_rand_int_range (rand, 0, (gint32) s[h].n + 1);
+          s[h].collapse_with = -1;
+        }
+      ra_overall_options_init (&options);
+      options.lonely = RA_LONELY_COLLAPSE;
+      ra_stats_overall (s, n, &options, &r, roles, with);
+      g_assert_cmpint (r.status, ==, RA_OVERALL_OK);
+      for (guint h = 0; h < n; h++)
+        if (roles[h] == RA_STRATUM_LONELY)
+          g_assert_cmpint (with[h], ==, nearest_by_scan (s, n, h));
+        else
+          g_assert_cmpint (with[h], ==, -1);
+    }
+}
+
 /* No estimate only when a stratum with declines has no definite label. */
 static void
 test_no_estimate (void)
@@ -281,6 +350,7 @@ main (int    argc,
   g_test_add_func ("/overall/census", test_census);
   g_test_add_func ("/overall/fpc-narrows", test_fpc_narrows);
   g_test_add_func ("/overall/lonely", test_lonely);
+  g_test_add_func ("/overall/collapse-neighbours", test_collapse_neighbours);
   g_test_add_func ("/overall/no-estimate", test_no_estimate);
   g_test_add_func ("/overall/dominant-zero", test_dominant_zero);
   g_test_add_func ("/overall/coverage-grid", test_coverage_grid);

@@ -475,7 +475,7 @@ test_import_refusals (void)
                                         "\"reviewer\":\"ann\",\"value\":null,\"created_at\":\"2026-02-01T10:00:00Z\"}\n",
                                         NULL);
     g_assert_false (ra_labels_import_data (store, "g.jsonl", bad, strlen (bad), RA_LABELS_FORMAT_JSONL, &r, &error));
-    g_assert_nonnull (strstr (error->message, "g.jsonl:2: not a JSON object"));
+    g_assert_nonnull (strstr (error->message, "g.jsonl:2: not valid JSON"));
     g_assert_nonnull (strstr (error->message, "g.jsonl:3: value 'maybe'"));
     g_assert_nonnull (strstr (error->message, "g.jsonl:4: there is no audit named 'zz'"));
     g_clear_error (&error);

@@ -1022,6 +1022,32 @@ test_kappa_edges (void)
     g_assert_nonnull (strstr (out, "says nothing"));
   }
 
+  /* One reviewer used one category only: kappa is 0 for every such table
+   * and the FCE variance exactly 0 (statsmodels gives NaN from rounding;
+   * found by tests/stats-crosscheck on a team's labels). */
+  {
+    const double one_column[] = { 10, 0, 5, 0 };
+    const double one_row3[] = { 0, 0, 0, 4, 7, 2, 0, 0, 0 };
+    const double one_column3[] = { 0, 3, 0, 0, 11, 0, 0, 6, 0 };
+    g_autofree char *out = NULL;
+
+    g_assert_true (ra_stats_kappa (one_column, 2, 0.95, &k));
+    g_assert_cmpfloat (k.kappa, ==, 0.0);
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_cmpfloat (k.interval.lower, ==, 0.0);
+    g_assert_cmpfloat (k.interval.upper, ==, 0.0);
+    g_assert_cmpfloat_with_epsilon (k.p_o, k.p_e, 1e-15);
+    g_assert_true (ra_stats_kappa (one_row3, 3, 0.95, &k));
+    g_assert_cmpfloat (k.kappa, ==, 0.0);
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_true (ra_stats_kappa (one_column3, 3, 0.9, &k));
+    g_assert_cmpfloat (k.kappa, ==, 0.0);
+    g_assert_cmpfloat (k.se, ==, 0.0);
+    g_assert_cmpfloat (k.se0, ==, 0.0);   /* sum r_i c_i (r_i + c_i) = p_e + p_e^2 */
+    g_assert_cmpint (ra_test_run_cli (NULL, &out, NULL, "stats", "kappa", "10,0;5,0", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "one category only"));
+  }
+
   /* The CI never leaves [-1, 1] (a rare category gives > 1 unclipped). */
   g_assert_true (ra_stats_kappa (rare, 2, 0.99, &k));
   g_assert_cmpfloat (k.interval.upper, <=, 1.0);
@@ -1182,6 +1208,36 @@ test_cli_interval (void)
     g_assert_true (ra_stats_wilson_fpc (9, 60, 1200, 0.95, &ci));
     g_assert_cmpfloat_with_epsilon (num (json, "lower"), ci.lower, 1e-15);
     g_assert_true (cJSON_IsTrue (get (json, "fpc")));
+  }
+  /* --population with every method, as report --fpc: the method at
+   * n* = n (N - 1) / (N - n); a census is [p, p]. */
+  {
+    static const char *methods[] = { "clopper-pearson", "jeffreys", "agresti-coull", "wald", "wilson" };
+    static const RaCiMethod ids[] = { RA_CI_CLOPPER_PEARSON, RA_CI_JEFFREYS, RA_CI_AGRESTI_COULL, RA_CI_WALD, RA_CI_WILSON };
+
+    for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+      {
+        g_autoptr(cJSON) json = ra_test_run_cli_json (0, "stats", "interval", "4", "12", "--population", "30",
+                                                      "--method", methods[m], "--json", NULL);
+        g_autoptr(cJSON) census = ra_test_run_cli_json (0, "stats", "interval", "4", "12", "--population", "12",
+                                                        "--method", methods[m], "--json", NULL);
+        double n_star = 12.0 * 29 / 18;
+
+        g_assert_true (ra_stats_interval (4.0 / 12 * n_star, n_star, 0.95, ids[m], &ci));
+        g_assert_cmpfloat_with_epsilon (num (json, "lower"), ci.lower, 1e-15);
+        g_assert_cmpfloat_with_epsilon (num (json, "upper"), ci.upper, 1e-15);
+        g_assert_cmpstr (get (json, "method")->valuestring, ==, methods[m]);
+        g_assert_cmpfloat (num (census, "lower"), ==, 4.0 / 12);
+        g_assert_cmpfloat (num (census, "upper"), ==, 4.0 / 12);
+      }
+    /* Wilson's is the one it always was */
+    g_assert_true (ra_stats_interval_fpc (9, 60, 1200, 0.95, RA_CI_WILSON, &ci));
+    {
+      RaInterval w;
+      g_assert_true (ra_stats_wilson_fpc (9, 60, 1200, 0.95, &w));
+      g_assert_cmpfloat_with_epsilon (ci.lower, w.lower, 1e-15);
+      g_assert_cmpfloat_with_epsilon (ci.upper, w.upper, 1e-15);
+    }
   }
 
   /* Readable text. */

@@ -236,3 +236,23 @@ rb_run_quietly (const char * const *argv)
     return FALSE;
   return g_spawn_check_wait_status (status, NULL);
 }
+
+int
+rb_run_on (const char  *db,
+           char       **out,
+           char       **err,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "--db");
+  g_ptr_array_add (argv, (gpointer) db);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return rb_run_cli (NULL, out, err, NULL, NULL, (const char * const *) argv->pdata);
+}

@@ -38,6 +38,12 @@ int          rb_run_cli          (const char         *stdin_file,
                                   gpointer            setup_data,
                                   const char * const *argv);
 
+/* rb_run_cli with "--db DB" and the NULL-terminated arguments after ERR. */
+int          rb_run_on           (const char         *db,
+                                  char              **out,
+                                  char              **err,
+                                  ...) G_GNUC_NULL_TERMINATED;
+
 /* Runs the program ARGV[0] (looked up in PATH) with its output discarded;
  * whether it ran and exited 0. */
 gboolean     rb_run_quietly      (const char * const *argv);

@@ -175,7 +175,7 @@ test_c_locale_options (void)
 static void
 test_number_options (void)
 {
-  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "2e9", "", NULL };
+  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "1e400", "", NULL };
   gint64 before = count ("SELECT count(*) FROM label_events");
 
   for (guint i = 0; values[i] != NULL; i++)
@@ -198,6 +198,11 @@ test_number_options (void)
     const char *needles_share[] = { "--expected-share", NULL };
     const char *needles_field[] = { "--max-field-bytes", NULL };
 
+    const char *from[] = { "audit", "create", "--db", "@DB", "--per-class", "1", "--from", "yesterday", "hx", NULL };
+    const char *needles_from[] = { "--from: 'yesterday' is not an RFC 3339 time", NULL };
+
+    /* A time typed as an option is a usage error (it said 65, bad data). */
+    g_free (run_case (NULL, FALSE, 2, needles_from, from));
     g_free (run_case (NULL, FALSE, 2, needles_overlap, overlap));
     g_free (run_case (NULL, FALSE, 2, needles_share, share));
     g_free (run_case (NULL, FALSE, 2, NULL, interval));
@@ -212,7 +217,7 @@ test_number_options (void)
 static void
 test_label_file_numbers (void)
 {
-  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e308", "-5", NULL };
+  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e400", "-5", NULL };
   const char *header = "event_id,audit,ext_id,model,class,reviewer,value,note,flagged,seconds,"
                        "created_at,undoes,kind\n";
   gint64 before = count ("SELECT count(*) FROM label_events");
@@ -235,14 +240,228 @@ test_label_file_numbers (void)
                                         "\"reviewer\":\"eve\",\"value\":\"unsure\",\"flagged\":\"yes\","
                                         "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
                                         "{\"event_id\":\"e2\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
-                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":1e308,"
-                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":-1,"
+                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
+                                        /* Two events on one line: the second was dropped silently. */
+                                        "{\"event_id\":\"e3\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}"
+                                        "{\"event_id\":\"e4\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"ann\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
     const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
-    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", NULL };
+    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", "typed.jsonl:3: text after", NULL };
 
     g_free (run_case (NULL, FALSE, 65, needles, argv));
   }
   g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, before);
+}
+
+/* A NUL, raw or as \u0000, cut a field or a JSON string short without a
+ * word: a gold "c1\0zz" became gold for the turn c1, a label of
+ * "mallory\u0000x" one of mallory, a rules pattern "can\u0000zzz" the
+ * pattern "can". Every reader refuses them now, naming file and line. */
+static void
+test_nul_in_fields (void)
+{
+  const char *gold_before_sql = "SELECT count(*) FROM gold_items";
+  gint64 gold_before = count (gold_before_sql);
+  gint64 events_before = count ("SELECT count(*) FROM label_events");
+  struct
+  {
+    const char *name;
+    const char *contents;
+    gsize       length;
+    const char *command;   /* "gold", "labels" or "rules" */
+    const char *needle;
+  } cases[] = {
+    { "gold-nul.csv", "ext_id,model,value\nt1\0zz,m,unsure\n", 34, "gold", "gold-nul.csv:2: field 1 holds a NUL byte" },
+    { "gold-u0.jsonl", "{\"ext_id\":\"t1\\u0000zz\",\"model\":\"m\",\"value\":\"unsure\"}\n", 0, "gold",
+      "gold-u0.jsonl:1: a string holds a NUL character" },
+    { "gold-raw.jsonl", "{\"ext_id\":\"t1\0zz\",\"model\":\"m\",\"value\":\"unsure\"}\n", 53, "gold",
+      "gold-raw.jsonl:1: the JSON text holds a NUL byte" },
+    { "labels-u0.jsonl", "{\"event_id\":\"e9\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+      "\"reviewer\":\"mallory\\u0000x\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n", 0,
+      "labels", "labels-u0.jsonl:1: a string holds a NUL character" },
+    { "rules-u0.json", "{\"version\":1,\"rules\":[{\"id\":\"x\",\"kind\":\"full\",\"where\":\"anywhere\","
+      "\"regex\":false,\"pattern\":\"can\\u0000zzz\"}]}", 0, "rules", "a string holds a NUL character" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_build_filename (fixture.dir, cases[i].name, NULL);
+      g_autoptr(GError) error = NULL;
+      const char *needles[] = { cases[i].needle, NULL };
+
+      g_file_set_contents (path, cases[i].contents, cases[i].length ? (gssize) cases[i].length : -1, &error);
+      g_assert_no_error (error);
+      if (g_str_equal (cases[i].command, "gold"))
+        {
+          const char *argv[] = { "audit", "gold", "--db", "@DB", "--file", path, "a1", NULL };
+          g_free (run_case (NULL, FALSE, 65, needles, argv));
+        }
+      else if (g_str_equal (cases[i].command, "labels"))
+        {
+          const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
+          g_free (run_case (NULL, FALSE, 65, needles, argv));
+        }
+      else
+        {
+          const char *argv[] = { "detect", "--db", "@DB", "--rules", path, NULL };
+          g_free (run_case (NULL, FALSE, 65, needles, argv));
+        }
+    }
+  g_assert_cmpint (count (gold_before_sql), ==, gold_before);
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events"), ==, events_before);
+  g_assert_cmpint (count ("SELECT count(*) FROM detections"), ==, 0);
+}
+
+/* A gold file, an external frame's counts or sample that is gzip data or a
+ * store is named as such (it was "the header needs the columns ..."), and
+ * /dev/zero as a gold file is bad data (65), not a store error (74). */
+static void
+test_sniffed_inputs (void)
+{
+  g_autofree char *gz = g_build_filename (fixture.dir, "gold.csv.gz", NULL);
+  g_autoptr(GError) error = NULL;
+  static const char gzip_bytes[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00";
+
+  g_file_set_contents (gz, gzip_bytes, sizeof gzip_bytes - 1, &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { "audit", "gold", "--db", "@DB", "--file", gz, "a1", NULL };
+    const char *needles[] = { "gold.csv.gz: this is not JSON Lines or CSV text but gzip-compressed data", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  {
+    const char *argv[] = { "audit", "gold", "--db", "@DB", "--file", "@DB", "a1", NULL };
+    const char *needles[] = { "an SQLite database", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  {
+    const char *argv[] = { "audit", "create", "--db", "@DB", "--frame", gz, "--sample", gz, "ext", NULL };
+    const char *needles[] = { "gold.csv.gz: this is not JSON Lines or CSV text but gzip-compressed data", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  {
+    g_autofree char *counts = write_file ("counts.csv", "class,turns,declines\nc0,3,3\nc1,3,3\n");
+    const char *argv[] = { "audit", "create", "--db", "@DB", "--frame", counts, "--sample", "@DB", "ext", NULL };
+    const char *needles[] = { "an SQLite database", NULL };
+
+    g_free (run_case (NULL, FALSE, 65, needles, argv));
+  }
+  g_assert_cmpint (count ("SELECT count(*) FROM audits WHERE name = 'ext'"), ==, 0);
+}
+
+/* review: a NUL in a typed note (Ctrl+Space) hid the line end from
+ * strlen (), so the next line, the key '1' that saves the label, became part
+ * of the note and the label was lost. */
+static void
+test_review_nul_note (void)
+{
+  g_autofree char *keys = g_build_filename (fixture.dir, "keys", NULL);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "review", "--db", "@DB", "--reviewer", "nul-typist", "a1", NULL };
+
+  g_file_set_contents (keys, "n\nab\0cd\n1\nq\n", 12, &error);
+  g_assert_no_error (error);
+  g_free (run_case (keys, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events WHERE reviewer = 'nul-typist' "
+                          "AND note = 'abcd' AND value IS NOT NULL"), ==, 1);
+}
+
+/* A half-width so small that no sample size reaches it (1e-9) drew a
+ * handful of items (ra_stats_sample_size's 0 taken as a size): it is a
+ * census of every stratum. */
+static void
+test_tiny_half_width (void)
+{
+  const char *argv[] = { "audit", "create", "--db", "@DB", "--half-width", "1e-9", "tiny", NULL };
+
+  g_free (run_case (NULL, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM audit_items i JOIN audits a ON a.id = i.audit_id "
+                          "WHERE a.name = 'tiny'"), ==,
+                   count ("SELECT count(*) FROM turns WHERE declined = 1"));
+  g_assert_cmpint (count ("SELECT count(*) FROM turns WHERE declined = 1"), >, 5);
+}
+
+/* Names quoted in messages and lines reached the terminal raw: an audit
+ * name typed with an escape sequence ("there is no audit named ..."), a
+ * model in drift's heading, a lead's guideline text. */
+static void
+test_terminal_escapes (void)
+{
+  const char *set[] = { "audit", "guideline", "--db", "@DB", "--class", "c0", "--text",
+                        "line one\nclear \x1b[2J bell \x07 rlo \xe2\x80\xae", "a1", NULL };
+  const char *show[] = { "audit", "guideline", "--db", "@DB", "--class", "c0", "a1", NULL };
+  const char *missing[] = { "audit", "show", "--db", "@DB", "x\x1b[2J", NULL };
+  const char *drift[] = { "drift", "--db", "@DB", "--from", "m\x1b]0;pwned\x07", "--to", "m", NULL };
+  const char *const *cases[] = { set, show, missing, drift };
+  const int codes[] = { 0, 0, 65, 65 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) args = expand (cases[i]);
+      g_autofree char *out = NULL, *err = NULL;
+      int status = rb_run_cli (NULL, &out, &err, NULL, NULL, (const char * const *) args->pdata);
+
+      g_assert_cmpint (status, ==, codes[i]);
+      g_assert_null (strchr (out, '\x1b'));
+      g_assert_null (strchr (err, '\x1b'));
+      g_assert_null (strchr (out, '\x07'));
+      g_assert_null (strchr (err, '\x07'));
+      g_assert_null (strstr (out, "\xe2\x80\xae"));
+      if (cases[i] == show)
+        {
+          /* Shown escaped; the line end stays a line end. */
+          g_assert_nonnull (strstr (out, "line one\nclear \\e[2J bell \\x07 rlo \\u{202e}"));
+        }
+    }
+}
+
+/* meta went through cJSON's doubles: a 64-bit id 9007199254740993 was
+ * stored as 9007199254740992, 12345678901234567890 as 1.2345678901234567e+19.
+ * Meta is kept as written (white space outside strings left out), from a
+ * "meta" object, from the keys that are no field, from a CSV column and
+ * from --set. */
+static void
+test_meta_digits (void)
+{
+  g_autofree char *jsonl = write_file ("meta.jsonl",
+                                       "{\"id\":\"md1\",\"prompt\":\"p\",\"response\":\"r\",\"class\":\"c0\","
+                                       "\"model\":\"m\",\"meta\":{ \"req\": 9007199254740993, \"s\": \"a \\\" }\" }}\n"
+                                       "{\"id\":\"md2\",\"prompt\":\"p\",\"response\":\"r\",\"class\":\"c0\","
+                                       "\"model\":\"m\",\"user_id\": 12345678901234567890, \"z\":-1.5e-7}\n");
+  g_autofree char *csv = write_file ("meta.csv", "id,prompt,response,class,model,meta\n"
+                                     "md3,p,r,c0,m,\"{\"\"big\"\": 18446744073709551615}\"\n");
+  const char *a[] = { "import", "--db", "@DB", jsonl, NULL };
+  const char *b[] = { "import", "--db", "@DB", csv, NULL };
+  g_autofree char *one = write_file ("one.jsonl", "{\"id\":\"md4\",\"prompt\":\"p\",\"response\":\"r\","
+                                     "\"class\":\"c0\",\"model\":\"m\"}\n");
+  const char *c[] = { "import", "--db", "@DB", "--set", "meta={\"k\": 12345678901234567891}", one, NULL };
+  static const struct { const char *id; const char *meta; } expected[] = {
+    { "md1", "{\"req\":9007199254740993,\"s\":\"a \\\" }\"}" },
+    { "md2", "{\"user_id\":12345678901234567890,\"z\":-1.5e-7}" },
+    { "md3", "{\"big\":18446744073709551615}" },
+    { "md4", "{\"k\":12345678901234567891}" },
+  };
+
+  g_free (run_case (NULL, FALSE, 0, NULL, a));
+  g_free (run_case (NULL, FALSE, 0, NULL, b));
+  g_free (run_case (NULL, FALSE, 0, NULL, c));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(RaStore) store = rb_open_checked (fixture.store);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "SELECT t.meta FROM turn_keys k JOIN turns t "
+                                                       "ON t.id = k.turn_id WHERE k.ext_id = ?1", &error);
+
+      g_assert_no_error (error);
+      ra_bind_text (stmt, 1, expected[i].id);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected[i].meta);
+    }
 }
 
 int
@@ -258,6 +477,12 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/c-locale-options", test_c_locale_options);
   g_test_add_func ("/ra/robustness/hostile-cli/number-options", test_number_options);
   g_test_add_func ("/ra/robustness/hostile-cli/label-file-numbers", test_label_file_numbers);
+  g_test_add_func ("/ra/robustness/hostile-cli/nul-in-fields", test_nul_in_fields);
+  g_test_add_func ("/ra/robustness/hostile-cli/sniffed-inputs", test_sniffed_inputs);
+  g_test_add_func ("/ra/robustness/hostile-cli/review-nul-note", test_review_nul_note);
+  g_test_add_func ("/ra/robustness/hostile-cli/tiny-half-width", test_tiny_half_width);
+  g_test_add_func ("/ra/robustness/hostile-cli/terminal-escapes", test_terminal_escapes);
+  g_test_add_func ("/ra/robustness/hostile-cli/meta-digits", test_meta_digits);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);

@@ -60,26 +60,6 @@ fixture_tear_down (Fixture       *f,
   g_free (f->db);
 }
 
-static int
-run_on (const char  *db,
-        char       **out,
-        char       **err,
-        ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, (gpointer) db);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return rb_run_cli (NULL, out, err, NULL, NULL, (const char * const *) argv->pdata);
-}
-
 static GBytes *
 file_bytes (const char *path)
 {
@@ -133,9 +113,9 @@ test_never_the_store (Fixture       *f,
       g_autofree char *err2 = NULL;
       g_autoptr(GBytes) after = NULL;
 
-      g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", targets[i], NULL), ==, 74);
+      g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", targets[i], NULL), ==, 74);
       g_assert_nonnull (strstr (err, "it is the store"));
-      g_assert_cmpint (run_on (f->db, NULL, &err2, "labels", "export", "a", "--output", targets[i], NULL), ==, 74);
+      g_assert_cmpint (rb_run_on (f->db, NULL, &err2, "labels", "export", "a", "--output", targets[i], NULL), ==, 74);
       g_assert_nonnull (strstr (err2, targets[i]));
       after = file_bytes (f->db);
       g_assert_true (g_bytes_equal (before, after));
@@ -169,29 +149,29 @@ test_files (Fixture       *f,
 
   g_assert_true (g_file_set_contents (ro, "keep", -1, NULL));
   g_assert_cmpint (g_chmod (ro, 0444), ==, 0);
-  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", ro, NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", ro, NULL), ==, 74);
   g_assert_nonnull (strstr (err, "read-only"));
   g_assert_true (g_file_get_contents (ro, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "keep");
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", f->dir, NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", f->dir, NULL), ==, 74);
   g_assert_nonnull (strstr (err, "folder"));
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", missing, NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", missing, NULL), ==, 74);
   g_assert_nonnull (strstr (err, missing));
   g_clear_pointer (&err, g_free);
 
   /* An empty name (an unset variable in -o "$OUT") is a usage error. */
-  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", "", NULL), ==, 2);
+  g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", "", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "the file name is empty"));
   g_clear_pointer (&err, g_free);
 
   g_assert_true (g_file_set_contents (target, "old", -1, NULL));
   g_assert_cmpint (g_chmod (target, 0640), ==, 0);
   g_assert_cmpint (symlink ("target.csv", link_path), ==, 0);
-  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "--format", "csv", "-o", link_path, NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "--format", "csv", "-o", link_path, NULL), ==, 0);
   g_assert_true (g_file_test (link_path, G_FILE_TEST_IS_SYMLINK));
   g_assert_true (g_file_get_contents (target, &csv, NULL, NULL));
   g_assert_true (g_str_has_prefix (csv, "audit,"));
@@ -221,7 +201,7 @@ test_special (Fixture       *f,
     reader = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "sh", "-c", script, NULL);
     g_assert_no_error (error);
   }
-  g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", fifo, NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", fifo, NULL), ==, 0);
   g_assert_true (g_subprocess_wait_check (reader, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (copy, &got, NULL, NULL));
@@ -232,7 +212,7 @@ test_special (Fixture       *f,
 
   if (g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
     {
-      g_assert_cmpint (run_on (f->db, NULL, &err, "report", "a", "-o", "/dev/full", NULL), ==, 74);
+      g_assert_cmpint (rb_run_on (f->db, NULL, &err, "report", "a", "-o", "/dev/full", NULL), ==, 74);
       g_assert_nonnull (strstr (err, "/dev/full"));
       g_assert_nonnull (strstr (err, g_strerror (ENOSPC)));
       g_assert_cmpint (g_lstat ("/dev/full", &st), ==, 0);
@@ -315,19 +295,19 @@ test_numbers (Fixture       *f,
       g_autofree char *err2 = NULL;
       g_autofree char *err3 = NULL;
 
-      g_assert_cmpint (run_on (f->db, NULL, &err, "check", "a", "--max-over-refusal", "0.5",
-                               "--confidence", bad[i], NULL), ==, 2);
-      g_assert_cmpint (run_on (f->db, NULL, &err2, "report", "a", "--confidence", bad[i], NULL), ==, 2);
-      g_assert_cmpint (run_on (f->db, NULL, &err3, "summary", "--confidence", bad[i], NULL), ==, 2);
+      g_assert_cmpint (rb_run_on (f->db, NULL, &err, "check", "a", "--max-over-refusal", "0.5",
+                                  "--confidence", bad[i], NULL), ==, 2);
+      g_assert_cmpint (rb_run_on (f->db, NULL, &err2, "report", "a", "--confidence", bad[i], NULL), ==, 2);
+      g_assert_cmpint (rb_run_on (f->db, NULL, &err3, "summary", "--confidence", bad[i], NULL), ==, 2);
     }
   {
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (run_on (f->db, NULL, &err, "check", "a", "--max-over-refusal", "nan", NULL), ==, 2);
+    g_assert_cmpint (rb_run_on (f->db, NULL, &err, "check", "a", "--max-over-refusal", "nan", NULL), ==, 2);
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (run_on (f->db, NULL, &err, "detector-eval", "--limit", "99999999999", NULL), ==, 2);
+    g_assert_cmpint (rb_run_on (f->db, NULL, &err, "detector-eval", "--limit", "99999999999", NULL), ==, 2);
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (run_on (f->db, NULL, &err, "detector-eval", "--limit", "5x", NULL), ==, 2);
+    g_assert_cmpint (rb_run_on (f->db, NULL, &err, "detector-eval", "--limit", "5x", NULL), ==, 2);
     g_assert_nonnull (strstr (err, "--limit"));
   }
 }

@@ -27,28 +27,6 @@ test_folder (pid_t       parent,
   return g_build_filename (g_get_tmp_dir (), name, leaf, NULL);
 }
 
-/* Runs the command line with ARGS after "--db DB"; its status, and its
- * standard output and error. */
-static int
-run_on (const char  *db,
-        char       **out,
-        char       **err,
-        ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, (gpointer) db);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return rb_run_cli (NULL, out, err, NULL, NULL, (const char * const *) argv->pdata);
-}
-
 static void
 copy_file (const char *from,
            const char *to)
@@ -84,14 +62,14 @@ make_stores (const char *src)
   int persist = 1;
 
   rb_write_turns (turns, "t", 90, 3, NULL, 100);
-  g_assert_cmpint (run_on (db, NULL, NULL, "import", turns, NULL), ==, 0);
-  g_assert_cmpint (run_on (db, NULL, NULL, "audit", "create", "a", "--per-class", "30", "--seed", "1", NULL), ==, 0);
-  g_assert_cmpint (run_on (db, NULL, NULL, "label", "a", "--reviewer", "ana", "--turn", "t0",
-                           "--value", "correctly-declined", NULL), ==, 0);
-  g_assert_cmpint (run_on (db, NULL, NULL, "label", "a", "--reviewer", "ana", "--turn", "t1",
-                           "--value", "should-have-attempted", NULL), ==, 0);
-  g_assert_cmpint (run_on (db, NULL, NULL, "label", "a", "--reviewer", "ana", "--turn", "t2",
-                           "--value", "correctly-declined", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, NULL, "import", turns, NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, NULL, "audit", "create", "a", "--per-class", "30", "--seed", "1", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, NULL, "label", "a", "--reviewer", "ana", "--turn", "t0",
+                              "--value", "correctly-declined", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, NULL, "label", "a", "--reviewer", "ana", "--turn", "t1",
+                              "--value", "should-have-attempted", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, NULL, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                              "--value", "correctly-declined", NULL), ==, 0);
 
   copy_file (db, pending);
   g_assert_cmpint (sqlite3_open (pending, &handle), ==, SQLITE_OK);
@@ -166,12 +144,12 @@ read_only_body (void)
   {
     g_autofree char *out = NULL;
 
-    g_assert_cmpint (run_on (db, &out, NULL, "labels", "export", "a", NULL), ==, 0);
+    g_assert_cmpint (rb_run_on (db, &out, NULL, "labels", "export", "a", NULL), ==, 0);
     g_assert_true (has (out, "\"t0\""));
     g_assert_true (has (out, "should-have-attempted"));
   }
   backup = g_build_filename (tmp, "copy.db", NULL);
-  g_assert_cmpint (run_on (db, NULL, NULL, "backup", backup, NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, NULL, "backup", backup, NULL), ==, 0);
   {
     g_autoptr(RaStore) copy = rb_open_checked (backup);
 
@@ -182,11 +160,11 @@ read_only_body (void)
   {
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (run_on (db, NULL, &err, "label", "a", "--reviewer", "ana", "--turn", "t5",
-                             "--value", "unsure", NULL), ==, 74);
+    g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "ana", "--turn", "t5",
+                                "--value", "unsure", NULL), ==, 74);
     g_assert_true (has (err, "read-only file system"));
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (run_on (db, NULL, &err, "detect", NULL), ==, 74);
+    g_assert_cmpint (rb_run_on (db, NULL, &err, "detect", NULL), ==, 74);
     g_assert_true (has (err, "read-only file system"));
   }
 
@@ -195,10 +173,10 @@ read_only_body (void)
   {
     g_autofree char *out = NULL, *err = NULL;
 
-    g_assert_cmpint (run_on (pending, &out, NULL, "audit", "list", NULL), ==, 0);
+    g_assert_cmpint (rb_run_on (pending, &out, NULL, "audit", "list", NULL), ==, 0);
     g_assert_true (has (out, "renamed"));
     g_clear_pointer (&out, g_free);
-    g_assert_cmpint (run_on (copied, &out, &err, "audit", "list", NULL), ==, 74);
+    g_assert_cmpint (rb_run_on (copied, &out, &err, "audit", "list", NULL), ==, 74);
     g_assert_true (has (err, "-wal file holds changes"));
     g_assert_cmpstr (out, ==, "");
   }
@@ -207,7 +185,7 @@ read_only_body (void)
   {
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (run_on (v5, NULL, &err, "summary", NULL), ==, 74);
+    g_assert_cmpint (rb_run_on (v5, NULL, &err, "summary", NULL), ==, 74);
     g_assert_true (has (err, "schema 5"));
     g_assert_true (has (err, "read-only file system"));
   }

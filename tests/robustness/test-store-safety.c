@@ -69,27 +69,6 @@ assert_unchanged (const char *path,
   g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
 }
 
-/* Runs the CLI on DB with ARGS (after "--db DB"); returns the status and
- * the standard error. */
-static int
-run_on (const char  *db,
-        char       **err,
-        ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) "--db");
-  g_ptr_array_add (argv, (gpointer) db);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  return rb_run_cli (NULL, NULL, err, NULL, NULL, (const char * const *) argv->pdata);
-}
-
 static void
 make_foreign (const char *path,
               int         user_version)
@@ -125,7 +104,7 @@ test_foreign (void)
       for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
         {
           g_autofree char *err = NULL;
-          int status = run_on (path, &err, commands[c][0], commands[c][1], NULL);
+          int status = rb_run_on (path, NULL, &err, commands[c][0], commands[c][1], NULL);
 
           g_assert_cmpint (status, ==, 74);
           g_assert_nonnull (strstr (err, "another program's SQLite database"));
@@ -148,7 +127,7 @@ test_not_ours (void)
   g_assert_true (g_file_set_contents (text, "just some notes, long enough to look like a header........"
                                             "..................................................", -1, NULL));
   before = file_bytes (text);
-  g_assert_cmpint (run_on (text, &err, "summary", NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (text, NULL, &err, "summary", NULL), ==, 74);
   g_assert_nonnull (strstr (err, "not a SQLite database"));
   assert_unchanged (text, before);
   g_clear_pointer (&err, g_free);
@@ -166,8 +145,8 @@ test_not_ours (void)
     g_free (data);
   }
   before = file_bytes (newer);
-  g_assert_cmpint (run_on (newer, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
-                           "--value", "unsure", NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (newer, NULL, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                              "--value", "unsure", NULL), ==, 74);
   g_assert_nonnull (strstr (err, "newer"));
   g_assert_null (strstr (err, "readonly"));
   assert_unchanged (newer, before);
@@ -185,12 +164,12 @@ test_missing (void)
   g_autofree char *out = NULL;
 
   rb_write_turns (turns, "x", 3, 1, NULL, 10);
-  g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 66);
+  g_assert_cmpint (rb_run_on (path, NULL, &err, "summary", NULL), ==, 66);
   g_assert_nonnull (strstr (err, "no store"));
   g_assert_nonnull (strstr (err, "init"));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (path, &err, "audit", "list", NULL), ==, 66);
+  g_assert_cmpint (rb_run_on (path, NULL, &err, "audit", "list", NULL), ==, 66);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_clear_pointer (&err, g_free);
 
@@ -206,26 +185,26 @@ test_missing (void)
     for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
       {
         g_assert_true (g_file_set_contents (path, "", 0, NULL));
-        g_assert_cmpint (run_on (path, &err, commands[c][0], commands[c][1], commands[c][2], NULL), ==, 66);
+        g_assert_cmpint (rb_run_on (path, NULL, &err, commands[c][0], commands[c][1], commands[c][2], NULL), ==, 66);
         g_assert_nonnull (strstr (err, "empty file"));
         g_clear_pointer (&err, g_free);
         g_assert_cmpint (g_stat (path, &st), ==, 0);
         g_assert_cmpint (st.st_size, ==, 0);
       }
-    g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
+    g_assert_cmpint (rb_run_on (path, NULL, &err, "init", NULL), ==, 0);
     g_clear_pointer (&err, g_free);
-    g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
+    g_assert_cmpint (rb_run_on (path, NULL, &err, "summary", NULL), ==, 0);
     g_clear_pointer (&err, g_free);
     g_unlink (path);
   }
 
-  g_assert_cmpint (run_on (path, &err, "init", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (path, NULL, &err, "init", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpint (run_on (path, &err, "summary", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (path, NULL, &err, "summary", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   g_unlink (path);
-  g_assert_cmpint (run_on (path, &err, "import", turns, NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (path, NULL, &err, "import", turns, NULL), ==, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 }
 
@@ -249,17 +228,17 @@ test_permissions (void)
   before = file_bytes (db);
 
   g_assert_cmpint (g_chmod (db, 0200), ==, 0);
-  g_assert_cmpint (run_on (db, &err, "summary", NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "summary", NULL), ==, 74);
   g_assert_nonnull (strstr (err, "no permission to read"));
   g_assert_null (strstr (err, "unable to open"));
   g_clear_pointer (&err, g_free);
 
   /* Write-protected: read, not written. */
   g_assert_cmpint (g_chmod (db, 0400), ==, 0);
-  g_assert_cmpint (run_on (db, &err, "summary", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "summary", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
-                           "--value", "unsure", NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                              "--value", "unsure", NULL), ==, 74);
   g_assert_nonnull (strstr (err, "no permission to write"));
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (g_chmod (db, 0600), ==, 0);
@@ -278,8 +257,8 @@ test_permissions (void)
   }
 
   g_assert_cmpint (g_chmod (dir, 0500), ==, 0);
-  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
-                           "--value", "unsure", NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "ana", "--turn", "t2",
+                              "--value", "unsure", NULL), ==, 74);
   g_assert_nonnull (strstr (err, "read-only"));
   g_assert_null (strstr (err, "readonly database"));
   g_assert_cmpint (g_chmod (dir, 0700), ==, 0);
@@ -315,13 +294,13 @@ test_bit_flips (void)
       g_assert_true (g_file_set_contents (db, (char *) data, length, NULL));
       before = file_bytes (db);
 
-      doctor = run_on (db, &err, "doctor", NULL);
+      doctor = rb_run_on (db, NULL, &err, "doctor", NULL);
       g_assert_true (doctor == 0 || doctor == 74);
       assert_unchanged (db, before);
       g_clear_pointer (&err, g_free);
 
-      status = run_on (db, &err, "label", "a", "--reviewer", "ben", "--turn", "t5",
-                       "--value", "unsure", NULL);
+      status = rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "ben", "--turn", "t5",
+                          "--value", "unsure", NULL);
       if (doctor == 74)
         {
           damaged++;
@@ -330,7 +309,7 @@ test_bit_flips (void)
           g_assert_nonnull (strstr (err, "refusal-audit doctor"));
           assert_unchanged (db, before);
           g_clear_pointer (&err, g_free);
-          g_assert_cmpint (run_on (db, &err, "summary", NULL), ==, 74);
+          g_assert_cmpint (rb_run_on (db, NULL, &err, "summary", NULL), ==, 74);
           assert_unchanged (db, before);
         }
       else
@@ -352,7 +331,7 @@ test_doctor_and_backup (void)
   g_autoptr(RaStore) writer = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (run_on (db, &err, "doctor", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "doctor", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
 
   /* A backup while another connection holds the write lock with an
@@ -361,7 +340,7 @@ test_doctor_and_backup (void)
   g_assert_no_error (error);
   g_assert_true (ra_store_begin (writer, &error));
   g_assert_true (ra_store_exec (writer, "DELETE FROM label_events", &error));
-  g_assert_cmpint (run_on (db, &err, "backup", copy, NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "backup", copy, NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   ra_store_rollback (writer);
   g_clear_pointer (&writer, ra_store_close);
@@ -371,12 +350,12 @@ test_doctor_and_backup (void)
     g_assert_cmpint (rb_query_int (c, "SELECT count(*) FROM turns", NULL), ==, 300);
     g_assert_cmpint (rb_query_int (c, "SELECT count(*) FROM label_events", NULL), ==, 2);
   }
-  g_assert_cmpint (run_on (copy, &err, "doctor", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (copy, NULL, &err, "doctor", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
 
   /* Never over the store, whatever the name. */
   before = file_bytes (db);
-  g_assert_cmpint (run_on (db, &err, "backup", db, NULL), ==, 74);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "backup", db, NULL), ==, 74);
   g_assert_nonnull (strstr (err, "it is the store"));
   assert_unchanged (db, before);
 }
@@ -405,8 +384,8 @@ test_deleted_while_open (void)
   g_assert_true (ra_store_commit (first, &error));
   g_assert_cmpint (g_unlink (wal), ==, 0);
   g_unlink (shm);
-  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "ben", "--turn", "t7",
-                           "--value", "unsure", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "ben", "--turn", "t7",
+                              "--value", "unsure", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   g_assert_false (ra_store_begin (first, &error));
   g_assert_error (error, RA_STORE_ERROR, RA_STORE_ERROR_REPLACED);
@@ -427,7 +406,7 @@ test_deleted_while_open (void)
 
     first = ra_store_open (db, &error);
     g_assert_no_error (error);
-    g_assert_cmpint (run_on (db, &err, "backup", other, NULL), ==, 0);
+    g_assert_cmpint (rb_run_on (db, NULL, &err, "backup", other, NULL), ==, 0);
     g_clear_pointer (&err, g_free);
     g_assert_cmpint (g_rename (other, db), ==, 0);
     g_assert_false (ra_store_begin (first, &error));
@@ -523,13 +502,13 @@ test_label_durable (void)
   holder = ra_store_open_full (db, RA_STORE_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
   g_assert_cmpint (rb_query_int (holder, "SELECT count(*) FROM label_events", NULL), ==, 2);
-  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "cy", "--turn", "t3",
-                           "--value", "should-have-attempted", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "cy", "--turn", "t3",
+                              "--value", "should-have-attempted", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "cy", "--turn", "t4",
-                           "--value", "unsure", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "cy", "--turn", "t4",
+                              "--value", "unsure", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (db, &err, "label", "a", "--reviewer", "cy", "--undo", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "label", "a", "--reviewer", "cy", "--undo", NULL), ==, 0);
   g_clear_pointer (&err, g_free);
   g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
   /* what a careless cleanup does while the store is open */
@@ -576,22 +555,22 @@ test_label_file_input (void)
   }
   g_assert_true (g_file_set_contents (zero, zeros, sizeof zeros, NULL));
 
-  g_assert_cmpint (run_on (db, &err, "labels", "import", utf16, NULL), ==, 65);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "labels", "import", utf16, NULL), ==, 65);
   g_assert_nonnull (strstr (err, "UTF-16"));
   g_assert_null (strstr (err, "NUL byte"));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (db, &err, "labels", "import", cr, NULL), ==, 65);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "labels", "import", cr, NULL), ==, 65);
   g_assert_nonnull (strstr (err, "bare carriage return"));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (db, &err, "labels", "import", zero, NULL), ==, 65);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "labels", "import", zero, NULL), ==, 65);
   g_assert_nonnull (strstr (err, "binary data"));
   g_clear_pointer (&err, g_free);
 
   g_assert_cmpint (symlink (loop2, loop1), ==, 0);
   g_assert_cmpint (symlink (loop1, loop2), ==, 0);
-  g_assert_cmpint (run_on (db, &err, "labels", "import", loop1, NULL), ==, 66);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "labels", "import", loop1, NULL), ==, 66);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_on (db, &err, "import", loop1, NULL), ==, 66);
+  g_assert_cmpint (rb_run_on (db, NULL, &err, "import", loop1, NULL), ==, 66);
   g_clear_pointer (&err, g_free);
 
   {
@@ -648,7 +627,7 @@ test_endless_whole_files (void)
   {
     g_autofree char *err = NULL;
 
-    g_assert_cmpint (run_on (db, &err, "detect", "--rules", dir, NULL), ==, 66);
+    g_assert_cmpint (rb_run_on (db, NULL, &err, "detect", "--rules", dir, NULL), ==, 66);
     g_assert_nonnull (strstr (err, "is a folder"));
   }
 }
@@ -696,8 +675,8 @@ race_thread (gpointer user_data)
     g_assert_no_error (error);
     g_assert_nonnull (item);
   }
-  g_assert_cmpint (run_on (d->db, &err, "label", "a", "--reviewer", "p2", "--turn", item->ext_id,
-                           "--value", "correctly-declined", NULL), ==, 0);
+  g_assert_cmpint (rb_run_on (d->db, NULL, &err, "label", "a", "--reviewer", "p2", "--turn", item->ext_id,
+                              "--value", "correctly-declined", NULL), ==, 0);
   fputs ("1\n1\n1\nq\n", in);
   fclose (in);
   return NULL;

@@ -40,11 +40,13 @@ def run(T, binary, quick):
                 T.add("stats interval %s vs statsmodels" % m, o["lower"], lo, tol, "%d/%d conf %g" % (x, n, conf))
                 T.add("stats interval %s vs statsmodels" % m, o["upper"], hi, tol, "%d/%d conf %g" % (x, n, conf))
             if n >= 2:
-                N = n + g.randint(1, 3 * n)
-                o = cli(binary, "stats", "interval", str(x), str(n), "--population", str(N), "--confidence", str(conf), "--json")
-                lo, hi = ci_ref("wilson", x, n, conf, N, True)
-                T.add("stats interval wilson --population (n* = n(N-1)/(N-n))", o["lower"], lo, 1e-9, "%d/%d N=%d" % (x, n, N))
-                T.add("stats interval wilson --population (n* = n(N-1)/(N-n))", o["upper"], hi, 1e-9, "%d/%d N=%d" % (x, n, N))
+                N = n + g.randint(0, 3 * n)
+                for m in ("wilson", "clopper-pearson", "jeffreys", "agresti-coull", "wald"):
+                    o = cli(binary, "stats", "interval", str(x), str(n), "--population", str(N), "--method", m,
+                            "--confidence", str(conf), "--json")
+                    lo, hi = ci_ref(m, x, n, conf, N, True)
+                    T.add("stats interval --population (n* = n(N-1)/(N-n)), every method", o["lower"], lo, 1e-9, "%s %d/%d N=%d" % (m, x, n, N))
+                    T.add("stats interval --population (n* = n(N-1)/(N-n)), every method", o["upper"], hi, 1e-9, "%s %d/%d N=%d" % (m, x, n, N))
     # R's binom.test / prop.test for a few (Clopper-Pearson / Wilson)
     rx = " ".join("c(%d,%d)," % (x, n) for x, n in grid[:20]).rstrip(",")
     code = ("g <- list(%s); for (v in g) { b <- binom.test(v[1], v[2])$conf.int; "
@@ -76,7 +78,8 @@ def run(T, binary, quick):
             T.add("stats diff wald vs statsmodels wald", o["upper"], hi, 1e-9, "%d/%d-%d/%d" % (x1, n1, x2, n2))
     # kappa
     tables = [[[20, 5], [10, 15]], [[0, 4, 1], [0, 8, 0], [0, 1, 5]], [[45, 2], [1, 2]], [[3, 0], [0, 7]],
-              [[1, 2], [3, 4]], [[0, 5], [5, 0]]]
+              [[1, 2], [3, 4]], [[0, 5], [5, 0]], [[10, 0], [5, 0]], [[0, 0, 0], [4, 7, 2], [0, 0, 0]],
+              [[0, 3, 0], [0, 11, 0], [0, 6, 0]], [[6, 0], [0, 0]]]
     for _ in range(5 if quick else 25):
         k = g.choice([2, 2, 3])
         tables.append([[g.randint(0, 30) if i == j else g.randint(0, 6) for j in range(k)] for i in range(k)])
@@ -94,10 +97,15 @@ def run(T, binary, quick):
         o = json.loads(p.stdout)
         r = cohens_kappa(arr)
         T.add("stats kappa vs statsmodels cohens_kappa", o["kappa"], r.kappa, 1e-12, spec)
-        T.add("stats kappa SE (Fleiss-Cohen-Everitt) vs statsmodels std_kappa", o["se"], r.std_kappa, 1e-12, spec)
-        T.add("stats kappa SE0 vs statsmodels std_kappa0", o["se0"], r.std_kappa0, 1e-12, spec)
-        T.add("stats kappa CI (clipped) vs statsmodels kappa_low/upp", o["lower"], max(r.kappa_low, -1), 1e-12, spec)
-        T.add("stats kappa CI (clipped) vs statsmodels kappa_low/upp", o["upper"], min(r.kappa_upp, 1), 1e-12, spec)
+        se = r.std_kappa
+        if (arr.sum(0) == arr.sum()).any() or (arr.sum(1) == arr.sum()).any() or np.trace(arr) == arr.sum():
+            se = 0.0   # exactly 0 there (statsmodels: sqrt of rounding noise, NaN)
+        T.add("stats kappa SE (Fleiss-Cohen-Everitt) vs statsmodels std_kappa", o["se"], se, 1e-12, spec)
+        se0 = 0.0 if (arr.sum(0) == arr.sum()).any() or (arr.sum(1) == arr.sum()).any() else r.std_kappa0
+        T.add("stats kappa SE0 vs statsmodels std_kappa0", o["se0"], se0, 1e-12, spec)
+        z = sst.norm.isf(0.025)
+        T.add("stats kappa CI (clipped) vs statsmodels kappa_low/upp", o["lower"], max(r.kappa - z * se, -1), 1e-12, spec)
+        T.add("stats kappa CI (clipped) vs statsmodels kappa_low/upp", o["upper"], min(r.kappa + z * se, 1), 1e-12, spec)
     # sample sizes: the smallest n whose Wilson half-width is at most E (brute force)
     for E in (0.01, 0.03, 0.05, 0.1, 0.2):
         for P in (0.0, 0.02, 0.1, 0.5, 0.9, 1.0):

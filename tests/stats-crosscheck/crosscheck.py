@@ -28,6 +28,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
+
+warnings.filterwarnings("ignore", category=RuntimeWarning)   # statsmodels on degenerate kappa tables
 
 try:
     import numpy as np
@@ -202,6 +205,10 @@ def strat_ref(strata, fpc, lonely, conf, method="clopper-pearson", c=0.5):
     return res
 
 
+def wilson_hw(p, n, z):
+    return z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+
+
 def mover(pa, ia, pb, ib):
     return (pa - pb - math.sqrt((pa - ia[0]) ** 2 + (ib[1] - pb) ** 2),
             pa - pb + math.sqrt((ia[1] - pa) ** 2 + (pb - ib[0]) ** 2))
@@ -271,6 +278,114 @@ def label_item(rng, p, mix, clock):
     elif k == "cleared":
         add("ana", y), add("ana", None)
     return ev
+
+
+def check_drift(cli, case, m_from, m_to, conf):
+    """`drift`: attempt rates (Wilson) and their change (Newcombe, to - from)."""
+    d = cli.json("drift", "--from", m_from, "--to", m_to, "--declined-by", "source", "--confidence", str(conf), "--json")
+    alpha = 1 - conf
+    for c in d["classes"] + [d["overall"]]:
+        sides = []
+        for side, m in (("from", m_from), ("to", m_to)):
+            cells = [x for x in case["cells"] if x.get("model", "m") == m and (c["class"] is None or x["cls"] == c["class"])]
+            turns = sum(x["N"] + x.get("attempted", 2) for x in cells)
+            att = sum(x.get("attempted", 2) for x in cells)
+            sd = c[side]
+            if sd is None or not turns:
+                sides.append(None)
+                continue
+            T.same("drift: turns and attempts per class counted exactly", (sd["turns"], sd["attempted"]) == (turns, att),
+                   "%s %s %r vs %r" % (case["name"], c["class"], (sd["turns"], sd["attempted"]), (turns, att)))
+            lo, hi = proportion_confint(att, turns, alpha, "wilson")
+            T.add("drift: attempt rate Wilson vs statsmodels", sd["attempt_ci"][0], max(lo, 0), where="%s %s" % (case["name"], c["class"]))
+            T.add("drift: attempt rate Wilson vs statsmodels", sd["attempt_ci"][1], min(hi, 1), where="%s %s" % (case["name"], c["class"]))
+            sides.append((att, turns))
+        if None in sides or c["attempt_change_ci"] is None:
+            continue
+        (a1, n1), (a2, n2) = sides
+        lo, hi = confint_proportions_2indep(a2, n2, a1, n1, method="newcomb", compare="diff", alpha=alpha)
+        T.add("drift: attempt change (to - from) Newcombe vs statsmodels newcomb", c["attempt_change_ci"][0], lo, where="%s %s" % (case["name"], c["class"]))
+        T.add("drift: attempt change (to - from) Newcombe vs statsmodels newcomb", c["attempt_change_ci"][1], hi, where="%s %s" % (case["name"], c["class"]))
+
+
+def verdicts(ev):
+    latest = {}
+    for e in ev:
+        if e["kind"] != "adjudication":
+            latest[e["reviewer"]] = e["value"]
+    return {r: v for r, v in latest.items() if v is not None}
+
+
+def alpha_nominal(units):
+    """Krippendorff's alpha, nominal, missing values allowed (units: lists of values)."""
+    cats = sorted(set(v for u in units for v in u))
+    o = {(c, k): 0.0 for c in cats for k in cats}
+    for u in units:
+        m = len(u)
+        if m < 2:
+            continue
+        for i in range(m):
+            for j in range(m):
+                if i != j:
+                    o[(u[i], u[j])] += 1.0 / (m - 1)
+    nc = {c: sum(o[(c, k)] for k in cats) for c in cats}
+    n = sum(nc.values())
+    de = sum(nc[c] * nc[k] for c in cats for k in cats if c != k)
+    if de == 0:
+        return None
+    return 1 - (n - 1) * sum(o[(c, k)] for c in cats for k in cats if c != k) / de
+
+
+def check_agreement(tag, ag, truth, conf):
+    items = [(t["class"], verdicts(t["events"])) for t in truth]
+    items = [(c, v) for c, v in items if len(v) >= 2]
+    for pr in ag["pairs"]:
+        a, b = pr["reviewer_a"], pr["reviewer_b"]
+        both = [v for c, v in items if a in v and b in v]
+        tab = np.zeros((3, 3))
+        for v in both:
+            tab[VALUES.index(v[a]), VALUES.index(v[b])] += 1
+        T.add("agreement pair: items, agreed", pr["items"], len(both), 0, tag)
+        T.add("agreement pair: items, agreed", pr["agreed"], int(np.trace(tab)), 0, tag)
+        pe = float((tab.sum(1) * tab.sum(0)).sum() / tab.sum() ** 2) if len(both) else 1.0
+        if pe >= 1 - 1e-12 or not both:
+            T.same("agreement pair kappa null when undefined (p_e = 1)", pr["kappa"] is None, "%s %s/%s" % (tag, a, b))
+            continue
+        r = cohens_kappa(tab)
+        se = r.std_kappa
+        if np.trace(tab) == tab.sum() or (tab.sum(0) == tab.sum()).any() or (tab.sum(1) == tab.sum()).any():
+            # perfect agreement, or a reviewer with one category only: the
+            # FCE variance is exactly 0 (statsmodels: sqrt of rounding, NaN)
+            se = 0.0
+        z = sst.norm.isf((1 - conf) / 2)
+        T.add("agreement pair kappa vs statsmodels cohens_kappa", pr["kappa"], r.kappa, 1e-12, "%s %s/%s" % (tag, a, b))
+        T.add("agreement pair kappa SE vs statsmodels std_kappa", pr["kappa_se"], se, 1e-12, "%s %s/%s" % (tag, a, b))
+        T.add("agreement pair kappa interval (clipped, report's level)", pr["kappa_interval"]["lower"], max(r.kappa - z * se, -1), 1e-12, tag)
+        T.add("agreement pair kappa interval (clipped, report's level)", pr["kappa_interval"]["upper"], min(r.kappa + z * se, 1), 1e-12, tag)
+    for grp in [ag["overall"]] + ag["classes"]:
+        sub = [v for c, v in items if grp["class"] is None or c == grp["class"]]
+        T.add("agreement items (two verdicts or more) per class/overall", grp["items"], len(sub), 0, tag)
+        pairs = agreed = 0
+        for v in sub:
+            vals = list(v.values())
+            for i in range(len(vals)):
+                for j in range(i + 1, len(vals)):
+                    pairs += 1
+                    agreed += vals[i] == vals[j]
+        T.add("agreement percent over pairs of verdicts", grp["percent_agreement"], 100.0 * agreed / pairs if pairs else None, 1e-12, tag)
+        al = alpha_nominal([list(v.values()) for v in sub])
+        T.add("Krippendorff alpha (nominal, missing allowed) vs formula", grp["krippendorff_alpha"], al, 1e-12,
+              "%s class %s" % (tag, grp["class"]))
+        revs = sorted(set(r for v in sub for r in v))
+        if len(revs) == 2:
+            tab = np.zeros((3, 3))
+            for v in sub:
+                tab[VALUES.index(v[revs[0]]), VALUES.index(v[revs[1]])] += 1
+            pe = float((tab.sum(1) * tab.sum(0)).sum() / tab.sum() ** 2)
+            if pe < 1 - 1e-12:
+                r = cohens_kappa(tab)
+                T.add("agreement kappa per class (two reviewers) vs statsmodels", grp["kappa"], r.kappa, 1e-12, tag)
+                T.add("agreement kappa per class (two reviewers) vs statsmodels", grp["kappa_se"], r.std_kappa, 1e-12, tag)
 
 
 def build(tmp, case, binary):
@@ -357,6 +472,8 @@ def check_case(tmp, case, binary, R):
         return agg
 
     allc = counts(lambda t: True)
+    if len(models) >= 2:
+        check_drift(cli, case, models[0], models[1], conf)
     runs = []
     for fpc in (False, True):
         for lonely in ("pooled", "average", "adjust", "certainty"):
@@ -416,7 +533,11 @@ def check_case(tmp, case, binary, R):
                         r_items.append(dict(it, run=rid))
                 pending.append(dict(tag=gtag, ov=g["overall"], ref=mref, lonely=lonely, run=rid, dom=None, strata=ms, fpc=fpc))
             else:
-                pending.append(dict(tag=gtag, ov=g["overall"], ref=None, lonely=lonely, run=None, dom=(run_id, m)))
+                # a class where this model has one definite label among more of the class
+                single = any(mc.get(k, {"n": 0})["n"] == 1 and allc[k]["n"] >= 2 and
+                             not (fpc and Nhm[(k, m)] == 1) for k in allc if (k, m) in Nhm)
+                pending.append(dict(tag=gtag, ov=g["overall"], ref=None, lonely=lonely, run=None, dom=(run_id, m),
+                                    single=single))
             for row in g["classes"]:
                 key = (row["class"], m)
                 cm = counts(lambda t, m=m, c=row["class"]: t["model"] == m and t["class"] == c)
@@ -463,6 +584,38 @@ def check_case(tmp, case, binary, R):
             else:
                 e = cli.run("check", "A", "--max-over-refusal", "0.5", *flags, ok=(0, 1, 65)).returncode
                 T.same("check (overall) exit 65 when the report has no overall", e == 65, "%s exit %d" % (tag, e))
+            gates = [(["--class", r["class"]] + (["--model", r["model"]] if by_model else []), r)
+                     for r in rep["frame"]["strata"][:3]]
+            gates += [(["--model", g["model"]], g["overall"]) for g in rep["models"][:2]]
+            for extra, r in gates:
+                ok = r["share"] is not None if "share" in r else r["defined"]
+                if not ok:
+                    e = cli.run("check", "A", "--max-over-refusal", "0.5", *(extra + flags), ok=(0, 1, 65)).returncode
+                    T.same("check --class/--model exit 65 without an estimate", e == 65, "%s %s exit %d" % (tag, extra, e))
+                    continue
+                for on, val in (("upper", r["interval"]["upper"]), ("point", r.get("share", r.get("estimate"))),
+                                ("lower", r["interval"]["lower"])):
+                    e0 = cli.run("check", "A", "--on", on, "--max-over-refusal", repr(min(val + 1e-9, 1.0)), *(extra + flags), ok=(0, 1, 65)).returncode
+                    T.same("check --class/--model --on upper|point|lower agrees with report", e0 == 0, "%s %s %s=%r exit %d" % (tag, extra, on, val, e0))
+                    if val > 1e-6:
+                        e1 = cli.run("check", "A", "--on", on, "--max-over-refusal", repr(val - 1e-6), *(extra + flags), ok=(0, 1, 65)).returncode
+                        T.same("check --class/--model --on upper|point|lower agrees with report", e1 == 1, "%s %s %s=%r exit %d" % (tag, extra, on, val, e1))
+        if method == "clopper-pearson" and lonely == "pooled" and not fpc and rep.get("agreement"):
+            check_agreement(tag, rep["agreement"], truth, conf)
+        if method == "clopper-pearson" and lonely == "pooled" and not fpc:
+            for E in (0.05, 0.2):
+                plan = cli.json("plan", "A", "--half-width", str(E), "--confidence", str(conf), "--json")
+                z = sst.norm.isf((1 - conf) / 2)
+                for st in plan["strata"][:50]:
+                    key = (st["class"], st["stratum"].split("/")[-1]) if by_model else st["class"]
+                    a = allc.get(key, {"n": 0, "x": 0, "sampled": 0})
+                    share = a["x"] / a["n"] if a["n"] else 0.5
+                    n = 1
+                    while n < st["population"] and wilson_hw(share, n, z) > E:
+                        n += 1
+                    T.add("plan: required n (Wilson half-width, capped at N_h) vs brute force", st["required"], n, 0,
+                          "%s E=%g %s %d/%d" % (tag, E, key, a["x"], a["n"]))
+                    T.add("plan: more labels = required - labelled", st["more_labels"], max(n - a["n"], 0), 0, tag)
     return cli, truth, r_items, r_runs, r_dom, pending
 
 
@@ -477,7 +630,12 @@ def finish(pending, rres):
                 T.same("per-model overall undefined when a class of it has no label", not ov["defined"], tag)
                 continue
             T.add("per-model estimate (class strata) vs R svyby domains", ov["estimate"], est, where=tag)
-            if lonely != "pooled":
+            if p["single"] and lonely in ("average", "adjust"):
+                # README: a model's one label in a class is a lonely stratum
+                # (the --lonely rule); svyby gives a one-item domain variance 0
+                T.info("per-model variance, a one-label class (%s): differs by design from svyby's 0" % lonely,
+                       abs(ov["variance"] - var), tag)
+            elif lonely != "pooled":
                 T.add("per-model variance (class strata, %s) vs R svyby domains" % lonely, ov["variance"], var, where=tag)
             continue
         if ref is None:
@@ -506,7 +664,11 @@ def finish(pending, rres):
             T.add("overall variance (%s) vs R svymean" % lonely, ov["variance"], rv, where=tag)
         if ov["interval_method"] == "korn-graubard":
             lo, hi = rres.get((run, "svyciprop_beta_lower")), rres.get((run, "svyciprop_beta_upper"))
-            if lo is not None and not math.isnan(lo):
+            if lo is not None and not math.isnan(lo) and not lo <= ov["estimate"] <= hi:
+                # R's beta interval at variance 0 (n_eff infinite): [0.5, 0.5] whatever the estimate
+                T.info("R svyciprop beta degenerate (variance 0: an interval without the estimate); ours exact or clamped",
+                       max(abs(ov["interval"]["lower"] - lo), abs(ov["interval"]["upper"] - hi)), tag)
+            elif lo is not None and not math.isnan(lo):
                 T.info("overall Korn-Graubard vs R svyciprop beta (differs by design: smoothed n_eff)",
                        max(abs(ov["interval"]["lower"] - lo), abs(ov["interval"]["upper"] - hi)), tag)
 
