@@ -20,6 +20,7 @@
 #include "ra-guidelines-dialog.h"
 #include "ra-lead-queues-dialog.h"
 #include "ra-detector-dialog.h"
+#include "ra-error-advice.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -152,6 +153,7 @@ ra_window_show_error (RaWindow     *self,
                       const GError *error)
 {
   GtkWidget *dialog;
+  g_autofree char *body = NULL;
 
   g_return_if_fail (RA_IS_WINDOW (self));
   g_return_if_fail (error != NULL);
@@ -166,10 +168,12 @@ ra_window_show_error (RaWindow     *self,
 
   g_warning ("%s: %s", heading, error->message);
 
-  /* The message may quote file contents: never parse it as markup. */
+  /* The message may quote file contents: never parse it as markup. It
+   * says what happened; the advice, what to do next. */
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
   adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), error->message);
+  body = ra_error_describe (error);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
