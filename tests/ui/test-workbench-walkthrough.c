@@ -695,6 +695,56 @@ test_error_advice (void)
   ra_ui_test_close_window (window);
 }
 
+static GtkWidget *
+find_shortcut (GtkWidget  *widget,
+               const char *accelerator)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_SHORTCUTS_SHORTCUT (child))
+        {
+          g_autofree char *accel = NULL;
+
+          g_object_get (child, "accelerator", &accel, NULL);
+          if (g_strcmp0 (accel, accelerator) == 0)
+            return child;
+        }
+      if ((found = find_shortcut (child, accelerator)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The shortcuts window (Ctrl+?) lists the lead's pages and New Audit only
+ * to the lead: a reviewer's keys for them do nothing. */
+static void
+test_shortcuts_by_role (void)
+{
+  static const char * const lead_keys[] = { "<Alt>1", "<Alt>4", "<Alt>5", "<Control>n" };
+  RaWindow *window;
+  GtkWidget *overlay;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, FALSE);
+  window = ra_ui_test_open_window ();
+  overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_nonnull (overlay);
+  for (guint i = 0; i < G_N_ELEMENTS (lead_keys); i++)
+    {
+      g_assert_nonnull (find_shortcut (overlay, lead_keys[i]));
+      g_assert_false (gtk_widget_get_visible (find_shortcut (overlay, lead_keys[i])));
+    }
+  g_assert_true (gtk_widget_get_visible (find_shortcut (overlay, "<Alt>2")));
+  g_assert_true (gtk_widget_get_visible (find_shortcut (overlay, "F9")));
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (lead_keys); i++)
+    g_assert_true (gtk_widget_get_visible (find_shortcut (overlay, lead_keys[i])));
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -710,6 +760,7 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/new-audit-keys", test_new_audit_keys);
       g_test_add_func ("/ra/ui/walkthrough/results-table-keys", test_results_table_keys);
       g_test_add_func ("/ra/ui/walkthrough/error-advice", test_error_advice);
+      g_test_add_func ("/ra/ui/walkthrough/shortcuts-by-role", test_shortcuts_by_role);
     }
   return ra_ui_test_run ();
 }
