@@ -345,6 +345,23 @@ def alpha_nominal(units):
     return 1 - (n - 1) * sum(o[(c, k)] for c in cats for k in cats if c != k) / de
 
 
+def check_reviewers(tag, reviewers, truth, conf):
+    """Each reviewer's gold accuracy with its Wilson interval."""
+    for r in reviewers:
+        name = r["reviewer"]
+        gold = [t for t in truth if "gold" in t and name in verdicts(t["events"])]
+        correct = sum(verdicts(t["events"])[name] == t["gold"] for t in gold)
+        T.add("reviewer gold items and correct ones", r["gold_items"], len(gold), 0, "%s %s" % (tag, name))
+        T.add("reviewer gold items and correct ones", r["gold_correct"], correct, 0, "%s %s" % (tag, name))
+        if not gold:
+            T.same("reviewer gold accuracy null without gold items", r["gold_accuracy"] is None, tag)
+            continue
+        lo, hi = ci_ref("wilson", correct, len(gold), conf)
+        T.add("reviewer gold accuracy Wilson vs statsmodels", r["gold_accuracy"], correct / len(gold), where=tag)
+        T.add("reviewer gold accuracy Wilson vs statsmodels", r["gold_interval"]["lower"], lo, where="%s %s" % (tag, name))
+        T.add("reviewer gold accuracy Wilson vs statsmodels", r["gold_interval"]["upper"], hi, where="%s %s" % (tag, name))
+
+
 def check_agreement(tag, ag, truth, conf):
     items = [(t["class"], verdicts(t["events"])) for t in truth]
     items = [(c, v) for c, v in items if len(v) >= 2]
@@ -441,6 +458,15 @@ def build(tmp, case, binary):
                                 "undoes": None, "kind": e["kind"]}) + "\n")
     if events:
         cli.run("labels", "import", path)
+    if case.get("gold"):
+        gp = os.path.join(tmp, case["name"] + "-gold.csv")
+        with open(gp, "w") as f:
+            f.write("ext_id,model,value\n")
+            for t in truth:
+                if t["events"] and rng.random() < case["gold"]:
+                    t["gold"] = rng.choice(VALUES[:2] if rng.random() < .9 else VALUES)
+                    f.write("%s,%s,%s\n" % (t["turn_id"], t["model"], t["gold"]))
+        cli.run("audit", "gold", "A", "--file", gp)
     return cli, truth
 
 
@@ -647,6 +673,8 @@ def check_case(tmp, case, binary, R):
                         T.same("check --class/--model --on upper|point|lower agrees with report", e1 == 1, "%s %s %s=%r exit %d" % (tag, extra, on, val, e1))
         if method == "clopper-pearson" and lonely == "pooled" and not fpc and rep.get("agreement"):
             check_agreement(tag, rep["agreement"], truth, conf)
+        if method == "clopper-pearson" and lonely == "pooled" and not fpc:
+            check_reviewers(tag, rep.get("reviewers") or [], truth, conf)
         if method == "clopper-pearson" and lonely == "pooled" and not fpc:
             for E in (0.05, 0.2):
                 plan = cli.json("plan", "A", "--half-width", str(E), "--confidence", str(conf), "--json")
