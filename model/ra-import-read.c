@@ -76,16 +76,38 @@ describe_field (Import *im,
   return g_strdup (ra_import_field_names[f]);
 }
 
+/* LENGTH bytes of TEXT, in memory of cJSON's (as cJSON_Print's). */
+static char *
+cjson_strndup (const char *text,
+               gsize       length)
+{
+  char *copy = cJSON_malloc (length + 1);
+
+  memcpy (copy, text, length);
+  copy[length] = '\0';
+  return copy;
+}
+
 /* JSON as the record's meta, which must be an object; else the problem,
- * naming the field as WHAT. */
+ * naming the field as WHAT. RAW (LENGTH bytes) is its text as written, kept
+ * as is: printed back from cJSON's tree, a number loses the digits a
+ * double cannot hold (a 64-bit id 9007199254740993 was stored as
+ * 9007199254740992). */
 static char *
 take_meta (Import       *im,
            const cJSON  *json,
+           const char   *raw,
+           gsize         length,
            const char   *what)
 {
   if (!cJSON_IsObject (json))
     return g_strdup_printf (_("%s: must be a JSON object"), what);
-  im->meta = cJSON_PrintUnformatted (json);
+  while (length > 0 && g_ascii_isspace (*raw))
+    raw++, length--;
+  while (length > 0 && g_ascii_isspace (raw[length - 1]))
+    length--;
+  im->meta = cjson_strndup (raw, length);
+  cJSON_Minify (im->meta);   /* white space out, as cJSON printed it */
   return NULL;
 }
 
@@ -451,7 +473,7 @@ apply_constant (Import *im,
       else if (f == F_MESSAGES)
         parse_messages_json (im, json, &problem);
       else
-        problem = take_meta (im, json, _("meta (the value given for every record)"));
+        problem = take_meta (im, json, text, strlen (text), _("meta (the value given for every record)"));
     }
   else
     {
@@ -465,11 +487,26 @@ apply_constant (Import *im,
 /* ------------------------------------------------------------------------ */
 /* JSON Lines                                                               */
 
-static char *
-extract_jsonl (Import     *im,
-               cJSON      *root)
+/* The position of CHILD among PARENT's members. */
+static guint
+member_index (const cJSON *parent,
+              const cJSON *child)
 {
-  g_autoptr(cJSON) extra = NULL;
+  guint i = 0;
+
+  for (const cJSON *c = parent->child; c != NULL && c != child; c = c->next)
+    i++;
+  return i;
+}
+
+static char *
+extract_jsonl (Import      *im,
+               cJSON       *root,
+               const char  *line,
+               gsize        len)
+{
+  g_autoptr(GArray) spans = NULL;
+  g_autoptr(GString) extra = NULL;
   gboolean used_meta = FALSE;
   char *problem = NULL;
 
@@ -524,8 +561,17 @@ extract_jsonl (Import     *im,
         case F_META:
           {
             g_autofree char *what = describe_field (im, f);
+            guint at = member_index (root, item);
+            const RaJsonSpan *s;
 
-            if ((problem = take_meta (im, item, what)))
+            /* Meta is kept as written (see take_meta). */
+            if (spans == NULL)
+              spans = ra_json_object_spans (line, len);
+            s = at < spans->len ? &g_array_index (spans, RaJsonSpan, at) : NULL;
+            g_autofree char *printed = s ? NULL : ra_json_print (item);
+
+            if ((problem = take_meta (im, item, s ? line + s->value : printed,
+                                      s ? s->value_length : strlen (printed), what)))
               return problem;
           }
           used_meta = TRUE;
@@ -560,11 +606,11 @@ extract_jsonl (Import     *im,
   /* Keys that are no field are kept in meta, unless meta was given. */
   if (!used_meta && im->meta == NULL)
     {
-      cJSON *child = root->child;
+      guint at = 0;
 
-      while (child != NULL)
+      /* Each as written, key and value (see take_meta). */
+      for (const cJSON *child = root->child; child != NULL; child = child->next, at++)
         {
-          cJSON *next = child->next;
           gboolean known = FALSE;
 
           for (guint f = 0; f < N_FIELDS && !known; f++)
@@ -572,16 +618,38 @@ extract_jsonl (Import     *im,
               const char *key = im->options->map[f] ? im->options->map[f] : ra_import_field_names[f];
               known = child->string != NULL && g_str_equal (child->string, key);
             }
-          if (!known && child->string != NULL)
+          if (known || child->string == NULL)
+            continue;
+          if (spans == NULL)
+            spans = ra_json_object_spans (line, len);
+          if (extra == NULL)
+            extra = g_string_new ("{");
+          else
+            g_string_append_c (extra, ',');
+          if (at < spans->len)
             {
-              if (extra == NULL)
-                extra = cJSON_CreateObject ();
-              cJSON_AddItemToObject (extra, child->string, cJSON_DetachItemViaPointer (root, child));
+              const RaJsonSpan *s = &g_array_index (spans, RaJsonSpan, at);
+
+              g_string_append_len (extra, line + s->key, s->key_length);
+              g_string_append_c (extra, ':');
+              g_string_append_len (extra, line + s->value, s->value_length);
             }
-          child = next;
+          else
+            {
+              g_autoptr(cJSON) one = cJSON_CreateObject ();
+              g_autofree char *printed = NULL;
+
+              cJSON_AddItemReferenceToObject (one, child->string, (cJSON *) child);
+              printed = ra_json_print (one);
+              g_string_append_len (extra, printed + 1, strlen (printed) - 2);
+            }
         }
       if (extra != NULL)
-        im->meta = cJSON_PrintUnformatted (extra);
+        {
+          g_string_append_c (extra, '}');
+          im->meta = cjson_strndup (extra->str, extra->len);
+          cJSON_Minify (im->meta);
+        }
     }
 
   return NULL;
@@ -658,7 +726,7 @@ ra_import_read_jsonl (Import   *im,
                     problem = g_strdup_printf (_("text after the JSON object (at byte %" G_GSIZE_FORMAT ")"),
                                                (gsize) (end - line) + 1);
                   else if (!(problem = check_duplicate_keys (root, NULL)))
-                    problem = extract_jsonl (im, root);
+                    problem = extract_jsonl (im, root, line, len);
                 }
             }
         }
@@ -865,7 +933,7 @@ extract_csv (Import   *im,
             json = cJSON_ParseWithLength (text, len);
             if (!cJSON_IsObject (json))
               return g_strdup_printf (_("%s: must be a JSON object"), what);
-            if ((problem = check_duplicate_keys (json, what)) || (problem = take_meta (im, json, what)))
+            if ((problem = check_duplicate_keys (json, what)) || (problem = take_meta (im, json, text, len, what)))
               return problem;
           }
           break;

@@ -212,6 +212,7 @@ ra_json_parse_outside (const char  *text,
                        char       **problem)
 {
   cJSON *value;
+  const char *end = NULL;
   char *repeated;
 
   g_return_val_if_fail (text != NULL && problem != NULL, NULL);
@@ -219,9 +220,20 @@ ra_json_parse_outside (const char  *text,
   *problem = NULL;
   if ((*problem = ra_json_nul_problem (text, length)) != NULL)
     return NULL;
-  if (!(value = cJSON_ParseWithLength (text, length)))
+  if (!(value = cJSON_ParseWithLengthOpts (text, length, &end, FALSE)))
     {
       *problem = g_strdup (_("not valid JSON"));
+      return NULL;
+    }
+  /* cJSON stops after the first value: a second object on the line (two
+   * label events, two gold items) was dropped without a word. */
+  while (end != NULL && end < text + length && g_ascii_isspace (*end))
+    end++;
+  if (end != NULL && end < text + length)
+    {
+      cJSON_Delete (value);
+      *problem = g_strdup_printf (_("text after the JSON value (at byte %" G_GSIZE_FORMAT "): "
+                                    "one value per line"), (gsize) (end - text) + 1);
       return NULL;
     }
   if ((repeated = ra_json_duplicate_key_problem (value)) != NULL)
@@ -231,4 +243,92 @@ ra_json_parse_outside (const char  *text,
       return NULL;
     }
   return value;
+}
+
+/* The end of the JSON string token starting at P (its opening quote): the
+ * byte after its closing quote. */
+static const char *
+string_end (const char *p,
+            const char *end)
+{
+  for (p++; p < end; p++)
+    {
+      if (*p == '\\')
+        p++;
+      else if (*p == '"')
+        return p + 1;
+    }
+  return end;
+}
+
+static const char *
+skip_space (const char *p,
+            const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    p++;
+  return p;
+}
+
+/* The end of the JSON value starting at P. */
+static const char *
+value_end (const char *p,
+           const char *end)
+{
+  int depth = 0;
+
+  if (p < end && *p == '"')
+    return string_end (p, end);
+  for (; p < end; p++)
+    {
+      if (*p == '"')
+        {
+          p = string_end (p, end) - 1;
+          continue;
+        }
+      if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        {
+          if (depth == 0)
+            return p;
+          if (--depth == 0)
+            return p + 1;
+        }
+      else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        return p;
+    }
+  return end;
+}
+
+GArray *
+ra_json_object_spans (const char *text,
+                      gsize       length)
+{
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (RaJsonSpan));
+  const char *end = text + length;
+  const char *p = skip_space (text, end);
+
+  if (p >= end || *p != '{')
+    return spans;
+  for (p = skip_space (p + 1, end); p < end && *p == '"';)
+    {
+      RaJsonSpan s;
+
+      s.key = (gsize) (p - text);
+      p = string_end (p, end);
+      s.key_length = (gsize) (p - text) - s.key;
+      p = skip_space (p, end);
+      if (p >= end || *p != ':')
+        break;
+      p = skip_space (p + 1, end);
+      s.value = (gsize) (p - text);
+      p = value_end (p, end);
+      s.value_length = (gsize) (p - text) - s.value;
+      g_array_append_val (spans, s);
+      p = skip_space (p, end);
+      if (p < end && *p == ',')
+        p = skip_space (p + 1, end);
+    }
+  return spans;
 }

@@ -46,4 +46,21 @@ cJSON       *ra_json_parse_outside        (const char   *text,
                                            gsize         length,
                                            char        **problem);
 
+/* Where each member of the JSON object TEXT (LENGTH bytes, JSON that cJSON
+ * parsed as an object) is, in document order (the order of cJSON's
+ * children): the key's string token with its quotes, and the value's text.
+ * cJSON keeps numbers as doubles, so a value written back from its tree
+ * loses digits (a 64-bit id 9007199254740993 becomes 9007199254740992):
+ * the text here keeps them. */
+typedef struct
+{
+  gsize key;
+  gsize key_length;
+  gsize value;
+  gsize value_length;
+} RaJsonSpan;
+
+GArray      *ra_json_object_spans         (const char   *text,
+                                           gsize         length);
+
 G_END_DECLS

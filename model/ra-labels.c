@@ -201,10 +201,12 @@ gboolean
 ra_labels_check_seconds (double    seconds,
                          GError  **error)
 {
-  if (!(isfinite (seconds) && seconds >= 0 && seconds <= RA_LABEL_MAX_SECONDS))
+  /* No upper bound: a store's own export must import again, whatever
+   * its labels recorded. */
+  if (!(isfinite (seconds) && seconds >= 0))
     {
       g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_INVALID,
-                   _("seconds: %g is not a number of seconds from 0 to %g"), seconds, RA_LABEL_MAX_SECONDS);
+                   _("seconds: %g is not a finite number of seconds, 0 or more"), seconds);
       return FALSE;
     }
   return TRUE;

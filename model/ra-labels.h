@@ -89,8 +89,7 @@ gboolean     ra_labels_check_note        (const char    *note,
 
 /* Seconds spent on an item, as text (a file's cell, an option): a plain
  * decimal number (digits, sign, point, exponent; no "nan", "inf",
- * hexadecimal or spaces), finite, 0 to RA_LABEL_MAX_SECONDS. */
-#define RA_LABEL_MAX_SECONDS 1e9
+ * hexadecimal or spaces), finite, 0 or more. */
 gboolean     ra_labels_parse_seconds     (const char    *text,
                                           double        *out,
                                           GError       **error);

@@ -480,6 +480,25 @@ ra_create_audit_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (ra_create_audit_dialog_parent_class)->finalize (object);
 }
 
+/* Typing starts the name: the first focusable widget was Cancel, and
+ * the first Space typed into the name pressed it. */
+static void
+ra_create_audit_dialog_map (GtkWidget *widget)
+{
+  RaCreateAuditDialog *self = RA_CREATE_AUDIT_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (ra_create_audit_dialog_parent_class)->map (widget);
+  gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+}
+
+/* Enter in the name creates the audit, as Create would (when it can). */
+static void
+name_activated_cb (RaCreateAuditDialog *self)
+{
+  if (gtk_widget_is_sensitive (GTK_WIDGET (self->create_button)))
+    create_clicked_cb (self);
+}
+
 static void
 ra_create_audit_dialog_class_init (RaCreateAuditDialogClass *klass)
 {
@@ -488,6 +507,7 @@ ra_create_audit_dialog_class_init (RaCreateAuditDialogClass *klass)
 
   object_class->dispose = ra_create_audit_dialog_dispose;
   object_class->finalize = ra_create_audit_dialog_finalize;
+  widget_class->map = ra_create_audit_dialog_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-create-audit-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, create_button);
@@ -506,6 +526,7 @@ ra_create_audit_dialog_class_init (RaCreateAuditDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, seed_row);
   gtk_widget_class_bind_template_child (widget_class, RaCreateAuditDialog, strata_list);
   gtk_widget_class_bind_template_callback (widget_class, create_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, name_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, design_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, sizes_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, name_changed_cb);

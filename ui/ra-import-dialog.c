@@ -35,6 +35,7 @@ struct _RaImportDialog
   GtkButton      *cancel_button;
   GtkButton      *import_button;
   AdwActionRow   *file_row;
+  GtkWidget      *choose_button;
   AdwComboRow    *format_row;
   AdwEntryRow    *batch_row;
   AdwEntryRow    *map_row;
@@ -723,6 +724,17 @@ ra_import_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (ra_import_dialog_parent_class)->finalize (object);
 }
 
+/* The first thing to do is to choose a file: Choose… has the focus, not
+ * Close (which the first Space or Enter pressed). */
+static void
+ra_import_dialog_map (GtkWidget *widget)
+{
+  RaImportDialog *self = RA_IMPORT_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (ra_import_dialog_parent_class)->map (widget);
+  gtk_widget_grab_focus (self->choose_button);
+}
+
 static void
 ra_import_dialog_class_init (RaImportDialogClass *klass)
 {
@@ -731,11 +743,13 @@ ra_import_dialog_class_init (RaImportDialogClass *klass)
 
   object_class->dispose = ra_import_dialog_dispose;
   object_class->finalize = ra_import_dialog_finalize;
+  widget_class->map = ra_import_dialog_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE_PATH "/ui/ra-import-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, RaImportDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, RaImportDialog, import_button);
   gtk_widget_class_bind_template_child (widget_class, RaImportDialog, file_row);
+  gtk_widget_class_bind_template_child (widget_class, RaImportDialog, choose_button);
   gtk_widget_class_bind_template_child (widget_class, RaImportDialog, format_row);
   gtk_widget_class_bind_template_child (widget_class, RaImportDialog, batch_row);
   gtk_widget_class_bind_template_child (widget_class, RaImportDialog, map_row);

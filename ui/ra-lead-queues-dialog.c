@@ -143,10 +143,12 @@ item_row_new (RaResolvedItem *item)
 static void
 clear_list (GtkListBox *list)
 {
-  GtkWidget *child;
+  GtkListBoxRow *row;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))))
-    gtk_list_box_remove (list, child);
+  /* Rows only: the placeholder is a child too, and removing it left an
+   * empty queue blank instead of saying why it is empty. */
+  while ((row = gtk_list_box_get_row_at_index (list, 0)))
+    gtk_list_box_remove (list, GTK_WIDGET (row));
 }
 
 static void
@@ -185,7 +187,22 @@ static void
 show_nothing (RaLeadQueuesDialog *self)
 {
   self->shown = NULL;
+  adw_status_page_set_title (self->empty_page, _("No Item Selected"));
+  adw_status_page_set_description (self->empty_page, NULL);
   gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+}
+
+/* The queue shown is empty: the detail says so, not "No Item Selected". */
+static void
+show_empty_queue (RaLeadQueuesDialog *self,
+                  gboolean            flagged)
+{
+  show_nothing (self);
+  adw_status_page_set_title (self->empty_page, flagged ? _("No Flags or Notes") : _("Nothing to Adjudicate"));
+  adw_status_page_set_description (self->empty_page,
+                                   flagged ? _("No reviewer has flagged an item or left a note.")
+                                           : _("No disputed item waits for adjudication: the reviewers agree "
+                                               "wherever two or more gave a definite verdict."));
 }
 
 static void
@@ -299,7 +316,7 @@ select_first (RaLeadQueuesDialog *self)
   if (row != NULL)
     gtk_list_box_select_row (list, row);
   else
-    show_nothing (self);
+    show_empty_queue (self, list == self->flagged_list);
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n.h>
 
 #include "ra-results-format.h"
@@ -33,6 +35,10 @@ ra_results_cell_label (const char *text,
   /* Data, never markup; never truncated: the table scrolls sideways. */
   gtk_label_set_use_markup (GTK_LABEL (label), FALSE);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  /* Selectable with the mouse, but no Tab stop: every cell was one (340
+   * in the demo's table), and the keyboard could not get past a table.
+   * The table is one stop (ra_results_table_setup ()). */
+  gtk_widget_set_can_focus (label, FALSE);
   gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1 : 0);
   gtk_label_set_wrap (GTK_LABEL (label), !numeric);
   gtk_label_set_max_width_chars (GTK_LABEL (label), numeric ? -1 : 40);
@@ -120,4 +126,82 @@ ra_results_overall_texts (const RaReportOverall *o,
                             ? ra_results_format_share (o->population / o->turns) : g_strdup ("—");
   texts[RA_RESULTS_COL_WRONGFUL] = o->has_wrongful ? g_strdup_printf ("%.2f", o->wrongful_per_1000) : g_strdup ("—");
   return texts;
+}
+
+static gboolean
+table_key_cb (GtkEventControllerKey *controller,
+              guint                  keyval,
+              guint                  keycode,
+              GdkModifierType        state,
+              GtkScrolledWindow     *scroller)
+{
+  GtkAdjustment *h = gtk_scrolled_window_get_hadjustment (scroller);
+  double value = gtk_adjustment_get_value (h);
+  double step = MAX (40.0, gtk_adjustment_get_page_size (h) / 4);
+
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK))
+    return GDK_EVENT_PROPAGATE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      value -= step;
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      value += step;
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      value = gtk_adjustment_get_lower (h);
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      value = gtk_adjustment_get_upper (h);
+      break;
+    default:
+      return GDK_EVENT_PROPAGATE;
+    }
+  gtk_adjustment_set_value (h, CLAMP (value, gtk_adjustment_get_lower (h),
+                                      gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h)));
+  return GDK_EVENT_STOP;
+}
+
+static gboolean
+table_scroll_cb (GtkEventControllerScroll *controller,
+                 double                    dx,
+                 double                    dy,
+                 GtkScrolledWindow        *scroller)
+{
+  GtkWidget *page = gtk_widget_get_ancestor (gtk_widget_get_parent (GTK_WIDGET (scroller)),
+                                             GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *v;
+  double size;
+
+  if (dy == 0 || page == NULL)
+    return GDK_EVENT_PROPAGATE;
+  v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (page));
+  size = gtk_adjustment_get_page_size (v);
+  gtk_adjustment_set_value (v, CLAMP (gtk_adjustment_get_value (v) + dy * pow (size, 2.0 / 3.0),
+                                      gtk_adjustment_get_lower (v),
+                                      gtk_adjustment_get_upper (v) - size));
+  return GDK_EVENT_STOP;
+}
+
+void
+ra_results_table_setup (GtkScrolledWindow *scroller,
+                        GtkWidget         *grid)
+{
+  GtkEventController *controller;
+
+  gtk_widget_set_focusable (grid, TRUE);
+  gtk_widget_add_css_class (grid, "ra-table");
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (table_key_cb), scroller, 0);
+  gtk_widget_add_controller (grid, controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (controller, "scroll", G_CALLBACK (table_scroll_cb), scroller, 0);
+  gtk_widget_add_controller (GTK_WIDGET (scroller), controller);
 }

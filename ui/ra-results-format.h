@@ -39,6 +39,10 @@ char       *ra_results_format_share    (double                 share);
 char       *ra_results_format_interval (RaInterval             interval);
 char       *ra_results_count_text      (guint64                n);
 /* A cell: data, never markup, never truncated (long text wraps). */
+/* A table (GRID) in a sideways SCROLLER: one Tab stop whose ← → Home End
+ * scroll its columns; the mouse wheel over it scrolls the page. */
+void        ra_results_table_setup     (GtkScrolledWindow     *scroller,
+                                        GtkWidget             *grid);
 GtkWidget  *ra_results_cell_label      (const char            *text,
                                         gboolean               numeric,
                                         gboolean               bold);

@@ -53,6 +53,7 @@ struct _RaResultsPage
   RaForestPlot  *plot;
   GtkDropDown   *group_dropdown;
   GtkGrid       *table;
+  GtkScrolledWindow *table_scroller;
   GtkLabel      *note_label;
   GtkBox        *sections_box;
 
@@ -596,6 +597,7 @@ ra_results_page_class_init (RaResultsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaResultsPage, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, RaResultsPage, plot);
   gtk_widget_class_bind_template_child (widget_class, RaResultsPage, table);
+  gtk_widget_class_bind_template_child (widget_class, RaResultsPage, table_scroller);
   gtk_widget_class_bind_template_child (widget_class, RaResultsPage, note_label);
   gtk_widget_class_bind_template_child (widget_class, RaResultsPage, controls_box);
   gtk_widget_class_bind_template_child (widget_class, RaResultsPage, reason_label);
@@ -612,6 +614,8 @@ static void
 ra_results_page_init (RaResultsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  ra_results_table_setup (self->table_scroller, GTK_WIDGET (self->table));
 
   self->cells = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   self->facts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -92,12 +92,42 @@ record (RaSessionPage *self,
   if (self->item == NULL || self->busy || !_ra_session_page_ensure_reviewer (self))
     return;
 
+  self->resend.kind = RA_RESEND_LABEL;
+  self->resend.turn_id = self->item->turn_id;
+  self->resend.value = value;
+  g_free (self->resend.note);
+  self->resend.note = note[0] != '\0' ? g_strdup (note) : NULL;
+  self->resend.flagged = flagged;
+  self->resend.seconds = ra_item_clock_seconds (&self->clock);
+  self->resend.then_next = then_next;
   _ra_session_page_set_busy (self, TRUE);
-  ra_database_session_label_async (self->database, self->audit->audit->id,
-                                   _ra_session_page_get_reviewer (self), self->item->turn_id,
-                                   value, note[0] != '\0' ? note : NULL, flagged,
-                                   ra_item_clock_seconds (&self->clock), then_next,
-                                   self->cancellable, _ra_session_page_step_cb, g_object_ref (self));
+  _ra_session_keys_resend (self);
+}
+
+/* Sends the write under way (again, after the store stayed locked past
+ * its timeout). FALSE when there is none. */
+gboolean
+_ra_session_keys_resend (RaSessionPage *self)
+{
+  if (self->audit == NULL || self->database == NULL)
+    return FALSE;
+  switch (self->resend.kind)
+    {
+    case RA_RESEND_LABEL:
+      ra_database_session_label_async (self->database, self->audit->audit->id,
+                                       _ra_session_page_get_reviewer (self), self->resend.turn_id,
+                                       self->resend.value, self->resend.note, self->resend.flagged,
+                                       self->resend.seconds, self->resend.then_next,
+                                       self->cancellable, _ra_session_page_step_cb, g_object_ref (self));
+      return TRUE;
+    case RA_RESEND_UNDO:
+      ra_database_session_undo_async (self->database, self->audit->audit->id,
+                                      _ra_session_page_get_reviewer (self), self->cancellable,
+                                      _ra_session_page_step_cb, g_object_ref (self));
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static void
@@ -221,10 +251,9 @@ undo_now (RaSessionPage *self)
   if (self->audit == NULL || self->busy || !_ra_session_page_ensure_reviewer (self))
     return;
 
+  self->resend.kind = RA_RESEND_UNDO;
   _ra_session_page_set_busy (self, TRUE);
-  ra_database_session_undo_async (self->database, self->audit->audit->id,
-                                  _ra_session_page_get_reviewer (self), self->cancellable,
-                                  _ra_session_page_step_cb, g_object_ref (self));
+  _ra_session_keys_resend (self);
 }
 
 static void

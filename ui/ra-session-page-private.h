@@ -82,9 +82,26 @@ struct _RaSessionPage
    * is the page shown, the window has the focus and no save is under way. */
   RaItemClock     clock;
   gint64          goto_turn;     /* asked for before the audit was loaded */
+
+  /* The write under way, sent again while another program holds the
+   * store's write lock past the store's timeout: a label is never dropped
+   * for waiting. */
+  struct {
+    guint         kind;          /* RA_RESEND_NONE, _LABEL, _UNDO */
+    gint64        turn_id;
+    RaLabelValue  value;
+    char         *note;
+    gboolean      flagged;
+    double        seconds;
+    gboolean      then_next;
+  } resend;
+  gint64          busy_since;    /* monotonic µs */
+  guint           slow_source;   /* ticks while a step takes long */
   guint           busy : 1;
   guint           lead : 1;
 };
+
+enum { RA_RESEND_NONE, RA_RESEND_LABEL, RA_RESEND_UNDO };
 
 /* ra-session-page.c */
 RaWindow   *_ra_session_page_get_window      (RaSessionPage *self);
@@ -109,6 +126,7 @@ void        _ra_session_keys_init            (RaSessionPage  *self);
 void        _ra_session_keys_run_queue       (RaSessionPage  *self);
 guint       _ra_session_keys_drop_queue      (RaSessionPage  *self);
 void        _ra_session_keys_focus_item      (RaSessionPage  *self);
+gboolean    _ra_session_keys_resend          (RaSessionPage  *self);
 void        _ra_session_keys_take_focus      (RaSessionPage  *self);
 gboolean    _ra_session_keys_note_unsaved    (RaSessionPage  *self);
 void        _ra_session_keys_save_unsaved_note (RaSessionPage *self);

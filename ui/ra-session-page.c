@@ -96,6 +96,16 @@ _ra_session_page_update_waiting (RaSessionPage *self)
 {
   g_autofree char *text = ra_key_queue_waiting_text (self->queue);
 
+  /* A step that takes long (another program holds the write lock) says
+   * so even with no key queued behind it: the key was not lost. */
+  if (text == NULL && self->busy && self->slow_source != 0)
+    {
+      guint seconds = (guint) ((g_get_monotonic_time () - self->busy_since) / G_USEC_PER_SEC);
+
+      text = g_strdup_printf (_("Waiting for the store (another program is writing, %u s): "
+                                "your key is kept"), seconds);
+    }
+
   gtk_widget_set_visible (self->waiting_box, text != NULL);
   if (text != NULL)
     {
@@ -143,6 +153,15 @@ update_actions (RaSessionPage *self)
   gtk_widget_set_visible (self->results_button, self->lead);
 }
 
+static gboolean
+slow_tick_cb (gpointer data)
+{
+  RaSessionPage *self = data;
+
+  _ra_session_page_update_waiting (self);
+  return G_SOURCE_CONTINUE;
+}
+
 void
 _ra_session_page_set_busy (RaSessionPage *self,
           gboolean       busy)
@@ -152,6 +171,19 @@ _ra_session_page_set_busy (RaSessionPage *self,
     return;
 
   self->busy = busy;
+  if (busy)
+    {
+      self->busy_since = g_get_monotonic_time ();
+      self->slow_source = g_timeout_add_seconds (1, slow_tick_cb, self);
+    }
+  else
+    {
+      gboolean was_slow = self->slow_source != 0;
+
+      g_clear_handle_id (&self->slow_source, g_source_remove);
+      if (was_slow)
+        _ra_session_page_update_waiting (self);
+    }
   update_actions (self);
   clock_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
@@ -371,6 +403,16 @@ _ra_session_page_step_cb (GObject      *object,
       /* Superseded by a newer request, which owns the busy state now. */
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      /* Another program held the write lock past the store's timeout (a
+       * long import, a shell with a transaction open): the write waits
+       * on, said in the bar, instead of being dropped with a dialog. */
+      if (g_error_matches (error, RA_STORE_ERROR, RA_STORE_ERROR_BUSY) &&
+          _ra_session_keys_resend (self))
+        {
+          _ra_session_page_update_waiting (self);
+          return;
+        }
+      self->resend.kind = RA_RESEND_NONE;
       _ra_session_page_set_busy (self, FALSE);
       if (g_error_matches (error, RA_LABELS_ERROR, RA_LABELS_ERROR_NOTHING_TO_UNDO))
         {
@@ -399,6 +441,7 @@ _ra_session_page_step_cb (GObject      *object,
       return;
     }
 
+  self->resend.kind = RA_RESEND_NONE;
   if (step->event_id != NULL)
     show_saved (self, _("Label saved · Ctrl+Z undoes it"));
   else if (step->undo_event != NULL)
@@ -416,6 +459,7 @@ _ra_session_page_load_item (RaSessionPage *self,
   if (self->database == NULL || self->audit == NULL)
     return;
 
+  self->resend.kind = RA_RESEND_NONE;
   _ra_session_page_set_busy (self, TRUE);
   ra_database_session_load_async (self->database, self->audit->audit->id,
                                   _ra_session_page_get_reviewer (self), turn_id, after_turn_id,
@@ -751,6 +795,8 @@ ra_session_page_dispose (GObject *object)
   g_clear_object (&self->database);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
+  g_clear_handle_id (&self->slow_source, g_source_remove);
+  g_clear_pointer (&self->resend.note, g_free);
 
   G_OBJECT_CLASS (ra_session_page_parent_class)->dispose (object);
 }

@@ -175,7 +175,7 @@ test_c_locale_options (void)
 static void
 test_number_options (void)
 {
-  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "2e9", "", NULL };
+  static const char *values[] = { "0x10", "nan", "inf", " 5", "-1", "1e400", "", NULL };
   gint64 before = count ("SELECT count(*) FROM label_events");
 
   for (guint i = 0; values[i] != NULL; i++)
@@ -217,7 +217,7 @@ test_number_options (void)
 static void
 test_label_file_numbers (void)
 {
-  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e308", "-5", NULL };
+  static const char *cells[] = { "nan", "inf", "0x10", " 5", "1e400", "-5", NULL };
   const char *header = "event_id,audit,ext_id,model,class,reviewer,value,note,flagged,seconds,"
                        "created_at,undoes,kind\n";
   gint64 before = count ("SELECT count(*) FROM label_events");
@@ -240,10 +240,15 @@ test_label_file_numbers (void)
                                         "\"reviewer\":\"eve\",\"value\":\"unsure\",\"flagged\":\"yes\","
                                         "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
                                         "{\"event_id\":\"e2\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
-                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":1e308,"
-                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"seconds\":-1,"
+                                        "\"created_at\":\"2026-01-01T00:00:00Z\"}\n"
+                                        /* Two events on one line: the second was dropped silently. */
+                                        "{\"event_id\":\"e3\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"eve\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}"
+                                        "{\"event_id\":\"e4\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                        "\"reviewer\":\"ann\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
     const char *argv[] = { "labels", "import", "--db", "@DB", path, NULL };
-    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", NULL };
+    const char *needles[] = { "typed.jsonl:1: flagged:", "typed.jsonl:2: seconds:", "typed.jsonl:3: text after", NULL };
 
     g_free (run_case (NULL, FALSE, 65, needles, argv));
   }
@@ -415,6 +420,50 @@ test_terminal_escapes (void)
     }
 }
 
+/* meta went through cJSON's doubles: a 64-bit id 9007199254740993 was
+ * stored as 9007199254740992, 12345678901234567890 as 1.2345678901234567e+19.
+ * Meta is kept as written (white space outside strings left out), from a
+ * "meta" object, from the keys that are no field, from a CSV column and
+ * from --set. */
+static void
+test_meta_digits (void)
+{
+  g_autofree char *jsonl = write_file ("meta.jsonl",
+                                       "{\"id\":\"md1\",\"prompt\":\"p\",\"response\":\"r\",\"class\":\"c0\","
+                                       "\"model\":\"m\",\"meta\":{ \"req\": 9007199254740993, \"s\": \"a \\\" }\" }}\n"
+                                       "{\"id\":\"md2\",\"prompt\":\"p\",\"response\":\"r\",\"class\":\"c0\","
+                                       "\"model\":\"m\",\"user_id\": 12345678901234567890, \"z\":-1.5e-7}\n");
+  g_autofree char *csv = write_file ("meta.csv", "id,prompt,response,class,model,meta\n"
+                                     "md3,p,r,c0,m,\"{\"\"big\"\": 18446744073709551615}\"\n");
+  const char *a[] = { "import", "--db", "@DB", jsonl, NULL };
+  const char *b[] = { "import", "--db", "@DB", csv, NULL };
+  g_autofree char *one = write_file ("one.jsonl", "{\"id\":\"md4\",\"prompt\":\"p\",\"response\":\"r\","
+                                     "\"class\":\"c0\",\"model\":\"m\"}\n");
+  const char *c[] = { "import", "--db", "@DB", "--set", "meta={\"k\": 12345678901234567891}", one, NULL };
+  static const struct { const char *id; const char *meta; } expected[] = {
+    { "md1", "{\"req\":9007199254740993,\"s\":\"a \\\" }\"}" },
+    { "md2", "{\"user_id\":12345678901234567890,\"z\":-1.5e-7}" },
+    { "md3", "{\"big\":18446744073709551615}" },
+    { "md4", "{\"k\":12345678901234567891}" },
+  };
+
+  g_free (run_case (NULL, FALSE, 0, NULL, a));
+  g_free (run_case (NULL, FALSE, 0, NULL, b));
+  g_free (run_case (NULL, FALSE, 0, NULL, c));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(RaStore) store = rb_open_checked (fixture.store);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(sqlite3_stmt) stmt = ra_store_prepare (store, "SELECT t.meta FROM turn_keys k JOIN turns t "
+                                                       "ON t.id = k.turn_id WHERE k.ext_id = ?1", &error);
+
+      g_assert_no_error (error);
+      ra_bind_text (stmt, 1, expected[i].id);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, expected[i].meta);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -433,6 +482,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/review-nul-note", test_review_nul_note);
   g_test_add_func ("/ra/robustness/hostile-cli/tiny-half-width", test_tiny_half_width);
   g_test_add_func ("/ra/robustness/hostile-cli/terminal-escapes", test_terminal_escapes);
+  g_test_add_func ("/ra/robustness/hostile-cli/meta-digits", test_meta_digits);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);

@@ -528,6 +528,41 @@ test_detector (void)
   ra_ui_test_close_window (window);
 }
 
+/* No label yet: both queues are empty and each says why (the list's
+ * placeholder was removed with the rows and the list stayed blank; the
+ * detail said "No Item Selected"). */
+static void
+test_empty_queues (void)
+{
+  RaWindow *window;
+  RaLeadQueuesDialog *dialog;
+  GtkWidget *placeholder;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  window = ra_ui_test_open_window ();
+  ra_window_open_audit (window, "pilot", 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.lead-queues", NULL));
+  dialog = find_queues ();
+  g_assert_nonnull (dialog);
+  ra_ui_test_wait_until (queues_loaded, dialog, "the queues");
+  /* Loaded twice over (the reload a fresh dialog gets): still said. */
+  ra_lead_queues_dialog_reload (dialog);
+  ra_ui_test_wait_until (queues_loaded, dialog, "the queues again");
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpuint (ra_lead_queues_dialog_get_n_disagreements (dialog), ==, 0);
+
+  placeholder = gtk_widget_get_first_child (child (dialog, "disagreements_list"));
+  g_assert_true (GTK_IS_LABEL (placeholder));
+  g_assert_true (gtk_widget_get_mapped (placeholder));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (placeholder)), "No disputed item"));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (dialog, "empty_page"))), ==,
+                   "Nothing to Adjudicate");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -540,6 +575,7 @@ main (int   argc,
   g_test_add_func ("/ra/ui/lead/queues-adjudicate", test_adjudicate);
   g_test_add_func ("/ra/ui/lead/queues-reviewer-cannot-reach", test_reviewer_cannot_reach);
   g_test_add_func ("/ra/ui/lead/detector", test_detector);
+  g_test_add_func ("/ra/ui/lead/queues-empty", test_empty_queues);
 
   return ra_ui_test_run ();
 }

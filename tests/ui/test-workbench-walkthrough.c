@@ -1,11 +1,13 @@
 /* test-workbench-walkthrough.c — what a reviewer's keyboard-only
  * walkthrough found, driven through real key presses (xdotool, XTEST) on
  * the real window under Xvfb: no label, note or queued key is lost when
- * the window closes while another program holds the store's write lock;
+ * the window closes while another program holds the store's write lock,
+ * nor when it holds it past the store's timeout;
  * a note typed and left is saved before the item changes; the focus goes
  * to the item after every step (never left on a header button that Space
  * would press); the finished page shows a reviewer no dead Results button;
- * Enter on an audit's row opens it; F9 shows and hides the guideline.
+ * Enter on an audit's row opens it; F9 shows and hides the guideline; the
+ * New Audit dialog takes its name at once and Enter creates the audit.
  *
  * Copyright 2026 The Refusal Audit authors
  *
@@ -14,7 +16,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "ra-application.h"
+#include "ra-create-audit-dialog.h"
+#include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
 #include "ra-store-private.h"
@@ -22,6 +28,10 @@
 #include "ra-ui-test-store.h"
 #include "ra-ui-test-util.h"
 #include "ra-window-private.h"
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 
 static GtkWidget *
 page_child (RaSessionPage *page,
@@ -196,6 +206,83 @@ test_close_waits_for_labels (void)
   g_assert_cmpstr (g_ptr_array_index (events, 0), ==, "correctly-declined|");
   g_assert_cmpstr (g_ptr_array_index (events, 1), ==, "should-have-attempted|");
   g_assert_cmpstr (g_ptr_array_index (events, 2), ==, "unsure|");
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
+static gboolean
+any_dialog_titled (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (top) && gtk_widget_get_visible (GTK_WIDGET (top)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (top)), heading) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+drained (gpointer data)
+{
+  return ra_session_page_get_n_unsaved (data) == 0 &&
+         ra_session_page_get_n_queued (data) == 0;
+}
+
+/* Another program keeps the write lock past the store's 30 s timeout:
+ * the label pressed meanwhile is not dropped with "The Label Was Not
+ * Saved"; the bar says it waits, and it is stored once the lock is free. */
+static void
+test_label_outwaits_lock (void)
+{
+  RaSessionPage *page;
+  RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
+  g_autoptr(RaStore) blocker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint64 first = ra_session_page_get_current_turn (page);
+
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  blocker = ra_store_open (ra_ui_test_store_path, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_store_exec (blocker, "BEGIN IMMEDIATE", &error));
+  g_assert_no_error (error);
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "1", NULL);
+  ra_ui_test_iterate_for (2000);
+  /* Said at once, with no key queued behind it. */
+  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  /* Past the store's timeout (30,000 polls of at least 1 ms each). */
+  ra_ui_test_iterate_for (40000);
+  g_assert_false (any_dialog_titled ("The Label Was Not Saved"));
+  g_assert_true (ra_session_page_get_busy (page));
+  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (page_child (page, "waiting_label"))),
+                            "your key is kept"));
+
+  g_assert_true (ra_store_exec (blocker, "COMMIT", &error));
+  g_assert_no_error (error);
+  ra_ui_test_wait_until (drained, page, "the label to be stored");
+  g_assert_false (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_false (any_dialog_titled ("The Label Was Not Saved"));
+  {
+    g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
+
+    g_assert_cmpint (item->value, ==, RA_LABEL_CORRECTLY_DECLINED);
+  }
+  events = stored_events ();
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpint (ra_session_page_get_current_turn (page), !=, first);
+
+  ra_ui_test_close_window (window);
   ra_application_set_lead (ra_ui_test_app, TRUE);
 }
 
@@ -374,6 +461,181 @@ test_guideline_key (void)
   ra_application_set_lead (ra_ui_test_app, TRUE);
 }
 
+static gboolean
+new_audit_open (gpointer data)
+{
+  GtkWindow **found = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (toplevels, i);
+
+      if (RA_IS_CREATE_AUDIT_DIALOG (top) && gtk_widget_get_mapped (GTK_WIDGET (top)))
+        {
+          *found = g_object_ref (GTK_WINDOW (top));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+audit_opened (gpointer data)
+{
+  RaSessionPage *page = data;
+
+  return g_strcmp0 (ra_session_page_get_audit (page), "second try") == 0 &&
+         ra_ui_test_session_settled (page);
+}
+
+/* The lead: Ctrl+N, the name typed at once (a Space in it pressed Cancel,
+ * the first focusable widget), Enter creates the audit and opens it. */
+static void
+test_new_audit_keys (void)
+{
+  RaWindow *window;
+  g_autoptr(GtkWindow) dialog = NULL;
+  g_autofree char *xid = NULL;
+
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      return;
+    }
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+n", NULL);
+  ra_ui_test_wait_until (new_audit_open, &dialog, "the New Audit dialog");
+#ifdef GDK_WINDOWING_X11
+  xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (dialog))));
+  ra_ui_test_xdotool ("windowfocus", "--sync", xid, NULL);
+#endif
+  ra_ui_test_iterate_for (300);
+  ra_ui_test_xdotool ("type", "--delay", "30", "second try", NULL);
+  ra_ui_test_iterate_for (300);
+  /* Still open (Space did not press Cancel), the name typed in full. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Return", NULL);
+  ra_ui_test_wait_until (audit_opened, _ra_window_get_session_page (window), "Enter to create the audit");
+  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "session");
+  ra_ui_test_close_window (window);
+}
+
+static gboolean
+results_shown (gpointer data)
+{
+  RaResultsPage *page = data;
+
+  return !ra_results_page_get_busy (page) && ra_results_page_get_report (page) != NULL;
+}
+
+static GtkWidget *
+results_child (RaResultsPage *page,
+               const char    *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), RA_TYPE_RESULTS_PAGE, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+/* Results at 800 x 600 with the keyboard: the estimates table is one Tab
+ * stop (each of its cells was one), ← → Home scroll its columns, the next
+ * Tab leaves it; the mouse wheel over it scrolls the page. */
+static void
+test_results_table_keys (void)
+{
+  RaWindow *window;
+  RaResultsPage *page;
+  GtkWidget *table, *scroller, *outer;
+  GtkAdjustment *h, *v;
+  guint tabs = 0;
+  double before;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  window = ra_ui_test_open_window ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      return;
+    }
+  ra_window_show_results (window, "pilot");
+  page = _ra_window_get_results_page (window);
+  ra_ui_test_wait_until (results_shown, page, "the results");
+  ra_ui_test_iterate_for (500);
+  table = results_child (page, "table");
+  scroller = results_child (page, "table_scroller");
+  outer = gtk_widget_get_ancestor (gtk_widget_get_parent (scroller), GTK_TYPE_SCROLLED_WINDOW);
+  h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+  v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (outer));
+  /* The table is wider than the window: there are columns to reach. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, gtk_adjustment_get_page_size (h) + 50);
+
+  gtk_widget_grab_focus (GTK_WIDGET (page));
+  while (focus_of (window) != table)
+    {
+      GtkWidget *focus;
+
+      ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
+      ra_ui_test_iterate_for (60);
+      focus = focus_of (window);
+      /* No cell of the table is a Tab stop. */
+      g_assert_false (focus != NULL && focus != table && gtk_widget_is_ancestor (focus, table));
+      g_assert_cmpuint (++tabs, <, 30);
+    }
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Home", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), ==, gtk_adjustment_get_lower (h));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Right", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), >, gtk_adjustment_get_lower (h));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "End", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (h), ==,
+                     gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
+  ra_ui_test_iterate_for (200);
+  g_assert_true (focus_of (window) != table);
+  g_assert_false (gtk_widget_is_ancestor (focus_of (window), table));
+
+  /* The wheel over the table scrolls the page. */
+#ifdef GDK_WINDOWING_X11
+  {
+    graphene_point_t centre = GRAPHENE_POINT_INIT (gtk_widget_get_width (scroller) / 2.0f, 10);
+    graphene_point_t in_window;
+    double dx = 0, dy = 0;
+    g_autofree char *xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))));
+    g_autofree char *x = NULL;
+    g_autofree char *y = NULL;
+
+    graphene_point_t in_outer;
+
+    /* The table's top in sight, 100 px below the page's top. */
+    gtk_adjustment_set_value (v, 0);
+    ra_ui_test_iterate_for (200);
+    g_assert_true (gtk_widget_compute_point (scroller, outer, &centre, &in_outer));
+    gtk_adjustment_set_value (v, in_outer.y - 100);
+    ra_ui_test_iterate_for (300);
+    g_assert_cmpfloat (gtk_adjustment_get_value (v), <,
+                       gtk_adjustment_get_upper (v) - gtk_adjustment_get_page_size (v));
+    g_assert_true (gtk_widget_compute_point (scroller, GTK_WIDGET (window), &centre, &in_window));
+    g_assert_cmpfloat (in_window.y, <, gtk_widget_get_height (GTK_WIDGET (window)));
+    gtk_native_get_surface_transform (GTK_NATIVE (window), &dx, &dy);
+    x = g_strdup_printf ("%d", (int) (in_window.x + dx));
+    y = g_strdup_printf ("%d", (int) (in_window.y + dy));
+    ra_ui_test_xdotool ("mousemove", "--window", xid, "--sync", x, y, NULL);
+    before = gtk_adjustment_get_value (v);
+    ra_ui_test_xdotool ("click", "5", NULL);
+    ra_ui_test_iterate_for (300);
+    g_assert_cmpfloat (gtk_adjustment_get_value (v), >, before);
+  }
+#endif
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -382,9 +644,12 @@ main (int   argc,
   if (ra_ui_test_init ("/ra/ui/walkthrough/no-display"))
     {
       g_test_add_func ("/ra/ui/walkthrough/close-waits-for-labels", test_close_waits_for_labels);
+      g_test_add_func ("/ra/ui/walkthrough/label-outwaits-lock", test_label_outwaits_lock);
       g_test_add_func ("/ra/ui/walkthrough/note-kept", test_note_kept);
       g_test_add_func ("/ra/ui/walkthrough/focus-follows-item", test_focus_follows_item);
       g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
+      g_test_add_func ("/ra/ui/walkthrough/new-audit-keys", test_new_audit_keys);
+      g_test_add_func ("/ra/ui/walkthrough/results-table-keys", test_results_table_keys);
     }
   return ra_ui_test_run ();
 }
