@@ -464,6 +464,25 @@ test_meta_digits (void)
     }
 }
 
+/* backup onto an existing file that is no SQLite database (a typo: the
+ * CSV next to it) replaced it with the store's pages. An earlier backup is
+ * still replaced. */
+static void
+test_backup_replaces_only_backups (void)
+{
+  g_autofree char *csv = write_file ("precious.csv", "id,value\n1,keep me\n");
+  g_autofree char *contents = NULL;
+  const char *onto_csv[] = { "backup", "--db", "@DB", csv, NULL };
+  const char *first[] = { "backup", "--db", "@DB", "@/nightly.db", NULL };
+  const char *needles[] = { "will not replace", "left untouched", NULL };
+
+  g_free (run_case (NULL, FALSE, 74, needles, onto_csv));
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "id,value\n1,keep me\n");
+  g_free (run_case (NULL, FALSE, 0, NULL, first));
+  g_free (run_case (NULL, FALSE, 0, NULL, first));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -483,6 +502,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/tiny-half-width", test_tiny_half_width);
   g_test_add_func ("/ra/robustness/hostile-cli/terminal-escapes", test_terminal_escapes);
   g_test_add_func ("/ra/robustness/hostile-cli/meta-digits", test_meta_digits);
+  g_test_add_func ("/ra/robustness/hostile-cli/backup-replaces-only-backups", test_backup_replaces_only_backups);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
