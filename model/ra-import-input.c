@@ -446,7 +446,11 @@ ra_import_input_open (RaImportInput  *in,
       /* A .json export (one array, or objects over several lines) gave an
        * error on every line ("not valid JSON", "text after the JSON
        * object"), or was read as CSV: say what the file is. */
-      if (i < avail && peek[i] == '[')
+      for (j = i + 1; j < avail && g_ascii_isspace (peek[j]); j++)
+        ;
+      /* An array of objects ("[{" or "[" alone on its line); a line such
+       * as [1,2,3] is left to the line's own message. */
+      if (i < avail && peek[i] == '[' && (j >= avail || peek[j] == '{'))
         {
           g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT,
                        _("%s: the file is one JSON array, not JSON Lines (one object per line); convert it "
