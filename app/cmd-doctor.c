@@ -9,7 +9,10 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "ra-cli.h"
 #include "ra-store-doctor.h"
@@ -165,6 +168,25 @@ ra_cmd_doctor (int    argc,
   return RA_EXIT_IOERR;
 }
 
+/* Whether PATH may be replaced by a backup: absent, not a regular file (the
+ * output refuses those itself), empty, or an SQLite database. */
+static gboolean
+replaceable_by_backup (const char *path)
+{
+  GStatBuf st;
+  char head[16] = { 0 };
+  gsize got;
+  FILE *f;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
+    return TRUE;
+  if (!(f = g_fopen (path, "rb")))
+    return TRUE;   /* the output names what is wrong with it */
+  got = fread (head, 1, sizeof head, f);
+  fclose (f);
+  return got == sizeof head && memcmp (head, "SQLite format 3", sizeof head) == 0;
+}
+
 int
 ra_cmd_backup (int    argc,
                char **argv)
@@ -182,7 +204,8 @@ ra_cmd_backup (int    argc,
                      "taken in one read transaction, so reviewers and imports carry on meanwhile.\n"
                      "The copy is checked (quick_check) and then put in place atomically: DEST is\n"
                      "created or replaced like an -o file (never the store itself, nor a read-only\n"
-                     "file). Restore by copying DEST over the store while nothing uses it.\n"
+                     "file, nor a file that is not an SQLite database such as an earlier backup).\n"
+                     "Restore by copying DEST over the store while nothing uses it.\n"
                      "Exit codes: 0, 2 usage, 66 no store, 74 store or output error.",
                      NULL, FALSE, &argc, &argv, &exit_code))
     return exit_code;
@@ -191,6 +214,12 @@ ra_cmd_backup (int    argc,
 
   if (!(store = ra_cli_open_store_full ("backup", RA_STORE_OPEN_READ_ONLY, &exit_code)))
     return exit_code;
+  /* A backup replaces an earlier backup; a typo's file (a CSV, a report)
+   * was replaced by the store's pages without a word. */
+  if (!replaceable_by_backup (argv[1]))
+    return ra_cli_fail ("backup", RA_EXIT_IOERR,
+                        "will not replace %s: it exists and is not an SQLite database (a store or an earlier "
+                        "backup); it was left untouched (remove it first, or choose another name)", argv[1]);
   if (!(output = ra_cli_output_open ("backup", argv[1], &exit_code)))
     return exit_code;
 

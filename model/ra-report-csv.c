@@ -262,7 +262,16 @@ ra_report_to_csv (const RaReport *report)
             csv_class_row (out, report, g_ptr_array_index (group->rows, i), group->model);
           csv_overall_row (out, report, group);
         }
-      /* and the whole frame across models */
+      /* and the whole frame across models: its class strata (every model
+       * together, as in the text and JSON; strata by class and model are
+       * the rows above), then its overall */
+      for (guint i = 0; i < report->all->rows->len; i++)
+        {
+          const RaReportRow *row = g_ptr_array_index (report->all->rows, i);
+
+          if (row->model == NULL)
+            csv_class_row (out, report, row, NULL);
+        }
       csv_overall_row (out, report, report->all);
     }
 

@@ -788,6 +788,10 @@ static const struct
   { FALSE, "m2", 0.54666666666666663, 0.12229769068219902 },
 };
 
+static GPtrArray *parse_csv  (const char *text);
+static int        csv_column (GPtrArray  *header,
+                              const char *name);
+
 static void
 test_domains (void)
 {
@@ -855,6 +859,30 @@ test_domains (void)
     g_assert_nonnull (strstr (text, "class B has 5 decline(s) of model m3, none of them sampled"));
     /* the other models keep their exact counts */
     g_assert_cmpfloat (find_row (ra_report_find_group (report, "m2"), "B")->population, ==, 70);
+    /* CSV: the frame's class strata (every model together) too, as in the
+     * text and JSON, with an empty model, before the frame's overall */
+    {
+      g_autofree char *csv = ra_report_to_csv (report);
+      g_autoptr(GPtrArray) records = parse_csv (csv);
+      GPtrArray *header = g_ptr_array_index (records, 0);
+      int scope = csv_column (header, "scope"), model = csv_column (header, "model");
+      int stratum = csv_column (header, "stratum");
+      guint frame_rows = 0;
+
+      for (guint i = 1; i < records->len; i++)
+        {
+          GPtrArray *r = g_ptr_array_index (records, i);
+
+          if (g_strcmp0 (g_ptr_array_index (r, scope), "class") == 0 &&
+              g_strcmp0 (g_ptr_array_index (r, model), "") == 0)
+            {
+              g_assert_cmpstr (g_ptr_array_index (r, stratum), ==,
+                               ((RaReportRow *) g_ptr_array_index (report->all->rows, frame_rows))->stratum);
+              frame_rows++;
+            }
+        }
+      g_assert_cmpuint (frame_rows, ==, report->all->rows->len);
+    }
   }
 
   fixture_close (&f);

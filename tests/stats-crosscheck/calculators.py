@@ -126,5 +126,17 @@ def run(T, binary, quick):
                             break
                         nn += 1
                     T.add("stats sample-size wilson --population vs brute force at n*", o["n"], nn, 0, "E=%g p=%g N=%d" % (E, P, N))
+                if E >= 0.03:
+                    for m in ("clopper-pearson", "jeffreys", "agresti-coull"):
+                        nn = 1
+                        while True:
+                            lo, hi = ci_ref(m, P * nn, nn, conf)
+                            if (hi - lo) / 2 <= E:
+                                break
+                            nn += 1
+                        o = cli(binary, "stats", "sample-size", "--half-width", str(E), "--expected-share", str(P),
+                                "--confidence", str(conf), "--method", m, "--json")
+                        T.add("stats sample-size %s: smallest n with (upper - lower)/2 <= E at x = pn" % m, o["n"], nn, 0,
+                              "E=%g p=%g conf=%g" % (E, P, conf))
                 o = cli(binary, "stats", "sample-size", "--half-width", str(E), "--expected-share", str(P), "--confidence", str(conf), "--method", "wald", "--json")
                 T.add("stats sample-size wald vs Cochran ceil(z^2 pq / E^2)", o["n"], max(math.ceil(n0 - 1e-9), 1), 0, "E=%g p=%g" % (E, P))

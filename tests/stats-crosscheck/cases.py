@@ -51,7 +51,7 @@ def cases(seed, quick=False):
                     cells=[dict(cls="k%04d" % i, N=g.choice([1, 2, 3, 4, 6]), p=g.choice([0.0, 0.2, 0.5]), attempted=0)
                            for i in range(300 if quick else 2000)]))
     # a team: several reviewers, unsure, disputes, adjudication; two models, class strata (domains)
-    out.append(dict(name="team-domains", seed=g.randrange(1 << 30), per_class=g.randint(12, 30), mix=TEAM,
+    out.append(dict(name="team-domains", seed=g.randrange(1 << 30), per_class=g.randint(12, 30), mix=TEAM, gold=0.3,
                     cells=[dict(cls="c%d" % i, model=m, N=g.randint(3, 60), p=p()) for i in range(4) for m in ("v1", "v2")]))
     # a model with a single decline (and label) in classes of many: a domain of one item
     out.append(dict(name="domain-single", seed=g.randrange(1 << 30), per_class=1000, mix={"one": 1},
@@ -60,7 +60,7 @@ def cases(seed, quick=False):
                           [dict(cls="c3", model="v1", N=1, p=p()), dict(cls="c3", model="v2", N=g.randint(2, 9), p=p())]))
     # two models as strata (class,model) with a team
     out.append(dict(name="team-class-model", seed=g.randrange(1 << 30), strata="class,model",
-                    per_class=g.randint(4, 15), mix=TEAM, confidence=g.choice([0.9, 0.95, 0.99]),
+                    per_class=g.randint(4, 15), mix=TEAM, confidence=g.choice([0.9, 0.95, 0.99]), gold=0.4,
                     cells=[dict(cls="c%d" % i, model=m, N=g.randint(1, 40), p=p()) for i in range(4) for m in ("v1", "v2")]))
     # random designs
     for r in range(1 if quick else 4):

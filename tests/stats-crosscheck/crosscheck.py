@@ -123,6 +123,15 @@ def ci_ref(method, x, n, conf, N=None, fpc=False):
     return (min(max(lo, 0.0), 1.0), min(max(hi, 0.0), 1.0))
 
 
+def t_upper(a, df):
+    """The upper A quantile of Student's t, polished by Newton steps on t.sf:
+    scipy 1.10's t.isf is off by up to 5e-9 relative (STATISTICS.md 7)."""
+    t = sst.t.isf(a, df)
+    for _ in range(3):
+        t += (sst.t.sf(t, df) - a) / sst.t.pdf(t, df)
+    return t
+
+
 def strat_ref(strata, fpc, lonely, conf, method="clopper-pearson", c=0.5):
     """The overall estimate, design variance (pooled rule) and interval as the
     README "Statistics" states them.  strata: [(N_h, n_h, x_h)]."""
@@ -182,7 +191,7 @@ def strat_ref(strata, fpc, lonely, conf, method="clopper-pearson", c=0.5):
     n_eff = q_sm * (1 - q_sm) / v_q
     df = max(n_rest - len(rest), 1)
     alpha = 1 - conf
-    ratio = (sst.t.isf(alpha / 2, n_rest - 1) / sst.t.isf(alpha / 2, df)) ** 2 if n_rest > 1 else 1.0
+    ratio = (t_upper(alpha / 2, n_rest - 1) / t_upper(alpha / 2, df)) ** 2 if n_rest > 1 else 1.0
     ns = n_eff * ratio
     res["n_eff"], res["n_eff_df"], res["df"] = n_eff, ns, df
     if method == "wilson" or method in ("agresti-coull", "wald"):
@@ -336,6 +345,23 @@ def alpha_nominal(units):
     return 1 - (n - 1) * sum(o[(c, k)] for c in cats for k in cats if c != k) / de
 
 
+def check_reviewers(tag, reviewers, truth, conf):
+    """Each reviewer's gold accuracy with its Wilson interval."""
+    for r in reviewers:
+        name = r["reviewer"]
+        gold = [t for t in truth if "gold" in t and name in verdicts(t["events"])]
+        correct = sum(verdicts(t["events"])[name] == t["gold"] for t in gold)
+        T.add("reviewer gold items and correct ones", r["gold_items"], len(gold), 0, "%s %s" % (tag, name))
+        T.add("reviewer gold items and correct ones", r["gold_correct"], correct, 0, "%s %s" % (tag, name))
+        if not gold:
+            T.same("reviewer gold accuracy null without gold items", r["gold_accuracy"] is None, tag)
+            continue
+        lo, hi = ci_ref("wilson", correct, len(gold), conf)
+        T.add("reviewer gold accuracy Wilson vs statsmodels", r["gold_accuracy"], correct / len(gold), where=tag)
+        T.add("reviewer gold accuracy Wilson vs statsmodels", r["gold_interval"]["lower"], lo, where="%s %s" % (tag, name))
+        T.add("reviewer gold accuracy Wilson vs statsmodels", r["gold_interval"]["upper"], hi, where="%s %s" % (tag, name))
+
+
 def check_agreement(tag, ag, truth, conf):
     items = [(t["class"], verdicts(t["events"])) for t in truth]
     items = [(c, v) for c, v in items if len(v) >= 2]
@@ -432,6 +458,15 @@ def build(tmp, case, binary):
                                 "undoes": None, "kind": e["kind"]}) + "\n")
     if events:
         cli.run("labels", "import", path)
+    if case.get("gold"):
+        gp = os.path.join(tmp, case["name"] + "-gold.csv")
+        with open(gp, "w") as f:
+            f.write("ext_id,model,value\n")
+            for t in truth:
+                if t["events"] and rng.random() < case["gold"]:
+                    t["gold"] = rng.choice(VALUES[:2] if rng.random() < .9 else VALUES)
+                    f.write("%s,%s,%s\n" % (t["turn_id"], t["model"], t["gold"]))
+        cli.run("audit", "gold", "A", "--file", gp)
     return cli, truth
 
 
@@ -499,6 +534,12 @@ def check_case(tmp, case, binary, R):
                 T.same("per-class: no labels -> share null", row["share"] is None, tag)
                 continue
             lo, hi = ci_ref(method, a["x"], a["n"], conf, Ns[key], fpc)
+            turns_h = sum(c["N"] + c.get("attempted", 2) for c in case["cells"]
+                          if (((c["cls"], c.get("model", "m")) == key) if by_model else c["cls"] == key))
+            d_h = Ns[key] / turns_h
+            T.add("per-class wrongful per 1,000 turns (1000 d_h p_h, interval d_h x CI)", row["wrongful_per_1000_turns"], 1000 * d_h * a["x"] / a["n"], where=tag)
+            T.add("per-class wrongful per 1,000 turns (1000 d_h p_h, interval d_h x CI)", row["wrongful_per_1000_turns_interval"]["lower"], 1000 * d_h * lo, where=tag)
+            T.add("per-class wrongful per 1,000 turns (1000 d_h p_h, interval d_h x CI)", row["wrongful_per_1000_turns_interval"]["upper"], 1000 * d_h * hi, where=tag)
             name = "per-class %s%s vs statsmodels" % (method, " (fpc n*)" if fpc else "")
             T.add(name, row["interval"]["lower"], lo, where="%s %s %d/%d N=%d" % (tag, key, a["x"], a["n"], Ns[key]))
             T.add(name, row["interval"]["upper"], hi, where="%s %s %d/%d N=%d" % (tag, key, a["x"], a["n"], Ns[key]))
@@ -506,6 +547,19 @@ def check_case(tmp, case, binary, R):
         strata = [(Ns[k], allc.get(k, {"n": 0})["n"], allc.get(k, {"x": 0})["x"]) for k in sorted(Ns, key=str)]
         ref = strat_ref(strata, fpc, lonely, conf, method)
         ov = rep["frame"]["overall"]
+        if ov["defined"]:
+            und = [allc.get(k, {"unsure": 0})["unsure"] + allc.get(k, {"disputed": 0})["disputed"] for k in sorted(Ns, key=str)]
+            lo_s = strat_ref([(N, n + u, x) for (N, n, x), u in zip(strata, und)], fpc, lonely, conf, method)
+            hi_s = strat_ref([(N, n + u, x + u) for (N, n, x), u in zip(strata, und)], fpc, lonely, conf, method)
+            sens = ov["sensitivity"]
+            T.add("overall sensitivity: unsure/disputed all one way (estimates)", sens["if_all_correctly_declined"], lo_s["estimate"], where=tag)
+            T.add("overall sensitivity: unsure/disputed all one way (estimates)", sens["if_all_should_have_attempted"], hi_s["estimate"], where=tag)
+            T.add("overall sensitivity bounds (interval ends of the two cases)", sens["bounds"]["lower"], min(lo_s["interval"][0], ref["interval"][0]), where=tag)
+            T.add("overall sensitivity bounds (interval ends of the two cases)", sens["bounds"]["upper"], max(hi_s["interval"][1], ref["interval"][1]), where=tag)
+            turns = sum(c["N"] + c.get("attempted", 2) for c in case["cells"])
+            decl = sum(c["N"] for c in case["cells"])
+            T.add("overall wrongful declines per 1,000 turns = 1000 d p_st", ov["wrongful_per_1000_turns"], 1000.0 * decl / turns * ref["estimate"], where=tag)
+            T.add("overall wrongful declines per 1,000 turns = 1000 d p_st", ov["wrongful_per_1000_turns_interval"]["upper"], 1000.0 * decl / turns * ref["interval"][1], where=tag)
         run_id = len(r_runs)
         pending.append(dict(tag=tag, ov=ov, ref=ref, lonely=lonely, run=run_id, dom=None, strata=strata, fpc=fpc))
         r_runs.append({"run": run_id, "fpc": int(fpc), "lonely": lonely if lonely != "pooled" else "certainty", "confidence": conf})
@@ -564,6 +618,23 @@ def check_case(tmp, case, binary, R):
                 lo, hi = confint_proportions_2indep(xa, na, xb, nb, method="newcomb", compare="diff", alpha=1 - conf)
                 T.add("difference per class (Newcombe) vs statsmodels newcomb", d["interval"]["lower"], lo, where="%s %s" % (tag, d["class"]))
                 T.add("difference per class (Newcombe) vs statsmodels newcomb", d["interval"]["upper"], hi, where="%s %s" % (tag, d["class"]))
+            cw = cmp_["overall_common_weights"]
+            shared = [c for c in sorted(set(x["cls"] for x in case["cells"]))
+                      if any(x["cls"] == c and x.get("model", "m") == a_m for x in case["cells"]) and
+                      any(x["cls"] == c and x.get("model", "m") == b_m for x in case["cells"])]
+            if cw["defined"]:
+                tot = sum(Nhm[(c, a_m)] + Nhm[(c, b_m)] for c in shared)
+                est = []
+                for m_ in (a_m, b_m):
+                    acc = 0.0
+                    for c in shared:
+                        cc = counts(lambda t, c=c, m_=m_: t["model"] == m_ and t["class"] == c)
+                        n_ = sum(v["n"] for v in cc.values())
+                        x_ = sum(v["x"] for v in cc.values())
+                        acc += (Nhm[(c, a_m)] + Nhm[(c, b_m)]) / tot * x_ / n_
+                    est.append(acc)
+                T.add("difference at common class weights: both shares", cw["share_a"], est[0], where=tag)
+                T.add("difference at common class weights: both shares", cw["share_b"], est[1], where=tag)
             oa = next(g for g in rep["models"] if g["model"] == a_m)["overall"]
             ob = next(g for g in rep["models"] if g["model"] == b_m)["overall"]
             if oa["defined"] and ob["defined"] and cmp_["overall"]["defined"]:
@@ -602,6 +673,8 @@ def check_case(tmp, case, binary, R):
                         T.same("check --class/--model --on upper|point|lower agrees with report", e1 == 1, "%s %s %s=%r exit %d" % (tag, extra, on, val, e1))
         if method == "clopper-pearson" and lonely == "pooled" and not fpc and rep.get("agreement"):
             check_agreement(tag, rep["agreement"], truth, conf)
+        if method == "clopper-pearson" and lonely == "pooled" and not fpc:
+            check_reviewers(tag, rep.get("reviewers") or [], truth, conf)
         if method == "clopper-pearson" and lonely == "pooled" and not fpc:
             for E in (0.05, 0.2):
                 plan = cli.json("plan", "A", "--half-width", str(E), "--confidence", str(conf), "--json")
