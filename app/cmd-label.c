@@ -550,7 +550,7 @@ labels_import (int argc, char **argv)
   RaLabelsFormat format = RA_LABELS_FORMAT_AUTO;
   int code = 0;
 
-  if (!ra_cli_parse (command, "FILE", "Import label events (idempotent by event id; all or nothing).",
+  if (!ra_cli_parse (command, "FILE", "Import label events (idempotent by event id; all or nothing). '-' reads standard input.",
                      NULL, entries, TRUE, &argc, &argv, &code))
     return code;
   if (argc != 2)

@@ -435,16 +435,43 @@ ra_import_input_open (RaImportInput  *in,
       return FALSE;
     }
 
-  if (*format == RA_FORMAT_AUTO)
+  if (*format != RA_FORMAT_CSV)
     {
-      /* Neither the option nor the name tell: JSON Lines start with '{'. */
-      gsize i = 0;
+      gsize i = 0, j;
 
       if (avail >= 3 && memcmp (peek, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
       while (i < avail && g_ascii_isspace (peek[i]))
         i++;
-      *format = i < avail && peek[i] == '{' ? RA_FORMAT_JSONL : RA_FORMAT_CSV;
+      /* A .json export (one array, or objects over several lines) gave an
+       * error on every line ("not valid JSON", "text after the JSON
+       * object"), or was read as CSV: say what the file is. */
+      for (j = i + 1; j < avail && g_ascii_isspace (peek[j]); j++)
+        ;
+      /* An array of objects ("[{" or "[" alone on its line); a line such
+       * as [1,2,3] is left to the line's own message. */
+      if (i < avail && peek[i] == '[' && (j >= avail || peek[j] == '{'))
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT,
+                       _("%s: the file is one JSON array, not JSON Lines (one object per line); convert it "
+                         "first, e.g. jq -c '.[]' FILE > FILE.jsonl"), display_name);
+          ra_import_input_clear (in);
+          return FALSE;
+        }
+      for (j = i + 1; i < avail && peek[i] == '{' && j < avail && peek[j] != '\n' && g_ascii_isspace (peek[j]); j++)
+        ;
+      if (i < avail && peek[i] == '{' && j < avail && peek[j] == '\n')
+        {
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT,
+                       _("%s: the first JSON object spans several lines (pretty-printed JSON), but JSON Lines "
+                         "hold one object per line; convert it first, e.g. jq -c . FILE > FILE.jsonl"),
+                       display_name);
+          ra_import_input_clear (in);
+          return FALSE;
+        }
+      /* Neither the option nor the name tell: JSON Lines start with '{'. */
+      if (*format == RA_FORMAT_AUTO)
+        *format = i < avail && peek[i] == '{' ? RA_FORMAT_JSONL : RA_FORMAT_CSV;
     }
   return TRUE;
 

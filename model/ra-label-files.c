@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
+#include <gio/gunixinputstream.h>
 
 #include "ra-csv.h"
 #include "ra-import.h"
@@ -1079,6 +1080,14 @@ ra_labels_import_file (RaStore               *store,
 
   g_return_val_if_fail (path != NULL, FALSE);
 
+  /* '-' is standard input, as for the turn import (it was a file named
+   * "-" in the current folder). */
+  if (g_str_equal (path, "-"))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+
+      return import_stream (store, "<stdin>", in, format, result, error);
+    }
   shown = g_filename_display_name (path);
   file = g_file_new_for_commandline_arg (path);
   if (!(stream = g_file_read (file, NULL, &local)))

@@ -174,6 +174,21 @@ test_text_kinds (void)
   /* A NUL in the header of a CSV file. */
   check_refused ("nul.csv", "id,cl\0ass,prompt,response\nx,c,p,r\n", 34, "header holds a NUL byte");
 
+  /* A .json export: one array (pretty or on one line, with or without a
+   * .json name), or objects over several lines. It gave an error on every
+   * line, or was read as a CSV header. */
+  {
+    static const char array[] = "[\n  {\"id\": \"a\", \"class\": \"c\", \"prompt\": \"p\", \"response\": \"r\"}\n]\n";
+    static const char line[] = "[{\"id\":\"a\",\"class\":\"c\",\"prompt\":\"p\",\"response\":\"r\"}]\n";
+    static const char pretty[] = "{\r\n  \"id\": \"a\",\r\n  \"class\": \"c\",\r\n  \"prompt\": \"p\",\r\n"
+                                 "  \"response\": \"r\"\r\n}\r\n";
+
+    check_refused ("array.json", array, strlen (array), "one JSON array, not JSON Lines");
+    check_refused ("array.jsonl", line, strlen (line), "one JSON array, not JSON Lines");
+    check_refused ("array", line, strlen (line), "one JSON array, not JSON Lines");
+    check_refused ("pretty.jsonl", pretty, strlen (pretty), "spans several lines (pretty-printed JSON)");
+  }
+
   /* Compressed data, archives and databases are named by their magic bytes,
    * not as "a NUL byte in the header" or "binary data". */
   {

@@ -483,6 +483,20 @@ test_backup_replaces_only_backups (void)
   g_free (run_case (NULL, FALSE, 0, NULL, first));
 }
 
+/* 'labels import -' read a file named "-" (66) while 'import -' reads
+ * standard input. */
+static void
+test_labels_from_stdin (void)
+{
+  g_autofree char *path = write_file ("stdin-labels.jsonl",
+                                      "{\"event_id\":\"stdin-1\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
+                                      "\"reviewer\":\"piper\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n");
+  const char *argv[] = { "labels", "import", "--db", "@DB", "-", NULL };
+
+  g_free (run_case (path, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM label_events WHERE event_id = 'stdin-1'"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -503,6 +517,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/terminal-escapes", test_terminal_escapes);
   g_test_add_func ("/ra/robustness/hostile-cli/meta-digits", test_meta_digits);
   g_test_add_func ("/ra/robustness/hostile-cli/backup-replaces-only-backups", test_backup_replaces_only_backups);
+  g_test_add_func ("/ra/robustness/hostile-cli/labels-from-stdin", test_labels_from_stdin);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
