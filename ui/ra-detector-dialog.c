@@ -21,6 +21,7 @@
 #include "ra-application.h"
 #include "ra-database-detect.h"
 #include "ra-detector-dialog.h"
+#include "ra-error-advice.h"
 
 /* Turns listed where the detector and the flag disagree. */
 #define MAX_LISTED 200
@@ -288,7 +289,9 @@ detect_cb (GObject      *object,
         {
           self->outcome = "failed";
           gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
-          text = g_strdup_printf (_("Detection stopped: %s"), error->message);
+          g_autofree char *described = ra_error_describe (error);
+
+          text = g_strdup_printf (_("Detection stopped: %s"), described);
           gtk_label_set_text (self->result_label, text);
         }
       /* Whatever was committed is evaluated. */

@@ -16,6 +16,7 @@
 #include "ra-application.h"
 #include "ra-csv.h"
 #include "ra-import-dialog.h"
+#include "ra-error-advice.h"
 
 #define PREVIEW_ROWS     5
 #define DISTINCT_ROWS    500
@@ -583,7 +584,7 @@ import_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         status = g_strdup (_("Stopped: nothing from this file was stored."));
       else
-        status = g_strdup (error->message);
+        status = ra_error_describe (error);
       gtk_label_set_text (self->status_label, status);
       gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
       list_problems (self, invalid);

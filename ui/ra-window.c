@@ -20,6 +20,7 @@
 #include "ra-guidelines-dialog.h"
 #include "ra-lead-queues-dialog.h"
 #include "ra-detector-dialog.h"
+#include "ra-error-advice.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -152,6 +153,7 @@ ra_window_show_error (RaWindow     *self,
                       const GError *error)
 {
   GtkWidget *dialog;
+  g_autofree char *body = NULL;
 
   g_return_if_fail (RA_IS_WINDOW (self));
   g_return_if_fail (error != NULL);
@@ -166,10 +168,12 @@ ra_window_show_error (RaWindow     *self,
 
   g_warning ("%s: %s", heading, error->message);
 
-  /* The message may quote file contents: never parse it as markup. */
+  /* The message may quote file contents: never parse it as markup. It
+   * says what happened; the advice, what to do next. */
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, NULL);
   adw_message_dialog_set_body_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
-  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), error->message);
+  body = ra_error_describe (error);
+  adw_message_dialog_set_body (ADW_MESSAGE_DIALOG (dialog), body);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_present (GTK_WINDOW (dialog));
@@ -216,6 +220,39 @@ page_allowed (RaWindow   *self,
   return TRUE;
 }
 
+/* The keyboard shortcuts window lists a key only to those it works for:
+ * the lead's pages and New Audit are hidden from a reviewer. */
+static void
+filter_shortcuts (GtkWidget *widget,
+                  gboolean   lead)
+{
+  static const char * const lead_keys[] = { "<Alt>1", "<Alt>4", "<Alt>5", "<Control>n" };
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_SHORTCUTS_SHORTCUT (child))
+        {
+          g_autofree char *accelerator = NULL;
+
+          g_object_get (child, "accelerator", &accelerator, NULL);
+          for (guint i = 0; i < G_N_ELEMENTS (lead_keys); i++)
+            if (g_strcmp0 (accelerator, lead_keys[i]) == 0)
+              gtk_widget_set_visible (child, lead);
+        }
+      filter_shortcuts (child, lead);
+    }
+}
+
+static void
+update_help_overlay (RaWindow *self)
+{
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+
+  if (overlay != NULL)
+    filter_shortcuts (GTK_WIDGET (overlay), ra_window_get_lead (self));
+}
+
 static void
 apply_role (RaWindow *self)
 {
@@ -239,6 +276,7 @@ apply_role (RaWindow *self)
       ra_session_page_get_audit (self->session_page) != NULL)
     ra_results_page_set_audit (self->results_page, ra_session_page_get_audit (self->session_page));
   ra_audits_page_set_lead (self->audits_page, lead);
+  update_help_overlay (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-lead", !lead);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.become-reviewer", lead);

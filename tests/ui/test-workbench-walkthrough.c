@@ -20,6 +20,7 @@
 
 #include "ra-application.h"
 #include "ra-create-audit-dialog.h"
+#include "ra-error-advice.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -636,6 +637,114 @@ test_results_table_keys (void)
   ra_ui_test_close_window (window);
 }
 
+static gboolean
+dialog_with_heading (gpointer data)
+{
+  AdwMessageDialog **found = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  const char *heading = g_object_get_data (G_OBJECT (ra_ui_test_app), "ra-test-heading");
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) top = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (top) && gtk_widget_get_visible (GTK_WIDGET (top)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (top)), heading) == 0)
+        {
+          *found = ADW_MESSAGE_DIALOG (top);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Every error dialog says what to do next, not only what happened: every
+ * store error a user can meet has its advice, and opening a file that is
+ * no store shows both. */
+static void
+test_error_advice (void)
+{
+  static const RaStoreError codes[] = {
+    RA_STORE_ERROR_OPEN, RA_STORE_ERROR_NOT_DATABASE, RA_STORE_ERROR_CORRUPT, RA_STORE_ERROR_NEWER,
+    RA_STORE_ERROR_MIGRATION, RA_STORE_ERROR_FULL, RA_STORE_ERROR_BUSY, RA_STORE_ERROR_MISSING,
+    RA_STORE_ERROR_PERMISSION, RA_STORE_ERROR_READ_ONLY, RA_STORE_ERROR_REPLACED,
+  };
+  g_autofree char *path = ra_test_write_file ("not-a-store.db", "this is no SQLite file\n", -1);
+  RaWindow *window;
+  AdwMessageDialog *dialog = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (RA_STORE_ERROR, codes[i], "x");
+      g_autofree char *text = ra_error_describe (error);
+
+      g_assert_nonnull (ra_error_advice (error));
+      g_assert_true (g_str_has_prefix (text, "x\n\n"));
+    }
+
+  ra_ui_test_build_store ();
+  window = ra_ui_test_open_window ();
+  g_object_set_data (G_OBJECT (ra_ui_test_app), "ra-test-heading", (gpointer) "Cannot Open the Store");
+  g_test_expect_message ("ra-window", G_LOG_LEVEL_WARNING, "Cannot Open the Store: *not-a-store.db*");
+  ra_window_open_store (window, path);
+  ra_ui_test_wait_until (dialog_with_heading, &dialog, "the dialog saying the file is no store");
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "not-a-store.db"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Choose a Refusal Audit store"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ra_ui_test_close_window (window);
+}
+
+static GtkWidget *
+find_shortcut (GtkWidget  *widget,
+               const char *accelerator)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_SHORTCUTS_SHORTCUT (child))
+        {
+          g_autofree char *accel = NULL;
+
+          g_object_get (child, "accelerator", &accel, NULL);
+          if (g_strcmp0 (accel, accelerator) == 0)
+            return child;
+        }
+      if ((found = find_shortcut (child, accelerator)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The shortcuts window (Ctrl+?) lists the lead's pages and New Audit only
+ * to the lead: a reviewer's keys for them do nothing. */
+static void
+test_shortcuts_by_role (void)
+{
+  static const char * const lead_keys[] = { "<Alt>1", "<Alt>4", "<Alt>5", "<Control>n" };
+  RaWindow *window;
+  GtkWidget *overlay;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, FALSE);
+  window = ra_ui_test_open_window ();
+  overlay = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_nonnull (overlay);
+  for (guint i = 0; i < G_N_ELEMENTS (lead_keys); i++)
+    {
+      g_assert_nonnull (find_shortcut (overlay, lead_keys[i]));
+      g_assert_false (gtk_widget_get_visible (find_shortcut (overlay, lead_keys[i])));
+    }
+  g_assert_true (gtk_widget_get_visible (find_shortcut (overlay, "<Alt>2")));
+  g_assert_true (gtk_widget_get_visible (find_shortcut (overlay, "F9")));
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (lead_keys); i++)
+    g_assert_true (gtk_widget_get_visible (find_shortcut (overlay, lead_keys[i])));
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -650,6 +759,8 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
       g_test_add_func ("/ra/ui/walkthrough/new-audit-keys", test_new_audit_keys);
       g_test_add_func ("/ra/ui/walkthrough/results-table-keys", test_results_table_keys);
+      g_test_add_func ("/ra/ui/walkthrough/error-advice", test_error_advice);
+      g_test_add_func ("/ra/ui/walkthrough/shortcuts-by-role", test_shortcuts_by_role);
     }
   return ra_ui_test_run ();
 }
