@@ -211,6 +211,27 @@ is_protected (const char         *target,
   return FALSE;
 }
 
+/* Whether the file of TARGET_ST is one of the files of a store in PROTECT. */
+static gboolean
+is_protected_inode (const struct stat  *target_st,
+                    const char * const *protect,
+                    const char        **which)
+{
+  for (guint i = 0; protect != NULL && protect[i] != NULL; i++)
+    for (guint s = 0; s < G_N_ELEMENTS (store_suffixes); s++)
+      {
+        g_autofree char *name = g_strconcat (protect[i], store_suffixes[s], NULL);
+        struct stat st;
+
+        if (g_stat (name, &st) == 0 && st.st_dev == target_st->st_dev && st.st_ino == target_st->st_ino)
+          {
+            *which = protect[i];
+            return TRUE;
+          }
+      }
+  return FALSE;
+}
+
 static gboolean
 refuse (GError    **error,
         const char *name,
@@ -250,6 +271,17 @@ ra_output_open (const char          *path,
   if ((fd = fd_of_path (path)) >= 0)
     {
       int copy;
+
+      /* The descriptor (standard output appended to the store, -o
+       * /proc/self/fd/N opened on it) is checked like a named file: the
+       * store's first pages were overwritten with the export. */
+      if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && is_protected_inode (&st, protect, &which))
+        {
+          g_autofree char *why = g_strdup_printf (_("it is the store %s (or one of its files); "
+                                                    "it was left untouched"), which);
+          refuse (error, g_str_equal (path, "-") ? _("standard output") : path, why);
+          return NULL;
+        }
 
       if ((copy = fcntl (fd, F_DUPFD_CLOEXEC, 3)) < 0)
         {

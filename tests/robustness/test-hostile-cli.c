@@ -13,8 +13,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "ra-store-private.h"
@@ -497,6 +499,39 @@ test_labels_from_stdin (void)
   g_assert_cmpint (count ("SELECT count(*) FROM label_events WHERE event_id = 'stdin-1'"), ==, 1);
 }
 
+/* In the child: standard output appended to the store (">> store.db"). */
+static void
+stdout_onto_store (gpointer data)
+{
+  int fd = open (fixture.store, O_WRONLY | O_APPEND);
+
+  (void) data;
+  if (fd >= 0)
+    dup2 (fd, STDOUT_FILENO);
+}
+
+/* Outputs given as a descriptor (standard output, /dev/stdout,
+ * /proc/self/fd/N) skipped the check that refuses the store: an export to
+ * /proc/self/fd/7 opened on the store overwrote its header. */
+static void
+test_output_descriptor_onto_store (void)
+{
+  const char *paths[] = { "-", "/dev/stdout", "/proc/self/fd/1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      const char *argv[] = { "labels", "export", "--db", "@DB", "-o", paths[i], "a1", NULL };
+      g_autoptr(GPtrArray) args = expand (argv);
+      g_autofree char *out = NULL, *err = NULL;
+      int status = rb_run_cli (NULL, &out, &err, stdout_onto_store, NULL, (const char * const *) args->pdata);
+
+      g_assert_cmpint (status, ==, 74);
+      g_assert_nonnull (strstr (err, "it is the store"));
+      /* Still a sound store with its events. */
+      g_assert_cmpint (count ("SELECT count(*) FROM label_events"), >, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +553,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/meta-digits", test_meta_digits);
   g_test_add_func ("/ra/robustness/hostile-cli/backup-replaces-only-backups", test_backup_replaces_only_backups);
   g_test_add_func ("/ra/robustness/hostile-cli/labels-from-stdin", test_labels_from_stdin);
+  g_test_add_func ("/ra/robustness/hostile-cli/output-descriptor-onto-store", test_output_descriptor_onto_store);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
