@@ -357,7 +357,14 @@ ra_stats_overall (const RaOverallStratum *strata,
   out->estimate = CLAMP (p_st, 0.0, 1.0);
   out->n = n;
 
-  /* Roles: a census before any other rule, then n_h >= 2, then lonely. */
+  /* Roles: a census before any other rule, then n_h >= 2, then lonely.
+   * A domain (one model's declines in a class stratum) with one definite
+   * label is lonely here although its class has more: R's svyby gives it
+   * variance 0, since the linearised deviations z_i = (y_i - ybar_d) / n_d of
+   * a one-item domain from its own mean are all 0, which would count that
+   * class of the model as known exactly; its variance is in fact not
+   * estimable from one item, which is what the lonely rules are for
+   * (README "Statistics", where R differs; tests/stats-crosscheck). */
   for (guint h = 0; h < n_strata; h++)
     {
       const RaOverallStratum *s = &strata[h];

@@ -289,6 +289,62 @@ def label_item(rng, p, mix, clock):
     return ev
 
 
+def check_collapse(cli, case, allc, Ns, fpc, conf, truth, stratum_of, r_items, r_runs, pending):
+    """--lonely collapse: ours (the group as one simple random sample of its
+    labels) against the README formula, and against R's merged stratum with
+    the items' own weights (differs by design)."""
+    rep = cli.json("report", "A", "--format", "json", "--lonely", "collapse", "--confidence", str(conf),
+                   *(["--fpc"] if fpc else []))
+    ov = rep["frame"]["overall"]
+    if not ov["defined"] or not ov["lonely_strata"]:
+        return
+    parent = {}
+
+    def root(k):
+        while parent.get(k, k) != k:
+            k = parent[k]
+        return k
+    for ls in ov["lonely_strata"]:
+        if ls["collapsed_with"] is not None:
+            parent[root(ls["stratum"])] = root(ls["collapsed_with"])
+    keys = sorted(Ns, key=str)
+    N = sum(Ns.values())
+    groups = {}
+    for k in keys:
+        groups.setdefault(root(str(k[0]) if isinstance(k, tuple) else k), []).append(k)
+    v = 0.0
+    for g, members in groups.items():
+        Ng = sum(Ns[k] for k in members)
+        ng = sum(allc[k]["n"] for k in members)
+        xg = sum(allc[k]["x"] for k in members)
+        census = [fpc and allc[k]["n"] >= Ns[k] for k in members]
+        if len(members) == 1:
+            k = members[0]
+            if census[0]:
+                continue
+            n, x = allc[k]["n"], allc[k]["x"]
+            f = n / Ns[k] if fpc else 0.0
+            if n >= 2:
+                v += (Ns[k] / N) ** 2 * (1 - f) * x / n * (1 - x / n) / (n - 1)
+            else:
+                return   # a lonely stratum with nobody to join: the pooled rule, checked elsewhere
+            continue
+        f = ng / Ng if fpc else 0.0
+        v += (Ng / N) ** 2 * (1 - f) * (xg / ng) * (1 - xg / ng) / (ng - 1)
+    tag = "%s collapse fpc=%d" % (case["name"], fpc)
+    T.add("overall variance (collapse) vs README formula", ov["variance"], v, where=tag)
+    run_id = len(r_runs)
+    r_runs.append({"run": run_id, "fpc": int(fpc), "lonely": "certainty", "confidence": conf})
+    for t in truth:
+        if t["resolved"] in ("correctly-declined", "should-have-attempted"):
+            k = stratum_of(t)
+            g = root(k)
+            r_items.append({"run": run_id, "stratum": str(g), "popsize": sum(Ns[m] for m in groups[g]),
+                            "w": Ns[k] / allc[k]["n"], "cls": t["class"], "model": t["model"],
+                            "y": int(t["resolved"] == "should-have-attempted")})
+    pending.append(dict(tag=tag, ov=ov, ref=None, lonely="collapse", run=run_id, dom=None, collapse=True))
+
+
 def check_drift(cli, case, m_from, m_to, conf):
     """`drift`: attempt rates (Wilson) and their change (Newcombe, to - from)."""
     d = cli.json("drift", "--from", m_from, "--to", m_to, "--declined-by", "source", "--confidence", str(conf), "--json")
@@ -516,6 +572,9 @@ def check_case(tmp, case, binary, R):
         for method in ("wilson", "jeffreys", "agresti-coull", "wald"):
             runs.append((method, fpc, "pooled"))
     r_items, r_runs, r_dom, pending = [], [], [], []
+    if not by_model:
+        for fpc in (False, True):
+            check_collapse(cli, case, allc, Ns, fpc, conf, truth, stratum_of, r_items, r_runs, pending)
     for (method, fpc, lonely) in runs:
         args = ["report", "A", "--format", "json", "--method", method, "--lonely", lonely,
                 "--confidence", str(conf)] + (["--fpc"] if fpc else [])
@@ -695,6 +754,13 @@ def check_case(tmp, case, binary, R):
 def finish(pending, rres):
     for p in pending:
         tag, ov, ref, lonely = p["tag"], p["ov"], p["ref"], p["lonely"]
+        if p.get("collapse"):
+            rv = rres.get((p["run"], "variance"))
+            if rv is not None:
+                T.add("overall estimate (collapse) vs R svymean", ov["estimate"], rres[(p["run"], "estimate")], where=tag)
+                T.info("overall variance (collapse) vs R merged stratum, own weights (differs by design)",
+                       abs(ov["variance"] - rv), tag)
+            continue
         if p["dom"] is not None:      # a model as a domain of class strata
             run_id, m = p["dom"]
             est = rres.get((run_id, "model_estimate:" + m))

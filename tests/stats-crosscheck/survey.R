@@ -22,7 +22,9 @@ for (i in seq_len(nrow(runs))) {
   if (nrow(d0) == 0) next
   d0$cell <- paste(d0$cls, d0$model, sep = "\r")
   options(survey.lonely.psu = r$lonely)
-  d <- if (r$fpc == 1) svydesign(ids = ~1, strata = ~stratum, fpc = ~popsize, data = d0)
+  # weights N_h / n_h of the sampling strata; with fpc the (possibly merged,
+  # for --lonely collapse) variance stratum's population
+  d <- if (r$fpc == 1) svydesign(ids = ~1, strata = ~stratum, fpc = ~popsize, weights = ~w, data = d0)
        else svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d0)
   m <- svymean(~y, d)
   put(r$run, "estimate", coef(m)[1])
