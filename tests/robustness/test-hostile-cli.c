@@ -547,6 +547,27 @@ test_json_array_files (void)
   g_free (run_case (NULL, FALSE, 65, needles, b));
 }
 
+/* A CSV header of 500,000 columns: each name was compared with every one
+ * before it (many minutes). It takes a second now
+ * (the test's timeout is the assertion on time). */
+static void
+test_wide_header (void)
+{
+  g_autoptr(GString) text = g_string_new ("id,prompt,response,class,model");
+  g_autofree char *path = NULL;
+  const char *argv[] = { "import", "--db", "@DB", "@/wide.csv", NULL };
+
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_printf (text, ",c%u", i);
+  g_string_append (text, "\nwide1,p,r,c0,m");
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_c (text, ',');
+  g_string_append_c (text, '\n');
+  path = write_file ("wide.csv", text->str);
+  g_free (run_case (NULL, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM turn_keys WHERE ext_id = 'wide1'"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +591,7 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/labels-from-stdin", test_labels_from_stdin);
   g_test_add_func ("/ra/robustness/hostile-cli/output-descriptor-onto-store", test_output_descriptor_onto_store);
   g_test_add_func ("/ra/robustness/hostile-cli/json-array-files", test_json_array_files);
+  g_test_add_func ("/ra/robustness/hostile-cli/wide-header", test_wide_header);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);
