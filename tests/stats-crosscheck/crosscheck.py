@@ -293,8 +293,16 @@ def check_collapse(cli, case, allc, Ns, fpc, conf, truth, stratum_of, r_items, r
     """--lonely collapse: ours (the group as one simple random sample of its
     labels) against the README formula, and against R's merged stratum with
     the items' own weights (differs by design)."""
+    named = []
+    for c in case.get("collapse", []):
+        named += ["--collapse", c]
     rep = cli.json("report", "A", "--format", "json", "--lonely", "collapse", "--confidence", str(conf),
-                   *(["--fpc"] if fpc else []))
+                   *(["--fpc"] if fpc else []), *named)
+    for c in case.get("collapse", []):
+        a, b = c.split("=")
+        ls = [x for x in rep["frame"]["overall"]["lonely_strata"] if x["stratum"] == a]
+        if ls:
+            T.same("--collapse STRATUM=NEIGHBOUR joins the named neighbour", ls[0]["collapsed_with"] == b, "%s %s" % (case["name"], ls))
     ov = rep["frame"]["overall"]
     if not ov["defined"] or not ov["lonely_strata"]:
         return
