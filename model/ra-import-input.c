@@ -306,6 +306,31 @@ ra_import_sniff_container (const guint8 *p,
  * Returns: (transfer full) (nullable): what is wrong, or %NULL
  */
 char *
+ra_import_sniff_json_shape (const guint8 *p,
+                            gsize         n)
+{
+  gsize i = 0, j;
+
+  if (n >= 3 && memcmp (p, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;
+  while (i < n && g_ascii_isspace (p[i]))
+    i++;
+  for (j = i + 1; j < n && g_ascii_isspace (p[j]); j++)
+    ;
+  /* An array of objects ("[{" or "[" alone on its line); a line such as
+   * [1,2,3] is left to the line's own message. */
+  if (i < n && p[i] == '[' && (j >= n || p[j] == '{'))
+    return g_strdup (_("the file is one JSON array, not JSON Lines (one object per line); convert it "
+                       "first, e.g. jq -c '.[]' FILE > FILE.jsonl"));
+  for (j = i + 1; i < n && p[i] == '{' && j < n && p[j] != '\n' && g_ascii_isspace (p[j]); j++)
+    ;
+  if (i < n && p[i] == '{' && j < n && p[j] == '\n')
+    return g_strdup (_("the first JSON object spans several lines (pretty-printed JSON), but JSON Lines "
+                       "hold one object per line; convert it first, e.g. jq -c . FILE > FILE.jsonl"));
+  return NULL;
+}
+
+char *
 ra_import_sniff_text (const guint8 *p,
                       gsize         n,
                       gboolean      at_eof)
@@ -437,7 +462,7 @@ ra_import_input_open (RaImportInput  *in,
 
   if (*format != RA_FORMAT_CSV)
     {
-      gsize i = 0, j;
+      gsize i = 0;
 
       if (avail >= 3 && memcmp (peek, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
@@ -446,26 +471,9 @@ ra_import_input_open (RaImportInput  *in,
       /* A .json export (one array, or objects over several lines) gave an
        * error on every line ("not valid JSON", "text after the JSON
        * object"), or was read as CSV: say what the file is. */
-      for (j = i + 1; j < avail && g_ascii_isspace (peek[j]); j++)
-        ;
-      /* An array of objects ("[{" or "[" alone on its line); a line such
-       * as [1,2,3] is left to the line's own message. */
-      if (i < avail && peek[i] == '[' && (j >= avail || peek[j] == '{'))
+      if ((problem = ra_import_sniff_json_shape (peek, avail)) != NULL)
         {
-          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT,
-                       _("%s: the file is one JSON array, not JSON Lines (one object per line); convert it "
-                         "first, e.g. jq -c '.[]' FILE > FILE.jsonl"), display_name);
-          ra_import_input_clear (in);
-          return FALSE;
-        }
-      for (j = i + 1; i < avail && peek[i] == '{' && j < avail && peek[j] != '\n' && g_ascii_isspace (peek[j]); j++)
-        ;
-      if (i < avail && peek[i] == '{' && j < avail && peek[j] == '\n')
-        {
-          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT,
-                       _("%s: the first JSON object spans several lines (pretty-printed JSON), but JSON Lines "
-                         "hold one object per line; convert it first, e.g. jq -c . FILE > FILE.jsonl"),
-                       display_name);
+          g_set_error (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_FORMAT, "%s: %s", display_name, problem);
           ra_import_input_clear (in);
           return FALSE;
         }

@@ -143,5 +143,10 @@ const char      *ra_import_sniff_container    (const guint8     *p,
 char            *ra_import_sniff_text         (const guint8     *p,
                                                gsize             n,
                                                gboolean          at_eof);
+/* What is wrong with JSON Lines that start with P (N bytes): one JSON array
+ * of objects, or a first object over several lines (pretty-printed); NULL
+ * when nothing. */
+char            *ra_import_sniff_json_shape   (const guint8     *p,
+                                               gsize             n);
 
 G_END_DECLS

@@ -976,7 +976,8 @@ import_stream (RaStore               *store,
           }
       }
     peek = g_buffered_input_stream_peek_buffer (b, &avail);
-    if ((what = ra_import_sniff_text (peek, avail, at_eof)) != NULL)
+    if ((what = ra_import_sniff_text (peek, avail, at_eof)) != NULL ||
+        (format != RA_LABELS_FORMAT_CSV && (what = ra_import_sniff_json_shape (peek, avail)) != NULL))
       {
         g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s: %s",
                      display_name ? display_name : "<labels>", what);

@@ -584,7 +584,9 @@ ra_team_import_gold (RaStore      *store,
       return FALSE;
     }
   /* Compressed data, UTF-16, binary data or a store, named as such. */
-  if ((what = ra_import_sniff_text ((const guint8 *) contents, length, TRUE)) != NULL)
+  if ((what = ra_import_sniff_text ((const guint8 *) contents, length, TRUE)) != NULL ||
+      ((g_str_has_suffix (path, ".jsonl") || g_str_has_suffix (path, ".json")) &&
+       (what = ra_import_sniff_json_shape ((const guint8 *) contents, length)) != NULL))
     {
       g_set_error (error, RA_LABELS_ERROR, RA_LABELS_ERROR_PARSE, "%s: %s", path, what);
       return FALSE;

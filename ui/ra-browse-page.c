@@ -492,6 +492,19 @@ ra_browse_page_class_init (RaBrowsePageClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+static gboolean
+find_shortcut_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   data)
+{
+  RaBrowsePage *self = RA_BROWSE_PAGE (widget);
+
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  return TRUE;
+}
+
 static void
 ra_browse_page_init (RaBrowsePage *self)
 {
@@ -522,4 +535,15 @@ ra_browse_page_init (RaBrowsePage *self)
   add_column (self, _("Flag"), 5, FALSE);
   add_column (self, _("Note"), 6, TRUE);
   add_column (self, _("Verdicts"), 7, FALSE);
+
+  /* Ctrl+F filters, as it finds in the session: it did nothing here. */
+  {
+    GtkEventController *controller = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_GLOBAL);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>f"),
+                                                            gtk_callback_action_new (find_shortcut_cb, NULL, NULL)));
+    gtk_widget_add_controller (GTK_WIDGET (self), controller);
+  }
 }

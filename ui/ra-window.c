@@ -465,6 +465,28 @@ ra_window_open_store (RaWindow   *self,
                           open_cb, g_object_ref (self));
 }
 
+/* A page shown (Alt+N, the switcher) gets the focus: it stayed on the
+ * header's button, and the page's first control was out of the keys'
+ * reach. The session puts it on its item itself. */
+static gboolean
+focus_page_idle_cb (gpointer data)
+{
+  RaWindow *self = data;
+  GtkWidget *page = adw_view_stack_get_visible_child (self->view_stack);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (page != NULL && gtk_widget_get_mapped (page) && page != GTK_WIDGET (self->session_page) &&
+      (focus == NULL || !gtk_widget_is_ancestor (focus, page)))
+    gtk_widget_child_focus (page, GTK_DIR_TAB_FORWARD);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+visible_page_cb (RaWindow *self)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, focus_page_idle_cb, g_object_ref (self), g_object_unref);
+}
+
 void
 ra_window_show_page (RaWindow   *self,
                      const char *name)
@@ -1082,6 +1104,8 @@ ra_window_init (RaWindow *self)
    * else beside the buttons. */
   g_signal_connect_object (self->switcher_title, "notify::title-visible",
                            G_CALLBACK (queue_store_label), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (visible_page_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session_page, "notify::busy",
                            G_CALLBACK (session_busy_cb), self, G_CONNECT_SWAPPED);
 

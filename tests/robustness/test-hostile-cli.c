@@ -532,6 +532,42 @@ test_output_descriptor_onto_store (void)
     }
 }
 
+/* A .json export of labels or gold items (one array) gave "not a JSON
+ * object" for line 1 and nothing else; it is named as such, as in import. */
+static void
+test_json_array_files (void)
+{
+  g_autofree char *labels = write_file ("labels.json", "[\n {\"event_id\": \"x\"}\n]\n");
+  g_autofree char *gold = write_file ("gold.json", "[{\"ext_id\": \"t1\", \"model\": \"m\", \"value\": \"unsure\"}]\n");
+  const char *a[] = { "labels", "import", "--db", "@DB", labels, NULL };
+  const char *b[] = { "audit", "gold", "--db", "@DB", "--file", gold, "a1", NULL };
+  const char *needles[] = { "one JSON array, not JSON Lines", NULL };
+
+  g_free (run_case (NULL, FALSE, 65, needles, a));
+  g_free (run_case (NULL, FALSE, 65, needles, b));
+}
+
+/* A CSV header of 500,000 columns: each name was compared with every one
+ * before it (many minutes). It takes a second now
+ * (the test's timeout is the assertion on time). */
+static void
+test_wide_header (void)
+{
+  g_autoptr(GString) text = g_string_new ("id,prompt,response,class,model");
+  g_autofree char *path = NULL;
+  const char *argv[] = { "import", "--db", "@DB", "@/wide.csv", NULL };
+
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_printf (text, ",c%u", i);
+  g_string_append (text, "\nwide1,p,r,c0,m");
+  for (guint i = 0; i < 500000; i++)
+    g_string_append_c (text, ',');
+  g_string_append_c (text, '\n');
+  path = write_file ("wide.csv", text->str);
+  g_free (run_case (NULL, FALSE, 0, NULL, argv));
+  g_assert_cmpint (count ("SELECT count(*) FROM turn_keys WHERE ext_id = 'wide1'"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -554,6 +590,8 @@ main (int   argc,
   g_test_add_func ("/ra/robustness/hostile-cli/backup-replaces-only-backups", test_backup_replaces_only_backups);
   g_test_add_func ("/ra/robustness/hostile-cli/labels-from-stdin", test_labels_from_stdin);
   g_test_add_func ("/ra/robustness/hostile-cli/output-descriptor-onto-store", test_output_descriptor_onto_store);
+  g_test_add_func ("/ra/robustness/hostile-cli/json-array-files", test_json_array_files);
+  g_test_add_func ("/ra/robustness/hostile-cli/wide-header", test_wide_header);
   status = g_test_run ();
   ra_test_rm_rf (fixture.dir);
   g_free (fixture.dir);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ra-application.h"
+#include "ra-browse-page.h"
 #include "ra-create-audit-dialog.h"
 #include "ra-error-advice.h"
 #include "ra-results-page.h"
@@ -745,6 +746,66 @@ test_shortcuts_by_role (void)
   ra_ui_test_close_window (window);
 }
 
+static gboolean
+focus_in_page (gpointer data)
+{
+  RaWindow *window = data;
+  GtkWidget *page = g_object_get_data (G_OBJECT (window), "ra-test-page-widget");
+  GtkWidget *focus = focus_of (window);
+
+  return focus != NULL && gtk_widget_is_ancestor (focus, page);
+}
+
+static gboolean
+browse_filtered (gpointer data)
+{
+  return ra_browse_page_get_n_shown (data) == 4;
+}
+
+/* Alt+5 and Alt+2 put the focus in the page shown (it stayed on the
+ * header's button): typing at once filters Browse, and Ctrl+F goes back
+ * to its filter. */
+static void
+test_page_keys_focus (void)
+{
+  RaWindow *window;
+  RaBrowsePage *browse;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  window = ra_ui_test_open_window ();
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      return;
+    }
+  ra_window_open_audit (window, "pilot", 0);
+  ra_ui_test_wait_until (ra_ui_test_session_settled, _ra_window_get_session_page (window), "the session");
+  browse = _ra_window_get_browse_page (window);
+
+  /* The focus on the header's first button, as after a click there. */
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+  g_assert_false (gtk_widget_is_ancestor (focus_of (window), GTK_WIDGET (browse)));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+5", NULL);
+  g_object_set_data (G_OBJECT (window), "ra-test-page-widget", browse);
+  ra_ui_test_wait_until (focus_in_page, window, "the focus in Browse");
+  ra_ui_test_xdotool ("type", "--delay", "30", "medical", NULL);
+  ra_ui_test_wait_until (browse_filtered, browse, "the typed filter");
+
+  /* Away from the filter, Ctrl+F comes back to it. */
+  gtk_widget_grab_focus (GTK_WIDGET (_ra_window_get_audits_page (window)));
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+f", NULL);
+  ra_ui_test_iterate_for (300);
+  g_assert_true (GTK_IS_TEXT (focus_of (window)) || GTK_IS_EDITABLE (focus_of (window)));
+  g_assert_true (gtk_widget_is_ancestor (focus_of (window), GTK_WIDGET (browse)));
+
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+2", NULL);
+  g_object_set_data (G_OBJECT (window), "ra-test-page-widget", _ra_window_get_audits_page (window));
+  ra_ui_test_wait_until (focus_in_page, window, "the focus in Audits");
+  ra_ui_test_close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -761,6 +822,7 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/results-table-keys", test_results_table_keys);
       g_test_add_func ("/ra/ui/walkthrough/error-advice", test_error_advice);
       g_test_add_func ("/ra/ui/walkthrough/shortcuts-by-role", test_shortcuts_by_role);
+      g_test_add_func ("/ra/ui/walkthrough/page-keys-focus", test_page_keys_focus);
     }
   return ra_ui_test_run ();
 }
