@@ -26,6 +26,7 @@
 #include "ra-guidelines-dialog.h"
 #include "ra-import-dialog.h"
 #include "ra-lead-queues-dialog.h"
+#include "ra-long-text.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -936,6 +937,18 @@ test_dialogs_fit_and_escape (void)
   ra_ui_test_close_window (window);
 }
 
+/* Notes and excerpts in labels (the lead's queues, Browse) show invisible
+ * format characters as their code points too; an emoji's joiner stays. */
+static void
+test_hidden_chars_in_labels (void)
+{
+  g_autofree char *marked = ra_text_mark_hidden ("a\u202eevil\u202c b\u200bc \U0001F468\u200d\U0001F469 \ufeff");
+  g_autofree char *empty = ra_text_mark_hidden (NULL);
+
+  g_assert_cmpstr (marked, ==, "a[U+202E]evil[U+202C] b[U+200B]c \U0001F468\u200d\U0001F469 [U+FEFF]");
+  g_assert_cmpstr (empty, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -955,6 +968,7 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/shortcuts-by-role", test_shortcuts_by_role);
       g_test_add_func ("/ra/ui/walkthrough/page-keys-focus", test_page_keys_focus);
       g_test_add_func ("/ra/ui/walkthrough/dialogs-fit-and-escape", test_dialogs_fit_and_escape);
+      g_test_add_func ("/ra/ui/walkthrough/hidden-chars-in-labels", test_hidden_chars_in_labels);
     }
   return ra_ui_test_run ();
 }
