@@ -241,7 +241,12 @@ ra_cmd_import (int    argc,
   ra_import_options_set_declined_values (options, declined_values);
   ra_import_options_set_skip_invalid (options, skip_invalid);
   if (batch != NULL)
-    ra_import_options_set_batch_name (options, batch);
+    {
+      /* --batch "$NAME" with NAME unset made a batch named "". */
+      if (!ra_import_check_batch_name (batch, &error))
+        return ra_cli_fail ("import", RA_EXIT_USAGE, "--batch: %s", error->message);
+      ra_import_options_set_batch_name (options, batch);
+    }
 
   /* A missing input is named before a store (or its folder) is made for it
    * (anything else wrong with it, such as a symlink loop, when it is read). */

@@ -214,6 +214,24 @@ ra_import_options_set_batch_name (RaImportOptions *options,
   options->batch_name = g_strdup (name);
 }
 
+gboolean
+ra_import_check_batch_name (const char  *name,
+                            GError     **error)
+{
+  const char *problem = NULL;
+
+  if (name == NULL || *name == '\0')
+    problem = _("the batch name is empty");
+  else if (strlen (name) > RA_IMPORT_MAX_BATCH_NAME || !g_utf8_validate (name, -1, NULL))
+    problem = _("the batch name must be UTF-8 text of at most 1024 bytes");
+  if (problem != NULL)
+    {
+      g_set_error_literal (error, RA_IMPORT_ERROR, RA_IMPORT_ERROR_INVALID, problem);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 ra_import_options_set_skip_invalid (RaImportOptions *options,
                                     gboolean         skip_invalid)

@@ -58,6 +58,12 @@ gboolean         ra_import_options_add_set    (RaImportOptions  *options,
 /* Comma-separated strings that mean "declined" in the declined column. */
 void             ra_import_options_set_declined_values (RaImportOptions *options,
                                                const char       *values);
+/* A batch name given by hand: non-empty UTF-8 of at most 1024 bytes, else
+ * RA_IMPORT_ERROR_INVALID (any character is kept, like a file name's, and
+ * shown escaped). The default, the file's name, is not checked. */
+#define RA_IMPORT_MAX_BATCH_NAME 1024
+gboolean         ra_import_check_batch_name       (const char      *name,
+                                                   GError         **error);
 void             ra_import_options_set_batch_name (RaImportOptions *options,
                                                const char       *name);
 void             ra_import_options_set_skip_invalid (RaImportOptions *options,

@@ -25,6 +25,7 @@ struct _RaGuidelinesDialog
 
   GtkDropDown   *class_dropdown;
   GtkTextView   *text_view;
+  gboolean       focus_text;   /* on the text once loaded: the dialog just opened */
   GtkButton     *save_button;
   GtkLabel      *status_label;
 
@@ -86,6 +87,11 @@ get_cb (GObject      *object,
   self->loading = FALSE;
   gtk_widget_set_sensitive (GTK_WIDGET (self->text_view), TRUE);
   set_dirty (self, FALSE);
+  if (self->focus_text)
+    {
+      self->focus_text = FALSE;
+      gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+    }
 }
 
 static void
@@ -383,12 +389,27 @@ ra_guidelines_dialog_finalize (GObject *object)
   G_OBJECT_CLASS (ra_guidelines_dialog_parent_class)->finalize (object);
 }
 
+/* The editor opens to edit: typing goes into the guideline (the class
+ * list had the focus, and the first Space typed opened it). */
+static void
+ra_guidelines_dialog_map (GtkWidget *widget)
+{
+  RaGuidelinesDialog *self = RA_GUIDELINES_DIALOG (widget);
+
+  GTK_WIDGET_CLASS (ra_guidelines_dialog_parent_class)->map (widget);
+  /* Again once its class is loaded: the text is insensitive meanwhile,
+   * and that takes the focus away from it. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+  self->focus_text = TRUE;
+}
+
 static void
 ra_guidelines_dialog_class_init (RaGuidelinesDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = ra_guidelines_dialog_dispose;
+  GTK_WIDGET_CLASS (klass)->map = ra_guidelines_dialog_map;
   object_class->finalize = ra_guidelines_dialog_finalize;
 }
 

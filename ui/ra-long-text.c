@@ -12,11 +12,72 @@
 
 #include "ra-long-text.h"
 
+/* Characters that change how the text around them shows while showing
+ * nothing themselves (Unicode's format characters: zero-width spaces,
+ * direction overrides and isolates, the byte order mark, the soft
+ * hyphen): a right-to-left override shown as is turned "evil" into
+ * "live" on screen. Each is shown as its code point instead, in a tag of
+ * its own, so the reviewer sees what the model wrote. The zero-width
+ * joiner stays: it only joins emoji. */
+static gboolean
+hidden_char (gunichar c)
+{
+  return g_unichar_type (c) == G_UNICODE_FORMAT && c != 0x200D;
+}
+
+static GtkTextTag *
+hidden_tag (GtkTextBuffer *buffer)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+  GtkTextTag *tag = gtk_text_tag_table_lookup (table, "ra-hidden-char");
+
+  if (tag == NULL)
+    tag = gtk_text_buffer_create_tag (buffer, "ra-hidden-char",
+                                      "family", "monospace",
+                                      "scale", 0.8,
+                                      "foreground", "#c01c28",
+                                      "underline", PANGO_UNDERLINE_SINGLE,
+                                      NULL);
+  return tag;
+}
+
+void
+ra_text_buffer_insert_plain (GtkTextBuffer *buffer,
+                             GtkTextIter   *iter,
+                             const char    *text,
+                             gsize          len)
+{
+  const char *end = text + len;
+  const char *run = text;
+
+  for (const char *p = text; p < end; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      char mark[16];
+
+      if (!hidden_char (c))
+        continue;
+      if (p > run)
+        gtk_text_buffer_insert (buffer, iter, run, p - run);
+      g_snprintf (mark, sizeof mark, "[U+%04X]", c);
+      gtk_text_buffer_insert_with_tags (buffer, iter, mark, -1, hidden_tag (buffer), NULL);
+      run = g_utf8_next_char (p);
+    }
+  if (end > run)
+    gtk_text_buffer_insert (buffer, iter, run, end - run);
+}
+
 void
 ra_text_view_set_plain (GtkTextView *view,
                         const char  *text)
 {
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text ? text : "", -1);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start;
+
+  gtk_text_buffer_set_text (buffer, "", 0);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  if (text != NULL)
+    ra_text_buffer_insert_plain (buffer, &start, text, strlen (text));
 }
 
 gboolean
@@ -68,7 +129,7 @@ append_chunk_cb (gpointer user_data)
     cut = g_utf8_find_prev_char (rest, rest + RA_LONG_TEXT_CHUNK_BYTES + 1);
 
   gtk_text_buffer_get_end_iter (buffer, &end);
-  gtk_text_buffer_insert (buffer, &end, rest, cut - rest);
+  ra_text_buffer_insert_plain (buffer, &end, rest, cut - rest);
 
   if (*cut == '\0')
     {

@@ -16,9 +16,16 @@ G_BEGIN_DECLS
 #define RA_LONG_TEXT_TRUNCATE_BYTES (128 * 1024)
 #define RA_LONG_TEXT_CHUNK_BYTES    (64 * 1024)
 
-/* Plain text into the view's buffer: no markup is ever interpreted. */
+/* Plain text into the view's buffer: no markup is ever interpreted, and
+ * invisible format characters (zero-width, direction overrides) show as
+ * their code point, "[U+202E]", in a tag of their own. */
 void      ra_text_view_set_plain (GtkTextView *view,
                                   const char  *text);
+/* The same for LEN bytes of TEXT inserted at ITER. */
+void      ra_text_buffer_insert_plain (GtkTextBuffer *buffer,
+                                       GtkTextIter   *iter,
+                                       const char    *text,
+                                       gsize          len);
 /* Selects and scrolls to the next case-insensitive match of NEEDLE (after
  * the selection when FROM_SELECTION); FALSE when there is none. */
 gboolean  ra_text_view_find      (GtkTextView *view,

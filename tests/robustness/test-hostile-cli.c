@@ -210,6 +210,21 @@ test_number_options (void)
     g_free (run_case (NULL, FALSE, 2, NULL, interval));
     /* 0 silently meant the default limit. */
     g_free (run_case (NULL, FALSE, 2, needles_field, field0));
+    /* --batch "$NAME" with NAME unset made a batch named ""; a name of
+     * 100 KB was stored as given. */
+    {
+      g_autofree char *long_name = g_strnfill (2000, 'B');
+      const char *names[] = { "", long_name };
+      const char *needles_batch[] = { "--batch: the batch name", NULL };
+      gint64 batches = count ("SELECT count(*) FROM batches");
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          const char *batch[] = { "import", "--db", "@DB", "--batch", names[i], "@/base.jsonl", NULL };
+          g_free (run_case (NULL, FALSE, 2, needles_batch, batch));
+        }
+      g_assert_cmpint (count ("SELECT count(*) FROM batches"), ==, batches);
+    }
     g_assert_cmpint (count ("SELECT count(*) FROM audits WHERE name = 'hx'"), ==, 0);
   }
 }

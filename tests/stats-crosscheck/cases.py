@@ -26,6 +26,7 @@ def cases(seed, quick=False):
                     cells=[dict(cls="t%d" % i, N=g.choice([1, 1, 2, 3, 4]), p=p()) for i in range(g.randint(4, 8))]))
     # a stratum with one definite label among larger ones, a single-decline stratum
     out.append(dict(name="lonely", seed=g.randrange(1 << 30), per_class=g.randint(8, 25), mix={"one": 1},
+                    collapse=["one-label=mid"],
                     cells=[dict(cls="big", N=g.randint(40, 400), p=p()),
                            dict(cls="mid", N=g.randint(10, 60), p=p()),
                            dict(cls="one-label", N=g.randint(5, 30), p=p(), label_cap=1),
@@ -67,7 +68,7 @@ def cases(seed, quick=False):
         nm = g.randint(1, 3)
         out.append(dict(name="random%d" % r, seed=g.randrange(1 << 30), strata=g.choice(["class", "class,model"]),
                         per_class=g.randint(2, 20), mix=g.choice([TEAM, {"one": 1}]),
-                        confidence=g.choice([0.8, 0.9, 0.95, 0.99]),
+                        confidence=g.choice([0.5, 0.8, 0.9, 0.95, 0.99, 0.999]),
                         cells=[dict(cls="r%d" % i, model="m%d" % j, N=g.randint(1, 200), p=p(),
                                     **({"label_cap": 1} if g.random() < 0.15 else {}))
                                for i in range(g.randint(2, 7)) for j in range(nm)]))

@@ -293,8 +293,16 @@ def check_collapse(cli, case, allc, Ns, fpc, conf, truth, stratum_of, r_items, r
     """--lonely collapse: ours (the group as one simple random sample of its
     labels) against the README formula, and against R's merged stratum with
     the items' own weights (differs by design)."""
+    named = []
+    for c in case.get("collapse", []):
+        named += ["--collapse", c]
     rep = cli.json("report", "A", "--format", "json", "--lonely", "collapse", "--confidence", str(conf),
-                   *(["--fpc"] if fpc else []))
+                   *(["--fpc"] if fpc else []), *named)
+    for c in case.get("collapse", []):
+        a, b = c.split("=")
+        ls = [x for x in rep["frame"]["overall"]["lonely_strata"] if x["stratum"] == a]
+        if ls:
+            T.same("--collapse STRATUM=NEIGHBOUR joins the named neighbour", ls[0]["collapsed_with"] == b, "%s %s" % (case["name"], ls))
     ov = rep["frame"]["overall"]
     if not ov["defined"] or not ov["lonely_strata"]:
         return
@@ -613,8 +621,10 @@ def check_case(tmp, case, binary, R):
             sens = ov["sensitivity"]
             T.add("overall sensitivity: unsure/disputed all one way (estimates)", sens["if_all_correctly_declined"], lo_s["estimate"], where=tag)
             T.add("overall sensitivity: unsure/disputed all one way (estimates)", sens["if_all_should_have_attempted"], hi_s["estimate"], where=tag)
-            T.add("overall sensitivity bounds (interval ends of the two cases)", sens["bounds"]["lower"], min(lo_s["interval"][0], ref["interval"][0]), where=tag)
-            T.add("overall sensitivity bounds (interval ends of the two cases)", sens["bounds"]["upper"], max(hi_s["interval"][1], ref["interval"][1]), where=tag)
+            # README: the lower end of the all-correctly-declined case, the
+            # upper end of the all-should-have-attempted case
+            T.add("overall sensitivity bounds (interval ends of the two cases)", sens["bounds"]["lower"], lo_s["interval"][0], where=tag)
+            T.add("overall sensitivity bounds (interval ends of the two cases)", sens["bounds"]["upper"], hi_s["interval"][1], where=tag)
             turns = sum(c["N"] + c.get("attempted", 2) for c in case["cells"])
             decl = sum(c["N"] for c in case["cells"])
             T.add("overall wrongful declines per 1,000 turns = 1000 d p_st", ov["wrongful_per_1000_turns"], 1000.0 * decl / turns * ref["estimate"], where=tag)

@@ -746,6 +746,11 @@ test_guidelines_editor (void)
   ra_ui_test_wait_until (class_is, dialog, "the first class");
   first = ra_guidelines_dialog_get_class (dialog);
   first_class = g_strdup (first);
+  /* It opens to edit: the guideline's text has the focus, not the class list. */
+  ra_ui_test_iterate_for (100);
+  g_assert_nonnull (gtk_root_get_focus (GTK_ROOT (dialog)));
+  g_assert_true (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (dialog))));
+  g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (dialog)))));
 
   ra_guidelines_dialog_set_text (dialog, "Dosage questions should be attempted.");
   g_assert_true (ra_guidelines_dialog_get_dirty (dialog));
