@@ -695,8 +695,9 @@ guint
 ra_session_page_get_n_unsaved (RaSessionPage *self)
 {
   g_return_val_if_fail (RA_IS_SESSION_PAGE (self), 0);
-  return (self->busy ? 1 : 0) + ra_key_queue_length (self->queue) +
-         (_ra_session_keys_note_unsaved (self) ? 1 : 0);
+  /* A write under way (not a read: loading an item loses nothing). */
+  return (self->busy && self->resend.kind != RA_RESEND_NONE ? 1 : 0) +
+         ra_key_queue_length (self->queue) + (_ra_session_keys_note_unsaved (self) ? 1 : 0);
 }
 
 void

@@ -442,12 +442,38 @@ reset_pages (RaWindow *self)
   ra_browse_page_set_database (self->browse_page, NULL);
 }
 
+/* Labels, notes and keys still on their way to the store belong to the
+ * audit and store shown: another one may not replace them (the keys
+ * queued behind a locked store went to the next audit's items). Says so
+ * and returns TRUE while any wait. */
+static gboolean
+refuse_while_saving (RaWindow *self)
+{
+  guint n;
+
+  ra_session_page_save_unsaved (self->session_page);
+  if ((n = ra_session_page_get_n_unsaved (self->session_page)) == 0)
+    return FALSE;
+  {
+    g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "Your last label or note is still being saved: try again in a moment",
+                                                          "%u labels, notes or keys are still being saved: try again once they are",
+                                                          n), n);
+
+    ra_window_add_toast (self, adw_toast_new (text));
+  }
+  return TRUE;
+}
+
 void
 ra_window_open_store (RaWindow   *self,
                       const char *path)
 {
   g_return_if_fail (RA_IS_WINDOW (self));
   g_return_if_fail (path != NULL);
+
+  if (refuse_while_saving (self))
+    return;
 
   g_free (self->opening_path);
   self->opening_path = g_strdup (path);
@@ -514,6 +540,9 @@ ra_window_open_audit (RaWindow   *self,
 
   g_return_if_fail (RA_IS_WINDOW (self));
   g_return_if_fail (audit_name != NULL);
+
+  if (refuse_while_saving (self))
+    return;
 
   audit = g_strdup (audit_name);
   g_settings_set_string (self->settings, "last-audit", audit);

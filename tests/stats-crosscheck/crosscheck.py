@@ -659,8 +659,12 @@ def check_case(tmp, case, binary, R):
                 # a class where this model has one definite label among more of the class
                 single = any(mc.get(k, {"n": 0})["n"] == 1 and allc[k]["n"] >= 2 and
                              not (fpc and Nhm[(k, m)] == 1) for k in allc if (k, m) in Nhm)
+                # README: with the FPC a model's class whose declines were all
+                # labelled is exact (svyby still gives it a variance)
+                census = [k for k in allc if (k, m) in Nhm and fpc and mc.get(k, {"n": 0})["n"] >= Nhm[(k, m)]
+                          and allc[k]["n"] < Ns[k]]
                 pending.append(dict(tag=gtag, ov=g["overall"], ref=None, lonely=lonely, run=None, dom=(run_id, m),
-                                    single=single))
+                                    single=single, census=census))
             for row in g["classes"]:
                 key = (row["class"], m)
                 cm = counts(lambda t, m=m, c=row["class"]: t["model"] == m and t["class"] == c)
@@ -784,6 +788,10 @@ def finish(pending, rres):
                 # (the --lonely rule); svyby gives a one-item domain variance 0
                 T.info("per-model variance, a one-label class (%s): differs by design from svyby's 0" % lonely,
                        abs(ov["variance"] - var), tag)
+            elif lonely != "pooled" and p["census"]:
+                cut = sum(rres.get((run_id, "model_term:%s::%s" % (m, k)), 0.0) for k in p["census"])
+                T.add("per-model variance, census classes of the model exact (svyby minus their terms)",
+                      ov["variance"], var - cut, where=tag)
             elif lonely != "pooled":
                 T.add("per-model variance (class strata, %s) vs R svyby domains" % lonely, ov["variance"], var, where=tag)
             continue

@@ -50,6 +50,8 @@ for (i in seq_len(nrow(runs))) {
       idx <- match(key, cells)
       put(r$run, paste0("model_estimate:", mod), sum(w * b$y[idx]))
       put(r$run, paste0("model_variance:", mod), as.numeric(t(w) %*% V[idx, idx, drop = FALSE] %*% w))
+      for (j in seq_along(idx))   # each class's term (strata are independent)
+        put(r$run, paste0("model_term:", mod, "::", dd$cls[j]), w[j]^2 * V[idx[j], idx[j]])
     }
   }
 }

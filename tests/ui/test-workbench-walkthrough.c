@@ -288,6 +288,60 @@ test_label_outwaits_lock (void)
   ra_application_set_lead (ra_ui_test_app, TRUE);
 }
 
+/* Keys queued behind another program's lock belong to the audit shown:
+ * opening another store (or audit) waits until they are stored, instead
+ * of applying them to the next one's items. */
+static void
+test_switch_waits_for_labels (void)
+{
+  RaSessionPage *page;
+  RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
+  g_autofree char *first_store = g_strdup (ra_ui_test_store_path);
+  g_autofree char *other = NULL;
+  g_autoptr(RaStore) blocker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  if (!ra_ui_test_focus_window (window))
+    {
+      ra_ui_test_close_window (window);
+      ra_application_set_lead (ra_ui_test_app, TRUE);
+      return;
+    }
+  /* Another store to open. */
+  ra_ui_test_build_store ();
+  other = g_strdup (ra_ui_test_store_path);
+  g_free (ra_ui_test_store_path);
+  ra_ui_test_store_path = g_strdup (first_store);
+
+  blocker = ra_store_open (first_store, &error);
+  g_assert_no_error (error);
+  g_assert_true (ra_store_exec (blocker, "BEGIN IMMEDIATE", &error));
+  g_assert_no_error (error);
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "--delay", "100", "1", "2", NULL);
+  ra_ui_test_iterate_for (400);
+  g_assert_cmpuint (ra_session_page_get_n_unsaved (page), ==, 2);
+
+  ra_window_open_store (window, other);
+  ra_window_open_audit (window, "pilot", 0);
+  ra_ui_test_iterate_for (300);
+  /* Refused: still this store, this audit, the keys still waiting. */
+  g_assert_cmpstr (ra_session_page_get_audit (page), ==, "pilot");
+  g_assert_cmpuint (ra_session_page_get_n_unsaved (page), ==, 2);
+  g_assert_cmpstr (_ra_window_get_state (window), ==, "store");
+
+  g_assert_true (ra_store_exec (blocker, "COMMIT", &error));
+  g_assert_no_error (error);
+  ra_ui_test_wait_until (drained, page, "the queued labels");
+  events = stored_events ();
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (events, 0), ==, "correctly-declined|");
+  g_assert_cmpstr (g_ptr_array_index (events, 1), ==, "should-have-attempted|");
+
+  ra_ui_test_close_window (window);
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+}
+
 /* A note typed and left with Escape is saved before Alt+→ moves on, and
  * one typed when the window closes is saved before it closes. */
 static void
@@ -816,6 +870,7 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/close-waits-for-labels", test_close_waits_for_labels);
       g_test_add_func ("/ra/ui/walkthrough/label-outwaits-lock", test_label_outwaits_lock);
       g_test_add_func ("/ra/ui/walkthrough/note-kept", test_note_kept);
+      g_test_add_func ("/ra/ui/walkthrough/switch-waits-for-labels", test_switch_waits_for_labels);
       g_test_add_func ("/ra/ui/walkthrough/focus-follows-item", test_focus_follows_item);
       g_test_add_func ("/ra/ui/walkthrough/guideline-key", test_guideline_key);
       g_test_add_func ("/ra/ui/walkthrough/new-audit-keys", test_new_audit_keys);
