@@ -625,7 +625,7 @@ ra_lead_queues_dialog_present (RaWindow   *window,
   self->pending = 1;
   update_status (self);
   ra_database_get_audit_async (self->database, audit, self->cancellable, audit_cb, g_object_ref (self));
-  gtk_window_present (GTK_WINDOW (self));
+  ra_window_present_dialog (window, GTK_WINDOW (self));
   return self;
 }
 
@@ -725,6 +725,9 @@ ra_lead_queues_dialog_class_init (RaLeadQueuesDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, queue_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_adjudicate_sensitive);
+  /* Escape closes, as New Audit and Import do (closing asks first where
+   * something is unsaved). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
