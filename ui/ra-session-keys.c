@@ -445,6 +445,8 @@ _ra_session_keys_take_focus (RaSessionPage *self)
     gtk_widget_grab_focus (self->item_box);
   else if (g_strcmp0 (shown, "finished") == 0)
     gtk_widget_grab_focus (self->first_button);
+  else if (g_strcmp0 (shown, "no-audit") == 0)
+    gtk_widget_grab_focus (self->audits_button);
 }
 
 static gboolean

@@ -39,6 +39,7 @@ struct _RaSessionPage
   AdwStatusPage  *finished_page;
   GtkWidget      *results_button;
   GtkWidget      *first_button;
+  GtkWidget      *audits_button;
   GtkSearchBar   *search_bar;
   GtkSearchEntry *search_entry;
   GtkLabel       *class_label;

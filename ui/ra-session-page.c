@@ -861,6 +861,7 @@ ra_session_page_class_init (RaSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, item_box);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, results_button);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, first_button);
+  gtk_widget_class_bind_template_child (widget_class, RaSessionPage, audits_button);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, saved_label);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_box);
   gtk_widget_class_bind_template_child (widget_class, RaSessionPage, waiting_spinner);

@@ -408,6 +408,14 @@ session_shown (gpointer data)
   return g_strcmp0 (_ra_window_get_visible_page (data), "session") == 0;
 }
 
+static gboolean
+focus_is_audits_button (gpointer data)
+{
+  RaWindow *window = data;
+
+  return focus_of (window) == page_child (_ra_window_get_session_page (window), "audits_button");
+}
+
 /* Opened from the Audits page by keys, the session has the focus on its
  * item (not on the header button that had it, which Space pressed), also
  * after a label and an undo; the finished page focuses its first choice
@@ -438,8 +446,14 @@ test_focus_follows_item (void)
       return;
     }
   audits = GTK_WIDGET (_ra_window_get_audits_page (window));
-  ra_window_show_page (window, "audits");
+
+  /* Alt+3 with no audit open: the focus is on "Show the Audits", and
+   * Enter shows them. */
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+3", NULL);
+  ra_ui_test_wait_until (focus_is_audits_button, window, "the focus on Show the Audits");
+  ra_ui_test_xdotool ("key", "--clearmodifiers", "Return", NULL);
   ra_ui_test_iterate_for (500);
+  g_assert_cmpstr (_ra_window_get_visible_page (window), ==, "audits");
 
   /* Tab to the audit's row, Enter: the row opens the audit. */
   for (guint i = 0; i < 12; i++)
