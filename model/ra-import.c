@@ -351,9 +351,9 @@ writer_start (Import        *im,
    * longer matters (1,000,000 turns, idle machine: 12.9-13.5 s with 256 MB,
    * 12.2-13.4 s with 64 MB, 12.5 s with 32 MB), and a short one is cheap
    * to cut back: the first commit after the WAL starts over truncates it to
-   * RA_STORE_WAL_SIZE_LIMIT, in whichever writer's time (a label's). Never more than a sixteenth of the file
-   * system: on a nearly full disk the WAL would otherwise take the room
-   * the rows themselves need. */
+   * RA_STORE_WAL_SIZE_LIMIT, in whichever writer's time (a label's). Never
+   * more than a sixteenth of the file system: on a nearly full disk the WAL
+   * would otherwise take the room the rows themselves need. */
   {
     g_autofree char *dir = g_path_get_dirname (ra_store_get_path (im->store));
     guint64 limit = WAL_LIMIT_BYTES;

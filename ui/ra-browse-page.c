@@ -17,6 +17,7 @@
 #include <adwaita.h>
 
 #include "ra-browse-page.h"
+#include "ra-long-text.h"
 #include "ra-window.h"
 
 /* RaBrowseItem: a row object that borrows its struct from the array. */
@@ -283,7 +284,7 @@ bind_cb (GtkSignalListItemFactory *factory,
     case 3: text = g_strdup (item->model && item->model[0] ? item->model : "—"); break;
     case 4: text = g_strdup (item->disputed ? _("Disputed") : value_text (item->value)); break;
     case 5: text = g_strdup (item->flagged ? _("Flagged") : ""); break;
-    case 6: text = g_strdup (item->note ? item->note : ""); break;
+    case 6: text = ra_text_mark_hidden (item->note); break;
     default:
       /* Who decided: one reviewer, or how many gave a verdict. */
       if (item->reviewer != NULL)

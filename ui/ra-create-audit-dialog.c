@@ -618,7 +618,7 @@ ra_create_audit_dialog_present (RaWindow *window)
                             values_cb, g_object_ref (self));
   update_sizes (self);
   refresh_frame_cb (self);
-  gtk_window_present (GTK_WINDOW (self));
+  ra_window_present_dialog (window, GTK_WINDOW (self));
 
   return self;
 }

@@ -427,7 +427,7 @@ ra_detector_dialog_present (RaWindow *window)
   rules = ra_rules_default_path ();
   ra_detector_dialog_set_rules_path (self, rules);
   evaluate (self);
-  gtk_window_present (GTK_WINDOW (self));
+  ra_window_present_dialog (window, GTK_WINDOW (self));
   return self;
 }
 
@@ -526,6 +526,9 @@ ra_detector_dialog_class_init (RaDetectorDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, choose_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, ra_detector_dialog_run);
   gtk_widget_class_bind_template_callback (widget_class, ra_detector_dialog_cancel);
+  /* Escape closes, as New Audit and Import do (closing asks first where
+   * something is unsaved). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

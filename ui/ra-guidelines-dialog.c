@@ -330,7 +330,7 @@ ra_guidelines_dialog_present (RaWindow   *window,
   title = g_strdup_printf (_("Guidelines of “%s”"), audit);
   gtk_window_set_title (GTK_WINDOW (self), title);
   ra_database_get_audit_async (self->database, audit, self->cancellable, audit_cb, g_object_ref (self));
-  gtk_window_present (GTK_WINDOW (self));
+  ra_window_present_dialog (window, GTK_WINDOW (self));
   return self;
 }
 
@@ -411,6 +411,9 @@ ra_guidelines_dialog_class_init (RaGuidelinesDialogClass *klass)
   object_class->dispose = ra_guidelines_dialog_dispose;
   GTK_WIDGET_CLASS (klass)->map = ra_guidelines_dialog_map;
   object_class->finalize = ra_guidelines_dialog_finalize;
+  /* Escape closes, as New Audit and Import do (closing asks first where
+   * something is unsaved). */
+  gtk_widget_class_add_binding_action (GTK_WIDGET_CLASS (klass), GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

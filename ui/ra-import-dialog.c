@@ -844,7 +844,7 @@ ra_import_dialog_present (RaWindow   *window,
       self->settings = g_object_ref (ra_application_get_settings (RA_APPLICATION (app)));
     fill_presets (self);
   }
-  gtk_window_present (GTK_WINDOW (self));
+  ra_window_present_dialog (window, GTK_WINDOW (self));
 
   if (path != NULL)
     {

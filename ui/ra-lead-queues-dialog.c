@@ -21,6 +21,7 @@
 #include "ra-database-lead.h"
 #include "ra-item-excerpts.h"
 #include "ra-lead-queues-dialog.h"
+#include "ra-long-text.h"
 
 struct _RaLeadQueuesDialog
 {
@@ -116,7 +117,11 @@ verdicts_summary (const RaResolvedItem *item)
       if (v->flagged)
         g_string_append (s, _(" (flagged)"));
       if (v->note != NULL && v->note[0] != '\0')
-        g_string_append_printf (s, " — %s", v->note);
+        {
+          g_autofree char *note = ra_text_mark_hidden (v->note);
+
+          g_string_append_printf (s, " — %s", note);
+        }
     }
   if (item->adjudicated != RA_LABEL_NONE)
     g_string_append_printf (s, _("; adjudicated: %s"), verdict_text (item->adjudicated));
@@ -209,7 +214,7 @@ static void
 set_text (GtkTextView *view,
           const char  *text)
 {
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text ? text : "", -1);
+  ra_text_view_set_plain (view, text);
 }
 
 static void
@@ -261,7 +266,11 @@ show_item (RaLeadQueuesDialog *self,
       if (v->flagged)
         g_string_append (sub, _("Flagged. "));
       if (v->note != NULL && v->note[0] != '\0')
-        g_string_append_printf (sub, _("Note: %s"), v->note);
+        {
+          g_autofree char *note = ra_text_mark_hidden (v->note);
+
+          g_string_append_printf (sub, _("Note: %s"), note);
+        }
       else
         g_string_append (sub, _("No note."));
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -279,8 +288,11 @@ show_item (RaLeadQueuesDialog *self,
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   item->adjudication_note ? item->adjudication_note : "");
+      {
+        g_autofree char *note = ra_text_mark_hidden (item->adjudication_note);
+
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), note);
+      }
       gtk_list_box_append (self->verdicts_list, row);
     }
 
@@ -347,7 +359,11 @@ set_excerpts (GtkListBox *list,
 
       if (excerpt == NULL || !ADW_IS_ACTION_ROW (row))
         continue;
-      subtitle = g_strdup_printf ("%s\n%s", excerpt, summary ? summary : "");
+      {
+        g_autofree char *marked = ra_text_mark_hidden (excerpt);
+
+        subtitle = g_strdup_printf ("%s\n%s", marked, summary ? summary : "");
+      }
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
     }
 }
@@ -625,7 +641,7 @@ ra_lead_queues_dialog_present (RaWindow   *window,
   self->pending = 1;
   update_status (self);
   ra_database_get_audit_async (self->database, audit, self->cancellable, audit_cb, g_object_ref (self));
-  gtk_window_present (GTK_WINDOW (self));
+  ra_window_present_dialog (window, GTK_WINDOW (self));
   return self;
 }
 
@@ -725,6 +741,9 @@ ra_lead_queues_dialog_class_init (RaLeadQueuesDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, row_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, queue_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_adjudicate_sensitive);
+  /* Escape closes, as New Audit and Import do (closing asks first where
+   * something is unsaved). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void

@@ -67,6 +67,26 @@ ra_text_buffer_insert_plain (GtkTextBuffer *buffer,
     gtk_text_buffer_insert (buffer, iter, run, end - run);
 }
 
+char *
+ra_text_mark_hidden (const char *text)
+{
+  GString *out;
+
+  if (text == NULL)
+    return g_strdup ("");
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (hidden_char (c))
+        g_string_append_printf (out, "[U+%04X]", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 void
 ra_text_view_set_plain (GtkTextView *view,
                         const char  *text)

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * their code point, "[U+202E]", in a tag of their own. */
 void      ra_text_view_set_plain (GtkTextView *view,
                                   const char  *text);
+/* TEXT (NULL: "") with those characters as "[U+202E]", for a label. */
+char     *ra_text_mark_hidden    (const char  *text);
 /* The same for LEN bytes of TEXT inserted at ITER. */
 void      ra_text_buffer_insert_plain (GtkTextBuffer *buffer,
                                        GtkTextIter   *iter,

@@ -148,6 +148,29 @@ ra_window_add_toast (RaWindow *self,
 }
 
 void
+ra_window_present_dialog (RaWindow  *self,
+                          GtkWindow *dialog)
+{
+  int width, height;
+  int room_width = gtk_widget_get_width (GTK_WIDGET (self));
+  int room_height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  g_return_if_fail (RA_IS_WINDOW (self));
+  g_return_if_fail (GTK_IS_WINDOW (dialog));
+
+  /* Never larger than the window it belongs to: the lead's queues (960 px
+   * wide) and the detector (1000 px) ran off an 800 x 600 screen, their
+   * Adjudicate and Run buttons out of sight. */
+  gtk_window_get_default_size (dialog, &width, &height);
+  if (room_width > 0 && width > room_width)
+    width = room_width;
+  if (room_height > 0 && height > room_height)
+    height = room_height;
+  gtk_window_set_default_size (dialog, width, height);
+  gtk_window_present (dialog);
+}
+
+void
 ra_window_show_error (RaWindow     *self,
                       const char   *heading,
                       const GError *error)

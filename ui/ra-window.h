@@ -43,4 +43,8 @@ void          ra_window_edit_guidelines  (RaWindow     *self,
 /* TRUE in the Lead role; FALSE (blind) in the Reviewer role. */
 gboolean      ra_window_get_lead         (RaWindow     *self);
 
+/* Presents DIALOG (transient for SELF) no larger than SELF. */
+void         ra_window_present_dialog (RaWindow  *self,
+                                       GtkWindow *dialog);
+
 G_END_DECLS

@@ -22,7 +22,10 @@ if ! command -v valgrind > /dev/null 2>&1; then
 fi
 
 # valgrind cannot run a sanitizer build (ASan must come first): run it plainly.
-if ldd "$(command -v "$1")" 2> /dev/null | grep -q 'libasan\|libclang_rt.asan'; then
+# (ldd's list is read whole first: `ldd | grep -q` under pipefail failed now
+# and then, when grep quit at the match and ldd died of SIGPIPE.)
+libs=$(ldd "$(command -v "$1")" 2> /dev/null)
+if grep -q 'libasan\|libclang_rt.asan' <<< "$libs"; then
   "$@" > /dev/null
   status=$?
   echo "n/a (sanitizer build)"

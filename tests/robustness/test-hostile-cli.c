@@ -276,6 +276,12 @@ test_label_file_numbers (void)
  * word: a gold "c1\0zz" became gold for the turn c1, a label of
  * "mallory\u0000x" one of mallory, a rules pattern "can\u0000zzz" the
  * pattern "can". Every reader refuses them now, naming file and line. */
+/* Their lengths count the NUL inside, not the one that ends them (a
+ * length written out by hand was one too many: ASan found the read past
+ * the end). */
+#define GOLD_NUL "ext_id,model,value\nt1\0zz,m,unsure\n"
+#define GOLD_RAW "{\"ext_id\":\"t1\0zz\",\"model\":\"m\",\"value\":\"unsure\"}\n"
+
 static void
 test_nul_in_fields (void)
 {
@@ -290,10 +296,10 @@ test_nul_in_fields (void)
     const char *command;   /* "gold", "labels" or "rules" */
     const char *needle;
   } cases[] = {
-    { "gold-nul.csv", "ext_id,model,value\nt1\0zz,m,unsure\n", 34, "gold", "gold-nul.csv:2: field 1 holds a NUL byte" },
+    { "gold-nul.csv", GOLD_NUL, sizeof GOLD_NUL - 1, "gold", "gold-nul.csv:2: field 1 holds a NUL byte" },
     { "gold-u0.jsonl", "{\"ext_id\":\"t1\\u0000zz\",\"model\":\"m\",\"value\":\"unsure\"}\n", 0, "gold",
       "gold-u0.jsonl:1: a string holds a NUL character" },
-    { "gold-raw.jsonl", "{\"ext_id\":\"t1\0zz\",\"model\":\"m\",\"value\":\"unsure\"}\n", 53, "gold",
+    { "gold-raw.jsonl", GOLD_RAW, sizeof GOLD_RAW - 1, "gold",
       "gold-raw.jsonl:1: the JSON text holds a NUL byte" },
     { "labels-u0.jsonl", "{\"event_id\":\"e9\",\"audit\":\"a1\",\"ext_id\":\"t1\",\"model\":\"m\","
       "\"reviewer\":\"mallory\\u0000x\",\"value\":\"unsure\",\"created_at\":\"2026-01-01T00:00:00Z\"}\n", 0,

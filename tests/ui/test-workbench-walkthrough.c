@@ -21,7 +21,12 @@
 #include "ra-application.h"
 #include "ra-browse-page.h"
 #include "ra-create-audit-dialog.h"
+#include "ra-detector-dialog.h"
 #include "ra-error-advice.h"
+#include "ra-guidelines-dialog.h"
+#include "ra-import-dialog.h"
+#include "ra-lead-queues-dialog.h"
+#include "ra-long-text.h"
 #include "ra-results-page.h"
 #include "ra-session-page.h"
 #include "ra-settings.h"
@@ -860,6 +865,90 @@ test_page_keys_focus (void)
   ra_ui_test_close_window (window);
 }
 
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* In an 800 x 600 window every lead dialog fits (the queues were 960 px
+ * wide at least, their Unsure and Adjudicate buttons off the screen; the
+ * detector 1000) and Escape closes it (it did nothing in three of them). */
+static void
+test_dialogs_fit_and_escape (void)
+{
+  RaWindow *window;
+
+  ra_ui_test_build_store ();
+  ra_application_set_lead (ra_ui_test_app, TRUE);
+  {
+    /* The window takes its first size from the settings, as on a start. */
+    g_autoptr(GSettings) settings = ra_settings_new ();
+
+    g_settings_set_int (settings, "window-width", 800);
+    g_settings_set_int (settings, "window-height", 600);
+    window = ra_ui_test_open_window ();
+    g_settings_reset (settings, "window-width");
+    g_settings_reset (settings, "window-height");
+  }
+  ra_window_open_audit (window, "pilot", 0);
+  ra_ui_test_wait_until (ra_ui_test_session_settled, _ra_window_get_session_page (window), "the session");
+  ra_ui_test_iterate_for (300);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 800);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      GtkWindow *dialog;
+      gpointer alive;
+      int min_width, width, height;
+      g_autofree char *xid = NULL;
+
+      switch (i)
+        {
+        case 0: dialog = GTK_WINDOW (ra_lead_queues_dialog_present (window, "pilot")); break;
+        case 1: dialog = GTK_WINDOW (ra_detector_dialog_present (window)); break;
+        case 2: dialog = GTK_WINDOW (ra_guidelines_dialog_present (window, "pilot")); break;
+        case 3: dialog = GTK_WINDOW (ra_create_audit_dialog_present (window)); break;
+        default: dialog = GTK_WINDOW (ra_import_dialog_present (window, NULL)); break;
+        }
+      alive = dialog;
+      g_object_add_weak_pointer (G_OBJECT (dialog), &alive);
+      ra_ui_test_iterate_for (800);
+      gtk_widget_measure (GTK_WIDGET (dialog), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+      gtk_window_get_default_size (dialog, &width, &height);
+      g_test_message ("dialog %u: minimum width %d, default %d x %d, shown %d x %d", i, min_width,
+                      width, height, gtk_widget_get_width (GTK_WIDGET (dialog)),
+                      gtk_widget_get_height (GTK_WIDGET (dialog)));
+      g_assert_cmpint (min_width, <=, 800);
+      g_assert_cmpint (width, <=, 800);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (dialog)), <=, 800);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (dialog)), <=, 600);
+
+#ifdef GDK_WINDOWING_X11
+      xid = g_strdup_printf ("%lu", (gulong) gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (dialog))));
+      ra_ui_test_xdotool ("windowfocus", "--sync", xid, NULL);
+      ra_ui_test_iterate_for (200);
+      ra_ui_test_xdotool ("key", "--clearmodifiers", "Escape", NULL);
+      ra_ui_test_wait_until (is_gone, &alive, "Escape to close the dialog");
+#else
+      gtk_window_destroy (dialog);
+#endif
+    }
+  ra_ui_test_close_window (window);
+}
+
+/* Notes and excerpts in labels (the lead's queues, Browse) show invisible
+ * format characters as their code points too; an emoji's joiner stays. */
+static void
+test_hidden_chars_in_labels (void)
+{
+  g_autofree char *marked = ra_text_mark_hidden ("a\u202eevil\u202c b\u200bc \U0001F468\u200d\U0001F469 \ufeff");
+  g_autofree char *empty = ra_text_mark_hidden (NULL);
+
+  g_assert_cmpstr (marked, ==, "a[U+202E]evil[U+202C] b[U+200B]c \U0001F468\u200d\U0001F469 [U+FEFF]");
+  g_assert_cmpstr (empty, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -878,6 +967,8 @@ main (int   argc,
       g_test_add_func ("/ra/ui/walkthrough/error-advice", test_error_advice);
       g_test_add_func ("/ra/ui/walkthrough/shortcuts-by-role", test_shortcuts_by_role);
       g_test_add_func ("/ra/ui/walkthrough/page-keys-focus", test_page_keys_focus);
+      g_test_add_func ("/ra/ui/walkthrough/dialogs-fit-and-escape", test_dialogs_fit_and_escape);
+      g_test_add_func ("/ra/ui/walkthrough/hidden-chars-in-labels", test_hidden_chars_in_labels);
     }
   return ra_ui_test_run ();
 }
