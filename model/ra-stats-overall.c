@@ -157,8 +157,22 @@ compare_candidates (gconstpointer a,
   return *(const guint *) a < *(const guint *) b ? -1 : 1;
 }
 
+/* A stratum a lonely one can join: one with declines and a definite label
+ * that is not a census (with the FPC a census is exact before any other
+ * rule, README; joining it lost the group's variance when it became the
+ * group's root, and would lend an exact stratum sampling error). */
+static gboolean
+can_join (const RaOverallStratum *strata,
+          const RaStratumRole    *role,
+          guint                   k)
+{
+  return strata[k].population > 0.0 && strata[k].n >= 1.0 &&
+         (role[k] == RA_STRATUM_SAMPLED || role[k] == RA_STRATUM_LONELY);
+}
+
 static guint *
 collapse_candidates (const RaOverallStratum *strata,
+                     const RaStratumRole    *role,
                      guint                   n_strata,
                      guint                  *n_out)
 {
@@ -166,7 +180,7 @@ collapse_candidates (const RaOverallStratum *strata,
   guint n = 0;
 
   for (guint k = 0; k < n_strata; k++)
-    if (strata[k].population > 0.0 && strata[k].n >= 1.0)
+    if (can_join (strata, role, k))
       cand[n++] = k;
   g_qsort_with_data (cand, (gint) n, sizeof *cand, compare_candidates, (gpointer) strata);
   *n_out = n;
@@ -224,6 +238,7 @@ better_neighbour (const RaOverallStratum *strata,
  * a scan of every stratum (8 s for 20,000 strata, half of them lonely). */
 static int
 collapse_neighbour (const RaOverallStratum *strata,
+                    const RaStratumRole    *role,
                     guint                   n_strata,
                     const guint            *cand,
                     guint                   n_cand,
@@ -235,7 +250,7 @@ collapse_neighbour (const RaOverallStratum *strata,
   guint at;
 
   if (named >= 0 && (guint) named < n_strata && (guint) named != h &&
-      strata[named].population > 0.0 && strata[named].n >= 1.0)
+      can_join (strata, role, (guint) named))
     return named;
 
   /* From the right: the first candidate at a share >= p_h other than H
@@ -401,12 +416,12 @@ ra_stats_overall (const RaOverallStratum *strata,
     avg_s2 = avg_s2_sm = 0.25;   /* nothing to average: the largest a share can have */
 
   if (options->lonely == RA_LONELY_COLLAPSE && out->n_lonely > 0)
-    cand = collapse_candidates (strata, n_strata, &n_cand);
+    cand = collapse_candidates (strata, role, n_strata, &n_cand);
   if (options->lonely == RA_LONELY_COLLAPSE)
     for (guint h = 0; h < n_strata; h++)
       if (role[h] == RA_STRATUM_LONELY)
         {
-          int k = collapse_neighbour (strata, n_strata, cand, n_cand, h);
+          int k = collapse_neighbour (strata, role, n_strata, cand, n_cand, h);
 
           if (k < 0)
             continue;   /* nothing to join: treated as "pooled" below */

@@ -281,6 +281,43 @@ test_collapse_neighbours (void)
     }
 }
 
+/* With the FPC a census stratum is exact before any rule: lonely strata
+ * never join one (a group whose root was a census stratum lost its whole
+ * variance: 0 for every lonely stratum beside single-decline strata;
+ * found by tests/stats-crosscheck). */
+static void
+test_collapse_not_with_census (void)
+{
+  /* three lonely strata (1 label of 12, 30, 7) and two single declines */
+  RaOverallStratum s[] = { { 12, 1, 1, -1 }, { 1, 1, 1, -1 }, { 30, 1, 0, -1 }, { 1, 1, 0, -1 }, { 7, 1, 1, -1 } };
+  RaOverallOptions options;
+  RaOverallResult r;
+  RaStratumRole roles[5];
+  int with[5];
+  double N = 51, v = 0;
+
+  ra_overall_options_init (&options);
+  options.lonely = RA_LONELY_COLLAPSE;
+  options.fpc = TRUE;
+  ra_stats_overall (s, 5, &options, &r, roles, with);
+  g_assert_cmpint (r.status, ==, RA_OVERALL_OK);
+  g_assert_cmpint (roles[1], ==, RA_STRATUM_CENSUS);
+  g_assert_cmpint (roles[3], ==, RA_STRATUM_CENSUS);
+  for (guint h = 0; h < 5; h++)
+    if (roles[h] == RA_STRATUM_LONELY)
+      {
+        g_assert_cmpint (with[h], >=, 0);
+        g_assert_cmpint (roles[with[h]], !=, RA_STRATUM_CENSUS);
+      }
+  /* 0 (share 1) joins 4 (share 1), 4 joins 0, 2 (share 0) joins 0 (nearest
+   * of the others, the first on a tie): one group {0, 2, 4} of 3 labels,
+   * 2 of them should-have-attempted, 49 declines */
+  g_assert_cmpint (with[0], ==, 4);
+  g_assert_cmpint (with[2], ==, 0);
+  v = (49 / N) * (49 / N) * (1 - 3.0 / 49) * (2.0 / 3) * (1.0 / 3) / 2;
+  g_assert_cmpfloat_with_epsilon (r.variance, v, 1e-15);
+}
+
 /* No estimate only when a stratum with declines has no definite label. */
 static void
 test_no_estimate (void)
@@ -351,6 +388,7 @@ main (int    argc,
   g_test_add_func ("/overall/fpc-narrows", test_fpc_narrows);
   g_test_add_func ("/overall/lonely", test_lonely);
   g_test_add_func ("/overall/collapse-neighbours", test_collapse_neighbours);
+  g_test_add_func ("/overall/collapse-not-with-census", test_collapse_not_with_census);
   g_test_add_func ("/overall/no-estimate", test_no_estimate);
   g_test_add_func ("/overall/dominant-zero", test_dominant_zero);
   g_test_add_func ("/overall/coverage-grid", test_coverage_grid);
