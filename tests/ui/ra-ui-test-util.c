@@ -244,3 +244,19 @@ ra_ui_test_run (void)
   g_clear_pointer (&ra_ui_test_store_path, g_free);
   return ret;
 }
+
+GtkWidget *
+ra_ui_test_session_child (RaSessionPage *page,
+                          const char    *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), RA_TYPE_SESSION_PAGE, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}
+
+GtkWidget *
+ra_ui_test_focus (RaWindow *window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}

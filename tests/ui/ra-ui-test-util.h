@@ -52,5 +52,10 @@ void           ra_ui_test_xdotool         (const char  *first,
 gboolean       ra_ui_test_focus_window    (RaWindow    *window);
 /* Spins the main loop for MS milliseconds. */
 void           ra_ui_test_iterate_for     (guint        ms);
+/* The session page's template child NAME (asserted to exist). */
+GtkWidget     *ra_ui_test_session_child   (RaSessionPage *page,
+                                           const char    *name);
+/* The widget that has the focus in WINDOW, or NULL. */
+GtkWidget     *ra_ui_test_focus           (RaWindow    *window);
 
 G_END_DECLS

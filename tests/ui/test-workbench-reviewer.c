@@ -64,27 +64,11 @@ key (RaSessionPage *page,
   ra_ui_test_wait_until (shown_again, &wait, keysym);
 }
 
-static GtkWidget *
-page_child (RaSessionPage *page,
-            const char    *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), RA_TYPE_SESSION_PAGE, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static GtkWidget *
-focus_of (RaWindow *window)
-{
-  return gtk_root_get_focus (GTK_ROOT (window));
-}
-
 /* The focus is in a text field someone can type into. */
 static gboolean
 focus_editing (RaWindow *window)
 {
-  GtkWidget *focus = focus_of (window);
+  GtkWidget *focus = ra_ui_test_focus (window);
 
   if (focus == NULL)
     return FALSE;
@@ -96,7 +80,7 @@ focus_editing (RaWindow *window)
 static gboolean
 note_focused (gpointer data)
 {
-  GtkWidget *focus = focus_of (data);
+  GtkWidget *focus = ra_ui_test_focus (data);
 
   return focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) != NULL;
 }
@@ -167,7 +151,7 @@ test_focus_after_note (void)
       close_session (window, page, handler);
       return;
     }
-  note = page_child (page, "note_entry");
+  note = ra_ui_test_session_child (page, "note_entry");
 
   first = ra_session_page_get_current_turn (page);
   {
@@ -182,7 +166,7 @@ test_focus_after_note (void)
   }
   /* Enter gave the focus back to the item. */
   ra_ui_test_wait_until (not_editing, window, "the focus to leave the note");
-  g_assert_true (focus_of (window) == page_child (page, "item_box"));
+  g_assert_true (ra_ui_test_focus (window) == ra_ui_test_session_child (page, "item_box"));
   g_assert_cmpint (ra_session_page_get_current_turn (page), ==, first);
 
   key (page, "1");
@@ -277,7 +261,7 @@ test_guideline_click (void)
       close_session (window, page, handler);
       return;
     }
-  guideline = page_child (page, "guideline_view");
+  guideline = ra_ui_test_session_child (page, "guideline_view");
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (guideline));
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   before = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -290,7 +274,8 @@ test_guideline_click (void)
   ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+2", NULL);
   wait_page (window, "audits");
   ra_ui_test_iterate_for (300);
-  g_test_message ("focus on audits: %s", focus_of (window) ? G_OBJECT_TYPE_NAME (focus_of (window)) : "none");
+  g_test_message ("focus on audits: %s",
+                  ra_ui_test_focus (window) ? G_OBJECT_TYPE_NAME (ra_ui_test_focus (window)) : "none");
   ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+3", NULL);
   ra_ui_test_iterate_for (300);
   g_test_message ("page now: %s", _ra_window_get_visible_page (window));
@@ -309,8 +294,8 @@ test_guideline_click (void)
   /* The info bar says so, above the item: nothing covers the verdict
    * buttons at the foot of the window. */
   {
-    GtkWidget *saved = page_child (page, "saved_label");
-    GtkWidget *flag = page_child (page, "flag_button");
+    GtkWidget *saved = ra_ui_test_session_child (page, "saved_label");
+    GtkWidget *flag = ra_ui_test_session_child (page, "flag_button");
     graphene_rect_t saved_box, button_box;
 
     g_assert_true (gtk_widget_get_mapped (saved));
@@ -677,12 +662,12 @@ test_keys_queued_while_busy (void)
   ra_ui_test_iterate_for (400);
   g_assert_true (ra_session_page_get_busy (page));
   g_assert_cmpuint (ra_session_page_get_n_queued (page), ==, 3);
-  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_true (gtk_widget_get_visible (ra_ui_test_session_child (page, "waiting_box")));
 
   g_assert_true (ra_store_exec (blocker, "COMMIT", &error));
   g_assert_no_error (error);
   ra_ui_test_wait_until (queue_drained, page, "the queued keys");
-  g_assert_false (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_false (gtk_widget_get_visible (ra_ui_test_session_child (page, "waiting_box")));
 
   stmt = ra_store_prepare (blocker,
                            "SELECT value FROM label_events WHERE reviewer = 'tester' ORDER BY rowid", &error);

@@ -40,22 +40,6 @@
 #include <gdk/x11/gdkx.h>
 #endif
 
-static GtkWidget *
-page_child (RaSessionPage *page,
-            const char    *name)
-{
-  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (page), RA_TYPE_SESSION_PAGE, name);
-
-  g_assert_nonnull (child);
-  return GTK_WIDGET (child);
-}
-
-static GtkWidget *
-focus_of (RaWindow *window)
-{
-  return gtk_root_get_focus (GTK_ROOT (window));
-}
-
 typedef struct
 {
   RaSessionPage *page;
@@ -87,7 +71,7 @@ key_to_next (RaSessionPage *page,
 static gboolean
 note_focused (gpointer data)
 {
-  GtkWidget *focus = focus_of (data);
+  GtkWidget *focus = ra_ui_test_focus (data);
 
   return focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) != NULL;
 }
@@ -105,7 +89,7 @@ type_note (RaWindow      *window,
            RaSessionPage *page,
            const char    *text)
 {
-  GtkWidget *entry = page_child (page, "note_entry");
+  GtkWidget *entry = ra_ui_test_session_child (page, "note_entry");
 
   ra_ui_test_xdotool ("key", "--clearmodifiers", "n", NULL);
   ra_ui_test_wait_until (note_focused, window, "the note field");
@@ -266,19 +250,19 @@ test_label_outwaits_lock (void)
   ra_ui_test_xdotool ("key", "--clearmodifiers", "1", NULL);
   ra_ui_test_iterate_for (2000);
   /* Said at once, with no key queued behind it. */
-  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_true (gtk_widget_get_visible (ra_ui_test_session_child (page, "waiting_box")));
   /* Past the store's timeout (30,000 polls of at least 1 ms each). */
   ra_ui_test_iterate_for (40000);
   g_assert_false (any_dialog_titled ("The Label Was Not Saved"));
   g_assert_true (ra_session_page_get_busy (page));
-  g_assert_true (gtk_widget_get_visible (page_child (page, "waiting_box")));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (page_child (page, "waiting_label"))),
+  g_assert_true (gtk_widget_get_visible (ra_ui_test_session_child (page, "waiting_box")));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ra_ui_test_session_child (page, "waiting_label"))),
                             "your key is kept"));
 
   g_assert_true (ra_store_exec (blocker, "COMMIT", &error));
   g_assert_no_error (error);
   ra_ui_test_wait_until (drained, page, "the label to be stored");
-  g_assert_false (gtk_widget_get_visible (page_child (page, "waiting_box")));
+  g_assert_false (gtk_widget_get_visible (ra_ui_test_session_child (page, "waiting_box")));
   g_assert_false (any_dialog_titled ("The Label Was Not Saved"));
   {
     g_autoptr(RaLabelItem) item = ra_ui_test_stored_item (first);
@@ -380,7 +364,8 @@ test_note_kept (void)
   /* Back: the note is there, N types after it. */
   key_to_next (page, "alt+Left");
   g_assert_cmpint (ra_session_page_get_current_turn (page), ==, first);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (page_child (page, "note_entry"))), ==, "left");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ra_ui_test_session_child (page, "note_entry"))), ==,
+                   "left");
   type_note (window, page, " then closed");
   ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+w", NULL);
   ra_ui_test_wait_until (is_null, &alive, "the window to close once the note is stored");
@@ -399,7 +384,7 @@ focus_is_item (gpointer data)
 {
   RaWindow *window = data;
 
-  return focus_of (window) == page_child (_ra_window_get_session_page (window), "item_box");
+  return ra_ui_test_focus (window) == ra_ui_test_session_child (_ra_window_get_session_page (window), "item_box");
 }
 
 static gboolean
@@ -413,7 +398,8 @@ focus_is_audits_button (gpointer data)
 {
   RaWindow *window = data;
 
-  return focus_of (window) == page_child (_ra_window_get_session_page (window), "audits_button");
+  return ra_ui_test_focus (window) ==
+         ra_ui_test_session_child (_ra_window_get_session_page (window), "audits_button");
 }
 
 /* Opened from the Audits page by keys, the session has the focus on its
@@ -462,11 +448,11 @@ test_focus_follows_item (void)
 
       ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
       ra_ui_test_iterate_for (100);
-      focus = focus_of (window);
+      focus = ra_ui_test_focus (window);
       if (focus != NULL && GTK_IS_LIST_BOX_ROW (focus) && gtk_widget_is_ancestor (focus, audits))
         break;
     }
-  g_assert_true (GTK_IS_LIST_BOX_ROW (focus_of (window)));
+  g_assert_true (GTK_IS_LIST_BOX_ROW (ra_ui_test_focus (window)));
   ra_ui_test_xdotool ("key", "--clearmodifiers", "Return", NULL);
   ra_ui_test_wait_until (session_shown, window, "the session opened by Enter on the row");
   ra_ui_test_wait_until (ra_ui_test_session_settled, page, "the first item");
@@ -484,8 +470,8 @@ test_focus_follows_item (void)
       g_assert_cmpuint (++n_items, <=, 12);
     }
   g_assert_cmpstr (ra_session_page_get_state (page), ==, "finished");
-  g_assert_false (gtk_widget_get_visible (page_child (page, "results_button")));
-  g_assert_true (focus_of (window) == page_child (page, "first_button"));
+  g_assert_false (gtk_widget_get_visible (ra_ui_test_session_child (page, "results_button")));
+  g_assert_true (ra_ui_test_focus (window) == ra_ui_test_session_child (page, "first_button"));
 
   ra_ui_test_close_window (window);
   ra_application_set_lead (ra_ui_test_app, TRUE);
@@ -506,7 +492,7 @@ test_guideline_key (void)
 {
   RaSessionPage *page;
   RaWindow *window = (ra_ui_test_build_store (), open_reviewer (&page));
-  AdwFlap *flap = ADW_FLAP (page_child (page, "flap"));
+  AdwFlap *flap = ADW_FLAP (ra_ui_test_session_child (page, "flap"));
   g_autoptr(GSettings) settings = ra_settings_new ();
 
   if (!ra_ui_test_focus_window (window))
@@ -525,7 +511,7 @@ test_guideline_key (void)
   ra_ui_test_close_window (window);
 
   window = open_reviewer (&page);
-  flap = ADW_FLAP (page_child (page, "flap"));
+  flap = ADW_FLAP (ra_ui_test_session_child (page, "flap"));
   g_assert_false (adw_flap_get_reveal_flap (flap));
   g_assert_true (ra_ui_test_focus_window (window));
   ra_ui_test_xdotool ("key", "--clearmodifiers", "F9", NULL);
@@ -650,13 +636,13 @@ test_results_table_keys (void)
   g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, gtk_adjustment_get_page_size (h) + 50);
 
   gtk_widget_grab_focus (GTK_WIDGET (page));
-  while (focus_of (window) != table)
+  while (ra_ui_test_focus (window) != table)
     {
       GtkWidget *focus;
 
       ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
       ra_ui_test_iterate_for (60);
-      focus = focus_of (window);
+      focus = ra_ui_test_focus (window);
       /* No cell of the table is a Tab stop. */
       g_assert_false (focus != NULL && focus != table && gtk_widget_is_ancestor (focus, table));
       g_assert_cmpuint (++tabs, <, 30);
@@ -673,8 +659,8 @@ test_results_table_keys (void)
                      gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h));
   ra_ui_test_xdotool ("key", "--clearmodifiers", "Tab", NULL);
   ra_ui_test_iterate_for (200);
-  g_assert_true (focus_of (window) != table);
-  g_assert_false (gtk_widget_is_ancestor (focus_of (window), table));
+  g_assert_true (ra_ui_test_focus (window) != table);
+  g_assert_false (gtk_widget_is_ancestor (ra_ui_test_focus (window), table));
 
   /* The wheel over the table scrolls the page. */
 #ifdef GDK_WINDOWING_X11
@@ -824,7 +810,7 @@ focus_in_page (gpointer data)
 {
   RaWindow *window = data;
   GtkWidget *page = g_object_get_data (G_OBJECT (window), "ra-test-page-widget");
-  GtkWidget *focus = focus_of (window);
+  GtkWidget *focus = ra_ui_test_focus (window);
 
   return focus != NULL && gtk_widget_is_ancestor (focus, page);
 }
@@ -859,7 +845,7 @@ test_page_keys_focus (void)
   /* The focus on the header's first button, as after a click there. */
   gtk_root_set_focus (GTK_ROOT (window), NULL);
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
-  g_assert_false (gtk_widget_is_ancestor (focus_of (window), GTK_WIDGET (browse)));
+  g_assert_false (gtk_widget_is_ancestor (ra_ui_test_focus (window), GTK_WIDGET (browse)));
   ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+5", NULL);
   g_object_set_data (G_OBJECT (window), "ra-test-page-widget", browse);
   ra_ui_test_wait_until (focus_in_page, window, "the focus in Browse");
@@ -870,8 +856,8 @@ test_page_keys_focus (void)
   gtk_widget_grab_focus (GTK_WIDGET (_ra_window_get_audits_page (window)));
   ra_ui_test_xdotool ("key", "--clearmodifiers", "ctrl+f", NULL);
   ra_ui_test_iterate_for (300);
-  g_assert_true (GTK_IS_TEXT (focus_of (window)) || GTK_IS_EDITABLE (focus_of (window)));
-  g_assert_true (gtk_widget_is_ancestor (focus_of (window), GTK_WIDGET (browse)));
+  g_assert_true (GTK_IS_TEXT (ra_ui_test_focus (window)) || GTK_IS_EDITABLE (ra_ui_test_focus (window)));
+  g_assert_true (gtk_widget_is_ancestor (ra_ui_test_focus (window), GTK_WIDGET (browse)));
 
   ra_ui_test_xdotool ("key", "--clearmodifiers", "alt+2", NULL);
   g_object_set_data (G_OBJECT (window), "ra-test-page-widget", _ra_window_get_audits_page (window));
