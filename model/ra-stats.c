@@ -404,26 +404,7 @@ ra_stats_wilson_fpc (double      x,
                      double      confidence,
                      RaInterval *out)
 {
-  double n_star;
-
-  g_return_val_if_fail (out != NULL, FALSE);
-  set_nan (out);
-
-  if (!isfinite (x) || !isfinite (n) || !isfinite (population) ||
-      n <= 0.0 || x < 0.0 || x > n || population < n ||
-      !confidence_ok (confidence))
-    return FALSE;
-
-  if (n == population)
-    {
-      /* A census: no sampling error left. */
-      out->lower = out->upper = x / n;
-      return TRUE;
-    }
-
-  /* Var = p q (N - n) / ((N - 1) n), i.e. Wilson at n* = n (N - 1) / (N - n). */
-  n_star = n * (population - 1.0) / (population - n);
-  return ra_stats_wilson_neff (x / n, n_star, confidence, out);
+  return ra_stats_interval_fpc (x, n, population, confidence, RA_CI_WILSON, out);
 }
 
 gboolean
@@ -445,9 +426,11 @@ ra_stats_interval_fpc (double      x,
     return FALSE;
   if (n == population)
     {
+      /* A census: no sampling error left. */
       out->lower = out->upper = x / n;
       return TRUE;
     }
+  /* Var = p q (N - n) / ((N - 1) n): the method at n* = n (N - 1) / (N - n). */
   n_star = n * (population - 1.0) / (population - n);
   return ra_stats_interval (x / n * n_star, n_star, confidence, method, out);
 }
