@@ -177,40 +177,6 @@ canonical_path (const char *path)
   return g_build_filename (real ? real : dir, base, NULL);
 }
 
-static gboolean
-is_protected (const char         *target,
-              const struct stat  *target_st,
-              const char * const *protect,
-              const char        **which)
-{
-  g_autofree char *canonical = canonical_path (target);
-
-  for (guint i = 0; protect != NULL && protect[i] != NULL; i++)
-    {
-      for (guint s = 0; s < G_N_ELEMENTS (store_suffixes); s++)
-        {
-          g_autofree char *name = g_strconcat (protect[i], store_suffixes[s], NULL);
-          g_autofree char *resolved = resolve_links (name, NULL);
-          g_autofree char *canonical_name = NULL;
-          struct stat st;
-
-          if (target_st != NULL && g_stat (name, &st) == 0 &&
-              st.st_dev == target_st->st_dev && st.st_ino == target_st->st_ino)
-            {
-              *which = protect[i];
-              return TRUE;
-            }
-          canonical_name = canonical_path (resolved ? resolved : name);
-          if (g_strcmp0 (canonical_name, canonical) == 0)
-            {
-              *which = protect[i];
-              return TRUE;
-            }
-        }
-    }
-  return FALSE;
-}
-
 /* Whether the file of TARGET_ST is one of the files of a store in PROTECT. */
 static gboolean
 is_protected_inode (const struct stat  *target_st,
@@ -229,6 +195,39 @@ is_protected_inode (const struct stat  *target_st,
             return TRUE;
           }
       }
+  return FALSE;
+}
+
+/* Whether TARGET (TARGET_ST when it exists) is one of the files of a
+ * store in PROTECT: the same file, or the same name once links and the
+ * folder are resolved (a file not made yet). */
+static gboolean
+is_protected (const char         *target,
+              const struct stat  *target_st,
+              const char * const *protect,
+              const char        **which)
+{
+  g_autofree char *canonical = NULL;
+
+  if (target_st != NULL && is_protected_inode (target_st, protect, which))
+    return TRUE;
+  canonical = canonical_path (target);
+  for (guint i = 0; protect != NULL && protect[i] != NULL; i++)
+    {
+      for (guint s = 0; s < G_N_ELEMENTS (store_suffixes); s++)
+        {
+          g_autofree char *name = g_strconcat (protect[i], store_suffixes[s], NULL);
+          g_autofree char *resolved = resolve_links (name, NULL);
+          g_autofree char *canonical_name = NULL;
+
+          canonical_name = canonical_path (resolved ? resolved : name);
+          if (g_strcmp0 (canonical_name, canonical) == 0)
+            {
+              *which = protect[i];
+              return TRUE;
+            }
+        }
+    }
   return FALSE;
 }
 
